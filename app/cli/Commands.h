@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QStringList>
+#include <QTextStream>
+
+namespace fairuse::cli {
+
+/** Output streams of a command: JSON on out, diagnostics on err. */
+struct Io {
+    QTextStream& out;
+    QTextStream& err;
+};
+
+/** Each subcommand: args exclude the program and subcommand names; returns the process exit code. */
+int runReplay(const QStringList& args, Io io);
+int runUsage(const QStringList& args, Io io);
+int runQueue(const QStringList& args, Io io);
+int runSeed(const QStringList& args, Io io);
+
+} // namespace fairuse::cli

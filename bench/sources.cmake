@@ -1,0 +1,1 @@
+# Benchmarks: add_executable(...) linking benchmark::benchmark

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "common/Domain.h"
+
+#include <optional>
+
+namespace fairuse {
+
+/**
+ * Everything one reviewer action changes, computed by the core and applied by a store in one atomic commit.
+ * The store checks the preconditions (expected versions), chains the audit record (sequence, prevHash, hash)
+ * and either writes all of it or nothing.
+ */
+struct ChangeSet {
+    QString uid;
+    /** New state document; nullopt leaves the state untouched. */
+    std::optional<FairUseState> newState;
+    /** Version the state must still have ("" = must not exist yet); ignored when newState is nullopt
+     *  unless checkStateVersion is set. */
+    QString expectedStateVersion;
+    bool checkStateVersion = true;
+    /** New event (case) document; nullopt leaves events untouched. */
+    std::optional<FairUseEvent> newEvent;
+    QString expectedEventVersion;
+    /** Exemption change, if any. */
+    std::optional<bool> exempt;
+    /** The audit record to append; sequence, prevHash and hash are filled in by the store. */
+    AuditRecord audit;
+    /** Stable key for this action (e.g. bulk-run id + case id): applying the same key twice applies it once. */
+    QString idempotencyKey;
+};
+
+/** What a store reports after applying a ChangeSet. */
+struct CommitResult {
+    QString stateVersion;  ///< new version of the state document (empty if untouched)
+    QString eventVersion;  ///< new version of the event document (empty if untouched)
+    AuditRecord audit;     ///< the record as chained and stored
+    bool alreadyApplied = false; ///< the idempotency key had been applied before; nothing was written
+};
+
+} // namespace fairuse

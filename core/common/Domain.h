@@ -1,0 +1,196 @@
+#pragma once
+
+#include "common/Time.h"
+
+#include <QList>
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace fairuse {
+
+/** Enforcement stage, in escalation order. */
+enum class Stage { None = 0, Warning = 1, Throttle = 2, Restrict = 3 };
+
+/** What the classifier thinks the speech is. Wire names: none, audiobook, podcast, prerecorded, tv_movie,
+ *  commercial, unknown. */
+enum class UsageType { None, Audiobook, Podcast, Prerecorded, TvMovie, Commercial, Unknown };
+
+/** Reviewer roles, in increasing power. */
+enum class Role { Reviewer = 0, SeniorReviewer = 1, Admin = 2 };
+
+/** The rolling window that a soft cap applies to. Wire names: daily, 3day, weekly. */
+enum class CapWindow { Daily, ThreeDay, Weekly };
+
+/** Subscription plan, which selects the soft caps. */
+enum class Plan { Free, Basic, Unlimited };
+
+/** Where metered speech came from (SPEC 4.1 v2 keys). Only Realtime and SyncFresh are enforced. */
+enum class SpeechSource { Realtime, SyncFresh, SyncBackfill, CustomStt };
+
+QString toString(Stage s);
+QString toString(UsageType t);
+QString toString(Role r);
+QString toString(CapWindow w);
+QString toString(Plan p);
+QString toString(SpeechSource s);
+
+std::optional<Stage> stageFromString(const QString& s);
+/** Unknown names map to nullopt; the classifier contract maps them to UsageType::Unknown itself. */
+std::optional<UsageType> usageTypeFromString(const QString& s);
+std::optional<Role> roleFromString(const QString& s);
+std::optional<CapWindow> capWindowFromString(const QString& s);
+std::optional<Plan> planFromString(const QString& s);
+std::optional<SpeechSource> speechSourceFromString(const QString& s);
+
+/** Speech totals over the three trailing windows, in milliseconds of VAD-measured speech. */
+struct SpeechTotals {
+    std::int64_t dailyMs = 0;
+    std::int64_t threeDayMs = 0;
+    std::int64_t weeklyMs = 0;
+    bool operator==(const SpeechTotals&) const = default;
+};
+
+/** Soft caps in milliseconds. A cap is hit when usage is strictly greater than it. */
+struct Caps {
+    std::int64_t dailyMs = 7'200'000;      // 2 h
+    std::int64_t threeDayMs = 28'800'000;  // 8 h
+    std::int64_t weeklyMs = 36'000'000;    // 10 h
+    bool operator==(const Caps&) const = default;
+
+    static Caps forPlan(Plan plan);
+};
+
+/** One of the user's conversations, as the classifier and the evidence view see it. */
+struct Conversation {
+    QString id;
+    QString title;
+    QString overview;
+    QString category;
+    QString source;
+    TimePoint startedAt{};
+    TimePoint finishedAt{};
+    TimePoint createdAt{};
+
+    double durationMinutes() const
+    {
+        return std::chrono::duration<double, std::ratio<60>>(finishedAt - startedAt).count();
+    }
+};
+
+/** One conversation the classifier cites, and why. */
+struct Evidence {
+    QString conversationId;
+    QString title;
+    QString reason;
+    bool operator==(const Evidence&) const = default;
+};
+
+/** The classifier's verdict on a user's recent conversations. */
+struct ClassifierResult {
+    double misuseScore = 0.0;  ///< 0..1
+    UsageType usageType = UsageType::None;
+    double confidence = 0.0;  ///< 0..1
+    QList<Evidence> evidence;
+    QString reasoning;
+    QString model;          ///< model name, or "heuristic"
+    QString promptVersion;  ///< prompt or heuristic version
+    bool heuristic = false; ///< true when produced by the offline heuristic, not an LLM
+    int droppedEvidence = 0; ///< evidence entries dropped because they named unknown conversations
+    QList<QString> corrections; ///< what the parser corrected (clamped score, unknown type, ...)
+};
+
+/** users/{uid}/fair_use_state/current (SPEC 4.2). */
+struct FairUseState {
+    QString uid;
+    Stage stage = Stage::None;
+    std::optional<TimePoint> updatedAt;
+    std::optional<TimePoint> lastViolationAt;
+    int violationCount7d = 0;
+    int violationCount30d = 0;
+    std::optional<TimePoint> throttleUntil;
+    std::optional<TimePoint> restrictUntil;
+    QString restrictReason;
+    std::optional<double> lastClassifierScore;
+    std::optional<UsageType> lastClassifierType;
+    std::optional<TimePoint> lastClassifierAt; ///< start of the classifier cooldown (our addition)
+    QString lastCaseRef;
+    QString resetBy;
+    std::optional<TimePoint> resetAt;
+    bool exempt = false; ///< our addition: from the exemptions collection
+    Plan plan = Plan::Basic;
+    QString version; ///< store version token for preconditions (Firestore updateTime); empty when new
+};
+
+/** Outcome a reviewer records when resolving a case. Wire names: confirmed, false_positive, no_action. */
+enum class Outcome { Confirmed, FalsePositive, NoAction };
+QString toString(Outcome o);
+std::optional<Outcome> outcomeFromString(const QString& s);
+
+/** users/{uid}/fair_use_events/{id}: one fair-use event, which the console calls a case (SPEC 2.5, 4.2). */
+struct FairUseEvent {
+    QString id;
+    QString uid;
+    TimePoint createdAt{};
+    QString caseRef; ///< FU- + 12 upper-case hex
+    QString sessionId;
+    CapWindow trigger = CapWindow::Daily;
+    SpeechTotals windowSpeech;
+    Caps thresholds;
+    std::optional<ClassifierResult> classifier;
+    QString enforcementAction;
+    Stage previousStage = Stage::None;
+    Stage newStage = Stage::None;
+    bool resolved = false;
+    std::optional<TimePoint> resolvedAt;
+    QString resolvedBy;
+    QString adminNotes;
+    std::optional<Outcome> outcome; ///< our addition
+    QString version; ///< store version token for preconditions
+};
+
+/** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
+ *  rerun_classifier, add_note. */
+enum class AuditAction { Resolve, OverrideStage, Reset, Exempt, Unexempt, RerunClassifier, AddNote };
+QString toString(AuditAction a);
+std::optional<AuditAction> auditActionFromString(const QString& s);
+
+/** Who is acting: taken from the credential in use, never a fixed string. */
+struct Reviewer {
+    QString email;
+    Role role = Role::Reviewer;
+};
+
+/** One append-only audit record. hash = SHA-256 over the canonical form including prevHash. */
+struct AuditRecord {
+    std::int64_t sequence = 0; ///< 1-based position in the chain
+    TimePoint at{};
+    QString reviewer; ///< e-mail from the credential
+    Role role = Role::Reviewer;
+    AuditAction action = AuditAction::AddNote;
+    QString uid;
+    QString caseRef; ///< may be empty for user-level actions
+    QString eventId;
+    std::optional<Stage> stageBefore;
+    std::optional<Stage> stageAfter;
+    QString reason;
+    QString clientVersion;
+    QString prevHash; ///< hex; empty string for the first record
+    QString hash;     ///< hex
+};
+
+/** One LLM call made on a user's behalf (SPEC 2.4). */
+struct LlmSpendRecord {
+    QString uid;
+    TimePoint at{};
+    QString model;
+    QString purpose; ///< structuring, memory_extraction, post_processing, classifier
+    std::int64_t promptTokens = 0;
+    std::int64_t completionTokens = 0;
+    std::int64_t costMicroUsd = 0;
+    bool customStt = false;
+    Plan plan = Plan::Basic;
+};
+
+} // namespace fairuse

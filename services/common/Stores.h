@@ -1,0 +1,131 @@
+#pragma once
+
+#include "common/ChangeSet.h"
+#include "common/Domain.h"
+#include "common/Result.h"
+
+#include <QFuture>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace fairuse::services {
+
+/** Every store call is asynchronous: a QFuture that finishes with a value or an Error. Consumers continue with
+ *  future.then(contextObject, ...) so no callback outlives its receiver. */
+template <typename T>
+using Async = QFuture<Result<T>>;
+
+/** One minute bucket of speech, for charts. */
+struct MinuteSample {
+    std::int64_t unixMinute = 0;
+    std::int64_t speechMs = 0;
+};
+
+/** Speech totals as read from a store, with the count of junk values that were skipped. */
+struct SpeechReading {
+    SpeechTotals totals;
+    int skippedValues = 0;
+};
+
+/** Usage store: speech meters, stage cache, STT budget (Redis in production, SQLite embedded). */
+class UsageStore {
+public:
+    virtual ~UsageStore() = default;
+
+    /** Trailing daily / 3-day / weekly totals at `now`, read from the backend's keys (SPEC 4.1). */
+    virtual Async<SpeechReading> readSpeech(const QString& uid, TimePoint now) = 0;
+    /** Minute buckets in [from, to), ascending, junk skipped. */
+    virtual Async<QList<MinuteSample>> readMinutes(const QString& uid, TimePoint from, TimePoint to) = 0;
+    /** Adds speech at time `at`. */
+    virtual Async<bool> recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs,
+                                     SpeechSource source) = 0;
+    /** Milliseconds of audio forwarded to STT on the UTC day of `day`. */
+    virtual Async<std::int64_t> readSttBudgetUsedMs(const QString& uid, TimePoint day) = 0;
+    /** Drops the cached stage so the backend re-reads it after a stage change. */
+    virtual Async<bool> invalidateStageCache(const QString& uid) = 0;
+    /** Human-readable description for status bars ("redis://host:port/0", "embedded demo store"). */
+    virtual QString describe() const = 0;
+};
+
+/** Filter of the flagged-user queue. */
+struct QueueFilter {
+    std::optional<Stage> stage; ///< nullopt: warning, throttle and restrict
+    std::optional<UsageType> usageType;
+    double minScore = 0.0;
+    double maxScore = 1.0;
+    enum class Resolution { Any, OpenOnly, ResolvedOnly } resolution = Resolution::Any;
+    QString search; ///< user id or case reference (exact match), empty for all
+};
+
+/** One row of the queue: a flagged user with what the reviewer needs to triage. */
+struct QueueRow {
+    FairUseState state;
+    int openCases = 0;
+    std::optional<TimePoint> oldestOpenCaseAt;
+    QString lastAction; ///< last audit action on this user, wire name, empty if none
+    std::optional<SpeechTotals> speech; ///< filled when the store has it cheaply (embedded), else by the usage store
+};
+
+struct QueuePage {
+    QList<QueueRow> rows;
+    QString nextCursor; ///< empty when there are no more rows
+};
+
+/** Filter of the audit log. */
+struct AuditFilter {
+    QString reviewer;
+    QString uid;
+    std::optional<AuditAction> action;
+    std::optional<TimePoint> from;
+    std::optional<TimePoint> to;
+    int limit = 1000;
+};
+
+/** Case store: fair-use state, events (cases), conversations, audit trail, spend, exemptions, roles
+ *  (Firestore in production, SQLite embedded). */
+class CaseStore {
+public:
+    virtual ~CaseStore() = default;
+
+    /** Flagged users ordered by updated_at descending, paged by an opaque cursor. */
+    virtual Async<QueuePage> fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) = 0;
+    virtual Async<FairUseState> getState(const QString& uid) = 0;
+    /** The user's events, newest first. */
+    virtual Async<QList<FairUseEvent>> listEvents(const QString& uid) = 0;
+    virtual Async<FairUseEvent> findByCaseRef(const QString& caseRef) = 0;
+    /** Conversations created at or after `since`, newest first, at most `limit`. */
+    virtual Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) = 0;
+    /** Applies one reviewer action atomically; ErrorKind::Conflict if a precondition failed. */
+    virtual Async<CommitResult> apply(const ChangeSet& change) = 0;
+    /** Audit records in chain order (oldest first). */
+    virtual Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) = 0;
+    /** LLM spend records in [from, to). */
+    virtual Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) = 0;
+    /** Role of a reviewer by e-mail, from the roles collection. */
+    virtual Async<Role> reviewerRole(const QString& email) = 0;
+    virtual QString describe() const = 0;
+};
+
+/** The purpose classifier (LLM over HTTP, or the offline heuristic). */
+class ClassifierService {
+public:
+    virtual ~ClassifierService() = default;
+    virtual Async<ClassifierResult> classify(const QString& uid, const QList<Conversation>& conversations,
+                                             TimePoint now) = 0;
+    /** True for the deterministic offline heuristic; the UI labels its results "heuristic". */
+    virtual bool isHeuristic() const = 0;
+    virtual QString describe() const = 0;
+};
+
+/** OS keychain. No plain-text fallback: when no keychain is reachable, reads fail with Unavailable. */
+class SecretStore {
+public:
+    virtual ~SecretStore() = default;
+    virtual Async<QString> read(const QString& key) = 0;
+    virtual Async<bool> write(const QString& key, const QString& secret) = 0;
+    virtual Async<bool> remove(const QString& key) = 0;
+};
+
+} // namespace fairuse::services

@@ -1,0 +1,1 @@
+# Sources of services/llm: target_sources(fairuse_services PRIVATE llm/File.cpp ...)

@@ -1,0 +1,1 @@
+# Sources of services/redis: target_sources(fairuse_services PRIVATE redis/File.cpp ...)

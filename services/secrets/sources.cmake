@@ -1,0 +1,1 @@
+# Sources of services/secrets: target_sources(fairuse_services PRIVATE secrets/File.cpp ...)

@@ -1,0 +1,1 @@
+# target_sources(fairuse_ui PRIVATE ...)
