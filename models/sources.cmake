@@ -1,1 +1,5 @@
-# target_sources(fairuse_models PRIVATE ...)
+target_sources(fairuse_models PRIVATE Backend.h)
+# Each part lists its own sources.
+foreach(part queue detail)
+    include(${CMAKE_CURRENT_SOURCE_DIR}/${part}.cmake)
+endforeach()

@@ -1,1 +1,4 @@
-# target_sources(fairuse_ui PRIVATE ...)
+# Each part lists its own sources.
+foreach(part shell detail)
+    include(${CMAKE_CURRENT_SOURCE_DIR}/${part}.cmake)
+endforeach()

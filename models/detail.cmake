@@ -1,0 +1,1 @@
+# Detail-side models: target_sources(fairuse_models PRIVATE ...)

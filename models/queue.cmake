@@ -1,0 +1,1 @@
+# Queue-side models: target_sources(fairuse_models PRIVATE ...)

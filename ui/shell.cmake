@@ -1,0 +1,1 @@
+# Main window, queue view, profiles, shortcuts: target_sources(fairuse_ui PRIVATE ...)
