@@ -1,1 +1,7 @@
-# Sources of core/metering: target_sources(fairuse_core PRIVATE metering/File.cpp ...)
+# Sources of core/metering: speech window sums, cap checks and the incremental RollingMeter.
+target_sources(fairuse_core PRIVATE
+    metering/Metering.cpp
+    metering/Metering.h
+    metering/RollingMeter.cpp
+    metering/RollingMeter.h
+)
