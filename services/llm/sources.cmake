@@ -1,1 +1,5 @@
-# Sources of services/llm: target_sources(fairuse_services PRIVATE llm/File.cpp ...)
+# Sources of services/llm: the LLM classifier client and the offline heuristic service.
+target_sources(fairuse_services PRIVATE
+    llm/RetryPolicy.cpp
+    llm/RetryPolicy.h
+)
