@@ -1,1 +1,5 @@
-# Sources of services/firestore: target_sources(fairuse_services PRIVATE firestore/File.cpp ...)
+# Sources of services/firestore: the case store over the Firestore REST API (v1).
+target_sources(fairuse_services PRIVATE
+    firestore/FirestoreValue.cpp
+    firestore/FirestoreValue.h
+)

@@ -1,0 +1,895 @@
+#include "firestore/FirestoreValue.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+#include <cmath>
+#include <limits>
+
+namespace fairuse::services {
+
+namespace {
+
+const QLatin1String kNull("nullValue");
+const QLatin1String kBoolean("booleanValue");
+const QLatin1String kInteger("integerValue");
+const QLatin1String kDouble("doubleValue");
+const QLatin1String kTimestamp("timestampValue");
+const QLatin1String kString("stringValue");
+const QLatin1String kReference("referenceValue");
+const QLatin1String kMap("mapValue");
+const QLatin1String kArray("arrayValue");
+const QLatin1String kBytes("bytesValue");
+const QLatin1String kGeoPoint("geoPointValue");
+
+// Integers beyond 2^53 lose precision as JSON numbers, so only accept numbers that are exact integers in range.
+Result<std::int64_t> integerFromJson(const QJsonValue& v) {
+    if (v.isString()) {
+        bool ok = false;
+        const qlonglong i = v.toString().toLongLong(&ok);
+        if (!ok) {
+            return Error::invalid(
+                QStringLiteral("integerValue \"%1\" is not a 64-bit integer").arg(v.toString().left(40)));
+        }
+        return std::int64_t{i};
+    }
+    if (v.isDouble()) {
+        const double d = v.toDouble();
+        if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > 9007199254740992.0) {
+            return Error::invalid(QStringLiteral("integerValue %1 is not an exact integer").arg(d));
+        }
+        return static_cast<std::int64_t>(d);
+    }
+    return Error::invalid(QStringLiteral("integerValue must be a string or a number"));
+}
+
+Result<double> doubleFromJson(const QJsonValue& v) {
+    if (v.isDouble()) {
+        return v.toDouble();
+    }
+    if (v.isString()) {
+        const QString s = v.toString();
+        if (s == QLatin1String("NaN")) {
+            return std::numeric_limits<double>::quiet_NaN();
+        }
+        if (s == QLatin1String("Infinity")) {
+            return std::numeric_limits<double>::infinity();
+        }
+        if (s == QLatin1String("-Infinity")) {
+            return -std::numeric_limits<double>::infinity();
+        }
+        bool ok = false;
+        const double d = s.toDouble(&ok);
+        if (ok) {
+            return d;
+        }
+        return Error::invalid(QStringLiteral("doubleValue \"%1\" is not a number").arg(s.left(40)));
+    }
+    return Error::invalid(QStringLiteral("doubleValue must be a number or \"NaN\"/\"Infinity\"/\"-Infinity\""));
+}
+
+} // namespace
+
+FirestoreValue FirestoreValue::boolean(bool b) {
+    FirestoreValue v;
+    v.m_type = Type::Boolean;
+    v.m_bool = b;
+    return v;
+}
+
+FirestoreValue FirestoreValue::integer(std::int64_t i) {
+    FirestoreValue v;
+    v.m_type = Type::Integer;
+    v.m_int = i;
+    return v;
+}
+
+FirestoreValue FirestoreValue::number(double d) {
+    FirestoreValue v;
+    v.m_type = Type::Double;
+    v.m_double = d;
+    return v;
+}
+
+FirestoreValue FirestoreValue::timestamp(TimePoint t) {
+    FirestoreValue v;
+    v.m_type = Type::Timestamp;
+    v.m_time = t;
+    return v;
+}
+
+FirestoreValue FirestoreValue::string(QString s) {
+    FirestoreValue v;
+    v.m_type = Type::String;
+    v.m_text = std::move(s);
+    return v;
+}
+
+FirestoreValue FirestoreValue::reference(QString documentName) {
+    FirestoreValue v;
+    v.m_type = Type::Reference;
+    v.m_text = std::move(documentName);
+    return v;
+}
+
+FirestoreValue FirestoreValue::map(FirestoreFields fields) {
+    FirestoreValue v;
+    v.m_type = Type::Map;
+    v.m_map = std::make_shared<const FirestoreFields>(std::move(fields));
+    return v;
+}
+
+FirestoreValue FirestoreValue::array(QList<FirestoreValue> values) {
+    FirestoreValue v;
+    v.m_type = Type::Array;
+    v.m_array = std::make_shared<const QList<FirestoreValue>>(std::move(values));
+    return v;
+}
+
+FirestoreValue FirestoreValue::optionalTimestamp(const std::optional<TimePoint>& t) {
+    return t ? timestamp(*t) : null();
+}
+
+FirestoreFields FirestoreValue::toMap() const {
+    return m_map ? *m_map : FirestoreFields{};
+}
+
+QList<FirestoreValue> FirestoreValue::toArray() const {
+    return m_array ? *m_array : QList<FirestoreValue>{};
+}
+
+QString FirestoreValue::typeName(Type t) {
+    switch (t) {
+    case Type::Null:
+        return kNull;
+    case Type::Boolean:
+        return kBoolean;
+    case Type::Integer:
+        return kInteger;
+    case Type::Double:
+        return kDouble;
+    case Type::Timestamp:
+        return kTimestamp;
+    case Type::String:
+        return kString;
+    case Type::Reference:
+        return kReference;
+    case Type::Map:
+        return kMap;
+    case Type::Array:
+        return kArray;
+    case Type::Other:
+        return QStringLiteral("other value");
+    }
+    return {};
+}
+
+QString formatFirestoreTimestamp(TimePoint t) {
+    // Qt formats milliseconds; the API documents microseconds ("...00.123000Z"), which the emulator and the
+    // server both accept, so pad the fraction.
+    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(toUnixMs(t), Qt::UTC);
+    return dt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) + QStringLiteral("000Z");
+}
+
+QJsonObject FirestoreValue::toJson() const {
+    switch (m_type) {
+    case Type::Null:
+        return QJsonObject{{kNull, QJsonValue::Null}};
+    case Type::Boolean:
+        return QJsonObject{{kBoolean, m_bool}};
+    case Type::Integer:
+        return QJsonObject{{kInteger, QString::number(m_int)}};
+    case Type::Double:
+        if (std::isnan(m_double)) {
+            return QJsonObject{{kDouble, QStringLiteral("NaN")}};
+        }
+        if (std::isinf(m_double)) {
+            return QJsonObject{{kDouble, m_double > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity")}};
+        }
+        return QJsonObject{{kDouble, m_double}};
+    case Type::Timestamp:
+        return QJsonObject{{kTimestamp, formatFirestoreTimestamp(m_time)}};
+    case Type::String:
+        return QJsonObject{{kString, m_text}};
+    case Type::Reference:
+        return QJsonObject{{kReference, m_text}};
+    case Type::Map:
+        return QJsonObject{{kMap, QJsonObject{{QStringLiteral("fields"), fieldsToJson(toMap())}}}};
+    case Type::Array: {
+        QJsonArray values;
+        for (const auto& v : toArray()) {
+            values.append(v.toJson());
+        }
+        // The API omits "values" for an empty array; writing {} keeps our output identical to its.
+        QJsonObject inner;
+        if (!values.isEmpty()) {
+            inner.insert(QStringLiteral("values"), values);
+        }
+        return QJsonObject{{kArray, inner}};
+    }
+    case Type::Other:
+        return m_raw;
+    }
+    return {};
+}
+
+Result<FirestoreValue> FirestoreValue::fromJson(const QJsonValue& json) {
+    if (!json.isObject()) {
+        return Error::invalid(QStringLiteral("a value must be a JSON object"));
+    }
+    const QJsonObject o = json.toObject();
+    if (o.size() != 1) {
+        return Error::invalid(QStringLiteral("a value must have exactly one type key, found %1").arg(o.size()));
+    }
+    const QString key = o.begin().key();
+    const QJsonValue v = o.begin().value();
+    if (key == kNull) {
+        return FirestoreValue::null();
+    }
+    if (key == kBoolean) {
+        if (!v.isBool()) {
+            return Error::invalid(QStringLiteral("booleanValue must be true or false"));
+        }
+        return FirestoreValue::boolean(v.toBool());
+    }
+    if (key == kInteger) {
+        auto i = integerFromJson(v);
+        if (!i) {
+            return i.error();
+        }
+        return FirestoreValue::integer(*i);
+    }
+    if (key == kDouble) {
+        auto d = doubleFromJson(v);
+        if (!d) {
+            return d.error();
+        }
+        return FirestoreValue::number(*d);
+    }
+    if (key == kTimestamp) {
+        if (!v.isString()) {
+            return Error::invalid(QStringLiteral("timestampValue must be an RFC 3339 string"));
+        }
+        auto t = parseRfc3339(v.toString());
+        if (!t) {
+            return Error::invalid(QStringLiteral("timestampValue: %1").arg(t.error().message));
+        }
+        return FirestoreValue::timestamp(*t);
+    }
+    if (key == kString) {
+        if (!v.isString()) {
+            return Error::invalid(QStringLiteral("stringValue must be a string"));
+        }
+        return FirestoreValue::string(v.toString());
+    }
+    if (key == kReference) {
+        if (!v.isString()) {
+            return Error::invalid(QStringLiteral("referenceValue must be a string"));
+        }
+        return FirestoreValue::reference(v.toString());
+    }
+    if (key == kMap) {
+        if (!v.isObject()) {
+            return Error::invalid(QStringLiteral("mapValue must be an object"));
+        }
+        const QJsonValue fields = v.toObject().value(QStringLiteral("fields"));
+        if (fields.isUndefined()) {
+            return FirestoreValue::map({}); // an empty map has no "fields"
+        }
+        if (!fields.isObject()) {
+            return Error::invalid(QStringLiteral("mapValue.fields must be an object"));
+        }
+        auto parsed = fieldsFromJson(fields.toObject());
+        if (!parsed) {
+            return parsed.error();
+        }
+        return FirestoreValue::map(std::move(parsed.value()));
+    }
+    if (key == kArray) {
+        if (!v.isObject()) {
+            return Error::invalid(QStringLiteral("arrayValue must be an object"));
+        }
+        const QJsonValue values = v.toObject().value(QStringLiteral("values"));
+        if (values.isUndefined()) {
+            return FirestoreValue::array({});
+        }
+        if (!values.isArray()) {
+            return Error::invalid(QStringLiteral("arrayValue.values must be an array"));
+        }
+        QList<FirestoreValue> out;
+        const QJsonArray arr = values.toArray();
+        out.reserve(arr.size());
+        for (qsizetype i = 0; i < arr.size(); ++i) {
+            auto item = fromJson(arr.at(i));
+            if (!item) {
+                return Error::invalid(QStringLiteral("[%1]: %2").arg(i).arg(item.error().message));
+            }
+            out.append(std::move(item.value()));
+        }
+        return FirestoreValue::array(std::move(out));
+    }
+    if (key == kBytes || key == kGeoPoint) {
+        FirestoreValue other;
+        other.m_type = Type::Other;
+        other.m_raw = o;
+        return other;
+    }
+    return Error::invalid(QStringLiteral("unknown value type \"%1\"").arg(key.left(40)));
+}
+
+bool FirestoreValue::operator==(const FirestoreValue& other) const {
+    if (m_type != other.m_type) {
+        return false;
+    }
+    switch (m_type) {
+    case Type::Null:
+        return true;
+    case Type::Boolean:
+        return m_bool == other.m_bool;
+    case Type::Integer:
+        return m_int == other.m_int;
+    case Type::Double:
+        return (std::isnan(m_double) && std::isnan(other.m_double)) || m_double == other.m_double;
+    case Type::Timestamp:
+        return m_time == other.m_time;
+    case Type::String:
+    case Type::Reference:
+        return m_text == other.m_text;
+    case Type::Map:
+        return toMap() == other.toMap();
+    case Type::Array:
+        return toArray() == other.toArray();
+    case Type::Other:
+        return m_raw == other.m_raw;
+    }
+    return false;
+}
+
+QJsonObject fieldsToJson(const FirestoreFields& fields) {
+    QJsonObject o;
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+        o.insert(it.key(), it.value().toJson());
+    }
+    return o;
+}
+
+Result<FirestoreFields> fieldsFromJson(const QJsonObject& json) {
+    FirestoreFields fields;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        auto v = FirestoreValue::fromJson(it.value());
+        if (!v) {
+            return Error::invalid(QStringLiteral("%1: %2").arg(it.key(), v.error().message));
+        }
+        fields.insert(it.key(), std::move(v.value()));
+    }
+    return fields;
+}
+
+QString FirestoreDocument::relativePath() const {
+    static const QLatin1String marker("/documents/");
+    const qsizetype at = name.indexOf(marker);
+    return at < 0 ? name : name.mid(at + marker.size());
+}
+
+Result<FirestoreDocument> FirestoreDocument::fromJson(const QJsonObject& json) {
+    FirestoreDocument doc;
+    doc.name = json.value(QStringLiteral("name")).toString();
+    if (doc.name.isEmpty()) {
+        return Error::invalid(QStringLiteral("document without a name"));
+    }
+    const QJsonValue fields = json.value(QStringLiteral("fields"));
+    if (!fields.isUndefined()) {
+        if (!fields.isObject()) {
+            return Error::invalid(QStringLiteral("%1: fields must be an object").arg(doc.relativePath()));
+        }
+        auto parsed = fieldsFromJson(fields.toObject());
+        if (!parsed) {
+            return Error::invalid(QStringLiteral("%1: %2").arg(doc.relativePath(), parsed.error().message));
+        }
+        doc.fields = std::move(parsed.value());
+    }
+    doc.createTime = json.value(QStringLiteral("createTime")).toString();
+    doc.updateTime = json.value(QStringLiteral("updateTime")).toString();
+    return doc;
+}
+
+// ---- Domain mapping --------------------------------------------------------------------------------------------
+
+namespace {
+
+/** Reads typed fields of one document, remembering the first error with its field path. */
+class FieldReader {
+public:
+    FieldReader(const FirestoreFields& fields, QString context)
+        : m_fields(fields)
+        , m_context(std::move(context)) {}
+
+    bool has(const QString& name) const {
+        const auto it = m_fields.constFind(name);
+        return it != m_fields.cend() && !it->isNull();
+    }
+
+    void require(const QString& name) {
+        if (!has(name)) {
+            fail(name, QStringLiteral("is required but missing"));
+        }
+    }
+
+    QString string(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return {};
+        }
+        if (v->type() != FirestoreValue::Type::String) {
+            wrongType(name, *v, QStringLiteral("stringValue"));
+            return {};
+        }
+        return v->toText();
+    }
+
+    bool boolean(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return false;
+        }
+        if (v->type() != FirestoreValue::Type::Boolean) {
+            wrongType(name, *v, QStringLiteral("booleanValue"));
+            return false;
+        }
+        return v->toBool();
+    }
+
+    std::int64_t integer(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return 0;
+        }
+        if (v->type() == FirestoreValue::Type::Integer) {
+            return v->toInteger();
+        }
+        if (v->type() == FirestoreValue::Type::Double) {
+            const double d = v->toDouble();
+            if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
+                return static_cast<std::int64_t>(d);
+            }
+            fail(name, QStringLiteral("is %1, not an integer").arg(d));
+            return 0;
+        }
+        wrongType(name, *v, QStringLiteral("integerValue"));
+        return 0;
+    }
+
+    std::optional<double> number(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return std::nullopt;
+        }
+        if (v->type() == FirestoreValue::Type::Double) {
+            return v->toDouble();
+        }
+        if (v->type() == FirestoreValue::Type::Integer) {
+            return static_cast<double>(v->toInteger());
+        }
+        wrongType(name, *v, QStringLiteral("doubleValue"));
+        return std::nullopt;
+    }
+
+    std::optional<TimePoint> time(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return std::nullopt;
+        }
+        if (v->type() == FirestoreValue::Type::Timestamp) {
+            return v->toTimestamp();
+        }
+        if (v->type() == FirestoreValue::Type::String) {
+            auto t = parseRfc3339(v->toText());
+            if (t) {
+                return *t;
+            }
+            fail(name, t.error().message);
+            return std::nullopt;
+        }
+        wrongType(name, *v, QStringLiteral("timestampValue"));
+        return std::nullopt;
+    }
+
+    std::optional<FirestoreFields> map(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return std::nullopt;
+        }
+        if (v->type() != FirestoreValue::Type::Map) {
+            wrongType(name, *v, QStringLiteral("mapValue"));
+            return std::nullopt;
+        }
+        return v->toMap();
+    }
+
+    QList<FirestoreValue> array(const QString& name) {
+        const FirestoreValue* v = find(name);
+        if (!v) {
+            return {};
+        }
+        if (v->type() != FirestoreValue::Type::Array) {
+            wrongType(name, *v, QStringLiteral("arrayValue"));
+            return {};
+        }
+        return v->toArray();
+    }
+
+    /** A string field parsed by `parse` (stageFromString, ...); unknown names are errors. */
+    template <typename T, typename Parse>
+    std::optional<T> named(const QString& name, Parse parse) {
+        const QString s = string(name);
+        if (s.isEmpty()) {
+            return std::nullopt;
+        }
+        auto parsed = parse(s);
+        if (!parsed) {
+            fail(name, QStringLiteral("has unknown value \"%1\"").arg(s.left(40)));
+        }
+        return parsed;
+    }
+
+    void fail(const QString& name, const QString& why) {
+        if (!m_error) {
+            m_error = Error::invalid(QStringLiteral("%1: field %2 %3").arg(m_context, name, why));
+        }
+    }
+
+    /** Adopts an error from a nested decoder. */
+    void fail(const Error& nested) {
+        if (!m_error) {
+            m_error = Error::invalid(QStringLiteral("%1: %2").arg(m_context, nested.message));
+        }
+    }
+
+    const std::optional<Error>& error() const { return m_error; }
+
+private:
+    const FirestoreValue* find(const QString& name) const {
+        const auto it = m_fields.constFind(name);
+        if (it == m_fields.cend() || it->isNull()) {
+            return nullptr;
+        }
+        return &*it;
+    }
+
+    void wrongType(const QString& name, const FirestoreValue& v, const QString& expected) {
+        fail(name, QStringLiteral("should be %1, is %2").arg(expected, FirestoreValue::typeName(v.type())));
+    }
+
+    const FirestoreFields& m_fields;
+    QString m_context;
+    std::optional<Error> m_error;
+};
+
+using V = FirestoreValue;
+
+FirestoreValue optionalString(const QString& s) {
+    return s.isEmpty() ? V::null() : V::string(s);
+}
+
+FirestoreFields encodeTotals(const SpeechTotals& t) {
+    return {{QStringLiteral("daily_ms"), V::integer(t.dailyMs)},
+            {QStringLiteral("three_day_ms"), V::integer(t.threeDayMs)},
+            {QStringLiteral("weekly_ms"), V::integer(t.weeklyMs)}};
+}
+
+SpeechTotals decodeTotals(FieldReader& r) {
+    SpeechTotals t;
+    t.dailyMs = r.integer(QStringLiteral("daily_ms"));
+    t.threeDayMs = r.integer(QStringLiteral("three_day_ms"));
+    t.weeklyMs = r.integer(QStringLiteral("weekly_ms"));
+    return t;
+}
+
+/** Segment after `collection` in a path such as users/{uid}/fair_use_state/current. */
+QString segmentAfter(const QStringList& segments, const QString& collection) {
+    const qsizetype i = segments.indexOf(collection);
+    return (i >= 0 && i + 1 < segments.size()) ? segments.at(i + 1) : QString();
+}
+
+} // namespace
+
+FirestoreFields encodeState(const FairUseState& s) {
+    FirestoreFields f;
+    f.insert(QStringLiteral("stage"), V::string(toString(s.stage)));
+    f.insert(QStringLiteral("updated_at"), V::optionalTimestamp(s.updatedAt));
+    f.insert(QStringLiteral("last_violation_at"), V::optionalTimestamp(s.lastViolationAt));
+    f.insert(QStringLiteral("violation_count_7d"), V::integer(s.violationCount7d));
+    f.insert(QStringLiteral("violation_count_30d"), V::integer(s.violationCount30d));
+    f.insert(QStringLiteral("throttle_until"), V::optionalTimestamp(s.throttleUntil));
+    f.insert(QStringLiteral("restrict_until"), V::optionalTimestamp(s.restrictUntil));
+    f.insert(QStringLiteral("restrict_reason"), optionalString(s.restrictReason));
+    f.insert(QStringLiteral("last_classifier_score"),
+             s.lastClassifierScore ? V::number(*s.lastClassifierScore) : V::null());
+    f.insert(QStringLiteral("last_classifier_type"),
+             s.lastClassifierType ? V::string(toString(*s.lastClassifierType)) : V::null());
+    f.insert(QStringLiteral("last_classifier_at"), V::optionalTimestamp(s.lastClassifierAt));
+    f.insert(QStringLiteral("last_case_ref"), optionalString(s.lastCaseRef));
+    f.insert(QStringLiteral("reset_by"), optionalString(s.resetBy));
+    f.insert(QStringLiteral("reset_at"), V::optionalTimestamp(s.resetAt));
+    return f;
+}
+
+QStringList stateFieldPaths() {
+    return encodeState(FairUseState{}).keys();
+}
+
+Result<FairUseState> decodeState(const FirestoreDocument& doc) {
+    const QString path = doc.relativePath();
+    FieldReader r(doc.fields, path);
+    FairUseState s;
+    s.uid = segmentAfter(doc.pathSegments(), QStringLiteral("users"));
+    r.require(QStringLiteral("stage"));
+    s.stage = r.named<Stage>(QStringLiteral("stage"), stageFromString).value_or(Stage::None);
+    s.updatedAt = r.time(QStringLiteral("updated_at"));
+    s.lastViolationAt = r.time(QStringLiteral("last_violation_at"));
+    s.violationCount7d = static_cast<int>(r.integer(QStringLiteral("violation_count_7d")));
+    s.violationCount30d = static_cast<int>(r.integer(QStringLiteral("violation_count_30d")));
+    s.throttleUntil = r.time(QStringLiteral("throttle_until"));
+    s.restrictUntil = r.time(QStringLiteral("restrict_until"));
+    s.restrictReason = r.string(QStringLiteral("restrict_reason"));
+    s.lastClassifierScore = r.number(QStringLiteral("last_classifier_score"));
+    if (r.has(QStringLiteral("last_classifier_type"))) {
+        const QString type = r.string(QStringLiteral("last_classifier_type"));
+        s.lastClassifierType = usageTypeFromString(type).value_or(UsageType::Unknown);
+    }
+    s.lastClassifierAt = r.time(QStringLiteral("last_classifier_at"));
+    s.lastCaseRef = r.string(QStringLiteral("last_case_ref"));
+    s.resetBy = r.string(QStringLiteral("reset_by"));
+    s.resetAt = r.time(QStringLiteral("reset_at"));
+    s.plan = r.named<Plan>(QStringLiteral("plan"), planFromString).value_or(Plan::Basic);
+    s.version = doc.updateTime;
+    if (r.error()) {
+        return *r.error();
+    }
+    return s;
+}
+
+FirestoreFields encodeClassifier(const ClassifierResult& c) {
+    QList<FirestoreValue> evidence;
+    for (const auto& e : c.evidence) {
+        evidence.append(V::map({{QStringLiteral("conversation_id"), V::string(e.conversationId)},
+                                {QStringLiteral("title"), V::string(e.title)},
+                                {QStringLiteral("reason"), V::string(e.reason)}}));
+    }
+    FirestoreFields f{{QStringLiteral("misuse_score"), V::number(c.misuseScore)},
+                      {QStringLiteral("usage_type"), V::string(toString(c.usageType))},
+                      {QStringLiteral("confidence"), V::number(c.confidence)},
+                      {QStringLiteral("evidence"), V::array(evidence)},
+                      {QStringLiteral("reasoning"), V::string(c.reasoning)},
+                      {QStringLiteral("model"), V::string(c.model)},
+                      {QStringLiteral("prompt_version"), V::string(c.promptVersion)}};
+    if (c.heuristic) {
+        f.insert(QStringLiteral("heuristic"), V::boolean(true));
+    }
+    return f;
+}
+
+Result<ClassifierResult> decodeClassifier(const FirestoreFields& fields) {
+    FieldReader r(fields, QStringLiteral("classifier"));
+    ClassifierResult c;
+    c.misuseScore = r.number(QStringLiteral("misuse_score")).value_or(0.0);
+    const QString type = r.string(QStringLiteral("usage_type"));
+    if (!type.isEmpty()) {
+        const auto parsed = usageTypeFromString(type);
+        c.usageType = parsed.value_or(UsageType::Unknown);
+        if (!parsed) {
+            c.corrections.append(QStringLiteral("unknown usage_type \"%1\" read as unknown").arg(type.left(40)));
+        }
+    }
+    c.confidence = r.number(QStringLiteral("confidence")).value_or(0.0);
+    const auto evidence = r.array(QStringLiteral("evidence"));
+    for (qsizetype i = 0; i < evidence.size(); ++i) {
+        if (evidence.at(i).type() != FirestoreValue::Type::Map) {
+            r.fail(QStringLiteral("evidence[%1]").arg(i), QStringLiteral("should be mapValue"));
+            break;
+        }
+        const FirestoreFields ef = evidence.at(i).toMap();
+        FieldReader er(ef, QStringLiteral("evidence[%1]").arg(i));
+        Evidence e{er.string(QStringLiteral("conversation_id")), er.string(QStringLiteral("title")),
+                   er.string(QStringLiteral("reason"))};
+        if (er.error()) {
+            r.fail(*er.error());
+            break;
+        }
+        c.evidence.append(e);
+    }
+    c.reasoning = r.string(QStringLiteral("reasoning"));
+    c.model = r.string(QStringLiteral("model"));
+    c.promptVersion = r.string(QStringLiteral("prompt_version"));
+    c.heuristic = r.boolean(QStringLiteral("heuristic"));
+    if (r.error()) {
+        return *r.error();
+    }
+    return c;
+}
+
+FirestoreFields encodeEvent(const FairUseEvent& e) {
+    FirestoreFields f;
+    f.insert(QStringLiteral("created_at"), V::timestamp(e.createdAt));
+    f.insert(QStringLiteral("case_ref"), V::string(e.caseRef));
+    f.insert(QStringLiteral("session_id"), optionalString(e.sessionId));
+    f.insert(QStringLiteral("trigger"), V::string(toString(e.trigger)));
+    f.insert(QStringLiteral("window_speech_ms"), V::map(encodeTotals(e.windowSpeech)));
+    f.insert(QStringLiteral("thresholds_ms"),
+             V::map(encodeTotals(SpeechTotals{e.thresholds.dailyMs, e.thresholds.threeDayMs, e.thresholds.weeklyMs})));
+    f.insert(QStringLiteral("classifier"), e.classifier ? V::map(encodeClassifier(*e.classifier)) : V::null());
+    f.insert(QStringLiteral("enforcement_action"), V::string(e.enforcementAction));
+    f.insert(QStringLiteral("previous_stage"), V::string(toString(e.previousStage)));
+    f.insert(QStringLiteral("new_stage"), V::string(toString(e.newStage)));
+    f.insert(QStringLiteral("resolved"), V::boolean(e.resolved));
+    f.insert(QStringLiteral("resolved_at"), V::optionalTimestamp(e.resolvedAt));
+    f.insert(QStringLiteral("resolved_by"), optionalString(e.resolvedBy));
+    f.insert(QStringLiteral("admin_notes"), optionalString(e.adminNotes));
+    f.insert(QStringLiteral("outcome"), e.outcome ? V::string(toString(*e.outcome)) : V::null());
+    return f;
+}
+
+QStringList eventFieldPaths() {
+    return encodeEvent(FairUseEvent{}).keys();
+}
+
+Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
+    FieldReader r(doc.fields, doc.relativePath());
+    FairUseEvent e;
+    const QStringList segments = doc.pathSegments();
+    e.uid = segmentAfter(segments, QStringLiteral("users"));
+    e.id = segmentAfter(segments, QStringLiteral("fair_use_events"));
+    r.require(QStringLiteral("created_at"));
+    e.createdAt = r.time(QStringLiteral("created_at")).value_or(TimePoint{});
+    e.caseRef = r.string(QStringLiteral("case_ref"));
+    e.sessionId = r.string(QStringLiteral("session_id"));
+    e.trigger = r.named<CapWindow>(QStringLiteral("trigger"), capWindowFromString).value_or(CapWindow::Daily);
+    if (auto m = r.map(QStringLiteral("window_speech_ms"))) {
+        FieldReader tr(*m, QStringLiteral("window_speech_ms"));
+        e.windowSpeech = decodeTotals(tr);
+        if (tr.error()) {
+            r.fail(*tr.error());
+        }
+    }
+    if (auto m = r.map(QStringLiteral("thresholds_ms"))) {
+        FieldReader tr(*m, QStringLiteral("thresholds_ms"));
+        const SpeechTotals t = decodeTotals(tr);
+        e.thresholds = Caps{t.dailyMs, t.threeDayMs, t.weeklyMs};
+        if (tr.error()) {
+            r.fail(*tr.error());
+        }
+    }
+    if (auto m = r.map(QStringLiteral("classifier"))) {
+        auto c = decodeClassifier(*m);
+        if (c) {
+            e.classifier = std::move(c.value());
+        } else {
+            r.fail(c.error());
+        }
+    }
+    e.enforcementAction = r.string(QStringLiteral("enforcement_action"));
+    e.previousStage = r.named<Stage>(QStringLiteral("previous_stage"), stageFromString).value_or(Stage::None);
+    e.newStage = r.named<Stage>(QStringLiteral("new_stage"), stageFromString).value_or(Stage::None);
+    e.resolved = r.boolean(QStringLiteral("resolved"));
+    e.resolvedAt = r.time(QStringLiteral("resolved_at"));
+    e.resolvedBy = r.string(QStringLiteral("resolved_by"));
+    e.adminNotes = r.string(QStringLiteral("admin_notes"));
+    e.outcome = r.named<Outcome>(QStringLiteral("outcome"), outcomeFromString);
+    e.version = doc.updateTime;
+    if (r.error()) {
+        return *r.error();
+    }
+    return e;
+}
+
+FirestoreFields encodeConversation(const Conversation& c) {
+    return {{QStringLiteral("structured"), V::map({{QStringLiteral("title"), V::string(c.title)},
+                                                   {QStringLiteral("overview"), V::string(c.overview)},
+                                                   {QStringLiteral("category"), V::string(c.category)}})},
+            {QStringLiteral("started_at"), V::timestamp(c.startedAt)},
+            {QStringLiteral("finished_at"), V::timestamp(c.finishedAt)},
+            {QStringLiteral("created_at"), V::timestamp(c.createdAt)},
+            {QStringLiteral("source"), V::string(c.source)}};
+}
+
+Result<Conversation> decodeConversation(const FirestoreDocument& doc) {
+    FieldReader r(doc.fields, doc.relativePath());
+    Conversation c;
+    c.id = segmentAfter(doc.pathSegments(), QStringLiteral("conversations"));
+    if (auto m = r.map(QStringLiteral("structured"))) {
+        FieldReader sr(*m, QStringLiteral("structured"));
+        c.title = sr.string(QStringLiteral("title"));
+        c.overview = sr.string(QStringLiteral("overview"));
+        c.category = sr.string(QStringLiteral("category"));
+        if (sr.error()) {
+            r.fail(*sr.error());
+        }
+    }
+    r.require(QStringLiteral("created_at"));
+    c.createdAt = r.time(QStringLiteral("created_at")).value_or(TimePoint{});
+    c.startedAt = r.time(QStringLiteral("started_at")).value_or(c.createdAt);
+    c.finishedAt = r.time(QStringLiteral("finished_at")).value_or(c.startedAt);
+    c.source = r.string(QStringLiteral("source"));
+    if (r.error()) {
+        return *r.error();
+    }
+    return c;
+}
+
+FirestoreFields encodeAudit(const AuditRecord& a) {
+    return {{QStringLiteral("sequence"), V::integer(a.sequence)},
+            {QStringLiteral("at"), V::timestamp(a.at)},
+            {QStringLiteral("reviewer"), V::string(a.reviewer)},
+            {QStringLiteral("role"), V::string(toString(a.role))},
+            {QStringLiteral("action"), V::string(toString(a.action))},
+            {QStringLiteral("uid"), V::string(a.uid)},
+            {QStringLiteral("case_ref"), V::string(a.caseRef)},
+            {QStringLiteral("event_id"), V::string(a.eventId)},
+            {QStringLiteral("stage_before"), a.stageBefore ? V::string(toString(*a.stageBefore)) : V::null()},
+            {QStringLiteral("stage_after"), a.stageAfter ? V::string(toString(*a.stageAfter)) : V::null()},
+            {QStringLiteral("reason"), V::string(a.reason)},
+            {QStringLiteral("client_version"), V::string(a.clientVersion)},
+            {QStringLiteral("prev_hash"), V::string(a.prevHash)},
+            {QStringLiteral("hash"), V::string(a.hash)}};
+}
+
+Result<AuditRecord> decodeAudit(const FirestoreFields& fields) {
+    FieldReader r(fields, QStringLiteral("audit record"));
+    AuditRecord a;
+    for (const char* name : {"sequence", "at", "reviewer", "action", "hash"}) {
+        r.require(QString::fromLatin1(name));
+    }
+    a.sequence = r.integer(QStringLiteral("sequence"));
+    a.at = r.time(QStringLiteral("at")).value_or(TimePoint{});
+    a.reviewer = r.string(QStringLiteral("reviewer"));
+    a.role = r.named<Role>(QStringLiteral("role"), roleFromString).value_or(Role::Reviewer);
+    a.action = r.named<AuditAction>(QStringLiteral("action"), auditActionFromString).value_or(AuditAction::AddNote);
+    a.uid = r.string(QStringLiteral("uid"));
+    a.caseRef = r.string(QStringLiteral("case_ref"));
+    a.eventId = r.string(QStringLiteral("event_id"));
+    a.stageBefore = r.named<Stage>(QStringLiteral("stage_before"), stageFromString);
+    a.stageAfter = r.named<Stage>(QStringLiteral("stage_after"), stageFromString);
+    a.reason = r.string(QStringLiteral("reason"));
+    a.clientVersion = r.string(QStringLiteral("client_version"));
+    a.prevHash = r.string(QStringLiteral("prev_hash"));
+    a.hash = r.string(QStringLiteral("hash"));
+    if (r.error()) {
+        return *r.error();
+    }
+    return a;
+}
+
+FirestoreFields encodeSpend(const LlmSpendRecord& s) {
+    return {{QStringLiteral("uid"), V::string(s.uid)},
+            {QStringLiteral("at"), V::timestamp(s.at)},
+            {QStringLiteral("model"), V::string(s.model)},
+            {QStringLiteral("purpose"), V::string(s.purpose)},
+            {QStringLiteral("prompt_tokens"), V::integer(s.promptTokens)},
+            {QStringLiteral("completion_tokens"), V::integer(s.completionTokens)},
+            {QStringLiteral("cost_micro_usd"), V::integer(s.costMicroUsd)},
+            {QStringLiteral("custom_stt"), V::boolean(s.customStt)},
+            {QStringLiteral("plan"), V::string(toString(s.plan))}};
+}
+
+Result<LlmSpendRecord> decodeSpend(const FirestoreFields& fields) {
+    FieldReader r(fields, QStringLiteral("spend record"));
+    LlmSpendRecord s;
+    for (const char* name : {"uid", "at", "model"}) {
+        r.require(QString::fromLatin1(name));
+    }
+    s.uid = r.string(QStringLiteral("uid"));
+    s.at = r.time(QStringLiteral("at")).value_or(TimePoint{});
+    s.model = r.string(QStringLiteral("model"));
+    s.purpose = r.string(QStringLiteral("purpose"));
+    s.promptTokens = r.integer(QStringLiteral("prompt_tokens"));
+    s.completionTokens = r.integer(QStringLiteral("completion_tokens"));
+    s.costMicroUsd = r.integer(QStringLiteral("cost_micro_usd"));
+    s.customStt = r.boolean(QStringLiteral("custom_stt"));
+    s.plan = r.named<Plan>(QStringLiteral("plan"), planFromString).value_or(Plan::Basic);
+    if (r.error()) {
+        return *r.error();
+    }
+    return s;
+}
+
+} // namespace fairuse::services
