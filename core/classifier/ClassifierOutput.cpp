@@ -27,7 +27,7 @@ Error wrongType(const QString& field, const QJsonValue& v, const QString& expect
         return fieldError(field, QStringLiteral("is missing"));
     }
     return fieldError(
-        field, QString(QStringLiteral("must be a ") + expected + QStringLiteral(", not ") + detail::typeName(v)));
+        field, QString(QStringLiteral("must be of type ") + expected + QStringLiteral(", not ") + detail::typeName(v)));
 }
 
 /** Removes a Markdown code fence around the object, which chat models add out of habit. */
