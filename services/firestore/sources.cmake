@@ -1,5 +1,9 @@
 # Sources of services/firestore: the case store over the Firestore REST API (v1).
 target_sources(fairuse_services PRIVATE
+    firestore/FirestoreAuth.cpp
+    firestore/FirestoreAuth.h
+    firestore/FirestoreClient.cpp
+    firestore/FirestoreClient.h
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
 )

@@ -1,0 +1,76 @@
+#pragma once
+// Shared by the emulator-backed tests: where the fixture's emulator is, a fresh project per test, rules loading.
+
+#include "common/Await.h"
+#include "firestore/FirestoreClient.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QTest>
+
+namespace fairuse::testing {
+
+/** host:port of the fixture's emulator, or FIRESTORE_EMULATOR_HOST; empty when neither exists. */
+inline QString emulatorHost() {
+    const QString stateDir = qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR");
+    QFile file(stateDir + QStringLiteral("/firestore.host"));
+    if (!stateDir.isEmpty() && file.open(QIODevice::ReadOnly)) {
+        return QString::fromUtf8(file.readAll()).trimmed();
+    }
+    return qEnvironmentVariable("FIRESTORE_EMULATOR_HOST").trimmed();
+}
+
+/** A project id nobody else uses: the emulator keeps each project's data apart. */
+inline QString freshProject(const QString& name) {
+    return QStringLiteral("t-%1-%2-%3")
+        .arg(name.toLower())
+        .arg(QCoreApplication::applicationPid())
+        .arg(QRandomGenerator::global()->bounded(1u << 30));
+}
+
+inline services::FirestoreConfig emulatorConfig(const QString& project, const QString& host) {
+    services::FirestoreConfig c;
+    c.projectId = project;
+    c.emulatorHost = host;
+    c.initialBackoffMs = 20;
+    c.maxBackoffMs = 100;
+    return c;
+}
+
+/** Loads security rules for one project into the emulator (PUT /emulator/v1/projects/P:securityRules). */
+inline bool loadRules(const QString& host, const QString& project, const QByteArray& rules) {
+    QNetworkAccessManager nam;
+    QNetworkRequest request(QUrl(QStringLiteral("http://%1/emulator/v1/projects/%2:securityRules").arg(host, project)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    const QJsonObject body{
+        {QStringLiteral("rules"),
+         QJsonObject{{QStringLiteral("files"),
+                      QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("firestore.rules")},
+                                             {QStringLiteral("content"), QString::fromUtf8(rules)}}}}}}};
+    QNetworkReply* reply = nam.put(request, QJsonDocument(body).toJson());
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status != 200) {
+        qWarning("loading rules failed: HTTP %d %s", status, reply->readAll().constData());
+    }
+    reply->deleteLater();
+    return status == 200;
+}
+
+} // namespace fairuse::testing
+
+/** Skips the test when no emulator runs (the fixture writes firestore.host only when the emulator is installed). */
+#define FAIRUSE_REQUIRE_EMULATOR(hostVar)                                                                              \
+    const QString hostVar = fairuse::testing::emulatorHost();                                                          \
+    if (hostVar.isEmpty()) {                                                                                           \
+        QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "     \
+              "(the firestore_emulator CTest fixture starts it)");                                                     \
+    }
