@@ -1,1 +1,7 @@
-# Sources of core/enforcement: target_sources(fairuse_core PRIVATE enforcement/File.cpp ...)
+# Sources of core/enforcement: the policy table, the graduated state machine, overrides and reviewer-action builders.
+target_sources(fairuse_core PRIVATE
+    enforcement/Enforcement.cpp
+    enforcement/Enforcement.h
+    enforcement/Policy.cpp
+    enforcement/Policy.h
+)

@@ -1,0 +1,523 @@
+// The graduated enforcement state machine (SPEC 2.2): transitions and their windows, cooldown, expiry, guards,
+// the free-plan path, and that legitimate heavy use never escalates.
+
+#include "EnforcementTestSupport.h"
+
+#include <QTest>
+
+#include <cstdlib>
+
+using namespace fairuse;
+using namespace fairuse::enforcement;
+using namespace fairuse::enforcement::testing;
+using namespace std::chrono_literals;
+
+class EnforcementTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void transitions_data();
+    void transitions();
+    void cooldownBoundary_data();
+    void cooldownBoundary();
+    void restrictExpiry_data();
+    void restrictExpiry();
+    void throttleExpiry_data();
+    void throttleExpiry();
+    void expiredRestrictCanReRestrict();
+    void guards_data();
+    void guards();
+    void freePlan_data();
+    void freePlan();
+    void legitimateHeavyUserNeverEscalates();
+    void oneStepAtATimeOverAHistory();
+    void configurableCounts();
+    void eventAndStateFields();
+    void noEventWithoutViolation();
+    void hardCapAndSttBudget();
+    void violationHistoryFromCases();
+    void actionNamesRoundTrip();
+};
+
+void EnforcementTest::transitions_data() {
+    QTest::addColumn<Stage>("stage");
+    QTest::addColumn<QList<qint64>>("historyMinutesAgo"); // past violations, minutes before now
+    QTest::addColumn<qint64>("dailyMs");
+    QTest::addColumn<double>("score"); // < 0: no classifier result
+    QTest::addColumn<Stage>("expectedStage");
+    QTest::addColumn<Action>("expectedAction");
+    QTest::addColumn<bool>("violation");
+    QTest::addColumn<bool>("consult");
+
+    const qint64 over = kDailyCapMs + 1;
+    const qint64 day = 24 * 60;
+    const QList<qint64> none;
+
+    QTest::newRow("no cap hit") << Stage::None << none << qint64(1000) << 0.95 << Stage::None << Action::None << false
+                                << false;
+    QTest::newRow("usage equal to cap is not a hit")
+        << Stage::None << none << kDailyCapMs << 0.95 << Stage::None << Action::None << false << false;
+    QTest::newRow("cap hit, no verdict yet")
+        << Stage::None << none << over << -1.0 << Stage::None << Action::ConsultClassifier << false << true;
+    QTest::newRow("first violation warns")
+        << Stage::None << none << over << 0.9 << Stage::Warning << Action::Warn << true << true;
+    QTest::newRow("score exactly at threshold is a violation")
+        << Stage::None << none << over << 0.7 << Stage::Warning << Action::Warn << true << true;
+    QTest::newRow("score just below threshold is legitimate")
+        << Stage::None << none << over << 0.69 << Stage::None << Action::LegitimateUse << false << true;
+    QTest::newRow("2nd violation exactly 7 days after the 1st throttles")
+        << Stage::Warning << QList<qint64>{7 * day} << over << 0.9 << Stage::Throttle << Action::Throttle << true
+        << true;
+    QTest::newRow("2nd violation 7 days + 1 minute after repeats the warning")
+        << Stage::Warning << QList<qint64>{7 * day + 1} << over << 0.9 << Stage::Warning << Action::Warn << true
+        << true;
+    QTest::newRow("3rd violation with the 1st exactly 30 days ago restricts")
+        << Stage::Throttle << QList<qint64>{30 * day, 1 * day} << over << 0.9 << Stage::Restrict << Action::Restrict
+        << true << true;
+    QTest::newRow("3rd violation with the 1st 30 days + 1 minute ago extends the throttle")
+        << Stage::Throttle << QList<qint64>{30 * day + 1, 1 * day} << over << 0.9 << Stage::Throttle
+        << Action::ThrottleExtended << true << true;
+    QTest::newRow("many past violations still move none only to warning")
+        << Stage::None << QList<qint64>{12 * 60, 24 * 60, 36 * 60, 48 * 60} << over << 0.99 << Stage::Warning
+        << Action::Warn << true << true;
+    QTest::newRow("many past violations move warning only to throttle")
+        << Stage::Warning << QList<qint64>{12 * 60, 24 * 60, 36 * 60, 48 * 60} << over << 0.99 << Stage::Throttle
+        << Action::Throttle << true << true;
+    QTest::newRow("violation while restricted is recorded")
+        << Stage::Restrict << QList<qint64>{day, 2 * day} << over << 0.9 << Stage::Restrict << Action::ViolationRecorded
+        << true << true;
+    QTest::newRow("heavy use at warning with a low score stays")
+        << Stage::Warning << QList<qint64>{day} << over << 0.2 << Stage::Warning << Action::LegitimateUse << false
+        << true;
+    QTest::newRow("future history entries are ignored")
+        << Stage::Warning << QList<qint64>{-60} << over << 0.9 << Stage::Warning << Action::Warn << true << true;
+}
+
+void EnforcementTest::transitions() {
+    QFETCH(Stage, stage);
+    QFETCH(QList<qint64>, historyMinutesAgo);
+    QFETCH(qint64, dailyMs);
+    QFETCH(double, score);
+    QFETCH(Stage, expectedStage);
+    QFETCH(Action, expectedAction);
+    QFETCH(bool, violation);
+    QFETCH(bool, consult);
+
+    EnforcementInput in = input(stateAt(stage), SpeechTotals{dailyMs, dailyMs, dailyMs},
+                                score < 0 ? std::nullopt : std::optional<ClassifierResult>(verdict(score)));
+    for (const qint64 m : historyMinutesAgo) {
+        in.violationHistory.append(t0() - std::chrono::minutes(m));
+    }
+    const Decision d = evaluate(Policy::forReview(), in);
+    QCOMPARE(nm(d.stageBefore), nm(stage));
+    QCOMPARE(nm(d.stageAfter), nm(expectedStage));
+    QCOMPARE(nm(d.state.stage), nm(expectedStage));
+    QCOMPARE(nm(d.action), nm(expectedAction));
+    QCOMPARE(d.violationCounted, violation);
+    QCOMPARE(d.consultClassifier, consult);
+    QCOMPARE(d.event.has_value(), violation);
+    QVERIFY2(d.explanation.contains(QStringLiteral("requested v1")), qPrintable(d.explanation));
+    // Automatic decisions never move more than one step.
+    QVERIFY(std::abs(static_cast<int>(d.stageAfter) - static_cast<int>(d.stageBefore)) <= 1);
+}
+
+void EnforcementTest::cooldownBoundary_data() {
+    QTest::addColumn<qint64>("msSinceClassifier");
+    QTest::addColumn<Action>("expectedAction");
+    QTest::addColumn<Stage>("expectedStage");
+
+    const qint64 cooldown = 12LL * 3600 * 1000;
+    QTest::newRow("just consulted") << qint64(0) << Action::CooldownSkip << Stage::None;
+    QTest::newRow("12 h - 1 ms: still cooling down") << cooldown - 1 << Action::CooldownSkip << Stage::None;
+    QTest::newRow("12 h exactly: cooldown over") << cooldown << Action::Warn << Stage::Warning;
+    QTest::newRow("13 h") << cooldown + 3600 * 1000 << Action::Warn << Stage::Warning;
+}
+
+void EnforcementTest::cooldownBoundary() {
+    QFETCH(qint64, msSinceClassifier);
+    QFETCH(Action, expectedAction);
+    QFETCH(Stage, expectedStage);
+
+    FairUseState s = stateAt(Stage::None);
+    s.lastClassifierAt = t0() - Milliseconds(msSinceClassifier);
+    const Decision d = evaluate(Policy::forReview(), input(s, overDailyCap(), verdict(0.95)));
+    QCOMPARE(nm(d.action), nm(expectedAction));
+    QCOMPARE(nm(d.stageAfter), nm(expectedStage));
+    const bool inCooldown = expectedAction == Action::CooldownSkip;
+    QCOMPARE(d.violationCounted, !inCooldown);
+    QCOMPARE(d.consultClassifier, !inCooldown);
+    // The cooldown restarts only when the classifier is actually used.
+    QCOMPARE(*d.state.lastClassifierAt, inCooldown ? *s.lastClassifierAt : t0());
+}
+
+void EnforcementTest::restrictExpiry_data() {
+    QTest::addColumn<qint64>("msPastUntil"); // now - restrictUntil
+    QTest::addColumn<Stage>("expectedStage");
+    QTest::addColumn<Action>("expectedAction");
+
+    QTest::newRow("before the end") << qint64(-1) << Stage::Restrict << Action::None;
+    QTest::newRow("at the end instant (backend: strictly after)") << qint64(0) << Stage::Restrict << Action::None;
+    QTest::newRow("1 ms after the end") << qint64(1) << Stage::Throttle << Action::RestrictExpiredToThrottle;
+    QTest::newRow("long after the end: still one step")
+        << qint64(90LL * 86400 * 1000) << Stage::Throttle << Action::RestrictExpiredToThrottle;
+}
+
+void EnforcementTest::restrictExpiry() {
+    QFETCH(qint64, msPastUntil);
+    QFETCH(Stage, expectedStage);
+    QFETCH(Action, expectedAction);
+
+    FairUseState s = stateAt(Stage::Restrict);
+    s.restrictUntil = t0() - Milliseconds(msPastUntil);
+    s.restrictReason = QStringLiteral("3 violations within 30 days");
+    const Decision d = evaluate(Policy::forReview(), input(s, SpeechTotals{}, std::nullopt));
+    QCOMPARE(nm(d.stageAfter), nm(expectedStage));
+    QCOMPARE(nm(d.action), nm(expectedAction));
+    if (expectedStage == Stage::Throttle) {
+        QVERIFY(!d.state.restrictUntil.has_value());
+        QVERIFY(d.state.restrictReason.isEmpty());
+        QCOMPARE(*d.state.throttleUntil, t0() + std::chrono::days(7));
+        QVERIFY(d.stateChanged);
+        QVERIFY(!d.notification.isEmpty());
+        QVERIFY(!d.event.has_value());
+    } else {
+        QVERIFY(!d.stateChanged);
+        QCOMPARE(d.state.restrictUntil, s.restrictUntil);
+    }
+}
+
+void EnforcementTest::throttleExpiry_data() {
+    QTest::addColumn<qint64>("msPastUntil");
+    QTest::addColumn<Stage>("expectedStage");
+
+    QTest::newRow("before the end") << qint64(-1) << Stage::Throttle;
+    QTest::newRow("at the end instant") << qint64(0) << Stage::Throttle;
+    QTest::newRow("1 ms after the end") << qint64(1) << Stage::Warning;
+}
+
+void EnforcementTest::throttleExpiry() {
+    QFETCH(qint64, msPastUntil);
+    QFETCH(Stage, expectedStage);
+
+    FairUseState s = stateAt(Stage::Throttle);
+    s.throttleUntil = t0() - Milliseconds(msPastUntil);
+    const Decision d = evaluate(Policy::forReview(), input(s, SpeechTotals{}, std::nullopt));
+    QCOMPARE(nm(d.stageAfter), nm(expectedStage));
+    if (expectedStage == Stage::Warning) {
+        QCOMPARE(nm(d.action), nm(Action::ThrottleExpiredToWarning));
+        QVERIFY(!d.state.throttleUntil.has_value());
+        // Warning itself never expires.
+        const Decision later =
+            evaluate(Policy::forReview(), input(d.state, SpeechTotals{}, std::nullopt, t0() + std::chrono::days(400)));
+        QCOMPARE(nm(later.stageAfter), nm(Stage::Warning));
+    }
+
+    // A throttle without an end (set by hand in the backend) does not expire.
+    FairUseState open = stateAt(Stage::Throttle);
+    QCOMPARE(nm(evaluate(Policy::forReview(), input(open, SpeechTotals{}, std::nullopt)).stageAfter),
+             nm(Stage::Throttle));
+}
+
+void EnforcementTest::expiredRestrictCanReRestrict() {
+    // The expired stage is the effective stage: throttle, and a 3rd violation in 30 days restricts again.
+    FairUseState s = stateAt(Stage::Restrict);
+    s.restrictUntil = t0() - 1min;
+    EnforcementInput in = input(s, overDailyCap(), verdict(0.9));
+    in.violationHistory = {t0() - std::chrono::days(2), t0() - std::chrono::days(1)};
+    const Decision d = evaluate(Policy::forReview(), in);
+    QCOMPARE(nm(d.action), nm(Action::Restrict));
+    QCOMPARE(nm(d.stageAfter), nm(Stage::Restrict));
+    QCOMPARE(*d.state.restrictUntil, t0() + std::chrono::days(30));
+    QVERIFY(d.explanation.contains(QStringLiteral("Restriction ended")));
+}
+
+void EnforcementTest::guards_data() {
+    QTest::addColumn<bool>("enabled");
+    QTest::addColumn<bool>("killSwitch");
+    QTest::addColumn<bool>("stateExempt");
+    QTest::addColumn<bool>("listExempt");
+    QTest::addColumn<Action>("expectedAction");
+
+    QTest::newRow("disabled") << false << false << false << false << Action::Disabled;
+    QTest::newRow("kill switch") << true << true << false << false << Action::KillSwitch;
+    QTest::newRow("kill switch wins over disabled") << false << true << false << false << Action::KillSwitch;
+    QTest::newRow("exempt in state") << true << false << true << false << Action::Exempt;
+    QTest::newRow("exempt by policy list") << true << false << false << true << Action::Exempt;
+}
+
+void EnforcementTest::guards() {
+    QFETCH(bool, enabled);
+    QFETCH(bool, killSwitch);
+    QFETCH(bool, stateExempt);
+    QFETCH(bool, listExempt);
+    QFETCH(Action, expectedAction);
+
+    Policy p;
+    p.enabled = enabled;
+    p.killSwitch = killSwitch;
+    if (listExempt) {
+        p.exemptUids = {QStringLiteral("other"), QStringLiteral("u1")};
+    }
+    for (const Stage stage : {Stage::None, Stage::Warning, Stage::Throttle}) {
+        FairUseState s = stateAt(stage);
+        s.exempt = stateExempt;
+        s.throttleUntil = t0() - 1h; // even an expiry is not processed
+        EnforcementInput in = input(s, overDailyCap(), verdict(1.0));
+        in.violationHistory = {t0() - 1h};
+        const Decision d = evaluate(p, in);
+        QCOMPARE(nm(d.action), nm(expectedAction));
+        QCOMPARE(nm(d.stageAfter), nm(stage));
+        QVERIFY(!d.stateChanged);
+        QVERIFY(!d.violationCounted);
+        QVERIFY(!d.consultClassifier);
+        QVERIFY(!d.event.has_value());
+        QVERIFY(d.notification.isEmpty());
+        QCOMPARE(d.state.lastClassifierAt, s.lastClassifierAt);
+    }
+    // Guards never hard-block or budget a restricted user either.
+    FairUseState r = stateAt(Stage::Restrict);
+    r.exempt = stateExempt;
+    QVERIFY(!hardCapBlocks(p, r, overDailyCap(), Caps{}));
+    QVERIFY(!sttBudgetRemainingMs(p, r, 0).has_value());
+}
+
+void EnforcementTest::freePlan_data() {
+    QTest::addColumn<Plan>("plan");
+    QTest::addColumn<Stage>("stage");
+    QTest::addColumn<QString>("restrictReason");
+    QTest::addColumn<bool>("exhausted");
+    QTest::addColumn<Stage>("expectedStage");
+    QTest::addColumn<Action>("expectedAction");
+
+    const QString credit = QString::fromLatin1(kFreePlanRestrictReason);
+    QTest::newRow("exhausted at none: restricted directly")
+        << Plan::Free << Stage::None << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
+    QTest::newRow("exhausted at warning: restricted directly")
+        << Plan::Free << Stage::Warning << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
+    QTest::newRow("still exhausted: stays")
+        << Plan::Free << Stage::Restrict << credit << true << Stage::Restrict << Action::None;
+    QTest::newRow("credits back: released")
+        << Plan::Free << Stage::Restrict << credit << false << Stage::None << Action::FreePlanRelease;
+    QTest::newRow("upgraded off the free plan: released")
+        << Plan::Basic << Stage::Restrict << credit << true << Stage::None << Action::FreePlanRelease;
+    QTest::newRow("abuse restriction is not released by credits")
+        << Plan::Free << Stage::Restrict << QStringLiteral("3 violations within 30 days") << false << Stage::Restrict
+        << Action::None;
+    QTest::newRow("flag ignored for a paid plan")
+        << Plan::Basic << Stage::None << QString() << true << Stage::None << Action::None;
+}
+
+void EnforcementTest::freePlan() {
+    QFETCH(Plan, plan);
+    QFETCH(Stage, stage);
+    QFETCH(QString, restrictReason);
+    QFETCH(bool, exhausted);
+    QFETCH(Stage, expectedStage);
+    QFETCH(Action, expectedAction);
+
+    FairUseState s = stateAt(stage);
+    s.plan = plan;
+    s.restrictReason = restrictReason;
+    if (stage == Stage::Restrict && restrictReason != QLatin1String(kFreePlanRestrictReason)) {
+        s.restrictUntil = t0() + std::chrono::days(3);
+    }
+    EnforcementInput in = input(s, SpeechTotals{}, std::nullopt);
+    in.freePlanCreditsExhausted = exhausted;
+    in.caseRef = QStringLiteral("FU-00000000000A");
+    const Decision d = evaluate(Policy::forReview(), in);
+    QCOMPARE(nm(d.stageAfter), nm(expectedStage));
+    QCOMPARE(nm(d.action), nm(expectedAction));
+    QVERIFY(!d.consultClassifier); // never the classifier on this path
+    QVERIFY(!d.violationCounted);
+    if (expectedAction == Action::FreePlanRestrict) {
+        QCOMPARE(d.state.restrictReason, QString::fromLatin1(kFreePlanRestrictReason));
+        QVERIFY(!d.state.restrictUntil.has_value()); // released by credits, not by time
+        QVERIFY(d.event.has_value());
+        QCOMPARE(d.event->caseRef, QStringLiteral("FU-00000000000A"));
+        QCOMPARE(nm(d.event->previousStage), nm(stage));
+        QCOMPARE(nm(d.event->newStage), nm(Stage::Restrict));
+        QCOMPARE(d.state.lastCaseRef, QStringLiteral("FU-00000000000A"));
+        QVERIFY(!d.notification.isEmpty());
+    }
+    if (expectedAction == Action::FreePlanRelease) {
+        QVERIFY(d.state.restrictReason.isEmpty());
+        QVERIFY(!d.event.has_value());
+        QVERIFY(!d.notification.isEmpty());
+    }
+}
+
+void EnforcementTest::legitimateHeavyUserNeverEscalates() {
+    // A user in back-to-back meetings: over every cap at every check for 60 days, the classifier always says low.
+    FairUseState s = stateAt(Stage::None);
+    s.plan = Plan::Unlimited;
+    const Policy p = Policy::forReview();
+    QList<TimePoint> history;
+    int consulted = 0;
+    for (TimePoint now = t0(); now < t0() + std::chrono::days(60); now += 5min) {
+        EnforcementInput in = input(s, SpeechTotals{100'000'000, 100'000'000, 100'000'000}, std::nullopt, now);
+        in.violationHistory = history;
+        Decision d = evaluate(p, in);
+        if (d.consultClassifier) {
+            ++consulted;
+            in.classifier = verdict(0.35, UsageType::None);
+            d = evaluate(p, in);
+        }
+        QVERIFY(!d.violationCounted);
+        QCOMPARE(nm(d.stageAfter), nm(Stage::None));
+        QVERIFY(d.notification.isEmpty());
+        s = d.state;
+    }
+    // The classifier ran once per cooldown, not once per check.
+    QCOMPARE(consulted, 60 * 2);
+}
+
+void EnforcementTest::oneStepAtATimeOverAHistory() {
+    // A persistent abuser checked every 5 minutes: the stage climbs one step per counted violation, violations are
+    // at least one cooldown apart, and the sequence is none -> warning -> throttle -> restrict.
+    FairUseState s = stateAt(Stage::None);
+    const Policy p = Policy::forReview();
+    QList<TimePoint> history;
+    QList<Stage> stages{Stage::None};
+    for (TimePoint now = t0(); now < t0() + std::chrono::days(3); now += 5min) {
+        EnforcementInput in = input(s, overDailyCap(), std::nullopt, now);
+        in.violationHistory = history;
+        Decision d = evaluate(p, in);
+        if (d.consultClassifier) {
+            in.classifier = verdict(0.95);
+            d = evaluate(p, in);
+        }
+        QVERIFY(std::abs(static_cast<int>(d.stageAfter) - static_cast<int>(d.stageBefore)) <= 1);
+        if (d.violationCounted) {
+            if (!history.isEmpty()) {
+                QVERIFY(now - history.last() >= 12h);
+            }
+            history.append(now);
+        }
+        if (d.stageAfter != stages.last()) {
+            stages.append(d.stageAfter);
+        }
+        s = d.state;
+    }
+    QCOMPARE(nm(stages), nm(QList<Stage>{Stage::None, Stage::Warning, Stage::Throttle, Stage::Restrict}));
+    QCOMPARE(history.size(), 6);         // t0, +12 h, ..., +60 h
+    QCOMPARE(history.at(2), t0() + 24h); // the 3rd violation restricted
+}
+
+void EnforcementTest::configurableCounts() {
+    // With throttle needing 3 violations in 2 days, two are not enough even inside the window.
+    Policy p = Policy::forReview();
+    p.throttleViolations = 3;
+    p.throttleWindow = std::chrono::hours(48);
+    EnforcementInput in = input(stateAt(Stage::Warning), overDailyCap(), verdict(0.9));
+    in.violationHistory = {t0() - 1h};
+    QCOMPARE(nm(evaluate(p, in).action), nm(Action::Warn));
+    in.violationHistory = {t0() - 47h, t0() - 1h};
+    QCOMPARE(nm(evaluate(p, in).action), nm(Action::Throttle));
+    in.violationHistory = {t0() - 49h, t0() - 1h};
+    QCOMPARE(nm(evaluate(p, in).action), nm(Action::Warn));
+
+    // A lower threshold turns a mid score into a violation.
+    p.scoreThreshold = 0.5;
+    in = input(stateAt(Stage::None), overDailyCap(), verdict(0.55));
+    QCOMPARE(nm(evaluate(p, in).action), nm(Action::Warn));
+}
+
+void EnforcementTest::eventAndStateFields() {
+    FairUseState s = stateAt(Stage::Warning);
+    EnforcementInput in = input(s, SpeechTotals{1000, 2000, 36'000'001}, verdict(0.85, UsageType::Podcast));
+    in.violationHistory = {t0() - std::chrono::days(3)};
+    in.caseRef = QStringLiteral("FU-0123456789AB");
+    in.sessionId = QStringLiteral("session-7");
+    const Decision d = evaluate(Policy::forReview(), in);
+    QCOMPARE(nm(d.action), nm(Action::Throttle));
+    QCOMPARE(nm(d.capsHit), nm(QList<CapWindow>{CapWindow::Weekly}));
+    QCOMPARE(nm(*d.trigger), nm(CapWindow::Weekly));
+    QVERIFY(d.event.has_value());
+    const FairUseEvent& e = *d.event;
+    QCOMPARE(e.uid, QStringLiteral("u1"));
+    QCOMPARE(e.createdAt, t0());
+    QCOMPARE(e.caseRef, QStringLiteral("FU-0123456789AB"));
+    QCOMPARE(e.sessionId, QStringLiteral("session-7"));
+    QCOMPARE(nm(e.trigger), nm(CapWindow::Weekly));
+    QCOMPARE(e.windowSpeech, in.totals);
+    QCOMPARE(e.thresholds, Caps{});
+    QCOMPARE(e.enforcementAction, QStringLiteral("throttle"));
+    QCOMPARE(nm(e.previousStage), nm(Stage::Warning));
+    QCOMPARE(nm(e.newStage), nm(Stage::Throttle));
+    QCOMPARE(nm(e.classifier->usageType), nm(UsageType::Podcast));
+    QVERIFY(!e.resolved);
+
+    QCOMPARE(d.state.lastCaseRef, QStringLiteral("FU-0123456789AB"));
+    QCOMPARE(*d.state.lastViolationAt, t0());
+    QCOMPARE(*d.state.lastClassifierAt, t0());
+    QCOMPARE(*d.state.lastClassifierScore, 0.85);
+    QCOMPARE(nm(*d.state.lastClassifierType), nm(UsageType::Podcast));
+    QCOMPARE(d.state.violationCount7d, 2);
+    QCOMPARE(d.state.violationCount30d, 2);
+    QCOMPARE(*d.state.throttleUntil, t0() + std::chrono::days(7));
+    QCOMPARE(*d.state.updatedAt, t0());
+    QCOMPARE(d.state.version, s.version); // the store assigns versions
+    QVERIFY(d.notification.contains(formatRfc3339(t0() + std::chrono::days(7))));
+    QVERIFY(d.explanation.contains(QStringLiteral("2 violations within 7 days")));
+}
+
+void EnforcementTest::noEventWithoutViolation() {
+    FairUseState s = stateAt(Stage::None);
+    Decision d = evaluate(Policy::forReview(), input(s, SpeechTotals{}, std::nullopt));
+    QVERIFY(!d.stateChanged);
+    QVERIFY(!d.state.updatedAt.has_value());
+    d = evaluate(Policy::forReview(), input(s, overDailyCap(), verdict(0.1)));
+    QVERIFY(!d.event.has_value());
+    QVERIFY(d.stateChanged); // the classifier run starts the cooldown
+    QCOMPARE(*d.state.lastClassifierScore, 0.1);
+}
+
+void EnforcementTest::hardCapAndSttBudget() {
+    const Policy p = Policy::forReview();
+    FairUseState r = stateAt(Stage::Restrict);
+    QVERIFY(hardCapBlocks(p, r, overDailyCap(), Caps{}));
+    QVERIFY(!hardCapBlocks(p, r, SpeechTotals{kDailyCapMs, 0, 0}, Caps{})); // equal is not over
+    QVERIFY(!hardCapBlocks(p, stateAt(Stage::Throttle), overDailyCap(), Caps{}));
+
+    QCOMPARE(*sttBudgetRemainingMs(p, r, 0), std::int64_t(1'800'000));
+    QCOMPARE(*sttBudgetRemainingMs(p, r, 1'799'999), std::int64_t(1));
+    QCOMPARE(*sttBudgetRemainingMs(p, r, 1'800'000), std::int64_t(0));
+    QCOMPARE(*sttBudgetRemainingMs(p, r, 5'000'000), std::int64_t(0));
+    QVERIFY(!sttBudgetRemainingMs(p, stateAt(Stage::Throttle), 0).has_value());
+}
+
+void EnforcementTest::violationHistoryFromCases() {
+    const auto ev = [](const char* action, TimePoint at, std::optional<Outcome> outcome = std::nullopt) {
+        FairUseEvent e;
+        e.enforcementAction = QString::fromLatin1(action);
+        e.createdAt = at;
+        e.outcome = outcome;
+        return e;
+    };
+    FairUseState s = stateAt(Stage::Warning);
+    s.resetAt = t0() - std::chrono::days(10);
+    const QList<FairUseEvent> events{
+        ev("warn", t0() - std::chrono::days(1)),
+        ev("throttle", t0() - std::chrono::days(2), Outcome::Confirmed),
+        ev("restrict", t0() - std::chrono::days(3), Outcome::FalsePositive), // false positive: not a violation
+        ev("free_plan_restrict", t0() - std::chrono::days(4)),               // credits, not a violation
+        ev("warning", t0() - std::chrono::days(5)),                          // backend wording
+        ev("warn", t0() - std::chrono::days(10)),                            // at the reset: forgotten
+        ev("legitimate_use", t0() - std::chrono::days(6)),
+    };
+    const QList<TimePoint> h = violationHistory(events, s);
+    QCOMPARE(h,
+             (QList<TimePoint>{t0() - std::chrono::days(5), t0() - std::chrono::days(2), t0() - std::chrono::days(1)}));
+}
+
+void EnforcementTest::actionNamesRoundTrip() {
+    for (int i = 0; i <= static_cast<int>(Action::Override); ++i) {
+        const auto a = static_cast<Action>(i);
+        QVERIFY(!toString(a).isEmpty());
+        QCOMPARE(nm(actionFromString(toString(a))), nm(a));
+    }
+    QVERIFY(!actionFromString(QStringLiteral("escalate")).has_value());
+}
+
+QTEST_GUILESS_MAIN(EnforcementTest)
+#include "EnforcementTest.moc"
