@@ -4,4 +4,6 @@ target_sources(fairuse_core PRIVATE
     enforcement/Enforcement.h
     enforcement/Policy.cpp
     enforcement/Policy.h
+    enforcement/ReviewerActions.cpp
+    enforcement/ReviewerActions.h
 )

@@ -1,0 +1,264 @@
+#include "enforcement/ReviewerActions.h"
+
+#include "enforcement/Enforcement.h"
+
+namespace fairuse::enforcement {
+
+namespace {
+
+Status checkIdentity(const FairUseState& state, const ActionContext& ctx) {
+    // The audit trail must name a person: an action without the credential's identity is refused rather than
+    // recorded under a placeholder (the backend's hard-coded "admin" is what SPEC 5 forbids).
+    if (ctx.reviewer.email.trimmed().isEmpty()) {
+        return Error::invalid(QStringLiteral("the reviewer's identity is missing; sign in with a named credential"));
+    }
+    if (state.uid.isEmpty()) {
+        return Error::invalid(QStringLiteral("the user id is missing"));
+    }
+    return {};
+}
+
+Status requireRole(const ActionContext& ctx, Role needed, const QString& what) {
+    if (static_cast<int>(ctx.reviewer.role) < static_cast<int>(needed)) {
+        return Error::permission(QStringLiteral("%1 needs the %2 role; %3 has the %4 role")
+                                     .arg(what, toString(needed), ctx.reviewer.email, toString(ctx.reviewer.role)));
+    }
+    return {};
+}
+
+Status requireText(const QString& text, const QString& what) {
+    if (text.trimmed().isEmpty()) {
+        return Error::invalid(QStringLiteral("%1 is required").arg(what));
+    }
+    return {};
+}
+
+Status checkEventOfUser(const FairUseState& state, const FairUseEvent& event) {
+    if (event.id.isEmpty()) {
+        return Error::invalid(QStringLiteral("the case has no id"));
+    }
+    if (!event.uid.isEmpty() && event.uid != state.uid) {
+        return Error::invalid(
+            QStringLiteral("case %1 belongs to user %2, not %3").arg(event.caseRef, event.uid, state.uid));
+    }
+    return {};
+}
+
+ChangeSet baseChangeSet(const FairUseState& state, const ActionContext& ctx, AuditAction action,
+                        const QString& reason) {
+    ChangeSet cs;
+    cs.uid = state.uid;
+    cs.expectedStateVersion = state.version;
+    cs.checkStateVersion = true;
+    cs.idempotencyKey = ctx.idempotencyKey;
+    AuditRecord& a = cs.audit;
+    a.at = ctx.now;
+    a.reviewer = ctx.reviewer.email;
+    a.role = ctx.reviewer.role;
+    a.action = action;
+    a.uid = state.uid;
+    a.caseRef = ctx.caseRef;
+    a.eventId = ctx.eventId;
+    a.stageBefore = state.stage;
+    a.stageAfter = state.stage;
+    a.reason = reason.trimmed();
+    a.clientVersion = ctx.clientVersion;
+    return cs;
+}
+
+/** Notes keep who wrote them and when, so the case document reads on its own. */
+QString appendNote(const QString& existing, const ActionContext& ctx, const QString& note) {
+    const QString line = QStringLiteral("[%1 %2] %3").arg(formatRfc3339(ctx.now), ctx.reviewer.email, note.trimmed());
+    return existing.isEmpty() ? line : QString(existing + QLatin1Char('\n') + line);
+}
+
+/** One step down with the timers of the lower stage. */
+FairUseState lowered(const Policy& policy, FairUseState s, TimePoint now) {
+    switch (s.stage) {
+    case Stage::Restrict:
+        s.stage = Stage::Throttle;
+        s.restrictUntil.reset();
+        s.restrictReason.clear();
+        s.throttleUntil = now + policy.throttleDuration;
+        break;
+    case Stage::Throttle:
+        s.stage = Stage::Warning;
+        s.throttleUntil.reset();
+        break;
+    case Stage::Warning:
+        s.stage = Stage::None;
+        break;
+    case Stage::None:
+        return s;
+    }
+    s.updatedAt = now;
+    return s;
+}
+
+} // namespace
+
+Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, const FairUseEvent& event,
+                               Outcome outcome, const QString& notes, bool exempt, const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    if (Status st = checkEventOfUser(state, event); !st) {
+        return st.error();
+    }
+    if (event.resolved) {
+        return Error::conflict(QStringLiteral("case %1 was already resolved by %2 at %3")
+                                   .arg(event.caseRef, event.resolvedBy,
+                                        event.resolvedAt ? formatRfc3339(*event.resolvedAt) : QStringLiteral("?")));
+    }
+    if (exempt && outcome != Outcome::FalsePositive) {
+        return Error::invalid(QStringLiteral("exempting the user is only possible with a false_positive resolution"));
+    }
+    if (exempt) {
+        if (Status st = requireRole(ctx, Role::SeniorReviewer, QStringLiteral("exempting a user")); !st) {
+            return st.error();
+        }
+    }
+    if (outcome == Outcome::FalsePositive && state.stage == Stage::Restrict) {
+        if (Status st = requireRole(ctx, Role::SeniorReviewer,
+                                    QStringLiteral("resolving a restricted user's case as false_positive (which lifts "
+                                                   "the restriction)"));
+            !st) {
+            return st.error();
+        }
+    }
+
+    const QString reason = notes.trimmed().isEmpty() ? toString(outcome)
+                                                     : QStringLiteral("%1: %2").arg(toString(outcome), notes.trimmed());
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::Resolve, reason);
+    cs.audit.caseRef = event.caseRef;
+    cs.audit.eventId = event.id;
+
+    FairUseEvent e = event;
+    e.resolved = true;
+    e.resolvedAt = ctx.now;
+    e.resolvedBy = ctx.reviewer.email;
+    e.outcome = outcome;
+    if (!notes.trimmed().isEmpty()) {
+        e.adminNotes = appendNote(e.adminNotes, ctx, notes);
+    }
+    cs.newEvent = e;
+    cs.expectedEventVersion = event.version;
+
+    if (outcome == Outcome::FalsePositive && state.stage != Stage::None) {
+        cs.newState = lowered(policy, state, ctx.now);
+        cs.audit.stageAfter = cs.newState->stage;
+    }
+    if (exempt) {
+        cs.exempt = true;
+    }
+    return cs;
+}
+
+Result<ChangeSet> buildOverrideStage(const Policy& policy, const FairUseState& state, Stage target,
+                                     const QString& reason, const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    auto d = applyOverride(policy, state, target, ctx.reviewer, reason, ctx.now);
+    if (!d) {
+        return d.error();
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::OverrideStage, reason);
+    cs.newState = d->state;
+    cs.audit.stageAfter = d->stageAfter;
+    return cs;
+}
+
+Result<ChangeSet> buildReset(const FairUseState& state, const QString& reason, const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    if (Status st = requireRole(ctx, Role::Admin, QStringLiteral("resetting a user")); !st) {
+        return st.error();
+    }
+    if (Status st = requireText(reason, QStringLiteral("a reason")); !st) {
+        return st.error();
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::Reset, reason);
+    FairUseState s = state;
+    s.stage = Stage::None;
+    s.violationCount7d = 0;
+    s.violationCount30d = 0;
+    s.throttleUntil.reset();
+    s.restrictUntil.reset();
+    s.restrictReason.clear();
+    s.resetBy = ctx.reviewer.email;
+    s.resetAt = ctx.now;
+    s.updatedAt = ctx.now;
+    cs.newState = s;
+    cs.audit.stageAfter = Stage::None;
+    return cs;
+}
+
+Result<ChangeSet> buildExempt(const FairUseState& state, bool exempt, const QString& reason, const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    if (Status st = requireRole(ctx, Role::SeniorReviewer,
+                                exempt ? QStringLiteral("exempting a user") : QStringLiteral("un-exempting a user"));
+        !st) {
+        return st.error();
+    }
+    if (Status st = requireText(reason, QStringLiteral("a reason")); !st) {
+        return st.error();
+    }
+    if (state.exempt == exempt) {
+        return Error::conflict(exempt ? QStringLiteral("user %1 is already exempt").arg(state.uid)
+                                      : QStringLiteral("user %1 is not exempt").arg(state.uid));
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, exempt ? AuditAction::Exempt : AuditAction::Unexempt, reason);
+    cs.exempt = exempt;
+    // Exemptions live in their own collection; the state document is neither written nor a precondition.
+    cs.checkStateVersion = false;
+    return cs;
+}
+
+Result<ChangeSet> buildAddNote(const FairUseState& state, const FairUseEvent& event, const QString& note,
+                               const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    if (Status st = checkEventOfUser(state, event); !st) {
+        return st.error();
+    }
+    if (Status st = requireText(note, QStringLiteral("a note")); !st) {
+        return st.error();
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::AddNote, note);
+    cs.checkStateVersion = false;
+    cs.audit.caseRef = event.caseRef;
+    cs.audit.eventId = event.id;
+    FairUseEvent e = event;
+    e.adminNotes = appendNote(e.adminNotes, ctx, note);
+    cs.newEvent = e;
+    cs.expectedEventVersion = event.version;
+    return cs;
+}
+
+Result<ChangeSet> buildAddUserNote(const FairUseState& state, const QString& note, const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    if (Status st = requireText(note, QStringLiteral("a note")); !st) {
+        return st.error();
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::AddNote, note);
+    cs.checkStateVersion = false;
+    return cs;
+}
+
+Result<ChangeSet> buildRerunClassifier(const FairUseState& state, const QString& reason, const ActionContext& ctx) {
+    if (Status st = checkIdentity(state, ctx); !st) {
+        return st.error();
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::RerunClassifier, reason);
+    cs.checkStateVersion = false;
+    return cs;
+}
+
+} // namespace fairuse::enforcement

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "common/ChangeSet.h"
+#include "common/Domain.h"
+#include "common/Result.h"
+#include "common/Time.h"
+#include "enforcement/Policy.h"
+
+#include <QString>
+
+/**
+ * @file
+ * Builders for what each reviewer action changes (SPEC 2.5). Each returns a ChangeSet that a store applies in one
+ * atomic commit, or an Error: Permission (role missing, the message names the role needed), Invalid (missing reason
+ * or note, mismatched ids, no reviewer identity), Conflict (the case is already resolved, the user is already
+ * (un)exempt). Every ChangeSet carries the audit record (reviewer e-mail and role from the credential in use, action,
+ * uid, case, stage before and after, reason, client version, time) and the expected versions of the documents it
+ * was computed from, so a store refuses it if another reviewer changed them first.
+ *
+ * Roles: reviewer: resolve, add note, re-run the classifier (and set warning, see applyOverride); senior reviewer:
+ * also override any stage, lift restrictions (including a false-positive resolution of a restricted user), exempt
+ * and un-exempt; admin: everything, including reset.
+ */
+namespace fairuse::enforcement {
+
+/** Who acts, when, from which client, under which idempotency key. */
+struct ActionContext {
+    Reviewer reviewer;
+    TimePoint now{};
+    QString clientVersion;
+    QString idempotencyKey;
+    /** The case the action was taken from, for user-level actions started in a case view; may be empty. */
+    QString caseRef;
+    QString eventId;
+};
+
+/**
+ * Resolve a case. confirmed: the stage stays. false_positive: the stage goes down one step (a false positive was
+ * counted as a violation; undoing exactly that one step is the conservative correction) and, when `exempt` is set,
+ * the user is exempted too (senior reviewer); lowering a restricted user lifts a restriction, so it needs a senior
+ * reviewer. no_action: nothing but the resolution. Notes are optional. An already resolved case is a Conflict.
+ */
+Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, const FairUseEvent& event,
+                               Outcome outcome, const QString& notes, bool exempt, const ActionContext& ctx);
+
+/** Set the stage (see applyOverride for roles and timers); reason required. */
+Result<ChangeSet> buildOverrideStage(const Policy& policy, const FairUseState& state, Stage target,
+                                     const QString& reason, const ActionContext& ctx);
+
+/** Admin only: stage none, counters and timers cleared, resetBy/resetAt recorded; reason required. */
+Result<ChangeSet> buildReset(const FairUseState& state, const QString& reason, const ActionContext& ctx);
+
+/** Senior reviewer: exempt (or un-exempt) the user; reason required. Setting the current value is a Conflict. */
+Result<ChangeSet> buildExempt(const FairUseState& state, bool exempt, const QString& reason, const ActionContext& ctx);
+
+/** Add a note to a case (appended to its admin notes); note required. */
+Result<ChangeSet> buildAddNote(const FairUseState& state, const FairUseEvent& event, const QString& note,
+                               const ActionContext& ctx);
+
+/** Add a note about a user, outside any case (audit record only); note required. */
+Result<ChangeSet> buildAddUserNote(const FairUseState& state, const QString& note, const ActionContext& ctx);
+
+/**
+ * Record a request to re-run the classifier (audit record only; the service that runs it reads the request).
+ * The reason is optional.
+ */
+Result<ChangeSet> buildRerunClassifier(const FairUseState& state, const QString& reason, const ActionContext& ctx);
+
+} // namespace fairuse::enforcement
