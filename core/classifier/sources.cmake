@@ -7,6 +7,8 @@ target_sources(fairuse_core PRIVATE
     classifier/ClassifierOutput.h
     classifier/ClassifierPrompt.cpp
     classifier/ClassifierPrompt.h
+    classifier/HeuristicClassifier.cpp
+    classifier/HeuristicClassifier.h
     classifier/JsonGuard.cpp
     classifier/JsonGuard.h
     classifier/Recipe.cpp
