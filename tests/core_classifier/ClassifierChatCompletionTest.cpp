@@ -149,6 +149,16 @@ private Q_SLOTS:
         QVERIFY2(c.error().message.contains(messagePart), qPrintable(c.error().message));
     }
 
+    void everyTruncatedEnvelopeIsAnError() {
+        const QByteArray full = envelope();
+        for (qsizetype n = 0; n < full.size(); ++n) {
+            const Result<ChatCompletion> c = parseChatCompletion(full.left(n));
+            QVERIFY2(!c.ok(), full.left(n).constData());
+            QCOMPARE(c.error().kind, ErrorKind::Invalid);
+        }
+        QVERIFY(parseChatCompletion(full).ok());
+    }
+
     void mapsApiErrors_data() {
         QTest::addColumn<int>("status");
         QTest::addColumn<QByteArray>("body");

@@ -2,6 +2,8 @@
 #include "ClassifierTestData.h"
 #include "classifier/ClassifierPrompt.h"
 
+#include <QRandomGenerator>
+#include <QSet>
 #include <QStringList>
 #include <QTest>
 
@@ -349,6 +351,66 @@ private Q_SLOTS:
         QVERIFY(withNone.ok());
         QCOMPARE(withNone->droppedEvidence, 2);
         QVERIFY(withNone->evidence.isEmpty());
+    }
+
+    void everyTruncationIsAnError() {
+        // A model cut off anywhere (network, max tokens) must never yield a partial verdict.
+        const QByteArray full = answer("0.8", "\"audiobook\"", "0.9", evidenceList({"c1", "c2", "c3"}));
+        for (qsizetype n = 0; n < full.size(); ++n) {
+            const Result<ClassifierResult> r = parseClassifierOutput(full.left(n), sentInput());
+            QVERIFY2(!r.ok(), qPrintable(QString::fromUtf8(full.left(n))));
+            QCOMPARE(r.error().kind, ErrorKind::Invalid);
+        }
+        QVERIFY(parseClassifierOutput(full, sentInput()).ok());
+    }
+
+    void randomMutationsNeverBreakTheContract() {
+        // Deterministic: a fixed seed, so a failure reproduces. Whatever the bytes, the parser either refuses them or
+        // returns a result inside the contract.
+        QRandomGenerator random(20260320);
+        const QByteArray base = answer("0.8", "\"audiobook\"", "0.9", evidenceList({"c1", "c2", "ghost"}));
+        const QByteArray alphabet = "{}[]\":,.-+eE0123456789 \\\n\xff\xc3truefalsenull";
+        QSet<QString> ids;
+        for (const Conversation& c : sentInput()) {
+            ids.insert(c.id);
+        }
+        int accepted = 0;
+        for (int round = 0; round < 3000; ++round) {
+            QByteArray text = base;
+            const int edits = 1 + static_cast<int>(random.bounded(4));
+            for (int e = 0; e < edits; ++e) {
+                const auto at = static_cast<qsizetype>(random.bounded(static_cast<quint32>(text.size())));
+                const char ch =
+                    alphabet.at(static_cast<qsizetype>(random.bounded(static_cast<quint32>(alphabet.size()))));
+                switch (random.bounded(3)) {
+                case 0:
+                    text[at] = ch;
+                    break;
+                case 1:
+                    text.insert(at, ch);
+                    break;
+                default:
+                    text.remove(at, 1);
+                    break;
+                }
+            }
+            const Result<ClassifierResult> r = parseClassifierOutput(text, sentInput());
+            if (!r.ok()) {
+                QCOMPARE(r.error().kind, ErrorKind::Invalid);
+                QVERIFY(!r.error().message.isEmpty());
+                continue;
+            }
+            ++accepted;
+            QVERIFY2(r->misuseScore >= 0.0 && r->misuseScore <= 1.0, text.constData());
+            QVERIFY2(r->confidence >= 0.0 && r->confidence <= 1.0, text.constData());
+            QVERIFY(r->evidence.size() <= 10);
+            for (const Evidence& e : r->evidence) {
+                QVERIFY2(ids.contains(e.conversationId), text.constData());
+            }
+        }
+        // Some mutations (a digit changed, a space added) leave a valid answer; the loop must exercise both paths.
+        QVERIFY(accepted > 0);
+        QVERIFY(accepted < 3000);
     }
 
     void parsesAWholeResponse() {
