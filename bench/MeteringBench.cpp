@@ -154,6 +154,20 @@ void BM_Metering(benchmark::State& state, User user) {
     state.SetItemsProcessed(state.iterations());
 }
 
+/**
+ * The worst single call: a heavy user comes back after 6 days 23 h of silence, so almost the whole week leaves the
+ * windows in one advance (whole hours are read from the hour ring, and about 167 hours of slots are recycled).
+ */
+void BM_ReturnAfterIdle(benchmark::State& state) {
+    auto [meter, timeline] = warmedUp<RollingMeter>(User::Heavy);
+    TimePoint at = timeline.time();
+    for (auto _ : state) {
+        at += std::chrono::hours{6 * 24 + 23};
+        SpeechTotals t = meter.recordAndCheck(at, kMaxSpeechMsPerMinute);
+        benchmark::DoNotOptimize(t);
+    }
+}
+
 /** Keeps every run's per-call CPU time while the console reporter prints as usual. */
 class CapturingReporter : public benchmark::ConsoleReporter {
 public:
@@ -191,6 +205,7 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark((std::string("rescan_vector/") + userName).c_str(),
                                      [u](benchmark::State& st) { BM_Metering<RescanVectorMeter>(st, u); });
     }
+    benchmark::RegisterBenchmark("rolling/return_after_6d23h_idle", BM_ReturnAfterIdle);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
         return 1;
@@ -220,6 +235,7 @@ int main(int argc, char** argv) {
     (void)mapTimeline;
     // Against the stronger (contiguous) baseline, so the figure is not flattered by std::map's pointer chasing.
     std::printf("heavy check speedup: %.0fx\n", heavyVectorSpeedup);
+    std::printf("worst call (return after 6 d 23 h idle): %.1f ns\n", reporter.ns("rolling/return_after_6d23h_idle"));
     std::printf("memory per heavy user: %zu bytes (the rescan layout holds %zu minute buckets)\n",
                 heavyMeter.memoryBytes(), heavyMap.buckets());
     return 0;
