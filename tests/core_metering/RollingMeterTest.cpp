@@ -77,7 +77,7 @@ private:
 enum class Profile { Light, Heavy, Bursty, LongHeavy };
 
 /** Runs one random history against meter and oracle; returns the number of checks compared, or -1 on mismatch. */
-int runHistory(std::mt19937& rng, Profile profile, QString& failure) {
+int runHistory(std::mt19937& rng, Profile profile, std::int64_t startMinute, QString& failure) {
     RollingMeter meter;
     Oracle oracle;
     auto uniform = [&rng](std::int64_t lo, std::int64_t hi) {
@@ -85,7 +85,7 @@ int runHistory(std::mt19937& rng, Profile profile, QString& failure) {
     };
     auto chance = [&](int percent) { return uniform(1, 100) <= percent; };
 
-    std::int64_t nowMs = (kBaseMinute + uniform(-kWeekMinutes, kWeekMinutes)) * kMinuteMs + uniform(0, kMinuteMs - 1);
+    std::int64_t nowMs = (startMinute + uniform(-kWeekMinutes, kWeekMinutes)) * kMinuteMs + uniform(0, kMinuteMs - 1);
     const int steps = profile == Profile::LongHeavy ? 40'000 : static_cast<int>(uniform(50, 600));
     int checks = 0;
     for (int step = 0; step < steps; ++step) {
@@ -412,6 +412,7 @@ private Q_SLOTS:
         QTest::addColumn<quint32>("seed");
         QTest::addColumn<int>("profile");
         QTest::addColumn<int>("histories");
+        QTest::addColumn<qint64>("startMinute");
         const QList<QPair<QString, Profile>> profiles{{QStringLiteral("light"), Profile::Light},
                                                       {QStringLiteral("heavy"), Profile::Heavy},
                                                       {QStringLiteral("bursty"), Profile::Bursty},
@@ -419,19 +420,26 @@ private Q_SLOTS:
         for (const quint32 seed : {1u, 42u, 2026u, 0xC0FFEEu}) {
             for (const auto& [name, profile] : profiles) {
                 QTest::newRow(qPrintable(QStringLiteral("seed %1, %2").arg(seed).arg(name)))
-                    << seed << static_cast<int>(profile) << (profile == Profile::LongHeavy ? 1 : 300);
+                    << seed << static_cast<int>(profile) << (profile == Profile::LongHeavy ? 1 : 300)
+                    << qint64(kBaseMinute);
             }
         }
+        // Around 1970 minutes and hours go negative: the ring's floor division and modulo must hold there too.
+        QTest::newRow("seed 5, bursty, across the epoch")
+            << 5u << static_cast<int>(Profile::Bursty) << 300 << qint64(0);
+        QTest::newRow("seed 6, heavy, across the epoch")
+            << 6u << static_cast<int>(Profile::Heavy) << 300 << qint64(-30);
     }
     void randomHistoriesMatchBruteForce() {
         QFETCH(quint32, seed);
         QFETCH(int, profile);
         QFETCH(int, histories);
+        QFETCH(qint64, startMinute);
         std::mt19937 rng(seed);
         int totalChecks = 0;
         for (int h = 0; h < histories; ++h) {
             QString failure;
-            const int checks = runHistory(rng, static_cast<Profile>(profile), failure);
+            const int checks = runHistory(rng, static_cast<Profile>(profile), startMinute, failure);
             if (checks < 0) {
                 QFAIL(qPrintable(QStringLiteral("history %1: %2").arg(h).arg(failure)));
             }
