@@ -1,4 +1,5 @@
 #include "firestore/FirestoreClient.h"
+#include "firestore/Guarded.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -12,7 +13,7 @@
 
 #include <algorithm>
 
-Q_LOGGING_CATEGORY(lcFirestore, "fairuse.firestore")
+Q_LOGGING_CATEGORY(lcFirestore, "fairuse.firestore", QtInfoMsg)
 
 namespace fairuse::services {
 
@@ -214,7 +215,7 @@ Async<QJsonDocument> FirestoreClient::request(QByteArray verb, QUrl url, QJsonOb
 
 void FirestoreClient::send(std::shared_ptr<Call> call) {
     ++call->attempt;
-    m_tokens->token().then(this, [this, call](const Result<QString>& token) {
+    m_tokens->token().then(detail::guarded(this, [this, call](const Result<QString>& token) {
         if (!token) {
             call->promise.addResult(token.error());
             call->promise.finish();
@@ -228,7 +229,7 @@ void FirestoreClient::send(std::shared_ptr<Call> call) {
         QNetworkReply* reply = call->body.isNull() ? m_network->sendCustomRequest(request, call->verb)
                                                    : m_network->sendCustomRequest(request, call->verb, call->body);
         connect(reply, &QNetworkReply::finished, this, [this, call, reply] { onReply(call, reply); });
-    });
+    }));
 }
 
 void FirestoreClient::onReply(std::shared_ptr<Call> call, QNetworkReply* reply) {
@@ -293,7 +294,7 @@ void FirestoreClient::retryOrFail(std::shared_ptr<Call> call, Error error) {
 
 Async<FirestoreDocument> FirestoreClient::get(const QString& path) {
     return request("GET", documentsUrl(path), {}, QStringLiteral("get %1").arg(path))
-        .then(this, [path](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
+        .then(detail::guarded(this, [path](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
             if (!r) {
                 if (r.error().kind == ErrorKind::NotFound) {
                     return Error::notFound(QStringLiteral("%1 does not exist").arg(path));
@@ -301,7 +302,7 @@ Async<FirestoreDocument> FirestoreClient::get(const QString& path) {
                 return r.error();
             }
             return FirestoreDocument::fromJson(r->object());
-        });
+        }));
 }
 
 Async<QList<std::optional<FirestoreDocument>>> FirestoreClient::batchGet(const QStringList& paths) {
@@ -315,7 +316,7 @@ Async<QList<std::optional<FirestoreDocument>>> FirestoreClient::batchGet(const Q
     }
     return request("POST", documentsUrl(QStringLiteral(":batchGet")), QJsonObject{{QStringLiteral("documents"), names}},
                    QStringLiteral("batchGet"))
-        .then(this, [this, paths](const Result<QJsonDocument>& r) -> Result<Out> {
+        .then(detail::guarded(this, [this, paths](const Result<QJsonDocument>& r) -> Result<Out> {
             if (!r) {
                 return r.error();
             }
@@ -337,7 +338,7 @@ Async<QList<std::optional<FirestoreDocument>>> FirestoreClient::batchGet(const Q
                 out.append(it == found.cend() ? std::nullopt : std::optional<FirestoreDocument>(*it));
             }
             return out;
-        });
+        }));
 }
 
 Async<FirestoreDocument> FirestoreClient::create(const QString& collectionPath, const QString& documentId,
@@ -348,33 +349,33 @@ Async<FirestoreDocument> FirestoreClient::create(const QString& collectionPath, 
     }
     return request("POST", url, QJsonObject{{QStringLiteral("fields"), fieldsToJson(fields)}},
                    QStringLiteral("create %1/%2").arg(collectionPath, documentId))
-        .then(this, [](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
+        .then(detail::guarded(this, [](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
             if (!r) {
                 return r.error();
             }
             return FirestoreDocument::fromJson(r->object());
-        });
+        }));
 }
 
 Async<QString> FirestoreClient::patch(const QString& path, const FirestoreFields& fields, const QStringList& updateMask,
                                       const Precondition& precondition) {
     return commit({FirestoreWrite::update(path, fields, updateMask, precondition)})
-        .then(this, [](const Result<CommitResponse>& r) -> Result<QString> {
+        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<QString> {
             if (!r) {
                 return r.error();
             }
             return r->updateTimes.value(0);
-        });
+        }));
 }
 
 Async<bool> FirestoreClient::remove(const QString& path, const Precondition& precondition) {
     return commit({FirestoreWrite::remove(path, precondition)})
-        .then(this, [](const Result<CommitResponse>& r) -> Result<bool> {
+        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
             return true;
-        });
+        }));
 }
 
 QJsonObject FirestoreClient::writeToJson(const FirestoreWrite& w) const {
@@ -412,7 +413,7 @@ Async<CommitResponse> FirestoreClient::commit(const QList<FirestoreWrite>& write
     }
     return request("POST", documentsUrl(QStringLiteral(":commit")), QJsonObject{{QStringLiteral("writes"), array}},
                    QStringLiteral("commit of %1 writes").arg(writes.size()))
-        .then(this, [](const Result<QJsonDocument>& r) -> Result<CommitResponse> {
+        .then(detail::guarded(this, [](const Result<QJsonDocument>& r) -> Result<CommitResponse> {
             if (!r) {
                 return r.error();
             }
@@ -423,7 +424,7 @@ Async<CommitResponse> FirestoreClient::commit(const QList<FirestoreWrite>& write
                 out.updateTimes.append(wr.toObject().value(QStringLiteral("updateTime")).toString());
             }
             return out;
-        });
+        }));
 }
 
 Async<CommitResponse> FirestoreClient::commitInBatches(const QList<FirestoreWrite>& writes, int batchSize) {
@@ -442,21 +443,22 @@ Async<CommitResponse> FirestoreClient::commitInBatches(const QList<FirestoreWrit
             return;
         }
         commit(all->mid(offset, batchSize))
-            .then(this, [this, promise, total, all, batchSize, next, offset](const Result<CommitResponse>& r) {
-                if (!r) {
-                    promise->addResult(
-                        Error{r.error().kind, QStringLiteral("%1 (%2 of %3 writes were committed before this batch)")
-                                                  .arg(r.error().message)
-                                                  .arg(offset)
-                                                  .arg(all->size())});
-                    promise->finish();
-                    *next = nullptr;
-                    return;
-                }
-                total->updateTimes += r->updateTimes;
-                total->commitTime = r->commitTime;
-                (*next)(offset + batchSize);
-            });
+            .then(detail::guarded(
+                this, [this, promise, total, all, batchSize, next, offset](const Result<CommitResponse>& r) {
+                    if (!r) {
+                        promise->addResult(Error{r.error().kind,
+                                                 QStringLiteral("%1 (%2 of %3 writes were committed before this batch)")
+                                                     .arg(r.error().message)
+                                                     .arg(offset)
+                                                     .arg(all->size())});
+                        promise->finish();
+                        *next = nullptr;
+                        return;
+                    }
+                    total->updateTimes += r->updateTimes;
+                    total->commitTime = r->commitTime;
+                    (*next)(offset + batchSize);
+                }));
     };
     (*next)(0);
     return promise->future();
@@ -466,7 +468,7 @@ Async<QList<FirestoreDocument>> FirestoreClient::runQuery(const FirestoreQuery& 
     const QString suffix =
         query.parent.isEmpty() ? QStringLiteral(":runQuery") : QString(query.parent + QStringLiteral(":runQuery"));
     return request("POST", documentsUrl(suffix), query.toJson(), QStringLiteral("query %1").arg(query.collectionId))
-        .then(this, [](const Result<QJsonDocument>& r) -> Result<QList<FirestoreDocument>> {
+        .then(detail::guarded(this, [](const Result<QJsonDocument>& r) -> Result<QList<FirestoreDocument>> {
             if (!r) {
                 return r.error();
             }
@@ -487,7 +489,7 @@ Async<QList<FirestoreDocument>> FirestoreClient::runQuery(const FirestoreQuery& 
                 docs.append(std::move(doc.value()));
             }
             return docs;
-        });
+        }));
 }
 
 } // namespace fairuse::services

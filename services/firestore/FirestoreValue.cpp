@@ -188,7 +188,7 @@ QJsonObject FirestoreValue::toJson() const {
         }
         return QJsonObject{{kDouble, m_double}};
     case Type::Timestamp:
-        return QJsonObject{{kTimestamp, formatFirestoreTimestamp(m_time)}};
+        return QJsonObject{{kTimestamp, m_text.isEmpty() ? formatFirestoreTimestamp(m_time) : m_text}};
     case Type::String:
         return QJsonObject{{kString, m_text}};
     case Type::Reference:
@@ -254,7 +254,10 @@ Result<FirestoreValue> FirestoreValue::fromJson(const QJsonValue& json) {
         if (!t) {
             return Error::invalid(QStringLiteral("timestampValue: %1").arg(t.error().message));
         }
-        return FirestoreValue::timestamp(*t);
+        // Keep the server's text: query cursors built from it need its full (micro/nano) precision.
+        FirestoreValue value = FirestoreValue::timestamp(*t);
+        value.m_text = v.toString();
+        return value;
     }
     if (key == kString) {
         if (!v.isString()) {

@@ -23,7 +23,9 @@ using FirestoreFields = QMap<QString, FirestoreValue>;
 /**
  * One typed Firestore value as the REST API (v1) writes it in JSON: {"stringValue": "x"}, {"integerValue": "5"}, ...
  *
- * Timestamps are held at millisecond precision (the core's TimePoint) and written with microseconds; the
+ * Timestamps are held at millisecond precision (the core's TimePoint) and written with microseconds; a timestamp
+ * read from JSON keeps its original text and is written back verbatim, so that a query cursor built from it
+ * keeps the server's full precision (a truncated cursor would skip rows). The
  * server's own version stamps (updateTime) are never passed through this type, they stay strings so that no
  * precision is lost when they are used as preconditions. Value types the fair-use documents never use
  * (bytesValue, geoPointValue) are kept as their raw JSON so that reading and writing them back changes nothing.
@@ -53,7 +55,7 @@ public:
     std::int64_t toInteger() const { return m_int; }
     double toDouble() const { return m_double; }
     TimePoint toTimestamp() const { return m_time; }
-    /** The text of a string, or the document name of a reference. */
+    /** The text of a string, the document name of a reference, or a parsed timestamp's original text. */
     const QString& toText() const { return m_text; }
     FirestoreFields toMap() const;
     QList<FirestoreValue> toArray() const;

@@ -2,8 +2,11 @@
 target_sources(fairuse_services PRIVATE
     firestore/FirestoreAuth.cpp
     firestore/FirestoreAuth.h
+    firestore/FirestoreCaseStore.cpp
+    firestore/FirestoreCaseStore.h
     firestore/FirestoreClient.cpp
     firestore/FirestoreClient.h
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
+    firestore/Guarded.h
 )

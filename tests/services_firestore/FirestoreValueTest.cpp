@@ -71,11 +71,11 @@ void FirestoreValueTest::parsesEachType_data() {
     QTest::newRow("double NaN") << R"({"doubleValue":"NaN"})" << int(T::Double) << QString();
     QTest::newRow("double +inf") << R"({"doubleValue":"Infinity"})" << int(T::Double) << QString();
     QTest::newRow("double -inf") << R"({"doubleValue":"-Infinity"})" << int(T::Double) << QString();
-    QTest::newRow("timestamp nanos truncated, written as micros")
-        << R"({"timestampValue":"2026-03-20T10:15:00.123456789Z"})" << int(T::Timestamp)
-        << R"({"timestampValue":"2026-03-20T10:15:00.123000Z"})";
-    QTest::newRow("timestamp with offset") << R"({"timestampValue":"2026-03-20T12:15:00+02:00"})" << int(T::Timestamp)
-                                           << R"({"timestampValue":"2026-03-20T10:15:00.000000Z"})";
+    // Parsed timestamps are written back verbatim (full precision for cursors); see specialDoubles for ms values.
+    QTest::newRow("timestamp nanos kept verbatim")
+        << R"({"timestampValue":"2026-03-20T10:15:00.123456789Z"})" << int(T::Timestamp) << QString();
+    QTest::newRow("timestamp with offset kept verbatim")
+        << R"({"timestampValue":"2026-03-20T12:15:00+02:00"})" << int(T::Timestamp) << QString();
     QTest::newRow("string") << R"({"stringValue":"héllo \"x\""})" << int(T::String) << QString();
     QTest::newRow("reference") << R"({"referenceValue":"projects/p/databases/(default)/documents/a/b"})"
                                << int(T::Reference) << QString();
@@ -107,6 +107,14 @@ void FirestoreValueTest::parsesEachType() {
 }
 
 void FirestoreValueTest::specialDoubles() {
+    // Constructed timestamps are written with microseconds; parsed ones are read at millisecond precision.
+    QCOMPARE(FirestoreValue::timestamp(at("2026-03-20T12:15:00.5+02:00"))
+                 .toJson()
+                 .value(QStringLiteral("timestampValue"))
+                 .toString(),
+             QStringLiteral("2026-03-20T10:15:00.500000Z"));
+    QVERIFY(FirestoreValue::fromJson(parse(R"({"timestampValue":"2026-03-20T10:15:00.123999999Z"})"))->toTimestamp() ==
+            at("2026-03-20T10:15:00.123Z"));
     QVERIFY(std::isnan(FirestoreValue::fromJson(parse(R"({"doubleValue":"NaN"})"))->toDouble()));
     QCOMPARE(FirestoreValue::fromJson(parse(R"({"doubleValue":"-Infinity"})"))->toDouble(),
              -std::numeric_limits<double>::infinity());

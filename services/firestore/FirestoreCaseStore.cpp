@@ -1,0 +1,792 @@
+#include "firestore/FirestoreCaseStore.h"
+#include "firestore/Guarded.h"
+
+#include "audit/AuditChain.h"
+
+#include <QCryptographicHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPromise>
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace fairuse::services {
+
+namespace {
+
+using V = FirestoreValue;
+
+template <typename T>
+using PromisePtr = std::shared_ptr<QPromise<Result<T>>>;
+
+template <typename T>
+PromisePtr<T> makePromise() {
+    auto p = std::make_shared<QPromise<Result<T>>>();
+    p->start();
+    return p;
+}
+
+template <typename T>
+void finish(const PromisePtr<T>& p, Result<T> r) {
+    p->addResult(std::move(r));
+    p->finish();
+}
+
+template <typename T>
+Async<T> ready(Result<T> value) {
+    auto p = makePromise<T>();
+    finish(p, std::move(value));
+    return p->future();
+}
+
+const QString kStateCollection = QStringLiteral("fair_use_state");
+const QString kEventsCollection = QStringLiteral("fair_use_events");
+const QString kAuditCollection = QStringLiteral("fair_use_audit");
+const QString kSpendCollection = QStringLiteral("llm_spend");
+const QString kReviewersCollection = QStringLiteral("fair_use_reviewers");
+const QString kExemptionsCollection = QStringLiteral("fair_use_exemptions");
+const QString kName = QStringLiteral("__name__");
+
+/** Page size when scanning past rows that client-side filters drop. */
+constexpr int kMaxScanBatches = 10;
+
+QString newDocumentId() {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    QString id;
+    for (int i = 0; i < 20; ++i) {
+        id += QLatin1Char(alphabet[QRandomGenerator::global()->bounded(62)]);
+    }
+    return id;
+}
+
+/** Document ids may not contain '/', so user-supplied ids are rejected rather than silently re-routed. */
+Status checkId(const QString& what, const QString& id) {
+    if (id.isEmpty() || id.contains(QLatin1Char('/')) || id == QLatin1String(".") || id == QLatin1String("..") ||
+        (id.startsWith(QLatin1String("__")) && id.endsWith(QLatin1String("__")))) {
+        return Error::invalid(QStringLiteral("%1 \"%2\" is not a valid document id").arg(what, id.left(80)));
+    }
+    return {};
+}
+
+bool matchesStateFilter(const QueueFilter& f, const FairUseState& s) {
+    if (f.usageType && s.lastClassifierType != f.usageType) {
+        return false;
+    }
+    const double score = s.lastClassifierScore.value_or(0.0);
+    return score >= f.minScore && score <= f.maxScore;
+}
+
+bool matchesResolution(const QueueFilter& f, const QueueRow& row) {
+    switch (f.resolution) {
+    case QueueFilter::Resolution::Any:
+        return true;
+    case QueueFilter::Resolution::OpenOnly:
+        return row.openCases > 0;
+    case QueueFilter::Resolution::ResolvedOnly:
+        return row.openCases == 0;
+    }
+    return true;
+}
+
+QList<FirestoreValue> flaggedStages(const std::optional<Stage>& only) {
+    if (only) {
+        return {V::string(toString(*only))};
+    }
+    return {V::string(toString(Stage::Warning)), V::string(toString(Stage::Throttle)),
+            V::string(toString(Stage::Restrict))};
+}
+
+} // namespace
+
+FirestoreCaseStore::FirestoreCaseStore(std::shared_ptr<FirestoreClient> client, Options options, QObject* parent)
+    : QObject(parent)
+    , m_client(std::move(client))
+    , m_options(std::move(options)) {}
+
+QString FirestoreCaseStore::describe() const {
+    return m_client->describe();
+}
+
+QString FirestoreCaseStore::statePath(const QString& uid) {
+    return QStringLiteral("users/%1/fair_use_state/current").arg(uid);
+}
+
+QString FirestoreCaseStore::eventPath(const QString& uid, const QString& eventId) {
+    return QStringLiteral("users/%1/fair_use_events/%2").arg(uid, eventId);
+}
+
+QString FirestoreCaseStore::auditPath(std::int64_t sequence) {
+    // Zero-padded so that document names sort like sequences.
+    return QStringLiteral("%1/%2").arg(kAuditCollection).arg(sequence, 12, 10, QLatin1Char('0'));
+}
+
+QString FirestoreCaseStore::idempotencyPath(const QString& key) {
+    // Keys are free text (bulk run id + case id); a hash is always a valid, fixed-length document id.
+    return QStringLiteral("fair_use_idempotency/") +
+           QString::fromLatin1(QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+QString FirestoreCaseStore::encodeCursor(const QString& updatedAtText, const QString& documentName) {
+    const QJsonObject o{{QStringLiteral("t"), updatedAtText}, {QStringLiteral("n"), documentName}};
+    return QString::fromLatin1(QJsonDocument(o)
+                                   .toJson(QJsonDocument::Compact)
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+Result<std::pair<QString, QString>> FirestoreCaseStore::decodeCursor(const QString& cursor) {
+    const auto decoded = QByteArray::fromBase64Encoding(cursor.toLatin1(), QByteArray::Base64UrlEncoding |
+                                                                               QByteArray::AbortOnBase64DecodingErrors);
+    const QJsonObject o = decoded ? QJsonDocument::fromJson(*decoded).object() : QJsonObject();
+    const QString t = o.value(QStringLiteral("t")).toString();
+    const QString n = o.value(QStringLiteral("n")).toString();
+    if (t.isEmpty() || n.isEmpty() || !parseRfc3339(t).ok() || !n.contains(QLatin1String("/documents/"))) {
+        return Error::invalid(QStringLiteral("the queue cursor is not one this store produced"));
+    }
+    return std::pair{t, n};
+}
+
+// ---- Queue ---------------------------------------------------------------------------------------------------
+
+Async<QueuePage> FirestoreCaseStore::fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) {
+    if (limit <= 0 || limit > 1000) {
+        return ready<QueuePage>(Error::invalid(QStringLiteral("queue page size must be 1..1000, got %1").arg(limit)));
+    }
+    if (filter.stage && *filter.stage == Stage::None) {
+        return ready<QueuePage>(
+            Error::invalid(QStringLiteral("the queue holds flagged users only; stage none is not in it")));
+    }
+    auto promise = makePromise<QueuePage>();
+    if (!filter.search.trimmed().isEmpty()) {
+        searchQueue(filter, promise);
+        return promise->future();
+    }
+    fetchQueueBatch(filter, cursor, limit, 0, std::make_shared<QueuePage>(), promise);
+    return promise->future();
+}
+
+void FirestoreCaseStore::fetchQueueBatch(QueueFilter filter, QString cursor, int limit, int scannedPages,
+                                         std::shared_ptr<QueuePage> page, PromisePtr<QueuePage> promise) {
+    FirestoreQuery q;
+    q.collectionId = kStateCollection;
+    q.allDescendants = true;
+    if (filter.stage) {
+        q.filters.append({QStringLiteral("stage"), QStringLiteral("EQUAL"), V::string(toString(*filter.stage))});
+    } else {
+        q.filters.append({QStringLiteral("stage"), QStringLiteral("IN"), V::array(flaggedStages(std::nullopt))});
+    }
+    q.orderBy = {{QStringLiteral("updated_at"), true}, {kName, true}};
+    if (!cursor.isEmpty()) {
+        auto c = decodeCursor(cursor);
+        if (!c) {
+            finish(promise, Result<QueuePage>(c.error()));
+            return;
+        }
+        auto t = parseRfc3339(c->first).value();
+        V ts = V::fromJson(QJsonObject{{QStringLiteral("timestampValue"), c->first}}).valueOr(V::timestamp(t));
+        q.startAfter = {ts, V::reference(c->second)};
+    }
+    const int want = limit - static_cast<int>(page->rows.size());
+    q.limit = want;
+    m_client->runQuery(q).then(
+        this, [this, filter, limit, scannedPages, page, promise, want](const Result<QList<FirestoreDocument>>& r) {
+            if (!r) {
+                finish(promise, Result<QueuePage>(r.error()));
+                return;
+            }
+            for (const auto& doc : *r) {
+                auto state = decodeState(doc);
+                if (!state) {
+                    // One bad document must not hide the whole queue: show it as a row the reviewer can open.
+                    FairUseState broken;
+                    broken.uid = doc.pathSegments().value(1);
+                    broken.version = doc.updateTime;
+                    broken.restrictReason = QStringLiteral("unreadable state: %1").arg(state.error().message);
+                    page->rows.append(QueueRow{broken, 0, std::nullopt, {}, std::nullopt});
+                    continue;
+                }
+                if (matchesStateFilter(filter, *state)) {
+                    page->rows.append(QueueRow{*state, 0, std::nullopt, {}, std::nullopt});
+                }
+            }
+            const bool more = r->size() == want;
+            page->nextCursor.clear();
+            if (more) {
+                const FirestoreDocument& last = r->last();
+                const QString t = last.fields.value(QStringLiteral("updated_at"))
+                                      .toJson()
+                                      .value(QStringLiteral("timestampValue"))
+                                      .toString();
+                page->nextCursor = encodeCursor(t, last.name);
+            }
+            if (more && page->rows.size() < limit && scannedPages + 1 < kMaxScanBatches) {
+                fetchQueueBatch(filter, page->nextCursor, limit, scannedPages + 1, page, promise);
+                return;
+            }
+            enrichRows(filter, page, promise);
+        });
+}
+
+void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<QueuePage> promise) {
+    const QString term = filter.search.trimmed();
+    auto finishWithState = [this, filter, promise](const QString& uid) {
+        getState(uid).then(detail::guarded(this, [this, filter, promise](const Result<FairUseState>& s) {
+            if (!s) {
+                finish(promise, Result<QueuePage>(s.error()));
+                return;
+            }
+            auto page = std::make_shared<QueuePage>();
+            const bool flagged = s->stage != Stage::None && (!filter.stage || *filter.stage == s->stage);
+            if (flagged && matchesStateFilter(filter, *s)) {
+                page->rows.append(QueueRow{*s, 0, std::nullopt, {}, std::nullopt});
+            }
+            enrichRows(filter, page, promise);
+        }));
+    };
+    if (term.startsWith(QLatin1String("FU-"), Qt::CaseInsensitive)) {
+        findByCaseRef(term.toUpper())
+            .then(detail::guarded(this, [promise, finishWithState](const Result<FairUseEvent>& e) {
+                if (!e) {
+                    if (e.error().kind == ErrorKind::NotFound) {
+                        finish(promise, Result<QueuePage>(QueuePage{}));
+                    } else {
+                        finish(promise, Result<QueuePage>(e.error()));
+                    }
+                    return;
+                }
+                finishWithState(e->uid);
+            }));
+        return;
+    }
+    if (auto ok = checkId(QStringLiteral("user id"), term); !ok) {
+        finish(promise, Result<QueuePage>(QueuePage{}));
+        return;
+    }
+    finishWithState(term);
+}
+
+void FirestoreCaseStore::enrichRows(const QueueFilter& filter, std::shared_ptr<QueuePage> page,
+                                    PromisePtr<QueuePage> promise) {
+    if (page->rows.isEmpty()) {
+        finish(promise, Result<QueuePage>(*page));
+        return;
+    }
+    // Outstanding sub-requests; the page is delivered when the last one answers, or on the first error.
+    auto pending = std::make_shared<int>(1);
+    auto failed = std::make_shared<bool>(false);
+    // Resolution filters need the open-case counts, so they apply here, after enrichment.
+    auto done = [page, promise, pending, failed, filter](const std::optional<Error>& error) {
+        if (*failed) {
+            return;
+        }
+        if (error) {
+            *failed = true;
+            finish(promise, Result<QueuePage>(*error));
+            return;
+        }
+        if (--*pending == 0) {
+            page->rows.removeIf([&filter](const QueueRow& row) { return !matchesResolution(filter, row); });
+            finish(promise, Result<QueuePage>(*page));
+        }
+    };
+
+    ++*pending; // the exemptions batchGet
+    QStringList exemptionPaths;
+    for (const auto& row : page->rows) {
+        exemptionPaths.append(QStringLiteral("%1/%2").arg(kExemptionsCollection, row.state.uid));
+    }
+    m_client->batchGet(exemptionPaths)
+        .then(detail::guarded(this, [page, done](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            if (!r) {
+                done(r.error());
+                return;
+            }
+            for (qsizetype i = 0; i < page->rows.size() && i < r->size(); ++i) {
+                const auto& doc = r->at(i);
+                page->rows[i].state.exempt =
+                    doc && doc->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
+            }
+            done(std::nullopt);
+        }));
+
+    const bool countOpen = m_options.enrichQueueRows || filter.resolution != QueueFilter::Resolution::Any;
+    if (countOpen) {
+        for (qsizetype i = 0; i < page->rows.size(); ++i) {
+            const QString uid = page->rows.at(i).state.uid;
+            FirestoreQuery open;
+            open.parent = QStringLiteral("users/%1").arg(uid);
+            open.collectionId = kEventsCollection;
+            open.filters = {{QStringLiteral("resolved"), QStringLiteral("EQUAL"), V::boolean(false)}};
+            ++*pending;
+            m_client->runQuery(open).then(
+                detail::guarded(this, [page, i, done](const Result<QList<FirestoreDocument>>& r) {
+                    if (!r) {
+                        done(r.error());
+                        return;
+                    }
+                    QueueRow& row = page->rows[i];
+                    row.openCases = static_cast<int>(r->size());
+                    for (const auto& doc : *r) {
+                        const auto created = doc.fields.value(QStringLiteral("created_at"));
+                        if (created.type() == FirestoreValue::Type::Timestamp &&
+                            (!row.oldestOpenCaseAt || created.toTimestamp() < *row.oldestOpenCaseAt)) {
+                            row.oldestOpenCaseAt = created.toTimestamp();
+                        }
+                    }
+                    done(std::nullopt);
+                }));
+            if (!m_options.enrichQueueRows) {
+                continue;
+            }
+            ++*pending;
+            FirestoreQuery last;
+            last.collectionId = kAuditCollection;
+            last.filters = {{QStringLiteral("uid"), QStringLiteral("EQUAL"), V::string(uid)}};
+            last.orderBy = {{QStringLiteral("sequence"), true}};
+            last.limit = 1;
+            m_client->runQuery(last).then(
+                detail::guarded(this, [page, i, done](const Result<QList<FirestoreDocument>>& r) {
+                    if (!r) {
+                        done(r.error());
+                        return;
+                    }
+                    if (!r->isEmpty()) {
+                        page->rows[i].lastAction = r->first().fields.value(QStringLiteral("action")).toText();
+                    }
+                    done(std::nullopt);
+                }));
+        }
+    }
+    done(std::nullopt); // releases the initial hold; the page is delivered after the last sub-request
+}
+
+// ---- Reads ---------------------------------------------------------------------------------------------------
+
+Async<FairUseState> FirestoreCaseStore::getState(const QString& uid) {
+    if (auto ok = checkId(QStringLiteral("user id"), uid); !ok) {
+        return ready<FairUseState>(ok.error());
+    }
+    return m_client->batchGet({statePath(uid), QStringLiteral("%1/%2").arg(kExemptionsCollection, uid)})
+        .then(detail::guarded(
+            this, [uid](const Result<QList<std::optional<FirestoreDocument>>>& r) -> Result<FairUseState> {
+                if (!r) {
+                    return r.error();
+                }
+                FairUseState state;
+                state.uid = uid;
+                if (r->value(0)) {
+                    auto decoded = decodeState(*r->at(0));
+                    if (!decoded) {
+                        return decoded.error();
+                    }
+                    state = std::move(decoded.value());
+                }
+                const auto& exemption = r->value(1);
+                state.exempt =
+                    exemption && exemption->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
+                return state;
+            }));
+}
+
+Async<QList<FairUseEvent>> FirestoreCaseStore::listEvents(const QString& uid) {
+    if (auto ok = checkId(QStringLiteral("user id"), uid); !ok) {
+        return ready<QList<FairUseEvent>>(ok.error());
+    }
+    FirestoreQuery q;
+    q.parent = QStringLiteral("users/%1").arg(uid);
+    q.collectionId = kEventsCollection;
+    q.orderBy = {{QStringLiteral("created_at"), true}};
+    return m_client->runQuery(q).then(
+        detail::guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<FairUseEvent>> {
+            if (!r) {
+                return r.error();
+            }
+            QList<FairUseEvent> events;
+            for (const auto& doc : *r) {
+                auto e = decodeEvent(doc);
+                if (!e) {
+                    return e.error();
+                }
+                events.append(std::move(e.value()));
+            }
+            return events;
+        }));
+}
+
+Async<FairUseEvent> FirestoreCaseStore::findByCaseRef(const QString& caseRef) {
+    FirestoreQuery q;
+    q.collectionId = kEventsCollection;
+    q.allDescendants = true;
+    q.filters = {{QStringLiteral("case_ref"), QStringLiteral("EQUAL"), V::string(caseRef)}};
+    q.limit = 2;
+    return m_client->runQuery(q).then(
+        this, [caseRef](const Result<QList<FirestoreDocument>>& r) -> Result<FairUseEvent> {
+            if (!r) {
+                return r.error();
+            }
+            if (r->isEmpty()) {
+                return Error::notFound(QStringLiteral("no case with reference %1").arg(caseRef.left(40)));
+            }
+            if (r->size() > 1) {
+                return Error::internal(QStringLiteral("two cases share the reference %1").arg(caseRef.left(40)));
+            }
+            return decodeEvent(r->first());
+        });
+}
+
+Async<QList<Conversation>> FirestoreCaseStore::listConversations(const QString& uid, TimePoint since, int limit) {
+    if (auto ok = checkId(QStringLiteral("user id"), uid); !ok) {
+        return ready<QList<Conversation>>(ok.error());
+    }
+    FirestoreQuery q;
+    q.parent = QStringLiteral("users/%1").arg(uid);
+    q.collectionId = QStringLiteral("conversations");
+    q.filters = {{QStringLiteral("created_at"), QStringLiteral("GREATER_THAN_OR_EQUAL"), V::timestamp(since)}};
+    q.orderBy = {{QStringLiteral("created_at"), true}};
+    q.limit = std::max(limit, 1);
+    return m_client->runQuery(q).then(
+        detail::guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<Conversation>> {
+            if (!r) {
+                return r.error();
+            }
+            QList<Conversation> out;
+            for (const auto& doc : *r) {
+                auto c = decodeConversation(doc);
+                if (!c) {
+                    return c.error();
+                }
+                out.append(std::move(c.value()));
+            }
+            return out;
+        }));
+}
+
+Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filter) {
+    auto promise = makePromise<QList<AuditRecord>>();
+    auto out = std::make_shared<QList<AuditRecord>>();
+    FirestoreQuery q;
+    q.collectionId = kAuditCollection;
+    if (!filter.uid.isEmpty()) {
+        q.filters.append({QStringLiteral("uid"), QStringLiteral("EQUAL"), V::string(filter.uid)});
+    }
+    if (!filter.reviewer.isEmpty()) {
+        q.filters.append({QStringLiteral("reviewer"), QStringLiteral("EQUAL"), V::string(filter.reviewer)});
+    }
+    if (filter.action) {
+        q.filters.append({QStringLiteral("action"), QStringLiteral("EQUAL"), V::string(toString(*filter.action))});
+    }
+    q.orderBy = {{QStringLiteral("sequence"), false}};
+    q.limit = 500;
+    const int limit = std::max(filter.limit, 1);
+    auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
+    *next = [this, promise, out, filter, limit, next](FirestoreQuery query) {
+        m_client->runQuery(query).then(
+            this, [promise, out, filter, limit, next, query](const Result<QList<FirestoreDocument>>& r) mutable {
+                if (!r) {
+                    finish(promise, Result<QList<AuditRecord>>(r.error()));
+                    *next = nullptr;
+                    return;
+                }
+                for (const auto& doc : *r) {
+                    auto a = decodeAudit(doc.fields);
+                    if (!a) {
+                        finish(promise, Result<QList<AuditRecord>>(Error::invalid(
+                                            QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message))));
+                        *next = nullptr;
+                        return;
+                    }
+                    if ((filter.from && a->at < *filter.from) || (filter.to && a->at >= *filter.to)) {
+                        continue;
+                    }
+                    out->append(std::move(a.value()));
+                    if (out->size() >= limit) {
+                        break;
+                    }
+                }
+                if (out->size() >= limit || r->size() < query.limit) {
+                    finish(promise, Result<QList<AuditRecord>>(*out));
+                    *next = nullptr;
+                    return;
+                }
+                query.startAfter = {r->last().fields.value(QStringLiteral("sequence"))};
+                (*next)(query);
+            });
+    };
+    (*next)(q);
+    return promise->future();
+}
+
+Async<QList<LlmSpendRecord>> FirestoreCaseStore::listSpend(TimePoint from, TimePoint to) {
+    auto promise = makePromise<QList<LlmSpendRecord>>();
+    auto out = std::make_shared<QList<LlmSpendRecord>>();
+    FirestoreQuery q;
+    q.collectionId = kSpendCollection;
+    q.filters = {{QStringLiteral("at"), QStringLiteral("GREATER_THAN_OR_EQUAL"), V::timestamp(from)},
+                 {QStringLiteral("at"), QStringLiteral("LESS_THAN"), V::timestamp(to)}};
+    q.orderBy = {{QStringLiteral("at"), false}, {kName, false}};
+    q.limit = 1000;
+    auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
+    *next = [this, promise, out, next](FirestoreQuery query) {
+        m_client->runQuery(query).then(
+            this, [promise, out, next, query](const Result<QList<FirestoreDocument>>& r) mutable {
+                if (!r) {
+                    finish(promise, Result<QList<LlmSpendRecord>>(r.error()));
+                    *next = nullptr;
+                    return;
+                }
+                for (const auto& doc : *r) {
+                    auto s = decodeSpend(doc.fields);
+                    if (!s) {
+                        finish(promise, Result<QList<LlmSpendRecord>>(Error::invalid(
+                                            QStringLiteral("%1: %2").arg(doc.relativePath(), s.error().message))));
+                        *next = nullptr;
+                        return;
+                    }
+                    out->append(std::move(s.value()));
+                }
+                if (r->size() < query.limit) {
+                    finish(promise, Result<QList<LlmSpendRecord>>(*out));
+                    *next = nullptr;
+                    return;
+                }
+                query.startAfter = {r->last().fields.value(QStringLiteral("at")), V::reference(r->last().name)};
+                (*next)(query);
+            });
+    };
+    (*next)(q);
+    return promise->future();
+}
+
+Async<Role> FirestoreCaseStore::reviewerRole(const QString& email) {
+    const QString id = email.trimmed().toLower();
+    if (auto ok = checkId(QStringLiteral("reviewer e-mail"), id); !ok) {
+        return ready<Role>(ok.error());
+    }
+    return m_client->get(QStringLiteral("%1/%2").arg(kReviewersCollection, id))
+        .then(detail::guarded(this, [id](const Result<FirestoreDocument>& r) -> Result<Role> {
+            if (!r) {
+                if (r.error().kind == ErrorKind::NotFound) {
+                    return Error::notFound(QStringLiteral("%1 has no reviewer role").arg(id));
+                }
+                return r.error();
+            }
+            const QString name = r->fields.value(QStringLiteral("role")).toText();
+            const auto role = roleFromString(name);
+            if (!role) {
+                return Error::invalid(QStringLiteral("%1 has an unknown role \"%2\"").arg(id, name.left(40)));
+            }
+            return *role;
+        }));
+}
+
+Async<bool> FirestoreCaseStore::setReviewerRole(const QString& email, Role role) {
+    const QString id = email.trimmed().toLower();
+    if (auto ok = checkId(QStringLiteral("reviewer e-mail"), id); !ok) {
+        return ready<bool>(ok.error());
+    }
+    return m_client
+        ->commit({FirestoreWrite::set(
+            QStringLiteral("%1/%2").arg(kReviewersCollection, id),
+            {{QStringLiteral("email"), V::string(id)}, {QStringLiteral("role"), V::string(toString(role))}})})
+        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
+            if (!r) {
+                return r.error();
+            }
+            return true;
+        }));
+}
+
+Async<bool> FirestoreCaseStore::recordSpend(const LlmSpendRecord& record) {
+    return m_client
+        ->commit({FirestoreWrite::set(QStringLiteral("%1/%2").arg(kSpendCollection, newDocumentId()),
+                                      encodeSpend(record), Precondition::mustNotExist())})
+        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
+            if (!r) {
+                return r.error();
+            }
+            return true;
+        }));
+}
+
+// ---- apply ---------------------------------------------------------------------------------------------------
+
+Async<CommitResult> FirestoreCaseStore::apply(const ChangeSet& change) {
+    if (auto ok = checkId(QStringLiteral("user id"), change.uid); !ok) {
+        return ready<CommitResult>(ok.error());
+    }
+    auto copy = std::make_shared<ChangeSet>(change);
+    copy->audit.uid = copy->audit.uid.isEmpty() ? copy->uid : copy->audit.uid;
+    if (copy->audit.clientVersion.isEmpty()) {
+        copy->audit.clientVersion = m_options.clientVersion;
+    }
+    if (auto valid = validateAuditRecord(copy->audit); !valid) {
+        return ready<CommitResult>(valid.error());
+    }
+    if (copy->newEvent) {
+        if (copy->newEvent->id.isEmpty()) {
+            copy->newEvent->id = newDocumentId();
+            copy->expectedEventVersion.clear(); // a new id cannot exist yet
+        }
+        if (auto ok = checkId(QStringLiteral("event id"), copy->newEvent->id); !ok) {
+            return ready<CommitResult>(ok.error());
+        }
+        if (copy->audit.eventId.isEmpty()) {
+            copy->audit.eventId = copy->newEvent->id;
+        }
+    }
+    auto promise = makePromise<CommitResult>();
+    applyAttempt(copy, promise, 0);
+    return promise->future();
+}
+
+void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                      int attempt) {
+    QStringList reads{kAuditHeadPath};
+    if (!change->idempotencyKey.isEmpty()) {
+        reads.append(idempotencyPath(change->idempotencyKey));
+    }
+    m_client->batchGet(reads).then(detail::guarded(this, [this, change, promise, attempt](
+                                                             const Result<QList<std::optional<FirestoreDocument>>>& r) {
+        if (!r) {
+            finish(promise, Result<CommitResult>(r.error()));
+            return;
+        }
+        // Already applied: report the stored record and write nothing.
+        if (r->size() > 1 && r->at(1)) {
+            const std::int64_t sequence = r->at(1)->fields.value(QStringLiteral("sequence")).toInteger();
+            m_client->get(auditPath(sequence))
+                .then(detail::guarded(this, [promise](const Result<FirestoreDocument>& a) {
+                    CommitResult result;
+                    result.alreadyApplied = true;
+                    if (a) {
+                        result.audit = decodeAudit(a->fields).valueOr(AuditRecord{});
+                    }
+                    finish(promise, Result<CommitResult>(result));
+                }));
+            return;
+        }
+        const std::optional<FirestoreDocument>& head = r->at(0);
+        std::optional<AuditRecord> previous;
+        if (head) {
+            AuditRecord p;
+            p.sequence = head->fields.value(QStringLiteral("sequence")).toInteger();
+            p.hash = head->fields.value(QStringLiteral("hash")).toText();
+            if (p.sequence <= 0 || p.hash.isEmpty()) {
+                finish(promise, Result<CommitResult>(Error::internal(
+                                    QStringLiteral("the audit head %1 is damaged (no sequence or hash); the audit "
+                                                   "trail needs repair before anyone can act")
+                                        .arg(kAuditHeadPath))));
+                return;
+            }
+            previous = p;
+        }
+        const AuditRecord record = chain(previous ? &*previous : nullptr, change->audit);
+
+        QList<FirestoreWrite> writes;
+        int stateIndex = -1;
+        int eventIndex = -1;
+        if (change->newState) {
+            stateIndex = static_cast<int>(writes.size());
+            writes.append(
+                FirestoreWrite::update(statePath(change->uid), encodeState(*change->newState), stateFieldPaths(),
+                                       change->checkStateVersion ? Precondition::version(change->expectedStateVersion)
+                                                                 : Precondition::none()));
+        }
+        if (change->newEvent) {
+            eventIndex = static_cast<int>(writes.size());
+            writes.append(FirestoreWrite::update(eventPath(change->uid, change->newEvent->id),
+                                                 encodeEvent(*change->newEvent), eventFieldPaths(),
+                                                 Precondition::version(change->expectedEventVersion)));
+        }
+        if (change->exempt) {
+            const QString path = QStringLiteral("%1/%2").arg(kExemptionsCollection, change->uid);
+            if (*change->exempt) {
+                writes.append(FirestoreWrite::set(path, {{QStringLiteral("uid"), V::string(change->uid)},
+                                                         {QStringLiteral("exempt"), V::boolean(true)},
+                                                         {QStringLiteral("by"), V::string(record.reviewer)},
+                                                         {QStringLiteral("at"), V::timestamp(record.at)},
+                                                         {QStringLiteral("reason"), V::string(record.reason)}}));
+            } else {
+                writes.append(FirestoreWrite::remove(path));
+            }
+        }
+        writes.append(
+            FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
+        writes.append(
+            FirestoreWrite::set(kAuditHeadPath,
+                                {{QStringLiteral("sequence"), V::integer(record.sequence)},
+                                 {QStringLiteral("hash"), V::string(record.hash)},
+                                 {QStringLiteral("at"), V::timestamp(record.at)}},
+                                head ? Precondition::version(head->updateTime) : Precondition::mustNotExist()));
+        if (!change->idempotencyKey.isEmpty()) {
+            writes.append(FirestoreWrite::set(idempotencyPath(change->idempotencyKey),
+                                              {{QStringLiteral("key"), V::string(change->idempotencyKey)},
+                                               {QStringLiteral("uid"), V::string(change->uid)},
+                                               {QStringLiteral("sequence"), V::integer(record.sequence)},
+                                               {QStringLiteral("at"), V::timestamp(record.at)}},
+                                              Precondition::mustNotExist()));
+        }
+        m_client->commit(writes).then(
+            this, [this, change, promise, attempt, record, stateIndex, eventIndex](const Result<CommitResponse>& c) {
+                if (!c) {
+                    if (c.error().kind == ErrorKind::Conflict) {
+                        diagnoseConflict(change, promise, attempt, c.error());
+                    } else {
+                        finish(promise, Result<CommitResult>(c.error()));
+                    }
+                    return;
+                }
+                CommitResult result;
+                result.audit = record;
+                result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
+                result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
+                finish(promise, Result<CommitResult>(result));
+            });
+    }));
+}
+
+void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                          int attempt, Error original) {
+    // The commit names no document, so read the ones with preconditions to tell a real conflict (this case changed)
+    // from a busy audit head (another case was acted on at the same moment), which is retried.
+    QStringList reads{statePath(change->uid)};
+    reads.append(change->newEvent ? eventPath(change->uid, change->newEvent->id) : statePath(change->uid));
+    if (!change->idempotencyKey.isEmpty()) {
+        reads.append(idempotencyPath(change->idempotencyKey));
+    }
+    m_client->batchGet(reads).then(detail::guarded(this, [this, change, promise, attempt, original](
+                                                             const Result<QList<std::optional<FirestoreDocument>>>& r) {
+        if (!r) {
+            finish(promise, Result<CommitResult>(original));
+            return;
+        }
+        if (r->size() > 2 && r->at(2)) {
+            applyAttempt(change, promise, attempt); // reports alreadyApplied
+            return;
+        }
+        const auto versionOf = [](const std::optional<FirestoreDocument>& d) { return d ? d->updateTime : QString(); };
+        const bool stateMoved =
+            change->newState && change->checkStateVersion && versionOf(r->at(0)) != change->expectedStateVersion;
+        const bool eventMoved = change->newEvent && versionOf(r->at(1)) != change->expectedEventVersion;
+        if (stateMoved || eventMoved) {
+            finish(promise,
+                   Result<CommitResult>(Error::conflict(
+                       QStringLiteral("someone else changed this case first (%1 of %2 changed since you read "
+                                      "it); reload and try again")
+                           .arg(stateMoved ? QStringLiteral("the state") : QStringLiteral("the case"), change->uid))));
+            return;
+        }
+        if (attempt + 1 > m_options.auditHeadRetries) {
+            finish(promise, Result<CommitResult>(Error::unavailable(
+                                QStringLiteral("the audit trail is busy (%1 attempts); try again").arg(attempt + 1))));
+            return;
+        }
+        // Spread competing writers out a little before re-reading the head.
+        const int delayMs = QRandomGenerator::global()->bounded(10, 40 * (attempt + 1));
+        QTimer::singleShot(delayMs, this,
+                           [this, change, promise, attempt] { applyAttempt(change, promise, attempt + 1); });
+    }));
+}
+
+} // namespace fairuse::services

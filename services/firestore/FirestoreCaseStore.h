@@ -1,0 +1,97 @@
+#pragma once
+
+#include "common/Stores.h"
+#include "firestore/FirestoreClient.h"
+
+#include <QObject>
+#include <QPromise>
+
+#include <memory>
+
+namespace fairuse::services {
+
+/**
+ * CaseStore over Firestore (SPEC 4.2), through FirestoreClient.
+ *
+ * Backend collections (read, and written only in the SPEC 4.2 fields): users/{uid}/fair_use_state/current,
+ * users/{uid}/fair_use_events/{id}, users/{uid}/conversations/{id}.
+ * Our collections (new, so the backend's documents keep their shape):
+ *  - fair_use_audit/{sequence, 12 digits}: the hash-chained audit trail (core/audit/AuditChain.h);
+ *  - fair_use_audit_meta/head: {sequence, hash} of the newest audit record. Every apply() updates it under an
+ *    updateTime precondition, so two appends can never both take the same sequence: the chain stays linear;
+ *  - fair_use_idempotency/{sha256(key)}: created (exists=false) by the commit that applies a keyed ChangeSet;
+ *  - fair_use_reviewers/{email}: {role}; fair_use_exemptions/{uid}: {exempt, by, at, reason};
+ *  - llm_spend/{id}: LLM spend records (top level, so a time-range report is one query).
+ *
+ * Queue cost: one collection-group query per page (stage IN/==, updated_at desc, document name desc), one batchGet
+ * of the page's exemptions and, when `enrichQueueRows` is on, two small queries per row (its open events, its last
+ * audit record), run concurrently. State documents without updated_at do not appear in the queue (Firestore
+ * leaves documents without the ordered field out of the query).
+ */
+class FirestoreCaseStore : public QObject, public CaseStore {
+    Q_OBJECT
+public:
+    struct Options {
+        /** Per-row open-case count, oldest open case and last audit action (2 queries per row). */
+        bool enrichQueueRows = true;
+        /** How many times apply() retries when only the audit head moved (another case was acted on). */
+        int auditHeadRetries = 8;
+        /** Client version recorded in audit records that do not name one. */
+        QString clientVersion;
+    };
+
+    FirestoreCaseStore(std::shared_ptr<FirestoreClient> client, Options options, QObject* parent = nullptr);
+    explicit FirestoreCaseStore(std::shared_ptr<FirestoreClient> client, QObject* parent = nullptr)
+        : FirestoreCaseStore(std::move(client), Options{}, parent) {}
+
+    Async<QueuePage> fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) override;
+    /** The user's state; a user without a state document gets stage none and an empty version. */
+    Async<FairUseState> getState(const QString& uid) override;
+    Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
+    Async<FairUseEvent> findByCaseRef(const QString& caseRef) override;
+    Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override;
+    /**
+     * One atomic commit: state (updateTime precondition, exists=false for an empty expected version), event (same),
+     * exemption, the chained audit record (exists=false), the audit head (updateTime precondition) and the
+     * idempotency document (exists=false). Conflict when the state or event changed since it was read; a commit
+     * that failed only because the audit head moved is retried with the new head. When newState is nullopt the
+     * state is not checked.
+     */
+    Async<CommitResult> apply(const ChangeSet& change) override;
+    /** Equality filters (uid, reviewer, action) run in Firestore; the time range is applied while paging. */
+    Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
+    Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
+    /** NotFound when the e-mail has no role document. */
+    Async<Role> reviewerRole(const QString& email) override;
+    QString describe() const override;
+
+    /** Admin helpers (the console's admin pages and the seed command). */
+    Async<bool> setReviewerRole(const QString& email, Role role);
+    Async<bool> recordSpend(const LlmSpendRecord& record);
+
+    /** Opaque queue cursor for the row after which the next page starts (exposed for tests). */
+    static QString encodeCursor(const QString& updatedAtText, const QString& documentName);
+    static Result<std::pair<QString, QString>> decodeCursor(const QString& cursor);
+
+    static QString statePath(const QString& uid);
+    static QString eventPath(const QString& uid, const QString& eventId);
+    static QString auditPath(std::int64_t sequence);
+    static QString idempotencyPath(const QString& key);
+    static inline const QString kAuditHeadPath = QStringLiteral("fair_use_audit_meta/head");
+
+private:
+    void applyAttempt(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
+                      int attempt);
+    void diagnoseConflict(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
+                          int attempt, Error original);
+    void enrichRows(const QueueFilter& filter, std::shared_ptr<QueuePage> page,
+                    std::shared_ptr<QPromise<Result<QueuePage>>> promise);
+    void fetchQueueBatch(QueueFilter filter, QString cursor, int limit, int scannedPages,
+                         std::shared_ptr<QueuePage> page, std::shared_ptr<QPromise<Result<QueuePage>>> promise);
+    void searchQueue(const QueueFilter& filter, std::shared_ptr<QPromise<Result<QueuePage>>> promise);
+
+    std::shared_ptr<FirestoreClient> m_client;
+    Options m_options;
+};
+
+} // namespace fairuse::services
