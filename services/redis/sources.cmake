@@ -1,1 +1,14 @@
-# Sources of services/redis: target_sources(fairuse_services PRIVATE redis/File.cpp ...)
+# Sources of services/redis: the Redis client (hiredis protocol, Qt transport), the backend's usage store and the
+# Lua record-and-check meter. Lua scripts are raw string literals in the .cpp files.
+target_sources(fairuse_services PRIVATE
+    redis/LuaMeter.cpp
+    redis/LuaMeter.h
+    redis/RedisClient.cpp
+    redis/RedisClient.h
+    redis/RedisConfig.cpp
+    redis/RedisConfig.h
+    redis/RedisReply.cpp
+    redis/RedisReply.h
+    redis/RedisUsageStore.cpp
+    redis/RedisUsageStore.h
+)

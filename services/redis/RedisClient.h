@@ -1,0 +1,73 @@
+#pragma once
+
+#include "common/Result.h"
+#include "redis/RedisConfig.h"
+#include "redis/RedisReply.h"
+
+#include <QByteArray>
+#include <QFuture>
+#include <QList>
+#include <QObject>
+
+#include <memory>
+
+namespace fairuse::services {
+
+/**
+ * Asynchronous, pipelined Redis client for the thread it lives on (the GUI thread in the console).
+ *
+ * Commands are encoded with hiredis' redisFormatCommandArgv and replies parsed with hiredis' reader; the transport
+ * is a QTcpSocket (QSslSocket for rediss://). Any number of commands may be in flight: they are written as soon as
+ * the connection is ready and their replies are matched in FIFO order.
+ *
+ * Failure model (what a caller sees; nothing is lost silently):
+ * - the connection drops: every command already written fails with ErrorKind::Unavailable (it may or may not have
+ *   run); commands not yet written wait for the reconnect, within their command timeout;
+ * - a connect attempt fails (refused, connect timeout, TLS error): commands waiting for it fail with Unavailable;
+ * - AUTH is refused (WRONGPASS, NOPERM, ...): waiting commands fail with ErrorKind::Permission and no automatic
+ *   reconnect is attempted (retrying a wrong password cannot help);
+ * - a reply does not arrive within commandTimeoutMs: it and every later in-flight command fail with Unavailable and
+ *   the connection is dropped, because replies can no longer be matched to commands;
+ * - a Redis error reply (e.g. WRONGTYPE) is a successful Result holding an error RedisReply: the transport worked.
+ *
+ * After a drop the client reconnects with exponential backoff (reconnectInitialMs doubling up to reconnectMaxMs,
+ * each delay with random jitter in [50 %, 100 %]) when autoReconnect is set. A new command also starts a connection
+ * when none is up or scheduled.
+ */
+class RedisClient : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Disconnected, Connecting, Connected };
+    Q_ENUM(State)
+
+    explicit RedisClient(RedisConfig config, QObject* parent = nullptr);
+    ~RedisClient() override;
+
+    /** Starts connecting (commands do this themselves; call it to connect eagerly). */
+    void connectToServer();
+    /** Closes the connection, fails what is pending with Unavailable and stops reconnecting. */
+    void disconnectFromServer();
+
+    State state() const;
+    const RedisConfig& config() const;
+    /** The server as "redis://user:***@host:port/db", never with the password. */
+    QString describe() const;
+
+    /** Sends one command, e.g. {"HINCRBY", key, field, "5"}. */
+    QFuture<Result<RedisReply>> command(QList<QByteArray> argv);
+
+    /**
+     * Sends several commands back to back (one write, one round trip). On success the list holds one reply per
+     * command, in order (some may be error replies); a transport failure fails the whole pipeline.
+     */
+    QFuture<Result<QList<RedisReply>>> pipeline(QList<QList<QByteArray>> commands);
+
+Q_SIGNALS:
+    void connectionStateChanged(fairuse::services::RedisClient::State state);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace fairuse::services

@@ -1,0 +1,455 @@
+#include "redis/RedisUsageStore.h"
+
+#include "metering/Metering.h"
+
+#include <QLoggingCategory>
+
+#include <array>
+#include <cmath>
+#include <map>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+
+namespace fairuse::services {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+/**
+ * The backend's read of one layout, run server-side so it costs no extra round trip: ZRANGEBYSCORE on the zset, then
+ * HMGET of the members it returned. HMGET is chunked because Lua's unpack() is limited to a few thousand values.
+ * Returns {zrange-with-scores, hmget-values}.
+ */
+constexpr const char* kReadLayoutScript = R"lua(
+local z = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
+local values = {}
+local fields = {}
+for i = 1, #z, 2 do
+  fields[#fields + 1] = z[i]
+  if #fields == 1000 then
+    local got = redis.call('HMGET', KEYS[2], unpack(fields))
+    for j = 1, #got do values[#values + 1] = got[j] end
+    fields = {}
+  end
+end
+if #fields > 0 then
+  local got = redis.call('HMGET', KEYS[2], unpack(fields))
+  for j = 1, #got do values[#values + 1] = got[j] end
+end
+return {z, values}
+)lua";
+
+/** Compare-and-delete: only the holder of the token may release the lock. */
+constexpr const char* kReleaseLockScript = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+)lua";
+
+/** The three layouts readSpeech adds up: the old keys, then the v2 keys of the enforced sources. */
+struct Layout {
+    QByteArray zsetKey;
+    QByteArray hashKey;
+};
+
+std::array<Layout, 3> enforcedLayouts(const QString& uid) {
+    return {Layout{RedisUsageStore::speechKey(uid), RedisUsageStore::bucketKey(uid)},
+            Layout{RedisUsageStore::v2SpeechKey(SpeechSource::Realtime, uid),
+                   RedisUsageStore::v2BucketKey(SpeechSource::Realtime, uid)},
+            Layout{RedisUsageStore::v2SpeechKey(SpeechSource::SyncFresh, uid),
+                   RedisUsageStore::v2BucketKey(SpeechSource::SyncFresh, uid)}};
+}
+
+QByteArray sourceKeyName(SpeechSource s) {
+    return toString(s).toUtf8();
+}
+
+struct Bucket {
+    std::int64_t minute = 0;
+    double scoreSeconds = 0;
+    std::int64_t ms = 0;
+};
+
+/** Floor division for possibly negative millisecond counts. */
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
+    std::int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) {
+        --q;
+    }
+    return q;
+}
+
+/**
+ * Turns one layout's script reply into buckets, skipping and counting junk. An error reply other than WRONGTYPE is a
+ * real failure (permissions, out of memory, ...) and is returned.
+ */
+Status collectBuckets(const RedisReply& reply, const Layout& layout, QList<Bucket>& out, int& skipped) {
+    if (reply.isError()) {
+        if (reply.text().contains("WRONGTYPE")) {
+            qCWarning(lcRedis).noquote() << "skipping" << layout.zsetKey << "/" << layout.hashKey
+                                         << ": a key has the wrong Redis type";
+            ++skipped;
+            return {};
+        }
+        return Error::internal(QStringLiteral("Redis refused to read %1: %2")
+                                   .arg(QString::fromUtf8(layout.zsetKey), QString::fromUtf8(reply.text())));
+    }
+    if (!reply.isArray() || reply.elements().size() != 2 || !reply.elements()[0].isArray() ||
+        !reply.elements()[1].isArray()) {
+        return Error::internal(
+            QStringLiteral("unexpected reply shape reading %1").arg(QString::fromUtf8(layout.zsetKey)));
+    }
+    const QList<RedisReply>& z = reply.elements()[0].elements();
+    const QList<RedisReply>& values = reply.elements()[1].elements();
+    if (z.size() % 2 != 0 || values.size() != z.size() / 2) {
+        return Error::internal(
+            QStringLiteral("unexpected reply shape reading %1").arg(QString::fromUtf8(layout.zsetKey)));
+    }
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        const std::optional<std::int64_t> minute = z[2 * i].toInteger();
+        bool scoreOk = false;
+        const double score = z[2 * i + 1].text().toDouble(&scoreOk);
+        const RedisReply& value = values[i];
+        const std::optional<std::int64_t> ms = value.toInteger();
+        if (!minute || !scoreOk || value.isNil() || !ms || *ms < 0) {
+            ++skipped;
+            continue;
+        }
+        out.append(Bucket{*minute, score, *ms});
+    }
+    return {};
+}
+
+QList<QByteArray> readLayoutCommand(const Layout& layout, const QByteArray& minScore, const QByteArray& maxScore) {
+    return {"EVAL", kReadLayoutScript, "2", layout.zsetKey, layout.hashKey, minScore, maxScore};
+}
+
+} // namespace
+
+RedisUsageStore::RedisUsageStore(RedisClient* client, QObject* parent)
+    : QObject(parent)
+    , m_client(client) {}
+
+Status RedisUsageStore::validateUid(const QString& uid) {
+    if (uid.isEmpty() || uid.size() > 256) {
+        return Error::invalid(QStringLiteral("a user id must have 1 to 256 characters"));
+    }
+    for (const QChar c : uid) {
+        if (c.isSpace() || c.category() == QChar::Other_Control) {
+            return Error::invalid(QStringLiteral("a user id cannot contain spaces or control characters"));
+        }
+    }
+    return {};
+}
+
+QByteArray RedisUsageStore::bucketKey(const QString& uid) {
+    return "fair_use:bucket:" + uid.toUtf8();
+}
+
+QByteArray RedisUsageStore::speechKey(const QString& uid) {
+    return "fair_use:speech:" + uid.toUtf8();
+}
+
+QByteArray RedisUsageStore::v2BucketKey(SpeechSource source, const QString& uid) {
+    return "fair_use:v2:bucket:" + sourceKeyName(source) + ':' + uid.toUtf8();
+}
+
+QByteArray RedisUsageStore::v2SpeechKey(SpeechSource source, const QString& uid) {
+    return "fair_use:v2:speech:" + sourceKeyName(source) + ':' + uid.toUtf8();
+}
+
+QByteArray RedisUsageStore::stageKey(const QString& uid) {
+    return "fair_use:stage:" + uid.toUtf8();
+}
+
+QByteArray RedisUsageStore::classifierLockKey(const QString& uid) {
+    return "fair_use:classifier_lock:" + uid.toUtf8();
+}
+
+QByteArray RedisUsageStore::sttBudgetKey(const QString& uid, TimePoint day) {
+    return "fair_use:dg_budget:" + uid.toUtf8() + ':' + utcDayKey(day).toUtf8();
+}
+
+QString RedisUsageStore::describe() const {
+    return m_client->describe();
+}
+
+Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint now) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<SpeechReading>{s.error()});
+    }
+    // The backend truncates time.time() to whole seconds and compares bucket scores (minute * 60) against it.
+    const std::int64_t nowSeconds = floorDiv(toUnixMs(now), 1000);
+    const std::int64_t dailyFrom = nowSeconds - duration_cast<seconds>(metering::kDailyWindow).count();
+    const std::int64_t threeDayFrom = nowSeconds - duration_cast<seconds>(metering::kThreeDayWindow).count();
+    const std::int64_t weeklyFrom = nowSeconds - duration_cast<seconds>(metering::kWeeklyWindow).count();
+    const auto layouts = enforcedLayouts(uid);
+    QList<QList<QByteArray>> commands;
+    for (const Layout& l : layouts) {
+        commands.append(readLayoutCommand(l, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds)));
+    }
+    return m_client->pipeline(std::move(commands))
+        .then(this, [layouts, dailyFrom, threeDayFrom](Result<QList<RedisReply>> r) -> Result<SpeechReading> {
+            if (!r) {
+                return r.error();
+            }
+            SpeechReading reading;
+            for (qsizetype i = 0; i < r->size(); ++i) {
+                QList<Bucket> buckets;
+                if (Status s =
+                        collectBuckets(r->at(i), layouts[static_cast<size_t>(i)], buckets, reading.skippedValues);
+                    !s) {
+                    return s.error();
+                }
+                for (const Bucket& b : buckets) {
+                    reading.totals.weeklyMs += b.ms;
+                    if (b.scoreSeconds >= static_cast<double>(threeDayFrom)) {
+                        reading.totals.threeDayMs += b.ms;
+                    }
+                    if (b.scoreSeconds >= static_cast<double>(dailyFrom)) {
+                        reading.totals.dailyMs += b.ms;
+                    }
+                }
+            }
+            return reading;
+        });
+}
+
+Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, TimePoint from, TimePoint to) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<QList<MinuteSample>>{s.error()});
+    }
+    const std::int64_t fromMs = toUnixMs(from);
+    const std::int64_t toMs = toUnixMs(to);
+    if (toMs <= fromMs) {
+        return QtFuture::makeReadyFuture(Result<QList<MinuteSample>>{QList<MinuteSample>{}});
+    }
+    // Scores are whole seconds: ask for a slightly wider range and cut exactly on milliseconds below.
+    const QByteArray minScore = QByteArray::number(floorDiv(fromMs, 1000));
+    const QByteArray maxScore = QByteArray::number(floorDiv(toMs, 1000) + 1);
+    const auto layouts = enforcedLayouts(uid);
+    QList<QList<QByteArray>> commands;
+    for (const Layout& l : layouts) {
+        commands.append(readLayoutCommand(l, minScore, maxScore));
+    }
+    return m_client->pipeline(std::move(commands))
+        .then(this, [layouts, fromMs, toMs](Result<QList<RedisReply>> r) -> Result<QList<MinuteSample>> {
+            if (!r) {
+                return r.error();
+            }
+            std::map<std::int64_t, std::int64_t> byMinute;
+            int skipped = 0;
+            for (qsizetype i = 0; i < r->size(); ++i) {
+                QList<Bucket> buckets;
+                if (Status s = collectBuckets(r->at(i), layouts[static_cast<size_t>(i)], buckets, skipped); !s) {
+                    return s.error();
+                }
+                for (const Bucket& b : buckets) {
+                    const double startMs = b.scoreSeconds * 1000.0;
+                    if (startMs >= static_cast<double>(fromMs) && startMs < static_cast<double>(toMs)) {
+                        byMinute[b.minute] += b.ms;
+                    }
+                }
+            }
+            QList<MinuteSample> out;
+            out.reserve(static_cast<qsizetype>(byMinute.size()));
+            for (const auto& [minute, ms] : byMinute) {
+                out.append(MinuteSample{minute, ms});
+            }
+            return out;
+        });
+}
+
+Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs,
+                                          SpeechSource source) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+    }
+    if (Status s = metering::validateSpeechMs(speechMs); !s) {
+        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+    }
+    const std::int64_t minute = unixMinute(at);
+    const QByteArray field = QByteArray::number(minute);
+    const QByteArray hashKey = m_writeLayout == WriteLayout::Legacy ? bucketKey(uid) : v2BucketKey(source, uid);
+    const QByteArray zsetKey = m_writeLayout == WriteLayout::Legacy ? speechKey(uid) : v2SpeechKey(source, uid);
+    const QByteArray ttl = QByteArray::number(static_cast<qint64>(kSpeechTtl.count()));
+    QList<QList<QByteArray>> commands{
+        {"MULTI"},
+        {"HINCRBY", hashKey, field, QByteArray::number(speechMs)},
+        {"ZADD", zsetKey, QByteArray::number(minute * 60), field},
+        {"EXPIRE", hashKey, ttl},
+        {"EXPIRE", zsetKey, ttl},
+        {"EXEC"},
+    };
+    return m_client->pipeline(std::move(commands)).then(this, [](Result<QList<RedisReply>> r) -> Result<bool> {
+        if (!r) {
+            return r.error();
+        }
+        const RedisReply& exec = r->last();
+        for (const RedisReply& reply : *r) {
+            if (reply.isError()) {
+                return Error::internal(
+                    QStringLiteral("Redis refused to record speech: %1").arg(QString::fromUtf8(reply.text())));
+            }
+        }
+        if (!exec.isArray()) {
+            return Error::internal(QStringLiteral("Redis aborted the speech transaction"));
+        }
+        for (const RedisReply& reply : exec.elements()) {
+            if (reply.isError()) {
+                return Error::internal(
+                    QStringLiteral("Redis refused to record speech: %1").arg(QString::fromUtf8(reply.text())));
+            }
+        }
+        return true;
+    });
+}
+
+Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, TimePoint day) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<std::int64_t>{s.error()});
+    }
+    const QByteArray key = sttBudgetKey(uid, day);
+    return m_client->command({"GET", key}).then(this, [key](Result<RedisReply> r) -> Result<std::int64_t> {
+        if (!r) {
+            return r.error();
+        }
+        if (r->isNil()) {
+            return std::int64_t{0};
+        }
+        if (r->isError()) {
+            return Error::internal(QStringLiteral("Redis refused to read %1: %2")
+                                       .arg(QString::fromUtf8(key), QString::fromUtf8(r->text())));
+        }
+        const std::optional<std::int64_t> v = r->toInteger();
+        if (!v || *v < 0) {
+            return Error::invalid(
+                QStringLiteral("%1 holds a value that is not a count of milliseconds").arg(QString::fromUtf8(key)));
+        }
+        return *v;
+    });
+}
+
+Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimePoint day, std::int64_t ms) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<std::int64_t>{s.error()});
+    }
+    if (ms < 0) {
+        return QtFuture::makeReadyFuture(
+            Result<std::int64_t>{Error::invalid(QStringLiteral("STT usage cannot be negative"))});
+    }
+    const QByteArray key = sttBudgetKey(uid, day);
+    const TimePoint expireAt = nextUtcMidnight(day) + std::chrono::hours(1);
+    QList<QList<QByteArray>> commands{
+        {"INCRBY", key, QByteArray::number(ms)},
+        {"PEXPIREAT", key, QByteArray::number(toUnixMs(expireAt))},
+    };
+    return m_client->pipeline(std::move(commands)).then(this, [](Result<QList<RedisReply>> r) -> Result<std::int64_t> {
+        if (!r) {
+            return r.error();
+        }
+        const RedisReply& incr = r->first();
+        if (!incr.isInteger()) {
+            return Error::invalid(QStringLiteral("the STT budget key holds a value that is not a number: %1")
+                                      .arg(QString::fromUtf8(incr.text())));
+        }
+        return incr.integerValue();
+    });
+}
+
+Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+    }
+    return m_client->command({"DEL", stageKey(uid)}).then(this, [](Result<RedisReply> r) -> Result<bool> {
+        if (!r) {
+            return r.error();
+        }
+        if (!r->isInteger()) {
+            return Error::internal(
+                QStringLiteral("Redis refused to drop the stage cache: %1").arg(QString::fromUtf8(r->text())));
+        }
+        return r->integerValue() > 0;
+    });
+}
+
+Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<QString>{s.error()});
+    }
+    return m_client->command({"GET", stageKey(uid)}).then(this, [](Result<RedisReply> r) -> Result<QString> {
+        if (!r) {
+            return r.error();
+        }
+        if (r->isError()) {
+            return Error::internal(
+                QStringLiteral("Redis refused to read the stage cache: %1").arg(QString::fromUtf8(r->text())));
+        }
+        return QString::fromUtf8(r->text());
+    });
+}
+
+Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+    }
+    return m_client
+        ->command({"SET", stageKey(uid), toString(stage).toUtf8(), "EX",
+                   QByteArray::number(static_cast<qint64>(kStageTtl.count()))})
+        .then(this, [](Result<RedisReply> r) -> Result<bool> {
+            if (!r) {
+                return r.error();
+            }
+            if (r->isError()) {
+                return Error::internal(
+                    QStringLiteral("Redis refused to cache the stage: %1").arg(QString::fromUtf8(r->text())));
+            }
+            return true;
+        });
+}
+
+Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QByteArray& token,
+                                                   std::chrono::milliseconds ttl) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+    }
+    if (token.isEmpty() || ttl.count() <= 0) {
+        return QtFuture::makeReadyFuture(
+            Result<bool>{Error::invalid(QStringLiteral("a lock needs a token and a positive TTL"))});
+    }
+    return m_client
+        ->command(
+            {"SET", classifierLockKey(uid), token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))})
+        .then(this, [](Result<RedisReply> r) -> Result<bool> {
+            if (!r) {
+                return r.error();
+            }
+            if (r->isError()) {
+                return Error::internal(
+                    QStringLiteral("Redis refused the classifier lock: %1").arg(QString::fromUtf8(r->text())));
+            }
+            return r->isStatus(); // OK when acquired, nil when someone else holds it
+        });
+}
+
+Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QByteArray& token) {
+    if (Status s = validateUid(uid); !s) {
+        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+    }
+    return m_client->command({"EVAL", kReleaseLockScript, "1", classifierLockKey(uid), token})
+        .then(this, [](Result<RedisReply> r) -> Result<bool> {
+            if (!r) {
+                return r.error();
+            }
+            if (!r->isInteger()) {
+                return Error::internal(QStringLiteral("Redis refused to release the classifier lock: %1")
+                                           .arg(QString::fromUtf8(r->text())));
+            }
+            return r->integerValue() == 1;
+        });
+}
+
+} // namespace fairuse::services

@@ -1,0 +1,136 @@
+// Parsers of services/redis without a server: Redis URLs and strict integers in replies.
+#include "redis/RedisConfig.h"
+#include "redis/RedisReply.h"
+
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::services;
+
+class RedisReplyConfigTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void parsesUrls_data() {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<int>("port");
+        QTest::addColumn<int>("db");
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("password");
+        QTest::addColumn<bool>("tls");
+
+        QTest::newRow("plain") << "redis://localhost" << true << "localhost" << 6379 << 0 << ""
+                               << "" << false;
+        QTest::newRow("port and db") << "redis://10.1.2.3:6380/4" << true << "10.1.2.3" << 6380 << 4 << ""
+                                     << "" << false;
+        QTest::newRow("password only") << "redis://:s3cret@host:1234" << true << "host" << 1234 << 0 << ""
+                                       << "s3cret" << false;
+        QTest::newRow("acl user") << "redis://alice:pw@host/2" << true << "host" << 6379 << 2 << "alice"
+                                  << "pw" << false;
+        QTest::newRow("tls") << "rediss://h.example:6390" << true << "h.example" << 6390 << 0 << ""
+                             << "" << true;
+        QTest::newRow("percent-encoded password") << "redis://:p%40ss%3Aword@h" << true << "h" << 6379 << 0 << ""
+                                                  << "p@ss:word" << false;
+        QTest::newRow("ipv6") << "redis://[::1]:7000/1" << true << "::1" << 7000 << 1 << ""
+                              << "" << false;
+        QTest::newRow("trailing slash") << "redis://h/" << true << "h" << 6379 << 0 << ""
+                                        << "" << false;
+        QTest::newRow("wrong scheme") << "http://h" << false << "" << 0 << 0 << ""
+                                      << "" << false;
+        QTest::newRow("no scheme") << "localhost:6379" << false << "" << 0 << 0 << ""
+                                   << "" << false;
+        QTest::newRow("no host") << "redis://" << false << "" << 0 << 0 << ""
+                                 << "" << false;
+        QTest::newRow("db not a number") << "redis://h/zero" << false << "" << 0 << 0 << ""
+                                         << "" << false;
+        QTest::newRow("negative db") << "redis://h/-1" << false << "" << 0 << 0 << ""
+                                     << "" << false;
+        QTest::newRow("db with path") << "redis://h/1/2" << false << "" << 0 << 0 << ""
+                                      << "" << false;
+        QTest::newRow("empty") << "" << false << "" << 0 << 0 << ""
+                               << "" << false;
+        QTest::newRow("junk") << "redis://:pw@h:notaport" << false << "" << 0 << 0 << ""
+                              << "" << false;
+    }
+
+    void parsesUrls() {
+        QFETCH(QString, url);
+        QFETCH(bool, ok);
+        const Result<RedisConfig> c = RedisConfig::fromUrl(url);
+        QCOMPARE(c.ok(), ok);
+        if (!ok) {
+            QCOMPARE(c.error().kind, ErrorKind::Invalid);
+            // An error message must never repeat a password.
+            QVERIFY(!c.error().message.contains(QLatin1String("pw")));
+            return;
+        }
+        QFETCH(QString, host);
+        QFETCH(int, port);
+        QFETCH(int, db);
+        QFETCH(QString, user);
+        QFETCH(QString, password);
+        QFETCH(bool, tls);
+        QCOMPARE(c->host, host);
+        QCOMPARE(int(c->port), port);
+        QCOMPARE(c->db, db);
+        QCOMPARE(c->user, user);
+        QCOMPARE(c->password, password);
+        QCOMPARE(c->tls, tls);
+    }
+
+    void redactsPassword() {
+        const Result<RedisConfig> c = RedisConfig::fromUrl(QStringLiteral("rediss://alice:topsecret@h:7/3"));
+        QVERIFY(c.ok());
+        const QString shown = c->redactedUrl();
+        QVERIFY(!shown.contains(QLatin1String("topsecret")));
+        QCOMPARE(shown, QStringLiteral("rediss://alice:***@h:7/3"));
+        const Result<RedisConfig> plain = RedisConfig::fromUrl(QStringLiteral("redis://h"));
+        QCOMPARE(plain->redactedUrl(), QStringLiteral("redis://h:6379/0"));
+    }
+
+    void strictIntegers_data() {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<qint64>("value");
+        QTest::newRow("zero") << QByteArray("0") << true << qint64(0);
+        QTest::newRow("positive") << QByteArray("60000") << true << qint64(60000);
+        QTest::newRow("negative") << QByteArray("-5") << true << qint64(-5);
+        QTest::newRow("max") << QByteArray("9223372036854775807") << true << std::numeric_limits<qint64>::max();
+        QTest::newRow("min") << QByteArray("-9223372036854775808") << true << std::numeric_limits<qint64>::min();
+        QTest::newRow("overflow") << QByteArray("9223372036854775808") << false << qint64(0);
+        QTest::newRow("underflow") << QByteArray("-9223372036854775809") << false << qint64(0);
+        QTest::newRow("empty") << QByteArray("") << false << qint64(0);
+        QTest::newRow("minus alone") << QByteArray("-") << false << qint64(0);
+        QTest::newRow("plus") << QByteArray("+5") << false << qint64(0);
+        QTest::newRow("fraction") << QByteArray("1.5") << false << qint64(0);
+        QTest::newRow("space") << QByteArray(" 7") << false << qint64(0);
+        QTest::newRow("suffix") << QByteArray("12abc") << false << qint64(0);
+        QTest::newRow("hex") << QByteArray("0x10") << false << qint64(0);
+        QTest::newRow("nul inside") << QByteArray("1\0002", 3) << false << qint64(0);
+    }
+
+    void strictIntegers() {
+        QFETCH(QByteArray, text);
+        QFETCH(bool, ok);
+        QFETCH(qint64, value);
+        const std::optional<std::int64_t> v = parseStrictInt64(text);
+        QCOMPARE(v.has_value(), ok);
+        if (ok) {
+            QCOMPARE(qint64(*v), value);
+        }
+        QCOMPARE(RedisReply::string(text).toInteger(), v);
+        QVERIFY(!RedisReply::error(text).toInteger().has_value());
+    }
+
+    void replyHelpers() {
+        QCOMPARE(RedisReply::integer(42).toInteger(), std::optional<std::int64_t>(42));
+        QVERIFY(!RedisReply::nil().toInteger().has_value());
+        QCOMPARE(RedisReply::error("WRONGPASS invalid username-password pair").errorCode(), QByteArray("WRONGPASS"));
+        QCOMPARE(RedisReply::error("NOSCRIPT").errorCode(), QByteArray("NOSCRIPT"));
+        QVERIFY(RedisReply::string("x").errorCode().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(RedisReplyConfigTest)
+#include "RedisReplyConfigTest.moc"
