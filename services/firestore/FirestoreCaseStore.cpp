@@ -695,8 +695,12 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
         }
         if (change->newEvent) {
             eventIndex = static_cast<int>(writes.size());
+            // A new event is written whole; an existing one only in its resolution fields, so the backend's
+            // fields keep their exact values (and the security rules can tell a resolution from a rewrite).
+            const bool isNew = change->expectedEventVersion.isEmpty();
             writes.append(FirestoreWrite::update(eventPath(change->uid, change->newEvent->id),
-                                                 encodeEvent(*change->newEvent), eventFieldPaths(),
+                                                 encodeEvent(*change->newEvent),
+                                                 isNew ? eventFieldPaths() : eventResolutionFieldPaths(),
                                                  Precondition::version(change->expectedEventVersion)));
         }
         if (change->exempt) {
@@ -713,12 +717,14 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
         }
         writes.append(
             FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
-        writes.append(
-            FirestoreWrite::set(kAuditHeadPath,
-                                {{QStringLiteral("sequence"), V::integer(record.sequence)},
-                                 {QStringLiteral("hash"), V::string(record.hash)},
-                                 {QStringLiteral("at"), V::timestamp(record.at)}},
-                                head ? Precondition::version(head->updateTime) : Precondition::mustNotExist()));
+        writes.append(FirestoreWrite::set(
+            kAuditHeadPath,
+            {{QStringLiteral("sequence"), V::integer(record.sequence)},
+             {QStringLiteral("hash"), V::string(record.hash)},
+             // The record id lets the security rules check that the head names a record written in the same commit.
+             {QStringLiteral("record"), V::string(auditPath(record.sequence).section(QLatin1Char('/'), 1))},
+             {QStringLiteral("at"), V::timestamp(record.at)}},
+            head ? Precondition::version(head->updateTime) : Precondition::mustNotExist()));
         if (!change->idempotencyKey.isEmpty()) {
             writes.append(FirestoreWrite::set(idempotencyPath(change->idempotencyKey),
                                               {{QStringLiteral("key"), V::string(change->idempotencyKey)},

@@ -736,6 +736,11 @@ QStringList eventFieldPaths() {
     return encodeEvent(FairUseEvent{}).keys();
 }
 
+QStringList eventResolutionFieldPaths() {
+    return {QStringLiteral("resolved"), QStringLiteral("resolved_at"), QStringLiteral("resolved_by"),
+            QStringLiteral("admin_notes"), QStringLiteral("outcome")};
+}
+
 Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
     FieldReader r(doc.fields, doc.relativePath());
     FairUseEvent e;

@@ -130,6 +130,9 @@ Result<FairUseState> decodeState(const FirestoreDocument& doc);
 
 FirestoreFields encodeEvent(const FairUseEvent& event);
 QStringList eventFieldPaths();
+/** The fields a reviewer changes on an existing event (resolved, resolved_at, resolved_by, admin_notes, outcome);
+ *  the backend's fields (timestamps, classifier, totals) are never rewritten. */
+QStringList eventResolutionFieldPaths();
 /** Decodes users/{uid}/fair_use_events/{id}. Required: created_at. */
 Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc);
 
