@@ -5,7 +5,10 @@
 #include "classifier/ClassifierOutput.h"
 #include "classifier/ClassifierPrompt.h"
 
+#include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -24,9 +27,15 @@ struct OpenAiClassifier::Call {
     QString uid;
     QList<Conversation> input; ///< the conversations actually sent: evidence must cite one of them
     QByteArray body;
+    TimePoint now{}; ///< the caller's time of the check; spend is booked at now + elapsed
+    QElapsedTimer elapsed;
+    std::optional<Reservation> reservation; ///< outstanding spend reservation, if a ledger is set
+    std::int64_t estimatedPromptTokens = 0;
+    std::int64_t estimatedCompletionTokens = 0;
     int attempts = 0;
     bool finished = false;
     bool timedOut = false; ///< the current attempt hit the deadline (set before aborting the reply)
+    bool tooLarge = false; ///< the current attempt's answer outgrew the envelope limit (set before aborting)
     QPointer<QNetworkReply> reply;
     QPromise<Result<ClassifierResult>> promise;
 };
@@ -48,6 +57,14 @@ bool isTransientNetworkError(QNetworkReply::NetworkError error) {
     }
 }
 
+bool isLoopbackHost(const QString& host) {
+    if (host.compare(QStringLiteral("localhost"), Qt::CaseInsensitive) == 0) {
+        return true;
+    }
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
 /** The key goes into an HTTP header: anything outside visible ASCII would let it inject headers or be mangled. */
 bool isUsableKey(const QString& key) {
     if (key.isEmpty()) {
@@ -59,6 +76,48 @@ bool isUsableKey(const QString& key) {
         }
     }
     return true;
+}
+
+/** Usage read from a 2xx body that parseChatCompletion rejected (refusal, truncation, content filter, ...). */
+struct BilledUsage {
+    bool billed = false; ///< the body is a chat completion: the provider generated (and charged for) an answer
+    std::optional<std::pair<std::int64_t, std::int64_t>> tokens; ///< prompt, completion; nullopt when unreadable
+};
+
+BilledUsage billedUsageOfRejectedBody(const QByteArray& body) {
+    BilledUsage out;
+    if (body.size() > static_cast<qsizetype>(classifier::config::kMaxEnvelopeBytes)) {
+        return out;
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+        return out; // a proxy's error page, not an answer from the model: nothing was generated
+    }
+    const QJsonObject root = doc.object();
+    if (!root.value(QStringLiteral("choices")).isArray()) {
+        return out;
+    }
+    out.billed = true;
+    const QJsonObject usage = root.value(QStringLiteral("usage")).toObject();
+    const QJsonValue prompt = usage.value(QStringLiteral("prompt_tokens"));
+    const QJsonValue completion = usage.value(QStringLiteral("completion_tokens"));
+    const auto tokenCount = [](const QJsonValue& v) -> std::optional<std::int64_t> {
+        if (!v.isDouble()) {
+            return std::nullopt;
+        }
+        const double d = v.toDouble();
+        if (!(d >= 0 && d <= 1e12) || d != static_cast<double>(static_cast<std::int64_t>(d))) {
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(d);
+    };
+    const auto p = tokenCount(prompt);
+    const auto c = tokenCount(completion);
+    if (p && c) {
+        out.tokens = std::make_pair(*p, *c);
+    }
+    return out;
 }
 
 } // namespace
@@ -94,6 +153,10 @@ OpenAiClassifier::~OpenAiClassifier() {
         }
         finish(call, Error::unavailable(tr("The classifier was shut down before the answer arrived.")));
     }
+}
+
+void OpenAiClassifier::setSpendLedger(LlmSpendLedger* ledger) {
+    m_ledger = ledger;
 }
 
 void OpenAiClassifier::setRandomSource(RandomSource random) {
@@ -148,6 +211,11 @@ Async<ClassifierResult> OpenAiClassifier::classify(const QString& uid, const QLi
         finish(call, Error::invalid(tr("The classifier base URL is not an http(s) URL.")));
         return future;
     }
+    if (url.scheme() == QStringLiteral("http") && !isLoopbackHost(url.host())) {
+        // The key would cross the network in clear text; plain http is for local gateways and test servers only.
+        finish(call, Error::invalid(tr("The classifier base URL must use https unless it points to this machine.")));
+        return future;
+    }
     if (!url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment()) {
         // A key in a URL ends up in proxy logs and shell history (SPEC 5): refuse rather than send it.
         finish(call, Error::invalid(tr("The classifier base URL must not contain user info, a query or a fragment.")));
@@ -165,6 +233,26 @@ Async<ClassifierResult> OpenAiClassifier::classify(const QString& uid, const QLi
     classifier::ClassifierRequest request = classifier::prepareClassifierRequest(conversations, now, m_config.model);
     call->input = std::move(request.input);
     call->body = QJsonDocument(request.body).toJson(QJsonDocument::Compact);
+    call->now = now;
+    call->elapsed.start();
+
+    if (m_ledger) {
+        const int bytesPerToken = std::max(1, m_config.estimatedBytesPerPromptToken);
+        call->estimatedPromptTokens = (call->body.size() + bytesPerToken - 1) / bytesPerToken;
+        call->estimatedCompletionTokens = std::max<std::int64_t>(0, m_config.estimatedCompletionTokens);
+        Result<Reservation> reservation =
+            m_ledger->reserve(uid, m_config.model, call->estimatedPromptTokens, call->estimatedCompletionTokens, now,
+                              QStringLiteral("classifier"));
+        if (!reservation) {
+            qCWarning(lcLlm) << "classifier call for" << uid
+                             << "refused by the spend ledger:" << reservation.error().message;
+            finish(call,
+                   Error{reservation.error().kind,
+                         tr("LLM spend ledger refused the classifier call: %1").arg(reservation.error().message)});
+            return future;
+        }
+        call->reservation = std::move(reservation).value();
+    }
 
     m_calls.insert(uid, call);
     ++m_counters.callsStarted;
@@ -189,18 +277,26 @@ void OpenAiClassifier::sendAttempt(const std::shared_ptr<Call>& call) {
         ++m_counters.retries;
     }
     call->timedOut = false;
+    call->tooLarge = false;
     qCDebug(lcLlm) << "classifier request for" << call->uid << "attempt" << call->attempts << "model" << m_config.model
                    << "conversations" << call->input.size();
 
     QNetworkReply* reply = m_network->post(request, call->body);
     call->reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, call, reply] { onReplyFinished(call, reply); });
-    // A server streaming an endless body must not exhaust memory; the parser would reject it anyway.
-    connect(reply, &QNetworkReply::downloadProgress, this, [reply](qint64 received, qint64) {
-        if (received > static_cast<qint64>(classifier::config::kMaxEnvelopeBytes) + 1) {
+    // A server sending a huge body must not exhaust memory: stop as soon as the declared length or what arrived
+    // exceeds the envelope limit (the parser would reject it anyway, after buffering all of it).
+    const auto guardSize = [call, reply] {
+        const auto limit = static_cast<qint64>(classifier::config::kMaxEnvelopeBytes);
+        const QVariant declared = reply->header(QNetworkRequest::ContentLengthHeader);
+        const bool over = (declared.isValid() && declared.toLongLong() > limit) || reply->bytesAvailable() > limit;
+        if (over && reply->isRunning()) {
+            call->tooLarge = true;
             reply->abort();
         }
-    });
+    };
+    connect(reply, &QNetworkReply::metaDataChanged, this, guardSize);
+    connect(reply, &QNetworkReply::readyRead, this, guardSize);
     if (m_config.requestTimeoutMs > 0) {
         QTimer::singleShot(m_config.requestTimeoutMs, reply, [call, reply] {
             if (reply->isRunning()) {
@@ -229,16 +325,16 @@ void OpenAiClassifier::onReplyFinished(const std::shared_ptr<Call>& call, QNetwo
                Error::unavailable(tr("The classifier did not answer within %1 ms.").arg(m_config.requestTimeoutMs)));
         return;
     }
+    if (call->tooLarge) {
+        // Whatever was generated is lost with the aborted reply; the reservation is released in finish().
+        qCWarning(lcLlm) << "classifier answer for" << call->uid << "exceeded the size limit";
+        finish(call, Error::invalid(
+                         tr("The classifier's answer exceeded %1 bytes.").arg(classifier::config::kMaxEnvelopeBytes)));
+        return;
+    }
     if (status == 0) {
         const auto error = reply->error();
         const Error failure = Error::unavailable(tr("Could not reach the classifier: %1").arg(reply->errorString()));
-        if (error == QNetworkReply::OperationCanceledError) {
-            // Only our size guard aborts besides the deadline.
-            finish(call,
-                   Error::invalid(
-                       tr("The classifier's answer exceeded %1 bytes.").arg(classifier::config::kMaxEnvelopeBytes)));
-            return;
-        }
         if (isTransientNetworkError(error)) {
             retryOrFail(call, failure, {}, false);
         } else {
@@ -298,8 +394,21 @@ void OpenAiClassifier::handleSuccess(const std::shared_ptr<Call>& call, const QB
     Result<classifier::ChatCompletion> completion = classifier::parseChatCompletion(body);
     if (!completion) {
         qCWarning(lcLlm) << "classifier answer for" << call->uid << "rejected:" << completion.error().message;
+        // A refused, truncated or filtered answer was still generated, and billed: book it before failing.
+        const BilledUsage usage = billedUsageOfRejectedBody(body);
+        if (usage.billed) {
+            const auto tokens =
+                usage.tokens.value_or(std::make_pair(call->estimatedPromptTokens, call->estimatedCompletionTokens));
+            settleSpend(call, tokens.first, tokens.second);
+        }
         finish(call, completion.error());
         return;
+    }
+    if (completion->usageMissing) {
+        qCWarning(lcLlm) << "classifier answer for" << call->uid << "has no usable usage; booking the estimate";
+        settleSpend(call, call->estimatedPromptTokens, call->estimatedCompletionTokens);
+    } else {
+        settleSpend(call, completion->promptTokens, completion->completionTokens);
     }
     Result<ClassifierResult> result = classifier::parseClassifierOutput(completion->content.toUtf8(), call->input);
     if (!result) {
@@ -317,11 +426,38 @@ void OpenAiClassifier::handleSuccess(const std::shared_ptr<Call>& call, const QB
     finish(call, std::move(result));
 }
 
+void OpenAiClassifier::settleSpend(const std::shared_ptr<Call>& call, std::int64_t promptTokens,
+                                   std::int64_t completionTokens) {
+    if (!m_ledger || !call->reservation) {
+        return;
+    }
+    const TimePoint at = call->now + std::chrono::milliseconds(call->elapsed.elapsed());
+    Result<LlmSpendRecord> record = m_ledger->settle(*call->reservation, promptTokens, completionTokens, at);
+    if (!record) {
+        // The ledger rejected the numbers (a bug on one side); book the estimate rather than nothing.
+        qCWarning(lcLlm) << "could not settle classifier spend for" << call->uid << ":" << record.error().message;
+        record = m_ledger->settle(*call->reservation, call->estimatedPromptTokens, call->estimatedCompletionTokens, at);
+    }
+    if (record) {
+        call->reservation.reset();
+        Q_EMIT spendRecorded(record.value());
+    }
+}
+
 void OpenAiClassifier::finish(const std::shared_ptr<Call>& call, Result<ClassifierResult> result) {
     if (call->finished) {
         return;
     }
     call->finished = true;
+    if (m_ledger && call->reservation) {
+        // Nothing was billed (no answer, or an HTTP error): the estimate goes back to the user's budget.
+        const Status released = m_ledger->release(*call->reservation);
+        if (!released) {
+            qCWarning(lcLlm) << "could not release classifier reservation for" << call->uid << ":"
+                             << released.error().message;
+        }
+        call->reservation.reset();
+    }
     if (const auto it = m_calls.constFind(call->uid); it != m_calls.constEnd() && *it == call) {
         m_calls.remove(call->uid);
     }

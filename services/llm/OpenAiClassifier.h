@@ -3,6 +3,8 @@
 #include "common/Stores.h"
 #include "llm/RetryPolicy.h"
 
+#include "ledger/LlmSpendLedger.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
@@ -36,6 +38,9 @@ struct OpenAiClassifierConfig {
     int maxServerWaitMs = 60000;
     /** Completion tokens reserved in the spend ledger before the call (the schema keeps answers short). */
     std::int64_t estimatedCompletionTokens = 1000;
+    /** Prompt tokens are estimated as request bytes / this; 3 over-estimates JSON-heavy English, which is the safe
+     *  side for a cap (settle() replaces the estimate with the real usage). */
+    int estimatedBytesPerPromptToken = 3;
 };
 
 /** What one classifier instance has done, for status bars and tests. */
@@ -61,9 +66,11 @@ struct OpenAiClassifierCounters {
  *   provider may still be generating, and billing, the first answer), a retry-after beyond maxServerWaitMs, or the
  *   classifier was destroyed while the call ran;
  * - Permission: 401 / 403, or no API key;
- * - Invalid: a truncated answer (finish_reason length), a refusal, malformed output, a 400, a bad base URL;
- *   a malformed answer never yields a result, so nobody is escalated on it;
- * - NotFound: 404 (unknown model or endpoint).
+ * - Invalid: a truncated answer (finish_reason length), a refusal or content filter, malformed output, an answer
+ *   over 2 MiB (cut off while downloading), a 400, a bad base URL (not http(s), with user info or a query, or plain
+ *   http to another machine); a malformed answer never yields a result, so nobody is escalated on it;
+ * - NotFound: 404 (unknown model or endpoint), or a model missing from the ledger's price table;
+ * - Internal: a 3xx (redirects are not followed: they would carry the Authorization header elsewhere).
  *
  * Deduplication: at most one call per uid runs at a time. classify() for a uid whose call is still running returns
  * the SAME future (the new conversations and time are ignored; the running call answers both). A call made after
@@ -93,6 +100,13 @@ public:
     OpenAiClassifier(const OpenAiClassifier&) = delete;
     OpenAiClassifier& operator=(const OpenAiClassifier&) = delete;
 
+    /**
+     * Records every call's spend (purpose "classifier") in `ledger`, which must outlive this object; nullptr turns
+     * recording off. A reservation the ledger refuses fails the call (Quota: over the user's LLM caps, NotFound:
+     * model without a price) before anything is sent.
+     */
+    void setSpendLedger(LlmSpendLedger* ledger);
+
     void setRandomSource(RandomSource random);
     void setSleepHook(SleepHook sleep);
     void setWallClock(WallClock clock);
@@ -107,6 +121,10 @@ public:
     /** True while a call for this uid runs. */
     bool isRunning(const QString& uid) const { return m_calls.contains(uid); }
 
+Q_SIGNALS:
+    /** A call's spend was settled in the ledger; the record is for the case store (spend reports). */
+    void spendRecorded(const fairuse::LlmSpendRecord& record);
+
 private:
     struct Call;
 
@@ -115,6 +133,7 @@ private:
     void handleSuccess(const std::shared_ptr<Call>& call, const QByteArray& body);
     void retryOrFail(const std::shared_ptr<Call>& call, const Error& error, std::chrono::milliseconds serverWait,
                      bool serverAskedToWait);
+    void settleSpend(const std::shared_ptr<Call>& call, std::int64_t promptTokens, std::int64_t completionTokens);
     void finish(const std::shared_ptr<Call>& call, Result<ClassifierResult> result);
     QUrl endpoint() const;
 
@@ -122,6 +141,7 @@ private:
     RetryPolicy m_retry;
     QByteArray m_authorization; ///< "Bearer KEY"; kept out of every log line and message
     QNetworkAccessManager* m_network = nullptr;
+    LlmSpendLedger* m_ledger = nullptr;
     RandomSource m_random;
     SleepHook m_sleep;
     WallClock m_clock;

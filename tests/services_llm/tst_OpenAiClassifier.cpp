@@ -2,6 +2,7 @@
 
 #include "classifier/ClassifierPrompt.h"
 #include "common/Await.h"
+#include "ledger/LlmSpendLedger.h"
 #include "llm/OpenAiClassifier.h"
 
 #include <QJsonArray>
@@ -136,6 +137,7 @@ private Q_SLOTS:
     void malformedOutputEscalatesNobody_data();
     void malformedOutputEscalatesNobody();
     void requestTimeoutIsUnavailable();
+    void oversizedAnswerIsRejected();
     void connectionRefusedIsRetriedThenUnavailable();
     void concurrentCallsForOneUserShareOneRequest();
     void callsForDifferentUsersRunSeparately();
@@ -143,6 +145,13 @@ private Q_SLOTS:
     void unsafeConfigurationSendsNothing();
     void destroyingTheClassifierFinishesRunningCalls();
     void apiKeyNeverLoggedNorInErrors();
+
+    void spendSettledWithRealUsage();
+    void spendReservedOnceAcrossRetries();
+    void spendReleasedWhenNothingWasBilled();
+    void spendSettledForBilledButRejectedAnswer();
+    void spendLedgerRefusalSendsNothing_data();
+    void spendLedgerRefusalSendsNothing();
 
 private:
     std::unique_ptr<OpenAiClassifier> makeClassifier(OpenAiClassifierConfig config = {});
@@ -440,6 +449,18 @@ void TestOpenAiClassifier::requestTimeoutIsUnavailable() {
     QVERIFY(m_waits.isEmpty());
 }
 
+void TestOpenAiClassifier::oversizedAnswerIsRejected() {
+    // 3 MiB, over the 2 MiB envelope limit: the download is cut off rather than buffered.
+    m_server->enqueue(ScriptedResponse::json(200, QByteArray(3 * 1024 * 1024, ' ')));
+    m_server->enqueue(okResponse()); // a retry would wrongly succeed on this
+    auto classifier = makeClassifier(defaultConfig());
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()), 20000);
+    QVERIFY(!result.ok());
+    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Invalid));
+    QCOMPARE(m_server->requests().size(), 1);
+}
+
 void TestOpenAiClassifier::connectionRefusedIsRetriedThenUnavailable() {
     quint16 closedPort = 0;
     {
@@ -511,6 +532,8 @@ void TestOpenAiClassifier::unsafeConfigurationSendsNothing_data() {
     QTest::newRow("user info") << QStringLiteral("http://user:pw@127.0.0.1:%1/v1") << kApiKey << ErrorKind::Invalid;
     QTest::newRow("not http") << QStringLiteral("ftp://127.0.0.1:%1/v1") << kApiKey << ErrorKind::Invalid;
     QTest::newRow("no host") << QStringLiteral("http:///v1") << kApiKey << ErrorKind::Invalid;
+    QTest::newRow("plain http off this machine")
+        << QStringLiteral("http://api.example.invalid/v1") << kApiKey << ErrorKind::Invalid;
     QTest::newRow("empty key") << QStringLiteral("http://127.0.0.1:%1/v1") << QString() << ErrorKind::Permission;
     QTest::newRow("key with newline (header injection)")
         << QStringLiteral("http://127.0.0.1:%1/v1") << QStringLiteral("sk-abc\r\nX-Evil: 1") << ErrorKind::Permission;
@@ -599,6 +622,144 @@ void TestOpenAiClassifier::apiKeyNeverLoggedNorInErrors() {
     for (const QString& message : std::as_const(errorMessages)) {
         QVERIFY2(!message.contains(QStringLiteral("TESTKEY0123456789")), qPrintable(message));
     }
+}
+
+namespace {
+
+PriceTable testPrices() {
+    PriceTable prices;
+    // Prices with a dated snapshot answering for the alias: the ledger prices with the reserved (requested) model.
+    const Status set = prices.setPrice(ModelPrice{QStringLiteral("gpt-test-1"), 400'000, 1'600'000});
+    Q_ASSERT(set.ok());
+    return prices;
+}
+
+std::int64_t expectedCost(std::int64_t prompt, std::int64_t completion) {
+    return testPrices().costMicroUsd(QStringLiteral("gpt-test-1"), prompt, completion).value();
+}
+
+} // namespace
+
+void TestOpenAiClassifier::spendSettledWithRealUsage() {
+    LlmSpendLedger ledger(testPrices());
+    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, true);
+    m_server->enqueue(
+        ScriptedResponse::json(200, ScriptedOpenAiServer::chatCompletion(classifierContent({QStringLiteral("c1")}),
+                                                                         QStringLiteral("gpt-test-1-2026-01-01"),
+                                                                         QStringLiteral("stop"), 1234, 567)));
+    auto classifier = makeClassifier(defaultConfig());
+    classifier->setSpendLedger(&ledger);
+    QList<LlmSpendRecord> records;
+    connect(classifier.get(), &OpenAiClassifier::spendRecorded, this,
+            [&records](const LlmSpendRecord& r) { records.append(r); });
+
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    QVERIFY(result.ok());
+
+    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
+    QCOMPARE(status.outstandingReservations, 0);
+    QCOMPARE(status.reservedMicroUsd, std::int64_t(0));
+    QCOMPARE(status.dailySettledMicroUsd, expectedCost(1234, 567));
+    QVERIFY(status.dailySettledMicroUsd > 0);
+
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().uid, QStringLiteral("user-1"));
+    QCOMPARE(records.first().purpose, QStringLiteral("classifier"));
+    QCOMPARE(records.first().promptTokens, std::int64_t(1234));
+    QCOMPARE(records.first().completionTokens, std::int64_t(567));
+    QCOMPARE(records.first().costMicroUsd, expectedCost(1234, 567));
+    QVERIFY(records.first().customStt);
+}
+
+void TestOpenAiClassifier::spendReservedOnceAcrossRetries() {
+    LlmSpendLedger ledger(testPrices());
+    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, false);
+    m_server->enqueue(serverError(503));
+    m_server->enqueue(rateLimited({{"retry-after", "1"}}));
+    m_server->enqueue(ScriptedResponse::json(
+        200, ScriptedOpenAiServer::chatCompletion(classifierContent({}), QStringLiteral("gpt-test-1"),
+                                                  QStringLiteral("stop"), 800, 90)));
+    auto classifier = makeClassifier(defaultConfig());
+    classifier->setSpendLedger(&ledger);
+    int recorded = 0;
+    connect(classifier.get(), &OpenAiClassifier::spendRecorded, this, [&recorded] { ++recorded; });
+
+    QVERIFY(services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow())).ok());
+    QCOMPARE(m_server->requests().size(), 3);
+    QCOMPARE(recorded, 1); // the failed attempts were not billed and are not booked
+    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
+    QCOMPARE(status.dailySettledMicroUsd, expectedCost(800, 90));
+    QCOMPARE(status.outstandingReservations, 0);
+}
+
+void TestOpenAiClassifier::spendReleasedWhenNothingWasBilled() {
+    LlmSpendLedger ledger(testPrices());
+    ledger.setUser(QStringLiteral("user-1"), Plan::Basic, false);
+    m_server->enqueue(ScriptedResponse::json(
+        401, ScriptedOpenAiServer::apiError(QStringLiteral("invalid_request_error"), QStringLiteral("invalid_api_key"),
+                                            QStringLiteral("bad key"))));
+    auto classifier = makeClassifier(defaultConfig());
+    classifier->setSpendLedger(&ledger);
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    QVERIFY(!result.ok());
+    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow());
+    QCOMPARE(status.outstandingReservations, 0);
+    QCOMPARE(status.reservedMicroUsd, std::int64_t(0));
+    QCOMPARE(status.dailySettledMicroUsd, std::int64_t(0));
+    QVERIFY(status.hasCredits);
+}
+
+void TestOpenAiClassifier::spendSettledForBilledButRejectedAnswer() {
+    LlmSpendLedger ledger(testPrices());
+    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, false);
+    // The model ran out of tokens: the answer is useless, but every one of those tokens was billed.
+    m_server->enqueue(ScriptedResponse::json(
+        200, ScriptedOpenAiServer::chatCompletion(classifierContent({}).left(30), QStringLiteral("gpt-test-1"),
+                                                  QStringLiteral("length"), 900, 4000)));
+    auto classifier = makeClassifier(defaultConfig());
+    classifier->setSpendLedger(&ledger);
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    QVERIFY(!result.ok());
+    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Invalid));
+    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
+    QCOMPARE(status.dailySettledMicroUsd, expectedCost(900, 4000));
+    QCOMPARE(status.outstandingReservations, 0);
+}
+
+void TestOpenAiClassifier::spendLedgerRefusalSendsNothing_data() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<bool>("tinyCaps");
+    QTest::addColumn<fairuse::ErrorKind>("kind");
+    QTest::newRow("model without a price") << QStringLiteral("gpt-unpriced") << false << ErrorKind::NotFound;
+    QTest::newRow("user over the cap") << QStringLiteral("gpt-test-1") << true << ErrorKind::Quota;
+}
+
+void TestOpenAiClassifier::spendLedgerRefusalSendsNothing() {
+    QFETCH(QString, model);
+    QFETCH(bool, tinyCaps);
+    QFETCH(fairuse::ErrorKind, kind);
+    LedgerPolicy policy;
+    if (tinyCaps) {
+        policy.basic = SpendCaps{10, 100}; // micro-USD: no classifier call fits
+    }
+    LlmSpendLedger ledger(testPrices(), policy);
+    ledger.setUser(QStringLiteral("user-1"), Plan::Basic, true);
+    m_server->enqueue(okResponse()); // must not be consumed
+    OpenAiClassifierConfig config = defaultConfig();
+    config.model = model;
+    auto classifier = makeClassifier(config);
+    classifier->setSpendLedger(&ledger);
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    QVERIFY(!result.ok());
+    QCOMPARE(kindName(result.error().kind), kindName(kind));
+    QCOMPARE(m_server->requests().size(), 0);
+    QCOMPARE(m_server->pendingResponses(), 1);
+    QVERIFY(!classifier->isRunning(QStringLiteral("user-1")));
+    QCOMPARE(ledger.status(QStringLiteral("user-1"), testNow()).outstandingReservations, 0);
 }
 
 QTEST_GUILESS_MAIN(TestOpenAiClassifier)
