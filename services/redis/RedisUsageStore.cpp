@@ -342,10 +342,11 @@ Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimeP
             Result<std::int64_t>{Error::invalid(QStringLiteral("STT usage cannot be negative"))});
     }
     const QByteArray key = sttBudgetKey(uid, day);
-    const TimePoint expireAt = nextUtcMidnight(day) + std::chrono::hours(1);
+    // A relative TTL (the backend's longest, 25 h) rather than "next midnight": the store reads no clock, and an
+    // absolute expiry computed from `day` would delete keys of days already past at once.
     QList<QList<QByteArray>> commands{
         {"INCRBY", key, QByteArray::number(ms)},
-        {"PEXPIREAT", key, QByteArray::number(toUnixMs(expireAt))},
+        {"EXPIRE", key, QByteArray::number(static_cast<qint64>(kSttBudgetTtl.count()))},
     };
     return m_client->pipeline(std::move(commands)).then(this, [](Result<QList<RedisReply>> r) -> Result<std::int64_t> {
         if (!r) {

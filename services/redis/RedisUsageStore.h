@@ -55,7 +55,7 @@ public:
     Async<QString> readStageCache(const QString& uid);
     /** SET fair_use:stage:{uid} with the backend's 60 s TTL (for seeding and tests). */
     Async<bool> writeStageCache(const QString& uid, Stage stage);
-    /** INCRBY the STT budget of the UTC day of `day`; the key expires an hour after that day ends. Returns the new
+    /** INCRBY the STT budget of the UTC day of `day` (the key expires 25 h after the last write). Returns the new
      *  total. */
     Async<std::int64_t> addSttBudgetUsage(const QString& uid, TimePoint day, std::int64_t ms);
     /** SET fair_use:classifier_lock:{uid} token NX PX ttl: true when this caller now holds the lock. */
@@ -75,6 +75,7 @@ public:
     /** The backend's 8-day expiry of the speech keys. */
     static constexpr std::chrono::seconds kSpeechTtl{8 * 24 * 3600};
     static constexpr std::chrono::seconds kStageTtl{60};
+    static constexpr std::chrono::seconds kSttBudgetTtl{90'000};
 
     /** User ids become parts of key names: reject empty, over-long, whitespace and control characters. */
     static Status validateUid(const QString& uid);
