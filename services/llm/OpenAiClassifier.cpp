@@ -36,6 +36,7 @@ struct OpenAiClassifier::Call {
     bool finished = false;
     bool timedOut = false; ///< the current attempt hit the deadline (set before aborting the reply)
     bool tooLarge = false; ///< the current attempt's answer outgrew the envelope limit (set before aborting)
+    bool uploaded = false; ///< the current attempt's request reached the server in full (it may be generating)
     QPointer<QNetworkReply> reply;
     QPromise<Result<ClassifierResult>> promise;
 };
@@ -278,6 +279,7 @@ void OpenAiClassifier::sendAttempt(const std::shared_ptr<Call>& call) {
     }
     call->timedOut = false;
     call->tooLarge = false;
+    call->uploaded = false;
     qCDebug(lcLlm) << "classifier request for" << call->uid << "attempt" << call->attempts << "model" << m_config.model
                    << "conversations" << call->input.size();
 
@@ -296,6 +298,11 @@ void OpenAiClassifier::sendAttempt(const std::shared_ptr<Call>& call) {
         }
     };
     connect(reply, &QNetworkReply::metaDataChanged, this, guardSize);
+    connect(reply, &QNetworkReply::uploadProgress, this, [call](qint64 sent, qint64 total) {
+        if (total > 0 && sent >= total) {
+            call->uploaded = true;
+        }
+    });
     connect(reply, &QNetworkReply::readyRead, this, guardSize);
     if (m_config.requestTimeoutMs > 0) {
         QTimer::singleShot(m_config.requestTimeoutMs, reply, [call, reply] {
@@ -321,6 +328,11 @@ void OpenAiClassifier::onReplyFinished(const std::shared_ptr<Call>& call, QNetwo
         ++m_counters.timeouts;
         qCWarning(lcLlm) << "classifier request for" << call->uid << "timed out after" << m_config.requestTimeoutMs
                          << "ms";
+        if (call->uploaded) {
+            // The provider got the whole request and is probably generating, and billing, an answer we will never
+            // see: book the estimate rather than nothing (spend is never free).
+            settleSpend(call, call->estimatedPromptTokens, call->estimatedCompletionTokens);
+        }
         finish(call,
                Error::unavailable(tr("The classifier did not answer within %1 ms.").arg(m_config.requestTimeoutMs)));
         return;

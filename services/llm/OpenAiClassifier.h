@@ -77,8 +77,10 @@ struct OpenAiClassifierCounters {
  * the running one finished starts afresh.
  *
  * Spend: with a ledger set, an estimate is reserved before the first attempt (purpose "classifier"), settled with
- * the response's usage when a 2xx answer arrived (also when that answer is then rejected: the tokens were billed)
- * and released when no answer was billed (network errors, HTTP errors).
+ * the response's usage when a 2xx answer arrived (also when that answer is then rejected: the tokens were billed;
+ * with the estimate when usage is missing), settled with the estimate when an attempt timed out after the whole
+ * request was sent (the provider is likely billing an answer we never see), and released when nothing was billed
+ * (connection failures, HTTP errors, oversized answers). Each settled call emits spendRecorded().
  *
  * The API key is held in memory only; it is never logged, never put in a URL, and never part of an error message.
  * Everything runs on the thread that owns this object; continuations are tied to it, so destroying the classifier

@@ -150,6 +150,7 @@ private Q_SLOTS:
     void spendReservedOnceAcrossRetries();
     void spendReleasedWhenNothingWasBilled();
     void spendSettledForBilledButRejectedAnswer();
+    void spendEstimateBookedWhenTimedOutAfterSending();
     void spendLedgerRefusalSendsNothing_data();
     void spendLedgerRefusalSendsNothing();
 
@@ -726,6 +727,34 @@ void TestOpenAiClassifier::spendSettledForBilledButRejectedAnswer() {
     QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Invalid));
     const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
     QCOMPARE(status.dailySettledMicroUsd, expectedCost(900, 4000));
+    QCOMPARE(status.outstandingReservations, 0);
+}
+
+void TestOpenAiClassifier::spendEstimateBookedWhenTimedOutAfterSending() {
+    LlmSpendLedger ledger(testPrices());
+    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, false);
+    ScriptedResponse slow = okResponse();
+    slow.delayMs = 30000;
+    m_server->enqueue(slow);
+    OpenAiClassifierConfig config = defaultConfig();
+    config.requestTimeoutMs = 300;
+    auto classifier = makeClassifier(config);
+    classifier->setSpendLedger(&ledger);
+    QList<LlmSpendRecord> records;
+    connect(classifier.get(), &OpenAiClassifier::spendRecorded, this,
+            [&records](const LlmSpendRecord& r) { records.append(r); });
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()), 20000);
+    QVERIFY(!result.ok());
+    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Unavailable));
+    QCOMPARE(m_server->requests().size(), 1); // the server did get the request
+    QCOMPARE(records.size(), 1);
+    // The reservation's estimate: request bytes / 3 prompt tokens and the configured completion tokens.
+    const std::int64_t promptEstimate = (m_server->requests().first().body.size() + 2) / 3;
+    QCOMPARE(records.first().promptTokens, promptEstimate);
+    QCOMPARE(records.first().completionTokens, config.estimatedCompletionTokens);
+    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
+    QCOMPARE(status.dailySettledMicroUsd, expectedCost(promptEstimate, config.estimatedCompletionTokens));
     QCOMPARE(status.outstandingReservations, 0);
 }
 
