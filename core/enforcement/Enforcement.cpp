@@ -453,13 +453,12 @@ bool hardCapBlocks(const Policy& policy, const FairUseState& state, const Speech
     return state.stage == Stage::Restrict && !metering::capsHit(totals, caps).isEmpty();
 }
 
-std::optional<std::int64_t> sttBudgetRemainingMs(const Policy& policy, const FairUseState& state,
-                                                 std::int64_t usedTodayMs) {
+std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& state) {
     if (policy.killSwitch || !policy.enabled || state.exempt || policy.exemptUids.contains(state.uid) ||
         state.stage != Stage::Restrict) {
         return std::nullopt;
     }
-    return std::max<std::int64_t>(0, policy.restrictedDailySttMs - std::max<std::int64_t>(0, usedTodayMs));
+    return SttBudget(policy.restrictedDailySttMs);
 }
 
 QList<TimePoint> violationHistory(const QList<FairUseEvent>& events, const FairUseState& state) {

@@ -4,6 +4,7 @@
 #include "common/Result.h"
 #include "common/Time.h"
 #include "enforcement/Policy.h"
+#include "ledger/SttBudget.h"
 
 #include <QList>
 #include <QString>
@@ -131,9 +132,11 @@ Stage stepDown(Stage s);
  */
 bool hardCapBlocks(const Policy& policy, const FairUseState& state, const SpeechTotals& totals, const Caps& caps);
 
-/** STT audio still allowed today for a restricted user (0 when spent); nullopt when no budget applies. */
-std::optional<std::int64_t> sttBudgetRemainingMs(const Policy& policy, const FairUseState& state,
-                                                 std::int64_t usedTodayMs);
+/**
+ * The daily STT budget that applies to the user (SPEC 2.2): restricted users get policy.restrictedDailySttMs a UTC
+ * day; nullopt when no budget applies (not restricted, or a guard is on).
+ */
+std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& state);
 
 /**
  * The violation history for evaluate() from a user's cases: creation times of cases that counted a violation,

@@ -2,6 +2,7 @@
 
 #include "common/Domain.h"
 #include "common/Result.h"
+#include "ledger/SttBudget.h"
 
 #include <QByteArray>
 #include <QString>
@@ -49,7 +50,7 @@ struct Policy {
     std::chrono::seconds restrictDuration{30 * 86400};
     std::chrono::seconds classifierCooldown{12 * 3600};
     std::chrono::seconds checkInterval{5 * 60};
-    std::int64_t restrictedDailySttMs = 1'800'000; ///< 30 min of audio per UTC day while restricted
+    std::int64_t restrictedDailySttMs = kDefaultSttDailyBudgetMs; ///< 30 min of audio per UTC day while restricted
 
     Caps freeCaps = Caps::forPlan(Plan::Free);
     Caps basicCaps = Caps::forPlan(Plan::Basic);

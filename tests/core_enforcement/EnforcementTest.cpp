@@ -278,7 +278,7 @@ void EnforcementTest::guards() {
     FairUseState r = stateAt(Stage::Restrict);
     r.exempt = stateExempt;
     QVERIFY(!hardCapBlocks(p, r, overDailyCap(), Caps{}));
-    QVERIFY(!sttBudgetRemainingMs(p, r, 0).has_value());
+    QVERIFY(!sttBudgetFor(p, r).has_value());
 }
 
 void EnforcementTest::freePlan_data() {
@@ -479,11 +479,15 @@ void EnforcementTest::hardCapAndSttBudget() {
     QVERIFY(!hardCapBlocks(p, r, SpeechTotals{kDailyCapMs, 0, 0}, Caps{})); // equal is not over
     QVERIFY(!hardCapBlocks(p, stateAt(Stage::Throttle), overDailyCap(), Caps{}));
 
-    QCOMPARE(*sttBudgetRemainingMs(p, r, 0), std::int64_t(1'800'000));
-    QCOMPARE(*sttBudgetRemainingMs(p, r, 1'799'999), std::int64_t(1));
-    QCOMPARE(*sttBudgetRemainingMs(p, r, 1'800'000), std::int64_t(0));
-    QCOMPARE(*sttBudgetRemainingMs(p, r, 5'000'000), std::int64_t(0));
-    QVERIFY(!sttBudgetRemainingMs(p, stateAt(Stage::Throttle), 0).has_value());
+    const auto budget = sttBudgetFor(p, r);
+    QVERIFY(budget.has_value());
+    QCOMPARE(budget->dailyLimitMs(), std::int64_t(30 * 60 * 1000));
+    QVERIFY(budget->allowForward(0, 1'800'000));
+    QVERIFY(!budget->allowForward(1'800'000, 1));
+    QVERIFY(!sttBudgetFor(p, stateAt(Stage::Throttle)).has_value());
+    Policy tighter = p;
+    tighter.restrictedDailySttMs = 60'000;
+    QCOMPARE(sttBudgetFor(tighter, r)->dailyLimitMs(), std::int64_t(60'000));
 }
 
 void EnforcementTest::violationHistoryFromCases() {
