@@ -264,7 +264,7 @@ struct RedisClient::Impl {
             Error error =
                 isAuth && isAuthRefusal(*r)
                     ? Error::permission(QStringLiteral("Redis at %1 refused the credentials: %2")
-                                            .arg(describe(), QString::fromUtf8(r->errorCode())))
+                                            .arg(describe(), QString::fromUtf8(r->text())))
                     : Error::invalid(QStringLiteral("Redis at %1 refused %2: %3")
                                          .arg(describe(), isAuth ? QStringLiteral("AUTH") : QStringLiteral("SELECT"),
                                               QString::fromUtf8(r->text())));
