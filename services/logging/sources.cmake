@@ -1,1 +1,5 @@
-# Sources of services/logging: target_sources(fairuse_services PRIVATE logging/File.cpp ...)
+# Sources of services/logging: the one logging pipeline (Qt categories -> redaction -> spdlog file + stderr).
+target_sources(fairuse_services PRIVATE
+    logging/Logging.cpp
+    logging/Logging.h
+)
