@@ -23,6 +23,8 @@
  *     classifier (restrictReason = kFreePlanRestrictReason, no restrictUntil). When the credits return, that
  *     restriction (and only that one) is released to stage none: the backend keeps no record of the stage before
  *     the credit restriction, so none is the documented result.
+ *     A user already restricted for abuse whose free credits are exhausted stays as is (no expiry is processed
+ *     while the credits are exhausted: the user is restricted either way).
  *  3. Expiry: restrictUntil passed (now > restrictUntil, the backend's rule) falls back to throttle for a fresh
  *     throttleDuration; throttleUntil passed falls back to warning. Warning does not expire: a reviewer resolves or
  *     resets it. The stage after expiry is the effective stage for the rest of the evaluation.
