@@ -1,1 +1,15 @@
-# Sources of services/embedded: target_sources(fairuse_services PRIVATE embedded/File.cpp ...)
+# Sources of services/embedded: the SQLite store behind UsageStore and CaseStore, and the demo population.
+target_sources(fairuse_services PRIVATE
+    embedded/DemoGenerator.cpp
+    embedded/DemoGenerator.h
+    embedded/EmbeddedCaseStore.cpp
+    embedded/EmbeddedCaseStore.h
+    embedded/EmbeddedDatabase.cpp
+    embedded/EmbeddedDatabase.h
+    embedded/EmbeddedSql.cpp
+    embedded/EmbeddedSql.h
+    embedded/EmbeddedStore.cpp
+    embedded/EmbeddedStore.h
+    embedded/EmbeddedUsageStore.cpp
+    embedded/EmbeddedUsageStore.h
+)

@@ -1,0 +1,1005 @@
+#include "embedded/DemoGenerator.h"
+
+#include "audit/AuditChain.h"
+#include "embedded/EmbeddedDatabase.h"
+#include "embedded/EmbeddedSql.h"
+#include "ledger/PriceTable.h"
+#include "metering/Metering.h"
+
+#include <QSet>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace fairuse::services {
+
+using namespace embedded;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+namespace {
+
+// Target distribution of daily speech (minutes) and the planted top user.
+constexpr double kMedianMinutes = 12.7;
+constexpr double kP95Minutes = 126.0;     // 2.1 h
+constexpr double kP99Minutes = 204.0;     // 3.4 h
+constexpr double kTopUserMinutes = 702.0; // 11.7 h
+constexpr double kOrdinaryCeilingMinutes = 660.0;
+constexpr double kZ95 = 1.6448536269514722;
+constexpr double kZ99 = 2.3263478740408408;
+/** Flagged users are drawn from users at least this heavy, so they really exceed the caps. */
+constexpr double kFlaggedMinimumMinutes = 90.0;
+constexpr int kHistoryDays = 30; // conversations of flagged users; minute buckets only for the last 7 days
+constexpr std::int64_t kSttBudgetMs = 30LL * 60'000;
+const QString kClientVersion = QStringLiteral("fairuse-demo/1");
+
+/** Seeded generator with its own transforms: std:: distributions differ between standard libraries. */
+class Rng {
+public:
+    explicit Rng(std::uint64_t seed)
+        : m_engine(seed) {}
+
+    double uniform() { return static_cast<double>(m_engine() >> 11) * 0x1.0p-53; }
+    double between(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+    /** Inclusive integer range. */
+    int between(int lo, int hi) {
+        const auto span = static_cast<std::uint64_t>(hi - lo + 1);
+        return lo + static_cast<int>(m_engine() % span);
+    }
+    bool chance(double p) { return uniform() < p; }
+    double normal() {
+        const double u1 = std::max(uniform(), 1e-300);
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+    }
+    QString text(int n, const char* alphabet) {
+        const auto size = static_cast<int>(std::char_traits<char>::length(alphabet));
+        QString s;
+        s.reserve(n);
+        for (int i = 0; i < n; ++i) {
+            s.append(QLatin1Char(alphabet[between(0, size - 1)]));
+        }
+        return s;
+    }
+    template <typename T, std::size_t N>
+    const T& pick(const std::array<T, N>& items) {
+        return items[static_cast<std::size_t>(between(0, static_cast<int>(N) - 1))];
+    }
+
+private:
+    std::mt19937_64 m_engine;
+};
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+double inverseNormal(double p) {
+    static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                                   1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+    static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                   6.680131188771972e+01, -1.328068155288572e+01};
+    static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                   -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+    static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                   3.754408661907416e+00};
+    constexpr double low = 0.02425;
+    if (p < low) {
+        const double q = std::sqrt(-2 * std::log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - low) {
+        const double q = std::sqrt(-2 * std::log(1 - p));
+        return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    const double q = p - 0.5;
+    const double r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Daily speech minutes at quantile p: log-normal through the median and P95, bent above P95 to pass P99. */
+double dailyMinutesAtQuantile(double p) {
+    static const double sigma = std::log(kP95Minutes / kMedianMinutes) / kZ95;
+    static const double tailSlope = std::log(kP99Minutes / kP95Minutes) / (kZ99 - kZ95);
+    const double z = inverseNormal(std::clamp(p, 1e-9, 1 - 1e-9));
+    const double m = z <= kZ95 ? kMedianMinutes * std::exp(sigma * z) : kP95Minutes * std::exp(tailSlope * (z - kZ95));
+    return std::min(m, kOrdinaryCeilingMinutes);
+}
+
+/** How each kind of user talks. */
+struct SessionShape {
+    int minMinutes;
+    int maxMinutes;
+    double speechRatio; ///< share of each minute that is speech
+    int minGap;
+    int maxGap;
+};
+
+SessionShape shapeOf(DemoProfile p) {
+    switch (p) {
+    case DemoProfile::Audiobook:
+        return {60, 90, 0.95, 3, 25};
+    case DemoProfile::Podcast:
+        return {25, 90, 0.86, 10, 60};
+    case DemoProfile::TvMovie:
+        return {22, 58, 0.66, 2, 20};
+    case DemoProfile::Commercial:
+        return {4, 15, 0.82, 1, 8};
+    case DemoProfile::LegitimateHeavy:
+        return {25, 60, 0.55, 0, 5};
+    case DemoProfile::Ordinary:
+        break;
+    }
+    return {10, 60, 0.95, 2, 30};
+}
+
+UsageType usageTypeOf(DemoProfile p) {
+    switch (p) {
+    case DemoProfile::Audiobook:
+        return UsageType::Audiobook;
+    case DemoProfile::Podcast:
+        return UsageType::Podcast;
+    case DemoProfile::TvMovie:
+        return UsageType::TvMovie;
+    case DemoProfile::Commercial:
+        return UsageType::Commercial;
+    case DemoProfile::LegitimateHeavy:
+    case DemoProfile::Ordinary:
+        break;
+    }
+    return UsageType::None;
+}
+
+constexpr std::array kBooks{"The Silent Harbor", "Echoes of the Northern Sky", "A Brief History of Salt",
+                            "The Glass Orchard", "Midnight at the Lighthouse", "The Cartographer's Daughter"};
+constexpr std::array kChapters{"The Arrival",         "Letters from Home", "The Storm", "A Door Left Open",
+                               "What the River Knew", "The Long Winter",   "Old Debts", "The Return"};
+constexpr std::array kShows{"Markets in Ten", "Deep Space Weekly", "True Crime Tuesdays", "The Tinkerers",
+                            "Founders Unfiltered"};
+constexpr std::array kEpisodeTopics{"Why interest rates still matter",          "The probe that outlived its mission",
+                                    "The case of the missing heiress",          "Building a synth from scratch",
+                                    "Scaling past the first hundred customers", "Listener questions"};
+constexpr std::array kSeries{"Harbor Lights", "The Long Night", "Kitchen Wars", "Station Eleven West"};
+constexpr std::array kClients{"Meyer & Sons", "Northwind Dental", "Harbor Realty", "Keller Legal", "Oakridge Clinic"};
+constexpr std::array kDictation{"Client letter", "Patient note", "Property listing", "Case summary", "Invoice memo"};
+constexpr std::array kCommercialCategories{"work", "business", "finance"};
+constexpr std::array kMeetings{"Weekly product sync",
+                               "Design review: onboarding flow",
+                               "1:1 with Priya",
+                               "Customer call: Northwind",
+                               "Sprint planning",
+                               "Incident retro",
+                               "Keynote: the future of edge computing",
+                               "Panel: hiring in 2026",
+                               "Workshop: accessible design",
+                               "Organic chemistry lecture",
+                               "Brainstorm: Q3 roadmap"};
+constexpr std::array kMeetingCategories{"work", "education", "business", "personal", "technology"};
+
+struct Session {
+    QString title;
+    QString overview;
+    QString category;
+};
+
+Session describeSession(DemoProfile p, Rng& rng, int& counter) {
+    ++counter;
+    switch (p) {
+    case DemoProfile::Audiobook: {
+        const QString book = QString::fromLatin1(rng.pick(kBooks));
+        return {QStringLiteral("Chapter %1: %2").arg(counter).arg(QString::fromLatin1(rng.pick(kChapters))),
+                QStringLiteral("Continuous narration of chapter %1 of \"%2\". A single voice reads the text without "
+                               "pause; nobody asks or answers anything.")
+                    .arg(counter)
+                    .arg(book),
+                rng.chance(0.5) ? QStringLiteral("entertainment") : QStringLiteral("literature")};
+    }
+    case DemoProfile::Podcast: {
+        const QString show = QString::fromLatin1(rng.pick(kShows));
+        return {QStringLiteral("%1 ep. %2: %3")
+                    .arg(show)
+                    .arg(100 + counter)
+                    .arg(QString::fromLatin1(rng.pick(kEpisodeTopics))),
+                QStringLiteral("Two hosts and a guest discuss the episode topic; intro jingle, a sponsor read after "
+                               "about twelve minutes and an outro asking listeners to subscribe."),
+                rng.chance(0.6) ? QStringLiteral("entertainment") : QStringLiteral("news")};
+    }
+    case DemoProfile::TvMovie: {
+        const QString series = QString::fromLatin1(rng.pick(kSeries));
+        return {QStringLiteral("%1 S0%2E%3")
+                    .arg(series)
+                    .arg(1 + counter / 10)
+                    .arg(counter % 10 + 1, 2, 10, QLatin1Char('0')),
+                QStringLiteral("Scripted dialogue between several characters over music and sound effects; scene "
+                               "changes, a cliffhanger at the end. Nobody addresses the device owner."),
+                QStringLiteral("entertainment")};
+    }
+    case DemoProfile::Commercial: {
+        const QString client = QString::fromLatin1(rng.pick(kClients));
+        return {QStringLiteral("%1: %2").arg(QString::fromLatin1(rng.pick(kDictation)), client),
+                QStringLiteral("Dictated document for %1: formal phrasing, reference numbers, \"new paragraph\" and "
+                               "\"full stop\" spoken aloud.")
+                    .arg(client),
+                QString::fromLatin1(rng.pick(kCommercialCategories))};
+    }
+    case DemoProfile::LegitimateHeavy: {
+        const QString title = QString::fromLatin1(rng.pick(kMeetings));
+        return {title,
+                QStringLiteral("%1 with several participants taking turns; questions, decisions and action items "
+                               "were noted.")
+                    .arg(title),
+                QString::fromLatin1(rng.pick(kMeetingCategories))};
+    }
+    case DemoProfile::Ordinary:
+        break;
+    }
+    return {QStringLiteral("Conversation"), QString(), QStringLiteral("personal")};
+}
+
+QString evidenceReason(DemoProfile p) {
+    switch (p) {
+    case DemoProfile::Audiobook:
+        return QStringLiteral("Numbered chapter read aloud for over an hour by a single voice");
+    case DemoProfile::Podcast:
+        return QStringLiteral("Episode structure with intro, sponsor read and outro");
+    case DemoProfile::TvMovie:
+        return QStringLiteral("Scripted multi-character dialogue with a soundtrack");
+    case DemoProfile::Commercial:
+        return QStringLiteral("Dictated business document, one of many in a few categories");
+    case DemoProfile::LegitimateHeavy:
+        return QStringLiteral("Long session with many speakers");
+    case DemoProfile::Ordinary:
+        break;
+    }
+    return {};
+}
+
+QString reasoningOf(DemoProfile p) {
+    switch (p) {
+    case DemoProfile::Audiobook:
+        return QStringLiteral(
+            "Most sessions are consecutive numbered chapters, each 60 to 90 minutes of near-continuous "
+            "single-speaker speech. This is playback of an audiobook, not a conversation.");
+    case DemoProfile::Podcast:
+        return QStringLiteral("Five or more sessions of 25 to 90 minutes with episode titles, sponsor reads and "
+                              "outros: recorded podcast episodes are being transcribed.");
+    case DemoProfile::TvMovie:
+        return QStringLiteral("Uniform episode-length sessions with scripted dialogue and soundtrack, titled like TV "
+                              "episodes; the device is transcribing television.");
+    case DemoProfile::Commercial:
+        return QStringLiteral("More than twenty dictated documents a day in three categories for named clients: the "
+                              "account is used as a commercial dictation service.");
+    case DemoProfile::LegitimateHeavy:
+        return QStringLiteral("Long days of sessions, but with varied speakers, questions and decisions; looks like "
+                              "meetings. Score is borderline.");
+    case DemoProfile::Ordinary:
+        break;
+    }
+    return {};
+}
+
+QString actionFor(Stage s) {
+    switch (s) {
+    case Stage::Warning:
+        return QStringLiteral("warning_sent");
+    case Stage::Throttle:
+        return QStringLiteral("throttled");
+    case Stage::Restrict:
+        return QStringLiteral("restricted");
+    case Stage::None:
+        break;
+    }
+    return QStringLiteral("none");
+}
+
+/** One detailed or bulk flagged user while it is being built. */
+struct FlaggedPlan {
+    int userIndex = 0;
+    Stage finalStage = Stage::Warning;
+    enum class Kind { Misuse, OpenFalsePositive, ResolvedFalsePositive, LowScore } kind = Kind::Misuse;
+    std::array<std::int64_t, kHistoryDays + 7> dayMs{}; ///< per trailing day slot, extended for window sums
+    QList<int> eventDays;                               ///< oldest first
+};
+
+class Builder {
+public:
+    explicit Builder(const DemoOptions& o)
+        : m_opt(o)
+        , m_rng(o.seed)
+        , m_prices(PriceTable::defaults()) {
+        m_pop.referenceTime = o.referenceTime;
+    }
+
+    DemoPopulation build() {
+        addReviewers();
+        const QList<int> flagged = drawUsers();
+        for (int i = 0; i < m_pop.users.size(); ++i) {
+            if (m_pop.users[i].profile == DemoProfile::Ordinary) {
+                speakOrdinary(m_pop.users[i]);
+            }
+        }
+        for (int index : flagged) {
+            buildFlagged(index);
+        }
+        addBulk();
+        addSpend();
+        chainAudit();
+        return std::move(m_pop);
+    }
+
+private:
+    TimePoint ref() const { return m_opt.referenceTime; }
+    TimePoint slotEnd(int day) const { return ref() - hours(24 * day); }
+
+    QString newUid() { return m_rng.text(28, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"); }
+    QString newId() { return m_rng.text(20, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"); }
+    QString newCaseRef() {
+        for (;;) {
+            QString ref = QStringLiteral("FU-") + m_rng.text(12, "0123456789ABCDEF");
+            if (!m_caseRefs.contains(ref)) {
+                m_caseRefs.insert(ref);
+                return ref;
+            }
+        }
+    }
+
+    void addReviewers() {
+        m_pop.reviewers = {{QString::fromLatin1(kDemoReviewerEmail), Role::SeniorReviewer},
+                           {QStringLiteral("alex.reviewer@fairuse.example"), Role::Reviewer},
+                           {QStringLiteral("kim.reviewer@fairuse.example"), Role::Reviewer},
+                           {QStringLiteral("sam.senior@fairuse.example"), Role::SeniorReviewer},
+                           {QStringLiteral("ops.admin@fairuse.example"), Role::Admin}};
+    }
+
+    /** Creates the `users` population with stratified quantiles (tight percentiles at any size), assigns the
+     *  flagged kinds to the heaviest users and returns the flagged users' indexes. */
+    QList<int> drawUsers() {
+        const int n = std::max(m_opt.users, 1);
+        QList<double> levels(n);
+        for (int i = 0; i < n; ++i) {
+            levels[i] = dailyMinutesAtQuantile((i + m_rng.uniform()) / n);
+        }
+        for (int i = n - 1; i > 0; --i) { // Fisher-Yates with our generator
+            std::swap(levels[i], levels[m_rng.between(0, i)]);
+        }
+        m_pop.users.reserve(n + m_opt.bulkFlagged);
+        for (int i = 0; i < n; ++i) {
+            DemoUser u;
+            u.uid = newUid();
+            u.dailySpeechMinutes = levels[i];
+            const double planDraw = m_rng.uniform();
+            u.plan = planDraw < 0.55 ? Plan::Free : (planDraw < 0.9 ? Plan::Basic : Plan::Unlimited);
+            u.customStt = m_rng.chance(0.06);
+            m_pop.users.append(u);
+        }
+
+        QList<int> byLevel(n);
+        std::iota(byLevel.begin(), byLevel.end(), 0);
+        std::stable_sort(byLevel.begin(), byLevel.end(), [&](int a, int b) {
+            return m_pop.users[a].dailySpeechMinutes > m_pop.users[b].dailySpeechMinutes;
+        });
+
+        QList<int> flagged;
+        if (m_opt.flaggedPerKind <= 0) {
+            return flagged;
+        }
+        // The planted top user: an audiobook farm at 11.7 h a day.
+        DemoUser& top = m_pop.users[byLevel[0]];
+        top.dailySpeechMinutes = kTopUserMinutes;
+        top.profile = DemoProfile::Audiobook;
+        top.plan = Plan::Unlimited;
+        top.customStt = false;
+        flagged.append(byLevel[0]);
+
+        constexpr std::array kinds{DemoProfile::Audiobook, DemoProfile::Podcast, DemoProfile::TvMovie,
+                                   DemoProfile::Commercial, DemoProfile::LegitimateHeavy};
+        std::array<int, kinds.size()> count{1, 0, 0, 0, 0};
+        int next = 1;
+        while (next < n) {
+            bool placed = false;
+            for (std::size_t k = 0; k < kinds.size() && next < n; ++k) {
+                if (count[k] >= m_opt.flaggedPerKind) {
+                    continue;
+                }
+                DemoUser& u = m_pop.users[byLevel[next++]];
+                // Only when the population is too small for the requested flagged count are users made heavier.
+                u.dailySpeechMinutes = std::max(u.dailySpeechMinutes, kFlaggedMinimumMinutes + m_rng.between(0, 40));
+                u.profile = kinds[k];
+                u.plan = u.dailySpeechMinutes > 300 ? Plan::Unlimited : Plan::Basic;
+                u.customStt = false;
+                flagged.append(byLevel[next - 1]);
+                ++count[k];
+                placed = true;
+            }
+            if (!placed) {
+                break;
+            }
+        }
+        return flagged;
+    }
+
+    /** Day weights with mean 1 over the last 7 days; heavy days (events) get more. */
+    std::array<double, 7> dayWeights(const QList<int>& heavyDays) {
+        std::array<double, 7> w{};
+        for (int d = 0; d < 7; ++d) {
+            w[d] = heavyDays.contains(d) ? 1.6 : m_rng.between(0.4, 1.2);
+        }
+        const double mean = std::accumulate(w.begin(), w.end(), 0.0) / 7.0;
+        for (double& x : w) {
+            x /= mean;
+        }
+        return w;
+    }
+
+    /**
+     * Lays `targetMs` of speech out as sessions inside day slot `day`, from 06:00 into the slot on, never touching
+     * the minutes at slot edges (so window sums at the reference time equal slot sums whatever the second of now).
+     * Returns what was placed; writes buckets for the last 7 days and conversations when `conversations` is set.
+     */
+    std::int64_t speakDay(const DemoUser& u, int day, std::int64_t targetMs, bool conversations, int& counter,
+                          SpeechSource source) {
+        const SessionShape shape = shapeOf(u.profile);
+        const std::int64_t slotStartMinute = unixMinute(slotEnd(day) - hours(24)) + 1;
+        const std::int64_t lastMinute = unixMinute(slotEnd(day)) - 2;
+        // Very heavy days start at 01:00 so that a day's sessions and gaps still fit inside the slot.
+        const bool heavyDay = targetMs > 8LL * 3'600'000;
+        std::int64_t minute = slotStartMinute + (heavyDay ? 60 : 6 * 60 + m_rng.between(0, 90));
+        std::int64_t placed = 0;
+        while (placed < targetMs && minute < lastMinute) {
+            const int length = m_rng.between(shape.minMinutes, shape.maxMinutes);
+            const std::int64_t start = minute;
+            for (int i = 0; i < length && placed < targetMs && minute < lastMinute; ++i, ++minute) {
+                const auto perMinute = static_cast<std::int64_t>(
+                    std::min(60'000.0, shape.speechRatio * 60'000.0 * m_rng.between(0.93, 1.05)));
+                const std::int64_t ms = std::min(perMinute, targetMs - placed);
+                if (day < 7 && ms > 0) {
+                    m_pop.minutes.append(DemoMinute{u.uid, source, minute, ms});
+                }
+                placed += ms;
+            }
+            if (conversations) {
+                const Session s = describeSession(u.profile, m_rng, counter);
+                Conversation c;
+                c.id = newId();
+                c.title = s.title;
+                c.overview = s.overview;
+                c.category = s.category;
+                c.source = toString(source);
+                c.startedAt = fromUnixMinute(start);
+                c.finishedAt = fromUnixMinute(minute);
+                c.createdAt = c.startedAt;
+                m_pop.conversations.append(DemoConversation{u.uid, c});
+            }
+            minute += m_rng.between(shape.minGap, shape.maxGap);
+        }
+        return placed;
+    }
+
+    void speakOrdinary(DemoUser& u) {
+        const std::array<double, 7> w = dayWeights({});
+        const SpeechSource source = u.customStt
+                                        ? SpeechSource::CustomStt
+                                        : (m_rng.chance(0.2) ? SpeechSource::SyncFresh : SpeechSource::Realtime);
+        int counter = 0;
+        for (int d = 0; d < 7; ++d) {
+            const auto target = static_cast<std::int64_t>(std::llround(u.dailySpeechMinutes * w[d] * 60'000.0));
+            u.dailySpeechMs[d] = speakDay(u, d, target, false, counter, source);
+        }
+    }
+
+    void buildFlagged(int index) {
+        DemoUser& u = m_pop.users[index];
+        FlaggedPlan plan;
+        plan.userIndex = index;
+        const int ordinal = m_kindOrdinal[static_cast<int>(u.profile)]++;
+        if (u.profile == DemoProfile::LegitimateHeavy) {
+            constexpr std::array kinds{FlaggedPlan::Kind::OpenFalsePositive, FlaggedPlan::Kind::ResolvedFalsePositive,
+                                       FlaggedPlan::Kind::LowScore};
+            plan.kind = kinds[static_cast<std::size_t>(ordinal % 3)];
+            plan.finalStage = plan.kind == FlaggedPlan::Kind::LowScore ? Stage::None : Stage::Warning;
+        } else {
+            const int slot = ordinal % 20;
+            plan.finalStage = (ordinal == 0 && u.dailySpeechMinutes >= kTopUserMinutes)
+                                  ? Stage::Restrict
+                                  : (slot < 8 ? Stage::Warning : (slot < 15 ? Stage::Throttle : Stage::Restrict));
+        }
+        // Event days, oldest first: the latest within 3 days, then steps within the policy windows.
+        const int events = std::max(1, static_cast<int>(plan.finalStage));
+        QList<int> days{m_rng.between(0, 3)};
+        for (int e = 1; e < events; ++e) {
+            days.prepend(days.first() + m_rng.between(1, 5));
+        }
+        plan.eventDays = days;
+
+        // Speech per day slot: the last 7 days shaped around event days, older days around the user's level.
+        std::array<double, 7> w = dayWeights(days);
+        if (u.dailySpeechMinutes >= kTopUserMinutes) {
+            w.fill(1.0); // the planted top user speaks 11.7 h every day
+        }
+        const SpeechSource source =
+            (u.profile == DemoProfile::Podcast && m_rng.chance(0.4)) ? SpeechSource::SyncFresh : SpeechSource::Realtime;
+        int counter = m_rng.between(1, 9);
+        for (int d = 0; d < kHistoryDays; ++d) {
+            const double weight =
+                d < 7 ? w[d]
+                      : (u.dailySpeechMinutes >= kTopUserMinutes ? 1.0
+                                                                 : (days.contains(d) ? 1.6 : m_rng.between(0.5, 1.2)));
+            const auto target = static_cast<std::int64_t>(std::llround(u.dailySpeechMinutes * weight * 60'000.0));
+            const std::int64_t placed = u.bulk ? target : speakDay(u, d, target, true, counter, source);
+            plan.dayMs[d] = placed;
+            if (d < 7) {
+                u.dailySpeechMs[d] = placed;
+            }
+        }
+        for (int d = kHistoryDays; d < kHistoryDays + 7; ++d) {
+            plan.dayMs[d] = static_cast<std::int64_t>(u.dailySpeechMinutes * 60'000.0);
+        }
+        writeCases(u, plan);
+    }
+
+    /** Events, state, resolutions, audit records, exemptions and STT budget of one flagged user. */
+    void writeCases(DemoUser& u, const FlaggedPlan& plan) {
+        const Caps caps = Caps::forPlan(u.plan);
+        Stage stage = Stage::None;
+        QList<FairUseEvent> events;
+        for (int i = 0; i < plan.eventDays.size(); ++i) {
+            const int day = plan.eventDays[i];
+            FairUseEvent e;
+            e.id = newId();
+            e.uid = u.uid;
+            e.createdAt = slotEnd(day) - minutes(m_rng.between(40, 240));
+            e.caseRef = newCaseRef();
+            e.sessionId = QStringLiteral("sess-") + newId().left(12);
+            auto sum = [&](int from, int n) {
+                std::int64_t s = 0;
+                for (int d = from; d < from + n; ++d) {
+                    s += plan.dayMs[d];
+                }
+                return s;
+            };
+            e.windowSpeech = SpeechTotals{sum(day, 1), sum(day, 3), sum(day, 7)};
+            e.thresholds = caps;
+            const QList<CapWindow> hit = metering::capsHit(e.windowSpeech, caps);
+            e.trigger = hit.isEmpty() ? CapWindow::Weekly : hit.first();
+
+            ClassifierResult c;
+            const bool legit = u.profile == DemoProfile::LegitimateHeavy;
+            if (plan.kind == FlaggedPlan::Kind::LowScore) {
+                c.misuseScore = m_rng.between(0.05, 0.35);
+                c.usageType = UsageType::None;
+            } else if (legit) {
+                c.misuseScore = m_rng.between(0.70, 0.76);
+                c.usageType = m_rng.chance(0.5) ? UsageType::Unknown : UsageType::Prerecorded;
+            } else {
+                c.misuseScore = m_rng.between(0.78, 0.97);
+                c.usageType = usageTypeOf(u.profile);
+            }
+            c.confidence = m_rng.between(0.62, 0.95);
+            c.reasoning = reasoningOf(u.profile);
+            c.heuristic = m_rng.chance(0.2);
+            c.model = c.heuristic ? QStringLiteral("heuristic") : QStringLiteral("gpt-5.1");
+            c.promptVersion = c.heuristic ? QStringLiteral("heuristic-v1") : QStringLiteral("purpose-v3");
+            if (!u.bulk) {
+                // Cite the user's longest conversations of the week before the event.
+                QList<const Conversation*> recent;
+                for (const DemoConversation& dc : m_pop.conversations) {
+                    if (dc.uid == u.uid && dc.conversation.createdAt <= e.createdAt &&
+                        dc.conversation.createdAt >= e.createdAt - hours(24 * 7)) {
+                        recent.append(&dc.conversation);
+                    }
+                }
+                std::stable_sort(recent.begin(), recent.end(), [](const Conversation* a, const Conversation* b) {
+                    return a->durationMinutes() > b->durationMinutes();
+                });
+                for (int k = 0; k < std::min<qsizetype>(recent.size(), 5); ++k) {
+                    c.evidence.append(Evidence{recent[k]->id, recent[k]->title, evidenceReason(u.profile)});
+                }
+            }
+            e.classifier = c;
+            e.previousStage = stage;
+            if (plan.kind != FlaggedPlan::Kind::LowScore) {
+                stage = static_cast<Stage>(std::min(static_cast<int>(stage) + 1, 3));
+            }
+            e.newStage = stage;
+            e.enforcementAction = actionFor(e.newStage == e.previousStage ? Stage::None : e.newStage);
+            if (!u.bulk && !c.heuristic) {
+                addClassifierSpend(u, e.createdAt);
+            }
+            events.append(e);
+        }
+
+        // Reviews: older cases mostly confirmed; some latest cases too; false positives cleared by a senior.
+        const QString reviewers[] = {QStringLiteral("alex.reviewer@fairuse.example"),
+                                     QStringLiteral("kim.reviewer@fairuse.example"),
+                                     QString::fromLatin1(kDemoReviewerEmail)};
+        std::optional<TimePoint> stateChangedAt;
+        for (int i = 0; i < events.size(); ++i) {
+            FairUseEvent& e = events[i];
+            const bool latest = i == events.size() - 1;
+            const TimePoint at = e.createdAt + minutes(m_rng.between(90, 900));
+            if (at >= ref() || u.bulk || plan.kind == FlaggedPlan::Kind::LowScore) {
+                continue;
+            }
+            if (plan.kind == FlaggedPlan::Kind::ResolvedFalsePositive) {
+                const QString senior = QStringLiteral("sam.senior@fairuse.example");
+                resolve(e, at, senior, Role::SeniorReviewer, Outcome::FalsePositive,
+                        QStringLiteral("Meetings and conference talks; legitimate heavy use."));
+                addAudit(at + minutes(1), senior, Role::SeniorReviewer, AuditAction::OverrideStage, u.uid, e,
+                         Stage::Warning, Stage::None, QStringLiteral("False positive: back-to-back meetings"));
+                addAudit(at + minutes(2), senior, Role::SeniorReviewer, AuditAction::Exempt, u.uid, e, Stage::None,
+                         Stage::None, QStringLiteral("Conference organiser, verified by support ticket"));
+                m_pop.exemptions.append(DemoExemption{u.uid, at + minutes(2), senior});
+                stage = Stage::None;
+                stateChangedAt = at + minutes(2);
+                continue;
+            }
+            if (plan.kind == FlaggedPlan::Kind::OpenFalsePositive) {
+                continue; // waiting for a reviewer: the case the demo invites you to clear
+            }
+            if ((!latest && m_rng.chance(0.7)) || (latest && m_rng.chance(0.15))) {
+                const QString& who = reviewers[m_rng.between(0, 2)];
+                const Role role = who == QLatin1String(kDemoReviewerEmail) ? Role::SeniorReviewer : Role::Reviewer;
+                resolve(e, at, who, role, Outcome::Confirmed,
+                        QStringLiteral("Confirmed: %1.").arg(toString(usageTypeOf(u.profile))));
+                addAudit(at, who, role, AuditAction::Resolve, u.uid, e, e.newStage, e.newStage,
+                         QStringLiteral("Evidence matches %1 playback").arg(toString(usageTypeOf(u.profile))));
+            }
+        }
+        if (!u.bulk && plan.finalStage == Stage::Restrict && m_rng.chance(0.3)) {
+            const FairUseEvent& e = events.last();
+            const TimePoint at = std::min(ref() - minutes(5), e.createdAt + minutes(m_rng.between(30, 300)));
+            addAudit(at, QString::fromLatin1(kDemoReviewerEmail), Role::SeniorReviewer, AuditAction::AddNote, u.uid, e,
+                     Stage::Restrict, Stage::Restrict,
+                     QStringLiteral("Asked the user by e-mail to describe their use."));
+        }
+
+        const FairUseEvent& last = events.last();
+        FairUseState s;
+        s.uid = u.uid;
+        s.stage = stage;
+        s.updatedAt = stateChangedAt.value_or(last.createdAt);
+        s.plan = u.plan;
+        if (plan.kind != FlaggedPlan::Kind::LowScore) {
+            s.lastViolationAt = last.createdAt;
+            for (const FairUseEvent& e : events) {
+                s.violationCount7d += e.createdAt >= ref() - hours(24 * 7) ? 1 : 0;
+                s.violationCount30d += e.createdAt >= ref() - hours(24 * 30) ? 1 : 0;
+            }
+        }
+        for (const FairUseEvent& e : events) {
+            if (e.newStage == Stage::Throttle && e.previousStage != Stage::Throttle) {
+                s.throttleUntil = e.createdAt + hours(24 * 7);
+            }
+            if (e.newStage == Stage::Restrict && e.previousStage != Stage::Restrict) {
+                s.restrictUntil = e.createdAt + hours(24 * 30);
+                s.restrictReason = QStringLiteral("Third fair-use violation within 30 days (%1)")
+                                       .arg(toString(e.classifier->usageType));
+            }
+        }
+        if (stage == Stage::None) {
+            s.throttleUntil.reset();
+            s.restrictUntil.reset();
+            s.restrictReason.clear();
+        }
+        s.lastClassifierScore = last.classifier->misuseScore;
+        s.lastClassifierType = last.classifier->usageType;
+        s.lastClassifierAt = last.createdAt;
+        s.lastCaseRef = last.caseRef;
+        if (plan.kind == FlaggedPlan::Kind::ResolvedFalsePositive && stage == Stage::None) {
+            s.resetBy = QStringLiteral("sam.senior@fairuse.example");
+            s.resetAt = stateChangedAt;
+            s.exempt = true;
+        }
+        m_pop.states.append(s);
+        m_pop.events.append(events);
+
+        if (stage == Stage::Restrict && !u.bulk) {
+            const auto restrictedAt = *s.restrictUntil - hours(24 * 30);
+            for (int d = 0; d < 4 && ref() - hours(24 * d) >= restrictedAt; ++d) {
+                const std::int64_t used = d == 0 ? m_rng.between(0, 30) * 60'000LL
+                                                 : (m_rng.chance(0.6) ? kSttBudgetMs : m_rng.between(5, 29) * 60'000LL);
+                if (used > 0) {
+                    m_pop.sttBudget.append(DemoSttBudget{u.uid, ref() - hours(24 * d), used});
+                }
+            }
+        }
+    }
+
+    void resolve(FairUseEvent& e, TimePoint at, const QString& who, Role, Outcome outcome, const QString& notes) {
+        e.resolved = true;
+        e.resolvedAt = at;
+        e.resolvedBy = who;
+        e.adminNotes = notes;
+        e.outcome = outcome;
+    }
+
+    void addAudit(TimePoint at, const QString& who, Role role, AuditAction action, const QString& uid,
+                  const FairUseEvent& e, Stage before, Stage after, const QString& reason) {
+        AuditRecord a;
+        a.at = at;
+        a.reviewer = who;
+        a.role = role;
+        a.action = action;
+        a.uid = uid;
+        a.caseRef = e.caseRef;
+        a.eventId = e.id;
+        a.stageBefore = before;
+        a.stageAfter = after;
+        a.reason = reason;
+        a.clientVersion = kClientVersion;
+        m_pop.audit.append(a);
+    }
+
+    void addBulk() {
+        constexpr std::array kinds{DemoProfile::Audiobook, DemoProfile::Podcast, DemoProfile::TvMovie,
+                                   DemoProfile::Commercial};
+        for (int i = 0; i < m_opt.bulkFlagged; ++i) {
+            DemoUser u;
+            u.uid = newUid();
+            u.bulk = true;
+            u.profile = kinds[static_cast<std::size_t>(i) % kinds.size()];
+            u.plan = Plan::Basic;
+            u.dailySpeechMinutes = m_rng.between(130.0, 420.0);
+            m_pop.users.append(u);
+            buildFlagged(static_cast<int>(m_pop.users.size()) - 1);
+        }
+    }
+
+    void addClassifierSpend(const DemoUser& u, TimePoint at) {
+        addSpendRecord(u, at, QStringLiteral("gpt-5.1"), QStringLiteral("classifier"), m_rng.between(3000, 9000),
+                       m_rng.between(250, 800));
+    }
+
+    void addSpendRecord(const DemoUser& u, TimePoint at, const QString& model, const QString& purpose, int prompt,
+                        int completion) {
+        LlmSpendRecord r;
+        r.uid = u.uid;
+        r.at = at;
+        r.model = model;
+        r.purpose = purpose;
+        r.promptTokens = prompt;
+        r.completionTokens = completion;
+        r.costMicroUsd = m_prices.costMicroUsd(model, prompt, completion).valueOr(0);
+        r.customStt = u.customStt;
+        r.plan = u.plan;
+        m_pop.spend.append(r);
+    }
+
+    /** Post-processing calls of platform users and of users who bring their own STT (a few of them heavy). */
+    void addSpend() {
+        int whales = 0;
+        for (const DemoUser& u : m_pop.users) {
+            if (u.bulk) {
+                continue;
+            }
+            const bool spender = u.customStt || u.profile != DemoProfile::Ordinary || m_rng.chance(0.15);
+            if (!spender) {
+                continue;
+            }
+            const bool whale = u.customStt && whales < 3 && m_rng.chance(0.2);
+            whales += whale ? 1 : 0;
+            for (int d = 0; d < 14; ++d) {
+                const int calls =
+                    whale ? m_rng.between(150, 300) : (u.customStt ? m_rng.between(4, 30) : m_rng.between(0, 6));
+                for (int k = 0; k < calls; ++k) {
+                    const TimePoint at = slotEnd(d) - minutes(m_rng.between(2, 24 * 60 - 2));
+                    const double p = m_rng.uniform();
+                    if (p < 0.6) {
+                        addSpendRecord(
+                            u, at, m_rng.chance(0.5) ? QStringLiteral("gpt-4.1-mini") : QStringLiteral("gpt-5-mini"),
+                            QStringLiteral("structuring"), m_rng.between(800, whale ? 16000 : 6000),
+                            m_rng.between(150, 1500));
+                    } else if (p < 0.85) {
+                        addSpendRecord(u, at, QStringLiteral("gpt-4o-mini"), QStringLiteral("memory_extraction"),
+                                       m_rng.between(600, 4000), m_rng.between(100, 600));
+                    } else {
+                        addSpendRecord(u, at, QStringLiteral("gpt-5-mini"), QStringLiteral("post_processing"),
+                                       m_rng.between(500, 3000), m_rng.between(100, 900));
+                    }
+                }
+            }
+        }
+        std::stable_sort(m_pop.spend.begin(), m_pop.spend.end(),
+                         [](const LlmSpendRecord& a, const LlmSpendRecord& b) { return a.at < b.at; });
+    }
+
+    void chainAudit() {
+        std::stable_sort(m_pop.audit.begin(), m_pop.audit.end(),
+                         [](const AuditRecord& a, const AuditRecord& b) { return a.at < b.at; });
+        for (int i = 0; i < m_pop.audit.size(); ++i) {
+            m_pop.audit[i] = fairuse::chain(i == 0 ? nullptr : &m_pop.audit[i - 1], m_pop.audit[i]);
+        }
+    }
+
+    DemoOptions m_opt;
+    Rng m_rng;
+    PriceTable m_prices;
+    DemoPopulation m_pop;
+    QSet<QString> m_caseRefs;
+    std::array<int, 6> m_kindOrdinal{};
+};
+
+/** Minute buckets are most of the rows: multi-row statements amortise the per-statement cost of QSqlQuery. */
+Status writeMinutes(QSqlDatabase& db, const QList<DemoMinute>& minutes) {
+    constexpr qsizetype kRowsPerStatement = 200;
+    auto statementFor = [](qsizetype rows) {
+        QString sql = QStringLiteral("INSERT INTO minute_buckets (uid, source, minute, ms) VALUES ");
+        for (qsizetype i = 0; i < rows; ++i) {
+            sql += i == 0 ? QStringLiteral("(?,?,?,?)") : QStringLiteral(",(?,?,?,?)");
+        }
+        return QString(sql + QStringLiteral(" ON CONFLICT(uid, source, minute) DO UPDATE SET ms = ms + excluded.ms"));
+    };
+    QSqlQuery full(db);
+    if (!full.prepare(statementFor(kRowsPerStatement))) {
+        return sqlError(full, QStringLiteral("preparing bucket inserts"));
+    }
+    for (qsizetype start = 0; start < minutes.size(); start += kRowsPerStatement) {
+        const qsizetype rows = std::min(kRowsPerStatement, minutes.size() - start);
+        QSqlQuery partial(db);
+        QSqlQuery* q = &full;
+        if (rows < kRowsPerStatement) {
+            if (!partial.prepare(statementFor(rows))) {
+                return sqlError(partial, QStringLiteral("preparing bucket inserts"));
+            }
+            q = &partial;
+        }
+        int bind = 0;
+        for (qsizetype i = start; i < start + rows; ++i) {
+            const DemoMinute& m = minutes[i];
+            q->bindValue(bind++, m.uid);
+            q->bindValue(bind++, toString(m.source));
+            q->bindValue(bind++, QVariant::fromValue<qlonglong>(m.unixMinute));
+            q->bindValue(bind++, QVariant::fromValue<qlonglong>(m.speechMs));
+        }
+        if (!q->exec()) {
+            return sqlError(*q, QStringLiteral("writing minute buckets"));
+        }
+    }
+    return {};
+}
+
+Status writeAll(QSqlDatabase& db, const DemoPopulation& pop) {
+    Writer w(db);
+    if (Status s = w.prepare(); !s) {
+        return s;
+    }
+    for (const Reviewer& r : pop.reviewers) {
+        if (Status s = w.upsertReviewer(r); !s) {
+            return s;
+        }
+    }
+    for (const FairUseState& st : pop.states) {
+        if (Status s = w.upsertState(st, 1); !s) {
+            return s;
+        }
+    }
+    for (const FairUseEvent& e : pop.events) {
+        if (Status s = w.upsertEvent(e, 1); !s) {
+            return s;
+        }
+    }
+    for (const DemoConversation& c : pop.conversations) {
+        if (Status s = w.insertConversation(c.uid, c.conversation); !s) {
+            return s;
+        }
+    }
+    if (Status s = writeMinutes(db, pop.minutes); !s) {
+        return s;
+    }
+    for (const DemoSttBudget& b : pop.sttBudget) {
+        if (Status s = w.addSttBudget(b.uid, utcDayKey(b.day), b.usedMs); !s) {
+            return s;
+        }
+    }
+    for (const LlmSpendRecord& r : pop.spend) {
+        if (Status s = w.insertSpend(r); !s) {
+            return s;
+        }
+    }
+    for (const AuditRecord& a : pop.audit) {
+        if (Status s = w.insertAudit(a); !s) {
+            return s;
+        }
+    }
+    for (const DemoExemption& x : pop.exemptions) {
+        if (Status s = w.setExempt(x.uid, true, x.at, x.by); !s) {
+            return s;
+        }
+    }
+    // The queue's speech snapshot at the reference time, from the same slot totals the buckets were laid out from.
+    QSqlQuery snapshot(db);
+    if (!snapshot.prepare(QStringLiteral("UPDATE fair_use_state SET speech_daily_ms = ?, speech_3day_ms = ?,"
+                                         " speech_weekly_ms = ?, speech_at = ? WHERE uid = ?"))) {
+        return sqlError(snapshot, QStringLiteral("preparing the speech snapshot"));
+    }
+    QSet<QString> withState;
+    for (const FairUseState& st : pop.states) {
+        withState.insert(st.uid);
+    }
+    for (const DemoUser& u : pop.users) {
+        if (!withState.contains(u.uid)) {
+            continue;
+        }
+        const SpeechTotals t = u.totalsAtReference();
+        if (Status s =
+                execPrepared(snapshot,
+                             {QVariant::fromValue<qlonglong>(t.dailyMs), QVariant::fromValue<qlonglong>(t.threeDayMs),
+                              QVariant::fromValue<qlonglong>(t.weeklyMs), timeValue(pop.referenceTime), u.uid},
+                             QStringLiteral("writing the speech snapshot"));
+            !s) {
+            return s;
+        }
+    }
+    return EmbeddedDatabase::writeReferenceTime(db, pop.referenceTime);
+}
+
+} // namespace
+
+QString toString(DemoProfile p) {
+    switch (p) {
+    case DemoProfile::Ordinary:
+        return QStringLiteral("ordinary");
+    case DemoProfile::Audiobook:
+        return QStringLiteral("audiobook");
+    case DemoProfile::Podcast:
+        return QStringLiteral("podcast");
+    case DemoProfile::TvMovie:
+        return QStringLiteral("tv_movie");
+    case DemoProfile::Commercial:
+        return QStringLiteral("commercial");
+    case DemoProfile::LegitimateHeavy:
+        return QStringLiteral("legitimate_heavy");
+    }
+    return {};
+}
+
+SpeechTotals DemoUser::totalsAtReference() const {
+    SpeechTotals t;
+    t.dailyMs = dailySpeechMs[0];
+    t.threeDayMs = dailySpeechMs[0] + dailySpeechMs[1] + dailySpeechMs[2];
+    t.weeklyMs = std::accumulate(dailySpeechMs.begin(), dailySpeechMs.end(), std::int64_t{0});
+    return t;
+}
+
+DemoPopulation generateDemoPopulation(const DemoOptions& options) {
+    return Builder(options).build();
+}
+
+QFuture<Status> writeToEmbeddedAsync(DemoPopulation population, EmbeddedDatabase& database) {
+    return database
+        .run<std::monostate>([pop = std::move(population)](QSqlDatabase& db) -> Result<std::monostate> {
+            if (!db.transaction()) {
+                return sqlError(db, QStringLiteral("starting the seed transaction"));
+            }
+            const Status s = writeAll(db, pop);
+            if (!s) {
+                db.rollback();
+                return s.error();
+            }
+            if (!db.commit()) {
+                const Error e = sqlError(db, QStringLiteral("committing the demo population"));
+                db.rollback();
+                return e;
+            }
+            // Fresh statistics keep the planner on the queue indexes.
+            (void)exec(db, QStringLiteral("ANALYZE"));
+            return std::monostate{};
+        })
+        .then([](Result<std::monostate> r) -> Status {
+            if (!r) {
+                return r.error();
+            }
+            return {};
+        });
+}
+
+Status writeToEmbedded(const DemoPopulation& population, EmbeddedDatabase& database) {
+    QFuture<Status> f = writeToEmbeddedAsync(population, database);
+    f.waitForFinished();
+    return f.result();
+}
+
+} // namespace fairuse::services

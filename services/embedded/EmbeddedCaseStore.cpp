@@ -1,0 +1,508 @@
+#include "embedded/EmbeddedCaseStore.h"
+
+#include "audit/AuditChain.h"
+#include "embedded/EmbeddedSql.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace fairuse::services {
+
+using namespace embedded;
+
+namespace {
+
+constexpr int kMaxPage = 1000;
+
+QString encodeCursor(std::int64_t queueAt, const QString& uid) {
+    return QString::fromLatin1(QString(QString::number(queueAt) + QLatin1Char('\n') + uid)
+                                   .toUtf8()
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+bool decodeCursor(const QString& cursor, std::int64_t* queueAt, QString* uid) {
+    const auto decoded = QByteArray::fromBase64Encoding(cursor.toLatin1(), QByteArray::Base64UrlEncoding |
+                                                                               QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) {
+        return false;
+    }
+    const QString text = QString::fromUtf8(*decoded);
+    const qsizetype nl = text.indexOf(QLatin1Char('\n'));
+    if (nl <= 0) {
+        return false;
+    }
+    bool ok = false;
+    *queueAt = text.left(nl).toLongLong(&ok);
+    *uid = text.mid(nl + 1);
+    return ok && !uid->isEmpty();
+}
+
+/** Current version of a state (0 when it does not exist). */
+Result<std::int64_t> stateVersion(QSqlDatabase& db, const QString& uid) {
+    auto q = exec(db, QStringLiteral("SELECT version FROM fair_use_state WHERE uid = ?"), {uid});
+    if (!q) {
+        return q.error();
+    }
+    return q->next() ? static_cast<std::int64_t>(q->value(0).toLongLong()) : std::int64_t{0};
+}
+
+Result<std::int64_t> eventVersion(QSqlDatabase& db, const QString& uid, const QString& id) {
+    auto q = exec(db, QStringLiteral("SELECT version FROM events WHERE uid = ? AND id = ?"), {uid, id});
+    if (!q) {
+        return q.error();
+    }
+    return q->next() ? static_cast<std::int64_t>(q->value(0).toLongLong()) : std::int64_t{0};
+}
+
+QString versionText(std::int64_t v) {
+    return v == 0 ? QString() : QString::number(v);
+}
+
+QString describeVersion(const QString& v) {
+    return v.isEmpty() ? QStringLiteral("none") : v;
+}
+
+Result<std::optional<AuditRecord>> auditBySequence(QSqlDatabase& db, const QString& where, const QVariantList& binds) {
+    auto q = exec(db, QStringLiteral("SELECT ") + auditColumns() + QStringLiteral(" FROM audit ") + where, binds);
+    if (!q) {
+        return q.error();
+    }
+    std::optional<AuditRecord> r;
+    if (q->next()) {
+        r = auditFromQuery(*q);
+    }
+    return r;
+}
+
+/** The body of apply(), inside the caller's transaction. */
+Result<CommitResult> applyInTransaction(QSqlDatabase& db, ChangeSet change) {
+    if (change.uid.isEmpty()) {
+        return Error::invalid(QStringLiteral("change set without a user id"));
+    }
+    if (change.newState && !change.newState->uid.isEmpty() && change.newState->uid != change.uid) {
+        return Error::invalid(
+            QStringLiteral("change set for %1 carries the state of %2").arg(change.uid, change.newState->uid));
+    }
+    if (change.newEvent && !change.newEvent->uid.isEmpty() && change.newEvent->uid != change.uid) {
+        return Error::invalid(
+            QStringLiteral("change set for %1 carries an event of %2").arg(change.uid, change.newEvent->uid));
+    }
+    if (change.newEvent && change.newEvent->id.isEmpty()) {
+        return Error::invalid(QStringLiteral("change set carries an event without an id"));
+    }
+
+    CommitResult result;
+    if (!change.idempotencyKey.isEmpty()) {
+        auto seen = exec(db, QStringLiteral("SELECT sequence FROM idempotency WHERE key = ?"), {change.idempotencyKey});
+        if (!seen) {
+            return seen.error();
+        }
+        if (seen->next()) {
+            result.alreadyApplied = true;
+            auto rec = auditBySequence(db, QStringLiteral("WHERE sequence = ?"), {seen->value(0)});
+            if (!rec) {
+                return rec.error();
+            }
+            if (*rec) {
+                result.audit = **rec;
+            }
+            return result;
+        }
+    }
+
+    auto currentState = stateVersion(db, change.uid);
+    if (!currentState) {
+        return currentState.error();
+    }
+    const QString currentStateText = versionText(*currentState);
+    const bool checkState = change.checkStateVersion && (change.newState || !change.expectedStateVersion.isEmpty());
+    if (checkState && currentStateText != change.expectedStateVersion) {
+        return Error::conflict(
+            QStringLiteral("the fair-use state of %1 was changed by someone else "
+                           "(expected version %2, found %3)")
+                .arg(change.uid, describeVersion(change.expectedStateVersion), describeVersion(currentStateText)));
+    }
+    std::int64_t currentEvent = 0;
+    if (change.newEvent) {
+        auto v = eventVersion(db, change.uid, change.newEvent->id);
+        if (!v) {
+            return v.error();
+        }
+        currentEvent = *v;
+        if (versionText(currentEvent) != change.expectedEventVersion) {
+            return Error::conflict(
+                QStringLiteral("case %1 of %2 was changed by someone else "
+                               "(expected version %3, found %4)")
+                    .arg(change.newEvent->caseRef.isEmpty() ? change.newEvent->id : change.newEvent->caseRef,
+                         change.uid, describeVersion(change.expectedEventVersion),
+                         describeVersion(versionText(currentEvent))));
+        }
+    }
+
+    Writer w(db);
+    if (Status s = w.prepare(); !s) {
+        return s.error();
+    }
+    if (change.newState) {
+        FairUseState state = *change.newState;
+        state.uid = change.uid;
+        const std::int64_t next = *currentState + 1;
+        if (Status s = w.upsertState(state, next); !s) {
+            return s.error();
+        }
+        result.stateVersion = QString::number(next);
+    }
+    if (change.newEvent) {
+        FairUseEvent event = *change.newEvent;
+        event.uid = change.uid;
+        const std::int64_t next = currentEvent + 1;
+        if (Status s = w.upsertEvent(event, next); !s) {
+            return s.error();
+        }
+        result.eventVersion = QString::number(next);
+    }
+    if (change.exempt) {
+        if (Status s = w.setExempt(change.uid, *change.exempt, change.audit.at, change.audit.reviewer); !s) {
+            return s.error();
+        }
+    }
+
+    auto last = auditBySequence(db, QStringLiteral("ORDER BY sequence DESC LIMIT 1"), {});
+    if (!last) {
+        return last.error();
+    }
+    AuditRecord next = change.audit;
+    if (next.uid.isEmpty()) {
+        next.uid = change.uid;
+    }
+    const AuditRecord chained = fairuse::chain(*last ? &**last : nullptr, std::move(next));
+    if (Status s = w.insertAudit(chained); !s) {
+        return s.error();
+    }
+    result.audit = chained;
+
+    if (!change.idempotencyKey.isEmpty()) {
+        auto key =
+            exec(db, QStringLiteral("INSERT INTO idempotency (key, sequence, applied_at) VALUES (?,?,?)"),
+                 {change.idempotencyKey, QVariant::fromValue<qlonglong>(chained.sequence), timeValue(chained.at)});
+        if (!key) {
+            return key.error();
+        }
+    }
+    return result;
+}
+
+} // namespace
+
+EmbeddedCaseStore::EmbeddedCaseStore(std::shared_ptr<EmbeddedDatabase> db)
+    : m_db(std::move(db)) {}
+
+QString EmbeddedCaseStore::normaliseCaseRef(const QString& text) {
+    static const QRegularExpression kRef(QStringLiteral("^(?:FU-?)?([0-9A-F]{12})$"));
+    const auto m = kRef.match(text.trimmed().toUpper());
+    return m.hasMatch() ? QStringLiteral("FU-") + m.captured(1) : QString();
+}
+
+Async<QueuePage> EmbeddedCaseStore::fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) {
+    EmbeddedDatabase* database = m_db.get();
+    return m_db->run<QueuePage>([filter, cursor, limit, database](QSqlDatabase& db) -> Result<QueuePage> {
+        const int pageSize = std::clamp(limit, 1, kMaxPage);
+        QString sql = QStringLiteral("SELECT ") + stateColumns(QStringLiteral("s.")) +
+                      QStringLiteral(", s.queue_at, s.speech_daily_ms, s.speech_3day_ms, s.speech_weekly_ms,"
+                                     " s.speech_at,"
+                                     " (SELECT COUNT(*) FROM events e WHERE e.uid = s.uid AND e.resolved = 0),"
+                                     " (SELECT MIN(e.created_at) FROM events e WHERE e.uid = s.uid AND e.resolved = 0),"
+                                     " (SELECT a.action FROM audit a WHERE a.uid = s.uid ORDER BY a.sequence DESC"
+                                     "  LIMIT 1)"
+                                     " FROM fair_use_state s WHERE ");
+        QVariantList binds;
+        if (filter.stage) {
+            sql += QStringLiteral("s.stage = ?");
+            binds << toString(*filter.stage);
+        } else {
+            // Unary + keeps the planner on the (queue_at, uid) index, which already delivers the page order.
+            sql += QStringLiteral("+s.stage IN ('warning', 'throttle', 'restrict')");
+        }
+        if (filter.usageType) {
+            sql += QStringLiteral(" AND s.last_classifier_type = ?");
+            binds << toString(*filter.usageType);
+        }
+        if (filter.minScore > 0.0 || filter.maxScore < 1.0) {
+            sql += QStringLiteral(" AND COALESCE(s.last_classifier_score, 0) >= ?"
+                                  " AND COALESCE(s.last_classifier_score, 0) <= ?");
+            binds << filter.minScore << filter.maxScore;
+        }
+        switch (filter.resolution) {
+        case QueueFilter::Resolution::Any:
+            break;
+        case QueueFilter::Resolution::OpenOnly:
+            sql += QStringLiteral(" AND EXISTS(SELECT 1 FROM events e WHERE e.uid = s.uid AND e.resolved = 0)");
+            break;
+        case QueueFilter::Resolution::ResolvedOnly:
+            sql += QStringLiteral(" AND EXISTS(SELECT 1 FROM events e WHERE e.uid = s.uid AND e.resolved = 1)"
+                                  " AND NOT EXISTS(SELECT 1 FROM events e WHERE e.uid = s.uid AND e.resolved = 0)");
+            break;
+        }
+        const QString search = filter.search.trimmed();
+        if (!search.isEmpty()) {
+            const QString ref = normaliseCaseRef(search);
+            if (ref.isEmpty()) {
+                sql += QStringLiteral(" AND s.uid = ?");
+                binds << search;
+            } else {
+                sql += QStringLiteral(" AND (s.uid = ? OR s.uid IN (SELECT e.uid FROM events e WHERE e.case_ref = ?))");
+                binds << search << ref;
+            }
+        }
+        if (!cursor.isEmpty()) {
+            std::int64_t queueAt = 0;
+            QString afterUid;
+            if (!decodeCursor(cursor, &queueAt, &afterUid)) {
+                return Error::invalid(QStringLiteral("malformed queue cursor"));
+            }
+            sql += QStringLiteral(" AND (s.queue_at < ? OR (s.queue_at = ? AND s.uid > ?))");
+            binds << QVariant::fromValue<qlonglong>(queueAt) << QVariant::fromValue<qlonglong>(queueAt) << afterUid;
+        }
+        sql += QStringLiteral(" ORDER BY s.queue_at DESC, s.uid ASC LIMIT ?");
+        binds << pageSize + 1;
+
+        auto q = exec(db, sql, binds);
+        if (!q) {
+            return q.error();
+        }
+        const TimePoint now = database->now(db);
+        const qlonglong nowMs = toUnixMs(now);
+        QueuePage page;
+        std::int64_t lastQueueAt = 0;
+        while (q->next()) {
+            if (page.rows.size() == pageSize) {
+                page.nextCursor = encodeCursor(lastQueueAt, page.rows.last().state.uid);
+                break;
+            }
+            QueueRow row;
+            int i = 0;
+            row.state = stateFromQuery(*q, i);
+            lastQueueAt = q->value(i++).toLongLong();
+            const QVariant daily = q->value(i++), threeDay = q->value(i++), weekly = q->value(i++);
+            const QVariant speechAt = q->value(i++);
+            if (!speechAt.isNull() && speechAt.toLongLong() == nowMs) {
+                row.speech = SpeechTotals{daily.toLongLong(), threeDay.toLongLong(), weekly.toLongLong()};
+            } else {
+                row.speech = std::nullopt; // filled below, after this query is done with the connection
+            }
+            row.openCases = q->value(i++).toInt();
+            row.oldestOpenCaseAt = optionalTime(q->value(i++));
+            row.lastAction = q->value(i++).toString();
+            page.rows.append(std::move(row));
+        }
+        q->finish();
+        for (QueueRow& row : page.rows) {
+            if (!row.speech) {
+                auto reading = sumSpeech(db, row.state.uid, now);
+                if (!reading) {
+                    return reading.error();
+                }
+                row.speech = reading->totals;
+            }
+        }
+        return page;
+    });
+}
+
+Async<FairUseState> EmbeddedCaseStore::getState(const QString& uid) {
+    return m_db->run<FairUseState>([uid](QSqlDatabase& db) -> Result<FairUseState> {
+        auto q = exec(db,
+                      QStringLiteral("SELECT ") + stateColumns(QStringLiteral("s.")) +
+                          QStringLiteral(" FROM fair_use_state s WHERE s.uid = ?"),
+                      {uid});
+        if (!q) {
+            return q.error();
+        }
+        if (!q->next()) {
+            return Error::notFound(QStringLiteral("no fair-use state for %1").arg(uid));
+        }
+        int i = 0;
+        return stateFromQuery(*q, i);
+    });
+}
+
+Async<QList<FairUseEvent>> EmbeddedCaseStore::listEvents(const QString& uid) {
+    return m_db->run<QList<FairUseEvent>>([uid](QSqlDatabase& db) -> Result<QList<FairUseEvent>> {
+        auto q = exec(db,
+                      QStringLiteral("SELECT ") + eventColumns() +
+                          QStringLiteral(" FROM events WHERE uid = ? ORDER BY created_at DESC, id DESC"),
+                      {uid});
+        if (!q) {
+            return q.error();
+        }
+        QList<FairUseEvent> out;
+        while (q->next()) {
+            out.append(eventFromQuery(*q));
+        }
+        return out;
+    });
+}
+
+Async<FairUseEvent> EmbeddedCaseStore::findByCaseRef(const QString& caseRef) {
+    return m_db->run<FairUseEvent>([caseRef](QSqlDatabase& db) -> Result<FairUseEvent> {
+        const QString ref = normaliseCaseRef(caseRef);
+        if (ref.isEmpty()) {
+            return Error::invalid(
+                QStringLiteral("\"%1\" is not a case reference (FU- and 12 hex digits)").arg(caseRef.left(64)));
+        }
+        auto q = exec(db,
+                      QStringLiteral("SELECT ") + eventColumns() +
+                          QStringLiteral(" FROM events WHERE case_ref = ? ORDER BY created_at DESC LIMIT 1"),
+                      {ref});
+        if (!q) {
+            return q.error();
+        }
+        if (!q->next()) {
+            return Error::notFound(QStringLiteral("no case %1").arg(ref));
+        }
+        return eventFromQuery(*q);
+    });
+}
+
+Async<QList<Conversation>> EmbeddedCaseStore::listConversations(const QString& uid, TimePoint since, int limit) {
+    return m_db->run<QList<Conversation>>([uid, since, limit](QSqlDatabase& db) -> Result<QList<Conversation>> {
+        auto q = exec(db,
+                      QStringLiteral("SELECT id, title, overview, category, source, started_at, finished_at,"
+                                     " created_at FROM conversations WHERE uid = ? AND created_at >= ?"
+                                     " ORDER BY created_at DESC, id DESC LIMIT ?"),
+                      {uid, timeValue(since), std::max(limit, 0)});
+        if (!q) {
+            return q.error();
+        }
+        QList<Conversation> out;
+        while (q->next()) {
+            Conversation c;
+            c.id = q->value(0).toString();
+            c.title = q->value(1).toString();
+            c.overview = q->value(2).toString();
+            c.category = q->value(3).toString();
+            c.source = q->value(4).toString();
+            c.startedAt = timeOr(q->value(5));
+            c.finishedAt = timeOr(q->value(6));
+            c.createdAt = timeOr(q->value(7));
+            out.append(c);
+        }
+        return out;
+    });
+}
+
+Async<CommitResult> EmbeddedCaseStore::apply(const ChangeSet& change) {
+    return m_db->run<CommitResult>([change](QSqlDatabase& db) -> Result<CommitResult> {
+        // IMMEDIATE would be ideal, but one connection on one thread already serialises writers of this process;
+        // other processes are held off by SQLite's lock and the busy timeout.
+        if (!db.transaction()) {
+            return sqlError(db, QStringLiteral("starting a transaction"));
+        }
+        auto r = applyInTransaction(db, change);
+        if (!r || r->alreadyApplied) {
+            db.rollback();
+            return r;
+        }
+        if (!db.commit()) {
+            const Error e = sqlError(db, QStringLiteral("committing"));
+            db.rollback();
+            return e;
+        }
+        return r;
+    });
+}
+
+Async<QList<AuditRecord>> EmbeddedCaseStore::listAudit(const AuditFilter& filter) {
+    return m_db->run<QList<AuditRecord>>([filter](QSqlDatabase& db) -> Result<QList<AuditRecord>> {
+        QString where = QStringLiteral(" WHERE 1");
+        QVariantList binds;
+        if (!filter.reviewer.isEmpty()) {
+            where += QStringLiteral(" AND reviewer = ?");
+            binds << filter.reviewer;
+        }
+        if (!filter.uid.isEmpty()) {
+            where += QStringLiteral(" AND uid = ?");
+            binds << filter.uid;
+        }
+        if (filter.action) {
+            where += QStringLiteral(" AND action = ?");
+            binds << toString(*filter.action);
+        }
+        if (filter.from) {
+            where += QStringLiteral(" AND at >= ?");
+            binds << timeValue(*filter.from);
+        }
+        if (filter.to) {
+            where += QStringLiteral(" AND at < ?");
+            binds << timeValue(*filter.to);
+        }
+        QString sql = QStringLiteral("SELECT ") + auditColumns() + QStringLiteral(" FROM audit") + where +
+                      QStringLiteral(" ORDER BY sequence DESC");
+        if (filter.limit > 0) {
+            sql += QStringLiteral(" LIMIT ?");
+            binds << filter.limit;
+        }
+        auto q = exec(db, sql, binds);
+        if (!q) {
+            return q.error();
+        }
+        QList<AuditRecord> out;
+        while (q->next()) {
+            out.append(auditFromQuery(*q));
+        }
+        std::reverse(out.begin(), out.end());
+        return out;
+    });
+}
+
+Async<QList<LlmSpendRecord>> EmbeddedCaseStore::listSpend(TimePoint from, TimePoint to) {
+    return m_db->run<QList<LlmSpendRecord>>([from, to](QSqlDatabase& db) -> Result<QList<LlmSpendRecord>> {
+        auto q = exec(db,
+                      QStringLiteral("SELECT uid, at, model, purpose, prompt_tokens, completion_tokens, cost_micro_usd,"
+                                     " custom_stt, plan FROM llm_spend WHERE at >= ? AND at < ? ORDER BY at, id"),
+                      {timeValue(from), timeValue(to)});
+        if (!q) {
+            return q.error();
+        }
+        QList<LlmSpendRecord> out;
+        while (q->next()) {
+            LlmSpendRecord r;
+            r.uid = q->value(0).toString();
+            r.at = timeOr(q->value(1));
+            r.model = q->value(2).toString();
+            r.purpose = q->value(3).toString();
+            r.promptTokens = q->value(4).toLongLong();
+            r.completionTokens = q->value(5).toLongLong();
+            r.costMicroUsd = q->value(6).toLongLong();
+            r.customStt = q->value(7).toBool();
+            r.plan = planFromString(q->value(8).toString()).value_or(Plan::Basic);
+            out.append(r);
+        }
+        return out;
+    });
+}
+
+Async<Role> EmbeddedCaseStore::reviewerRole(const QString& email) {
+    return m_db->run<Role>([email](QSqlDatabase& db) -> Result<Role> {
+        auto q = exec(db, QStringLiteral("SELECT role FROM reviewers WHERE email = ?"), {email.trimmed().toLower()});
+        if (!q) {
+            return q.error();
+        }
+        if (!q->next()) {
+            return Error::notFound(QStringLiteral("%1 is not a known reviewer").arg(email));
+        }
+        const auto role = roleFromString(q->value(0).toString());
+        if (!role) {
+            return Error::internal(
+                QStringLiteral("reviewer %1 has an unknown role \"%2\"").arg(email, q->value(0).toString()));
+        }
+        return *role;
+    });
+}
+
+QString EmbeddedCaseStore::describe() const {
+    return QStringLiteral("embedded store %1").arg(m_db->path());
+}
+
+} // namespace fairuse::services

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "common/Stores.h"
+#include "embedded/EmbeddedDatabase.h"
+
+#include <memory>
+
+namespace fairuse::services {
+
+/**
+ * CaseStore over the embedded SQLite file: states, events (cases), conversations, the chained audit trail,
+ * exemptions, reviewer roles and LLM spend.
+ *
+ * Versions are integers (as decimal strings) bumped on every write; apply() checks them and the idempotency key and
+ * writes state, event, exemption, audit record and key in one SQLite transaction, or nothing.
+ */
+class EmbeddedCaseStore final : public CaseStore {
+public:
+    explicit EmbeddedCaseStore(std::shared_ptr<EmbeddedDatabase> db);
+
+    /**
+     * Flagged users, updated_at descending then uid ascending, keyset-paged (the cursor encodes the last row's
+     * updated_at and uid, so rows changing between pages never produce duplicates). Each row's speech is the
+     * window totals at the store's now (EmbeddedDatabase::Options::clock): taken from the snapshot columns when
+     * they were computed at that instant (the seeder computes them at the demo reference time), else summed from
+     * the minute buckets. Limit is clamped to 1..1000.
+     */
+    Async<QueuePage> fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) override;
+    /** ErrorKind::NotFound when the user has no state document (the caller decides what a default means). */
+    Async<FairUseState> getState(const QString& uid) override;
+    Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
+    /** Accepts "FU-…" in any case, or the 12 hex digits alone; ErrorKind::Invalid when malformed. */
+    Async<FairUseEvent> findByCaseRef(const QString& caseRef) override;
+    Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override;
+    /**
+     * State precondition: checked when newState is set and checkStateVersion is true ("" = must not exist), and
+     * when newState is not set only if checkStateVersion is true and expectedStateVersion is not empty. Event
+     * precondition: checked whenever newEvent is set. The audit record is chained with fairuse::chain.
+     */
+    Async<CommitResult> apply(const ChangeSet& change) override;
+    /** Matching records in chain order; when more than filter.limit match, the newest filter.limit of them. */
+    Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
+    Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
+    /** Case-insensitive e-mail; ErrorKind::NotFound when unknown. */
+    Async<Role> reviewerRole(const QString& email) override;
+    QString describe() const override;
+
+    /** "FU-" + 12 upper-case hex digits from user input, or an empty string when it is not a case reference. */
+    static QString normaliseCaseRef(const QString& text);
+
+private:
+    std::shared_ptr<EmbeddedDatabase> m_db;
+};
+
+} // namespace fairuse::services

@@ -1,0 +1,334 @@
+#include "embedded/EmbeddedDatabase.h"
+
+#include "embedded/EmbeddedSql.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+#include <atomic>
+#include <chrono>
+
+namespace fairuse::services {
+
+using namespace embedded;
+
+namespace {
+
+/** Each schema version is a list of statements applied in one transaction; index i migrates to version i + 1. */
+const QList<QStringList>& migrations() {
+    static const QList<QStringList> kMigrations{
+        // v1
+        {
+            QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE minute_buckets (uid TEXT NOT NULL, source TEXT NOT NULL,"
+                           " minute INTEGER NOT NULL, ms INTEGER NOT NULL, PRIMARY KEY (uid, source, minute))"
+                           " WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE stt_budget (uid TEXT NOT NULL, day TEXT NOT NULL, ms INTEGER NOT NULL,"
+                           " PRIMARY KEY (uid, day)) WITHOUT ROWID"),
+            // queue_at mirrors updated_at (0 when absent) so keyset paging can use an index without COALESCE.
+            // speech_* are the queue's window totals as computed at speech_at (see refreshSpeechSnapshot).
+            QStringLiteral("CREATE TABLE fair_use_state (uid TEXT PRIMARY KEY, stage TEXT NOT NULL,"
+                           " queue_at INTEGER NOT NULL, updated_at INTEGER, last_violation_at INTEGER,"
+                           " violation_count_7d INTEGER NOT NULL DEFAULT 0,"
+                           " violation_count_30d INTEGER NOT NULL DEFAULT 0, throttle_until INTEGER,"
+                           " restrict_until INTEGER, restrict_reason TEXT, last_classifier_score REAL,"
+                           " last_classifier_type TEXT, last_classifier_at INTEGER, last_case_ref TEXT,"
+                           " reset_by TEXT, reset_at INTEGER, plan TEXT NOT NULL DEFAULT 'basic',"
+                           " version INTEGER NOT NULL, speech_daily_ms INTEGER, speech_3day_ms INTEGER,"
+                           " speech_weekly_ms INTEGER, speech_at INTEGER)"),
+            QStringLiteral("CREATE INDEX state_queue ON fair_use_state (queue_at DESC, uid)"),
+            QStringLiteral("CREATE INDEX state_stage_queue ON fair_use_state (stage, queue_at DESC, uid)"),
+            QStringLiteral("CREATE TABLE events (id TEXT NOT NULL, uid TEXT NOT NULL, created_at INTEGER NOT NULL,"
+                           " case_ref TEXT NOT NULL, session_id TEXT, trigger TEXT NOT NULL,"
+                           " daily_ms INTEGER NOT NULL, three_day_ms INTEGER NOT NULL, weekly_ms INTEGER NOT NULL,"
+                           " cap_daily_ms INTEGER NOT NULL, cap_3day_ms INTEGER NOT NULL,"
+                           " cap_weekly_ms INTEGER NOT NULL, classifier TEXT, enforcement_action TEXT,"
+                           " previous_stage TEXT NOT NULL, new_stage TEXT NOT NULL, resolved INTEGER NOT NULL,"
+                           " resolved_at INTEGER, resolved_by TEXT, admin_notes TEXT, outcome TEXT,"
+                           " version INTEGER NOT NULL, PRIMARY KEY (uid, id))"),
+            QStringLiteral("CREATE INDEX events_open ON events (uid, resolved, created_at)"),
+            QStringLiteral("CREATE INDEX events_case_ref ON events (case_ref)"),
+            QStringLiteral("CREATE TABLE conversations (uid TEXT NOT NULL, id TEXT NOT NULL, title TEXT,"
+                           " overview TEXT, category TEXT, source TEXT, started_at INTEGER, finished_at INTEGER,"
+                           " created_at INTEGER NOT NULL, PRIMARY KEY (uid, id))"),
+            QStringLiteral("CREATE INDEX conversations_recent ON conversations (uid, created_at DESC)"),
+            QStringLiteral("CREATE TABLE audit (sequence INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+                           " reviewer TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, uid TEXT NOT NULL,"
+                           " case_ref TEXT, event_id TEXT, stage_before TEXT, stage_after TEXT, reason TEXT,"
+                           " client_version TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX audit_uid ON audit (uid, sequence)"),
+            QStringLiteral("CREATE TABLE idempotency (key TEXT PRIMARY KEY, sequence INTEGER, applied_at INTEGER)"),
+            QStringLiteral("CREATE TABLE exemptions (uid TEXT PRIMARY KEY, since INTEGER, by TEXT)"),
+            QStringLiteral("CREATE TABLE reviewers (email TEXT PRIMARY KEY, role TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE llm_spend (id INTEGER PRIMARY KEY, uid TEXT NOT NULL, at INTEGER NOT NULL,"
+                           " model TEXT NOT NULL, purpose TEXT, prompt_tokens INTEGER NOT NULL,"
+                           " completion_tokens INTEGER NOT NULL, cost_micro_usd INTEGER NOT NULL,"
+                           " custom_stt INTEGER NOT NULL, plan TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX llm_spend_at ON llm_spend (at)"),
+        },
+    };
+    return kMigrations;
+}
+
+std::atomic<int> g_nextId{0};
+
+/** A SQLite file starts with this header; checking it ourselves guarantees a foreign file is never written to. */
+bool looksLikeSqlite(const QString& path, QString* why) {
+    QFile f(path);
+    if (!f.exists() || f.size() == 0) {
+        return true; // a new store
+    }
+    if (!f.open(QIODevice::ReadOnly)) {
+        *why = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    const QByteArray header = f.read(16);
+    if (header != QByteArray("SQLite format 3\0", 16)) {
+        *why = QStringLiteral("%1 is not a SQLite database; it was left untouched").arg(path);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+EmbeddedDatabase::EmbeddedDatabase(QString path, Options options)
+    : m_path(std::move(path))
+    , m_options(std::move(options))
+    , m_connectionName(QStringLiteral("fairuse-embedded-%1").arg(g_nextId.fetch_add(1))) {
+    // One worker that never expires: the SQLite connection belongs to that thread for the handle's lifetime.
+    m_pool.setMaxThreadCount(1);
+    m_pool.setExpiryTimeout(-1);
+}
+
+std::shared_ptr<EmbeddedDatabase> EmbeddedDatabase::create(const QString& path, Options options) {
+    std::shared_ptr<EmbeddedDatabase> db(new EmbeddedDatabase(path, std::move(options)));
+    (void)db->ready(); // queue the open first so later jobs find it done
+    return db;
+}
+
+Result<std::shared_ptr<EmbeddedDatabase>> EmbeddedDatabase::openBlocking(const QString& path, Options options) {
+    auto db = create(path, std::move(options));
+    QFuture<Status> f = db->ready();
+    f.waitForFinished();
+    const Status s = f.result();
+    if (!s) {
+        return s.error();
+    }
+    return db;
+}
+
+EmbeddedDatabase::~EmbeddedDatabase() {
+    QFuture<void> close = QtConcurrent::run(&m_pool, [this] {
+        if (m_db) {
+            m_db->close();
+            m_db.reset();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    });
+    close.waitForFinished();
+    m_pool.waitForDone();
+}
+
+QFuture<Status> EmbeddedDatabase::ready() {
+    return QtConcurrent::run(&m_pool, [this]() -> Status {
+        (void)connection();
+        if (m_openError) {
+            return *m_openError;
+        }
+        return {};
+    });
+}
+
+QSqlDatabase* EmbeddedDatabase::connection() {
+    if (!m_openAttempted) {
+        m_openAttempted = true;
+        const Status s = openAndMigrate();
+        if (!s) {
+            m_openError = s.error();
+            if (m_db) {
+                m_db->close();
+                m_db.reset();
+            }
+            QSqlDatabase::removeDatabase(m_connectionName);
+        }
+    }
+    if (m_openError || !m_db) {
+        return nullptr;
+    }
+    return &*m_db;
+}
+
+Status EmbeddedDatabase::openAndMigrate() {
+    QString why;
+    if (!looksLikeSqlite(m_path, &why)) {
+        return Error::invalid(why);
+    }
+    const QFileInfo info(m_path);
+    if (!QDir().mkpath(info.absolutePath())) {
+        return Error::unavailable(QStringLiteral("cannot create the folder %1").arg(info.absolutePath()));
+    }
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
+        return Error::unavailable(QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
+    }
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db->setDatabaseName(m_path);
+    m_db->setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!m_db->open()) {
+        return Error::unavailable(QStringLiteral("cannot open %1: %2").arg(m_path, m_db->lastError().text()));
+    }
+    QSqlDatabase& db = *m_db;
+
+    // Read the version before anything writes (journal_mode=WAL rewrites the header).
+    int version = 0;
+    {
+        auto hasTable = exec(db, QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"),
+                             {QStringLiteral("schema_version")});
+        if (!hasTable) {
+            return Error::invalid(
+                QStringLiteral("%1 is not a readable SQLite database: %2").arg(m_path, hasTable.error().message));
+        }
+        if (hasTable->next()) {
+            auto v = exec(db, QStringLiteral("SELECT MAX(version) FROM schema_version"));
+            if (!v) {
+                return v.error();
+            }
+            version = v->next() ? v->value(0).toInt() : 0;
+        } else {
+            auto tables = exec(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"));
+            if (!tables) {
+                return tables.error();
+            }
+            if (tables->next() && tables->value(0).toInt() > 0) {
+                return Error::invalid(
+                    QStringLiteral("%1 is a SQLite database but not a fairuse store; it was left untouched")
+                        .arg(m_path));
+            }
+        }
+    }
+    if (version > kSchemaVersion) {
+        return Error::invalid(QStringLiteral("%1 has schema version %2, newer than this build understands (%3); "
+                                             "update fairuse. The file was left untouched.")
+                                  .arg(m_path)
+                                  .arg(version)
+                                  .arg(kSchemaVersion));
+    }
+
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY",
+                               // A 32 MB page cache keeps a week of buckets of the demo population in memory.
+                               "PRAGMA cache_size=-32768"}) {
+        auto p = exec(db, QString::fromLatin1(pragma));
+        if (!p) {
+            return p.error();
+        }
+    }
+
+    for (int v = version; v < kSchemaVersion; ++v) {
+        if (!db.transaction()) {
+            return sqlError(db, QStringLiteral("starting migration"));
+        }
+        QStringList steps = migrations().at(v);
+        if (v == 0) {
+            steps.prepend(QStringLiteral("CREATE TABLE schema_version (version INTEGER NOT NULL)"));
+        }
+        steps.append(QStringLiteral("DELETE FROM schema_version"));
+        steps.append(QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(v + 1));
+        for (const QString& sql : steps) {
+            auto r = exec(db, sql);
+            if (!r) {
+                db.rollback();
+                return Error::internal(QStringLiteral("migrating %1 to schema version %2: %3")
+                                           .arg(m_path)
+                                           .arg(v + 1)
+                                           .arg(r.error().message));
+            }
+        }
+        if (!db.commit()) {
+            db.rollback();
+            return sqlError(db, QStringLiteral("committing migration"));
+        }
+    }
+
+    return {};
+}
+
+TimePoint EmbeddedDatabase::now(QSqlDatabase& db) const {
+    if (m_options.clock) {
+        return m_options.clock();
+    }
+    // The reference time can be written after opening (seeding): read it fresh, it is one indexed row.
+    auto ref = exec(db, QStringLiteral("SELECT value FROM meta WHERE key = 'reference_time'"));
+    if (ref && ref->next()) {
+        bool ok = false;
+        const qlonglong ms = ref->value(0).toLongLong(&ok);
+        if (ok) {
+            return fromUnixMs(ms);
+        }
+    }
+    return std::chrono::time_point_cast<Milliseconds>(std::chrono::system_clock::now());
+}
+
+Async<std::optional<TimePoint>> EmbeddedDatabase::referenceTime() {
+    return run<std::optional<TimePoint>>([](QSqlDatabase& db) -> Result<std::optional<TimePoint>> {
+        auto ref = exec(db, QStringLiteral("SELECT value FROM meta WHERE key = 'reference_time'"));
+        if (!ref) {
+            return ref.error();
+        }
+        std::optional<TimePoint> t;
+        if (ref->next()) {
+            t = fromUnixMs(ref->value(0).toLongLong());
+        }
+        return t;
+    });
+}
+
+Status EmbeddedDatabase::writeReferenceTime(QSqlDatabase& db, TimePoint t) {
+    auto r = exec(db, QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('reference_time', ?)"),
+                  {QString::number(toUnixMs(t))});
+    if (!r) {
+        return r.error();
+    }
+    return {};
+}
+
+Result<int> EmbeddedDatabase::refreshSpeechSnapshot(QSqlDatabase& db, TimePoint at) {
+    const WindowMinutes w = windowMinutes(at);
+    const QString sum =
+        QStringLiteral("(SELECT COALESCE(SUM(b.ms), 0) FROM minute_buckets b WHERE b.uid = s.uid"
+                       " AND b.source IN ") +
+        QLatin1String(kEnforcedSourcesSql) +
+        QStringLiteral(" AND typeof(b.ms) = 'integer' AND b.ms >= 0 AND b.minute >= %1 AND b.minute <= ") +
+        QString::number(w.to) + QLatin1Char(')');
+    auto r = exec(db,
+                  QStringLiteral("UPDATE fair_use_state AS s SET speech_daily_ms = ") + sum.arg(w.dailyFrom) +
+                      QStringLiteral(", speech_3day_ms = ") + sum.arg(w.threeDayFrom) +
+                      QStringLiteral(", speech_weekly_ms = ") + sum.arg(w.weeklyFrom) +
+                      QStringLiteral(", speech_at = ? WHERE stage IN ('warning', 'throttle', 'restrict')"),
+                  {timeValue(at)});
+    if (!r) {
+        return r.error();
+    }
+    return r->numRowsAffected();
+}
+
+Async<bool> EmbeddedDatabase::isEmpty() {
+    return run<bool>([](QSqlDatabase& db) -> Result<bool> {
+        for (const char* table :
+             {"fair_use_state", "events", "conversations", "minute_buckets", "reviewers", "audit", "llm_spend"}) {
+            auto q = exec(db, QStringLiteral("SELECT EXISTS(SELECT 1 FROM %1)").arg(QLatin1String(table)));
+            if (!q) {
+                return q.error();
+            }
+            if (q->next() && q->value(0).toBool()) {
+                return false;
+            }
+        }
+        return true;
+    });
+}
+
+} // namespace fairuse::services
