@@ -143,8 +143,7 @@ const std::vector<Rule>& rules() {
         // PEM private keys, also when cut off before the END line.
         {rx(R"re(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$))re",
             QRegularExpression::DotMatchesEverythingOption),
-         [](const QRegularExpressionMatch&) {
-        return kRedacted; }},
+         [](const QRegularExpressionMatch&) { return kRedacted; }},
         // Credential headers written as JSON or quoted pairs: "Authorization": "Bearer x" (also QDebug-escaped).
         {rx(R"re(\b((?:proxy-)?authorization|x-api-key|x-goog-api-key|api-key|cookie|set-cookie)(\\?"\s*[:=]\s*\\?")((?:[^"\\]|\\[^"])*))re"),
          keepAround(3)},
@@ -155,7 +154,7 @@ const std::vector<Rule>& rules() {
         // Bare "Bearer <token>" / "Basic <base64>" anywhere (e.g. printed header lists), quoted or not.
         {rx(R"re(\b(bearer|basic)(\s+\\?"?)([A-Za-z0-9\-._~+/]+=*))re"),
          [](const QRegularExpressionMatch& m) {
-        return looksLikeCredential(m.capturedView(3)) ? m.captured(1) + m.captured(2) + kRedacted : m.captured(0);
+             return looksLikeCredential(m.capturedView(3)) ? m.captured(1) + m.captured(2) + kRedacted : m.captured(0);
          }},
         // Secret JSON string fields: "field": "value" with JSON escapes inside the value...
         {rx(R"re(("(?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|session[_-]?token|client[_-]?secret|private[_-]?key|password|passwd|secret|token)"\s*:\s*")((?:[^"\\]|\\.)*)("))re"),
@@ -170,8 +169,7 @@ const std::vector<Rule>& rules() {
         {rx(R"re(\b([a-z][a-z0-9+.\-]*://)([^\s:@/?#"'\\]*)(:)([^\s/?#"'\\]+)(@))re"), keepAround(4)},
         // Well-known key formats and JWTs, wherever they appear.
         {rx(R"re(\b(?:sk-[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]+))re"),
-         [](const QRegularExpressionMatch&) {
-        return kRedacted; }},
+         [](const QRegularExpressionMatch&) { return kRedacted; }},
     };
     return list;
 }

@@ -2,8 +2,8 @@
 
 #include <qt6keychain/keychain.h>
 
-#include <QPromise>
 #include <QFuture>
+#include <QPromise>
 
 #include <memory>
 
