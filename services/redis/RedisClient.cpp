@@ -389,15 +389,12 @@ struct RedisClient::Impl {
     }
 
     void scheduleReconnect() {
-        const int shift = std::min(reconnectAttempt, 20);
-        const qint64 base =
-            std::min<qint64>(static_cast<qint64>(config.reconnectInitialMs) << shift, config.reconnectMaxMs);
-        // Jitter in [50 %, 100 %] of the delay so many clients do not reconnect in lockstep.
-        const qint64 delay = base / 2 + static_cast<qint64>(QRandomGenerator::global()->bounded(
-                                            static_cast<quint32>(std::max<qint64>(1, base / 2 + 1))));
+        const int delay =
+            RedisClient::backoffDelayMs(reconnectAttempt, config.reconnectInitialMs, config.reconnectMaxMs,
+                                        QRandomGenerator::global()->generateDouble());
         ++reconnectAttempt;
         qCDebug(lcRedis) << "reconnecting in" << delay << "ms";
-        reconnectTimer.start(static_cast<int>(delay));
+        reconnectTimer.start(delay);
     }
 
     void armTimeout() {
@@ -494,6 +491,13 @@ void RedisClient::disconnectFromServer() {
     d->setState(State::Disconnected);
     d->failAll(Error::unavailable(QStringLiteral("disconnected from Redis at %1").arg(d->describe())));
     d->armTimeout();
+}
+
+int RedisClient::backoffDelayMs(int attempt, int initialMs, int maxMs, double jitter) {
+    const int shift = std::clamp(attempt, 0, 30);
+    const qint64 base = std::min<qint64>(static_cast<qint64>(std::max(initialMs, 1)) << shift, std::max(maxMs, 1));
+    const double factor = 0.5 + 0.5 * std::clamp(jitter, 0.0, 1.0);
+    return static_cast<int>(std::max<qint64>(1, static_cast<qint64>(static_cast<double>(base) * factor)));
 }
 
 RedisClient::State RedisClient::state() const {

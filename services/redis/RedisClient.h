@@ -62,6 +62,12 @@ public:
      */
     QFuture<Result<QList<RedisReply>>> pipeline(QList<QList<QByteArray>> commands);
 
+    /**
+     * Delay before reconnect attempt `attempt` (0-based): initialMs doubled per attempt, capped at maxMs, then scaled
+     * into [50 %, 100 %] by `jitter` in [0, 1] so many clients do not reconnect in lockstep.
+     */
+    static int backoffDelayMs(int attempt, int initialMs, int maxMs, double jitter);
+
 Q_SIGNALS:
     void connectionStateChanged(fairuse::services::RedisClient::State state);
 

@@ -1,4 +1,5 @@
 // Parsers of services/redis without a server: Redis URLs and strict integers in replies.
+#include "redis/RedisClient.h"
 #include "redis/RedisConfig.h"
 #include "redis/RedisReply.h"
 
@@ -121,6 +122,27 @@ private Q_SLOTS:
         }
         QCOMPARE(RedisReply::string(text).toInteger(), v);
         QVERIFY(!RedisReply::error(text).toInteger().has_value());
+    }
+
+    void backoffDoublesCapsAndJitters_data() {
+        QTest::addColumn<int>("attempt");
+        QTest::addColumn<double>("jitter");
+        QTest::addColumn<int>("expected");
+        // initial 100 ms, cap 5000 ms
+        QTest::newRow("first, no jitter") << 0 << 1.0 << 100;
+        QTest::newRow("first, most jitter") << 0 << 0.0 << 50;
+        QTest::newRow("third doubles twice") << 2 << 1.0 << 400;
+        QTest::newRow("capped") << 6 << 1.0 << 5000;
+        QTest::newRow("capped, half") << 40 << 0.0 << 2500;
+        QTest::newRow("huge attempt does not overflow") << 1000000 << 1.0 << 5000;
+        QTest::newRow("jitter out of range is clamped") << 1 << 7.0 << 200;
+    }
+
+    void backoffDoublesCapsAndJitters() {
+        QFETCH(int, attempt);
+        QFETCH(double, jitter);
+        QFETCH(int, expected);
+        QCOMPARE(RedisClient::backoffDelayMs(attempt, 100, 5000, jitter), expected);
     }
 
     void replyHelpers() {
