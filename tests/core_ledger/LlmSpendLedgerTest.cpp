@@ -370,15 +370,17 @@ private Q_SLOTS:
         std::atomic<int> violations{0};
 
         // Watches every state the ledger passes through (status() is a consistent snapshot under the lock).
+        std::atomic<bool> watching{false};
         std::thread watcher([&] {
-            while (!done.load()) {
+            do {
                 const SpendStatus s = ledger.status(kUser, now);
                 if (s.dailySettledMicroUsd + s.reservedMicroUsd > kCap) {
                     violations.fetch_add(1);
                 }
                 observations.fetch_add(1);
+                watching.store(true);
                 std::this_thread::yield();
-            }
+            } while (!done.load());
         });
         std::vector<std::thread> workers;
         for (int t = 0; t < threads; ++t) {
@@ -410,6 +412,9 @@ private Q_SLOTS:
                     }
                 }
             });
+        }
+        while (!watching.load()) { // the watcher observes from before the first reservation
+            std::this_thread::yield();
         }
         start.store(true);
         for (std::thread& w : workers) {
