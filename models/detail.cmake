@@ -1,1 +1,21 @@
-# Detail-side models: target_sources(fairuse_models PRIVATE ...)
+# Detail-side models: user view tables, audit log, spend report, speech chart aggregation, bulk resolve.
+target_sources(fairuse_models PRIVATE
+    AuditModel.cpp
+    AuditModel.h
+    Backend.h
+    BulkResolver.cpp
+    BulkResolver.h
+    ConversationsModel.cpp
+    ConversationsModel.h
+    DetailFormat.cpp
+    DetailFormat.h
+    EventsModel.cpp
+    EventsModel.h
+    EvidenceModel.cpp
+    EvidenceModel.h
+    RowListModel.h
+    SpeechSeries.cpp
+    SpeechSeries.h
+    SpendModel.cpp
+    SpendModel.h
+)

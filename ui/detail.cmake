@@ -1,1 +1,19 @@
-# User view, charts, action dialogs, bulk resolve, audit log, spend report: target_sources(fairuse_ui PRIVATE ...)
+# User view, speech chart, action and conflict dialogs, bulk resolve, audit log, spend report, PDF case report.
+target_sources(fairuse_ui PRIVATE
+    ActionDialog.cpp
+    ActionDialog.h
+    AuditLogView.cpp
+    AuditLogView.h
+    BulkResolveDialog.cpp
+    BulkResolveDialog.h
+    CaseReport.cpp
+    CaseReport.h
+    ConflictDialog.cpp
+    ConflictDialog.h
+    SpeechChart.cpp
+    SpeechChart.h
+    SpendReportView.cpp
+    SpendReportView.h
+    UserView.cpp
+    UserView.h
+)

@@ -1,0 +1,260 @@
+#include "BulkResolver.h"
+
+#include "enforcement/ReviewerActions.h"
+
+#include <QCryptographicHash>
+
+#include <chrono>
+
+namespace fairuse::models {
+
+TimePoint backendNow(const Backend& backend) {
+    if (backend.now) {
+        return backend.now();
+    }
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+BulkResolver::BulkResolver(Backend& backend, enforcement::Policy policy, QStringList uids, QObject* parent)
+    : QObject(parent)
+    , m_backend(backend)
+    , m_policy(std::move(policy))
+    , m_uids(std::move(uids)) {
+    m_uids.removeDuplicates();
+}
+
+int BulkResolver::openCaseCount() const {
+    int n = 0;
+    for (const UserJob& j : m_jobs) {
+        for (const FairUseEvent& e : j.events) {
+            n += e.resolved ? 0 : 1;
+        }
+    }
+    return n;
+}
+
+QString BulkResolver::runId(QStringList uids, Outcome outcome, const QString& note) {
+    uids.removeDuplicates();
+    uids.sort();
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (const QString& uid : uids) {
+        hash.addData(uid.toUtf8());
+        hash.addData(QByteArrayView("\n"));
+    }
+    hash.addData(QByteArrayView("\x1f"));
+    hash.addData(toString(outcome).toUtf8());
+    hash.addData(QByteArrayView("\x1f"));
+    hash.addData(note.toUtf8());
+    return QStringLiteral("bulk-") + QString::fromLatin1(hash.result().toHex().left(16));
+}
+
+QString BulkResolver::statusLabel(BulkStatus s) {
+    switch (s) {
+    case BulkStatus::Pending:
+        return tr("pending");
+    case BulkStatus::Done:
+        return tr("done");
+    case BulkStatus::Conflict:
+        return tr("conflict");
+    case BulkStatus::Failed:
+        return tr("failed");
+    case BulkStatus::AlreadyApplied:
+        return tr("skipped: already applied");
+    case BulkStatus::Skipped:
+        return tr("skipped");
+    case BulkStatus::Cancelled:
+        return tr("cancelled");
+    }
+    return {};
+}
+
+int BulkResolver::finishedCount() const {
+    int n = 0;
+    for (const BulkItem& item : m_items) {
+        n += item.status != BulkStatus::Pending ? 1 : 0;
+    }
+    return n;
+}
+
+void BulkResolver::load() {
+    m_jobs.clear();
+    m_items.clear();
+    m_loadErrors.clear();
+    if (!m_backend.cases) {
+        Q_EMIT loadFailed(tr("No case store is connected."));
+        return;
+    }
+    for (const QString& uid : std::as_const(m_uids)) {
+        m_jobs.append(UserJob{uid, {}, false, {}, {}, 0});
+    }
+    m_pendingLoads = static_cast<int>(m_jobs.size());
+    if (m_pendingLoads == 0) {
+        Q_EMIT loaded(0, 0);
+        return;
+    }
+    for (int i = 0; i < m_jobs.size(); ++i) {
+        loadUser(i);
+    }
+}
+
+void BulkResolver::loadUser(int job) {
+    const QString uid = m_jobs.at(job).uid;
+    m_backend.cases->getState(uid).then(this, [this, job, uid](const Result<FairUseState>& state) {
+        if (!state) {
+            m_loadErrors.append(tr("%1: could not read the state (%2)").arg(uid, state.error().message));
+            userLoaded();
+            return;
+        }
+        m_jobs[job].state = state.value();
+        m_jobs[job].hasState = true;
+        m_backend.cases->listEvents(uid).then(this, [this, job, uid](const Result<QList<FairUseEvent>>& events) {
+            if (!events) {
+                m_loadErrors.append(tr("%1: could not read the cases (%2)").arg(uid, events.error().message));
+                userLoaded();
+                return;
+            }
+            // Oldest first, so the user's stage steps apply in the order the cases happened.
+            for (auto it = events->crbegin(); it != events->crend(); ++it) {
+                m_jobs[job].events.append(*it);
+            }
+            userLoaded();
+        });
+    });
+}
+
+void BulkResolver::userLoaded() {
+    if (--m_pendingLoads > 0) {
+        return;
+    }
+    if (!m_loadErrors.isEmpty()) {
+        Q_EMIT loadFailed(m_loadErrors.join(QLatin1Char('\n')));
+    }
+    Q_EMIT loaded(openCaseCount(), static_cast<int>(m_jobs.size()));
+}
+
+void BulkResolver::start(Outcome outcome, const QString& note) {
+    if (m_running) {
+        return;
+    }
+    m_outcome = outcome;
+    m_note = note;
+    m_runId = runId(m_uids, m_outcome, m_note);
+    m_items.clear();
+    for (UserJob& j : m_jobs) {
+        j.items.clear();
+        j.next = 0;
+        for (const FairUseEvent& e : std::as_const(j.events)) {
+            const bool mineBefore = e.resolved &&
+                                    e.resolvedBy.compare(m_backend.reviewer.email, Qt::CaseInsensitive) == 0 &&
+                                    e.outcome == m_outcome;
+            if (!e.resolved || mineBefore) {
+                j.items.append(static_cast<int>(m_items.size()));
+                m_items.append(BulkItem{j.uid, e, mineBefore, BulkStatus::Pending, {}});
+            }
+        }
+    }
+    m_running = true;
+    m_cancelled = false;
+    m_nextJob = 0;
+    m_inFlight = 0;
+    // Start from the event loop, so the caller sees items() before the first result arrives.
+    QMetaObject::invokeMethod(this, &BulkResolver::pump, Qt::QueuedConnection);
+}
+
+void BulkResolver::cancel() {
+    m_cancelled = true;
+    if (m_inFlight == 0 && m_running) {
+        pump();
+    }
+}
+
+void BulkResolver::pump() {
+    while (!m_cancelled && m_inFlight < m_maxInFlight && m_nextJob < m_jobs.size()) {
+        const int job = m_nextJob++;
+        ++m_inFlight;
+        runNext(job);
+    }
+    if (m_inFlight == 0 && (m_cancelled || m_nextJob >= m_jobs.size()) && m_running) {
+        for (int i = 0; i < m_items.size(); ++i) {
+            if (m_items.at(i).status == BulkStatus::Pending) {
+                finishItem(i, BulkStatus::Cancelled, tr("not started: the run was cancelled"));
+            }
+        }
+        m_running = false;
+        Q_EMIT finished();
+    }
+}
+
+void BulkResolver::runNext(int job) {
+    UserJob& j = m_jobs[job];
+    if (m_cancelled || j.next >= j.items.size() || !j.hasState) {
+        --m_inFlight;
+        pump();
+        return;
+    }
+    const int index = j.items.at(j.next++);
+    const BulkItem& item = m_items.at(index);
+
+    enforcement::ActionContext ctx;
+    ctx.reviewer = m_backend.reviewer;
+    ctx.now = backendNow(m_backend);
+    ctx.clientVersion = m_backend.clientVersion;
+    ctx.idempotencyKey = m_runId + QLatin1Char(':') + item.event.id;
+    ctx.caseRef = item.event.caseRef;
+    ctx.eventId = item.event.id;
+
+    FairUseEvent event = item.event;
+    const bool probe = item.probeOnly;
+    if (probe) {
+        // Rebuild the request as it was when this run first saw the case open, only to present its key again.
+        event.resolved = false;
+        event.resolvedAt.reset();
+        event.resolvedBy.clear();
+        event.outcome.reset();
+    }
+    Result<ChangeSet> change = enforcement::buildResolve(m_policy, j.state, event, m_outcome, m_note, false, ctx);
+    if (!change) {
+        finishItem(index, probe ? BulkStatus::Skipped : BulkStatus::Failed,
+                   probe ? tr("already resolved by %1 before this run").arg(item.event.resolvedBy)
+                         : change.error().message);
+        runNext(job);
+        return;
+    }
+    if (probe) {
+        // The key decides: if it is unknown the case was resolved by another action, and this version can never
+        // match, so the store refuses instead of resolving the case a second time.
+        change->expectedEventVersion = QStringLiteral("bulk-probe-never-matches");
+    }
+    const std::optional<FairUseState> newState = change->newState;
+    m_backend.cases->apply(change.value())
+        .then(this, [this, job, index, probe, newState](const Result<CommitResult>& result) {
+            if (result && result->alreadyApplied) {
+                finishItem(index, BulkStatus::AlreadyApplied, tr("this run had already resolved it"));
+            } else if (probe) {
+                finishItem(index, BulkStatus::Skipped,
+                           tr("already resolved by %1 before this run").arg(m_items.at(index).event.resolvedBy));
+            } else if (result) {
+                UserJob& j = m_jobs[job];
+                if (newState) {
+                    j.state = *newState;
+                    j.state.version = result->stateVersion;
+                }
+                finishItem(index, BulkStatus::Done, tr("audit record #%1").arg(result->audit.sequence));
+            } else if (result.error().kind == ErrorKind::Conflict) {
+                finishItem(index, BulkStatus::Conflict,
+                           tr("changed by someone else since it was loaded; nothing written (%1)")
+                               .arg(result.error().message));
+            } else {
+                finishItem(index, BulkStatus::Failed, result.error().message);
+            }
+            runNext(job);
+        });
+}
+
+void BulkResolver::finishItem(int index, BulkStatus status, const QString& message) {
+    m_items[index].status = status;
+    m_items[index].message = message;
+    Q_EMIT itemFinished(index);
+}
+
+} // namespace fairuse::models

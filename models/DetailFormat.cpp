@@ -1,0 +1,131 @@
+#include "DetailFormat.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QLocale>
+
+namespace fairuse::models {
+
+namespace {
+QString tr(const char* text) {
+    return QCoreApplication::translate("fairuse::models::DetailFormat", text);
+}
+} // namespace
+
+QString formatTime(TimePoint t) {
+    return QDateTime::fromMSecsSinceEpoch(toUnixMs(t), Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+}
+
+QString formatTime(const std::optional<TimePoint>& t) {
+    return t ? formatTime(*t) : QStringLiteral("\u2014");
+}
+
+QString formatHours(std::int64_t ms) {
+    return tr("%1 h").arg(QLocale().toString(static_cast<double>(ms) / 3'600'000.0, 'f', 1));
+}
+
+QString formatAgainstCap(std::int64_t ms, std::int64_t capMs) {
+    const QString text = tr("%1 / %2 cap").arg(formatHours(ms), formatHours(capMs));
+    // A cap is hit when usage is strictly greater than it (Domain.h).
+    return ms > capMs ? tr("%1 (over)").arg(text) : text;
+}
+
+QString formatUsd(std::int64_t microUsd) {
+    return QStringLiteral("$") + QLocale().toString(static_cast<double>(microUsd) / 1'000'000.0, 'f', 4);
+}
+
+QString stageLabel(Stage s) {
+    switch (s) {
+    case Stage::None:
+        return tr("none");
+    case Stage::Warning:
+        return tr("warning");
+    case Stage::Throttle:
+        return tr("throttle");
+    case Stage::Restrict:
+        return tr("restrict");
+    }
+    return {};
+}
+
+QString usageTypeLabel(UsageType t) {
+    switch (t) {
+    case UsageType::None:
+        return tr("none");
+    case UsageType::Audiobook:
+        return tr("audiobook");
+    case UsageType::Podcast:
+        return tr("podcast");
+    case UsageType::Prerecorded:
+        return tr("prerecorded");
+    case UsageType::TvMovie:
+        return tr("TV / movie");
+    case UsageType::Commercial:
+        return tr("commercial");
+    case UsageType::Unknown:
+        return tr("unknown");
+    }
+    return {};
+}
+
+QString outcomeLabel(Outcome o) {
+    switch (o) {
+    case Outcome::Confirmed:
+        return tr("confirmed");
+    case Outcome::FalsePositive:
+        return tr("false positive");
+    case Outcome::NoAction:
+        return tr("no action");
+    }
+    return {};
+}
+
+QString roleName(Role r) {
+    switch (r) {
+    case Role::Reviewer:
+        return tr("reviewer");
+    case Role::SeniorReviewer:
+        return tr("senior reviewer");
+    case Role::Admin:
+        return tr("admin");
+    }
+    return {};
+}
+
+QString auditActionLabel(AuditAction a) {
+    switch (a) {
+    case AuditAction::Resolve:
+        return tr("resolve");
+    case AuditAction::OverrideStage:
+        return tr("override stage");
+    case AuditAction::Reset:
+        return tr("reset");
+    case AuditAction::Exempt:
+        return tr("exempt");
+    case AuditAction::Unexempt:
+        return tr("un-exempt");
+    case AuditAction::RerunClassifier:
+        return tr("re-run classifier");
+    case AuditAction::AddNote:
+        return tr("add note");
+    }
+    return {};
+}
+
+QString capWindowLabel(CapWindow w) {
+    switch (w) {
+    case CapWindow::Daily:
+        return tr("daily");
+    case CapWindow::ThreeDay:
+        return tr("3-day");
+    case CapWindow::Weekly:
+        return tr("weekly");
+    }
+    return {};
+}
+
+QString classifierKindLabel(const ClassifierResult& r) {
+    return r.heuristic ? tr("heuristic") : tr("LLM");
+}
+
+} // namespace fairuse::models

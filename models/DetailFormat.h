@@ -1,0 +1,38 @@
+#pragma once
+
+#include "common/Domain.h"
+#include "common/Time.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+/**
+ * @file
+ * Display strings shared by the detail-side models and views (user view, audit log, spend report, case report),
+ * so a time or a duration reads the same everywhere.
+ */
+namespace fairuse::models {
+
+/** "2026-03-20 10:15 UTC". */
+QString formatTime(TimePoint t);
+/** formatTime, or an em dash when absent. */
+QString formatTime(const std::optional<TimePoint>& t);
+/** Speech duration in hours with one decimal ("2.5 h"). */
+QString formatHours(std::int64_t ms);
+/** "2.5 h / 2.0 h cap", with a marker when the total is over the cap. */
+QString formatAgainstCap(std::int64_t ms, std::int64_t capMs);
+/** Micro-USD as dollars ("$0.0123"). */
+QString formatUsd(std::int64_t microUsd);
+/** Translated stage, usage type, outcome, role and audit action names. */
+QString stageLabel(Stage s);
+QString usageTypeLabel(UsageType t);
+QString outcomeLabel(Outcome o);
+QString roleName(Role r);
+QString auditActionLabel(AuditAction a);
+QString capWindowLabel(CapWindow w);
+/** "heuristic" or "LLM", the label every classifier result carries in the console. */
+QString classifierKindLabel(const ClassifierResult& r);
+
+} // namespace fairuse::models

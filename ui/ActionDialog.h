@@ -1,0 +1,99 @@
+#pragma once
+
+#include "Backend.h"
+#include "common/ChangeSet.h"
+#include "common/Domain.h"
+#include "enforcement/Policy.h"
+
+#include <QDialog>
+
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+
+namespace fairuse::ui {
+
+class ConflictDialog;
+
+/** The reviewer actions of the user view. */
+enum class ActionKind { Resolve, OverrideStage, Reset, Exempt, Unexempt, RerunClassifier, AddNote };
+
+/**
+ * One reviewer action in two steps. The form asks for what the action needs (outcome and notes, target stage and
+ * reason, ...); "Review" builds the ChangeSet with the ReviewerActions builder, which also checks the reviewer's
+ * role, and shows either the refusal or exactly what will change (stage before -> after, the fields, the audit
+ * record). "Apply" sends it to CaseStore::apply. A Conflict re-reads the stored state and case and opens a
+ * ConflictDialog with both versions; nothing is overwritten.
+ *
+ * Widgets carry object names (outcomeCombo, exemptCheck, targetStageCombo, textEdit, reviewButton, applyButton,
+ * backButton, messageLabel, summaryText) so tests drive the dialog like a reviewer would.
+ */
+class ActionDialog : public QDialog {
+    Q_OBJECT
+public:
+    ActionDialog(models::Backend& backend, enforcement::Policy policy, ActionKind kind, FairUseState state,
+                 std::optional<FairUseEvent> event, QWidget* parent = nullptr);
+
+    ActionKind kind() const { return m_kind; }
+    /** The refusal or error currently shown, empty when none. */
+    QString message() const;
+    /** The confirmation text (what will change), empty before Review. */
+    QString summary() const;
+    bool isConfirming() const;
+    /** The conflict dialog opened by the last Conflict, if any. */
+    ConflictDialog* conflictDialog() const { return m_conflict; }
+
+    /** Title of an action ("Resolve case", "Override stage", ...). */
+    static QString titleFor(ActionKind kind);
+    /** Plain-text description of a state, a case and a pending change, for confirmations and conflicts. */
+    static QString describeState(const FairUseState& state);
+    static QString describeEvent(const FairUseEvent& event);
+    static QString describeChange(const ChangeSet& change, const FairUseState& before,
+                                  const std::optional<FairUseEvent>& eventBefore);
+
+public Q_SLOTS:
+    /** Builds the change and shows the confirmation, or the refusal. */
+    void review();
+    /** Applies the reviewed change. */
+    void applyChange();
+
+Q_SIGNALS:
+    /** The store applied the change (or had applied it before under the same key). */
+    void applied(const fairuse::CommitResult& result, const fairuse::ChangeSet& change);
+    /** The reviewer chose "Reload and redo" after a conflict. */
+    void reloadRequested();
+
+private:
+    Result<ChangeSet> build() const;
+    void showMessage(const QString& text);
+    void showConflict(const QString& storeMessage);
+    void setBusy(bool busy);
+
+    models::Backend& m_backend;
+    enforcement::Policy m_policy;
+    ActionKind m_kind;
+    FairUseState m_state;
+    std::optional<FairUseEvent> m_event;
+    std::optional<ChangeSet> m_change;
+    QString m_idempotencyKey;
+
+    QStackedWidget* m_pages;
+    QComboBox* m_outcome = nullptr;
+    QCheckBox* m_exempt = nullptr;
+    QComboBox* m_target = nullptr;
+    QPlainTextEdit* m_text = nullptr;
+    QLabel* m_message;
+    QPlainTextEdit* m_summary;
+    QPushButton* m_review;
+    QPushButton* m_apply;
+    QPushButton* m_back;
+    QPushButton* m_cancel;
+    ConflictDialog* m_conflict = nullptr;
+};
+
+} // namespace fairuse::ui

@@ -1,0 +1,158 @@
+#pragma once
+
+#include "ActionDialog.h"
+#include "Backend.h"
+#include "common/Domain.h"
+#include "enforcement/Policy.h"
+
+#include <QList>
+#include <QWidget>
+
+#include <optional>
+
+// Tell the main window which entry points exist (it integrates them with __has_include while both are built).
+#define FAIRUSE_USER_VIEW_HAS_ACTIONS 1
+#define FAIRUSE_USER_VIEW_HAS_PRINT 1
+
+class QAction;
+class QLabel;
+class QTabWidget;
+class QTableView;
+
+namespace fairuse::models {
+class ConversationsModel;
+class EventsModel;
+class EvidenceModel;
+} // namespace fairuse::models
+
+namespace fairuse::ui {
+
+class SpeechChart;
+
+/**
+ * Everything about one flagged user: the fair-use state and what produced it, the case timeline, the classifier's
+ * evidence beside the conversations it cites, the speech chart against the caps, the STT budget and the user's LLM
+ * spend; and the reviewer actions (resolve, override, reset, exempt, re-run the classifier, add a note, case report).
+ *
+ * Everything loads asynchronously; a user shown while another is still loading wins (late replies are dropped).
+ */
+class UserView : public QWidget {
+    Q_OBJECT
+public:
+    explicit UserView(models::Backend& backend, QWidget* parent = nullptr);
+    ~UserView() override;
+
+    /** Loads and shows a user. */
+    void showUser(const QString& uid);
+    QString uid() const { return m_uid; }
+
+    /** The actions (resolve Ctrl+R, override Ctrl+Shift+O, reset, exempt, un-exempt, re-run classifier, add note
+     *  Ctrl+N, case report Ctrl+P), enabled when a user is loaded. */
+    QList<QAction*> actions() const;
+
+    /** Policy the actions are built with (default: Policy::forReview()). */
+    void setPolicy(const enforcement::Policy& policy) { m_policy = policy; }
+    const enforcement::Policy& policy() const { return m_policy; }
+
+    /** Opens the dialog of an action (non-modal, so tests and the window stay responsive); nullptr and a message
+     *  when the action is not possible now (nothing loaded, no open case to resolve). */
+    ActionDialog* openAction(ActionKind kind);
+
+    /** Writes the PDF case report of the shown user; emits reportWritten when done. */
+    void saveReport(const QString& path);
+
+    // For tests and the report.
+    bool isLoading() const { return m_pending > 0; }
+    const std::optional<FairUseState>& state() const { return m_state; }
+    const QList<FairUseEvent>& events() const { return m_events; }
+    models::EventsModel* eventsModel() const { return m_eventsModel; }
+    models::EvidenceModel* evidenceModel() const { return m_evidenceModel; }
+    models::ConversationsModel* conversationsModel() const { return m_conversationsModel; }
+    QTableView* eventsView() const { return m_eventsView; }
+    QTableView* evidenceView() const { return m_evidenceView; }
+    QTableView* conversationsView() const { return m_conversationsView; }
+    SpeechChart* chart() const { return m_chart; }
+    /** The classifier panel's text (score, type, heuristic/LLM label, model, reasoning). */
+    QString classifierText() const;
+    QString stateText() const;
+    QString statusText() const;
+
+public Q_SLOTS:
+    void reload();
+    void resolve();
+    void overrideStage();
+    void reset();
+    void exempt();
+    void unexempt();
+    void rerunClassifier();
+    void addNote();
+    /** Asks where to save the PDF case report and writes it. */
+    void printReport();
+
+Q_SIGNALS:
+    /** A reviewer action changed this user (the queue refreshes the row). */
+    void stateChanged(const QString& uid);
+    /** Everything of `uid` has arrived (with or without errors). */
+    void loaded(const QString& uid);
+    /** The classifier re-run finished (its result is shown, labelled heuristic or LLM). */
+    void classifierRerun(const QString& uid);
+    void reportWritten(const QString& path, const QString& error);
+
+private:
+    void buildUi();
+    void buildActions();
+    void clearAll();
+    void arrived();
+    void showState();
+    void showClassifier(const std::optional<ClassifierResult>& result, const QString& origin);
+    void showEvidenceForSelection();
+    void highlightConversation(const QModelIndex& evidenceIndex);
+    void setStatus(const QString& text);
+    void updateActions();
+    std::optional<FairUseEvent> selectedOrOpenEvent() const;
+    void runClassifier();
+
+    models::Backend& m_backend;
+    enforcement::Policy m_policy;
+    QString m_uid;
+    quint64 m_generation = 0;
+    int m_pending = 0;
+
+    std::optional<FairUseState> m_state;
+    QList<FairUseEvent> m_events;
+    QList<Conversation> m_conversations;
+    std::optional<ClassifierResult> m_rerunResult;
+    std::optional<std::int64_t> m_sttUsedMs;
+    QList<LlmSpendRecord> m_spend;
+    QList<services::MinuteSample> m_chartMinutes;
+    TimePoint m_chartFrom{};
+    TimePoint m_chartTo{};
+    bool m_haveMinutes = false;
+    QStringList m_errors;
+
+    QLabel* m_header = nullptr;
+    QLabel* m_status = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QLabel* m_stateLabel = nullptr;
+    QLabel* m_budgetLabel = nullptr;
+    QLabel* m_spendLabel = nullptr;
+    QTableView* m_eventsView = nullptr;
+    models::EventsModel* m_eventsModel = nullptr;
+    QLabel* m_classifierLabel = nullptr;
+    QTableView* m_evidenceView = nullptr;
+    models::EvidenceModel* m_evidenceModel = nullptr;
+    QTableView* m_conversationsView = nullptr;
+    models::ConversationsModel* m_conversationsModel = nullptr;
+    SpeechChart* m_chart = nullptr;
+
+    QAction* m_resolveAct = nullptr;
+    QAction* m_overrideAct = nullptr;
+    QAction* m_resetAct = nullptr;
+    QAction* m_exemptAct = nullptr;
+    QAction* m_unexemptAct = nullptr;
+    QAction* m_rerunAct = nullptr;
+    QAction* m_noteAct = nullptr;
+    QAction* m_printAct = nullptr;
+};
+
+} // namespace fairuse::ui
