@@ -126,7 +126,14 @@ FirestoreClient::FirestoreClient(FirestoreConfig config, std::shared_ptr<TokenPr
     , m_tokens(std::move(tokens))
     , m_network(new QNetworkAccessManager(this)) {}
 
-FirestoreClient::~FirestoreClient() = default;
+FirestoreClient::~FirestoreClient() {
+    for (const auto& weak : std::as_const(m_calls)) {
+        if (const auto call = weak.lock(); call && !call->promise.future().isFinished()) {
+            call->promise.addResult(Error::unavailable(QStringLiteral("the Firestore connection was closed")));
+            call->promise.finish();
+        }
+    }
+}
 
 QString FirestoreClient::documentName(const QString& path) const {
     return path.isEmpty() ? m_config.documentsRoot() : QString(m_config.documentsRoot() + QLatin1Char('/') + path);
@@ -209,6 +216,8 @@ Async<QJsonDocument> FirestoreClient::request(QByteArray verb, QUrl url, QJsonOb
     call->what = std::move(what);
     call->promise.start();
     Async<QJsonDocument> future = call->promise.future();
+    m_calls.removeIf([](const std::weak_ptr<Call>& c) { return c.expired(); });
+    m_calls.append(call);
     send(call);
     return future;
 }

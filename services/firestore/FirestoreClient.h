@@ -117,6 +117,7 @@ class FirestoreClient : public QObject {
     Q_OBJECT
 public:
     FirestoreClient(FirestoreConfig config, std::shared_ptr<TokenProvider> tokens, QObject* parent = nullptr);
+    /** Answers every call still in flight with Unavailable ("closed"), so no caller waits on a dead client. */
     ~FirestoreClient() override;
 
     const FirestoreConfig& config() const { return m_config; }
@@ -161,6 +162,8 @@ private:
     FirestoreConfig m_config;
     std::shared_ptr<TokenProvider> m_tokens;
     QNetworkAccessManager* m_network = nullptr;
+    /** Calls in flight, so the destructor can answer them instead of leaving their futures cancelled. */
+    QList<std::weak_ptr<Call>> m_calls;
 };
 
 } // namespace fairuse::services

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void unreachableHostIsUnavailable();
     void refreshesTokenOnceAfter401();
     void commandTokenRunsTheCommand();
+    void destroyingTheClientAnswersPendingCalls();
 };
 
 void FirestoreClientTest::createGetPatchWithPreconditions() {
@@ -425,6 +426,23 @@ void FirestoreClientTest::commandTokenRunsTheCommand() {
 
     CommandToken missing(QStringLiteral("/nonexistent/gcloud"), {});
     QCOMPARE(wait(missing.token()).error().kind, ErrorKind::Unavailable);
+}
+
+void FirestoreClientTest::destroyingTheClientAnswersPendingCalls() {
+    // A server that accepts and never answers: the call is still in flight when its client goes away.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    auto client = std::make_unique<FirestoreClient>(
+        testing::emulatorConfig(QStringLiteral("p"), QStringLiteral("127.0.0.1:%1").arg(silent.serverPort())),
+        StaticToken::emulatorOwner());
+    auto pending = client->runQuery(FirestoreQuery{});
+    QVERIFY(!pending.isFinished());
+    client.reset();
+    QVERIFY(pending.isFinished());
+    auto r = pending.result();
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().kind, ErrorKind::Unavailable);
+    QVERIFY2(r.error().message.contains(QStringLiteral("closed")), qPrintable(r.error().message));
 }
 
 QTEST_GUILESS_MAIN(FirestoreClientTest)
