@@ -261,7 +261,9 @@ Async<QueuePage> EmbeddedCaseStore::fetchQueuePage(const QueueFilter& filter, co
             if (!decodeCursor(cursor, &queueAt, &afterUid)) {
                 return Error::invalid(QStringLiteral("malformed queue cursor"));
             }
-            sql += QStringLiteral(" AND (s.queue_at < ? OR (s.queue_at = ? AND s.uid > ?))");
+            // The leading range on queue_at lets SQLite seek into the index instead of scanning from the top on
+            // every page; the OR only settles ties on the boundary timestamp.
+            sql += QStringLiteral(" AND s.queue_at <= ? AND (s.queue_at < ? OR s.uid > ?)");
             binds << QVariant::fromValue<qlonglong>(queueAt) << QVariant::fromValue<qlonglong>(queueAt) << afterUid;
         }
         sql += QStringLiteral(" ORDER BY s.queue_at DESC, s.uid ASC LIMIT ?");

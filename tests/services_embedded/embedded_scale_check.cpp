@@ -1,5 +1,5 @@
 // Prints how long seeding and the queue's first page take (not a test: timings never gate CI).
-// Usage: embedded_scale_check [FOLDER] [BULK_FLAGGED]
+// Usage: embedded_scale_check [FOLDER] [BULK_FLAGGED] [--pages-only]
 #include "common/Await.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
@@ -72,11 +72,14 @@ int main(int argc, char** argv) {
     const int bulk = argc > 2 ? QByteArray(argv[2]).toInt() : 100'000;
     DemoOptions o;
     o.referenceTime = parseRfc3339(QStringLiteral("2026-03-23T09:30:00Z")).value();
-    seed(QDir(dir).filePath(QStringLiteral("default.sqlite")), o, "default (2,000 users)");
-    o.users = 2000;
-    o.bulkFlagged = bulk;
+    const bool pagesOnly = argc > 3 && QByteArray(argv[3]) == "--pages-only";
     const QString big = QDir(dir).filePath(QStringLiteral("scale.sqlite"));
-    seed(big, o, "scale");
+    if (!pagesOnly) {
+        seed(QDir(dir).filePath(QStringLiteral("default.sqlite")), o, "default (2,000 users)");
+        o.users = 2000;
+        o.bulkFlagged = bulk;
+        seed(big, o, "scale");
+    }
     firstPage(big, {}, "all flagged");
     QueueFilter restrict;
     restrict.stage = Stage::Restrict;
