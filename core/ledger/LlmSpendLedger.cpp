@@ -70,6 +70,20 @@ SpendStatus LlmSpendLedger::status(const QString& uid, TimePoint now) const {
 Result<Reservation> LlmSpendLedger::reserve(const QString& uid, const QString& model,
                                             std::int64_t estimatedPromptTokens, std::int64_t estimatedCompletionTokens,
                                             TimePoint now, const QString& purpose) {
+    return reserveImpl(uid, model, estimatedPromptTokens, estimatedCompletionTokens, now, purpose, true);
+}
+
+Result<Reservation> LlmSpendLedger::reserveUncapped(const QString& uid, const QString& model,
+                                                    std::int64_t estimatedPromptTokens,
+                                                    std::int64_t estimatedCompletionTokens, TimePoint now,
+                                                    const QString& purpose) {
+    return reserveImpl(uid, model, estimatedPromptTokens, estimatedCompletionTokens, now, purpose, false);
+}
+
+Result<Reservation> LlmSpendLedger::reserveImpl(const QString& uid, const QString& model,
+                                                std::int64_t estimatedPromptTokens,
+                                                std::int64_t estimatedCompletionTokens, TimePoint now,
+                                                const QString& purpose, bool enforceCaps) {
     if (uid.isEmpty()) {
         return Error::invalid(QStringLiteral("cannot reserve LLM spend without a user id"));
     }
@@ -84,7 +98,7 @@ Result<Reservation> LlmSpendLedger::reserve(const QString& uid, const QString& m
     UserLedger& user = userLocked(uid);
     pruneLocked(user, now);
     const SpendStatus s = statusLocked(uid, now);
-    if (!s.hasCredits) {
+    if (enforceCaps && !s.hasCredits) {
         return Error::quota(QStringLiteral("user %1 has no LLM credits left (%2 of %3 micro-USD today, %4 of %5 "
                                            "this month, including reservations)")
                                 .arg(uid)
@@ -93,7 +107,7 @@ Result<Reservation> LlmSpendLedger::reserve(const QString& uid, const QString& m
                                 .arg(s.monthlySettledMicroUsd + s.reservedMicroUsd)
                                 .arg(s.caps.monthlyMicroUsd));
     }
-    if (*estimate > s.dailyRemainingMicroUsd || *estimate > s.monthlyRemainingMicroUsd) {
+    if (enforceCaps && (*estimate > s.dailyRemainingMicroUsd || *estimate > s.monthlyRemainingMicroUsd)) {
         const bool daily = *estimate > s.dailyRemainingMicroUsd;
         return Error::quota(QStringLiteral("estimated %1 micro-USD for %2 exceeds what is left of user %3's %4 "
                                            "LLM cap (%5 micro-USD)")

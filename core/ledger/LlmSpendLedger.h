@@ -106,6 +106,16 @@ public:
                                 std::int64_t estimatedCompletionTokens, TimePoint now, const QString& purpose = {});
 
     /**
+     * Like reserve(), but never refused for the user's caps. For our own enforcement calls (the purpose
+     * classifier), whose frequency the enforcement policy already bounds (one run at a time, 12 h cooldown): a
+     * user who spent their LLM budget must still be classifiable, or spending it would shield them from
+     * enforcement. The spend is still recorded against the user. NotFound for a model without a price.
+     */
+    Result<Reservation> reserveUncapped(const QString& uid, const QString& model, std::int64_t estimatedPromptTokens,
+                                        std::int64_t estimatedCompletionTokens, TimePoint now,
+                                        const QString& purpose = {});
+
+    /**
      * Replaces the reservation by the real cost of the call and returns the record to persist. The cost is
      * priced with the reservation's model. Errors: NotFound when the reservation is not outstanding (already
      * settled or released), Invalid for bad token counts (the reservation stays outstanding so the caller can
@@ -122,6 +132,10 @@ public:
     int releaseStale(TimePoint now, std::chrono::milliseconds maxAge);
 
 private:
+    Result<Reservation> reserveImpl(const QString& uid, const QString& model, std::int64_t estimatedPromptTokens,
+                                    std::int64_t estimatedCompletionTokens, TimePoint now, const QString& purpose,
+                                    bool enforceCaps);
+
     struct Entry {
         TimePoint at;
         std::int64_t costMicroUsd;

@@ -242,8 +242,10 @@ Async<ClassifierResult> OpenAiClassifier::classify(const QString& uid, const QLi
         call->estimatedPromptTokens = (call->body.size() + bytesPerToken - 1) / bytesPerToken;
         call->estimatedCompletionTokens = std::max<std::int64_t>(0, m_config.estimatedCompletionTokens);
         Result<Reservation> reservation =
-            m_ledger->reserve(uid, m_config.model, call->estimatedPromptTokens, call->estimatedCompletionTokens, now,
-                              QStringLiteral("classifier"));
+            // Our own enforcement call: recorded against the user, never refused for their caps (see
+            // reserveUncapped), so spending the LLM budget cannot shield anyone from classification.
+            m_ledger->reserveUncapped(uid, m_config.model, call->estimatedPromptTokens, call->estimatedCompletionTokens,
+                                      now, QStringLiteral("classifier"));
         if (!reservation) {
             qCWarning(lcLlm) << "classifier call for" << uid
                              << "refused by the spend ledger:" << reservation.error().message;

@@ -291,6 +291,24 @@ private Q_SLOTS:
         QCOMPARE(ledger.reserve(kUser, kModel, 1, 0, now).error().kind, ErrorKind::Quota);
     }
 
+    void uncappedReservationIgnoresCapsButIsRecorded() {
+        LlmSpendLedger ledger(unitPrices(), smallCaps());
+        ledger.setUser(kUser, Plan::Basic, true);
+        const TimePoint now = at("2026-03-20T12:00:00Z");
+        const std::int64_t cap = ledger.status(kUser, now).caps.dailyMicroUsd;
+        QVERIFY(ledger.reserve(kUser, kModel, cap, 0, now).ok());
+        QCOMPARE(ledger.reserve(kUser, kModel, 1, 0, now).error().kind, ErrorKind::Quota);
+        // Over the cap, an enforcement call still gets a reservation, and its settled cost counts for the user.
+        const auto r = ledger.reserveUncapped(kUser, kModel, 5, 0, now, QStringLiteral("classifier"));
+        QVERIFY(r.ok());
+        const auto record = ledger.settle(*r, 7, 0, now);
+        QVERIFY(record.ok());
+        QCOMPARE(record->purpose, QStringLiteral("classifier"));
+        QVERIFY(!ledger.hasLlmCredits(kUser, now));
+        QCOMPARE(ledger.reserveUncapped(kUser, QStringLiteral("no-such-model"), 5, 0, now).error().kind,
+                 ErrorKind::NotFound);
+    }
+
     void policyChangeAppliesToExistingSpend() {
         LlmSpendLedger ledger(unitPrices(), smallCaps());
         ledger.setUser(kUser, Plan::Basic, true);

@@ -153,6 +153,7 @@ private Q_SLOTS:
     void spendEstimateBookedWhenTimedOutAfterSending();
     void spendLedgerRefusalSendsNothing_data();
     void spendLedgerRefusalSendsNothing();
+    void userOverLlmCapIsStillClassified();
 
 private:
     std::unique_ptr<OpenAiClassifier> makeClassifier(OpenAiClassifierConfig config = {});
@@ -763,7 +764,6 @@ void TestOpenAiClassifier::spendLedgerRefusalSendsNothing_data() {
     QTest::addColumn<bool>("tinyCaps");
     QTest::addColumn<fairuse::ErrorKind>("kind");
     QTest::newRow("model without a price") << QStringLiteral("gpt-unpriced") << false << ErrorKind::NotFound;
-    QTest::newRow("user over the cap") << QStringLiteral("gpt-test-1") << true << ErrorKind::Quota;
 }
 
 void TestOpenAiClassifier::spendLedgerRefusalSendsNothing() {
@@ -789,6 +789,26 @@ void TestOpenAiClassifier::spendLedgerRefusalSendsNothing() {
     QCOMPARE(m_server->pendingResponses(), 1);
     QVERIFY(!classifier->isRunning(QStringLiteral("user-1")));
     QCOMPARE(ledger.status(QStringLiteral("user-1"), testNow()).outstandingReservations, 0);
+}
+
+void TestOpenAiClassifier::userOverLlmCapIsStillClassified() {
+    // A user who spent their own LLM budget must not be shielded from enforcement: the classifier call goes out
+    // and its spend is recorded against them.
+    LedgerPolicy policy;
+    policy.basic = SpendCaps{10, 100}; // micro-USD: no call fits the user's caps
+    LlmSpendLedger ledger(testPrices(), policy);
+    ledger.setUser(QStringLiteral("user-1"), Plan::Basic, true);
+    QVERIFY(!ledger.reserve(QStringLiteral("user-1"), QStringLiteral("gpt-test-1"), 1000, 100, testNow()).ok());
+    m_server->enqueue(okResponse());
+    auto classifier = makeClassifier(defaultConfig());
+    classifier->setSpendLedger(&ledger);
+    const auto result =
+        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+    QCOMPARE(m_server->requests().size(), 1);
+    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
+    QVERIFY(status.dailySettledMicroUsd > 0);
+    QCOMPARE(status.outstandingReservations, 0);
 }
 
 QTEST_GUILESS_MAIN(TestOpenAiClassifier)
