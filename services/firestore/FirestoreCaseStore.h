@@ -25,8 +25,10 @@ namespace fairuse::services {
  *
  * Queue cost: one collection-group query per page (stage IN/==, updated_at desc, document name desc), one batchGet
  * of the page's exemptions and, when `enrichQueueRows` is on, two small queries per row (its open events, its last
- * audit record), run concurrently. State documents without updated_at do not appear in the queue (Firestore
- * leaves documents without the ordered field out of the query).
+ * audit record), run concurrently. The usage-type and score filters are applied to each fetched batch, fetching
+ * further batches (at most 10 per page) until the page is full; the resolution filter is applied after the open
+ * cases are counted, so such a page can be shorter than asked while nextCursor still leads on. State documents
+ * without updated_at do not appear in the queue (Firestore leaves documents without the ordered field out).
  */
 class FirestoreCaseStore : public QObject, public CaseStore {
     Q_OBJECT

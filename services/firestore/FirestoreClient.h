@@ -100,7 +100,8 @@ struct FirestoreQuery {
     QList<FirestoreValue> startAfter;
     int limit = 0; ///< 0: no limit
 
-    /** {"structuredQuery": ...} as runQuery takes it; `documentsRoot` turns __name__ cursors into references. */
+    /** {"structuredQuery": ...} as runQuery takes it. A "__name__" cursor value must be a referenceValue holding the
+     *  document's full name. */
     QJsonObject toJson() const;
 };
 
