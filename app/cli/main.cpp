@@ -20,12 +20,10 @@ const Command kCommands[] = {
      fairuse::cli::runReplay},
     {"usage", "print a user's rolling speech totals from the backend's Redis keys", fairuse::cli::runUsage},
     {"queue", "print the flagged-user queue from Firestore (or the emulator)", fairuse::cli::runQueue},
-    {"seed", "fill the embedded store, or a Redis + Firestore pair, with the demo population",
-     fairuse::cli::runSeed},
+    {"seed", "fill the embedded store, or a Redis + Firestore pair, with the demo population", fairuse::cli::runSeed},
 };
 
-void printHelp(QTextStream& out)
-{
+void printHelp(QTextStream& out) {
     out << "Usage: fairuse COMMAND [OPTIONS]\n\n"
            "Fair-use enforcement core: replay histories, read usage and cases from the real backends.\n\n"
            "Commands:\n";
@@ -40,8 +38,7 @@ void printHelp(QTextStream& out)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("fairuse"));
     QCoreApplication::setOrganizationName(QStringLiteral("fairuse"));

@@ -32,9 +32,9 @@ struct ChangeSet {
 
 /** What a store reports after applying a ChangeSet. */
 struct CommitResult {
-    QString stateVersion;  ///< new version of the state document (empty if untouched)
-    QString eventVersion;  ///< new version of the event document (empty if untouched)
-    AuditRecord audit;     ///< the record as chained and stored
+    QString stateVersion;        ///< new version of the state document (empty if untouched)
+    QString eventVersion;        ///< new version of the event document (empty if untouched)
+    AuditRecord audit;           ///< the record as chained and stored
     bool alreadyApplied = false; ///< the idempotency key had been applied before; nothing was written
 };
 

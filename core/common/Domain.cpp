@@ -8,8 +8,7 @@ namespace fairuse {
 namespace {
 
 template <typename E, std::size_t N>
-QString nameOf(const std::array<std::pair<E, const char*>, N>& table, E value)
-{
+QString nameOf(const std::array<std::pair<E, const char*>, N>& table, E value) {
     for (const auto& [e, name] : table) {
         if (e == value) {
             return QString::fromLatin1(name);
@@ -19,8 +18,7 @@ QString nameOf(const std::array<std::pair<E, const char*>, N>& table, E value)
 }
 
 template <typename E, std::size_t N>
-std::optional<E> valueOf(const std::array<std::pair<E, const char*>, N>& table, const QString& s)
-{
+std::optional<E> valueOf(const std::array<std::pair<E, const char*>, N>& table, const QString& s) {
     for (const auto& [e, name] : table) {
         if (s == QLatin1String(name)) {
             return e;
@@ -32,9 +30,9 @@ std::optional<E> valueOf(const std::array<std::pair<E, const char*>, N>& table, 
 constexpr std::array kStages{std::pair{Stage::None, "none"}, std::pair{Stage::Warning, "warning"},
                              std::pair{Stage::Throttle, "throttle"}, std::pair{Stage::Restrict, "restrict"}};
 constexpr std::array kUsageTypes{
-    std::pair{UsageType::None, "none"},          std::pair{UsageType::Audiobook, "audiobook"},
-    std::pair{UsageType::Podcast, "podcast"},    std::pair{UsageType::Prerecorded, "prerecorded"},
-    std::pair{UsageType::TvMovie, "tv_movie"},   std::pair{UsageType::Commercial, "commercial"},
+    std::pair{UsageType::None, "none"},        std::pair{UsageType::Audiobook, "audiobook"},
+    std::pair{UsageType::Podcast, "podcast"},  std::pair{UsageType::Prerecorded, "prerecorded"},
+    std::pair{UsageType::TvMovie, "tv_movie"}, std::pair{UsageType::Commercial, "commercial"},
     std::pair{UsageType::Unknown, "unknown"}};
 constexpr std::array kRoles{std::pair{Role::Reviewer, "reviewer"}, std::pair{Role::SeniorReviewer, "senior_reviewer"},
                             std::pair{Role::Admin, "admin"}};
@@ -42,41 +40,71 @@ constexpr std::array kWindows{std::pair{CapWindow::Daily, "daily"}, std::pair{Ca
                               std::pair{CapWindow::Weekly, "weekly"}};
 constexpr std::array kPlans{std::pair{Plan::Free, "free"}, std::pair{Plan::Basic, "basic"},
                             std::pair{Plan::Unlimited, "unlimited"}};
-constexpr std::array kSources{std::pair{SpeechSource::Realtime, "realtime"},
-                              std::pair{SpeechSource::SyncFresh, "sync_fresh"},
-                              std::pair{SpeechSource::SyncBackfill, "sync_backfill"},
-                              std::pair{SpeechSource::CustomStt, "custom_stt"}};
+constexpr std::array kSources{
+    std::pair{SpeechSource::Realtime, "realtime"}, std::pair{SpeechSource::SyncFresh, "sync_fresh"},
+    std::pair{SpeechSource::SyncBackfill, "sync_backfill"}, std::pair{SpeechSource::CustomStt, "custom_stt"}};
 constexpr std::array kOutcomes{std::pair{Outcome::Confirmed, "confirmed"},
                                std::pair{Outcome::FalsePositive, "false_positive"},
                                std::pair{Outcome::NoAction, "no_action"}};
 constexpr std::array kActions{
-    std::pair{AuditAction::Resolve, "resolve"},       std::pair{AuditAction::OverrideStage, "override_stage"},
-    std::pair{AuditAction::Reset, "reset"},           std::pair{AuditAction::Exempt, "exempt"},
-    std::pair{AuditAction::Unexempt, "unexempt"},     std::pair{AuditAction::RerunClassifier, "rerun_classifier"},
+    std::pair{AuditAction::Resolve, "resolve"},   std::pair{AuditAction::OverrideStage, "override_stage"},
+    std::pair{AuditAction::Reset, "reset"},       std::pair{AuditAction::Exempt, "exempt"},
+    std::pair{AuditAction::Unexempt, "unexempt"}, std::pair{AuditAction::RerunClassifier, "rerun_classifier"},
     std::pair{AuditAction::AddNote, "add_note"}};
 
 } // namespace
 
-QString toString(Stage s) { return nameOf(kStages, s); }
-QString toString(UsageType t) { return nameOf(kUsageTypes, t); }
-QString toString(Role r) { return nameOf(kRoles, r); }
-QString toString(CapWindow w) { return nameOf(kWindows, w); }
-QString toString(Plan p) { return nameOf(kPlans, p); }
-QString toString(SpeechSource s) { return nameOf(kSources, s); }
-QString toString(Outcome o) { return nameOf(kOutcomes, o); }
-QString toString(AuditAction a) { return nameOf(kActions, a); }
+QString toString(Stage s) {
+    return nameOf(kStages, s);
+}
+QString toString(UsageType t) {
+    return nameOf(kUsageTypes, t);
+}
+QString toString(Role r) {
+    return nameOf(kRoles, r);
+}
+QString toString(CapWindow w) {
+    return nameOf(kWindows, w);
+}
+QString toString(Plan p) {
+    return nameOf(kPlans, p);
+}
+QString toString(SpeechSource s) {
+    return nameOf(kSources, s);
+}
+QString toString(Outcome o) {
+    return nameOf(kOutcomes, o);
+}
+QString toString(AuditAction a) {
+    return nameOf(kActions, a);
+}
 
-std::optional<Stage> stageFromString(const QString& s) { return valueOf(kStages, s); }
-std::optional<UsageType> usageTypeFromString(const QString& s) { return valueOf(kUsageTypes, s); }
-std::optional<Role> roleFromString(const QString& s) { return valueOf(kRoles, s); }
-std::optional<CapWindow> capWindowFromString(const QString& s) { return valueOf(kWindows, s); }
-std::optional<Plan> planFromString(const QString& s) { return valueOf(kPlans, s); }
-std::optional<SpeechSource> speechSourceFromString(const QString& s) { return valueOf(kSources, s); }
-std::optional<Outcome> outcomeFromString(const QString& s) { return valueOf(kOutcomes, s); }
-std::optional<AuditAction> auditActionFromString(const QString& s) { return valueOf(kActions, s); }
+std::optional<Stage> stageFromString(const QString& s) {
+    return valueOf(kStages, s);
+}
+std::optional<UsageType> usageTypeFromString(const QString& s) {
+    return valueOf(kUsageTypes, s);
+}
+std::optional<Role> roleFromString(const QString& s) {
+    return valueOf(kRoles, s);
+}
+std::optional<CapWindow> capWindowFromString(const QString& s) {
+    return valueOf(kWindows, s);
+}
+std::optional<Plan> planFromString(const QString& s) {
+    return valueOf(kPlans, s);
+}
+std::optional<SpeechSource> speechSourceFromString(const QString& s) {
+    return valueOf(kSources, s);
+}
+std::optional<Outcome> outcomeFromString(const QString& s) {
+    return valueOf(kOutcomes, s);
+}
+std::optional<AuditAction> auditActionFromString(const QString& s) {
+    return valueOf(kActions, s);
+}
 
-Caps Caps::forPlan(Plan plan)
-{
+Caps Caps::forPlan(Plan plan) {
     if (plan == Plan::Unlimited) {
         return Caps{14'400'000, 57'600'000, 72'000'000}; // 4 h / 16 h / 20 h
     }

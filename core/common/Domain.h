@@ -54,9 +54,9 @@ struct SpeechTotals {
 
 /** Soft caps in milliseconds. A cap is hit when usage is strictly greater than it. */
 struct Caps {
-    std::int64_t dailyMs = 7'200'000;      // 2 h
-    std::int64_t threeDayMs = 28'800'000;  // 8 h
-    std::int64_t weeklyMs = 36'000'000;    // 10 h
+    std::int64_t dailyMs = 7'200'000;     // 2 h
+    std::int64_t threeDayMs = 28'800'000; // 8 h
+    std::int64_t weeklyMs = 36'000'000;   // 10 h
     bool operator==(const Caps&) const = default;
 
     static Caps forPlan(Plan plan);
@@ -73,8 +73,7 @@ struct Conversation {
     TimePoint finishedAt{};
     TimePoint createdAt{};
 
-    double durationMinutes() const
-    {
+    double durationMinutes() const {
         return std::chrono::duration<double, std::ratio<60>>(finishedAt - startedAt).count();
     }
 };
@@ -89,15 +88,15 @@ struct Evidence {
 
 /** The classifier's verdict on a user's recent conversations. */
 struct ClassifierResult {
-    double misuseScore = 0.0;  ///< 0..1
+    double misuseScore = 0.0; ///< 0..1
     UsageType usageType = UsageType::None;
-    double confidence = 0.0;  ///< 0..1
+    double confidence = 0.0; ///< 0..1
     QList<Evidence> evidence;
     QString reasoning;
-    QString model;          ///< model name, or "heuristic"
-    QString promptVersion;  ///< prompt or heuristic version
-    bool heuristic = false; ///< true when produced by the offline heuristic, not an LLM
-    int droppedEvidence = 0; ///< evidence entries dropped because they named unknown conversations
+    QString model;              ///< model name, or "heuristic"
+    QString promptVersion;      ///< prompt or heuristic version
+    bool heuristic = false;     ///< true when produced by the offline heuristic, not an LLM
+    int droppedEvidence = 0;    ///< evidence entries dropped because they named unknown conversations
     QList<QString> corrections; ///< what the parser corrected (clamped score, unknown type, ...)
 };
 
@@ -147,7 +146,7 @@ struct FairUseEvent {
     QString resolvedBy;
     QString adminNotes;
     std::optional<Outcome> outcome; ///< our addition
-    QString version; ///< store version token for preconditions
+    QString version;                ///< store version token for preconditions
 };
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,

@@ -10,13 +10,13 @@ namespace fairuse {
 
 /** What kind of failure an Error is, so callers can react without parsing messages. */
 enum class ErrorKind {
-    Invalid,      ///< bad input: malformed, out of range, unknown value
-    NotFound,     ///< the thing asked for does not exist
-    Conflict,     ///< someone else changed it first (precondition failed)
-    Permission,   ///< the caller's role or credential does not allow it
-    Unavailable,  ///< a server could not be reached or is overloaded; retrying may help
-    Quota,        ///< a budget or quota is spent; retrying will not help
-    Internal,     ///< a bug or an unexpected state
+    Invalid,     ///< bad input: malformed, out of range, unknown value
+    NotFound,    ///< the thing asked for does not exist
+    Conflict,    ///< someone else changed it first (precondition failed)
+    Permission,  ///< the caller's role or credential does not allow it
+    Unavailable, ///< a server could not be reached or is overloaded; retrying may help
+    Quota,       ///< a budget or quota is spent; retrying will not help
+    Internal,    ///< a bug or an unexpected state
 };
 
 /** A failure a caller must handle: a kind and a message written for the person who will read it. */
@@ -37,8 +37,10 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_data(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_data(std::in_place_index<0>, std::move(value)) {}
+    Result(Error error)
+        : m_data(std::in_place_index<1>, std::move(error)) {}
 
     bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -64,7 +66,8 @@ template <>
 class [[nodiscard]] Result<void> {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)) {}
+    Result(Error error)
+        : m_error(std::move(error)) {}
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }

@@ -3,11 +3,9 @@
 #include <QDateTime>
 #include <QRegularExpression>
 
-
 namespace fairuse {
 
-Result<TimePoint> parseRfc3339(const QString& text)
-{
+Result<TimePoint> parseRfc3339(const QString& text) {
     // Strict RFC 3339: date, 'T' or 't' or space, time, optional fraction, mandatory zone.
     static const QRegularExpression re(QStringLiteral(
         R"(^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$)"));
@@ -40,18 +38,15 @@ Result<TimePoint> parseRfc3339(const QString& text)
     return fromUnixMs(ms);
 }
 
-QString formatRfc3339(TimePoint t)
-{
+QString formatRfc3339(TimePoint t) {
     return QDateTime::fromMSecsSinceEpoch(toUnixMs(t), Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-QString utcDayKey(TimePoint t)
-{
+QString utcDayKey(TimePoint t) {
     return QDateTime::fromMSecsSinceEpoch(toUnixMs(t), Qt::UTC).date().toString(QStringLiteral("yyyyMMdd"));
 }
 
-TimePoint nextUtcMidnight(TimePoint t)
-{
+TimePoint nextUtcMidnight(TimePoint t) {
     const auto day = std::chrono::floor<std::chrono::days>(t);
     return TimePoint{day + std::chrono::days{1}};
 }

@@ -14,23 +14,19 @@ using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 using Milliseconds = std::chrono::milliseconds;
 
 /** Unix minute of a time point (seconds // 60), the backend's bucket key. */
-constexpr std::int64_t unixMinute(TimePoint t)
-{
+constexpr std::int64_t unixMinute(TimePoint t) {
     return std::chrono::floor<std::chrono::minutes>(t).time_since_epoch().count();
 }
 
-constexpr TimePoint fromUnixMinute(std::int64_t minute)
-{
+constexpr TimePoint fromUnixMinute(std::int64_t minute) {
     return TimePoint{std::chrono::minutes{minute}};
 }
 
-constexpr TimePoint fromUnixMs(std::int64_t ms)
-{
+constexpr TimePoint fromUnixMs(std::int64_t ms) {
     return TimePoint{Milliseconds{ms}};
 }
 
-constexpr std::int64_t toUnixMs(TimePoint t)
-{
+constexpr std::int64_t toUnixMs(TimePoint t) {
     return t.time_since_epoch().count();
 }
 

@@ -15,8 +15,7 @@ namespace fairuse::services {
  * Returns false on timeout.
  */
 template <typename T>
-bool await(const QFuture<T>& future, int timeoutMs = 30000)
-{
+bool await(const QFuture<T>& future, int timeoutMs = 30000) {
     if (future.isFinished()) {
         return true;
     }
@@ -33,8 +32,7 @@ bool await(const QFuture<T>& future, int timeoutMs = 30000)
 
 /** Awaits and returns the result; a timeout becomes ErrorKind::Unavailable. */
 template <typename R>
-R awaitResult(const QFuture<R>& future, int timeoutMs = 30000)
-{
+R awaitResult(const QFuture<R>& future, int timeoutMs = 30000) {
     if (!await(future, timeoutMs)) {
         return R{Error::unavailable(QStringLiteral("timed out after %1 ms").arg(timeoutMs))};
     }

@@ -39,8 +39,7 @@ public:
     /** Minute buckets in [from, to), ascending, junk skipped. */
     virtual Async<QList<MinuteSample>> readMinutes(const QString& uid, TimePoint from, TimePoint to) = 0;
     /** Adds speech at time `at`. */
-    virtual Async<bool> recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs,
-                                     SpeechSource source) = 0;
+    virtual Async<bool> recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs, SpeechSource source) = 0;
     /** Milliseconds of audio forwarded to STT on the UTC day of `day`. */
     virtual Async<std::int64_t> readSttBudgetUsedMs(const QString& uid, TimePoint day) = 0;
     /** Drops the cached stage so the backend re-reads it after a stage change. */
@@ -64,7 +63,7 @@ struct QueueRow {
     FairUseState state;
     int openCases = 0;
     std::optional<TimePoint> oldestOpenCaseAt;
-    QString lastAction; ///< last audit action on this user, wire name, empty if none
+    QString lastAction;                 ///< last audit action on this user, wire name, empty if none
     std::optional<SpeechTotals> speech; ///< filled when the store has it cheaply (embedded), else by the usage store
 };
 
