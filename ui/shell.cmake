@@ -1,1 +1,17 @@
-# Main window, queue view, profiles, shortcuts: target_sources(fairuse_ui PRIVATE ...)
+# Main window, queue view, filters, export, shortcuts, connection banner and profiles.
+target_sources(fairuse_ui PRIVATE
+    ConnectionBanner.cpp
+    ConnectionBanner.h
+    Export.cpp
+    Export.h
+    FilterBar.cpp
+    FilterBar.h
+    MainWindow.cpp
+    MainWindow.h
+    ProfileDialog.cpp
+    ProfileDialog.h
+    QueueView.cpp
+    QueueView.h
+    ShortcutsDialog.cpp
+    ShortcutsDialog.h
+)

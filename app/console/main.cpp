@@ -1,0 +1,203 @@
+// fairuse-console: the reviewer console. Parses the command line, installs logging, builds the Backend from a
+// connection profile (the composition root, Composition.cpp) and shows the main window.
+
+#include "Composition.h"
+#include "ConnectionProfile.h"
+#include "MainWindow.h"
+#include "ProfileDialog.h"
+#include "QueueBench.h"
+#include "QueueModel.h"
+#include "QueueView.h"
+#include "logging/Logging.h"
+#include "secrets/KeychainSecretStore.h"
+#include "secrets/SessionSecretStore.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProcess>
+#include <QProgressDialog>
+#include <QTableView>
+#include <QTextStream>
+#include <QTimer>
+
+#include <memory>
+
+using namespace fairuse;
+
+namespace {
+
+/** Waits for the first page and the first user view, then grabs the window, saves it and quits. */
+void armScreenshot(ui::MainWindow* window, const QString& file) {
+    auto grab = [window, file] {
+        const QPixmap pixmap = window->grab();
+        const bool saved = pixmap.save(file);
+        QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
+        QCoreApplication::exit(saved ? 0 : 1);
+    };
+    auto shot = std::make_shared<bool>(false);
+    auto later = [window, grab, shot] {
+        if (!*shot) {
+            *shot = true;
+            // The user view loads its own data (state, cases, charts) asynchronously: give it a moment.
+            QTimer::singleShot(2500, window, grab);
+        }
+    };
+    QObject::connect(window, &ui::MainWindow::userShown, window, later);
+    QObject::connect(window->queueView()->model(), &models::QueueModel::loadingFinished, window, later);
+    QObject::connect(window->queueView()->model(), &models::QueueModel::loadFailed, window, later);
+    // Never hang a script: grab whatever is there after 60 s.
+    QTimer::singleShot(60000, window, grab);
+}
+
+std::optional<QString> askSecretDialog(models::ProfileSecret secret, const QString& profile, bool session) {
+    bool ok = false;
+    const QString prompt =
+        session ? QApplication::translate("main", "No keychain is reachable, so the %1 of profile %2 is kept in "
+                                                  "memory for this session only.\n%1:")
+                      .arg(models::secretLabel(secret), profile)
+                : QApplication::translate("main", "%1 of profile %2 (stored in the system keychain):")
+                      .arg(models::secretLabel(secret), profile);
+    const QString value = QInputDialog::getText(nullptr, QApplication::translate("main", "Connect"), prompt,
+                                                QLineEdit::Password, QString(), &ok);
+    return ok ? std::optional<QString>(value) : std::nullopt;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("fairuse"));
+    QApplication::setApplicationName(QStringLiteral("fairuse-console"));
+    QApplication::setApplicationDisplayName(QApplication::translate("main", "Fair-use console"));
+    QApplication::setApplicationVersion(QStringLiteral(FAIRUSE_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.fairuse.Console"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/fairuse.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate("main", "Fair-use reviewer console"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption profileOpt(
+        QStringLiteral("profile"),
+        QApplication::translate("main", "Connection profile: demo (default), emulator, production or a saved name."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption dbOpt(QStringLiteral("db"),
+                                   QApplication::translate("main", "Embedded store file of the demo profile."),
+                                   QStringLiteral("PATH"));
+    const QCommandLineOption nowOpt(
+        QStringLiteral("now"), QApplication::translate("main", "Pin the clock (RFC 3339, e.g. 2026-03-20T10:00:00Z)."),
+        QStringLiteral("RFC3339"));
+    QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
+    screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption benchOpt(QStringLiteral("bench-queue"), QString(), QStringLiteral("USERS"));
+    benchOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt, benchOpt});
+    parser.process(app);
+
+    const Status logging = services::installLogging(services::defaultLogDir(), true);
+    if (!logging.ok()) {
+        QTextStream(stderr) << "fairuse-console: logging to stderr only: " << logging.error().message << Qt::endl;
+    }
+
+    if (parser.isSet(benchOpt)) {
+        return console::runQueueBench(parser.value(benchOpt).toInt(), parser.value(dbOpt));
+    }
+
+    std::optional<TimePoint> pinnedNow;
+    if (parser.isSet(nowOpt)) {
+        Result<TimePoint> t = parseRfc3339(parser.value(nowOpt));
+        if (!t.ok()) {
+            QTextStream(stderr) << "fairuse-console: --now: " << t.error().message << Qt::endl;
+            return 2;
+        }
+        pinnedNow = *t;
+    }
+
+    models::ProfileSettings settings;
+    const QString profileName = parser.isSet(profileOpt) ? parser.value(profileOpt) : QStringLiteral("demo");
+    models::ConnectionProfile profile = settings.profile(profileName);
+    if (parser.isSet(dbOpt)) {
+        profile.dbPath = QFileInfo(parser.value(dbOpt)).absoluteFilePath();
+    }
+
+    // Secrets: the OS keychain; when it is not reachable, ask for each secret and keep it for this session only.
+    std::shared_ptr<services::SecretStore> secrets;
+    bool sessionSecrets = false;
+    if (profile.kind == models::ProfileKind::Demo) {
+        secrets = std::make_shared<services::SessionSecretStore>(); // the demo needs none
+    } else {
+        secrets = std::make_shared<services::KeychainSecretStore>();
+    }
+    auto composer = std::make_unique<console::Composer>(
+        profile, secrets, [&sessionSecrets, name = profile.name](models::ProfileSecret s) {
+            return askSecretDialog(s, name, sessionSecrets);
+        });
+    composer->setPinnedNow(pinnedNow);
+    composer->setClientVersion(QString(QStringLiteral("fairuse-console/") + QStringLiteral(FAIRUSE_VERSION)));
+
+    QProgressDialog progress(QApplication::translate("main", "Connecting…"), QString(), 0, 0);
+    progress.setWindowTitle(QApplication::translate("main", "Fair-use console"));
+    progress.setMinimumDuration(300);
+    progress.setCancelButton(nullptr);
+    progress.setValue(0);
+
+    std::unique_ptr<console::Connection> connection;
+    std::unique_ptr<ui::MainWindow> window;
+    QObject::connect(composer.get(), &console::Composer::progress, &progress, [&progress](const QString& text) {
+        progress.setLabelText(text);
+        qCInfo(lcApp) << text;
+    });
+    QObject::connect(composer.get(), &console::Composer::failed, &app, [&progress](const QString& message) {
+        progress.reset();
+        qCCritical(lcApp) << "start-up failed:" << message;
+        QMessageBox::critical(nullptr, QApplication::translate("main", "Cannot connect"), message);
+        QCoreApplication::exit(1);
+    });
+    QObject::connect(composer.get(), &console::Composer::ready, &app, [&] {
+        progress.reset();
+        connection = composer->take();
+        window = std::make_unique<ui::MainWindow>(connection->backend);
+        QObject::connect(window.get(), &ui::MainWindow::profilesRequested, window.get(), [&] {
+            ui::ProfileDialog dialog(settings, secrets, profile.name, window.get());
+            if (dialog.exec() != QDialog::Accepted || dialog.selectedProfile().isEmpty()) {
+                return;
+            }
+            // Reconnecting means a new Backend for every view: start a fresh console on the chosen profile.
+            settings.setLastProfile(dialog.selectedProfile());
+            if (QProcess::startDetached(QCoreApplication::applicationFilePath(),
+                                        {QStringLiteral("--profile"), dialog.selectedProfile()})) {
+                window->close();
+            }
+        });
+        if (parser.isSet(screenshotOpt)) {
+            armScreenshot(window.get(), QFileInfo(parser.value(screenshotOpt)).absoluteFilePath());
+        }
+        window->show();
+        settings.setLastProfile(profile.name);
+    });
+
+    // Probe the keychain once; without one, secrets are asked for and kept in memory for the session.
+    if (profile.kind != models::ProfileKind::Demo) {
+        secrets->read(QStringLiteral("probe")).then(&app, [&, composerPtr = composer.get()](const Result<QString>& r) {
+            if (!r.ok() && r.error().kind == ErrorKind::Unavailable) {
+                qCWarning(lcApp) << "no keychain reachable; secrets are kept for this session only";
+                sessionSecrets = true;
+                secrets = std::make_shared<services::SessionSecretStore>();
+                composerPtr->setSecretStore(secrets);
+            }
+            composer->start();
+        });
+    } else {
+        composer->start();
+    }
+    const int rc = QApplication::exec();
+    window.reset();
+    connection.reset();
+    services::flushLogging();
+    return rc;
+}

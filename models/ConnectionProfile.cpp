@@ -1,0 +1,185 @@
+#include "ConnectionProfile.h"
+
+#include <QCoreApplication>
+#include <QSettings>
+
+namespace fairuse::models {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("fairuse::models::ConnectionProfile", text);
+}
+
+/** Settings keys and the member each one fills: the single place that maps profiles to QSettings. */
+struct Field {
+    const char* key;
+    QString ConnectionProfile::*member;
+};
+const Field kFields[] = {
+    {"dbPath", &ConnectionProfile::dbPath},
+    {"redisUrl", &ConnectionProfile::redisUrl},
+    {"firestoreProject", &ConnectionProfile::firestoreProject},
+    {"firestoreEmulatorHost", &ConnectionProfile::firestoreEmulatorHost},
+    {"tokenCommand", &ConnectionProfile::tokenCommand},
+    {"llmBaseUrl", &ConnectionProfile::llmBaseUrl},
+    {"llmModel", &ConnectionProfile::llmModel},
+    {"reviewerEmail", &ConnectionProfile::reviewerEmail},
+};
+
+QString group(const QString& name) {
+    return QString(QStringLiteral("profiles/") + name);
+}
+
+} // namespace
+
+QString toString(ProfileKind kind) {
+    switch (kind) {
+    case ProfileKind::Demo:
+        return QStringLiteral("demo");
+    case ProfileKind::Emulator:
+        return QStringLiteral("emulator");
+    case ProfileKind::Production:
+        return QStringLiteral("production");
+    }
+    return {};
+}
+
+QString ConnectionProfile::displayName() const {
+    if (name == QLatin1String("demo")) {
+        return tr("Embedded demo");
+    }
+    if (name == QLatin1String("emulator")) {
+        return tr("Emulator");
+    }
+    if (name == QLatin1String("production")) {
+        return tr("Production");
+    }
+    return name;
+}
+
+QString secretKey(const QString& profileName, ProfileSecret secret) {
+    switch (secret) {
+    case ProfileSecret::RedisPassword:
+        return QString(profileName + QStringLiteral("/redis-password"));
+    case ProfileSecret::ServiceAccountKey:
+        return QString(profileName + QStringLiteral("/service-account-key"));
+    case ProfileSecret::LlmApiKey:
+        return QString(profileName + QStringLiteral("/llm-api-key"));
+    }
+    return {};
+}
+
+QString secretLabel(ProfileSecret secret) {
+    switch (secret) {
+    case ProfileSecret::RedisPassword:
+        return tr("Redis password");
+    case ProfileSecret::ServiceAccountKey:
+        return tr("Firestore service-account key (JSON)");
+    case ProfileSecret::LlmApiKey:
+        return tr("LLM API key");
+    }
+    return {};
+}
+
+QList<ConnectionProfile> ProfileSettings::builtIns() {
+    // The defaults table. Emulator values match scripts/ and the CTest fixtures (local redis, Firestore emulator).
+    ConnectionProfile demo;
+    demo.name = QStringLiteral("demo");
+    demo.kind = ProfileKind::Demo;
+
+    ConnectionProfile emulator;
+    emulator.name = QStringLiteral("emulator");
+    emulator.kind = ProfileKind::Emulator;
+    emulator.redisUrl = QStringLiteral("redis://127.0.0.1:6379/0");
+    emulator.firestoreProject = QStringLiteral("demo-fairuse");
+    emulator.firestoreEmulatorHost = QStringLiteral("127.0.0.1:8080");
+    emulator.reviewerEmail = QStringLiteral("demo.reviewer@fairuse.example");
+
+    ConnectionProfile production;
+    production.name = QStringLiteral("production");
+    production.kind = ProfileKind::Production;
+    production.llmBaseUrl = QStringLiteral("https://api.openai.com/v1");
+    production.llmModel = QStringLiteral("gpt-4.1-mini");
+    return {demo, emulator, production};
+}
+
+ProfileSettings::ProfileSettings()
+    : m_owned(std::make_unique<QSettings>())
+    , m_settings(m_owned.get()) {}
+
+ProfileSettings::ProfileSettings(QSettings* settings)
+    : m_settings(settings) {}
+
+ProfileSettings::~ProfileSettings() = default;
+
+QStringList ProfileSettings::names() const {
+    QStringList out;
+    for (const ConnectionProfile& p : builtIns()) {
+        out.append(p.name);
+    }
+    m_settings->beginGroup(QStringLiteral("profiles"));
+    QStringList custom = m_settings->childGroups();
+    m_settings->endGroup();
+    custom.sort();
+    for (const QString& n : custom) {
+        if (!out.contains(n)) {
+            out.append(n);
+        }
+    }
+    return out;
+}
+
+ConnectionProfile ProfileSettings::profile(const QString& name) const {
+    ConnectionProfile p;
+    p.name = name;
+    p.kind = ProfileKind::Production;
+    for (const ConnectionProfile& b : builtIns()) {
+        if (b.name == name) {
+            p = b;
+        }
+    }
+    m_settings->beginGroup(group(name));
+    if (m_settings->contains(QStringLiteral("kind"))) {
+        const QString kind = m_settings->value(QStringLiteral("kind")).toString();
+        for (ProfileKind k : {ProfileKind::Demo, ProfileKind::Emulator, ProfileKind::Production}) {
+            if (kind == toString(k)) {
+                p.kind = k;
+            }
+        }
+    }
+    for (const Field& f : kFields) {
+        const QString key = QString::fromLatin1(f.key);
+        if (m_settings->contains(key)) {
+            p.*(f.member) = m_settings->value(key).toString();
+        }
+    }
+    m_settings->endGroup();
+    return p;
+}
+
+void ProfileSettings::save(const ConnectionProfile& p) {
+    m_settings->beginGroup(group(p.name));
+    m_settings->setValue(QStringLiteral("kind"), toString(p.kind));
+    for (const Field& f : kFields) {
+        m_settings->setValue(QString::fromLatin1(f.key), p.*(f.member));
+    }
+    m_settings->endGroup();
+    m_settings->sync();
+}
+
+void ProfileSettings::remove(const QString& name) {
+    m_settings->remove(group(name));
+    m_settings->sync();
+}
+
+QString ProfileSettings::lastProfile() const {
+    return m_settings->value(QStringLiteral("lastProfile"), QStringLiteral("demo")).toString();
+}
+
+void ProfileSettings::setLastProfile(const QString& name) {
+    m_settings->setValue(QStringLiteral("lastProfile"), name);
+    m_settings->sync();
+}
+
+} // namespace fairuse::models

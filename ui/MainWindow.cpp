@@ -1,0 +1,411 @@
+#include "MainWindow.h"
+
+#include "ConnectionBanner.h"
+#include "Export.h"
+#include "FilterBar.h"
+#include "QueueModel.h"
+#include "QueueView.h"
+#include "ShortcutsDialog.h"
+
+// DETAIL's views are built in parallel with this window; integrate each one as soon as it exists.
+#if __has_include("UserView.h")
+#include "UserView.h"
+#define FAIRUSE_HAS_USER_VIEW 1
+#define FAIRUSE_USER_VIEW_HAS_ACTIONS 1
+#define FAIRUSE_USER_VIEW_HAS_PRINT 1
+#endif
+#if __has_include("AuditLogView.h")
+#include "AuditLogView.h"
+#define FAIRUSE_HAS_AUDIT_VIEW 1
+#endif
+#if __has_include("SpendReportView.h")
+#include "SpendReportView.h"
+#define FAIRUSE_HAS_SPEND_VIEW 1
+#endif
+#if __has_include("BulkResolveDialog.h")
+#include "BulkResolveDialog.h"
+#define FAIRUSE_HAS_BULK_RESOLVE 1
+#endif
+
+#include <QAction>
+#include <QApplication>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace fairuse::ui {
+
+QString roleLabel(Role role) {
+    switch (role) {
+    case Role::Reviewer:
+        return MainWindow::tr("reviewer");
+    case Role::SeniorReviewer:
+        return MainWindow::tr("senior reviewer");
+    case Role::Admin:
+        return MainWindow::tr("admin");
+    }
+    return {};
+}
+
+MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
+    : QMainWindow(parent)
+    , m_backend(backend)
+    , m_queue(new QueueView(backend, this))
+    , m_right(new QStackedWidget(this))
+    , m_placeholder(new QLabel(tr("Select a user in the queue (J/K to move, Enter to open)."), this))
+    , m_banner(new ConnectionBanner(this)) {
+    setWindowTitle(tr("Fair-use reviewer console — %1").arg(backend.profileName));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/fairuse.svg")));
+    static_cast<QLabel*>(m_placeholder)->setAlignment(Qt::AlignCenter);
+    static_cast<QLabel*>(m_placeholder)->setWordWrap(true);
+    m_right->addWidget(m_placeholder);
+    m_right->setAccessibleName(tr("Details"));
+#ifdef FAIRUSE_HAS_USER_VIEW
+    auto* userView = new UserView(backend, m_right);
+    m_userView = userView;
+    m_right->addWidget(m_userView);
+    // After an action the row's stage, open cases and last action changed: reload the queue and keep the user.
+    connect(userView, &UserView::stateChanged, this, [this](const QString& uid) {
+        m_reselectUid = uid;
+        m_queue->refresh();
+    });
+#endif
+#ifdef FAIRUSE_HAS_AUDIT_VIEW
+    m_auditView = new AuditLogView(backend, m_right);
+    m_right->addWidget(m_auditView);
+#endif
+#ifdef FAIRUSE_HAS_SPEND_VIEW
+    m_spendView = new SpendReportView(backend, m_right);
+    m_right->addWidget(m_spendView);
+#endif
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_queue);
+    splitter->addWidget(m_right);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_banner);
+    layout->addWidget(splitter, 1);
+    setCentralWidget(central);
+
+    buildActions();
+    buildStatusBar();
+
+    models::QueueModel* model = m_queue->model();
+    connect(model, &models::QueueModel::loadingStarted, this, [this] { updateProgress(0, true); });
+    connect(model, &models::QueueModel::pageLoaded, this, [this](int loaded, bool more) {
+        m_banner->clear();
+        updateProgress(loaded, more);
+        if (!m_reselectUid.isEmpty()) {
+            // Reloading after an action: put the reviewer back on the user they were working on.
+            if (m_queue->selectUid(m_reselectUid) || !more) {
+                m_reselectUid.clear();
+            }
+            return;
+        }
+        // Open the first user as soon as there is one, so the right side is never empty on start.
+        if (m_queue->currentUid().isEmpty() && loaded > 0) {
+            m_queue->step(0);
+        }
+    });
+    connect(model, &models::QueueModel::loadFailed, this, [this](ErrorKind kind, const QString& message) {
+        updateProgress(m_queue->model()->rowCount(), false);
+        const QString where = m_backend.cases ? m_backend.cases->describe() : tr("the case store");
+        if (kind == ErrorKind::Unavailable) {
+            m_banner->showFailure(tr("Could not load the queue from %1: %2").arg(where, message),
+                                  tr("Check the network connection and that the server is running."));
+        } else {
+            statusBar()->showMessage(tr("Could not load the queue from %1: %2 Check the profile under File > "
+                                        "Connection profiles.")
+                                         .arg(where, message));
+        }
+    });
+    connect(m_banner, &ConnectionBanner::retryRequested, model, &models::QueueModel::retry);
+    connect(m_queue, &QueueView::currentUserChanged, this, &MainWindow::showUser);
+    connect(m_queue, &QueueView::userActivated, this, [this](const QString& uid) {
+        showUser(uid);
+        m_right->currentWidget()->setFocus(Qt::OtherFocusReason);
+    });
+    connect(m_queue, &QueueView::message, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+
+    resize(1500, 900);
+    m_queue->table()->setFocus();
+    m_queue->refresh();
+}
+
+MainWindow::~MainWindow() = default;
+
+QAction* MainWindow::addCommand(const QString& text, const QList<QKeySequence>& keys, const QString& tip) {
+    auto* action = new QAction(text, this);
+    action->setShortcuts(keys);
+    action->setStatusTip(tip);
+    action->setToolTip(tip);
+    addAction(action); // window-wide shortcuts even when the menu bar is hidden
+    m_actions.append(action);
+    return action;
+}
+
+void MainWindow::buildActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* profiles = addCommand(tr("Connection &profiles…"), {},
+                                   tr("Choose or edit the connection profile (demo, emulator, production)"));
+    connect(profiles, &QAction::triggered, this, &MainWindow::profilesRequested);
+    file->addAction(profiles);
+    QAction* exportQueue = addCommand(tr("&Export queue…"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
+                                      tr("Save the visible queue, as filtered and sorted, to CSV or JSON"));
+    connect(exportQueue, &QAction::triggered, this, [this] {
+        const QString path =
+            exportModelInteractive(*m_queue->proxy(), this, QStringLiteral("queue"), models::QueueModel::RawValueRole);
+        if (!path.isEmpty()) {
+            statusBar()->showMessage(tr("Exported %n row(s) to %1", nullptr, m_queue->proxy()->rowCount()).arg(path),
+                                     8000);
+        }
+    });
+    file->addAction(exportQueue);
+    QAction* print = addCommand(tr("&Print case report…"), {QKeySequence::Print},
+                                tr("Print or save as PDF a report of the selected user's cases"));
+    connect(print, &QAction::triggered, this, &MainWindow::printReport);
+    file->addAction(print);
+    file->addSeparator();
+    QAction* quit = addCommand(tr("&Quit"), {QKeySequence(Qt::CTRL | Qt::Key_Q)}, tr("Close the console"));
+    quit->setMenuRole(QAction::QuitRole);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    file->addAction(quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* queue =
+        addCommand(tr("&Queue"), {QKeySequence(Qt::CTRL | Qt::Key_1)}, tr("Show the selected user next to the queue"));
+    connect(queue, &QAction::triggered, this, &MainWindow::showQueuePage);
+    view->addAction(queue);
+    QAction* audit = addCommand(tr("&Audit log"), {QKeySequence(Qt::CTRL | Qt::Key_L)},
+                                tr("Show the audit log with its hash-chain verification"));
+    connect(audit, &QAction::triggered, this, &MainWindow::showAuditLog);
+    view->addAction(audit);
+    QAction* spend = addCommand(tr("&Spend report"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)},
+                                tr("Show LLM spend of users who bring their own speech-to-text"));
+    connect(spend, &QAction::triggered, this, &MainWindow::showSpendReport);
+    view->addAction(spend);
+    view->addSeparator();
+    QAction* refresh = addCommand(tr("&Refresh"), {QKeySequence(Qt::Key_F5)}, tr("Reload the queue from the store"));
+    connect(refresh, &QAction::triggered, m_queue, &QueueView::refresh);
+    view->addAction(refresh);
+
+    QMenu* actions = menuBar()->addMenu(tr("&Actions"));
+    QAction* next = addCommand(tr("&Next case"), {QKeySequence(Qt::Key_J), QKeySequence(Qt::CTRL | Qt::Key_Down)},
+                               tr("Move to the next user in the queue"));
+    connect(next, &QAction::triggered, this, [this] { m_queue->step(1); });
+    actions->addAction(next);
+    QAction* prev = addCommand(tr("&Previous case"), {QKeySequence(Qt::Key_K), QKeySequence(Qt::CTRL | Qt::Key_Up)},
+                               tr("Move to the previous user in the queue"));
+    connect(prev, &QAction::triggered, this, [this] { m_queue->step(-1); });
+    actions->addAction(prev);
+    QAction* open = addCommand(tr("&Open user"), {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)},
+                               tr("Open the selected user (in the queue)"));
+    // Only on the queue table, so Enter still confirms dialogs and starts a search in the search box.
+    removeAction(open);
+    open->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_queue->table()->addAction(open);
+    connect(open, &QAction::triggered, this, [this] {
+        const QString uid = m_queue->currentUid();
+        if (!uid.isEmpty()) {
+            Q_EMIT m_queue->userActivated(uid);
+        }
+    });
+    actions->addAction(open);
+    QAction* find = addCommand(tr("&Search…"), {QKeySequence::Find},
+                               tr("Search by user id or case reference; Enter jumps to the user"));
+    connect(find, &QAction::triggered, m_queue, &QueueView::focusSearch);
+    actions->addAction(find);
+    actions->addSeparator();
+    QAction* resolve = addCommand(tr("&Resolve case…"), {QKeySequence(Qt::CTRL | Qt::Key_R)},
+                                  tr("Resolve the selected user's open case with an outcome and notes"));
+    connect(resolve, &QAction::triggered, this, &MainWindow::resolveCurrent);
+    actions->addAction(resolve);
+    QAction* override = addCommand(tr("&Override stage…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)},
+                                   tr("Set the selected user's stage by hand (reason required, role checked)"));
+    connect(override, &QAction::triggered, this, &MainWindow::overrideCurrent);
+    actions->addAction(override);
+    QAction* bulk = addCommand(tr("&Bulk resolve…"), {QKeySequence(Qt::CTRL | Qt::Key_B)},
+                               tr("Resolve the open cases of every selected user with one outcome and note"));
+    connect(bulk, &QAction::triggered, this, &MainWindow::bulkResolve);
+    actions->addAction(bulk);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts =
+        addCommand(tr("&Keyboard shortcuts"), {QKeySequence(Qt::Key_F1), QKeySequence(Qt::CTRL | Qt::Key_Question)},
+                   tr("List every keyboard shortcut"));
+    connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    help->addAction(shortcuts);
+    QAction* about = addCommand(tr("&About"), {}, tr("Version and connection details"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    help->addAction(about);
+}
+
+void MainWindow::buildStatusBar() {
+    m_progress = new QLabel(this);
+    m_progress->setAccessibleName(tr("Queue loading progress"));
+    m_busy = new QProgressBar(this);
+    m_busy->setRange(0, 0); // indeterminate: the store does not say how many rows there are
+    m_busy->setMaximumWidth(120);
+    m_busy->setAccessibleName(tr("Loading"));
+    m_busy->hide();
+    m_classifier = new QLabel(
+        tr("Classifier: %1").arg(m_backend.classifier ? m_backend.classifier->describe() : tr("none")), this);
+    m_classifier->setAccessibleName(tr("Classifier"));
+    m_profile = new QLabel(tr("Profile: %1").arg(m_backend.profileName), this);
+    m_profile->setAccessibleName(tr("Connection profile"));
+    if (m_backend.cases) {
+        m_profile->setToolTip(m_backend.cases->describe());
+    }
+    m_identity = new QLabel(identityText(), this);
+    m_identity->setAccessibleName(tr("Signed-in reviewer"));
+    statusBar()->addWidget(m_progress);
+    statusBar()->addWidget(m_busy);
+    statusBar()->addPermanentWidget(m_classifier);
+    statusBar()->addPermanentWidget(m_profile);
+    statusBar()->addPermanentWidget(m_identity);
+}
+
+QString MainWindow::identityText() const {
+    return tr("%1 — %2").arg(m_backend.reviewer.email, roleLabel(m_backend.reviewer.role));
+}
+
+QString MainWindow::progressText() const {
+    return m_progress ? m_progress->text() : QString();
+}
+
+void MainWindow::updateProgress(int loaded, bool loading) {
+    const QString count = QLocale().toString(loaded);
+    if (loading) {
+        m_progress->setText(loaded == 0 ? tr("Loading the queue…") : tr("Loaded %1 users, loading…").arg(count));
+    } else {
+        m_progress->setText(tr("%n user(s) in the queue", nullptr, loaded).replace(QString::number(loaded), count));
+    }
+    m_busy->setVisible(loading);
+}
+
+bool MainWindow::exportQueueTo(const QString& path) {
+    const Status written = exportModel(*m_queue->proxy(), path, formatForPath(path), models::QueueModel::RawValueRole);
+    if (!written.ok()) {
+        statusBar()->showMessage(written.error().message);
+    }
+    return written.ok();
+}
+
+void MainWindow::showShortcuts() {
+    auto* dialog = new ShortcutsDialog(m_actions, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::showUser(const QString& uid) {
+    m_currentUid = uid;
+#ifdef FAIRUSE_HAS_USER_VIEW
+    static_cast<UserView*>(m_userView)->showUser(uid);
+    m_right->setCurrentWidget(m_userView);
+#else
+    static_cast<QLabel*>(m_placeholder)->setText(tr("User %1 (the user view is not built yet).").arg(uid));
+    m_right->setCurrentWidget(m_placeholder);
+#endif
+    Q_EMIT userShown(uid);
+}
+
+void MainWindow::showQueuePage() {
+    m_right->setCurrentWidget(m_userView != nullptr && !m_currentUid.isEmpty() ? m_userView : m_placeholder);
+    m_queue->table()->setFocus();
+}
+
+void MainWindow::showAuditLog() {
+    if (m_auditView == nullptr) {
+        statusBar()->showMessage(tr("The audit log view is not part of this build."), 5000);
+        return;
+    }
+    m_right->setCurrentWidget(m_auditView);
+}
+
+void MainWindow::showSpendReport() {
+    if (m_spendView == nullptr) {
+        statusBar()->showMessage(tr("The spend report is not part of this build."), 5000);
+        return;
+    }
+    m_right->setCurrentWidget(m_spendView);
+}
+
+void MainWindow::resolveCurrent() {
+    if (m_currentUid.isEmpty()) {
+        statusBar()->showMessage(tr("Select a user in the queue first."), 5000);
+        return;
+    }
+    showUser(m_currentUid);
+#if defined(FAIRUSE_HAS_USER_VIEW) && defined(FAIRUSE_USER_VIEW_HAS_ACTIONS)
+    static_cast<UserView*>(m_userView)->resolve();
+#else
+    statusBar()->showMessage(tr("Resolve from the user view on the right."), 5000);
+#endif
+}
+
+void MainWindow::overrideCurrent() {
+    if (m_currentUid.isEmpty()) {
+        statusBar()->showMessage(tr("Select a user in the queue first."), 5000);
+        return;
+    }
+    showUser(m_currentUid);
+#if defined(FAIRUSE_HAS_USER_VIEW) && defined(FAIRUSE_USER_VIEW_HAS_ACTIONS)
+    static_cast<UserView*>(m_userView)->overrideStage();
+#else
+    statusBar()->showMessage(tr("Override the stage from the user view on the right."), 5000);
+#endif
+}
+
+void MainWindow::bulkResolve() {
+    const QList<services::QueueRow> rows = m_queue->selectedRows();
+    if (rows.isEmpty()) {
+        statusBar()->showMessage(tr("Select users in the queue first (Shift or Ctrl + click)."), 5000);
+        return;
+    }
+#ifdef FAIRUSE_HAS_BULK_RESOLVE
+    auto* dialog = new BulkResolveDialog(m_backend, rows, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::finished, m_queue, &QueueView::refresh);
+    dialog->open();
+#else
+    statusBar()->showMessage(tr("Bulk resolve is not part of this build."), 5000);
+#endif
+}
+
+void MainWindow::printReport() {
+#if defined(FAIRUSE_HAS_USER_VIEW) && defined(FAIRUSE_USER_VIEW_HAS_PRINT)
+    if (!m_currentUid.isEmpty()) {
+        static_cast<UserView*>(m_userView)->printReport();
+        return;
+    }
+#endif
+    statusBar()->showMessage(tr("Open a user, then print the case report from the user view."), 5000);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(this, tr("About the fair-use console"),
+                       tr("<b>Fair-use reviewer console</b> %1<br>Profile: %2<br>Case store: %3<br>Usage store: "
+                          "%4<br>Classifier: %5<br>Signed in as %6")
+                           .arg(m_backend.clientVersion.toHtmlEscaped(), m_backend.profileName.toHtmlEscaped(),
+                                m_backend.cases ? m_backend.cases->describe().toHtmlEscaped() : QString(),
+                                m_backend.usage ? m_backend.usage->describe().toHtmlEscaped() : QString(),
+                                m_backend.classifier ? m_backend.classifier->describe().toHtmlEscaped() : QString(),
+                                identityText().toHtmlEscaped()));
+}
+
+} // namespace fairuse::ui

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "Backend.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QStackedWidget;
+
+namespace fairuse::ui {
+
+class ConnectionBanner;
+class QueueView;
+
+/**
+ * The console's main window: the queue with its filter bar on the left, the selected user (or the audit log or
+ * spend report) on the right, a connection banner on top, and a status bar with the signed-in reviewer's e-mail
+ * and role, the profile, the classifier and the queue's loading progress.
+ *
+ * Every command is a QAction with a shortcut and a status tip; the shortcuts dialog is generated from them.
+ */
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    MainWindow(models::Backend& backend, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    QueueView* queueView() const { return m_queue; }
+    ConnectionBanner* banner() const { return m_banner; }
+    /** Every action of the window (menus and keyboard), in menu order. */
+    QList<QAction*> allActions() const { return m_actions; }
+    /** The status bar's identity text: "e-mail — role". */
+    QString identityText() const;
+    /** The status bar's loading text ("Loaded 12,000 users…", "12,345 users"). */
+    QString progressText() const;
+
+    /** Writes the visible queue (filtered and sorted as shown) to `path`; CSV unless it ends in ".json". */
+    bool exportQueueTo(const QString& path);
+
+public Q_SLOTS:
+    void showShortcuts();
+    void showUser(const QString& uid);
+    void showQueuePage();
+    void showAuditLog();
+    void showSpendReport();
+
+Q_SIGNALS:
+    /** File > Connection profiles; the application owns profiles and reconnects. */
+    void profilesRequested();
+    /** The user view on the right was asked to show `uid`. */
+    void userShown(const QString& uid);
+
+private:
+    QAction* addCommand(const QString& text, const QList<QKeySequence>& keys, const QString& tip);
+    void buildActions();
+    void buildStatusBar();
+    void updateProgress(int loaded, bool loading);
+    void showAbout();
+    void resolveCurrent();
+    void overrideCurrent();
+    void bulkResolve();
+    void printReport();
+
+    models::Backend& m_backend;
+    QueueView* m_queue;
+    QStackedWidget* m_right;
+    QWidget* m_placeholder;
+    QWidget* m_userView = nullptr;
+    QWidget* m_auditView = nullptr;
+    QWidget* m_spendView = nullptr;
+    ConnectionBanner* m_banner;
+    QLabel* m_identity = nullptr;
+    QLabel* m_profile = nullptr;
+    QLabel* m_classifier = nullptr;
+    QLabel* m_progress = nullptr;
+    QProgressBar* m_busy = nullptr;
+    QList<QAction*> m_actions;
+    QString m_currentUid;
+    QString m_reselectUid;
+};
+
+/** The translated name of a role ("reviewer", "senior reviewer", "admin"). */
+QString roleLabel(Role role);
+
+} // namespace fairuse::ui

@@ -1,0 +1,196 @@
+#include "ProfileDialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+
+namespace fairuse::ui {
+
+using models::ProfileKind;
+using models::ProfileSecret;
+
+ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<services::SecretStore> secrets,
+                             const QString& current, QWidget* parent)
+    : QDialog(parent)
+    , m_settings(settings)
+    , m_secrets(std::move(secrets))
+    , m_list(new QListWidget(this))
+    , m_kind(new QComboBox(this))
+    , m_dbPath(new QLineEdit(this))
+    , m_redisUrl(new QLineEdit(this))
+    , m_project(new QLineEdit(this))
+    , m_emulatorHost(new QLineEdit(this))
+    , m_tokenCommand(new QLineEdit(this))
+    , m_llmUrl(new QLineEdit(this))
+    , m_llmModel(new QLineEdit(this))
+    , m_reviewer(new QLineEdit(this))
+    , m_status(new QLabel(this)) {
+    setWindowTitle(tr("Connection profiles"));
+    m_list->setAccessibleName(tr("Profiles"));
+    m_list->addItems(m_settings.names());
+    m_kind->addItem(tr("Embedded demo"), static_cast<int>(ProfileKind::Demo));
+    m_kind->addItem(tr("Emulator"), static_cast<int>(ProfileKind::Emulator));
+    m_kind->addItem(tr("Production"), static_cast<int>(ProfileKind::Production));
+    m_dbPath->setPlaceholderText(tr("default demo store"));
+    m_redisUrl->setPlaceholderText(QStringLiteral("rediss://host:6380/0"));
+    m_tokenCommand->setPlaceholderText(QStringLiteral("gcloud auth print-access-token"));
+    m_llmUrl->setPlaceholderText(tr("empty: offline heuristic classifier"));
+
+    auto* form = new QFormLayout;
+    auto addRow = [form](const QString& label, QWidget* field) {
+        field->setAccessibleName(QString(label).remove(QLatin1Char('&')));
+        form->addRow(label, field);
+    };
+    addRow(tr("&Kind"), m_kind);
+    addRow(tr("&Demo store file"), m_dbPath);
+    addRow(tr("&Redis URL"), m_redisUrl);
+    addRow(tr("&Firestore project"), m_project);
+    addRow(tr("Firestore &emulator host"), m_emulatorHost);
+    addRow(tr("&Token command"), m_tokenCommand);
+    addRow(tr("&LLM endpoint"), m_llmUrl);
+    addRow(tr("LLM &model"), m_llmModel);
+    addRow(tr("Reviewer &e-mail"), m_reviewer);
+    for (ProfileSecret s : {ProfileSecret::RedisPassword, ProfileSecret::ServiceAccountKey, ProfileSecret::LlmApiKey}) {
+        auto* edit = new QLineEdit(this);
+        edit->setEchoMode(QLineEdit::Password);
+        edit->setPlaceholderText(tr("unchanged"));
+        m_secretEdits.insert(static_cast<int>(s), edit);
+        addRow(models::secretLabel(s), edit);
+    }
+    m_status->setWordWrap(true);
+    form->addRow(m_status);
+
+    auto* buttons = new QDialogButtonBox(this);
+    QPushButton* add = buttons->addButton(tr("&New profile…"), QDialogButtonBox::ActionRole);
+    QPushButton* save = buttons->addButton(QDialogButtonBox::Save);
+    QPushButton* connectButton = buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
+    buttons->addButton(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(save, &QPushButton::clicked, this, [this] {
+        if (saveCurrent()) {
+            m_status->setText(tr("Saved."));
+        }
+    });
+    connect(connectButton, &QPushButton::clicked, this, [this] {
+        if (saveCurrent()) {
+            m_selected = m_editing;
+            accept();
+        }
+    });
+    connect(add, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString name =
+            QInputDialog::getText(this, tr("New profile"), tr("Name:"), QLineEdit::Normal, {}, &ok).trimmed();
+        if (ok && !name.isEmpty() && m_list->findItems(name, Qt::MatchExactly).isEmpty()) {
+            m_list->addItem(name);
+            m_list->setCurrentRow(m_list->count() - 1);
+        }
+    });
+    connect(m_list, &QListWidget::currentTextChanged, this, &ProfileDialog::load);
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &ProfileDialog::updateVisibility);
+
+    auto* right = new QVBoxLayout;
+    right->addLayout(form);
+    right->addStretch();
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_list, 1);
+    top->addLayout(right, 3);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(buttons);
+
+    const QList<QListWidgetItem*> found = m_list->findItems(current, Qt::MatchExactly);
+    m_list->setCurrentItem(found.isEmpty() ? m_list->item(0) : found.first());
+    resize(760, 460);
+}
+
+void ProfileDialog::load(const QString& name) {
+    if (name.isEmpty()) {
+        return;
+    }
+    m_editing = name;
+    const models::ConnectionProfile p = m_settings.profile(name);
+    m_kind->setCurrentIndex(m_kind->findData(static_cast<int>(p.kind)));
+    m_dbPath->setText(p.dbPath);
+    m_redisUrl->setText(p.redisUrl);
+    m_project->setText(p.firestoreProject);
+    m_emulatorHost->setText(p.firestoreEmulatorHost);
+    m_tokenCommand->setText(p.tokenCommand);
+    m_llmUrl->setText(p.llmBaseUrl);
+    m_llmModel->setText(p.llmModel);
+    m_reviewer->setText(p.reviewerEmail);
+    for (QLineEdit* e : std::as_const(m_secretEdits)) {
+        e->clear();
+    }
+    m_status->clear();
+    updateVisibility();
+}
+
+models::ConnectionProfile ProfileDialog::fromForm() const {
+    models::ConnectionProfile p;
+    p.name = m_editing;
+    p.kind = static_cast<ProfileKind>(m_kind->currentData().toInt());
+    p.dbPath = m_dbPath->text().trimmed();
+    p.redisUrl = m_redisUrl->text().trimmed();
+    p.firestoreProject = m_project->text().trimmed();
+    p.firestoreEmulatorHost = m_emulatorHost->text().trimmed();
+    p.tokenCommand = m_tokenCommand->text().trimmed();
+    p.llmBaseUrl = m_llmUrl->text().trimmed();
+    p.llmModel = m_llmModel->text().trimmed();
+    p.reviewerEmail = m_reviewer->text().trimmed();
+    return p;
+}
+
+void ProfileDialog::updateVisibility() {
+    const bool demo = static_cast<ProfileKind>(m_kind->currentData().toInt()) == ProfileKind::Demo;
+    for (QWidget* w :
+         {static_cast<QWidget*>(m_redisUrl), static_cast<QWidget*>(m_project), static_cast<QWidget*>(m_emulatorHost),
+          static_cast<QWidget*>(m_tokenCommand), static_cast<QWidget*>(m_llmUrl), static_cast<QWidget*>(m_llmModel),
+          static_cast<QWidget*>(m_reviewer)}) {
+        w->setEnabled(!demo);
+    }
+    for (QLineEdit* e : std::as_const(m_secretEdits)) {
+        e->setEnabled(!demo);
+    }
+    m_dbPath->setEnabled(demo);
+}
+
+bool ProfileDialog::saveCurrent() {
+    const models::ConnectionProfile p = fromForm();
+    if (p.name.isEmpty()) {
+        return false;
+    }
+    if (p.redisUrl.contains(QLatin1Char('@'))) {
+        m_status->setText(tr("Put the Redis password in the password field, not in the URL: URLs end up in logs."));
+        return false;
+    }
+    if (p.kind != ProfileKind::Demo && p.reviewerEmail.isEmpty()) {
+        m_status->setText(tr("Enter the reviewer e-mail you sign in with."));
+        return false;
+    }
+    m_settings.save(p);
+    for (auto it = m_secretEdits.cbegin(); it != m_secretEdits.cend(); ++it) {
+        const QString value = it.value()->text();
+        if (value.isEmpty()) {
+            continue;
+        }
+        const auto secret = static_cast<ProfileSecret>(it.key());
+        m_secrets->write(models::secretKey(p.name, secret), value)
+            .then(this, [this, secret](const Result<bool>& written) {
+                if (!written.ok()) {
+                    m_status->setText(
+                        tr("Could not store the %1: %2").arg(models::secretLabel(secret), written.error().message));
+                }
+            });
+        it.value()->clear();
+    }
+    return true;
+}
+
+} // namespace fairuse::ui

@@ -1,0 +1,197 @@
+#include "QueueView.h"
+
+#include "FilterBar.h"
+#include "QueueModel.h"
+
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace fairuse::ui {
+
+namespace {
+
+/** Enter on the table activates the current row instead of starting an edit. */
+class QueueTable : public QTableView {
+public:
+    using QTableView::QTableView;
+    std::function<void()> onActivate;
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override {
+        if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && onActivate) {
+            onActivate();
+            return;
+        }
+        QTableView::keyPressEvent(event);
+    }
+};
+
+} // namespace
+
+bool looksLikeCaseRef(const QString& text) {
+    static const QRegularExpression re(QStringLiteral("^(FU-)?[0-9A-F]{12}$"),
+                                       QRegularExpression::CaseInsensitiveOption);
+    return re.match(text.trimmed()).hasMatch();
+}
+
+QueueView::QueueView(models::Backend& backend, QWidget* parent)
+    : QWidget(parent)
+    , m_backend(backend)
+    , m_model(new models::QueueModel(backend, this))
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_filterBar(new FilterBar(this))
+    , m_table(new QueueTable(this)) {
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(models::QueueModel::SortRole);
+    m_proxy->setDynamicSortFilter(true);
+
+    m_table->setModel(m_proxy);
+    m_table->setAccessibleName(tr("Queue of flagged users"));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSortingEnabled(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    // Fixed row heights keep scrolling through 100,000 rows cheap (no per-row size hints).
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->sortByColumn(-1, Qt::AscendingOrder); // store order (most recently updated first) until a click
+    const QList<int> widths = {150, 70, 90, 90, 110, 110, 110, 80, 90, 110, 130};
+    for (int c = 0; c < widths.size(); ++c) {
+        m_table->setColumnWidth(c, widths.at(c));
+    }
+    static_cast<QueueTable*>(m_table)->onActivate = [this] {
+        const QString uid = currentUid();
+        if (!uid.isEmpty()) {
+            Q_EMIT userActivated(uid);
+        }
+    };
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_filterBar);
+    layout->addWidget(m_table, 1);
+
+    connect(m_filterBar, &FilterBar::filterChanged, this, [this] { m_model->setFilter(m_filterBar->filter()); });
+    connect(m_filterBar, &FilterBar::searchRequested, this, &QueueView::search);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid()) {
+                    Q_EMIT currentUserChanged(current.data(models::QueueModel::UidRole).toString());
+                }
+            });
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        Q_EMIT userActivated(index.data(models::QueueModel::UidRole).toString());
+    });
+}
+
+QString QueueView::currentUid() const {
+    const QModelIndex current = m_table->currentIndex();
+    return current.isValid() ? current.data(models::QueueModel::UidRole).toString() : QString();
+}
+
+QList<services::QueueRow> QueueView::selectedRows() const {
+    QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    QList<services::QueueRow> out;
+    out.reserve(rows.size());
+    for (const QModelIndex& index : rows) {
+        out.append(m_model->rowAt(m_proxy->mapToSource(index).row()));
+    }
+    return out;
+}
+
+bool QueueView::selectUid(const QString& uid) {
+    const int sourceRow = m_model->rowOfUid(uid);
+    if (sourceRow < 0) {
+        return false;
+    }
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+    if (!index.isValid()) {
+        return false;
+    }
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    return true;
+}
+
+void QueueView::step(int delta) {
+    const int rows = m_proxy->rowCount();
+    if (rows == 0) {
+        return;
+    }
+    const QModelIndex current = m_table->currentIndex();
+    const int row = current.isValid() ? std::clamp(current.row() + delta, 0, rows - 1) : 0;
+    const QModelIndex next = m_proxy->index(row, current.isValid() ? current.column() : 0);
+    m_table->selectionModel()->setCurrentIndex(next, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(next);
+}
+
+void QueueView::openFound(const QString& uid, const QString& what) {
+    if (selectUid(uid)) {
+        Q_EMIT message(tr("Found %1.").arg(what));
+    } else {
+        Q_EMIT message(tr("Found %1; the user is not in the queue with the current filters.").arg(what));
+    }
+    Q_EMIT userActivated(uid);
+}
+
+void QueueView::search(const QString& rawText) {
+    const QString text = rawText.trimmed();
+    if (text.isEmpty()) {
+        return;
+    }
+    if (looksLikeCaseRef(text)) {
+        if (!m_backend.cases) {
+            return;
+        }
+        m_backend.cases->findByCaseRef(text).then(this, [this, text](const Result<FairUseEvent>& event) {
+            if (!event.ok()) {
+                Q_EMIT message(event.error().kind == ErrorKind::NotFound
+                                   ? tr("No case %1. Check the reference (FU- and 12 hex digits).").arg(text)
+                                   : tr("Could not look up case %1: %2").arg(text, event.error().message));
+                return;
+            }
+            openFound(event->uid, tr("case %1 of user %2").arg(event->caseRef, event->uid));
+        });
+        return;
+    }
+    if (selectUid(text)) {
+        Q_EMIT message(tr("Found user %1.").arg(text));
+        Q_EMIT userActivated(text);
+        return;
+    }
+    if (!m_backend.cases) {
+        return;
+    }
+    // Not loaded (filtered out, or still loading): ask the store whether the user exists at all.
+    m_backend.cases->getState(text).then(this, [this, text](const Result<FairUseState>& state) {
+        if (!state.ok()) {
+            Q_EMIT message(state.error().kind == ErrorKind::NotFound
+                               ? tr("No flagged user or case matches \"%1\".").arg(text)
+                               : tr("Could not look up user %1: %2").arg(text, state.error().message));
+            return;
+        }
+        openFound(state->uid, tr("user %1").arg(state->uid));
+    });
+}
+
+void QueueView::focusSearch() {
+    m_filterBar->searchEdit()->setFocus(Qt::ShortcutFocusReason);
+    m_filterBar->searchEdit()->selectAll();
+}
+
+void QueueView::refresh() {
+    m_model->refresh();
+}
+
+} // namespace fairuse::ui

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "Backend.h"
+#include "common/Stores.h"
+
+#include <QWidget>
+
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace fairuse::models {
+class QueueModel;
+}
+
+namespace fairuse::ui {
+
+class FilterBar;
+
+/**
+ * The queue pane: the filter bar above a sortable table of flagged users (QueueModel behind a sorting proxy).
+ * Filter edits re-query the store; a header click sorts on the numeric SortRole. Moving the current row emits
+ * currentUserChanged(); Enter or a double click emits userActivated(). search() jumps to a user id, or opens the
+ * user of a case reference. Multi-selection (Shift/Ctrl) feeds bulk resolve through selectedRows().
+ */
+class QueueView : public QWidget {
+    Q_OBJECT
+public:
+    QueueView(models::Backend& backend, QWidget* parent = nullptr);
+
+    models::QueueModel* model() const { return m_model; }
+    /** What the table shows, in the order it shows it (export this). */
+    QSortFilterProxyModel* proxy() const { return m_proxy; }
+    QTableView* table() const { return m_table; }
+    FilterBar* filterBar() const { return m_filterBar; }
+
+    /** The user id of the current row, empty when there is none. */
+    QString currentUid() const;
+    /** The selected rows in display order. */
+    QList<services::QueueRow> selectedRows() const;
+    /** Makes the row of `uid` current and visible; false when the user is not loaded. */
+    bool selectUid(const QString& uid);
+
+public Q_SLOTS:
+    /** Moves to the next (+1) or previous (-1) row. */
+    void step(int delta);
+    /** Jumps to a user id or opens the user of a case reference ("FU-" + 12 hex digits). */
+    void search(const QString& text);
+    void focusSearch();
+    void refresh();
+
+Q_SIGNALS:
+    void currentUserChanged(const QString& uid);
+    void userActivated(const QString& uid);
+    /** A short message for the status bar (search results, errors). */
+    void message(const QString& text);
+
+private:
+    void openFound(const QString& uid, const QString& what);
+
+    models::Backend& m_backend;
+    models::QueueModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    FilterBar* m_filterBar;
+    QTableView* m_table;
+};
+
+/** True when `text` looks like a case reference ("FU-" + 12 hex digits, or the 12 hex digits alone). */
+bool looksLikeCaseRef(const QString& text);
+
+} // namespace fairuse::ui
