@@ -1,3 +1,6 @@
 # Benchmarks: one executable per area, each with a custom main that prints a summary after the runs.
 add_executable(fairuse_bench_metering MeteringBench.cpp)
 target_link_libraries(fairuse_bench_metering PRIVATE fairuse::options fairuse::core benchmark::benchmark)
+# Redis metering on a real redis-server, backend layout against LuaMeter, with redis-benchmark as the ceiling.
+add_executable(fairuse_bench_redis redis/RedisMeteringBench.cpp)
+target_link_libraries(fairuse_bench_redis PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)

@@ -1,0 +1,496 @@
+// Metering on a real redis-server, through our RedisClient: the backend's layout (SPEC 4.1: per-minute HINCRBY into
+// fair_use:bucket:{uid} + ZADD into fair_use:speech:{uid} + EXPIRE, and on every check ZRANGEBYSCORE over the week
+// followed by HMGET of every minute it returned) against our LuaMeter (one EVALSHA per record-and-check), for a light
+// user (13 min of speech a day) and a heavy user (12 h a day), both prefilled with 7 days of history.
+//
+// The same run also measures `redis-benchmark INCRBY` on the same server as the ceiling, at the same concurrency as
+// our client: one connection with 1 command in flight (latency-bound), and one connection with D in flight
+// (redis-benchmark -c 1 -P D, throughput-bound). Prints one table and the target ratios.
+//
+//   fairuse_bench_redis [--quick] [--depth D] [--redis-server PATH] [--redis-benchmark PATH]
+
+#include "metering/Metering.h"
+#include "redis/LuaMeter.h"
+#include "redis/RedisClient.h"
+#include "redis/RedisUsageStore.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+using namespace fairuse;
+using namespace fairuse::services;
+
+namespace {
+
+constexpr std::int64_t kDayMinutes = 1'440;
+constexpr std::int64_t kWeekSeconds = 7 * 24 * 3600;
+constexpr std::int64_t kThreeDaySeconds = 3 * 24 * 3600;
+constexpr std::int64_t kDaySeconds = 24 * 3600;
+
+QByteArray num(std::int64_t v) {
+    return QByteArray::number(static_cast<qlonglong>(v));
+}
+
+/** A redis-server child on a free loopback port, killed when this object dies. */
+class RedisServer {
+public:
+    bool start(const QString& program) {
+        for (int attempt = 0; attempt < 10; ++attempt) {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 0)) {
+                continue;
+            }
+            m_port = probe.serverPort();
+            probe.close();
+            m_process.setProgram(program);
+            m_process.setArguments({QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                                    QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                    QStringLiteral("--appendonly"), QStringLiteral("no")});
+            m_process.setProcessChannelMode(QProcess::MergedChannels);
+            m_process.start();
+            if (!m_process.waitForStarted(5000)) {
+                return false;
+            }
+            for (int i = 0; i < 100; ++i) {
+                QTcpSocket s;
+                s.connectToHost(QHostAddress::LocalHost, m_port);
+                if (s.waitForConnected(100)) {
+                    return true;
+                }
+                if (m_process.state() != QProcess::Running) {
+                    break;
+                }
+                QThread::msleep(50);
+            }
+            stop();
+        }
+        return false;
+    }
+    void stop() {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            if (!m_process.waitForFinished(3000)) {
+                m_process.kill();
+                m_process.waitForFinished(3000);
+            }
+        }
+    }
+    ~RedisServer() { stop(); }
+    quint16 port() const { return m_port; }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+/** The minutes a user speaks in, as (unix minute, ms). Light: 13 minutes a day; heavy: 08:00-20:00 every day. */
+std::vector<std::pair<std::int64_t, std::int64_t>> speechMinutes(bool heavy, std::int64_t firstDayMinute, int days) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (int d = 0; d < days; ++d) {
+        const std::int64_t day = firstDayMinute + d * kDayMinutes;
+        if (heavy) {
+            for (std::int64_t m = 8 * 60; m < 20 * 60; ++m) {
+                out.emplace_back(day + m, 60'000);
+            }
+        } else {
+            for (int i = 0; i < 13; ++i) {
+                out.emplace_back(day + 8 * 60 + 2 + 70 * i, 45'000);
+            }
+        }
+    }
+    return out;
+}
+
+using Done = std::function<void(bool)>;
+using Op = std::function<void(int, Done)>;
+
+/** Runs `total` ops with `depth` of them in flight; returns seconds, or -1 when one failed. */
+double drive(int total, int depth, const Op& op) {
+    QEventLoop loop;
+    int next = 0;
+    int finished = 0;
+    bool failed = false;
+    std::function<void()> launch;
+    launch = [&] {
+        const int i = next++;
+        op(i, [&](bool ok) {
+            failed = failed || !ok;
+            ++finished;
+            if (next < total && !failed) {
+                launch();
+            } else if (finished == next) {
+                loop.quit();
+            }
+        });
+    };
+    QElapsedTimer timer;
+    timer.start();
+    for (int k = 0; k < depth && next < total; ++k) {
+        launch();
+    }
+    QTimer::singleShot(600'000, &loop, &QEventLoop::quit);
+    loop.exec();
+    const double s = static_cast<double>(timer.nsecsElapsed()) / 1e9;
+    return failed || finished != total ? -1.0 : s;
+}
+
+/** Awaits one command's reply on the calling thread. */
+std::optional<RedisReply> call(RedisClient& c, QList<QByteArray> argv) {
+    std::optional<RedisReply> out;
+    QEventLoop loop;
+    c.command(std::move(argv)).then(QtFuture::Launch::Sync, [&](Result<RedisReply> r) {
+        if (r.ok()) {
+            out = r.value();
+        }
+        loop.quit();
+    });
+    QTimer::singleShot(30'000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return out;
+}
+
+/** The backend's layout, driven through our client exactly as the backend drives redis-py. */
+struct BackendLayout {
+    RedisClient& client;
+    QString uid;
+
+    QByteArray bucket() const { return RedisUsageStore::bucketKey(uid); }
+    QByteArray speech() const { return RedisUsageStore::speechKey(uid); }
+
+    QList<QList<QByteArray>> recordCommands(std::int64_t minute, std::int64_t ms) const {
+        const QByteArray m = num(minute);
+        const QByteArray ttl = num(RedisUsageStore::kSpeechTtl.count());
+        return {{"HINCRBY", bucket(), m, num(ms)},
+                {"ZADD", speech(), num(minute * 60), m},
+                {"EXPIRE", bucket(), ttl},
+                {"EXPIRE", speech(), ttl}};
+    }
+
+    /** Round trip 1: ZRANGEBYSCORE over the week; round trip 2: HMGET of every minute found; sums three windows. */
+    void check(std::int64_t nowSeconds, const std::function<void(bool, SpeechTotals)>& done) const {
+        const QByteArray bucketKey = bucket();
+        RedisClient* c = &client;
+        client.command({"ZRANGEBYSCORE", speech(), num(nowSeconds - kWeekSeconds), num(nowSeconds)})
+            .then(QtFuture::Launch::Sync, [c, bucketKey, nowSeconds, done](Result<RedisReply> r) {
+                if (!r.ok() || !r.value().isArray()) {
+                    done(false, {});
+                    return;
+                }
+                const QList<RedisReply>& members = r.value().elements();
+                if (members.isEmpty()) {
+                    done(true, {});
+                    return;
+                }
+                QList<QByteArray> hmget{"HMGET", bucketKey};
+                hmget.reserve(members.size() + 2);
+                for (const RedisReply& m : members) {
+                    hmget.append(m.text());
+                }
+                c->command(std::move(hmget))
+                    .then(QtFuture::Launch::Sync, [members, nowSeconds, done](Result<RedisReply> h) {
+                        if (!h.ok() || !h.value().isArray() || h.value().elements().size() != members.size()) {
+                            done(false, {});
+                            return;
+                        }
+                        SpeechTotals t;
+                        const QList<RedisReply>& values = h.value().elements();
+                        for (qsizetype i = 0; i < values.size(); ++i) {
+                            const std::int64_t score = members[i].text().toLongLong() * 60;
+                            const std::int64_t ms = values[i].toInteger().value_or(0);
+                            t.weeklyMs += ms;
+                            if (score >= nowSeconds - kThreeDaySeconds) {
+                                t.threeDayMs += ms;
+                            }
+                            if (score >= nowSeconds - kDaySeconds) {
+                                t.dailyMs += ms;
+                            }
+                        }
+                        done(true, t);
+                    });
+            });
+    }
+
+    void recordAndCheck(std::int64_t minute, std::int64_t ms, std::int64_t nowSeconds, const Done& done) const {
+        BackendLayout self = *this;
+        client.pipeline(recordCommands(minute, ms))
+            .then(QtFuture::Launch::Sync, [self, nowSeconds, done](Result<QList<RedisReply>> r) {
+                if (!r.ok()) {
+                    done(false);
+                    return;
+                }
+                self.check(nowSeconds, [done](bool ok, SpeechTotals) { done(ok); });
+            });
+    }
+};
+
+std::int64_t memoryUsage(RedisClient& c, const QList<QByteArray>& keys) {
+    std::int64_t sum = 0;
+    for (const QByteArray& k : keys) {
+        if (auto r = call(c, {"MEMORY", "USAGE", k, "SAMPLES", "0"})) {
+            sum += r->integerValue();
+        }
+    }
+    return sum;
+}
+
+/** redis-benchmark requests per second for `INCRBY key 1` on one connection with `pipeline` in flight. */
+double incrbyCeiling(const QString& program, quint16 port, int requests, int pipeline) {
+    QProcess p;
+    p.start(program, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port),
+                      QStringLiteral("-c"), QStringLiteral("1"), QStringLiteral("-P"), QString::number(pipeline),
+                      QStringLiteral("-n"), QString::number(requests), QStringLiteral("--csv"),
+                      QStringLiteral("INCRBY"), QStringLiteral("bench:incrby"), QStringLiteral("1")});
+    if (!p.waitForFinished(300'000)) {
+        p.kill();
+        return -1;
+    }
+    // --csv: a header line, then "INCRBY bench:incrby 1","<rps>",...
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    static const QRegularExpression row(QStringLiteral("^\"INCRBY[^\"]*\",\"([0-9.]+)\""),
+                                        QRegularExpression::MultilineOption);
+    const auto m = row.match(out);
+    return m.hasMatch() ? m.captured(1).toDouble() : -1;
+}
+
+struct Row {
+    const char* what;
+    double backendPerSec;
+    double oursPerSec;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const bool quick = args.contains(QStringLiteral("--quick"));
+    int depth = 32;
+    QString serverBin = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+    QString benchBin = QStandardPaths::findExecutable(QStringLiteral("redis-benchmark"));
+    for (qsizetype i = 1; i + 1 < args.size(); ++i) {
+        if (args[i] == QStringLiteral("--depth")) {
+            depth = std::max(1, args[i + 1].toInt());
+        } else if (args[i] == QStringLiteral("--redis-server")) {
+            serverBin = args[i + 1];
+        } else if (args[i] == QStringLiteral("--redis-benchmark")) {
+            benchBin = args[i + 1];
+        }
+    }
+    if (serverBin.isEmpty()) {
+        std::fprintf(stderr, "redis-server not found\n");
+        return 2;
+    }
+    RedisServer server;
+    if (!server.start(serverBin)) {
+        std::fprintf(stderr, "could not start redis-server\n");
+        return 2;
+    }
+    RedisConfig config;
+    config.port = server.port();
+    config.commandTimeoutMs = 60'000;
+    config.autoReconnect = false;
+    RedisClient client(config);
+    LuaMeter meter(&client);
+
+    // Seven days of history, checked at 23:30 UTC of the last day: after every speech minute of both users, so a
+    // check never sees minutes "from the future" (the backend's window excludes them, our meter would not).
+    const std::int64_t today = unixMinute(std::chrono::time_point_cast<Milliseconds>(std::chrono::system_clock::now()));
+    const std::int64_t firstDay = today - today % kDayMinutes - 7 * kDayMinutes;
+    const std::int64_t prefillEnd = firstDay + 6 * kDayMinutes + 23 * 60 + 30; // unix minute
+
+    std::printf("redis-server %s on 127.0.0.1:%u; concurrency: one connection, 1 in flight and %d in flight\n",
+                qPrintable(serverBin), server.port(), depth);
+
+    struct UserResult {
+        const char* name;
+        std::int64_t buckets = 0;
+        std::int64_t backendBytes = 0;
+        std::int64_t oursBytes = 0;
+        bool agree = false;
+        double backendCheck[2]{};
+        double oursCheck[2]{};
+        double backendRac[2]{};
+        double oursRac[2]{};
+    };
+    std::vector<UserResult> results;
+    const int depths[2] = {1, depth};
+
+    for (const bool heavy : {false, true}) {
+        UserResult res;
+        res.name = heavy ? "heavy (12 h/day)" : "light (13 min/day)";
+        const QString uidBackend = heavy ? QStringLiteral("bench-heavy") : QStringLiteral("bench-light");
+        const QString uidOurs = uidBackend + QStringLiteral("-lua");
+        BackendLayout backend{client, uidBackend};
+        const auto history = speechMinutes(heavy, firstDay, 7);
+        res.buckets = static_cast<std::int64_t>(history.size());
+
+        // Prefill: the backend's keys with pipelined record commands, ours with one script call per speech minute.
+        QList<QList<QByteArray>> batch;
+        for (const auto& [minute, ms] : history) {
+            batch.append(backend.recordCommands(minute, ms));
+            if (batch.size() >= 4000) {
+                client.pipeline(std::exchange(batch, {}));
+            }
+        }
+        bool prefillOk = true;
+        QEventLoop pl;
+        client.pipeline(batch).then(QtFuture::Launch::Sync, [&](Result<QList<RedisReply>> r) {
+            prefillOk = r.ok();
+            pl.quit();
+        });
+        pl.exec();
+        const double prefillSeconds = drive(static_cast<int>(history.size()), 64, [&](int i, Done done) {
+            meter.recordAndCheck(uidOurs, history[i].second, fromUnixMinute(history[i].first) + Milliseconds{59'000})
+                .then(QtFuture::Launch::Sync, [done](Result<MeterReading> r) { done(r.ok()); });
+        });
+        if (!prefillOk || prefillSeconds < 0) {
+            std::fprintf(stderr, "prefill failed\n");
+            return 1;
+        }
+        res.backendBytes = memoryUsage(client, {backend.bucket(), backend.speech()});
+        res.oursBytes = memoryUsage(client, {LuaMeter::ringKey(uidOurs), LuaMeter::metaKey(uidOurs)});
+
+        // Both layouts must give the same totals before their speed means anything.
+        const std::int64_t nowSeconds = prefillEnd * 60;
+        std::optional<SpeechTotals> backendTotals;
+        std::optional<SpeechTotals> oursTotals;
+        {
+            QEventLoop l;
+            int pending = 2;
+            backend.check(nowSeconds, [&](bool ok, SpeechTotals t) {
+                if (ok) {
+                    backendTotals = t;
+                }
+                if (--pending == 0) {
+                    l.quit();
+                }
+            });
+            meter.recordAndCheck(uidOurs, 0, fromUnixMinute(prefillEnd))
+                .then(QtFuture::Launch::Sync, [&](Result<MeterReading> r) {
+                    if (r.ok()) {
+                        oursTotals = r.value().totals;
+                    }
+                    if (--pending == 0) {
+                        l.quit();
+                    }
+                });
+            l.exec();
+        }
+        res.agree = backendTotals && oursTotals && backendTotals->dailyMs == oursTotals->dailyMs &&
+                    backendTotals->threeDayMs == oursTotals->threeDayMs &&
+                    backendTotals->weeklyMs == oursTotals->weeklyMs;
+        std::printf("%s: %lld buckets, weekly %lld ms (backend) / %lld ms (ours), %s\n", res.name,
+                    static_cast<long long>(res.buckets),
+                    static_cast<long long>(backendTotals ? backendTotals->weeklyMs : -1),
+                    static_cast<long long>(oursTotals ? oursTotals->weeklyMs : -1),
+                    res.agree ? "totals agree" : "TOTALS DIFFER");
+
+        // Check only, at a fixed time: the hot path of every status read and every periodic cap check.
+        const int checkOpsBackend = quick ? (heavy ? 300 : 3000) : (heavy ? 1500 : 20000);
+        const int checkOpsOurs = quick ? 3000 : 20000;
+        for (int k = 0; k < 2; ++k) {
+            const double b = drive(checkOpsBackend, depths[k], [&](int, Done done) {
+                backend.check(nowSeconds, [done](bool ok, SpeechTotals) { done(ok); });
+            });
+            const double o = drive(checkOpsOurs, depths[k], [&](int, Done done) {
+                meter.recordAndCheck(uidOurs, 0, fromUnixMinute(prefillEnd))
+                    .then(QtFuture::Launch::Sync, [done](Result<MeterReading> r) { done(r.ok()); });
+            });
+            res.backendCheck[k] = b > 0 ? checkOpsBackend / b : 0;
+            res.oursCheck[k] = o > 0 ? checkOpsOurs / o : 0;
+        }
+
+        // Record-and-check, moving forward in time: each call is the user's next speech minute after the prefill (a
+        // heavy user's night is a jump of 12 h, so our script evicts 720 minutes at once now and then).
+        const int futureDays = heavy ? (quick ? 12 : 60) : (quick ? 500 : 3200);
+        const auto future = speechMinutes(heavy, firstDay + 7 * kDayMinutes, futureDays);
+        // Each layout walks its own cursor through the future, so the second run continues where the first stopped
+        // and every check sees a full week of history (steady state), never a window emptied by a jump.
+        std::size_t backendCursor = 0;
+        std::size_t oursCursor = 0;
+        for (int k = 0; k < 2; ++k) {
+            const int n = quick ? (heavy ? 300 : 1000) : (heavy ? 1500 : 5000);
+            const int nOurs = quick ? 3000 : 20000;
+            if (backendCursor + static_cast<std::size_t>(n) > future.size() ||
+                oursCursor + static_cast<std::size_t>(nOurs) > future.size()) {
+                std::fprintf(stderr, "future timeline too short\n");
+                return 1;
+            }
+            const double b = drive(n, depths[k], [&](int i, Done done) {
+                const auto& [minute, ms] = future[backendCursor + static_cast<std::size_t>(i)];
+                backend.recordAndCheck(minute, ms, minute * 60 + 59, done);
+            });
+            const double o = drive(nOurs, depths[k], [&](int i, Done done) {
+                const auto& [minute, ms] = future[oursCursor + static_cast<std::size_t>(i)];
+                meter.recordAndCheck(uidOurs, ms, fromUnixMinute(minute) + Milliseconds{59'000})
+                    .then(QtFuture::Launch::Sync, [done](Result<MeterReading> r) { done(r.ok()); });
+            });
+            backendCursor += static_cast<std::size_t>(n);
+            oursCursor += static_cast<std::size_t>(nOurs);
+            res.backendRac[k] = b > 0 ? n / b : 0;
+            res.oursRac[k] = o > 0 ? nOurs / o : 0;
+        }
+        results.push_back(res);
+    }
+
+    // The ceiling, same server, same concurrency.
+    double ceiling[2] = {-1, -1};
+    if (!benchBin.isEmpty()) {
+        ceiling[0] = incrbyCeiling(benchBin, server.port(), quick ? 50'000 : 200'000, 1);
+        ceiling[1] = incrbyCeiling(benchBin, server.port(), quick ? 200'000 : 1'000'000, depth);
+    }
+
+    std::printf("\n%-20s %-26s %12s %12s %9s\n", "user", "operation (in flight)", "backend/s", "ours/s", "ours/bk");
+    for (const UserResult& r : results) {
+        for (int k = 0; k < 2; ++k) {
+            const QByteArray check = QByteArrayLiteral("check (") + QByteArray::number(depths[k]) + ')';
+            const QByteArray rac = QByteArrayLiteral("record+check (") + QByteArray::number(depths[k]) + ')';
+            std::printf("%-20s %-26s %12.0f %12.0f %8.1fx\n", r.name, check.constData(), r.backendCheck[k],
+                        r.oursCheck[k], r.backendCheck[k] > 0 ? r.oursCheck[k] / r.backendCheck[k] : 0.0);
+            std::printf("%-20s %-26s %12.0f %12.0f %8.1fx\n", r.name, rac.constData(), r.backendRac[k], r.oursRac[k],
+                        r.backendRac[k] > 0 ? r.oursRac[k] / r.backendRac[k] : 0.0);
+        }
+    }
+    std::printf("\n%-20s %12s %12s %12s\n", "user", "backend B", "ours B", "round trips");
+    for (const UserResult& r : results) {
+        std::printf("%-20s %12lld %12lld %12s\n", r.name, static_cast<long long>(r.backendBytes),
+                    static_cast<long long>(r.oursBytes), "3 vs 1");
+    }
+    std::printf("(round trips per record-and-check: backend 1 pipelined HINCRBY+ZADD+EXPIRE x2, 1 ZRANGEBYSCORE, "
+                "1 HMGET = 3; check alone 2; ours 1 EVALSHA for either)\n");
+
+    const UserResult& heavyRes = results.back();
+    bool ok = heavyRes.agree && results.front().agree;
+    std::printf("\nTargets\n");
+    const double heavyRatio = heavyRes.backendCheck[0] > 0 ? heavyRes.oursCheck[0] / heavyRes.backendCheck[0] : 0;
+    const double heavyRatioD = heavyRes.backendCheck[1] > 0 ? heavyRes.oursCheck[1] / heavyRes.backendCheck[1] : 0;
+    std::printf("  heavy-user check vs backend layout:   %.1fx (1 in flight), %.1fx (%d in flight)   target >= 20x\n",
+                heavyRatio, heavyRatioD, depth);
+    for (int k = 0; k < 2; ++k) {
+        const double best = std::max(heavyRes.oursRac[k], results.front().oursRac[k]);
+        const double worst = std::min(heavyRes.oursRac[k], results.front().oursRac[k]);
+        std::printf("  record+check vs INCRBY ceiling (%2d):  %.0f-%.0f/s vs %.0f/s = %.2f-%.2f   target >= 0.5\n",
+                    depths[k], worst, best, ceiling[k], ceiling[k] > 0 ? worst / ceiling[k] : 0.0,
+                    ceiling[k] > 0 ? best / ceiling[k] : 0.0);
+    }
+    std::printf("  heaviest user's Redis memory (ours):  %lld B = %.1f KB (backend %.1f KB)          target <= 40 KB\n",
+                static_cast<long long>(heavyRes.oursBytes), static_cast<double>(heavyRes.oursBytes) / 1024.0,
+                static_cast<double>(heavyRes.backendBytes) / 1024.0);
+    std::printf("  totals identical in both layouts:     %s\n", ok ? "yes" : "NO");
+    client.disconnectFromServer();
+    return ok ? 0 : 1;
+}
