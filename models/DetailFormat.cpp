@@ -20,12 +20,12 @@ QString formatTime(const std::optional<TimePoint>& t) {
     return t ? formatTime(*t) : QStringLiteral("\u2014");
 }
 
-QString formatHours(std::int64_t ms) {
+QString formatSpeechHours(std::int64_t ms) {
     return tr("%1 h").arg(QLocale().toString(static_cast<double>(ms) / 3'600'000.0, 'f', 1));
 }
 
 QString formatAgainstCap(std::int64_t ms, std::int64_t capMs) {
-    const QString text = tr("%1 / %2 cap").arg(formatHours(ms), formatHours(capMs));
+    const QString text = tr("%1 / %2 cap").arg(formatSpeechHours(ms), formatSpeechHours(capMs));
     // A cap is hit when usage is strictly greater than it (Domain.h).
     return ms > capMs ? tr("%1 (over)").arg(text) : text;
 }

@@ -20,7 +20,7 @@ QString formatTime(TimePoint t);
 /** formatTime, or an em dash when absent. */
 QString formatTime(const std::optional<TimePoint>& t);
 /** Speech duration in hours with one decimal ("2.5 h"). */
-QString formatHours(std::int64_t ms);
+QString formatSpeechHours(std::int64_t ms);
 /** "2.5 h / 2.0 h cap", with a marker when the total is over the cap. */
 QString formatAgainstCap(std::int64_t ms, std::int64_t capMs);
 /** Micro-USD as dollars ("$0.0123"). */

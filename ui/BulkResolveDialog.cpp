@@ -105,6 +105,7 @@ void BulkResolveDialog::load(bool thenRun) {
         uids << r.state.uid;
     }
     if (m_resolver != nullptr) {
+        m_resolver->disconnect(this);
         m_resolver->deleteLater();
     }
     m_resolver = new models::BulkResolver(m_backend, m_policy, uids, this);
@@ -137,7 +138,13 @@ void BulkResolveDialog::run() {
     }
     // A second run (after a failure or conflicts) works on freshly read cases; the run id stays the same for the
     // same outcome and note, so what is done is reported as already applied.
-    if (!m_loaded || m_ranOnce) {
+    if (!m_loaded && m_resolver != nullptr) {
+        // Still loading the preview: run as soon as it is there.
+        m_runAfterLoad = true;
+        m_run->setEnabled(false);
+        return;
+    }
+    if (m_ranOnce) {
         load(true);
         return;
     }

@@ -128,7 +128,7 @@ void SpeechChart::rebuild() {
         auto* cap = new QLineSeries(chart);
         const double capHours = static_cast<double>(r.capMs) / kMsPerHour;
         maxHours = qMax(maxHours, capHours);
-        cap->setName(tr("%1 (%2)").arg(r.capName, models::formatHours(r.capMs)));
+        cap->setName(tr("%1 (%2)").arg(r.capName, models::formatSpeechHours(r.capMs)));
         QPen pen(r.colour);
         pen.setStyle(Qt::DashLine);
         pen.setWidth(2);

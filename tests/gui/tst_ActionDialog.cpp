@@ -1,0 +1,240 @@
+// Reviewer actions through the user view's dialogs, asserted on the store: resolve, refusals, conflicts.
+
+#include "ActionDialog.h"
+#include "ConflictDialog.h"
+#include "DetailFormat.h"
+#include "DetailTestStore.h"
+#include "EventsModel.h"
+#include "UserView.h"
+#include "enforcement/Enforcement.h"
+#include "enforcement/ReviewerActions.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::ui;
+
+class ActionDialogTest : public QObject {
+    Q_OBJECT
+private:
+    testing::DetailTestStore m_store;
+    int m_nextUser = 0;
+
+    static bool waitLoaded(UserView& view, const QString& uid) {
+        QSignalSpy spy(&view, &UserView::loaded);
+        view.showUser(uid);
+        return QTest::qWaitFor([&spy] { return !spy.isEmpty(); }, 30000) && spy.last().at(0).toString() == uid;
+    }
+
+    /** A user with an open case not used by another test, at a stage > none. */
+    QString nextUser() {
+        const QStringList users = m_store.usersWithOpenCases();
+        while (m_nextUser < users.size()) {
+            const QString uid = users.at(m_nextUser++);
+            if (m_store.state(uid).stage != Stage::None && m_store.state(uid).stage != Stage::Restrict) {
+                return uid;
+            }
+        }
+        return {};
+    }
+
+    /** Triggers the view's action by its shortcut text and returns the dialog it opened. */
+    static ActionDialog* trigger(UserView& view, const QString& shortcut, int index = -1) {
+        const QList<QAction*> actions = view.actions();
+        for (int i = 0; i < actions.size(); ++i) {
+            if ((index >= 0 && i == index) ||
+                (index < 0 && actions.at(i)->shortcut().toString(QKeySequence::PortableText) == shortcut)) {
+                actions.at(i)->trigger();
+                break;
+            }
+        }
+        return view.findChild<ActionDialog*>();
+    }
+
+    static void click(QWidget* dialog, const char* name) {
+        auto* button = dialog->findChild<QPushButton*>(QString::fromLatin1(name));
+        QVERIFY(button != nullptr);
+        QVERIFY(button->isVisible());
+        QTest::mouseClick(button, Qt::LeftButton);
+    }
+
+    static void selectOpenCase(UserView& view) {
+        for (int i = 0; i < view.events().size(); ++i) {
+            if (!view.events().at(i).resolved) {
+                view.eventsView()->setCurrentIndex(view.eventsModel()->index(i, 0));
+                return;
+            }
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_store.seed(Role::SeniorReviewer)); }
+
+    void resolveFalsePositiveThroughDialog() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        const FairUseState before = m_store.state(uid);
+        const int auditBefore = static_cast<int>(m_store.audit().size());
+
+        UserView view(m_store.backend, nullptr);
+        view.show();
+        QVERIFY(waitLoaded(view, uid));
+        selectOpenCase(view);
+        const FairUseEvent target = view.events().at(view.eventsView()->currentIndex().row());
+        QVERIFY(!target.resolved);
+        QSignalSpy changed(&view, &UserView::stateChanged);
+
+        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+R"));
+        QVERIFY(dialog != nullptr);
+        QTRY_VERIFY(dialog->isVisible());
+        auto* outcome = dialog->findChild<QComboBox*>(QStringLiteral("outcomeCombo"));
+        outcome->setCurrentIndex(outcome->findData(static_cast<int>(Outcome::FalsePositive)));
+        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")),
+                         QStringLiteral("lecture recordings, not misuse"));
+        click(dialog, "reviewButton");
+        QVERIFY2(dialog->isConfirming(), qPrintable(dialog->message()));
+        const Stage expected = enforcement::stepDown(before.stage);
+        // The confirmation names the stage change and the audit record before anything is written.
+        QVERIFY2(
+            dialog->summary().contains(
+                QStringLiteral("%1 \u2192 %2").arg(models::stageLabel(before.stage), models::stageLabel(expected))),
+            qPrintable(dialog->summary()));
+        QVERIFY(dialog->summary().contains(m_store.backend.reviewer.email));
+        QCOMPARE(m_store.audit().size(), auditBefore);
+
+        click(dialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 30000);
+        QCOMPARE(changed.first().at(0).toString(), uid);
+
+        // The store: state lowered, case resolved by the reviewer, one audit record naming the reviewer.
+        QVERIFY(m_store.state(uid).stage == expected);
+        bool found = false;
+        for (const FairUseEvent& e : m_store.events(uid)) {
+            if (e.id == target.id) {
+                found = true;
+                QVERIFY(e.resolved);
+                QVERIFY(e.outcome == std::optional<Outcome>(Outcome::FalsePositive));
+                QCOMPARE(e.resolvedBy, m_store.backend.reviewer.email);
+                QVERIFY(e.adminNotes.contains(QStringLiteral("lecture recordings")));
+            }
+        }
+        QVERIFY(found);
+        const QList<AuditRecord> audit = m_store.audit();
+        QCOMPARE(audit.size(), auditBefore + 1);
+        QCOMPARE(audit.last().reviewer, m_store.backend.reviewer.email);
+        QVERIFY(audit.last().action == AuditAction::Resolve);
+        QCOMPARE(audit.last().uid, uid);
+        QCOMPARE(audit.last().eventId, target.id);
+        QVERIFY(audit.last().stageAfter == std::optional<Stage>(expected));
+    }
+
+    void overrideWithoutReasonIsRefused() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        const FairUseState before = m_store.state(uid);
+        const int auditBefore = static_cast<int>(m_store.audit().size());
+        UserView view(m_store.backend, nullptr);
+        view.show();
+        QVERIFY(waitLoaded(view, uid));
+        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+Shift+O"));
+        QVERIFY(dialog != nullptr);
+        auto* target = dialog->findChild<QComboBox*>(QStringLiteral("targetStageCombo"));
+        target->setCurrentIndex(target->findData(static_cast<int>(Stage::Restrict)));
+        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")), QStringLiteral("   "));
+        click(dialog, "reviewButton");
+        QVERIFY(!dialog->isConfirming());
+        QVERIFY(!dialog->message().isEmpty());
+        QVERIFY2(dialog->message().contains(QStringLiteral("reason"), Qt::CaseInsensitive),
+                 qPrintable(dialog->message()));
+        QVERIFY(!dialog->findChild<QPushButton*>(QStringLiteral("applyButton"))->isVisible());
+        QCOMPARE(m_store.audit().size(), auditBefore);
+        QCOMPARE(m_store.state(uid).version, before.version);
+    }
+
+    void reviewerCannotRestrict() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        const FairUseState before = m_store.state(uid);
+        const int auditBefore = static_cast<int>(m_store.audit().size());
+        models::Backend reviewerBackend = m_store.backend;
+        reviewerBackend.reviewer = {QStringLiteral("rita.reviewer@fairuse.example"), Role::Reviewer};
+        UserView view(reviewerBackend, nullptr);
+        view.show();
+        QVERIFY(waitLoaded(view, uid));
+        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+Shift+O"));
+        QVERIFY(dialog != nullptr);
+        auto* target = dialog->findChild<QComboBox*>(QStringLiteral("targetStageCombo"));
+        target->setCurrentIndex(target->findData(static_cast<int>(Stage::Restrict)));
+        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")),
+                         QStringLiteral("repeated audiobook streaming"));
+        click(dialog, "reviewButton");
+        QVERIFY(!dialog->isConfirming());
+        QVERIFY2(dialog->message().startsWith(QStringLiteral("Refused")), qPrintable(dialog->message()));
+        QVERIFY2(dialog->message().contains(QStringLiteral("senior"), Qt::CaseInsensitive),
+                 qPrintable(dialog->message()));
+        QCOMPARE(m_store.audit().size(), auditBefore);
+        QVERIFY(m_store.state(uid).stage == before.stage);
+        QCOMPARE(m_store.state(uid).version, before.version);
+    }
+
+    void conflictShowsBothVersionsAndOverwritesNothing() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        UserView view(m_store.backend, nullptr);
+        view.show();
+        QVERIFY(waitLoaded(view, uid));
+        selectOpenCase(view);
+        const FairUseEvent target = view.events().at(view.eventsView()->currentIndex().row());
+        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+R"));
+        QVERIFY(dialog != nullptr);
+        auto* outcome = dialog->findChild<QComboBox*>(QStringLiteral("outcomeCombo"));
+        outcome->setCurrentIndex(outcome->findData(static_cast<int>(Outcome::Confirmed)));
+        click(dialog, "reviewButton");
+        QVERIFY(dialog->isConfirming());
+
+        // Another reviewer adds a note to the same case first.
+        enforcement::ActionContext other;
+        other.reviewer = {QStringLiteral("bob.senior@fairuse.example"), Role::SeniorReviewer};
+        other.now = m_store.backend.now();
+        other.clientVersion = QStringLiteral("other");
+        other.caseRef = target.caseRef;
+        other.eventId = target.id;
+        auto note = enforcement::buildAddNote(m_store.state(uid), target, QStringLiteral("bob was here"), other);
+        QVERIFY(note.ok());
+        QVERIFY(services::awaitResult(m_store.stores.cases->apply(note.value())).ok());
+        const int auditBefore = static_cast<int>(m_store.audit().size());
+
+        click(dialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->conflictDialog() != nullptr, 30000);
+        ConflictDialog* conflict = dialog->conflictDialog();
+        QVERIFY(conflict->yoursText().contains(QStringLiteral("resolved as")));
+        QVERIFY2(conflict->storedText().contains(QStringLiteral("bob was here")), qPrintable(conflict->storedText()));
+        QVERIFY(conflict->storedText().contains(QStringLiteral("open")));
+        // Nothing overwritten: the case is still open with Bob's note, no new audit record.
+        QCOMPARE(m_store.audit().size(), auditBefore);
+        for (const FairUseEvent& e : m_store.events(uid)) {
+            if (e.id == target.id) {
+                QVERIFY(!e.resolved);
+                QVERIFY(e.adminNotes.contains(QStringLiteral("bob was here")));
+            }
+        }
+        // "Reload and redo" reloads the view with the stored data.
+        QSignalSpy loaded(&view, &UserView::loaded);
+        click(conflict, "reloadButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
+        bool sawNote = false;
+        for (const FairUseEvent& e : view.events()) {
+            sawNote = sawNote || e.adminNotes.contains(QStringLiteral("bob was here"));
+        }
+        QVERIFY(sawNote);
+    }
+};
+
+QTEST_MAIN(ActionDialogTest)
+#include "tst_ActionDialog.moc"

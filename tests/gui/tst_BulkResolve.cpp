@@ -1,0 +1,211 @@
+// Bulk resolve through its dialog: one injected conflict, then a re-run that applies nothing twice.
+
+#include "BulkResolveDialog.h"
+#include "BulkResolver.h"
+#include "DetailTestStore.h"
+#include "enforcement/ReviewerActions.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace fairuse;
+using namespace fairuse::ui;
+
+class BulkResolveTest : public QObject {
+    Q_OBJECT
+private:
+    testing::DetailTestStore m_store;
+
+    QList<services::QueueRow> rowsFor(const QStringList& uids) {
+        QList<services::QueueRow> rows;
+        for (const QString& uid : uids) {
+            services::QueueRow r;
+            r.state = m_store.state(uid);
+            rows.append(r);
+        }
+        return rows;
+    }
+
+    static void prepare(BulkResolveDialog& dialog, const QString& note) {
+        auto* outcome = dialog.findChild<QComboBox*>(QStringLiteral("outcomeCombo"));
+        outcome->setCurrentIndex(outcome->findData(static_cast<int>(Outcome::NoAction)));
+        auto* edit = dialog.findChild<QPlainTextEdit*>(QStringLiteral("noteEdit"));
+        edit->clear();
+        QTest::keyClicks(edit, note);
+    }
+
+    /** Status column of the results tree, per case reference. */
+    static QHash<QString, QString> results(BulkResolveDialog& dialog) {
+        QHash<QString, QString> out;
+        auto* tree = dialog.findChild<QTreeWidget*>(QStringLiteral("resultsTree"));
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            out.insert(tree->topLevelItem(i)->text(1), tree->topLevelItem(i)->text(2));
+        }
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_store.seed(Role::SeniorReviewer)); }
+
+    void runIdIsDeterministic() {
+        const QString a = models::BulkResolver::runId({QStringLiteral("u2"), QStringLiteral("u1")}, Outcome::NoAction,
+                                                      QStringLiteral("n"));
+        QCOMPARE(a, models::BulkResolver::runId({QStringLiteral("u1"), QStringLiteral("u2"), QStringLiteral("u1")},
+                                                Outcome::NoAction, QStringLiteral("n")));
+        QVERIFY(a != models::BulkResolver::runId({QStringLiteral("u1"), QStringLiteral("u2")}, Outcome::Confirmed,
+                                                 QStringLiteral("n")));
+        QVERIFY(a != models::BulkResolver::runId({QStringLiteral("u1"), QStringLiteral("u2")}, Outcome::NoAction,
+                                                 QStringLiteral("m")));
+        QVERIFY(a != models::BulkResolver::runId({QStringLiteral("u1")}, Outcome::NoAction, QStringLiteral("n")));
+    }
+
+    void oneConflictThenIdempotentRerun() {
+        // Five users with open cases.
+        QStringList uids = m_store.usersWithOpenCases().mid(0, 5);
+        QCOMPARE(uids.size(), 5);
+        QHash<QString, FairUseEvent> open; // caseRef -> event
+        for (const QString& uid : uids) {
+            for (const FairUseEvent& e : m_store.events(uid)) {
+                if (!e.resolved) {
+                    open.insert(e.caseRef, e);
+                }
+            }
+        }
+        QVERIFY(open.size() >= 5);
+        const QString note = QStringLiteral("bulk: reviewed in the weekly sweep");
+
+        // The dialog reads the cases when it opens (its preview); the resolves are conditioned on what it read.
+        BulkResolveDialog dialog(m_store.backend, rowsFor(uids), nullptr);
+        dialog.show();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 30000);
+        QCOMPARE(dialog.resolver()->openCaseCount(), open.size());
+        prepare(dialog, note);
+
+        // Behind the dialog's back, another reviewer notes one of the cases, changing its version.
+        const FairUseEvent victim = open.value(open.keys().first());
+        {
+            enforcement::ActionContext other;
+            other.reviewer = {QStringLiteral("bob.senior@fairuse.example"), Role::SeniorReviewer};
+            other.now = m_store.backend.now();
+            other.caseRef = victim.caseRef;
+            other.eventId = victim.id;
+            auto change =
+                enforcement::buildAddNote(m_store.state(victim.uid), victim, QStringLiteral("bob looked"), other);
+            QVERIFY(change.ok());
+            QVERIFY(services::awaitResult(m_store.stores.cases->apply(change.value())).ok());
+        }
+        const int auditBeforeRun = static_cast<int>(m_store.audit().size());
+        QSignalSpy finished(&dialog, &BulkResolveDialog::runFinished);
+        QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
+
+        const QList<models::BulkItem> items = dialog.resolver()->items();
+        QCOMPARE(items.size(), open.size());
+        int done = 0;
+        int conflicts = 0;
+        for (const models::BulkItem& item : items) {
+            if (item.event.caseRef == victim.caseRef) {
+                QVERIFY(item.status == models::BulkStatus::Conflict);
+                ++conflicts;
+            } else {
+                QVERIFY(item.status == models::BulkStatus::Done);
+                ++done;
+            }
+        }
+        QCOMPARE(conflicts, 1);
+        QCOMPARE(done, open.size() - 1);
+        QCOMPARE(m_store.audit().size(), auditBeforeRun + done);
+        auto* progress = dialog.findChild<QProgressBar*>(QStringLiteral("progressBar"));
+        QCOMPARE(progress->value(), progress->maximum());
+
+        // The store: resolved cases carry the outcome; the conflicting one is untouched (still open, Bob's note).
+        for (const FairUseEvent& before : open) {
+            for (const FairUseEvent& e : m_store.events(before.uid)) {
+                if (e.id != before.id) {
+                    continue;
+                }
+                if (e.caseRef == victim.caseRef) {
+                    QVERIFY(!e.resolved);
+                    QVERIFY(e.adminNotes.contains(QStringLiteral("bob looked")));
+                } else {
+                    QVERIFY(e.resolved);
+                    QVERIFY(e.outcome == std::optional<Outcome>(Outcome::NoAction));
+                    QCOMPARE(e.resolvedBy, m_store.backend.reviewer.email);
+                }
+            }
+        }
+
+        // Re-run the same selection, outcome and note in a new dialog: the done ones are reported as already
+        // applied by the store, the conflicting one (now re-read) is resolved, nothing is written twice.
+        const int auditBeforeRerun = static_cast<int>(m_store.audit().size());
+        BulkResolveDialog again(m_store.backend, rowsFor(uids), nullptr);
+        again.show();
+        prepare(again, note);
+        QSignalSpy finishedAgain(&again, &BulkResolveDialog::runFinished);
+        QTest::mouseClick(again.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!finishedAgain.isEmpty(), 60000);
+        const QList<models::BulkItem> rerun = again.resolver()->items();
+        QCOMPARE(rerun.size(), open.size());
+        for (const models::BulkItem& item : rerun) {
+            if (item.event.caseRef == victim.caseRef) {
+                QVERIFY(item.status == models::BulkStatus::Done);
+            } else {
+                QVERIFY2(item.status == models::BulkStatus::AlreadyApplied, qPrintable(item.message));
+            }
+        }
+        QCOMPARE(m_store.audit().size(), auditBeforeRerun + 1);
+        const QHash<QString, QString> shown = results(again);
+        QCOMPARE(shown.value(victim.caseRef), models::BulkResolver::statusLabel(models::BulkStatus::Done));
+        QVERIFY(again.summary().contains(QStringLiteral("already applied: %1").arg(open.size() - 1)));
+    }
+
+    void cancelStopsAfterInFlight() {
+        QStringList uids = m_store.usersWithOpenCases();
+        // Users still having open cases after the previous test.
+        QStringList withOpen;
+        for (const QString& uid : uids) {
+            for (const FairUseEvent& e : m_store.events(uid)) {
+                if (!e.resolved && !withOpen.contains(uid)) {
+                    withOpen << uid;
+                }
+            }
+        }
+        QVERIFY(withOpen.size() >= 3);
+        BulkResolveDialog dialog(m_store.backend, rowsFor(withOpen), nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 30000);
+        prepare(dialog, QStringLiteral("cancel test"));
+        dialog.resolver()->setMaxInFlight(1);
+        QSignalSpy finished(&dialog, &BulkResolveDialog::runFinished);
+        // One case in flight at most; the reviewer presses Cancel as soon as the first case is reported.
+        bool pressed = false;
+        connect(dialog.resolver(), &models::BulkResolver::itemFinished, &dialog, [&dialog, &pressed] {
+            if (!pressed) {
+                pressed = true;
+                QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("cancelButton")), Qt::LeftButton);
+            }
+        });
+        QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
+        int done = 0;
+        int cancelled = 0;
+        for (const models::BulkItem& item : dialog.resolver()->items()) {
+            done += item.status == models::BulkStatus::Done ? 1 : 0;
+            cancelled += item.status == models::BulkStatus::Cancelled ? 1 : 0;
+            QVERIFY(item.status != models::BulkStatus::Pending);
+        }
+        // The case in flight when Cancel was pressed finished; nothing after it started.
+        const int total = static_cast<int>(dialog.resolver()->items().size());
+        QVERIFY(total >= 3);
+        QCOMPARE(done, 1);
+        QCOMPARE(cancelled, total - 1);
+    }
+};
+
+QTEST_MAIN(BulkResolveTest)
+#include "tst_BulkResolve.moc"

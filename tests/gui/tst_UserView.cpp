@@ -1,0 +1,150 @@
+// UserView on a seeded embedded store: evidence beside the cited conversations, the chart, and the PDF report.
+
+#include "ConversationsModel.h"
+#include "DetailFormat.h"
+#include "DetailTestStore.h"
+#include "EventsModel.h"
+#include "EvidenceModel.h"
+#include "SpeechChart.h"
+#include "UserView.h"
+
+#include <QAction>
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::ui;
+
+class UserViewTest : public QObject {
+    Q_OBJECT
+private:
+    testing::DetailTestStore m_store;
+
+    static bool waitLoaded(UserView& view, const QString& uid) {
+        QSignalSpy spy(&view, &UserView::loaded);
+        view.showUser(uid);
+        return QTest::qWaitFor([&spy] { return !spy.isEmpty(); }, 30000) && spy.last().at(0).toString() == uid;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_store.seed()); }
+
+    void publicEntryPoints() {
+        UserView view(m_store.backend, nullptr);
+        const QList<QAction*> actions = view.actions();
+        QCOMPARE(actions.size(), 8);
+        QStringList keys;
+        for (QAction* a : actions) {
+            keys << a->shortcut().toString(QKeySequence::PortableText);
+        }
+        QVERIFY(keys.contains(QStringLiteral("Ctrl+R")));
+        QVERIFY(keys.contains(QStringLiteral("Ctrl+Shift+O")));
+        QVERIFY(keys.contains(QStringLiteral("Ctrl+N")));
+        QVERIFY(keys.contains(QStringLiteral("Ctrl+P")));
+        // Nothing loaded: actions are off.
+        for (QAction* a : actions) {
+            QVERIFY(!a->isEnabled());
+        }
+    }
+
+    void showsEvidenceBesideCitedConversations() {
+        const QList<FairUseEvent> cases = m_store.openCasesWithEvidence();
+        QVERIFY(!cases.isEmpty());
+        const FairUseEvent seeded = cases.first();
+        UserView view(m_store.backend, nullptr);
+        view.resize(1200, 800);
+        view.show();
+        QVERIFY(waitLoaded(view, seeded.uid));
+
+        // The timeline lists the user's cases, newest first, and the seeded case is among them.
+        QVERIFY(view.eventsModel()->rowOfEvent(seeded.id) >= 0);
+        // Show the seeded case's verdict.
+        view.eventsView()->setCurrentIndex(view.eventsModel()->index(view.eventsModel()->rowOfEvent(seeded.id), 0));
+        QCOMPARE(view.evidenceModel()->rowCount(), seeded.classifier->evidence.size());
+        for (int i = 0; i < seeded.classifier->evidence.size(); ++i) {
+            QCOMPARE(view.evidenceModel()->rowAt(i).conversationId, seeded.classifier->evidence.at(i).conversationId);
+        }
+        const QString text = view.classifierText();
+        QVERIFY2(text.contains(seeded.classifier->heuristic ? QStringLiteral("HEURISTIC") : QStringLiteral("LLM")),
+                 qPrintable(text));
+        QVERIFY(text.contains(seeded.classifier->model));
+        QVERIFY(text.contains(seeded.classifier->promptVersion));
+        QVERIFY(text.contains(QStringLiteral("dropped")));
+
+        // The cited conversations are loaded beside the evidence, and marked.
+        int citedRows = 0;
+        for (const Evidence& e : seeded.classifier->evidence) {
+            const int row = view.conversationsModel()->rowOfConversation(e.conversationId);
+            QVERIFY2(row >= 0, qPrintable(e.conversationId));
+            QVERIFY(view.conversationsModel()->index(row, 0).data(models::ConversationsModel::CitedRole).toBool());
+            ++citedRows;
+        }
+        QVERIFY(citedRows > 0);
+
+        // Selecting an evidence row selects its conversation.
+        const int last = static_cast<int>(seeded.classifier->evidence.size()) - 1;
+        view.evidenceView()->setCurrentIndex(view.evidenceModel()->index(last, 0));
+        const QModelIndexList selected = view.conversationsView()->selectionModel()->selectedRows();
+        QCOMPARE(selected.size(), 1);
+        QCOMPARE(selected.first().data(models::ConversationsModel::ConversationIdRole).toString(),
+                 seeded.classifier->evidence.at(last).conversationId);
+
+        // State and chart.
+        const FairUseState state = m_store.state(seeded.uid);
+        QVERIFY(view.stateText().contains(models::stageLabel(state.stage)));
+        QVERIFY(view.chart()->bucketPointCount() > 0);
+        QVERIFY(view.chart()->bucketPointCount() <= qMax(400, view.chart()->width()));
+        for (QAction* a : view.actions().mid(0, 2)) {
+            QVERIFY(a->isEnabled());
+        }
+    }
+
+    void staleReplyDoesNotWin() {
+        const QStringList users = m_store.usersWithOpenCases();
+        QVERIFY(users.size() >= 2);
+        UserView view(m_store.backend, nullptr);
+        QSignalSpy spy(&view, &UserView::loaded);
+        view.showUser(users.at(0));
+        view.showUser(users.at(1));
+        QTRY_VERIFY_WITH_TIMEOUT(!spy.isEmpty(), 30000);
+        QTRY_VERIFY(!view.isLoading());
+        QCOMPARE(view.uid(), users.at(1));
+        QCOMPARE(view.state()->uid, users.at(1));
+        for (const FairUseEvent& e : view.events()) {
+            QCOMPARE(e.uid, users.at(1));
+        }
+    }
+
+    void writesPdfReport() {
+        const QList<FairUseEvent> cases = m_store.openCasesWithEvidence();
+        UserView view(m_store.backend, nullptr);
+        view.resize(1000, 700);
+        QVERIFY(waitLoaded(view, cases.first().uid));
+        const QString path = m_store.dir.filePath(QStringLiteral("report.pdf"));
+        QSignalSpy written(&view, &UserView::reportWritten);
+        view.saveReport(path);
+        QTRY_VERIFY_WITH_TIMEOUT(!written.isEmpty(), 30000);
+        QCOMPARE(written.first().at(1).toString(), QString());
+        QFile pdf(path);
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.size() > 1000);
+        QCOMPARE(pdf.read(4), QByteArray("%PDF"));
+    }
+
+    void reportToUnwritablePathFails() {
+        const QList<FairUseEvent> cases = m_store.openCasesWithEvidence();
+        UserView view(m_store.backend, nullptr);
+        QVERIFY(waitLoaded(view, cases.first().uid));
+        QSignalSpy written(&view, &UserView::reportWritten);
+        view.saveReport(m_store.dir.filePath(QStringLiteral("no/such/dir/report.pdf")));
+        QTRY_VERIFY_WITH_TIMEOUT(!written.isEmpty(), 30000);
+        QVERIFY(!written.first().at(1).toString().isEmpty());
+        QVERIFY(view.statusText().contains(QStringLiteral("Could not write")));
+    }
+};
+
+QTEST_MAIN(UserViewTest)
+#include "tst_UserView.moc"
