@@ -434,8 +434,8 @@ void UserView::showState() {
     }
     const Caps caps = m_policy.capsFor(s.plan);
     lines << tr("Caps (%1): daily %2, 3-day %3, weekly %4")
-                 .arg(toString(s.plan), models::formatSpeechHours(caps.dailyMs), models::formatSpeechHours(caps.threeDayMs),
-                      models::formatSpeechHours(caps.weeklyMs));
+                 .arg(toString(s.plan), models::formatSpeechHours(caps.dailyMs),
+                      models::formatSpeechHours(caps.threeDayMs), models::formatSpeechHours(caps.weeklyMs));
     m_stateLabel->setText(lines.join(QLatin1Char('\n')));
 
     const SttBudget budget(m_policy.restrictedDailySttMs);
