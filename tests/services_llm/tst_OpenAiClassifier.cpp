@@ -1,3 +1,4 @@
+#include "ErrorKindName.h"
 #include "ScriptedOpenAiServer.h"
 
 #include "classifier/ClassifierPrompt.h"
@@ -28,25 +29,7 @@ namespace {
 const QString kApiKey = QStringLiteral("sk-proj-TESTKEY0123456789abcdefSECRET");
 const QByteArray kKeyBytes = kApiKey.toLatin1();
 
-QString kindName(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::Invalid:
-        return QStringLiteral("Invalid");
-    case ErrorKind::NotFound:
-        return QStringLiteral("NotFound");
-    case ErrorKind::Conflict:
-        return QStringLiteral("Conflict");
-    case ErrorKind::Permission:
-        return QStringLiteral("Permission");
-    case ErrorKind::Unavailable:
-        return QStringLiteral("Unavailable");
-    case ErrorKind::Quota:
-        return QStringLiteral("Quota");
-    case ErrorKind::Internal:
-        return QStringLiteral("Internal");
-    }
-    return QStringLiteral("?");
-}
+using testsupport::kindName;
 
 TimePoint testNow() {
     return parseRfc3339(QStringLiteral("2026-11-23T12:00:00Z")).value();

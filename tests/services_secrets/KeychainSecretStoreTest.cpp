@@ -1,4 +1,5 @@
 #include "secrets/KeychainSecretStore.h"
+#include "ErrorKindName.h"
 #include "common/Await.h"
 
 #include <QCoreApplication>
@@ -26,25 +27,7 @@ QString testService() {
     return QStringLiteral("fairuse-test-%1").arg(QCoreApplication::applicationPid());
 }
 
-QString kindName(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::Invalid:
-        return QStringLiteral("Invalid");
-    case ErrorKind::NotFound:
-        return QStringLiteral("NotFound");
-    case ErrorKind::Conflict:
-        return QStringLiteral("Conflict");
-    case ErrorKind::Permission:
-        return QStringLiteral("Permission");
-    case ErrorKind::Unavailable:
-        return QStringLiteral("Unavailable");
-    case ErrorKind::Quota:
-        return QStringLiteral("Quota");
-    case ErrorKind::Internal:
-        return QStringLiteral("Internal");
-    }
-    return QStringLiteral("?");
-}
+using testsupport::kindName;
 
 template <typename T>
 QString describe(const Result<T>& r) {
