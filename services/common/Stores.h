@@ -6,8 +6,10 @@
 
 #include <QFuture>
 #include <QList>
+#include <QPromise>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace fairuse::services {
@@ -98,6 +100,20 @@ public:
     virtual Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) = 0;
     /** Applies one reviewer action atomically; ErrorKind::Conflict if a precondition failed. */
     virtual Async<CommitResult> apply(const ChangeSet& change) = 0;
+    /**
+     * Applies many ChangeSets, each one atomically (all of it or nothing), in as few atomic commits as the store
+     * can. One result per change, in the order given: a CommitResult (alreadyApplied when its idempotency key had
+     * been applied before) or that change's own Error (Conflict when its preconditions failed; the others still
+     * apply). Changes that write the same document apply in the order given, a later one after the earlier one
+     * has committed. The outer Result fails only when nothing was attempted. This default applies them one by
+     * one through apply(); the store must outlive the returned future.
+     */
+    virtual Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) {
+        auto promise = std::make_shared<QPromise<Result<QList<Result<CommitResult>>>>>();
+        promise->start();
+        applyInOrder(changes, 0, std::make_shared<QList<Result<CommitResult>>>(), promise);
+        return promise->future();
+    }
     /** Audit records in chain order (oldest first). */
     virtual Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) = 0;
     /** LLM spend records in [from, to). */
@@ -105,6 +121,21 @@ public:
     /** Role of a reviewer by e-mail, from the roles collection. */
     virtual Async<Role> reviewerRole(const QString& email) = 0;
     virtual QString describe() const = 0;
+
+private:
+    void applyInOrder(QList<ChangeSet> changes, qsizetype next, std::shared_ptr<QList<Result<CommitResult>>> results,
+                      std::shared_ptr<QPromise<Result<QList<Result<CommitResult>>>>> promise) {
+        if (next >= changes.size()) {
+            promise->addResult(Result<QList<Result<CommitResult>>>(*results));
+            promise->finish();
+            return;
+        }
+        const ChangeSet change = changes.at(next);
+        apply(change).then([this, changes = std::move(changes), next, results, promise](const Result<CommitResult>& r) {
+            results->append(r);
+            applyInOrder(changes, next + 1, results, promise);
+        });
+    }
 };
 
 /** The purpose classifier (LLM over HTTP, or the offline heuristic). */
