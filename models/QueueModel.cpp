@@ -3,11 +3,19 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 
 namespace fairuse::models {
 
 namespace {
+
+/** Requests beyond this many are dropped oldest first: they were for rows that scrolled out of view long ago. */
+constexpr std::size_t kMaxQueuedSpeechReads = 256;
+/** Speech results arriving within this time are announced with one dataChanged. */
+constexpr int kSpeechFlushMs = 30;
 
 qint64 msSinceEpoch(TimePoint t) {
     return t.time_since_epoch().count();
@@ -35,46 +43,141 @@ QString formatHours(std::int64_t ms) {
     return QueueModel::tr("%1 h").arg(QLocale().toString(static_cast<double>(ms) / 3'600'000.0, 'f', 1));
 }
 
+/** "2.4h" for table cells, where every column's pixel counts. */
+QString formatHoursCompact(std::int64_t ms) {
+    return QueueModel::tr("%1h").arg(QLocale().toString(static_cast<double>(ms) / 3'600'000.0, 'f', 1));
+}
+
 QString formatAge(std::int64_t ms) {
     const std::int64_t minutes = std::max<std::int64_t>(0, ms / 60'000);
     const std::int64_t days = minutes / (24 * 60);
     const std::int64_t hours = (minutes / 60) % 24;
     if (days > 0) {
-        return QueueModel::tr("%1 d %2 h").arg(days).arg(hours);
+        return QueueModel::tr("%1d %2h").arg(days).arg(hours);
     }
     if (hours > 0) {
-        return QueueModel::tr("%1 h %2 min").arg(hours).arg(minutes % 60);
+        return QueueModel::tr("%1h %2m").arg(hours).arg(minutes % 60);
     }
-    return QueueModel::tr("%1 min").arg(minutes);
+    return QueueModel::tr("%1m").arg(minutes);
 }
+
+/** Usage types ranked by their wire names, so the type column sorts alphabetically without string compares. */
+double usageTypeRank(UsageType t) {
+    static const std::array<int, 7> ranks = [] {
+        std::array<UsageType, 7> all = {UsageType::None,        UsageType::Audiobook, UsageType::Podcast,
+                                        UsageType::Prerecorded, UsageType::TvMovie,   UsageType::Commercial,
+                                        UsageType::Unknown};
+        std::sort(all.begin(), all.end(), [](UsageType a, UsageType b) { return toString(a) < toString(b); });
+        std::array<int, 7> r{};
+        for (int i = 0; i < 7; ++i) {
+            r.at(static_cast<std::size_t>(all.at(static_cast<std::size_t>(i)))) = i;
+        }
+        return r;
+    }();
+    return ranks.at(static_cast<std::size_t>(t));
+}
+
+/**
+ * The typed sort key of one row in one column: a number, plus a string for the text columns. Missing values get
+ * the lowest number, so they sort first, as SortRole documents.
+ */
+struct SortKey {
+    double number = 0.0;
+    const QString* text = nullptr;
+};
+
+SortKey sortKeyOf(const services::QueueRow& row, int column) {
+    constexpr double missing = -std::numeric_limits<double>::infinity();
+    const FairUseState& st = row.state;
+    switch (column) {
+    case QueueModel::StageColumn:
+        return {static_cast<double>(st.stage)};
+    case QueueModel::ScoreColumn:
+        return {st.lastClassifierScore.value_or(missing)};
+    case QueueModel::UsageTypeColumn:
+        return {st.lastClassifierType ? usageTypeRank(*st.lastClassifierType) : missing};
+    case QueueModel::DailyColumn:
+        return {row.speech ? static_cast<double>(row.speech->dailyMs) : missing};
+    case QueueModel::ThreeDayColumn:
+        return {row.speech ? static_cast<double>(row.speech->threeDayMs) : missing};
+    case QueueModel::WeeklyColumn:
+        return {row.speech ? static_cast<double>(row.speech->weeklyMs) : missing};
+    case QueueModel::OpenCasesColumn:
+        return {static_cast<double>(row.openCases)};
+    case QueueModel::OldestOpenColumn:
+        // Ascending age is descending creation time; no clock needed, so keys stay comparable across pages.
+        return {row.oldestOpenCaseAt ? -static_cast<double>(msSinceEpoch(*row.oldestOpenCaseAt)) : missing};
+    case QueueModel::LastActionColumn:
+        return {0.0, &row.lastAction};
+    case QueueModel::UpdatedColumn:
+        return {st.updatedAt ? static_cast<double>(msSinceEpoch(*st.updatedAt)) : missing};
+    default: // UserColumn: the tie-break (user id) is the whole order
+        return {};
+    }
+}
+
+/** Strict weak order of rows for one column and direction; ties go by user id (ascending, except on the user
+ *  column itself, where the direction applies). */
+struct RowLess {
+    const QList<services::QueueRow>* rows;
+    const std::vector<SortKey>* keys; ///< per index into rows; null: compute on the fly
+    int column;
+    bool descending;
+
+    SortKey key(int i) const { return keys ? (*keys)[static_cast<std::size_t>(i)] : sortKeyOf(rows->at(i), column); }
+    bool operator()(int a, int b) const {
+        const SortKey ka = key(a);
+        const SortKey kb = key(b);
+        if (ka.number != kb.number) {
+            return descending ? ka.number > kb.number : ka.number < kb.number;
+        }
+        if (ka.text && kb.text) {
+            const int c = ka.text->compare(*kb.text);
+            if (c != 0) {
+                return descending ? c > 0 : c < 0;
+            }
+        }
+        const int c = rows->at(a).state.uid.compare(rows->at(b).state.uid);
+        return column == QueueModel::UserColumn && descending ? c > 0 : c < 0;
+    }
+};
 
 } // namespace
 
 QueueModel::QueueModel(Backend& backend, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_backend(backend) {}
+    , m_backend(backend) {
+    m_speechFlush.setSingleShot(true);
+    m_speechFlush.setInterval(kSpeechFlushMs);
+    connect(&m_speechFlush, &QTimer::timeout, this, &QueueModel::flushSpeech);
+}
 
 int QueueModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+    return parent.isValid() ? 0 : static_cast<int>(m_order.size());
 }
 
 int QueueModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+int QueueModel::rowOfUid(const QString& uid) const {
+    const int i = m_indexOfUid.value(uid, -1);
+    return i < 0 ? -1 : m_shownRowOf.at(static_cast<std::size_t>(i));
+}
+
 QString QueueModel::speechCell(std::int64_t ms, std::int64_t capMs) const {
     if (capMs <= 0) {
-        return formatHours(ms);
+        return formatHoursCompact(ms);
     }
     const double share = 100.0 * static_cast<double>(ms) / static_cast<double>(capMs);
-    return tr("%1 (%2%)").arg(formatHours(ms)).arg(std::llround(share));
+    return tr("%1 %2%").arg(formatHoursCompact(ms)).arg(std::llround(share));
 }
 
 QVariant QueueModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return {};
     }
-    const services::QueueRow& row = m_rows.at(index.row());
+    const services::QueueRow& row = rowAt(index.row());
     const FairUseState& st = row.state;
     if (role == UidRole) {
         return st.uid;
@@ -96,11 +199,19 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
         case UsageTypeColumn:
             return st.lastClassifierType ? toString(*st.lastClassifierType) : QString();
         case DailyColumn:
-            return row.speech ? speechCell(row.speech->dailyMs, caps.dailyMs) : QString();
         case ThreeDayColumn:
-            return row.speech ? speechCell(row.speech->threeDayMs, caps.threeDayMs) : QString();
         case WeeklyColumn:
-            return row.speech ? speechCell(row.speech->weeklyMs, caps.weeklyMs) : QString();
+            if (!row.speech) {
+                requestSpeech(st.uid); // painted without totals: read them in the background
+                return QString();
+            }
+            if (index.column() == DailyColumn) {
+                return speechCell(row.speech->dailyMs, caps.dailyMs);
+            }
+            if (index.column() == ThreeDayColumn) {
+                return speechCell(row.speech->threeDayMs, caps.threeDayMs);
+            }
+            return speechCell(row.speech->weeklyMs, caps.weeklyMs);
         case OpenCasesColumn:
             return row.openCases;
         case OldestOpenColumn:
@@ -171,6 +282,8 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
             return tr("Speech in the last 7 days against the weekly cap of %1").arg(formatHours(caps.weeklyMs));
         case UserColumn:
             return st.exempt ? tr("%1 (exempt)").arg(st.uid) : st.uid;
+        case UpdatedColumn:
+            return st.updatedAt ? tr("%1 UTC").arg(utcText(*st.updatedAt)) : QVariant();
         default:
             return {};
         }
@@ -179,52 +292,194 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant QueueModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole)) {
         return QAbstractTableModel::headerData(section, orientation, role);
     }
+    // Short headers keep the columns narrow; the tooltip spells each one out.
+    const bool tip = role == Qt::ToolTipRole;
     switch (section) {
     case UserColumn:
-        return tr("User");
+        return tip ? tr("User id") : tr("User");
     case StageColumn:
-        return tr("Stage");
+        return tip ? tr("Enforcement stage") : tr("Stage");
     case ScoreColumn:
-        return tr("Misuse score");
+        return tip ? tr("Misuse score of the last classifier run (0 to 1)") : tr("Score");
     case UsageTypeColumn:
-        return tr("Usage type");
+        return tip ? tr("Usage type found by the last classifier run") : tr("Type");
     case DailyColumn:
-        return tr("Daily");
+        return tip ? tr("Speech in the last 24 hours, in hours and as a share of the daily cap") : tr("Daily");
     case ThreeDayColumn:
-        return tr("3 days");
+        return tip ? tr("Speech in the last 3 days, in hours and as a share of the 3-day cap") : tr("3 days");
     case WeeklyColumn:
-        return tr("Weekly");
+        return tip ? tr("Speech in the last 7 days, in hours and as a share of the weekly cap") : tr("Weekly");
     case OpenCasesColumn:
-        return tr("Open cases");
+        return tip ? tr("Open cases") : tr("Open");
     case OldestOpenColumn:
-        return tr("Oldest open");
+        return tip ? tr("Age of the oldest open case") : tr("Oldest");
     case LastActionColumn:
-        return tr("Last action");
+        return tip ? tr("Last reviewer action on this user") : tr("Last action");
     case UpdatedColumn:
-        return tr("Updated (UTC)");
+        return tip ? tr("Last change of the user's fair-use state (UTC)") : tr("Updated");
     default:
         return {};
     }
 }
 
-void QueueModel::setFilter(const services::QueueFilter& filter) {
-    m_filter = filter;
-    refresh();
+// ----- filtering -----
+
+bool QueueModel::rowMatches(const services::QueueFilter& f, const services::QueueRow& row) {
+    const FairUseState& st = row.state;
+    if (f.stage ? st.stage != *f.stage : st.stage == Stage::None) {
+        return false;
+    }
+    if (f.usageType && st.lastClassifierType != f.usageType) {
+        return false;
+    }
+    if (f.minScore > 0.0 || f.maxScore < 1.0) {
+        const double score = st.lastClassifierScore.value_or(0.0);
+        if (score < f.minScore || score > f.maxScore) {
+            return false;
+        }
+    }
+    switch (f.resolution) {
+    case services::QueueFilter::Resolution::Any:
+        break;
+    case services::QueueFilter::Resolution::OpenOnly:
+        if (row.openCases <= 0) {
+            return false;
+        }
+        break;
+    case services::QueueFilter::Resolution::ResolvedOnly:
+        // "Has resolved cases" is not in the row; the store's answer settles it when its last page arrives.
+        if (row.openCases > 0) {
+            return false;
+        }
+        break;
+    }
+    const QString search = f.search.trimmed();
+    if (!search.isEmpty() && st.uid != search && st.lastCaseRef.compare(search, Qt::CaseInsensitive) != 0 &&
+        st.lastCaseRef.compare(QStringLiteral("FU-") + search, Qt::CaseInsensitive) != 0) {
+        return false; // a case reference other than the last one: the store's answer brings the user back
+    }
+    return true;
 }
 
+void QueueModel::setFilter(const services::QueueFilter& filter) {
+    m_filter = filter;
+    // Answer at once from what is loaded, then let the store have the last word.
+    startQuery(false);
+}
+
+bool QueueModel::shows(int i) const {
+    return m_seenIn[static_cast<std::size_t>(i)] == m_generation || rowMatches(m_filter, m_rows.at(i));
+}
+
+// ----- sorting -----
+
+void QueueModel::sortIndices(std::vector<int>& indices) const {
+    if (m_sortColumn < 0 || m_sortColumn >= ColumnCount) {
+        std::sort(indices.begin(), indices.end()); // arrival order is the store's order
+        return;
+    }
+    std::vector<SortKey> keys(static_cast<std::size_t>(m_rows.size()));
+    for (int i : indices) {
+        keys[static_cast<std::size_t>(i)] = sortKeyOf(m_rows.at(i), m_sortColumn);
+    }
+    std::sort(indices.begin(), indices.end(),
+              RowLess{&m_rows, &keys, m_sortColumn, m_sortOrder == Qt::DescendingOrder});
+}
+
+std::vector<int> QueueModel::orderedVisible() const {
+    std::vector<int> order;
+    order.reserve(static_cast<std::size_t>(m_rows.size()));
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (shows(i)) {
+            order.push_back(i);
+        }
+    }
+    sortIndices(order);
+    return order;
+}
+
+void QueueModel::sort(int column, Qt::SortOrder order) {
+    const int wanted = column >= 0 && column < ColumnCount ? column : -1;
+    if (wanted == m_sortColumn && (wanted < 0 || order == m_sortOrder)) {
+        return;
+    }
+    m_sortColumn = wanted;
+    m_sortOrder = order;
+    std::vector<int> sorted = m_order;
+    sortIndices(sorted);
+    applyOrder(std::move(sorted), {}, QAbstractItemModel::VerticalSortHint);
+}
+
+void QueueModel::rebuildVisibleIndex() {
+    m_shownRowOf.assign(static_cast<std::size_t>(m_rows.size()), -1);
+    for (std::size_t r = 0; r < m_order.size(); ++r) {
+        m_shownRowOf[static_cast<std::size_t>(m_order[r])] = static_cast<int>(r);
+    }
+}
+
+void QueueModel::applyOrder(std::vector<int> order, const std::vector<int>& remap,
+                            QAbstractItemModel::LayoutChangeHint hint) {
+    auto mapped = [&remap](int i) { return remap.empty() ? i : remap[static_cast<std::size_t>(i)]; };
+    if (order.size() == m_order.size() &&
+        std::equal(order.begin(), order.end(), m_order.begin(), [&](int n, int o) { return n == mapped(o); })) {
+        // Same users in the same places: nothing a view can see changed, so no layout change.
+        m_order = std::move(order);
+        rebuildVisibleIndex();
+        return;
+    }
+    Q_EMIT layoutAboutToBeChanged({}, hint);
+    const QModelIndexList from = persistentIndexList();
+    const std::vector<int> oldOrder = std::move(m_order);
+    m_order = std::move(order);
+    rebuildVisibleIndex();
+    QModelIndexList to;
+    to.reserve(from.size());
+    for (const QModelIndex& index : from) {
+        const int source = mapped(oldOrder.at(static_cast<std::size_t>(index.row())));
+        const int shown = source >= 0 ? m_shownRowOf.at(static_cast<std::size_t>(source)) : -1;
+        to.append(shown >= 0 ? createIndex(shown, index.column()) : QModelIndex());
+    }
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged({}, hint);
+}
+
+// ----- loading -----
+
 void QueueModel::refresh() {
+    m_speechCache.clear();
+    m_speechFailed.clear();
+    m_speechWanted.clear();
+    m_speechQueue.clear();
+    m_speechDirty.clear();
+    ++m_speechEpoch;
+    startQuery(true);
+}
+
+void QueueModel::startQuery(bool clear) {
     ++m_generation;
-    beginResetModel();
-    m_rows.clear();
-    m_rowOfUid.clear();
-    endResetModel();
+    m_queryFilter = m_filter;
+    if (clear) {
+        beginResetModel();
+        m_rows.clear();
+        m_indexOfUid.clear();
+        m_order.clear();
+        m_shownRowOf.clear();
+        m_seenIn.clear();
+        m_arrival.clear();
+        endResetModel();
+    }
+    m_clearedQuery = clear;
+    m_arrived = 0;
     m_cursor.clear();
     m_pages = 0;
     m_complete = false;
     m_loading = true;
+    if (!clear) {
+        applyOrder(orderedVisible()); // no row is confirmed by the new query yet: m_filter decides
+    }
     Q_EMIT loadingStarted();
     requestPage();
 }
@@ -244,7 +499,7 @@ void QueueModel::requestPage() {
         return;
     }
     const quint64 generation = m_generation;
-    m_backend.cases->fetchQueuePage(m_filter, m_cursor, m_pageSize)
+    m_backend.cases->fetchQueuePage(m_queryFilter, m_cursor, m_pageSize)
         .then(this, [this, generation](const Result<services::QueuePage>& page) {
             if (generation != m_generation) {
                 return; // the filter changed while this page was in flight
@@ -254,35 +509,207 @@ void QueueModel::requestPage() {
                 Q_EMIT loadFailed(page.error().kind, page.error().message);
                 return;
             }
-            QList<services::QueueRow> fresh;
-            fresh.reserve(page->rows.size());
-            for (const services::QueueRow& r : page->rows) {
-                // Keyset paging should never repeat a user; guard anyway so a store bug cannot duplicate rows.
-                if (!m_rowOfUid.contains(r.state.uid)) {
-                    fresh.append(r);
-                }
-            }
-            if (!fresh.isEmpty()) {
-                const int first = static_cast<int>(m_rows.size());
-                beginInsertRows({}, first, first + static_cast<int>(fresh.size()) - 1);
-                for (services::QueueRow& r : fresh) {
-                    m_rowOfUid.insert(r.state.uid, static_cast<int>(m_rows.size()));
-                    m_rows.append(std::move(r));
-                }
-                endInsertRows();
-            }
+            addPage(page->rows);
             ++m_pages;
             m_cursor = page->nextCursor;
             const bool more = !m_cursor.isEmpty() && !page->rows.isEmpty();
-            Q_EMIT pageLoaded(static_cast<int>(m_rows.size()), more);
+            if (!more) {
+                finishQuery();
+            }
+            Q_EMIT pageLoaded(rowCount(), more);
             if (more) {
                 requestPage();
             } else {
                 m_loading = false;
                 m_complete = true;
-                Q_EMIT loadingFinished(static_cast<int>(m_rows.size()));
+                Q_EMIT loadingFinished(rowCount());
             }
         });
+}
+
+void QueueModel::addPage(QList<services::QueueRow> rows) {
+    std::vector<int> added;
+    int firstUpdated = std::numeric_limits<int>::max();
+    int lastUpdated = -1;
+    for (services::QueueRow& r : rows) {
+        if (!r.speech) {
+            const auto cached = m_speechCache.constFind(r.state.uid);
+            if (cached != m_speechCache.cend()) {
+                r.speech = *cached;
+            }
+        }
+        const auto known = m_indexOfUid.constFind(r.state.uid);
+        if (known != m_indexOfUid.cend()) {
+            const auto i = static_cast<std::size_t>(*known);
+            if (m_seenIn[i] == m_generation) {
+                continue; // keyset paging should never repeat a user; a store bug must not duplicate rows
+            }
+            // A re-query: the store's newer version of a row already shown replaces it in place.
+            if (!r.speech) {
+                r.speech = m_rows.at(*known).speech;
+            }
+            m_rows[*known] = std::move(r);
+            m_seenIn[i] = m_generation;
+            m_arrival[i] = m_arrived++;
+            if (const int shown = m_shownRowOf[i]; shown >= 0) {
+                firstUpdated = std::min(firstUpdated, shown);
+                lastUpdated = std::max(lastUpdated, shown);
+            } else {
+                added.push_back(*known); // hidden by the model's own guess, confirmed by the store
+            }
+            continue;
+        }
+        const int i = static_cast<int>(m_rows.size());
+        m_indexOfUid.insert(r.state.uid, i);
+        m_rows.append(std::move(r));
+        m_seenIn.push_back(m_generation);
+        m_arrival.push_back(m_arrived++);
+        m_shownRowOf.push_back(-1);
+        added.push_back(i); // the store returned it for this query's filter, which is m_filter
+    }
+    if (lastUpdated >= 0) {
+        Q_EMIT dataChanged(index(firstUpdated, 0), index(lastUpdated, ColumnCount - 1));
+    }
+    if (added.empty()) {
+        return;
+    }
+    if (m_sortColumn < 0) {
+        const int first = rowCount();
+        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+        for (int i : added) {
+            m_shownRowOf[static_cast<std::size_t>(i)] = static_cast<int>(m_order.size());
+            m_order.push_back(i);
+        }
+        endInsertRows();
+        return;
+    }
+    // Sorted: merge the page at its sorted positions. Binary search per new row keeps the comparisons at
+    // O(page * log rows); the copy is one pass.
+    const RowLess less{&m_rows, nullptr, m_sortColumn, m_sortOrder == Qt::DescendingOrder};
+    std::sort(added.begin(), added.end(), less);
+    std::vector<int> merged;
+    merged.reserve(m_order.size() + added.size());
+    auto from = m_order.cbegin();
+    for (int i : added) {
+        const auto at = std::upper_bound(from, m_order.cend(), i, less);
+        merged.insert(merged.end(), from, at);
+        merged.push_back(i);
+        from = at;
+    }
+    merged.insert(merged.end(), from, m_order.cend());
+    applyOrder(std::move(merged));
+}
+
+void QueueModel::finishQuery() {
+    // Rows the store did not return this time no longer match (or are gone); the rest take the store's order.
+    const std::size_t count = static_cast<std::size_t>(m_rows.size());
+    bool rearranged = false;
+    for (std::size_t i = 0; i < count && !rearranged; ++i) {
+        rearranged = m_seenIn[i] != m_generation || m_arrival[i] != static_cast<qint64>(i);
+    }
+    if (!rearranged) {
+        if (!m_clearedQuery) {
+            applyOrder(orderedVisible()); // updated rows may have moved in the sort order
+        }
+        return; // a fresh load merged every page at its place already
+    }
+    std::vector<int> remap(count, -1);
+    QList<services::QueueRow> kept(static_cast<qsizetype>(m_arrived));
+    std::vector<bool> filled(static_cast<std::size_t>(m_arrived), false);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (m_seenIn[i] == m_generation) {
+            const auto to = static_cast<std::size_t>(m_arrival[i]);
+            remap[i] = static_cast<int>(to);
+            kept[static_cast<qsizetype>(to)] = std::move(m_rows[static_cast<qsizetype>(i)]);
+            filled[to] = true;
+        }
+    }
+    m_rows = std::move(kept);
+    m_indexOfUid.clear();
+    m_indexOfUid.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i) {
+        m_indexOfUid.insert(m_rows.at(i).state.uid, i);
+    }
+    m_seenIn.assign(static_cast<std::size_t>(m_rows.size()), m_generation);
+    m_arrival.resize(static_cast<std::size_t>(m_rows.size()));
+    for (std::size_t i = 0; i < m_arrival.size(); ++i) {
+        m_arrival[i] = static_cast<qint64>(i);
+    }
+    Q_ASSERT(std::all_of(filled.begin(), filled.end(), [](bool b) { return b; }));
+    applyOrder(orderedVisible(), remap);
+}
+
+// ----- speech totals -----
+
+void QueueModel::requestSpeech(const QString& uid) const {
+    if (!m_backend.usage || m_speechWanted.contains(uid) || m_speechFailed.contains(uid)) {
+        return;
+    }
+    m_speechWanted.insert(uid);
+    m_speechQueue.push_back(uid);
+    while (m_speechQueue.size() > kMaxQueuedSpeechReads) {
+        m_speechWanted.remove(m_speechQueue.front());
+        m_speechQueue.pop_front();
+    }
+    if (!m_speechPumpScheduled) {
+        // Never from inside data(): a view is painting. Start the reads once control is back in the event loop.
+        m_speechPumpScheduled = true;
+        QMetaObject::invokeMethod(const_cast<QueueModel*>(this), &QueueModel::pumpSpeech, Qt::QueuedConnection);
+    }
+}
+
+void QueueModel::pumpSpeech() {
+    m_speechPumpScheduled = false;
+    const TimePoint now =
+        m_backend.now ? m_backend.now() : TimePoint(std::chrono::milliseconds(QDateTime::currentMSecsSinceEpoch()));
+    while (m_speechInFlight < m_speechReadLimit && !m_speechQueue.empty()) {
+        // Newest first: the rows painted last are the ones on screen now.
+        const QString uid = m_speechQueue.back();
+        m_speechQueue.pop_back();
+        ++m_speechInFlight;
+        const quint64 epoch = m_speechEpoch;
+        m_backend.usage->readSpeech(uid, now).then(
+            this, [this, uid, epoch](const Result<services::SpeechReading>& reading) {
+                --m_speechInFlight;
+                if (epoch == m_speechEpoch) {
+                    m_speechWanted.remove(uid);
+                    if (reading.ok()) {
+                        m_speechCache.insert(uid, reading->totals);
+                        const int i = m_indexOfUid.value(uid, -1);
+                        if (i >= 0 && !m_rows.at(i).speech) {
+                            m_rows[i].speech = reading->totals;
+                            m_speechDirty.insert(uid);
+                            if (!m_speechFlush.isActive()) {
+                                m_speechFlush.start();
+                            }
+                        }
+                    } else {
+                        m_speechFailed.insert(uid); // shown empty; refresh() tries again
+                    }
+                }
+                if (!m_speechQueue.empty() && !m_speechPumpScheduled) {
+                    m_speechPumpScheduled = true;
+                    QMetaObject::invokeMethod(this, &QueueModel::pumpSpeech, Qt::QueuedConnection);
+                }
+            });
+    }
+}
+
+void QueueModel::flushSpeech() {
+    int first = std::numeric_limits<int>::max();
+    int last = -1;
+    for (const QString& uid : std::as_const(m_speechDirty)) {
+        const int shown = rowOfUid(uid);
+        if (shown >= 0) {
+            first = std::min(first, shown);
+            last = std::max(last, shown);
+        }
+    }
+    m_speechDirty.clear();
+    if (last >= 0) {
+        Q_EMIT dataChanged(index(first, DailyColumn), index(last, WeeklyColumn),
+                           {Qt::DisplayRole, SortRole, RawValueRole});
+    }
 }
 
 } // namespace fairuse::models

@@ -6,21 +6,41 @@
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
+#include <QTimer>
+
+#include <deque>
+#include <vector>
 
 namespace fairuse::models {
 
 /**
- * The flagged-user queue as a table, loaded page by page from CaseStore::fetchQueuePage.
+ * The flagged-user queue as a table, loaded page by page from CaseStore::fetchQueuePage, sorted and filtered in the
+ * model itself.
  *
- * refresh() (or setFilter()) clears the table and requests the first page; every page that arrives is appended
- * with one beginInsertRows/endInsertRows, and the next page is requested at once until the store says there are
- * no more, so a queue of 100,000 users fills in the background while the window stays responsive. A page that
- * arrives for an older request (the filter changed meanwhile) is dropped. Display strings are computed in data();
- * Qt::UserRole-based roles give raw values for sorting (SortRole) and exporting (RawValueRole).
+ * Loading: refresh() clears the table and requests the first page; every page that arrives is added with one
+ * beginInsertRows/endInsertRows (unsorted) or one layout change (sorted: the page is merged at its sorted
+ * positions), and the next page is requested at once until the store says there are no more, so a queue of 100,000
+ * users fills in the background while the window stays responsive. A page for an older request is dropped.
  *
- * Filtering by stage, usage type, score range and resolution is done by the store query (setFilter re-queries);
- * sorting is left to a QSortFilterProxyModel with sortRole() == SortRole.
+ * Sorting (sort(), called by the view's header): typed keys are computed once per sort into a permutation of the
+ * loaded rows (ties broken by user id), applied with layoutAboutToBeChanged/layoutChanged and persistent index
+ * updates, so the selection and the current row follow their users. 100,000 rows sort in milliseconds, not through
+ * QVariant comparisons in a proxy.
+ *
+ * Filtering (setFilter()): the loaded rows are filtered in the model at once (stage, usage type, score range,
+ * open cases), and the store is queried again with the same filter in the background; its pages update the rows in
+ * place, add users that were not loaded, and when the last page is in, users the store no longer returns are
+ * dropped. The view therefore answers a filter change immediately and still ends up exactly on the store's result.
+ *
+ * Speech totals: rows the store delivers without speech (Firestore) get them from the UsageStore lazily, only for
+ * the cells a view actually paints: requests are queued (most recent first, bounded), at most
+ * speechReadLimit() reads are in flight, results are cached per user id and announced with one dataChanged per
+ * batch. data() never reads a store itself.
+ *
+ * Display strings are computed in data(); Qt::UserRole-based roles give raw values for sorting (SortRole) and
+ * exporting (RawValueRole).
  */
 class QueueModel : public QAbstractTableModel {
     Q_OBJECT
@@ -41,7 +61,7 @@ public:
     };
     enum Role {
         /** Numbers for numeric columns (score, hours, counts, ages in ms, times in ms since the epoch), strings
-         *  otherwise; missing values sort first. */
+         *  otherwise; missing values sort first. The order sort() produces, as a value. */
         SortRole = Qt::UserRole + 1,
         /** The row's user id, on every column. */
         UidRole,
@@ -55,15 +75,20 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    /** Sorts the loaded rows (and later pages) by `column`; -1 returns to the store's order. */
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
-    /** Replaces the filter and reloads from the first page. */
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+
+    /** Filters the loaded rows at once, then re-queries the store with `filter` (see the class comment). */
     void setFilter(const services::QueueFilter& filter);
     const services::QueueFilter& filter() const { return m_filter; }
     /** Rows per store call (clamped to 1..1000 by the store). */
     void setPageSize(int rows) { m_pageSize = rows; }
     int pageSize() const { return m_pageSize; }
 
-    /** Clears the table and loads again from the first page with the current filter. */
+    /** Clears the table (and the speech cache) and loads again from the first page with the current filter. */
     void refresh();
     /** After a failed page: asks for the same page again (keeps the rows already loaded). */
     void retry();
@@ -72,35 +97,84 @@ public:
     /** True once the last page arrived without error. */
     bool isComplete() const { return m_complete; }
     int pagesLoaded() const { return m_pages; }
+    /** Rows held by the model, shown or filtered out. */
+    int loadedRowCount() const { return static_cast<int>(m_rows.size()); }
 
-    const services::QueueRow& rowAt(int row) const { return m_rows.at(row); }
-    /** Row of a user id, or -1 when the user is not (yet) loaded. */
-    int rowOfUid(const QString& uid) const { return m_rowOfUid.value(uid, -1); }
+    /** The row shown at `row` (in the model's current sort and filter). */
+    const services::QueueRow& rowAt(int row) const { return m_rows.at(m_order.at(static_cast<std::size_t>(row))); }
+    /** Row of a user id, or -1 when the user is not (yet) loaded or is filtered out. */
+    int rowOfUid(const QString& uid) const;
+
+    /** Most speech reads in flight at once (default 8). */
+    void setSpeechReadLimit(int reads) { m_speechReadLimit = std::max(1, reads); }
+    int speechReadLimit() const { return m_speechReadLimit; }
+    int speechReadsInFlight() const { return m_speechInFlight; }
+
+    /** The model's own test of one row against `filter`, used for rows the store has not confirmed yet (the
+     *  resolved-only and case-reference parts can only be approximated from a row). */
+    static bool rowMatches(const services::QueueFilter& filter, const services::QueueRow& row);
 
 Q_SIGNALS:
     /** A load started from the first page (after refresh or setFilter). */
     void loadingStarted();
-    /** A page was appended; `loaded` is the number of rows now in the table. */
+    /** A page was added; `loaded` is the number of rows now shown. */
     void pageLoaded(int loaded, bool more);
-    /** The last page arrived. */
+    /** The last page arrived; `total` is the number of rows shown. */
     void loadingFinished(int total);
     /** A page request failed; `kind` says whether retrying can help (ErrorKind::Unavailable). */
     void loadFailed(fairuse::ErrorKind kind, const QString& message);
 
 private:
+    void startQuery(bool clear);
     void requestPage();
+    void addPage(QList<services::QueueRow> rows);
+    void finishQuery();
     QString speechCell(std::int64_t ms, std::int64_t capMs) const;
 
+    /** Whether m_rows[i] is shown: the current query returned it, or it passes m_filter while that query runs. */
+    bool shows(int i) const;
+    /** Shown rows (indices into m_rows) in the current sort order. */
+    std::vector<int> orderedVisible() const;
+    void sortIndices(std::vector<int>& indices) const;
+    /** Swaps in `order` with a layout change; `remap` maps old m_rows indices to new ones (empty: unchanged). */
+    void applyOrder(std::vector<int> order, const std::vector<int>& remap = {},
+                    QAbstractItemModel::LayoutChangeHint hint = QAbstractItemModel::NoLayoutChangeHint);
+    void rebuildVisibleIndex();
+
+    void requestSpeech(const QString& uid) const;
+    void pumpSpeech();
+    void flushSpeech();
+
     Backend& m_backend;
-    services::QueueFilter m_filter;
+    services::QueueFilter m_filter;      ///< what the view shows
+    services::QueueFilter m_queryFilter; ///< what the loaded rows were queried with
     int m_pageSize = 500;
-    QList<services::QueueRow> m_rows;
-    QHash<QString, int> m_rowOfUid;
+    QList<services::QueueRow> m_rows; ///< every loaded row, in arrival (store) order
+    QHash<QString, int> m_indexOfUid; ///< uid -> index into m_rows
+    std::vector<int> m_order;         ///< shown row -> index into m_rows
+    std::vector<int> m_shownRowOf;    ///< index into m_rows -> shown row, or -1
+    std::vector<quint64> m_seenIn;    ///< index into m_rows -> query generation that last returned it
+    std::vector<qint64> m_arrival;    ///< index into m_rows -> position in the last query's answer
+    qint64 m_arrived = 0;             ///< rows the current query has returned so far
+    bool m_clearedQuery = false;      ///< the current query started from an empty table
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QString m_cursor;
     quint64 m_generation = 0;
     int m_pages = 0;
     bool m_loading = false;
     bool m_complete = false;
+
+    QHash<QString, SpeechTotals> m_speechCache;
+    mutable QSet<QString> m_speechWanted;      ///< queued or in flight
+    mutable std::deque<QString> m_speechQueue; ///< newest request at the back
+    mutable bool m_speechPumpScheduled = false;
+    QSet<QString> m_speechFailed; ///< not retried until refresh()
+    QSet<QString> m_speechDirty;  ///< filled since the last dataChanged
+    QTimer m_speechFlush;
+    quint64 m_speechEpoch = 0;
+    int m_speechInFlight = 0;
+    int m_speechReadLimit = 8;
 };
 
 } // namespace fairuse::models

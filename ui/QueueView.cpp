@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -31,6 +32,18 @@ protected:
     }
 };
 
+/** Shows the queue model as it is: the model sorts and filters 100,000 rows faster than a proxy comparing
+ *  QVariants could, so the header's sort request goes straight to it. */
+class QueueProxy : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+    void sort(int column, Qt::SortOrder order) override {
+        if (sourceModel()) {
+            sourceModel()->sort(column, order);
+        }
+    }
+};
+
 } // namespace
 
 bool looksLikeCaseRef(const QString& text) {
@@ -43,12 +56,11 @@ QueueView::QueueView(models::Backend& backend, QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
     , m_model(new models::QueueModel(backend, this))
-    , m_proxy(new QSortFilterProxyModel(this))
+    , m_proxy(new QueueProxy(this))
     , m_filterBar(new FilterBar(this))
     , m_table(new QueueTable(this)) {
+    m_proxy->setDynamicSortFilter(false);
     m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(models::QueueModel::SortRole);
-    m_proxy->setDynamicSortFilter(true);
 
     m_table->setModel(m_proxy);
     m_table->setAccessibleName(tr("Queue of flagged users"));
@@ -62,13 +74,9 @@ QueueView::QueueView(models::Backend& backend, QWidget* parent)
     // Fixed row heights keep scrolling through 100,000 rows cheap (no per-row size hints).
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setTextElideMode(Qt::ElideMiddle);    // user ids differ at both ends
     m_table->sortByColumn(-1, Qt::AscendingOrder); // store order (most recently updated first) until a click
-    const QList<int> widths = {150, 70, 90, 90, 110, 110, 110, 80, 90, 110, 130};
-    for (int c = 0; c < widths.size(); ++c) {
-        m_table->setColumnWidth(c, widths.at(c));
-    }
+    fitColumns();
     static_cast<QueueTable*>(m_table)->onActivate = [this] {
         const QString uid = currentUid();
         if (!uid.isEmpty()) {
@@ -92,6 +100,50 @@ QueueView::QueueView(models::Backend& backend, QWidget* parent)
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
         Q_EMIT userActivated(index.data(models::QueueModel::UidRole).toString());
     });
+}
+
+void QueueView::fitColumns() {
+    using M = models::QueueModel;
+    QHeaderView* header = m_table->horizontalHeader();
+    const QFontMetrics cells = m_table->fontMetrics();
+    const QFontMetrics heads = header->fontMetrics();
+    // Cell margins on both sides, plus room for the header's sort arrow.
+    const int padding = 2 * (m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 1) + 6;
+    const int arrow = m_table->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header) + 6;
+    const QLocale locale;
+    const QString hours = M::tr("%1h").arg(locale.toString(88.8, 'f', 1));
+    const QString speech = M::tr("%1 %2%").arg(hours).arg(888);
+    QString longestAction;
+    for (AuditAction a : {AuditAction::Resolve, AuditAction::OverrideStage, AuditAction::Reset, AuditAction::Exempt,
+                          AuditAction::Unexempt, AuditAction::RerunClassifier, AuditAction::AddNote}) {
+        const QString text = toString(a).replace(QLatin1Char('_'), QLatin1Char(' '));
+        if (cells.horizontalAdvance(text) > cells.horizontalAdvance(longestAction)) {
+            longestAction = text;
+        }
+    }
+    const QList<QPair<int, QStringList>> samples = {
+        {M::StageColumn, {M::tr("warning"), M::tr("throttle"), M::tr("restrict")}},
+        {M::ScoreColumn, {locale.toString(0.88, 'f', 2)}},
+        {M::UsageTypeColumn, {toString(UsageType::Prerecorded), toString(UsageType::Commercial)}},
+        {M::DailyColumn, {speech}},
+        {M::ThreeDayColumn, {speech}},
+        {M::WeeklyColumn, {speech}},
+        {M::OpenCasesColumn, {QStringLiteral("88")}},
+        {M::OldestOpenColumn, {M::tr("%1d %2h").arg(28).arg(23)}},
+        {M::LastActionColumn, {longestAction}},
+        {M::UpdatedColumn, {QStringLiteral("2088-08-28 08:08")}},
+    };
+    for (const auto& [column, texts] : samples) {
+        int width = heads.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + arrow;
+        for (const QString& text : texts) {
+            width = std::max(width, cells.horizontalAdvance(text) + padding);
+        }
+        header->setSectionResizeMode(column, QHeaderView::Interactive);
+        m_table->setColumnWidth(column, width);
+    }
+    // The user id takes what is left (elided in the middle, full id in the tooltip).
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(M::UserColumn, QHeaderView::Stretch);
 }
 
 QString QueueView::currentUid() const {

@@ -17,10 +17,13 @@ namespace fairuse::ui {
 class FilterBar;
 
 /**
- * The queue pane: the filter bar above a sortable table of flagged users (QueueModel behind a sorting proxy).
- * Filter edits re-query the store; a header click sorts on the numeric SortRole. Moving the current row emits
- * currentUserChanged(); Enter or a double click emits userActivated(). search() jumps to a user id, or opens the
- * user of a case reference. Multi-selection (Shift/Ctrl) feeds bulk resolve through selectedRows().
+ * The queue pane: the filter bar above a sortable table of flagged users. QueueModel sorts and filters itself (typed
+ * keys, no QVariant comparisons); the proxy between model and table passes everything through and forwards a
+ * header click's sort() to the model. Filter edits filter the loaded rows at once and re-query the store. Moving
+ * the current row emits currentUserChanged(); Enter or a double click emits userActivated(). search() jumps to a
+ * user id, or opens the user of a case reference. Multi-selection (Shift/Ctrl) feeds bulk resolve through
+ * selectedRows(). Column widths are computed from the font so that the columns fit the queue pane of a 1500 px
+ * window without horizontal scrolling; headers are short, their tooltips give the long names.
  */
 class QueueView : public QWidget {
     Q_OBJECT
@@ -28,7 +31,8 @@ public:
     QueueView(models::Backend& backend, QWidget* parent = nullptr);
 
     models::QueueModel* model() const { return m_model; }
-    /** What the table shows, in the order it shows it (export this). */
+    /** What the table shows, in the order it shows it (export this). A pass-through: sorting and filtering happen
+     *  in model(). */
     QSortFilterProxyModel* proxy() const { return m_proxy; }
     QTableView* table() const { return m_table; }
     FilterBar* filterBar() const { return m_filterBar; }
@@ -55,6 +59,7 @@ Q_SIGNALS:
     void message(const QString& text);
 
 private:
+    void fitColumns();
     void openFound(const QString& uid, const QString& what);
 
     models::Backend& m_backend;

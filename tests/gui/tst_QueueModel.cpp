@@ -1,16 +1,174 @@
-// QueueModel over a seeded embedded store: model consistency, paging, store-side filters, proxy sorting, search.
+// QueueModel over a seeded embedded store: model consistency, paging, filters (in the model at once, then the
+// store's answer), sorting in the model (every column, selection kept, later pages merged in order), search, and
+// lazy speech totals from a counting usage store; QueueView's columns fit without horizontal scrolling.
 
 #include "QueueModel.h"
+#include "QueueView.h"
 #include "ShellTestStore.h"
 
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QPromise>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 #include <cmath>
+#include <tuple>
+
+namespace {
+
+using namespace fairuse;
+
+/** A case store that serves `rows` synthetic flagged users without speech totals (as Firestore does). */
+class SpeechlessCaseStore : public services::CaseStore {
+public:
+    explicit SpeechlessCaseStore(int rows) {
+        const TimePoint base = parseRfc3339(QStringLiteral("2026-03-20T10:00:00Z")).value();
+        for (int i = 0; i < rows; ++i) {
+            services::QueueRow row;
+            row.state.uid = QStringLiteral("user-%1").arg(i, 5, 10, QLatin1Char('0'));
+            row.state.stage = Stage::Warning;
+            row.state.updatedAt = base - std::chrono::minutes(i);
+            row.openCases = 1;
+            m_rows.append(row);
+        }
+    }
+    services::Async<services::QueuePage> fetchQueuePage(const services::QueueFilter&, const QString& cursor,
+                                                        int limit) override {
+        const int from = cursor.isEmpty() ? 0 : cursor.toInt();
+        services::QueuePage page;
+        page.rows = m_rows.mid(from, limit);
+        if (from + limit < m_rows.size()) {
+            page.nextCursor = QString::number(from + limit);
+        }
+        return QtFuture::makeReadyFuture(Result<services::QueuePage>(page));
+    }
+    services::Async<FairUseState> getState(const QString&) override { return unsupported<FairUseState>(); }
+    services::Async<QList<FairUseEvent>> listEvents(const QString&) override {
+        return unsupported<QList<FairUseEvent>>();
+    }
+    services::Async<FairUseEvent> findByCaseRef(const QString&) override { return unsupported<FairUseEvent>(); }
+    services::Async<QList<Conversation>> listConversations(const QString&, TimePoint, int) override {
+        return unsupported<QList<Conversation>>();
+    }
+    services::Async<CommitResult> apply(const ChangeSet&) override { return unsupported<CommitResult>(); }
+    services::Async<QList<AuditRecord>> listAudit(const services::AuditFilter&) override {
+        return unsupported<QList<AuditRecord>>();
+    }
+    services::Async<QList<LlmSpendRecord>> listSpend(TimePoint, TimePoint) override {
+        return unsupported<QList<LlmSpendRecord>>();
+    }
+    services::Async<Role> reviewerRole(const QString&) override { return unsupported<Role>(); }
+    QString describe() const override { return QStringLiteral("speechless test store"); }
+
+private:
+    template <typename T>
+    static services::Async<T> unsupported() {
+        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+    }
+    QList<services::QueueRow> m_rows;
+};
+
+/** A usage store that answers readSpeech after a few milliseconds and counts every call and the peak in flight. */
+class CountingUsageStore : public services::UsageStore {
+public:
+    QStringList reads;
+    int inFlight = 0;
+    int maxInFlight = 0;
+
+    services::Async<services::SpeechReading> readSpeech(const QString& uid, TimePoint) override {
+        reads.append(uid);
+        maxInFlight = std::max(maxInFlight, ++inFlight);
+        auto promise = std::make_shared<QPromise<Result<services::SpeechReading>>>();
+        promise->start();
+        const int n = uid.section(QLatin1Char('-'), 1).toInt();
+        QTimer::singleShot(5, &m_context, [this, promise, n] {
+            --inFlight;
+            services::SpeechReading reading;
+            reading.totals = SpeechTotals{n * 60'000LL, n * 120'000LL, n * 180'000LL};
+            promise->addResult(Result<services::SpeechReading>(reading));
+            promise->finish();
+        });
+        return promise->future();
+    }
+    services::Async<QList<services::MinuteSample>> readMinutes(const QString&, TimePoint, TimePoint) override {
+        return unsupported<QList<services::MinuteSample>>();
+    }
+    services::Async<bool> recordSpeech(const QString&, TimePoint, std::int64_t, SpeechSource) override {
+        return unsupported<bool>();
+    }
+    services::Async<std::int64_t> readSttBudgetUsedMs(const QString&, TimePoint) override {
+        return unsupported<std::int64_t>();
+    }
+    services::Async<bool> invalidateStageCache(const QString&) override { return unsupported<bool>(); }
+    QString describe() const override { return QStringLiteral("counting test usage store"); }
+
+private:
+    template <typename T>
+    static services::Async<T> unsupported() {
+        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+    }
+    QObject m_context;
+};
+
+/** The order a column must sort in, written independently of the model: (number, text, uid) tuples. */
+std::tuple<double, QString> expectedKey(const services::QueueRow& row, int column) {
+    constexpr double missing = -1e300;
+    const FairUseState& s = row.state;
+    switch (column) {
+    case models::QueueModel::StageColumn:
+        return {static_cast<double>(s.stage), {}};
+    case models::QueueModel::ScoreColumn:
+        return {s.lastClassifierScore.value_or(missing), {}};
+    case models::QueueModel::UsageTypeColumn:
+        return {s.lastClassifierType ? 0.0 : missing,
+                s.lastClassifierType ? toString(*s.lastClassifierType) : QString()};
+    case models::QueueModel::DailyColumn:
+        return {row.speech ? static_cast<double>(row.speech->dailyMs) : missing, {}};
+    case models::QueueModel::ThreeDayColumn:
+        return {row.speech ? static_cast<double>(row.speech->threeDayMs) : missing, {}};
+    case models::QueueModel::WeeklyColumn:
+        return {row.speech ? static_cast<double>(row.speech->weeklyMs) : missing, {}};
+    case models::QueueModel::OpenCasesColumn:
+        return {static_cast<double>(row.openCases), {}};
+    case models::QueueModel::OldestOpenColumn: // oldest case first when descending (largest age)
+        return {row.oldestOpenCaseAt ? -static_cast<double>(row.oldestOpenCaseAt->time_since_epoch().count()) : missing,
+                {}};
+    case models::QueueModel::LastActionColumn:
+        return {0.0, row.lastAction};
+    case models::QueueModel::UpdatedColumn:
+        return {s.updatedAt ? static_cast<double>(s.updatedAt->time_since_epoch().count()) : missing, {}};
+    default:
+        return {0.0, {}};
+    }
+}
+
+QStringList expectedOrder(QList<services::QueueRow> rows, int column, Qt::SortOrder order) {
+    const bool desc = order == Qt::DescendingOrder;
+    std::sort(rows.begin(), rows.end(), [&](const services::QueueRow& a, const services::QueueRow& b) {
+        const auto ka = expectedKey(a, column);
+        const auto kb = expectedKey(b, column);
+        if (ka != kb) {
+            return desc ? kb < ka : ka < kb;
+        }
+        const bool uidDesc = desc && column == models::QueueModel::UserColumn;
+        return uidDesc ? b.state.uid < a.state.uid : a.state.uid < b.state.uid;
+    });
+    QStringList uids;
+    for (const services::QueueRow& r : rows) {
+        uids.append(r.state.uid);
+    }
+    return uids;
+}
+
+} // namespace
 
 using namespace fairuse;
 using fairuse::models::QueueModel;
@@ -27,6 +185,22 @@ private:
         QSignalSpy failed(&model, &QueueModel::loadFailed);
         model.setFilter(filter);
         return QTest::qWaitFor([&] { return !done.isEmpty() || !failed.isEmpty(); }, 60000) && failed.isEmpty();
+    }
+
+    static QStringList shownUids(const QueueModel& model) {
+        QStringList out;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            out.append(model.rowAt(r).state.uid);
+        }
+        return out;
+    }
+
+    static QList<services::QueueRow> shownRows(const QueueModel& model) {
+        QList<services::QueueRow> out;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            out.append(model.rowAt(r));
+        }
+        return out;
     }
 
     QSet<QString> uids(const QueueModel& model) const {
@@ -150,40 +324,266 @@ private Q_SLOTS:
         }
     }
 
-    void sortsByScoreNumerically() {
+    void sortsEveryColumnInTypedOrder_data() {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<Qt::SortOrder>("order");
+        for (int c = 0; c < QueueModel::ColumnCount; ++c) {
+            const QByteArray name = QueueModel(m_store.backend).headerData(c, Qt::Horizontal).toString().toUtf8();
+            QTest::newRow(QByteArray(name + " ascending").constData()) << c << Qt::AscendingOrder;
+            QTest::newRow(QByteArray(name + " descending").constData()) << c << Qt::DescendingOrder;
+        }
+    }
+
+    void sortsEveryColumnInTypedOrder() {
+        QFETCH(int, column);
+        QFETCH(Qt::SortOrder, order);
         QueueModel model(m_store.backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(load(model, {}));
-        QSortFilterProxyModel proxy;
-        proxy.setSourceModel(&model);
-        proxy.setSortRole(QueueModel::SortRole);
-        proxy.sort(QueueModel::ScoreColumn, Qt::DescendingOrder);
-        double previous = 2.0;
-        int distinct = 0;
-        for (int r = 0; r < proxy.rowCount(); ++r) {
-            const int source = proxy.mapToSource(proxy.index(r, 0)).row();
-            const double score = model.rowAt(source).state.lastClassifierScore.value_or(-1.0);
-            QVERIFY2(score <= previous,
-                     qPrintable(QStringLiteral("row %1: %2 after %3").arg(r).arg(score).arg(previous)));
-            distinct += score < previous ? 1 : 0;
-            previous = score;
+        const QList<services::QueueRow> rows = shownRows(model);
+        model.sort(column, order);
+        QCOMPARE(model.sortColumn(), column);
+        QCOMPARE(shownUids(model), expectedOrder(rows, column, order));
+        // Numbers sort as numbers ("10.0h" after "9.0h"), so SortRole is monotone along the rows.
+        if (column != QueueModel::UserColumn && column != QueueModel::UsageTypeColumn &&
+            column != QueueModel::LastActionColumn) {
+            for (int r = 1; r < model.rowCount(); ++r) {
+                const double prev = model.index(r - 1, column).data(QueueModel::SortRole).toDouble();
+                const double here = model.index(r, column).data(QueueModel::SortRole).toDouble();
+                QVERIFY2(order == Qt::AscendingOrder ? prev <= here : prev >= here, qPrintable(QString::number(r)));
+            }
         }
-        QVERIFY(distinct > 3);
-        // Daily speech sorts by milliseconds, not by the "2.4 h (120%)" text.
-        proxy.sort(QueueModel::DailyColumn, Qt::AscendingOrder);
-        qint64 last = -2;
-        for (int r = 0; r < proxy.rowCount(); ++r) {
-            const int source = proxy.mapToSource(proxy.index(r, 0)).row();
-            const auto& speech = model.rowAt(source).speech;
-            const qint64 ms = speech ? speech->dailyMs : -1;
-            QVERIFY(ms >= last);
-            last = ms;
+        // Back to the store's order.
+        model.sort(-1);
+        QCOMPARE(shownUids(model), [&] {
+            QStringList l;
+            for (const auto& r : rows) {
+                l.append(r.state.uid);
+            }
+            return l;
+        }());
+    }
+
+    void selectionAndCurrentRowFollowTheirUsersAcrossSort() {
+        ui::QueueView view(m_store.backend);
+        QueueModel* model = view.model();
+        QSignalSpy done(model, &QueueModel::loadingFinished);
+        view.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 60000));
+        QTableView* table = view.table();
+        QItemSelectionModel* selection = table->selectionModel();
+        const QStringList picked = {model->rowAt(2).state.uid, model->rowAt(5).state.uid,
+                                    model->rowAt(model->rowCount() - 1).state.uid};
+        const QString current = model->rowAt(9).state.uid;
+        for (const QString& uid : picked) {
+            const QModelIndex i = view.proxy()->mapFromSource(model->index(model->rowOfUid(uid), 0));
+            selection->select(i, QItemSelectionModel::Select | QItemSelectionModel::Rows);
         }
+        selection->setCurrentIndex(view.proxy()->mapFromSource(model->index(model->rowOfUid(current), 0)),
+                                   QItemSelectionModel::NoUpdate);
+        for (int column : {int(QueueModel::ScoreColumn), int(QueueModel::UserColumn), int(QueueModel::WeeklyColumn)}) {
+            table->sortByColumn(column, Qt::DescendingOrder); // the header's way: through the proxy to the model
+            QCOMPARE(model->sortColumn(), column);
+            QCOMPARE(view.currentUid(), current);
+            QStringList selected;
+            for (const services::QueueRow& r : view.selectedRows()) {
+                selected.append(r.state.uid);
+            }
+            QStringList expected = picked;
+            std::sort(expected.begin(), expected.end(),
+                      [&](const QString& a, const QString& b) { return model->rowOfUid(a) < model->rowOfUid(b); });
+            QCOMPARE(selected, expected); // the same users, in the new display order
+            QVERIFY(model->rowOfUid(picked.at(0)) != -1);
+        }
+    }
+
+    void laterPagesMergeInSortedOrder() {
+        QueueModel model(m_store.backend);
+        model.setPageSize(9);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.sort(QueueModel::ScoreColumn, Qt::DescendingOrder); // sorted before any row arrived
+        QSignalSpy done(&model, &QueueModel::loadingFinished);
+        int checkedPages = 0;
+        connect(&model, &QueueModel::pageLoaded, this, [&](int loaded, bool) {
+            QCOMPARE(model.rowCount(), loaded);
+            QCOMPARE(shownUids(model), expectedOrder(shownRows(model), QueueModel::ScoreColumn, Qt::DescendingOrder));
+            ++checkedPages;
+        });
+        model.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 60000));
+        QVERIFY(checkedPages > 3);
+        QCOMPARE(model.rowCount(), int(m_store.flagged().size()));
+
+        // Sorting half way through a load: pages after the sort land in place too.
+        QueueModel second(m_store.backend);
+        second.setPageSize(9);
+        QAbstractItemModelTester tester2(&second, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy firstPage(&second, &QueueModel::pageLoaded);
+        QSignalSpy done2(&second, &QueueModel::loadingFinished);
+        second.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !firstPage.isEmpty(); }, 60000));
+        QVERIFY(second.isLoading());
+        second.sort(QueueModel::UpdatedColumn, Qt::AscendingOrder);
+        QVERIFY(QTest::qWaitFor([&] { return !done2.isEmpty(); }, 60000));
+        QCOMPARE(second.rowCount(), int(m_store.flagged().size()));
+        QCOMPARE(shownUids(second), expectedOrder(shownRows(second), QueueModel::UpdatedColumn, Qt::AscendingOrder));
+    }
+
+    void filterAnswersFromLoadedRowsThenFromTheStore() {
+        QueueModel model(m_store.backend);
+        model.setPageSize(20);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(model, {}));
+        model.sort(QueueModel::ScoreColumn, Qt::DescendingOrder);
+        const int all = model.rowCount();
+        QSet<QString> restricted;
+        for (const FairUseState& s : m_store.flagged()) {
+            if (s.stage == Stage::Restrict) {
+                restricted.insert(s.uid);
+            }
+        }
+        QVERIFY(!restricted.isEmpty() && restricted.size() < all);
+        QItemSelectionModel selection(&model);
+        const QString keep = *restricted.cbegin();
+        selection.setCurrentIndex(model.index(model.rowOfUid(keep), 0), QItemSelectionModel::SelectCurrent);
+
+        services::QueueFilter f;
+        f.stage = Stage::Restrict;
+        // What the model shows when the store query starts: no page of it has arrived yet (a fast store may even
+        // answer before setFilter returns, so this is looked at from the signal).
+        QSet<QString> atOnce;
+        bool atOnceSorted = false;
+        QString atOnceCurrent;
+        connect(&model, &QueueModel::loadingStarted, this, [&] {
+            atOnce = uids(model);
+            atOnceSorted =
+                shownUids(model) == expectedOrder(shownRows(model), QueueModel::ScoreColumn, Qt::DescendingOrder);
+            atOnceCurrent = selection.currentIndex().data(QueueModel::UidRole).toString();
+        });
+        QSignalSpy done(&model, &QueueModel::loadingFinished);
+        model.setFilter(f);
+        QCOMPARE(atOnce, restricted);
+        QVERIFY(atOnceSorted);
+        QCOMPARE(atOnceCurrent, keep);
+        // Then the store's answer: the same users, and only those are kept.
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 60000));
+        QCOMPARE(uids(model), restricted);
+        QCOMPARE(model.loadedRowCount(), int(restricted.size()));
+        QCOMPARE(selection.currentIndex().data(QueueModel::UidRole).toString(), keep);
+
+        // Widening: what is loaded shows at once, the store brings the rest, in sort order.
+        done.clear();
+        model.setFilter({});
+        QCOMPARE(atOnce, restricted);
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 60000));
+        QCOMPARE(model.rowCount(), all);
+        QCOMPARE(shownUids(model), expectedOrder(shownRows(model), QueueModel::ScoreColumn, Qt::DescendingOrder));
+        QCOMPARE(selection.currentIndex().data(QueueModel::UidRole).toString(), keep);
+        disconnect(&model, &QueueModel::loadingStarted, this, nullptr);
+
+        // Unsorted, a re-query ends in the store's order (most recently updated first).
+        model.sort(-1);
+        QueueModel fresh(m_store.backend);
+        QVERIFY(load(fresh, {}));
+        QVERIFY(load(model, f));
+        QVERIFY(load(model, {}));
+        QCOMPARE(shownUids(model), shownUids(fresh));
+    }
+
+    void speechTotalsAreReadOnlyForPaintedRowsAndOnce() {
+        models::Backend backend = m_store.backend;
+        backend.cases = std::make_shared<SpeechlessCaseStore>(2000);
+        auto usage = std::make_shared<CountingUsageStore>();
+        backend.usage = usage;
+        QueueModel model(backend);
+        model.setSpeechReadLimit(3);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(model, {}));
+        QCOMPARE(model.rowCount(), 2000);
+        QVERIFY(usage->reads.isEmpty()); // loading alone reads nothing
+
+        QTableView view;
+        view.setModel(&model);
+        view.resize(900, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto visibleUids = [&] {
+            QSet<QString> out;
+            const int top = view.rowAt(0);
+            int bottom = view.rowAt(view.viewport()->height() - 1);
+            bottom = bottom < 0 ? model.rowCount() - 1 : bottom;
+            for (int r = top; r <= bottom; ++r) {
+                out.insert(model.rowAt(r).state.uid);
+            }
+            return out;
+        };
+        const QSet<QString> firstScreen = visibleUids();
+        QVERIFY(firstScreen.size() > 3 && firstScreen.size() < 100);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return !usage->reads.isEmpty() && model.speechReadsInFlight() == 0 &&
+                       usage->reads.size() >= firstScreen.size();
+            },
+            10000));
+        QTest::qWait(100); // let any late request show up
+        QCOMPARE(QSet<QString>(usage->reads.cbegin(), usage->reads.cend()), firstScreen);
+        QCOMPARE(usage->reads.size(), firstScreen.size()); // each user once
+        QVERIFY(usage->maxInFlight <= 3);
+        const QString someone = *firstScreen.cbegin();
+        const int n = someone.section(QLatin1Char('-'), 1).toInt();
+        QVERIFY(QTest::qWaitFor([&] { return model.rowAt(model.rowOfUid(someone)).speech.has_value(); }, 5000));
+        QCOMPARE(model.rowAt(model.rowOfUid(someone)).speech->dailyMs, n * 60'000LL);
+
+        // A second paint reads nothing again.
+        const int before = usage->reads.size();
+        view.viewport()->repaint();
+        QTest::qWait(100);
+        QCOMPARE(usage->reads.size(), before);
+
+        // Scrolling to the end reads the rows now in view, and only those.
+        view.scrollToBottom();
+        QTest::qWait(50);
+        const QSet<QString> lastScreen = visibleUids();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return usage->reads.size() >= before + lastScreen.size() && model.speechReadsInFlight() == 0; },
+            10000));
+        QTest::qWait(100);
+        const QSet<QString> later(usage->reads.cbegin() + before, usage->reads.cend());
+        QCOMPARE(later, lastScreen);
+        QVERIFY(usage->maxInFlight <= 3);
+    }
+
+    void columnsFitTheQueuePaneWithoutScrolling() {
+        // At 1500 px the main window gives the queue about 900 px (splitter 3:2); the columns must fit in it.
+        ui::QueueView view(m_store.backend);
+        view.resize(880, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy done(view.model(), &QueueModel::loadingFinished);
+        view.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 60000));
+        QTest::qWait(50);
+        QCOMPARE(view.table()->horizontalScrollBar()->maximum(), 0);
+        // Every header has a tooltip with its long name, and no speech or date cell is cut.
+        QHeaderView* header = view.table()->horizontalHeader();
+        for (int c = 0; c < QueueModel::ColumnCount; ++c) {
+            QVERIFY(!view.model()->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+        }
+        const QFontMetrics fm = view.table()->fontMetrics();
+        for (int r = 0; r < std::min(50, view.model()->rowCount()); ++r) {
+            for (int c :
+                 {int(QueueModel::WeeklyColumn), int(QueueModel::UpdatedColumn), int(QueueModel::OldestOpenColumn)}) {
+                const QString text = view.model()->index(r, c).data().toString();
+                QVERIFY2(fm.horizontalAdvance(text) < header->sectionSize(c), qPrintable(text));
+            }
+        }
+        QVERIFY(header->sectionSize(QueueModel::UserColumn) >= fm.horizontalAdvance(QStringLiteral("0")) * 8);
     }
 
     void speechCellsShowHoursAndShareOfCap() {
         QueueModel model(m_store.backend);
         QVERIFY(load(model, {}));
-        static const QRegularExpression cell(QStringLiteral("^(\\d+)[.,](\\d) h \\((\\d+)%\\)$"));
+        static const QRegularExpression cell(QStringLiteral("^(\\d+)[.,](\\d)h (\\d+)%$"));
         int checked = 0;
         for (int r = 0; r < model.rowCount(); ++r) {
             const services::QueueRow& row = model.rowAt(r);
