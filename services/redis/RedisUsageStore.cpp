@@ -2,6 +2,7 @@
 
 #include "metering/Metering.h"
 
+#include <QHash>
 #include <QLoggingCategory>
 
 #include <array>
@@ -16,30 +17,6 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::seconds;
-
-/**
- * The backend's read of one layout, run server-side so it costs no extra round trip: ZRANGEBYSCORE on the zset, then
- * HMGET of the members it returned. HMGET is chunked because Lua's unpack() is limited to a few thousand values.
- * Returns {zrange-with-scores, hmget-values}.
- */
-constexpr const char* kReadLayoutScript = R"lua(
-local z = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
-local values = {}
-local fields = {}
-for i = 1, #z, 2 do
-  fields[#fields + 1] = z[i]
-  if #fields == 1000 then
-    local got = redis.call('HMGET', KEYS[2], unpack(fields))
-    for j = 1, #got do values[#values + 1] = got[j] end
-    fields = {}
-  end
-end
-if #fields > 0 then
-  local got = redis.call('HMGET', KEYS[2], unpack(fields))
-  for j = 1, #got do values[#values + 1] = got[j] end
-end
-return {z, values}
-)lua";
 
 /** Compare-and-delete: only the holder of the token may release the lock. */
 constexpr const char* kReleaseLockScript = R"lua(
@@ -82,39 +59,54 @@ std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
     return q;
 }
 
+/** WRONGTYPE means a key holds something other than the backend's type: junk, skipped and counted. */
+bool isWrongType(const RedisReply& reply) {
+    return reply.isError() && reply.text().contains("WRONGTYPE");
+}
+
 /**
- * Turns one layout's script reply into buckets, skipping and counting junk. An error reply other than WRONGTYPE is a
- * real failure (permissions, out of memory, ...) and is returned.
+ * Joins one layout's two replies (ZRANGEBYSCORE ... WITHSCORES and HGETALL) into buckets, skipping and counting junk
+ * as the backend's HMGET of the zset's members would see it: only members in the range are looked up, so hash fields
+ * outside it (or without a member) are never read, whatever they hold. A key of the wrong type counts once per
+ * layout. Any other error reply is a real failure (permissions, out of memory, ...) and is returned.
  */
-Status collectBuckets(const RedisReply& reply, const Layout& layout, QList<Bucket>& out, int& skipped) {
-    if (reply.isError()) {
-        if (reply.text().contains("WRONGTYPE")) {
-            qCWarning(lcRedis).noquote() << "skipping" << layout.zsetKey << "/" << layout.hashKey
-                                         << ": a key has the wrong Redis type";
-            ++skipped;
-            return {};
+Status collectBuckets(const RedisReply& zreply, const RedisReply& hreply, const Layout& layout, QList<Bucket>& out,
+                      int& skipped) {
+    for (const RedisReply* reply : {&zreply, &hreply}) {
+        if (reply->isError() && !isWrongType(*reply)) {
+            return Error::internal(QStringLiteral("Redis refused to read %1: %2")
+                                       .arg(QString::fromUtf8(reply == &zreply ? layout.zsetKey : layout.hashKey),
+                                            QString::fromUtf8(reply->text())));
         }
-        return Error::internal(QStringLiteral("Redis refused to read %1: %2")
-                                   .arg(QString::fromUtf8(layout.zsetKey), QString::fromUtf8(reply.text())));
     }
-    if (!reply.isArray() || reply.elements().size() != 2 || !reply.elements()[0].isArray() ||
-        !reply.elements()[1].isArray()) {
+    if (isWrongType(zreply) || isWrongType(hreply)) {
+        qCWarning(lcRedis).noquote() << "skipping" << layout.zsetKey << "/" << layout.hashKey
+                                     << ": a key has the wrong Redis type";
+        ++skipped;
+        return {};
+    }
+    if (!zreply.isArray() || !hreply.isArray() || zreply.elements().size() % 2 != 0 ||
+        hreply.elements().size() % 2 != 0) {
         return Error::internal(
             QStringLiteral("unexpected reply shape reading %1").arg(QString::fromUtf8(layout.zsetKey)));
     }
-    const QList<RedisReply>& z = reply.elements()[0].elements();
-    const QList<RedisReply>& values = reply.elements()[1].elements();
-    if (z.size() % 2 != 0 || values.size() != z.size() / 2) {
-        return Error::internal(
-            QStringLiteral("unexpected reply shape reading %1").arg(QString::fromUtf8(layout.zsetKey)));
+    const QList<RedisReply>& z = zreply.elements();
+    if (z.isEmpty()) {
+        return {};
     }
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        const std::optional<std::int64_t> minute = z[2 * i].toInteger();
+    QHash<QByteArray, const RedisReply*> hash;
+    const QList<RedisReply>& h = hreply.elements();
+    hash.reserve(h.size() / 2);
+    for (qsizetype i = 0; i + 1 < h.size(); i += 2) {
+        hash.insert(h[i].text(), &h[i + 1]);
+    }
+    for (qsizetype i = 0; i + 1 < z.size(); i += 2) {
+        const std::optional<std::int64_t> minute = z[i].toInteger();
         bool scoreOk = false;
-        const double score = z[2 * i + 1].text().toDouble(&scoreOk);
-        const RedisReply& value = values[i];
-        const std::optional<std::int64_t> ms = value.toInteger();
-        if (!minute || !scoreOk || value.isNil() || !ms || *ms < 0) {
+        const double score = z[i + 1].text().toDouble(&scoreOk);
+        const RedisReply* value = hash.value(z[i].text(), nullptr);
+        const std::optional<std::int64_t> ms = value != nullptr ? value->toInteger() : std::nullopt;
+        if (!minute || !scoreOk || !ms || *ms < 0) {
             ++skipped;
             continue;
         }
@@ -123,8 +115,17 @@ Status collectBuckets(const RedisReply& reply, const Layout& layout, QList<Bucke
     return {};
 }
 
-QList<QByteArray> readLayoutCommand(const Layout& layout, const QByteArray& minScore, const QByteArray& maxScore) {
-    return {"EVAL", kReadLayoutScript, "2", layout.zsetKey, layout.hashKey, minScore, maxScore};
+/**
+ * The read of one layout as two single-key commands. The backend's keys carry no hash tag, so on a Redis Cluster
+ * the zset and the hash of one user sit on different slots and no script or transaction may touch both (CROSSSLOT).
+ * HMGET of the zset's members would need the zset's answer first (a second round trip); HGETALL needs nothing, so
+ * both commands go out in the same pipeline and are joined here. The hash is bounded by the backend's 8-day expiry
+ * (at most 11,520 minute fields).
+ */
+void appendReadLayoutCommands(QList<QList<QByteArray>>& commands, const Layout& layout, const QByteArray& minScore,
+                              const QByteArray& maxScore) {
+    commands.append({"ZRANGEBYSCORE", layout.zsetKey, minScore, maxScore, "WITHSCORES"});
+    commands.append({"HGETALL", layout.hashKey});
 }
 
 } // namespace
@@ -189,7 +190,7 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
     const auto layouts = enforcedLayouts(uid);
     QList<QList<QByteArray>> commands;
     for (const Layout& l : layouts) {
-        commands.append(readLayoutCommand(l, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds)));
+        appendReadLayoutCommands(commands, l, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds));
     }
     return m_client->pipeline(std::move(commands))
         .then(this, [layouts, dailyFrom, threeDayFrom](Result<QList<RedisReply>> r) -> Result<SpeechReading> {
@@ -197,10 +198,14 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
                 return r.error();
             }
             SpeechReading reading;
-            for (qsizetype i = 0; i < r->size(); ++i) {
+            if (r->size() != 2 * static_cast<qsizetype>(layouts.size())) {
+                return Error::internal(
+                    QStringLiteral("Redis answered %1 replies to %2 commands").arg(r->size()).arg(2 * layouts.size()));
+            }
+            for (size_t i = 0; i < layouts.size(); ++i) {
+                const auto at = static_cast<qsizetype>(2 * i);
                 QList<Bucket> buckets;
-                if (Status s =
-                        collectBuckets(r->at(i), layouts[static_cast<size_t>(i)], buckets, reading.skippedValues);
+                if (Status s = collectBuckets(r->at(at), r->at(at + 1), layouts[i], buckets, reading.skippedValues);
                     !s) {
                     return s.error();
                 }
@@ -233,7 +238,7 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
     const auto layouts = enforcedLayouts(uid);
     QList<QList<QByteArray>> commands;
     for (const Layout& l : layouts) {
-        commands.append(readLayoutCommand(l, minScore, maxScore));
+        appendReadLayoutCommands(commands, l, minScore, maxScore);
     }
     return m_client->pipeline(std::move(commands))
         .then(this, [layouts, fromMs, toMs](Result<QList<RedisReply>> r) -> Result<QList<MinuteSample>> {
@@ -242,9 +247,14 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
             }
             std::map<std::int64_t, std::int64_t> byMinute;
             int skipped = 0;
-            for (qsizetype i = 0; i < r->size(); ++i) {
+            if (r->size() != 2 * static_cast<qsizetype>(layouts.size())) {
+                return Error::internal(
+                    QStringLiteral("Redis answered %1 replies to %2 commands").arg(r->size()).arg(2 * layouts.size()));
+            }
+            for (size_t i = 0; i < layouts.size(); ++i) {
+                const auto at = static_cast<qsizetype>(2 * i);
                 QList<Bucket> buckets;
-                if (Status s = collectBuckets(r->at(i), layouts[static_cast<size_t>(i)], buckets, skipped); !s) {
+                if (Status s = collectBuckets(r->at(at), r->at(at + 1), layouts[i], buckets, skipped); !s) {
                     return s.error();
                 }
                 for (const Bucket& b : buckets) {
@@ -276,29 +286,21 @@ Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std:
     const QByteArray hashKey = m_writeLayout == WriteLayout::Legacy ? bucketKey(uid) : v2BucketKey(source, uid);
     const QByteArray zsetKey = m_writeLayout == WriteLayout::Legacy ? speechKey(uid) : v2SpeechKey(source, uid);
     const QByteArray ttl = QByteArray::number(static_cast<qint64>(kSpeechTtl.count()));
+    // No MULTI/EXEC: the hash and the zset are on different Redis Cluster slots, where a transaction over both is
+    // refused (CROSSSLOT). One pipeline still costs one round trip. The hash is written first, so a write cut short
+    // leaves at most a hash field without its zset member, which readers never look up (and a later record of the
+    // same minute indexes, counting both), never a member that points at nothing.
     QList<QList<QByteArray>> commands{
-        {"MULTI"},
         {"HINCRBY", hashKey, field, QByteArray::number(speechMs)},
         {"ZADD", zsetKey, QByteArray::number(minute * 60), field},
         {"EXPIRE", hashKey, ttl},
         {"EXPIRE", zsetKey, ttl},
-        {"EXEC"},
     };
     return m_client->pipeline(std::move(commands)).then(this, [](Result<QList<RedisReply>> r) -> Result<bool> {
         if (!r) {
             return r.error();
         }
-        const RedisReply& exec = r->last();
         for (const RedisReply& reply : *r) {
-            if (reply.isError()) {
-                return Error::internal(
-                    QStringLiteral("Redis refused to record speech: %1").arg(QString::fromUtf8(reply.text())));
-            }
-        }
-        if (!exec.isArray()) {
-            return Error::internal(QStringLiteral("Redis aborted the speech transaction"));
-        }
-        for (const RedisReply& reply : exec.elements()) {
             if (reply.isError()) {
                 return Error::internal(
                     QStringLiteral("Redis refused to record speech: %1").arg(QString::fromUtf8(reply.text())));

@@ -18,10 +18,12 @@ namespace fairuse::services {
  *  - the newer split keys `fair_use:v2:speech:{source}:{uid}` / `fair_use:v2:bucket:{source}:{uid}` for the
  *    enforced sources realtime and sync_fresh are read the same way and added to the old keys' totals.
  *
- * Both reads of a layout run server-side in one small script (the hash fields depend on the zset's answer, which
- * would otherwise cost a second round trip), and the three layouts go out as one pipeline: one round trip per
- * readSpeech. Windows follow the backend's rule (metering::windowFirstMinute): a bucket counts when its score is in
- * [nowSeconds - window, nowSeconds].
+ * Every command touches one key, so the store works on a Redis Cluster, where the backend's untagged keys of one
+ * user sit on different slots and a script or transaction over two of them is refused (CROSSSLOT). A layout is read
+ * as ZRANGEBYSCORE WITHSCORES plus HGETALL, joined client-side on the zset's members (HMGET of those members would
+ * need the zset's answer first, a second round trip), and the six commands of the three layouts go out as one
+ * pipeline: one round trip per readSpeech. Windows follow the backend's rule (metering::windowFirstMinute): a bucket
+ * counts when its score is in [nowSeconds - window, nowSeconds].
  *
  * Junk is skipped and counted in SpeechReading::skippedValues, never fatal: a member that is not a decimal minute,
  * a member without a hash field, a hash value that is not a decimal integer or is negative, and a key of the wrong
@@ -42,8 +44,9 @@ public:
     // UsageStore
     Async<SpeechReading> readSpeech(const QString& uid, TimePoint now) override;
     Async<QList<MinuteSample>> readMinutes(const QString& uid, TimePoint from, TimePoint to) override;
-    /** HINCRBY + ZADD + EXPIRE 8 days in one MULTI/EXEC, in the layout chosen by setWriteLayout (Legacy ignores
-     *  the source, as the old backend did). Invalid for a negative or absurd speechMs. */
+    /** HINCRBY + ZADD + EXPIRE 8 days in one pipeline (not a transaction: the two keys are on different cluster
+     *  slots), in the layout chosen by setWriteLayout (Legacy ignores the source, as the old backend did). Invalid
+     *  for a negative or absurd speechMs. */
     Async<bool> recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs, SpeechSource source) override;
     /** GET fair_use:dg_budget:{uid}:{YYYYMMDD}; a missing key is 0, a junk value is ErrorKind::Invalid. */
     Async<std::int64_t> readSttBudgetUsedMs(const QString& uid, TimePoint day) override;

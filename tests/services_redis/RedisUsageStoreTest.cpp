@@ -312,6 +312,57 @@ private Q_SLOTS:
         QCOMPARE(r.error().kind, ErrorKind::Unavailable);
     }
 
+    void readsAndWritesOnARedisCluster() {
+        // A one-node Redis Cluster owning every slot still refuses any script, transaction or command whose keys
+        // hash to different slots (CROSSSLOT), as the backend's untagged keys of one user do: every command the
+        // store sends must touch one key.
+        PrivateRedis server(QStringLiteral("redis-store-cluster"));
+        const QString nodesFile = stateDir() + QStringLiteral("/redis-store-cluster-nodes.conf");
+        QFile::remove(nodesFile);
+        QVERIFY2(server.start(0, {QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
+                                  QStringLiteral("--cluster-config-file"), nodesFile}),
+                 qPrintable(server.log));
+        RedisClient client(localConfig(server.port()));
+        const Result<RedisReply> slots = run(client, {"CLUSTER", "ADDSLOTSRANGE", "0", "16383"});
+        QVERIFY(slots.ok());
+        QVERIFY2(slots->isStatus(), slots->text().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(run(client, {"CLUSTER", "INFO"})->text().contains("cluster_state:ok"), 10000);
+
+        const QString uid = QStringLiteral("cluster-user");
+        // The premise: the two keys of a layout are on different slots.
+        QVERIFY(run(client, {"CLUSTER", "KEYSLOT", RedisUsageStore::speechKey(uid)})->integerValue() !=
+                run(client, {"CLUSTER", "KEYSLOT", RedisUsageStore::bucketKey(uid)})->integerValue());
+
+        RedisUsageStore store(&client);
+        const TimePoint now = at();
+        const std::int64_t minute = unixMinute(now) - 30;
+        // The read first, on keys written one command each as the backend writes them.
+        const QByteArray field = QByteArray::number(minute);
+        QVERIFY(run(client, {"HSET", RedisUsageStore::bucketKey(uid), field, "1000"})->isInteger());
+        QVERIFY(run(client, {"ZADD", RedisUsageStore::speechKey(uid), QByteArray::number(minute * 60), field})
+                    ->isInteger());
+        Result<SpeechReading> r = get(store.readSpeech(uid, now));
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+        QCOMPARE(r->totals, (SpeechTotals{1000, 1000, 1000}));
+
+        // Then the write.
+        store.setWriteLayout(RedisUsageStore::WriteLayout::V2);
+        const Result<bool> recorded =
+            get(store.recordSpeech(uid, fromUnixMinute(minute - 30), 2500, SpeechSource::SyncFresh));
+        QVERIFY2(recorded.ok(), recorded.ok() ? "" : qPrintable(recorded.error().message));
+        r = get(store.readSpeech(uid, now));
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+        QCOMPARE(r->skippedValues, 0);
+        QCOMPARE(r->totals, (SpeechTotals{3500, 3500, 3500}));
+        const Result<QList<MinuteSample>> minutes = get(store.readMinutes(uid, now - std::chrono::hours(2), now));
+        QVERIFY2(minutes.ok(), minutes.ok() ? "" : qPrintable(minutes.error().message));
+        QCOMPARE(minutes->size(), 2);
+        QCOMPARE(minutes->at(0).unixMinute, minute - 30);
+        QCOMPARE(minutes->at(1).speechMs, 1000);
+        server.stop();
+        QFile::remove(nodesFile);
+    }
+
 private:
     RedisClient* m_client = nullptr;
     RedisUsageStore* m_store = nullptr;
