@@ -1,6 +1,7 @@
 #include "QueueModel.h"
 
 #include <QDateTime>
+#include <QFutureWatcher>
 #include <QLocale>
 
 #include <algorithm>
@@ -114,6 +115,24 @@ SortKey sortKeyOf(const services::QueueRow& row, int column) {
     default: // UserColumn: the tie-break (user id) is the whole order
         return {};
     }
+}
+
+/**
+ * Calls `handler` with the future's result from the event loop, through a watcher owned by `owner`. Unlike
+ * QFuture::then(owner, ...), destroying the owner first is safe (Qt 6.4 asserts on a destroyed context), and a
+ * future that is already finished still answers asynchronously, so callers never see their own state change under
+ * them. A future cancelled without a result is reported as Unavailable.
+ */
+template <typename T, typename Handler>
+void whenFinished(QObject* owner, const services::Async<T>& future, Handler handler) {
+    auto* watcher = new QFutureWatcher<Result<T>>(owner);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, owner, [watcher, handler = std::move(handler)]() mutable {
+        watcher->deleteLater();
+        const QFuture<Result<T>> f = watcher->future();
+        handler(f.resultCount() > 0 ? f.result()
+                                    : Result<T>(Error::unavailable(QStringLiteral("the request was cancelled"))));
+    });
+    watcher->setFuture(future);
 }
 
 /** Strict weak order of rows for one column and direction; ties go by user id (ascending, except on the user
@@ -499,32 +518,32 @@ void QueueModel::requestPage() {
         return;
     }
     const quint64 generation = m_generation;
-    m_backend.cases->fetchQueuePage(m_queryFilter, m_cursor, m_pageSize)
-        .then(this, [this, generation](const Result<services::QueuePage>& page) {
-            if (generation != m_generation) {
-                return; // the filter changed while this page was in flight
-            }
-            if (!page.ok()) {
-                m_loading = false;
-                Q_EMIT loadFailed(page.error().kind, page.error().message);
-                return;
-            }
-            addPage(page->rows);
-            ++m_pages;
-            m_cursor = page->nextCursor;
-            const bool more = !m_cursor.isEmpty() && !page->rows.isEmpty();
-            if (!more) {
-                finishQuery();
-            }
-            Q_EMIT pageLoaded(rowCount(), more);
-            if (more) {
-                requestPage();
-            } else {
-                m_loading = false;
-                m_complete = true;
-                Q_EMIT loadingFinished(rowCount());
-            }
-        });
+    whenFinished<services::QueuePage>(this, m_backend.cases->fetchQueuePage(m_queryFilter, m_cursor, m_pageSize),
+                                      [this, generation](const Result<services::QueuePage>& page) {
+                                          if (generation != m_generation) {
+                                              return; // the filter changed while this page was in flight
+                                          }
+                                          if (!page.ok()) {
+                                              m_loading = false;
+                                              Q_EMIT loadFailed(page.error().kind, page.error().message);
+                                              return;
+                                          }
+                                          addPage(page->rows);
+                                          ++m_pages;
+                                          m_cursor = page->nextCursor;
+                                          const bool more = !m_cursor.isEmpty() && !page->rows.isEmpty();
+                                          if (!more) {
+                                              finishQuery();
+                                          }
+                                          Q_EMIT pageLoaded(rowCount(), more);
+                                          if (more) {
+                                              requestPage();
+                                          } else {
+                                              m_loading = false;
+                                              m_complete = true;
+                                              Q_EMIT loadingFinished(rowCount());
+                                          }
+                                      });
 }
 
 void QueueModel::addPage(QList<services::QueueRow> rows) {
@@ -668,8 +687,9 @@ void QueueModel::pumpSpeech() {
         m_speechQueue.pop_back();
         ++m_speechInFlight;
         const quint64 epoch = m_speechEpoch;
-        m_backend.usage->readSpeech(uid, now).then(
-            this, [this, uid, epoch](const Result<services::SpeechReading>& reading) {
+        whenFinished<services::SpeechReading>(
+            this, m_backend.usage->readSpeech(uid, now),
+            [this, uid, epoch](const Result<services::SpeechReading>& reading) {
                 --m_speechInFlight;
                 if (epoch == m_speechEpoch) {
                     m_speechWanted.remove(uid);
