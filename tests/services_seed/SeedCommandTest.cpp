@@ -1,0 +1,315 @@
+// `fairuse seed --store redis+firestore` end to end: the CLI binary (FAIRUSE_CLI) against the redis fixtures and the
+// Firestore emulator, through QProcess; what it wrote is read back with the `usage` and `queue` commands and the
+// console's stores.
+#include "BackendFixtures.h"
+
+#include "common/Await.h"
+#include "embedded/DemoGenerator.h"
+#include "firestore/FirestoreCaseStore.h"
+#include "redis/RedisClient.h"
+#include "seed/BackendSeeder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::services;
+namespace backends = fairuse::testing::backends;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+const QString kNow = QStringLiteral("2026-03-20T10:15:00Z");
+
+/** Runs `fairuse ARGS` with the emulator (or `emulatorHost`, empty to unset it) and extra environment. */
+Run runCli(const QStringList& args, const QString& emulatorHost, const QMap<QString, QString>& extraEnv = {}) {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("FAIRUSE_REDIS_PASSWORD"));
+    if (emulatorHost.isEmpty()) {
+        env.remove(QStringLiteral("FIRESTORE_EMULATOR_HOST"));
+    } else {
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), emulatorHost);
+    }
+    for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it) {
+        env.insert(it.key(), it.value());
+    }
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("FAIRUSE_CLI"), args);
+    if (!p.waitForFinished(240000)) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QStringList seedArgs(const QString& redisUrl, const QString& project, const QStringList& more = {}) {
+    return QStringList{QStringLiteral("seed"),
+                       QStringLiteral("--store"),
+                       QStringLiteral("redis+firestore"),
+                       QStringLiteral("--redis"),
+                       redisUrl,
+                       QStringLiteral("--firestore"),
+                       project,
+                       QStringLiteral("--users"),
+                       QStringLiteral("60"),
+                       QStringLiteral("--flagged"),
+                       QStringLiteral("10"),
+                       QStringLiteral("--now"),
+                       kNow} +
+           more;
+}
+
+/** The population the CLI generates for seedArgs() (--flagged 10 is 2 of each kind). */
+DemoPopulation expectedPopulation() {
+    DemoOptions o;
+    o.referenceTime = parseRfc3339(kNow).value();
+    o.users = 60;
+    o.flaggedPerKind = 2;
+    return generateDemoPopulation(o);
+}
+
+std::int64_t dbSize(quint16 port, int db, const QString& password = {}) {
+    RedisConfig c;
+    c.port = port;
+    c.db = db;
+    c.password = password;
+    RedisClient client(c);
+    const Result<RedisReply> r = awaitResult(client.command({"DBSIZE"}), 20000);
+    return r.ok() ? r->integerValue() : -1;
+}
+
+bool flushDb(quint16 port, int db, const QString& password = {}) {
+    RedisConfig c;
+    c.port = port;
+    c.db = db;
+    c.password = password;
+    RedisClient client(c);
+    const Result<RedisReply> r = awaitResult(client.command({"FLUSHDB"}), 20000);
+    return r.ok() && r->isStatus();
+}
+
+/** Redis database indexes of this test (BackendSeederTest uses 8..11). */
+constexpr int kDbSeed = 12;
+constexpr int kDbDown = 13;
+constexpr int kDbAuth = 14;
+
+} // namespace
+
+class SeedCommandTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (qEnvironmentVariable("FAIRUSE_CLI").isEmpty()) {
+            QSKIP("FAIRUSE_CLI is not set (the fairuse executable is not part of this build)");
+        }
+        m_port = backends::redisPort();
+        QVERIFY2(m_port != 0, "the redis fixture did not run");
+        m_host = backends::emulatorHost();
+        if (m_host.isEmpty()) {
+            QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component");
+        }
+    }
+
+    void seedsThenRefusesThenForces() {
+        QVERIFY(flushDb(m_port, kDbSeed));
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbSeed);
+        const QString project = backends::freshProject(QStringLiteral("seedcli"));
+        const DemoPopulation pop = expectedPopulation();
+
+        Run run = runCli(seedArgs(url, project), m_host);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(summary.value(QStringLiteral("store")).toString(), QStringLiteral("redis+firestore"));
+        QCOMPARE(summary.value(QStringLiteral("users")).toInt(), 60);
+        QCOMPARE(summary.value(QStringLiteral("events")).toInt(), pop.events.size());
+        QCOMPARE(summary.value(QStringLiteral("firestore_documents")).toInteger(),
+                 BackendSeeder::firestoreWrites(pop).size());
+        QCOMPARE(summary.value(QStringLiteral("redis_keys")).toInteger(), dbSize(m_port, kDbSeed));
+        QCOMPARE(summary.value(QStringLiteral("replaced_existing")).toBool(), false);
+
+        // Read back with the other commands, as an operator would.
+        // The heaviest user on the platform's STT (speech through a user's own STT is metered but never enforced, so
+        // the usage command does not count it).
+        const DemoUser& top = *std::max_element(pop.users.cbegin(), pop.users.cend(), [](const auto& a, const auto& b) {
+            const auto enforced = [](const DemoUser& u) { return u.customStt ? 0 : u.totalsAtReference().weeklyMs; };
+            return enforced(a) < enforced(b);
+        });
+        QVERIFY(!top.customStt && top.totalsAtReference().weeklyMs > 0);
+        const Run usage = runCli({QStringLiteral("usage"), QStringLiteral("--redis"), url, QStringLiteral("--uid"),
+                                  top.uid, QStringLiteral("--now"), kNow, QStringLiteral("--json")},
+                                 m_host);
+        QVERIFY2(usage.exitCode == 0, qPrintable(usage.err));
+        const QJsonObject speech = QJsonDocument::fromJson(usage.out).object();
+        QCOMPARE(speech.value(QStringLiteral("weekly_ms")).toInteger(), top.totalsAtReference().weeklyMs);
+        QCOMPARE(speech.value(QStringLiteral("daily_ms")).toInteger(), top.totalsAtReference().dailyMs);
+
+        const Run queue = runCli({QStringLiteral("queue"), QStringLiteral("--firestore"), project,
+                                  QStringLiteral("--limit"), QStringLiteral("1000"), QStringLiteral("--json")},
+                                 m_host);
+        QVERIFY2(queue.exitCode == 0, qPrintable(queue.err));
+        QSet<QString> queued;
+        for (const QJsonValue& row : QJsonDocument::fromJson(queue.out).array()) {
+            queued.insert(row.toObject().value(QStringLiteral("uid")).toString());
+        }
+        QSet<QString> flagged;
+        for (const FairUseState& s : pop.states) {
+            if (s.stage != Stage::None) {
+                flagged.insert(s.uid);
+            }
+        }
+        QCOMPARE(queued, flagged);
+
+        // Again without --force: refused, naming what is there, nothing written.
+        const std::int64_t keysBefore = dbSize(m_port, kDbSeed);
+        run = runCli(seedArgs(url, project, {QStringLiteral("--seed"), QStringLiteral("7")}), m_host);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("already holds fairuse keys (fair_use:")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1String("already holds fairuse documents")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1String("--force")), qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+        QCOMPARE(dbSize(m_port, kDbSeed), keysBefore);
+
+        // With --force: written over.
+        run = runCli(seedArgs(url, project, {QStringLiteral("--seed"), QStringLiteral("7"), QStringLiteral("--force")}),
+                     m_host);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject forced = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(forced.value(QStringLiteral("replaced_existing")).toBool(), true);
+        QVERIFY(forced.value(QStringLiteral("firestore_deleted")).toInteger() > 0);
+        QCOMPARE(forced.value(QStringLiteral("seed")).toString(), QStringLiteral("7"));
+    }
+
+    void emulatorDownExitsWith1() {
+        QVERIFY(flushDb(m_port, kDbDown));
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbDown);
+        const QString closed = QStringLiteral("127.0.0.1:%1").arg(backends::closedPort());
+        const Run run = runCli(seedArgs(url, QStringLiteral("nobody-home")), closed);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("is the Firestore emulator running at ") + closed),
+                 qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+        QCOMPARE(dbSize(m_port, kDbDown), 0); // Redis untouched
+    }
+
+    void redisDownExitsWith1() {
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(backends::closedPort());
+        const QString project = backends::freshProject(QStringLiteral("noredis"));
+        const Run run = runCli(seedArgs(url, project), m_host);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("is redis-server running at")), qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+        // Firestore untouched.
+        FirestoreConfig config;
+        config.projectId = project;
+        config.emulatorHost = m_host;
+        auto client = std::make_shared<FirestoreClient>(config, StaticToken::emulatorOwner());
+        RedisClient unused(RedisConfig{});
+        BackendSeeder seeder(&unused, client);
+        const Result<QStringList> found = awaitResult(seeder.findExistingFirestoreData(), 60000);
+        QVERIFY(found.ok());
+        QVERIFY(found->isEmpty());
+    }
+
+    void passwordFromTheEnvironment() {
+        const quint16 authPort = backends::redisPort(QStringLiteral("redis-auth"));
+        QVERIFY2(authPort != 0, "the redis_auth fixture did not run");
+        QVERIFY(flushDb(authPort, kDbAuth, backends::kRedisAuthPassword));
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(authPort).arg(kDbAuth);
+        const QString project = backends::freshProject(QStringLiteral("auth"));
+        // Without the password: refused by the server, a clear failure.
+        Run run = runCli(seedArgs(url, project), m_host);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("NOAUTH")) ||
+                     run.err.contains(QLatin1String("auth"), Qt::CaseInsensitive),
+                 qPrintable(run.err));
+        // With it in the environment: seeded, and the password appears nowhere in the output.
+        run = runCli(seedArgs(url, project), m_host,
+                     {{QStringLiteral("FAIRUSE_REDIS_PASSWORD"), backends::kRedisAuthPassword}});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(!run.err.contains(backends::kRedisAuthPassword));
+        QVERIFY(!QString::fromUtf8(run.out).contains(backends::kRedisAuthPassword));
+        QVERIFY(dbSize(authPort, kDbAuth, backends::kRedisAuthPassword) > 0);
+        QVERIFY(flushDb(authPort, kDbAuth, backends::kRedisAuthPassword));
+    }
+
+    void badUsageExitsWith2_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString project = QStringLiteral("some-project");
+        QTest::newRow("missing --redis") << QStringList{QStringLiteral("seed"), QStringLiteral("--store"),
+                                                        QStringLiteral("redis+firestore"),
+                                                        QStringLiteral("--firestore"), project}
+                                         << QStringLiteral("needs --redis URL");
+        QTest::newRow("missing --firestore")
+            << QStringList{QStringLiteral("seed"), QStringLiteral("--store"), QStringLiteral("redis+firestore"),
+                           QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1/0")}
+            << QStringLiteral("needs --firestore PROJECT");
+        QTest::newRow("not a project id") << QStringList{QStringLiteral("seed"),
+                                                         QStringLiteral("--store"),
+                                                         QStringLiteral("redis+firestore"),
+                                                         QStringLiteral("--redis"),
+                                                         QStringLiteral("redis://127.0.0.1:1/0"),
+                                                         QStringLiteral("--firestore"),
+                                                         QStringLiteral("Users/x")}
+                                          << QStringLiteral("is not a Google Cloud project id");
+        QTest::newRow("bad redis url") << QStringList{QStringLiteral("seed"),
+                                                      QStringLiteral("--store"),
+                                                      QStringLiteral("redis+firestore"),
+                                                      QStringLiteral("--redis"),
+                                                      QStringLiteral("http://x"),
+                                                      QStringLiteral("--firestore"),
+                                                      project}
+                                       << QStringLiteral("--redis:");
+        QTest::newRow("bad layout") << QStringList{QStringLiteral("seed"),
+                                                   QStringLiteral("--store"),
+                                                   QStringLiteral("redis+firestore"),
+                                                   QStringLiteral("--redis"),
+                                                   QStringLiteral("redis://127.0.0.1:1/0"),
+                                                   QStringLiteral("--firestore"),
+                                                   project,
+                                                   QStringLiteral("--redis-layout"),
+                                                   QStringLiteral("v3")}
+                                    << QStringLiteral("--redis-layout must be v2 or legacy");
+        QTest::newRow("--db with redis+firestore") << QStringList{QStringLiteral("seed"),
+                                                                  QStringLiteral("--store"),
+                                                                  QStringLiteral("redis+firestore"),
+                                                                  QStringLiteral("--redis"),
+                                                                  QStringLiteral("redis://127.0.0.1:1/0"),
+                                                                  QStringLiteral("--firestore"),
+                                                                  project,
+                                                                  QStringLiteral("--db"),
+                                                                  QStringLiteral("/tmp/x.sqlite")}
+                                                   << QStringLiteral("--db is for --store embedded");
+        QTest::newRow("--redis with embedded")
+            << QStringList{QStringLiteral("seed"), QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1/0")}
+            << QStringLiteral("is for --store redis+firestore");
+    }
+
+    void badUsageExitsWith2() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run run = runCli(args, m_host);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
+private:
+    quint16 m_port = 0;
+    QString m_host;
+};
+
+QTEST_GUILESS_MAIN(SeedCommandTest)
+#include "SeedCommandTest.moc"

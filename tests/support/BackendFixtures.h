@@ -1,0 +1,59 @@
+#pragma once
+// Where the shared CTest fixtures of the real backends run, for tests outside their own folders:
+// the `redis` / `redis_auth` fixtures (tests/services_redis) and `firestore_emulator` (tests/services_firestore)
+// write their addresses into FAIRUSE_TEST_STATE_DIR.
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QString>
+#include <QTcpServer>
+
+namespace fairuse::testing::backends {
+
+inline QString stateDir() {
+    return qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR", QDir::tempPath() + QStringLiteral("/fairuse-test-state"));
+}
+
+inline QString readStateFile(const QString& name) {
+    QFile f(stateDir() + QLatin1Char('/') + name);
+    if (!f.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return QString::fromUtf8(f.readAll()).trimmed();
+}
+
+/** Port of a redis fixture instance ("redis" or "redis-auth"); 0 when the fixture did not run. */
+inline quint16 redisPort(const QString& instance = QStringLiteral("redis")) {
+    return static_cast<quint16>(readStateFile(instance + QStringLiteral(".port")).toUInt());
+}
+
+/** Password of the redis-auth fixture's default user (a test-only secret, set in tests/services_redis). */
+inline const QString kRedisAuthPassword = QStringLiteral("fixture-admin-pw");
+
+/** host:port of the fixture's Firestore emulator; empty when the emulator is not installed (tests skip then). */
+inline QString emulatorHost() {
+    return readStateFile(QStringLiteral("firestore.host"));
+}
+
+/** A valid Google Cloud project id nobody else uses: the emulator keeps each project's data apart. */
+inline QString freshProject(const QString& prefix) {
+    return QStringLiteral("%1-%2-%3")
+        .arg(prefix.toLower())
+        .arg(QCoreApplication::applicationPid())
+        .arg(QRandomGenerator::global()->bounded(1u << 24));
+}
+
+/** A loopback port on which nothing listens (bound, then released). */
+inline quint16 closedPort() {
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0)) {
+        return 1;
+    }
+    const quint16 port = server.serverPort();
+    server.close();
+    return port;
+}
+
+} // namespace fairuse::testing::backends
