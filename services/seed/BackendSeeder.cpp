@@ -60,8 +60,6 @@ struct KeyPair {
 
 void appendSpeechCommands(QList<Command>& out, const KeyPair& pair) {
     const QByteArray ttl = seconds(RedisUsageStore::kSpeechTtl);
-    out.append({"DEL", pair.hashKey});
-    out.append({"DEL", pair.zsetKey});
     Command hset{"HSET", pair.hashKey};
     Command zadd{"ZADD", pair.zsetKey};
     auto flush = [&] {
@@ -175,8 +173,8 @@ QString BackendSeeder::spendDocumentId(qsizetype index) {
 
 // ---- What is written -----------------------------------------------------------------------------------------
 
-QList<QList<QByteArray>> BackendSeeder::redisCommands(const DemoPopulation& pop,
-                                                      BackendSeedOptions::RedisLayout layout) {
+QList<QList<QByteArray>> BackendSeeder::redisCommands(const DemoPopulation& pop, BackendSeedOptions::RedisLayout layout,
+                                                      bool clearUsers) {
     // Key pairs in first-seen order, so the commands are deterministic.
     QList<KeyPair> pairs;
     QHash<QByteArray, qsizetype> pairIndex;
@@ -202,6 +200,20 @@ QList<QList<QByteArray>> BackendSeeder::redisCommands(const DemoPopulation& pop,
     }
 
     QList<Command> out;
+    if (clearUsers) {
+        // Every speech key of every user, in both layouts: a user seeded before in the other layout must not keep
+        // speech that the readers would add to this seed's. One key per DEL: a multi-key DEL crosses cluster slots.
+        for (const DemoUser& u : pop.users) {
+            out.append({"DEL", RedisUsageStore::bucketKey(u.uid)});
+            out.append({"DEL", RedisUsageStore::speechKey(u.uid)});
+            for (const SpeechSource source : {SpeechSource::Realtime, SpeechSource::SyncFresh,
+                                              SpeechSource::SyncBackfill, SpeechSource::CustomStt}) {
+                out.append({"DEL", RedisUsageStore::v2BucketKey(source, u.uid)});
+                out.append({"DEL", RedisUsageStore::v2SpeechKey(source, u.uid)});
+            }
+            out.append({"DEL", RedisUsageStore::stageKey(u.uid)});
+        }
+    }
     for (const KeyPair& pair : pairs) {
         appendSpeechCommands(out, pair);
     }
@@ -359,10 +371,12 @@ Async<BackendSeedReport> BackendSeeder::seed(DemoPopulation population, BackendS
     run->options.pipelinesInFlight = std::max(run->options.pipelinesInFlight, 1);
     run->promise = makePromise<BackendSeedReport>();
 
-    const QList<Command> commands = redisCommands(population, run->options.redisLayout);
+    const QList<Command> commands = redisCommands(population, run->options.redisLayout, run->options.force);
     QSet<QByteArray> keys;
     for (const Command& c : commands) {
-        keys.insert(c.value(1));
+        if (c.first() != "DEL") {
+            keys.insert(c.value(1));
+        }
     }
     run->report.redisKeys = keys.size();
     run->report.redisCommands = commands.size();

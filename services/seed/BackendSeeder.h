@@ -25,8 +25,9 @@ struct BackendSeedOptions {
     };
     RedisLayout redisLayout = RedisLayout::V2;
     /**
-     * Write into targets that already hold fairuse data. Every Redis key the population writes is deleted before it
-     * is written (so totals are exactly the population's); in Firestore the collections the population replaces as a
+     * Write into targets that already hold fairuse data. Every speech key of the population's users (both layouts,
+     * every source) and their stage cache are deleted before writing (so totals are exactly the population's); in
+     * Firestore the collections the population replaces as a
      * whole are emptied first (fair_use_state and fair_use_events of every user, fair_use_audit and its head,
      * fair_use_idempotency, fair_use_exemptions), and conversations, spend records and reviewer roles are written
      * over by id. Other users' Redis keys and conversations are left alone.
@@ -45,7 +46,7 @@ struct BackendSeedOptions {
 /** What seed() wrote. */
 struct BackendSeedReport {
     qint64 redisKeys = 0;          ///< distinct keys written
-    qint64 redisCommands = 0;      ///< commands sent (DEL, HSET, ZADD, EXPIRE, SET)
+    qint64 redisCommands = 0;      ///< commands sent (HSET, ZADD, EXPIRE, SET; DEL first under force)
     qint64 redisPipelines = 0;     ///< pipelines (one round trip each)
     qint64 firestoreDocuments = 0; ///< documents written
     qint64 firestoreCommits = 0;   ///< atomic commits of at most 500 writes
@@ -84,9 +85,10 @@ public:
     /** Checks both targets, then writes Redis, then Firestore. */
     Async<BackendSeedReport> seed(DemoPopulation population, BackendSeedOptions options);
 
-    /** The Redis commands of a population, in write order (exposed for tests). */
+    /** The Redis commands of a population, in write order (exposed for tests). With clearUsers, they start by
+     *  deleting every speech key (both layouts, all sources) and the stage cache of each of its users. */
     static QList<QList<QByteArray>> redisCommands(const DemoPopulation& population,
-                                                  BackendSeedOptions::RedisLayout layout);
+                                                  BackendSeedOptions::RedisLayout layout, bool clearUsers = false);
     /** The Firestore writes of a population (whole-document sets without preconditions; exposed for tests). */
     static QList<FirestoreWrite> firestoreWrites(const DemoPopulation& population);
     /** Deterministic id of the n-th spend record, so a forced rerun writes over it rather than beside it. */

@@ -143,12 +143,19 @@ private Q_SLOTS:
     void everyRedisCommandTouchesOneKey() {
         // The backend's keys of one user are on different Redis Cluster slots: a command over two would be refused.
         QFETCH(bool, legacy);
-        const auto commands = BackendSeeder::redisCommands(m_pop, legacy ? BackendSeedOptions::RedisLayout::Legacy
-                                                                         : BackendSeedOptions::RedisLayout::V2);
+        const auto layout = legacy ? BackendSeedOptions::RedisLayout::Legacy : BackendSeedOptions::RedisLayout::V2;
+        const auto commands = BackendSeeder::redisCommands(m_pop, layout, true);
         QVERIFY(!commands.isEmpty());
         const QSet<QByteArray> oneKey{"DEL", "HSET", "ZADD", "EXPIRE", "SET"};
         for (const auto& c : commands) {
             QVERIFY2(oneKey.contains(c.first()), c.first().constData());
+            if (c.first() == "DEL") {
+                QCOMPARE(c.size(), 2);
+            } else if (c.first() == "EXPIRE") {
+                QCOMPARE(c.size(), 3);
+            } else if (c.first() == "SET") {
+                QCOMPARE(c.size(), 5); // SET key value EX seconds
+            }
             if (c.first() == "HSET" || c.first() == "ZADD") {
                 QVERIFY(c.size() % 2 == 0);        // name, key, then pairs
                 QVERIFY(c.size() <= 2 + 2 * 1000); // bounded command size
@@ -351,7 +358,18 @@ private Q_SLOTS:
         // Forced: a different population replaces the first one in what the console reads.
         BackendSeedOptions force;
         force.force = true;
-        QVERIFY(get(seeder.seed(m_pop, force)).ok()); // the same population again: written over in place
+        // The same population again, in the other layout: the v2 keys must not stay beside the legacy ones.
+        force.redisLayout = BackendSeedOptions::RedisLayout::Legacy;
+        QVERIFY(get(seeder.seed(m_pop, force)).ok());
+        {
+            RedisUsageStore usage(&redis);
+            const QHash<QString, SpeechTotals> expected = enforcedTotals(m_pop);
+            for (const DemoUser& u : m_pop.users) {
+                const SpeechTotals t = get(usage.readSpeech(u.uid, reference()))->totals;
+                QVERIFY2(t == expected.value(u.uid), qPrintable(describe(u, t, expected.value(u.uid))));
+            }
+        }
+        force.redisLayout = BackendSeedOptions::RedisLayout::V2;
         const DemoPopulation other = population(7);
         const Result<BackendSeedReport> forced = get(seeder.seed(other, force));
         QVERIFY2(forced.ok(), forced.ok() ? "" : qPrintable(forced.error().message));
