@@ -415,6 +415,47 @@ Async<CommitResult> EmbeddedCaseStore::apply(const ChangeSet& change) {
     });
 }
 
+Async<QList<Result<CommitResult>>> EmbeddedCaseStore::applyBatch(const QList<ChangeSet>& changes) {
+    using Results = QList<Result<CommitResult>>;
+    return m_db->run<Results>([changes](QSqlDatabase& db) -> Result<Results> {
+        if (!db.transaction()) {
+            return sqlError(db, QStringLiteral("starting a transaction"));
+        }
+        Results results;
+        results.reserve(changes.size());
+        for (const ChangeSet& change : changes) {
+            // A savepoint per change: a change that conflicts or fails leaves nothing behind, the others stay.
+            if (auto sp = exec(db, QStringLiteral("SAVEPOINT batch_change"), {}); !sp) {
+                db.rollback();
+                return sp.error();
+            }
+            Result<CommitResult> r = applyInTransaction(db, change);
+            if (!r || r->alreadyApplied) {
+                if (auto back = exec(db, QStringLiteral("ROLLBACK TO batch_change"), {}); !back) {
+                    db.rollback();
+                    return back.error();
+                }
+            }
+            if (auto rel = exec(db, QStringLiteral("RELEASE batch_change"), {}); !rel) {
+                db.rollback();
+                return rel.error();
+            }
+            results.append(std::move(r));
+        }
+        if (!db.commit()) {
+            // Nothing of the batch was written: every change that would have been applied reports why.
+            const Error e = sqlError(db, QStringLiteral("committing a batch of %1 changes").arg(changes.size()));
+            db.rollback();
+            for (Result<CommitResult>& r : results) {
+                if (r && !r->alreadyApplied) {
+                    r = Result<CommitResult>(e);
+                }
+            }
+        }
+        return results;
+    });
+}
+
 Async<QList<AuditRecord>> EmbeddedCaseStore::listAudit(const AuditFilter& filter) {
     return m_db->run<QList<AuditRecord>>([filter](QSqlDatabase& db) -> Result<QList<AuditRecord>> {
         QString where = QStringLiteral(" WHERE 1");

@@ -38,6 +38,9 @@ public:
      * precondition: checked whenever newEvent is set. The audit record is chained with fairuse::chain.
      */
     Async<CommitResult> apply(const ChangeSet& change) override;
+    /** All changes in one SQLite transaction, each under its own savepoint (a conflicting or failing change is
+     *  rolled back alone, in the order given, so later changes see earlier ones); one commit at the end. */
+    Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
     /** Matching records in chain order; when more than filter.limit match, the newest filter.limit of them. */
     Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;

@@ -611,9 +611,9 @@ Async<bool> FirestoreCaseStore::recordSpend(const LlmSpendRecord& record) {
 
 // ---- apply ---------------------------------------------------------------------------------------------------
 
-Async<CommitResult> FirestoreCaseStore::apply(const ChangeSet& change) {
+Result<std::shared_ptr<ChangeSet>> FirestoreCaseStore::prepareChange(const ChangeSet& change) const {
     if (auto ok = checkId(QStringLiteral("user id"), change.uid); !ok) {
-        return ready<CommitResult>(ok.error());
+        return ok.error();
     }
     auto copy = std::make_shared<ChangeSet>(change);
     copy->audit.uid = copy->audit.uid.isEmpty() ? copy->uid : copy->audit.uid;
@@ -621,7 +621,7 @@ Async<CommitResult> FirestoreCaseStore::apply(const ChangeSet& change) {
         copy->audit.clientVersion = m_options.clientVersion;
     }
     if (auto valid = validateAuditRecord(copy->audit); !valid) {
-        return ready<CommitResult>(valid.error());
+        return valid.error();
     }
     if (copy->newEvent) {
         if (copy->newEvent->id.isEmpty()) {
@@ -629,14 +629,96 @@ Async<CommitResult> FirestoreCaseStore::apply(const ChangeSet& change) {
             copy->expectedEventVersion.clear(); // a new id cannot exist yet
         }
         if (auto ok = checkId(QStringLiteral("event id"), copy->newEvent->id); !ok) {
-            return ready<CommitResult>(ok.error());
+            return ok.error();
         }
         if (copy->audit.eventId.isEmpty()) {
             copy->audit.eventId = copy->newEvent->id;
         }
     }
+    return copy;
+}
+
+Result<AuditRecord> FirestoreCaseStore::headRecord(const std::optional<FirestoreDocument>& head) {
+    AuditRecord p;
+    if (!head) {
+        return p; // sequence 0: the chain is empty
+    }
+    p.sequence = head->fields.value(QStringLiteral("sequence")).toInteger();
+    p.hash = head->fields.value(QStringLiteral("hash")).toText();
+    if (p.sequence <= 0 || p.hash.isEmpty()) {
+        return Error::internal(QStringLiteral("the audit head %1 is damaged (no sequence or hash); the audit trail "
+                                              "needs repair before anyone can act")
+                                   .arg(kAuditHeadPath));
+    }
+    return p;
+}
+
+QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, const AuditRecord& record,
+                                                       int* stateIndex, int* eventIndex) {
+    QList<FirestoreWrite> writes;
+    *stateIndex = -1;
+    *eventIndex = -1;
+    if (change.newState) {
+        *stateIndex = static_cast<int>(writes.size());
+        writes.append(FirestoreWrite::update(
+            statePath(change.uid), encodeState(*change.newState), stateFieldPaths(),
+            change.checkStateVersion ? Precondition::version(change.expectedStateVersion) : Precondition::none()));
+    }
+    if (change.newEvent) {
+        *eventIndex = static_cast<int>(writes.size());
+        // A new event is written whole; an existing one only in its resolution fields, so the backend's
+        // fields keep their exact values (and the security rules can tell a resolution from a rewrite).
+        const bool isNew = change.expectedEventVersion.isEmpty();
+        writes.append(FirestoreWrite::update(eventPath(change.uid, change.newEvent->id), encodeEvent(*change.newEvent),
+                                             isNew ? eventFieldPaths() : eventResolutionFieldPaths(),
+                                             Precondition::version(change.expectedEventVersion)));
+    }
+    if (change.exempt) {
+        const QString path = exemptionPath(change.uid);
+        if (*change.exempt) {
+            writes.append(FirestoreWrite::set(path, {{QStringLiteral("uid"), V::string(change.uid)},
+                                                     {QStringLiteral("exempt"), V::boolean(true)},
+                                                     {QStringLiteral("by"), V::string(record.reviewer)},
+                                                     {QStringLiteral("at"), V::timestamp(record.at)},
+                                                     {QStringLiteral("reason"), V::string(record.reason)}}));
+        } else {
+            writes.append(FirestoreWrite::remove(path));
+        }
+    }
+    writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
+    if (!change.idempotencyKey.isEmpty()) {
+        writes.append(FirestoreWrite::set(idempotencyPath(change.idempotencyKey),
+                                          {{QStringLiteral("key"), V::string(change.idempotencyKey)},
+                                           {QStringLiteral("uid"), V::string(change.uid)},
+                                           {QStringLiteral("sequence"), V::integer(record.sequence)},
+                                           {QStringLiteral("at"), V::timestamp(record.at)}},
+                                          Precondition::mustNotExist()));
+    }
+    return writes;
+}
+
+FirestoreWrite FirestoreCaseStore::headWrite(const AuditRecord& last, const std::optional<FirestoreDocument>& head) {
+    return FirestoreWrite::set(
+        kAuditHeadPath,
+        {{QStringLiteral("sequence"), V::integer(last.sequence)},
+         {QStringLiteral("hash"), V::string(last.hash)},
+         // The record id lets the security rules check that the head names a record written in the same commit.
+         {QStringLiteral("record"), V::string(auditPath(last.sequence).section(QLatin1Char('/'), 1))},
+         {QStringLiteral("at"), V::timestamp(last.at)}},
+        head ? Precondition::version(head->updateTime) : Precondition::mustNotExist());
+}
+
+QString FirestoreCaseStore::exemptionPath(const QString& uid) {
+    return QStringLiteral("%1/%2").arg(kExemptionsCollection, uid);
+}
+
+Async<CommitResult> FirestoreCaseStore::apply(const ChangeSet& change) {
+    auto copy = prepareChange(change);
+    if (!copy) {
+        return ready<CommitResult>(copy.error());
+    }
     auto promise = makePromise<CommitResult>();
-    applyAttempt(copy, promise, 0);
+    applyAttempt(copy.value(), promise, 0);
     return promise->future();
 }
 
@@ -646,95 +728,43 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
     if (!change->idempotencyKey.isEmpty()) {
         reads.append(idempotencyPath(change->idempotencyKey));
     }
-    m_client->batchGet(reads).then(detail::guarded(this, [this, change, promise, attempt](
-                                                             const Result<QList<std::optional<FirestoreDocument>>>& r) {
-        if (!r) {
-            finish(promise, Result<CommitResult>(r.error()));
-            return;
-        }
-        // Already applied: report the stored record and write nothing.
-        if (r->size() > 1 && r->at(1)) {
-            const std::int64_t sequence = r->at(1)->fields.value(QStringLiteral("sequence")).toInteger();
-            m_client->get(auditPath(sequence))
-                .then(detail::guarded(this, [promise](const Result<FirestoreDocument>& a) {
-                    CommitResult result;
-                    result.alreadyApplied = true;
-                    if (a) {
-                        result.audit = decodeAudit(a->fields).valueOr(AuditRecord{});
-                    }
-                    finish(promise, Result<CommitResult>(result));
-                }));
-            return;
-        }
-        const std::optional<FirestoreDocument>& head = r->at(0);
-        std::optional<AuditRecord> previous;
-        if (head) {
-            AuditRecord p;
-            p.sequence = head->fields.value(QStringLiteral("sequence")).toInteger();
-            p.hash = head->fields.value(QStringLiteral("hash")).toText();
-            if (p.sequence <= 0 || p.hash.isEmpty()) {
-                finish(promise, Result<CommitResult>(Error::internal(
-                                    QStringLiteral("the audit head %1 is damaged (no sequence or hash); the audit "
-                                                   "trail needs repair before anyone can act")
-                                        .arg(kAuditHeadPath))));
+    ++m_stats.readRequests;
+    m_client->batchGet(reads).then(detail::guarded(
+        this, [this, change, promise, attempt](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            if (!r) {
+                finish(promise, Result<CommitResult>(r.error()));
                 return;
             }
-            previous = p;
-        }
-        const AuditRecord record = chain(previous ? &*previous : nullptr, change->audit);
-
-        QList<FirestoreWrite> writes;
-        int stateIndex = -1;
-        int eventIndex = -1;
-        if (change->newState) {
-            stateIndex = static_cast<int>(writes.size());
-            writes.append(
-                FirestoreWrite::update(statePath(change->uid), encodeState(*change->newState), stateFieldPaths(),
-                                       change->checkStateVersion ? Precondition::version(change->expectedStateVersion)
-                                                                 : Precondition::none()));
-        }
-        if (change->newEvent) {
-            eventIndex = static_cast<int>(writes.size());
-            // A new event is written whole; an existing one only in its resolution fields, so the backend's
-            // fields keep their exact values (and the security rules can tell a resolution from a rewrite).
-            const bool isNew = change->expectedEventVersion.isEmpty();
-            writes.append(FirestoreWrite::update(eventPath(change->uid, change->newEvent->id),
-                                                 encodeEvent(*change->newEvent),
-                                                 isNew ? eventFieldPaths() : eventResolutionFieldPaths(),
-                                                 Precondition::version(change->expectedEventVersion)));
-        }
-        if (change->exempt) {
-            const QString path = QStringLiteral("%1/%2").arg(kExemptionsCollection, change->uid);
-            if (*change->exempt) {
-                writes.append(FirestoreWrite::set(path, {{QStringLiteral("uid"), V::string(change->uid)},
-                                                         {QStringLiteral("exempt"), V::boolean(true)},
-                                                         {QStringLiteral("by"), V::string(record.reviewer)},
-                                                         {QStringLiteral("at"), V::timestamp(record.at)},
-                                                         {QStringLiteral("reason"), V::string(record.reason)}}));
-            } else {
-                writes.append(FirestoreWrite::remove(path));
+            // Already applied: report the stored record and write nothing.
+            if (r->size() > 1 && r->at(1)) {
+                const std::int64_t sequence = r->at(1)->fields.value(QStringLiteral("sequence")).toInteger();
+                ++m_stats.readRequests;
+                m_client->get(auditPath(sequence))
+                    .then(detail::guarded(this, [promise](const Result<FirestoreDocument>& a) {
+                        CommitResult result;
+                        result.alreadyApplied = true;
+                        if (a) {
+                            result.audit = decodeAudit(a->fields).valueOr(AuditRecord{});
+                        }
+                        finish(promise, Result<CommitResult>(result));
+                    }));
+                return;
             }
-        }
-        writes.append(
-            FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
-        writes.append(FirestoreWrite::set(
-            kAuditHeadPath,
-            {{QStringLiteral("sequence"), V::integer(record.sequence)},
-             {QStringLiteral("hash"), V::string(record.hash)},
-             // The record id lets the security rules check that the head names a record written in the same commit.
-             {QStringLiteral("record"), V::string(auditPath(record.sequence).section(QLatin1Char('/'), 1))},
-             {QStringLiteral("at"), V::timestamp(record.at)}},
-            head ? Precondition::version(head->updateTime) : Precondition::mustNotExist()));
-        if (!change->idempotencyKey.isEmpty()) {
-            writes.append(FirestoreWrite::set(idempotencyPath(change->idempotencyKey),
-                                              {{QStringLiteral("key"), V::string(change->idempotencyKey)},
-                                               {QStringLiteral("uid"), V::string(change->uid)},
-                                               {QStringLiteral("sequence"), V::integer(record.sequence)},
-                                               {QStringLiteral("at"), V::timestamp(record.at)}},
-                                              Precondition::mustNotExist()));
-        }
-        m_client->commit(writes).then(
-            this, [this, change, promise, attempt, record, stateIndex, eventIndex](const Result<CommitResponse>& c) {
+            const std::optional<FirestoreDocument>& head = r->at(0);
+            const Result<AuditRecord> previous = headRecord(head);
+            if (!previous) {
+                finish(promise, Result<CommitResult>(previous.error()));
+                return;
+            }
+            const AuditRecord record = chain(head ? &previous.value() : nullptr, change->audit);
+
+            int stateIndex = -1;
+            int eventIndex = -1;
+            QList<FirestoreWrite> writes = changeWrites(*change, record, &stateIndex, &eventIndex);
+            writes.append(headWrite(record, head));
+            ++m_stats.commitRequests;
+            m_client->commit(writes).then(this, [this, change, promise, attempt, record, stateIndex,
+                                                 eventIndex](const Result<CommitResponse>& c) {
                 if (!c) {
                     if (c.error().kind == ErrorKind::Conflict) {
                         diagnoseConflict(change, promise, attempt, c.error());
@@ -749,7 +779,7 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                 result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
                 finish(promise, Result<CommitResult>(result));
             });
-    }));
+        }));
 }
 
 void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
@@ -761,6 +791,7 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
     if (!change->idempotencyKey.isEmpty()) {
         reads.append(idempotencyPath(change->idempotencyKey));
     }
+    ++m_stats.readRequests;
     m_client->batchGet(reads).then(detail::guarded(this, [this, change, promise, attempt, original](
                                                              const Result<QList<std::optional<FirestoreDocument>>>& r) {
         if (!r) {

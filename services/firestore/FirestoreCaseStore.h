@@ -40,6 +40,14 @@ public:
         int auditHeadRetries = 8;
         /** Client version recorded in audit records that do not name one. */
         QString clientVersion;
+        /** Writes per applyBatch() commit (Firestore allows at most 500); the audit head takes one of them. */
+        int maxWritesPerCommit = FirestoreClient::kMaxWritesPerCommit;
+    };
+
+    /** Requests apply() and applyBatch() have sent (reads and commits), for benchmarks and diagnostics. */
+    struct WriteStats {
+        qint64 readRequests = 0;
+        qint64 commitRequests = 0;
     };
 
     FirestoreCaseStore(std::shared_ptr<FirestoreClient> client, Options options, QObject* parent = nullptr);
@@ -60,6 +68,19 @@ public:
      * state is not checked.
      */
     Async<CommitResult> apply(const ChangeSet& change) override;
+    /**
+     * Many ChangeSets in as few commits as fit Options::maxWritesPerCommit (FirestoreCaseStoreBatch.cpp). Each
+     * commit first reads the audit head and the changes' idempotency documents (changes already applied are
+     * reported alreadyApplied and not written), then writes every change as apply() would, their audit records
+     * chained one after the other and the head once, under its updateTime precondition. Changes writing the same
+     * document go to later commits, in order. When a commit fails on a precondition, the changes' documents are
+     * read again: the ones whose state or case moved are reported Conflict, the rest go into a new commit (after
+     * a short pause when only the head moved, at most auditHeadRetries times). Nothing is half-written: every
+     * change is in exactly one successful commit or in none. A commit refused as Invalid or Permission is halved
+     * until the refused change is alone, so it fails alone. After an Unavailable, Quota or Internal failure the
+     * changes not yet committed are reported with that error (a rerun with the same keys applies nothing twice).
+     */
+    Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
     /** Equality filters (uid, reviewer, action) run in Firestore; the time range is applied while paging. */
     Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
@@ -81,7 +102,29 @@ public:
     static QString idempotencyPath(const QString& key);
     static inline const QString kAuditHeadPath = QStringLiteral("fair_use_audit_meta/head");
 
+    const WriteStats& writeStats() const { return m_stats; }
+
 private:
+    struct BatchRun;
+    /** apply()'s checks and defaults: document ids, the audit record's uid and client version, a new event's id. */
+    Result<std::shared_ptr<ChangeSet>> prepareChange(const ChangeSet& change) const;
+    /** The newest record as the head names it (sequence 0 without a head); Internal when the head is damaged. */
+    static Result<AuditRecord> headRecord(const std::optional<FirestoreDocument>& head);
+    /** One change's writes but the audit head: state, event, exemption, audit record, idempotency document;
+     *  *stateIndex / *eventIndex get the positions of the state and event writes in the list, or -1. */
+    static QList<FirestoreWrite> changeWrites(const ChangeSet& change, const AuditRecord& record, int* stateIndex,
+                                              int* eventIndex);
+    /** The head naming `last`, under the head's updateTime precondition (must not exist without a head). */
+    static FirestoreWrite headWrite(const AuditRecord& last, const std::optional<FirestoreDocument>& head);
+    static QString exemptionPath(const QString& uid);
+
+    void batchNextCommit(std::shared_ptr<BatchRun> run);
+    void batchAttempt(std::shared_ptr<BatchRun> run, QList<int> chunk, int attempt);
+    void batchCommit(std::shared_ptr<BatchRun> run, QList<int> chunk, int attempt,
+                     std::optional<FirestoreDocument> head);
+    void batchDiagnose(std::shared_ptr<BatchRun> run, QList<int> chunk, int attempt, Error original);
+    void batchFail(const std::shared_ptr<BatchRun>& run, const QList<int>& chunk, const Error& error);
+
     void applyAttempt(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
                       int attempt);
     void diagnoseConflict(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
@@ -94,6 +137,7 @@ private:
 
     std::shared_ptr<FirestoreClient> m_client;
     Options m_options;
+    WriteStats m_stats;
 };
 
 } // namespace fairuse::services
