@@ -4,6 +4,8 @@
 
 #include <QCryptographicHash>
 
+#include <algorithm>
+
 #include <chrono>
 
 namespace fairuse::models {
@@ -155,99 +157,142 @@ void BulkResolver::start(Outcome outcome, const QString& note) {
     }
     m_running = true;
     m_cancelled = false;
-    m_nextJob = 0;
-    m_inFlight = 0;
+    m_inFlight = false;
+    m_batches = 0;
     // Start from the event loop, so the caller sees items() before the first result arrives.
     QMetaObject::invokeMethod(this, &BulkResolver::pump, Qt::QueuedConnection);
 }
 
 void BulkResolver::cancel() {
     m_cancelled = true;
-    if (m_inFlight == 0 && m_running) {
+    if (!m_inFlight && m_running) {
         pump();
     }
 }
 
 void BulkResolver::pump() {
-    while (!m_cancelled && m_inFlight < m_maxInFlight && m_nextJob < m_jobs.size()) {
-        const int job = m_nextJob++;
-        ++m_inFlight;
-        runNext(job);
+    if (!m_running || m_inFlight) {
+        return;
     }
-    if (m_inFlight == 0 && (m_cancelled || m_nextJob >= m_jobs.size()) && m_running) {
-        for (int i = 0; i < m_items.size(); ++i) {
-            if (m_items.at(i).status == BulkStatus::Pending) {
-                finishItem(i, BulkStatus::Cancelled, tr("not started: the run was cancelled"));
+    while (!m_cancelled) {
+        QList<Sent> sent;
+        QList<ChangeSet> changes;
+        buildBatch(&sent, &changes);
+        if (!changes.isEmpty()) {
+            sendBatch(std::move(sent), std::move(changes));
+            return;
+        }
+        if (!hasWorkLeft()) {
+            break;
+        }
+        // Every case taken this round failed before reaching the store; take the next ones.
+    }
+    for (int i = 0; i < m_items.size(); ++i) {
+        if (m_items.at(i).status == BulkStatus::Pending) {
+            finishItem(i, BulkStatus::Cancelled, tr("not started: the run was cancelled"));
+        }
+    }
+    m_running = false;
+    Q_EMIT finished();
+}
+
+bool BulkResolver::hasWorkLeft() const {
+    return std::any_of(m_jobs.cbegin(), m_jobs.cend(),
+                       [](const UserJob& j) { return j.hasState && j.next < j.items.size(); });
+}
+
+void BulkResolver::buildBatch(QList<Sent>* sent, QList<ChangeSet>* changes) {
+    // Cases of different users go into one batch. Cases of one user go in order, and only as long as the ones
+    // before do not change the user's state: a case after a state change must be conditioned on the new state's
+    // version, which only the store's answer tells, so it waits for the next batch.
+    for (int job = 0; job < m_jobs.size() && changes->size() < m_batchSize; ++job) {
+        UserJob& j = m_jobs[job];
+        if (!j.hasState) {
+            continue;
+        }
+        while (j.next < j.items.size() && changes->size() < m_batchSize) {
+            const int index = j.items.at(j.next++);
+            const BulkItem& item = m_items.at(index);
+
+            enforcement::ActionContext ctx;
+            ctx.reviewer = m_backend.reviewer;
+            ctx.now = backendNow(m_backend);
+            ctx.clientVersion = m_backend.clientVersion;
+            ctx.idempotencyKey = m_runId + QLatin1Char(':') + item.event.id;
+            ctx.caseRef = item.event.caseRef;
+            ctx.eventId = item.event.id;
+
+            FairUseEvent event = item.event;
+            const bool probe = item.probeOnly;
+            if (probe) {
+                // Rebuild the request as it was when this run first saw the case open, only to present its key
+                // again.
+                event.resolved = false;
+                event.resolvedAt.reset();
+                event.resolvedBy.clear();
+                event.outcome.reset();
+            }
+            Result<ChangeSet> change =
+                enforcement::buildResolve(m_policy, j.state, event, m_outcome, m_note, false, ctx);
+            if (!change) {
+                finishItem(index, probe ? BulkStatus::Skipped : BulkStatus::Failed,
+                           probe ? tr("already resolved by %1 before this run").arg(item.event.resolvedBy)
+                                 : change.error().message);
+                continue;
+            }
+            if (probe) {
+                // The key decides: if it is unknown the case was resolved by another action, and this version can
+                // never match, so the store refuses (Conflict) instead of resolving the case a second time. It is a
+                // well-formed timestamp, which Firestore needs to evaluate the precondition at all (a malformed one
+                // would fail the whole commit as invalid). A probe never changes the state this run works from.
+                change->expectedEventVersion = QStringLiteral("1970-01-01T00:00:00Z");
+            }
+            const bool changesState = !probe && change->newState.has_value();
+            sent->append(Sent{job, index, probe, change->newState});
+            changes->append(std::move(change.value()));
+            if (changesState) {
+                break;
             }
         }
-        m_running = false;
-        Q_EMIT finished();
     }
 }
 
-void BulkResolver::runNext(int job) {
-    UserJob& j = m_jobs[job];
-    if (m_cancelled || j.next >= j.items.size() || !j.hasState) {
-        --m_inFlight;
-        pump();
-        return;
-    }
-    const int index = j.items.at(j.next++);
-    const BulkItem& item = m_items.at(index);
-
-    enforcement::ActionContext ctx;
-    ctx.reviewer = m_backend.reviewer;
-    ctx.now = backendNow(m_backend);
-    ctx.clientVersion = m_backend.clientVersion;
-    ctx.idempotencyKey = m_runId + QLatin1Char(':') + item.event.id;
-    ctx.caseRef = item.event.caseRef;
-    ctx.eventId = item.event.id;
-
-    FairUseEvent event = item.event;
-    const bool probe = item.probeOnly;
-    if (probe) {
-        // Rebuild the request as it was when this run first saw the case open, only to present its key again.
-        event.resolved = false;
-        event.resolvedAt.reset();
-        event.resolvedBy.clear();
-        event.outcome.reset();
-    }
-    Result<ChangeSet> change = enforcement::buildResolve(m_policy, j.state, event, m_outcome, m_note, false, ctx);
-    if (!change) {
-        finishItem(index, probe ? BulkStatus::Skipped : BulkStatus::Failed,
-                   probe ? tr("already resolved by %1 before this run").arg(item.event.resolvedBy)
-                         : change.error().message);
-        runNext(job);
-        return;
-    }
-    if (probe) {
-        // The key decides: if it is unknown the case was resolved by another action, and this version can never
-        // match, so the store refuses instead of resolving the case a second time.
-        change->expectedEventVersion = QStringLiteral("bulk-probe-never-matches");
-    }
-    const std::optional<FairUseState> newState = change->newState;
-    m_backend.cases->apply(change.value())
-        .then(this, [this, job, index, probe, newState](const Result<CommitResult>& result) {
-            if (result && result->alreadyApplied) {
-                finishItem(index, BulkStatus::AlreadyApplied, tr("this run had already resolved it"));
-            } else if (probe) {
-                finishItem(index, BulkStatus::Skipped,
-                           tr("already resolved by %1 before this run").arg(m_items.at(index).event.resolvedBy));
-            } else if (result) {
-                UserJob& j = m_jobs[job];
-                if (newState) {
-                    j.state = *newState;
-                    j.state.version = result->stateVersion;
+void BulkResolver::sendBatch(QList<Sent> sent, QList<ChangeSet> changes) {
+    m_inFlight = true;
+    ++m_batches;
+    m_backend.cases->applyBatch(changes).then(
+        this, [this, sent = std::move(sent)](const Result<QList<Result<CommitResult>>>& results) {
+            m_inFlight = false;
+            for (int k = 0; k < sent.size(); ++k) {
+                const Sent& s = sent.at(k);
+                if (!results) {
+                    finishItem(s.item, BulkStatus::Failed, results.error().message);
+                    continue;
                 }
-                finishItem(index, BulkStatus::Done, tr("audit record #%1").arg(result->audit.sequence));
-            } else if (result.error().kind == ErrorKind::Conflict) {
-                finishItem(index, BulkStatus::Conflict,
-                           tr("changed by someone else since it was loaded; nothing written (%1)")
-                               .arg(result.error().message));
-            } else {
-                finishItem(index, BulkStatus::Failed, result.error().message);
+                const Result<CommitResult> result =
+                    results->value(k, Result<CommitResult>(Error::internal(QStringLiteral("no answer for the case"))));
+                if (result && result->alreadyApplied) {
+                    finishItem(s.item, BulkStatus::AlreadyApplied, tr("this run had already resolved it"));
+                } else if (s.probe) {
+                    finishItem(s.item, BulkStatus::Skipped,
+                               tr("already resolved by %1 before this run").arg(m_items.at(s.item).event.resolvedBy));
+                } else if (result) {
+                    if (s.newState) {
+                        UserJob& j = m_jobs[s.job];
+                        j.state = *s.newState;
+                        j.state.version = result->stateVersion;
+                    }
+                    finishItem(s.item, BulkStatus::Done, tr("audit record #%1").arg(result->audit.sequence));
+                } else if (result.error().kind == ErrorKind::Conflict) {
+                    finishItem(s.item, BulkStatus::Conflict,
+                               tr("changed by someone else since it was loaded; nothing written (%1)")
+                                   .arg(result.error().message));
+                } else {
+                    finishItem(s.item, BulkStatus::Failed, result.error().message);
+                }
             }
-            runNext(job);
+            // Cancel takes effect here, between batches.
+            pump();
         });
 }
 

@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QString>
 
+#include <optional>
+
 namespace fairuse::models {
 
 /** What happened to one case of a bulk resolve. */
@@ -36,11 +38,13 @@ struct BulkItem {
 /**
  * Resolves the open cases of several users with one outcome and note (SPEC 3, bulk resolve).
  *
- * load() reads each user's state and cases once; start() then applies one ReviewerActions::buildResolve ChangeSet
- * per case through CaseStore::apply, conditioned on the versions that were loaded, so a case someone changed in the
- * meantime is reported as a conflict and not overwritten. Cases of one user go one after the other (each resolve
- * may change the user's state, and the next one must be conditioned on that); at most maxInFlight() users are
- * worked on at once.
+ * load() reads each user's state and cases once; start() then builds one ReviewerActions::buildResolve ChangeSet
+ * per case, conditioned on the versions that were loaded, and sends them in batches through CaseStore::applyBatch
+ * (a few atomic commits per batch instead of one request per case), so a case someone changed in the meantime is
+ * reported as a conflict and not overwritten while the others are applied. Cases of different users share a batch;
+ * cases of one user go in order, in the same batch as long as the ones before leave the user's state alone, else in
+ * the next batch, conditioned on the state the store reported. One batch is in flight at a time; itemFinished()
+ * reports each case when its batch answers, and cancel() takes effect between batches.
  *
  * Idempotency: every ChangeSet's key is runId() + ":" + event id, and runId() is derived from the selection, the
  * outcome and the note only. Running the same bulk resolve again after a failure or a crash therefore sends the
@@ -62,14 +66,18 @@ public:
     int openCaseCount() const;
     /** Resolves the loaded open cases with `outcome` and `note`; emits itemFinished() per case and finished(). */
     void start(Outcome outcome, const QString& note);
-    /** Starts nothing new; cases in flight finish and are reported, the rest become Cancelled. */
+    /** Starts no new batch; the cases of the batch in flight finish and are reported, the rest become Cancelled. */
     void cancel();
 
     const QList<BulkItem>& items() const { return m_items; }
     bool isRunning() const { return m_running; }
     bool isCancelled() const { return m_cancelled; }
-    int maxInFlight() const { return m_maxInFlight; }
-    void setMaxInFlight(int n) { m_maxInFlight = qMax(1, n); }
+    /** Cases per CaseStore::applyBatch call (the store splits a batch into commits as it needs). */
+    int batchSize() const { return m_batchSize; }
+    void setBatchSize(int n) { m_batchSize = qMax(1, n); }
+    /** applyBatch calls of the last start(). */
+    int batchCount() const { return m_batches; }
+    static constexpr int kDefaultBatchSize = 100;
     /** Cases finished (any status but Pending). */
     int finishedCount() const;
 
@@ -92,8 +100,17 @@ private:
     };
     void loadUser(int job);
     void userLoaded();
+    /** A case sent in the batch in flight. */
+    struct Sent {
+        int job = 0;
+        int item = 0;
+        bool probe = false;
+        std::optional<FairUseState> newState;
+    };
     void pump();
-    void runNext(int job);
+    bool hasWorkLeft() const;
+    void buildBatch(QList<Sent>* sent, QList<ChangeSet>* changes);
+    void sendBatch(QList<Sent> sent, QList<ChangeSet> changes);
     void finishItem(int index, BulkStatus status, const QString& message);
 
     Backend& m_backend;
@@ -106,9 +123,9 @@ private:
     QList<BulkItem> m_items;
     int m_pendingLoads = 0;
     QStringList m_loadErrors;
-    int m_nextJob = 0;
-    int m_inFlight = 0;
-    int m_maxInFlight = 3;
+    bool m_inFlight = false;
+    int m_batchSize = kDefaultBatchSize;
+    int m_batches = 0;
     bool m_running = false;
     bool m_cancelled = false;
 };

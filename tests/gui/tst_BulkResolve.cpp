@@ -14,6 +14,8 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include <algorithm>
+
 using namespace fairuse;
 using namespace fairuse::ui;
 
@@ -85,6 +87,7 @@ private Q_SLOTS:
         dialog.show();
         QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 30000);
         QCOMPARE(dialog.resolver()->openCaseCount(), open.size());
+        QVERIFY(dialog.findChild<QPushButton*>(QStringLiteral("runButton"))->isEnabled());
         prepare(dialog, note);
 
         // Behind the dialog's back, another reviewer notes one of the cases, changing its version.
@@ -120,6 +123,8 @@ private Q_SLOTS:
         }
         QCOMPARE(conflicts, 1);
         QCOMPARE(done, open.size() - 1);
+        // No state changes (no action): every case went to the store in one batch.
+        QCOMPARE(dialog.resolver()->batchCount(), 1);
         QCOMPARE(m_store.audit().size(), auditBeforeRun + done);
         auto* progress = dialog.findChild<QProgressBar*>(QStringLiteral("progressBar"));
         QCOMPARE(progress->value(), progress->maximum());
@@ -146,6 +151,11 @@ private Q_SLOTS:
         const int auditBeforeRerun = static_cast<int>(m_store.audit().size());
         BulkResolveDialog again(m_store.backend, rowsFor(uids), nullptr);
         again.show();
+        // Resolve is enabled once the preview is loaded, as the reviewer sees it: a click before that would land on
+        // a disabled button and nothing would ever run (this wait was missing and made the test time out whenever
+        // the click came before the load).
+        QTRY_VERIFY_WITH_TIMEOUT(again.isLoaded(), 30000);
+        QVERIFY(again.findChild<QPushButton*>(QStringLiteral("runButton"))->isEnabled());
         prepare(again, note);
         QSignalSpy finishedAgain(&again, &BulkResolveDialog::runFinished);
         QTest::mouseClick(again.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
@@ -165,6 +175,77 @@ private Q_SLOTS:
         QVERIFY(again.summary().contains(QStringLiteral("already applied: %1").arg(open.size() - 1)));
     }
 
+    void falsePositivesOfOneUserApplyInOrder() {
+        // A user with several open cases: each false positive lowers the stage one step, so each case must be
+        // conditioned on the state the previous one wrote, and goes in its own batch.
+        QString uid;
+        for (const QString& candidate : m_store.usersWithOpenCases()) {
+            const QList<FairUseEvent> events = m_store.events(candidate);
+            const auto open =
+                std::count_if(events.cbegin(), events.cend(), [](const FairUseEvent& e) { return !e.resolved; });
+            if (open == 1 && m_store.state(candidate).stage != Stage::None) {
+                uid = candidate;
+                break;
+            }
+        }
+        QVERIFY2(!uid.isEmpty(), "the test population has no flagged user with one open case");
+        {
+            // The backend opens a second case for the user (a new event document; the state stays).
+            const QList<FairUseEvent> events = m_store.events(uid);
+            FairUseEvent second =
+                *std::find_if(events.cbegin(), events.cend(), [](const FairUseEvent& e) { return !e.resolved; });
+            second.id = QStringLiteral("bulk-order-second");
+            second.caseRef = QStringLiteral("FU-0000000B0B02");
+            second.createdAt = second.createdAt + std::chrono::hours(1);
+            second.version.clear();
+            ChangeSet open;
+            open.uid = uid;
+            open.newEvent = second;
+            open.checkStateVersion = false;
+            open.audit.at = m_store.backend.now();
+            open.audit.reviewer = QStringLiteral("bob.senior@fairuse.example");
+            open.audit.role = Role::SeniorReviewer;
+            open.audit.action = AuditAction::AddNote;
+            open.audit.uid = uid;
+            open.audit.caseRef = second.caseRef;
+            open.audit.eventId = second.id;
+            open.audit.reason = QStringLiteral("second case for the ordering test");
+            QVERIFY(services::awaitResult(m_store.stores.cases->apply(open)).ok());
+        }
+        QList<FairUseEvent> cases = m_store.events(uid);
+        cases.removeIf([](const FairUseEvent& e) { return e.resolved; });
+        QCOMPARE(cases.size(), 2);
+        const Stage before = m_store.state(uid).stage;
+        const int auditBefore = static_cast<int>(m_store.audit(uid).size());
+
+        services::QueueRow row;
+        row.state = m_store.state(uid);
+        BulkResolveDialog dialog(m_store.backend, {row}, nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 30000);
+        auto* outcome = dialog.findChild<QComboBox*>(QStringLiteral("outcomeCombo"));
+        outcome->setCurrentIndex(outcome->findData(static_cast<int>(Outcome::FalsePositive)));
+        QSignalSpy finished(&dialog, &BulkResolveDialog::runFinished);
+        QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
+
+        for (const models::BulkItem& item : dialog.resolver()->items()) {
+            QVERIFY2(item.status == models::BulkStatus::Done, qPrintable(item.message));
+        }
+        QCOMPARE(dialog.resolver()->items().size(), cases.size());
+        QCOMPARE(dialog.resolver()->batchCount(), cases.size());
+        const QList<AuditRecord> audit = m_store.audit(uid);
+        QCOMPARE(audit.size(), auditBefore + cases.size());
+        // Each record starts where the previous one ended, from the stage before the run, one step down each.
+        std::optional<Stage> expected = before;
+        for (qsizetype i = auditBefore; i < audit.size(); ++i) {
+            QVERIFY(audit.at(i).stageBefore == expected);
+            QVERIFY(audit.at(i).stageAfter != expected || expected == Stage::None);
+            expected = audit.at(i).stageAfter;
+        }
+        QVERIFY(m_store.state(uid).stage == *expected);
+        QVERIFY(int(m_store.state(uid).stage) < int(before));
+    }
+
     void cancelStopsAfterInFlight() {
         QStringList uids = m_store.usersWithOpenCases();
         // Users still having open cases after the previous test.
@@ -180,9 +261,10 @@ private Q_SLOTS:
         BulkResolveDialog dialog(m_store.backend, rowsFor(withOpen), nullptr);
         QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 30000);
         prepare(dialog, QStringLiteral("cancel test"));
-        dialog.resolver()->setMaxInFlight(1);
+        QVERIFY(dialog.findChild<QPushButton*>(QStringLiteral("runButton"))->isEnabled());
+        dialog.resolver()->setBatchSize(1);
         QSignalSpy finished(&dialog, &BulkResolveDialog::runFinished);
-        // One case in flight at most; the reviewer presses Cancel as soon as the first case is reported.
+        // One case per batch; the reviewer presses Cancel as soon as the first case is reported.
         bool pressed = false;
         connect(dialog.resolver(), &models::BulkResolver::itemFinished, &dialog, [&dialog, &pressed] {
             if (!pressed) {
@@ -199,11 +281,12 @@ private Q_SLOTS:
             cancelled += item.status == models::BulkStatus::Cancelled ? 1 : 0;
             QVERIFY(item.status != models::BulkStatus::Pending);
         }
-        // The case in flight when Cancel was pressed finished; nothing after it started.
+        // The batch in flight when Cancel was pressed finished; nothing after it started.
         const int total = static_cast<int>(dialog.resolver()->items().size());
         QVERIFY(total >= 3);
         QCOMPARE(done, 1);
         QCOMPARE(cancelled, total - 1);
+        QCOMPARE(dialog.resolver()->batchCount(), 1);
     }
 };
 
