@@ -40,6 +40,15 @@ QString utcText(TimePoint t) {
     return QDateTime::fromMSecsSinceEpoch(msSinceEpoch(t), Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
+/** "03-20 10:00" within the year of `now` (the cell is narrow), the date alone for older times; the tooltip has
+ *  the full time. */
+QString utcTextCompact(TimePoint t, std::optional<TimePoint> now) {
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(msSinceEpoch(t), Qt::UTC);
+    const int year = now ? QDateTime::fromMSecsSinceEpoch(msSinceEpoch(*now), Qt::UTC).date().year()
+                         : QDateTime::currentDateTimeUtc().date().year();
+    return at.toString(at.date().year() == year ? QStringLiteral("MM-dd HH:mm") : QStringLiteral("yyyy-MM-dd"));
+}
+
 QString formatHours(std::int64_t ms) {
     return QueueModel::tr("%1 h").arg(QLocale().toString(static_cast<double>(ms) / 3'600'000.0, 'f', 1));
 }
@@ -138,12 +147,26 @@ void whenFinished(QObject* owner, const services::Async<T>& future, Handler hand
 /** Strict weak order of rows for one column and direction; ties go by user id (ascending, except on the user
  *  column itself, where the direction applies). */
 struct RowLess {
-    const QList<services::QueueRow>* rows;
+    const std::deque<services::QueueRow>* rows;
+    const std::vector<QueueModel::UidKey>* uidKeys;
     const std::vector<SortKey>* keys; ///< per index into rows; null: compute on the fly
     int column;
     bool descending;
 
     SortKey key(int i) const { return keys ? (*keys)[static_cast<std::size_t>(i)] : sortKeyOf(rows->at(i), column); }
+    int compareUids(int a, int b) const {
+        const QueueModel::UidKey& ua = (*uidKeys)[static_cast<std::size_t>(a)];
+        const QueueModel::UidKey& ub = (*uidKeys)[static_cast<std::size_t>(b)];
+        for (std::size_t w = 0; w < ua.units.size(); ++w) {
+            if (ua.units[w] != ub.units[w]) {
+                return ua.units[w] < ub.units[w] ? -1 : 1;
+            }
+        }
+        if (ua.truncated != ub.truncated) {
+            return ua.truncated ? 1 : -1; // same first 16 units: the longer id sorts after
+        }
+        return ua.truncated ? rows->at(a).state.uid.compare(rows->at(b).state.uid) : 0;
+    }
     bool operator()(int a, int b) const {
         const SortKey ka = key(a);
         const SortKey kb = key(b);
@@ -156,12 +179,23 @@ struct RowLess {
                 return descending ? c > 0 : c < 0;
             }
         }
-        const int c = rows->at(a).state.uid.compare(rows->at(b).state.uid);
+        const int c = compareUids(a, b);
         return column == QueueModel::UserColumn && descending ? c > 0 : c < 0;
     }
 };
 
 } // namespace
+
+QueueModel::UidKey QueueModel::uidKeyOf(const QString& uid) {
+    UidKey key;
+    const qsizetype n = std::min<qsizetype>(uid.size(), 16);
+    for (qsizetype i = 0; i < n; ++i) {
+        // Big-endian within each word, so integer order is the strings' code-unit order (QString::compare).
+        key.units[static_cast<std::size_t>(i / 4)] |= quint64(uid.at(i).unicode()) << (48 - 16 * (i % 4));
+    }
+    key.truncated = uid.size() > 16;
+    return key;
+}
 
 QueueModel::QueueModel(Backend& backend, QObject* parent)
     : QAbstractTableModel(parent)
@@ -238,7 +272,9 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
         case LastActionColumn:
             return QString(row.lastAction).replace(QLatin1Char('_'), QLatin1Char(' '));
         case UpdatedColumn:
-            return st.updatedAt ? utcText(*st.updatedAt) : QString();
+            return st.updatedAt
+                       ? utcTextCompact(*st.updatedAt, m_backend.now ? std::optional(m_backend.now()) : std::nullopt)
+                       : QString();
         default:
             return {};
         }
@@ -303,6 +339,8 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
             return st.exempt ? tr("%1 (exempt)").arg(st.uid) : st.uid;
         case UpdatedColumn:
             return st.updatedAt ? tr("%1 UTC").arg(utcText(*st.updatedAt)) : QVariant();
+        case LastActionColumn:
+            return QString(row.lastAction).replace(QLatin1Char('_'), QLatin1Char(' '));
         default:
             return {};
         }
@@ -404,14 +442,29 @@ void QueueModel::sortIndices(std::vector<int>& indices) const {
     for (int i : indices) {
         keys[static_cast<std::size_t>(i)] = sortKeyOf(m_rows.at(i), m_sortColumn);
     }
+    if (m_sortColumn == LastActionColumn) {
+        // Few distinct texts: rank them once, then the sort compares numbers (same order as the texts).
+        QHash<QString, int> rank;
+        for (int i : indices) {
+            rank.insert(m_rows.at(i).lastAction, 0);
+        }
+        QStringList distinct = rank.keys();
+        std::sort(distinct.begin(), distinct.end());
+        for (int r = 0; r < distinct.size(); ++r) {
+            rank[distinct.at(r)] = r;
+        }
+        for (int i : indices) {
+            keys[static_cast<std::size_t>(i)] = {static_cast<double>(rank.value(m_rows.at(i).lastAction))};
+        }
+    }
     std::sort(indices.begin(), indices.end(),
-              RowLess{&m_rows, &keys, m_sortColumn, m_sortOrder == Qt::DescendingOrder});
+              RowLess{&m_rows, &m_uidKeys, &keys, m_sortColumn, m_sortOrder == Qt::DescendingOrder});
 }
 
 std::vector<int> QueueModel::orderedVisible() const {
     std::vector<int> order;
     order.reserve(static_cast<std::size_t>(m_rows.size()));
-    for (int i = 0; i < m_rows.size(); ++i) {
+    for (int i = 0; i < loadedRowCount(); ++i) {
         if (shows(i)) {
             order.push_back(i);
         }
@@ -488,6 +541,7 @@ void QueueModel::startQuery(bool clear) {
         m_shownRowOf.clear();
         m_seenIn.clear();
         m_arrival.clear();
+        m_uidKeys.clear();
         endResetModel();
     }
     m_clearedQuery = clear;
@@ -580,7 +634,8 @@ void QueueModel::addPage(QList<services::QueueRow> rows) {
         }
         const int i = static_cast<int>(m_rows.size());
         m_indexOfUid.insert(r.state.uid, i);
-        m_rows.append(std::move(r));
+        m_uidKeys.push_back(uidKeyOf(r.state.uid));
+        m_rows.push_back(std::move(r));
         m_seenIn.push_back(m_generation);
         m_arrival.push_back(m_arrived++);
         m_shownRowOf.push_back(-1);
@@ -604,7 +659,7 @@ void QueueModel::addPage(QList<services::QueueRow> rows) {
     }
     // Sorted: merge the page at its sorted positions. Binary search per new row keeps the comparisons at
     // O(page * log rows); the copy is one pass.
-    const RowLess less{&m_rows, nullptr, m_sortColumn, m_sortOrder == Qt::DescendingOrder};
+    const RowLess less{&m_rows, &m_uidKeys, nullptr, m_sortColumn, m_sortOrder == Qt::DescendingOrder};
     std::sort(added.begin(), added.end(), less);
     std::vector<int> merged;
     merged.reserve(m_order.size() + added.size());
@@ -633,21 +688,24 @@ void QueueModel::finishQuery() {
         return; // a fresh load merged every page at its place already
     }
     std::vector<int> remap(count, -1);
-    QList<services::QueueRow> kept(static_cast<qsizetype>(m_arrived));
+    std::deque<services::QueueRow> kept(static_cast<std::size_t>(m_arrived));
     std::vector<bool> filled(static_cast<std::size_t>(m_arrived), false);
     for (std::size_t i = 0; i < count; ++i) {
         if (m_seenIn[i] == m_generation) {
             const auto to = static_cast<std::size_t>(m_arrival[i]);
             remap[i] = static_cast<int>(to);
-            kept[static_cast<qsizetype>(to)] = std::move(m_rows[static_cast<qsizetype>(i)]);
+            kept[to] = std::move(m_rows[i]);
             filled[to] = true;
         }
     }
     m_rows = std::move(kept);
     m_indexOfUid.clear();
-    m_indexOfUid.reserve(m_rows.size());
-    for (int i = 0; i < m_rows.size(); ++i) {
+    m_indexOfUid.reserve(loadedRowCount());
+    m_uidKeys.clear();
+    m_uidKeys.reserve(static_cast<std::size_t>(m_rows.size()));
+    for (int i = 0; i < loadedRowCount(); ++i) {
         m_indexOfUid.insert(m_rows.at(i).state.uid, i);
+        m_uidKeys.push_back(uidKeyOf(m_rows.at(i).state.uid));
     }
     m_seenIn.assign(static_cast<std::size_t>(m_rows.size()), m_generation);
     m_arrival.resize(static_cast<std::size_t>(m_rows.size()));

@@ -55,6 +55,18 @@ QString roleLabel(Role role) {
     return {};
 }
 
+void MainWindow::showEvent(QShowEvent* event) {
+    if (!m_splitSet) {
+        // 3:2 of the real width on the first show (the stretch factors only share what the size hints leave): the
+        // queue's columns need about 60% of a 1500 px window to show without horizontal scrolling. Layouts are
+        // active by now and nothing is painted yet.
+        m_splitSet = true;
+        const int width = m_splitter->width() - m_splitter->handleWidth();
+        m_splitter->setSizes({width * 3 / 5, width - width * 3 / 5});
+    }
+    QMainWindow::showEvent(event);
+}
+
 MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     : QMainWindow(parent)
     , m_backend(backend)
@@ -88,6 +100,7 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
 #endif
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter = splitter;
     splitter->addWidget(m_queue);
     splitter->addWidget(m_right);
     splitter->setStretchFactor(0, 3);

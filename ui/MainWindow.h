@@ -7,6 +7,7 @@
 class QAction;
 class QLabel;
 class QProgressBar;
+class QSplitter;
 class QStackedWidget;
 
 namespace fairuse::ui {
@@ -52,6 +53,9 @@ Q_SIGNALS:
     /** The user view on the right was asked to show `uid`. */
     void userShown(const QString& uid);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     QAction* addCommand(const QString& text, const QList<QKeySequence>& keys, const QString& tip);
     void buildActions();
@@ -66,6 +70,8 @@ private:
     models::Backend& m_backend;
     QueueView* m_queue;
     QStackedWidget* m_right;
+    QSplitter* m_splitter = nullptr;
+    bool m_splitSet = false;
     QWidget* m_placeholder;
     QWidget* m_userView = nullptr;
     QWidget* m_auditView = nullptr;

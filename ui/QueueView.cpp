@@ -3,6 +3,7 @@
 #include "FilterBar.h"
 #include "QueueModel.h"
 
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -31,6 +32,20 @@ protected:
         QTableView::keyPressEvent(event);
     }
 };
+
+/** Calls `handler` with the future's result through a watcher owned by `owner` (safe when the owner goes first,
+ *  which QFuture::then(owner, ...) is not on Qt 6.4). */
+template <typename T, typename Handler>
+void whenFinished(QObject* owner, const services::Async<T>& future, Handler handler) {
+    auto* watcher = new QFutureWatcher<Result<T>>(owner);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, owner, [watcher, handler = std::move(handler)]() mutable {
+        watcher->deleteLater();
+        const QFuture<Result<T>> f = watcher->future();
+        handler(f.resultCount() > 0 ? f.result()
+                                    : Result<T>(Error::unavailable(QStringLiteral("the request was cancelled"))));
+    });
+    watcher->setFuture(future);
+}
 
 /** Shows the queue model as it is: the model sorts and filters 100,000 rows faster than a proxy comparing
  *  QVariants could, so the header's sort request goes straight to it. */
@@ -107,20 +122,13 @@ void QueueView::fitColumns() {
     QHeaderView* header = m_table->horizontalHeader();
     const QFontMetrics cells = m_table->fontMetrics();
     const QFontMetrics heads = header->fontMetrics();
-    // Cell margins on both sides, plus room for the header's sort arrow.
-    const int padding = 2 * (m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 1) + 6;
-    const int arrow = m_table->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header) + 6;
+    // Cell margins on both sides; a header needs its margins and room for the sort arrow.
+    const int padding = 2 * (m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_table) + 1) + 4;
+    const int arrow = 2 * m_table->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header) +
+                      m_table->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header) + 2;
     const QLocale locale;
     const QString hours = M::tr("%1h").arg(locale.toString(88.8, 'f', 1));
     const QString speech = M::tr("%1 %2%").arg(hours).arg(888);
-    QString longestAction;
-    for (AuditAction a : {AuditAction::Resolve, AuditAction::OverrideStage, AuditAction::Reset, AuditAction::Exempt,
-                          AuditAction::Unexempt, AuditAction::RerunClassifier, AuditAction::AddNote}) {
-        const QString text = toString(a).replace(QLatin1Char('_'), QLatin1Char(' '));
-        if (cells.horizontalAdvance(text) > cells.horizontalAdvance(longestAction)) {
-            longestAction = text;
-        }
-    }
     const QList<QPair<int, QStringList>> samples = {
         {M::StageColumn, {M::tr("warning"), M::tr("throttle"), M::tr("restrict")}},
         {M::ScoreColumn, {locale.toString(0.88, 'f', 2)}},
@@ -130,8 +138,9 @@ void QueueView::fitColumns() {
         {M::WeeklyColumn, {speech}},
         {M::OpenCasesColumn, {QStringLiteral("88")}},
         {M::OldestOpenColumn, {M::tr("%1d %2h").arg(28).arg(23)}},
-        {M::LastActionColumn, {longestAction}},
-        {M::UpdatedColumn, {QStringLiteral("2088-08-28 08:08")}},
+        // Longer actions ("rerun classifier") are elided; the tooltip has them in full.
+        {M::LastActionColumn, {toString(AuditAction::OverrideStage).replace(QLatin1Char('_'), QLatin1Char(' '))}},
+        {M::UpdatedColumn, {QStringLiteral("08-28 08:08"), QStringLiteral("2088-08-28")}},
     };
     for (const auto& [column, texts] : samples) {
         int width = heads.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + arrow;
@@ -206,15 +215,16 @@ void QueueView::search(const QString& rawText) {
         if (!m_backend.cases) {
             return;
         }
-        m_backend.cases->findByCaseRef(text).then(this, [this, text](const Result<FairUseEvent>& event) {
-            if (!event.ok()) {
-                Q_EMIT message(event.error().kind == ErrorKind::NotFound
-                                   ? tr("No case %1. Check the reference (FU- and 12 hex digits).").arg(text)
-                                   : tr("Could not look up case %1: %2").arg(text, event.error().message));
-                return;
-            }
-            openFound(event->uid, tr("case %1 of user %2").arg(event->caseRef, event->uid));
-        });
+        whenFinished<FairUseEvent>(
+            this, m_backend.cases->findByCaseRef(text), [this, text](const Result<FairUseEvent>& event) {
+                if (!event.ok()) {
+                    Q_EMIT message(event.error().kind == ErrorKind::NotFound
+                                       ? tr("No case %1. Check the reference (FU- and 12 hex digits).").arg(text)
+                                       : tr("Could not look up case %1: %2").arg(text, event.error().message));
+                    return;
+                }
+                openFound(event->uid, tr("case %1 of user %2").arg(event->caseRef, event->uid));
+            });
         return;
     }
     if (selectUid(text)) {
@@ -226,7 +236,7 @@ void QueueView::search(const QString& rawText) {
         return;
     }
     // Not loaded (filtered out, or still loading): ask the store whether the user exists at all.
-    m_backend.cases->getState(text).then(this, [this, text](const Result<FairUseState>& state) {
+    whenFinished<FairUseState>(this, m_backend.cases->getState(text), [this, text](const Result<FairUseState>& state) {
         if (!state.ok()) {
             Q_EMIT message(state.error().kind == ErrorKind::NotFound
                                ? tr("No flagged user or case matches \"%1\".").arg(text)

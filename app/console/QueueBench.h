@@ -1,16 +1,43 @@
 #pragma once
 
-#include <optional>
-
 #include <QString>
+
+#include <chrono>
+
+class QWidget;
 
 namespace fairuse::console {
 
+/** What `fairuse-console --bench-queue N` measures (issue 5, parts 2 and 4). */
+struct QueueBenchOptions {
+    /** Flagged users seeded into a throw-away embedded store (in a child process, so its memory is not counted). */
+    int embeddedUsers = 100'000;
+    /** Flagged users written to the Firestore emulator (0: skip). Uses FIRESTORE_EMULATOR_HOST when set, else
+     *  starts the emulator the way the test fixture does and stops it afterwards. */
+    int firestoreUsers = 10'000;
+    /** Reuse this embedded store file (seeded when it does not exist). */
+    QString dbPath;
+    /** Runs of the startup probe (a fresh console process each, after one run that seeds the demo store). */
+    int startupRuns = 3;
+};
+
 /**
- * The hidden `--bench-queue N` option: seeds a throw-away embedded store with N bulk flagged users, opens the
- * queue (model, sorting proxy and table, offscreen-capable) and prints the time to the first rows and to fully
- * loaded. Prints figures; never asserts. Returns the process exit code.
+ * Prints a table: per store, time to the first rows and to fully loaded, the longest UI-thread stall while loading,
+ * sort latency on three columns (the call, and the call plus a full repaint), filter latency (rows shown at once,
+ * and the store's answer complete), peak RSS (VmHWM); the time to build and render a 7-day minute-resolution speech
+ * chart offscreen; and start-up to the main window's first paint on the demo store. Prints figures against the
+ * issue's targets; never asserts. Returns the process exit code.
  */
-int runQueueBench(int flaggedUsers, const QString& dbPath);
+int runQueueBench(const QueueBenchOptions& options);
+
+/** The hidden `--bench-seed N --db FILE`: writes N bulk flagged users (plus a small demo population) to FILE. */
+int runBenchSeed(int flaggedUsers, const QString& dbPath);
+
+/**
+ * The hidden `--bench-startup`: on the first paint event of `window` (or any widget in it), prints
+ * "startup-first-paint-ms MAIN EXEC" (milliseconds since `mainEntered` and since the kernel started the process)
+ * and quits the application.
+ */
+void armStartupProbe(QWidget* window, std::chrono::steady_clock::time_point mainEntered);
 
 } // namespace fairuse::console

@@ -25,6 +25,7 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <chrono>
 #include <memory>
 
 using namespace fairuse;
@@ -70,6 +71,7 @@ std::optional<QString> askSecretDialog(models::ProfileSecret secret, const QStri
 } // namespace
 
 int main(int argc, char* argv[]) {
+    const auto mainEntered = std::chrono::steady_clock::now(); // start-up benchmark: first thing in main
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("fairuse"));
     QApplication::setApplicationName(QStringLiteral("fairuse-console"));
@@ -94,9 +96,16 @@ int main(int argc, char* argv[]) {
         QStringLiteral("RFC3339"));
     QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
     screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    // Benchmarks (issue 5): the queue table, and its helpers (seeding child, start-up probe).
     QCommandLineOption benchOpt(QStringLiteral("bench-queue"), QString(), QStringLiteral("USERS"));
-    benchOpt.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt, benchOpt});
+    QCommandLineOption benchFirestoreOpt(QStringLiteral("bench-firestore"), QString(), QStringLiteral("USERS"));
+    QCommandLineOption benchSeedOpt(QStringLiteral("bench-seed"), QString(), QStringLiteral("USERS"));
+    QCommandLineOption benchStartupOpt(QStringLiteral("bench-startup"));
+    for (QCommandLineOption* o : {&benchOpt, &benchFirestoreOpt, &benchSeedOpt, &benchStartupOpt}) {
+        o->setFlags(QCommandLineOption::HiddenFromHelp);
+    }
+    parser.addOptions(
+        {profileOpt, dbOpt, nowOpt, screenshotOpt, benchOpt, benchFirestoreOpt, benchSeedOpt, benchStartupOpt});
     parser.process(app);
 
     const Status logging = services::installLogging(services::defaultLogDir(), true);
@@ -104,8 +113,27 @@ int main(int argc, char* argv[]) {
         QTextStream(stderr) << "fairuse-console: logging to stderr only: " << logging.error().message << Qt::endl;
     }
 
+    if (parser.isSet(benchSeedOpt)) {
+        return console::runBenchSeed(parser.value(benchSeedOpt).toInt(), parser.value(dbOpt));
+    }
     if (parser.isSet(benchOpt)) {
-        return console::runQueueBench(parser.value(benchOpt).toInt(), parser.value(dbOpt));
+        console::QueueBenchOptions bench;
+        bool ok = false;
+        bench.embeddedUsers = parser.value(benchOpt).toInt(&ok);
+        if (!ok || bench.embeddedUsers <= 0) {
+            QTextStream(stderr) << "fairuse-console: --bench-queue needs a positive number of users" << Qt::endl;
+            return 2;
+        }
+        if (parser.isSet(benchFirestoreOpt)) {
+            bench.firestoreUsers = parser.value(benchFirestoreOpt).toInt(&ok);
+            if (!ok || bench.firestoreUsers < 0) {
+                QTextStream(stderr) << "fairuse-console: --bench-firestore needs a number of users (0: skip)"
+                                    << Qt::endl;
+                return 2;
+            }
+        }
+        bench.dbPath = parser.value(dbOpt);
+        return console::runQueueBench(bench);
     }
 
     std::optional<TimePoint> pinnedNow;
@@ -176,6 +204,9 @@ int main(int argc, char* argv[]) {
         });
         if (parser.isSet(screenshotOpt)) {
             armScreenshot(window.get(), QFileInfo(parser.value(screenshotOpt)).absoluteFilePath());
+        }
+        if (parser.isSet(benchStartupOpt)) {
+            console::armStartupProbe(window.get(), mainEntered);
         }
         window->show();
         settings.setLastProfile(profile.name);

@@ -30,10 +30,17 @@ using namespace fairuse;
 class SpeechlessCaseStore : public services::CaseStore {
 public:
     explicit SpeechlessCaseStore(int rows) {
-        const TimePoint base = parseRfc3339(QStringLiteral("2026-03-20T10:00:00Z")).value();
+        QStringList uids;
         for (int i = 0; i < rows; ++i) {
+            uids.append(QStringLiteral("user-%1").arg(i, 5, 10, QLatin1Char('0')));
+        }
+        *this = SpeechlessCaseStore(uids);
+    }
+    explicit SpeechlessCaseStore(const QStringList& uids) {
+        const TimePoint base = parseRfc3339(QStringLiteral("2026-03-20T10:00:00Z")).value();
+        for (int i = 0; i < uids.size(); ++i) {
             services::QueueRow row;
-            row.state.uid = QStringLiteral("user-%1").arg(i, 5, 10, QLatin1Char('0'));
+            row.state.uid = uids.at(i);
             row.state.stage = Stage::Warning;
             row.state.updatedAt = base - std::chrono::minutes(i);
             row.openCases = 1;
@@ -362,6 +369,39 @@ private Q_SLOTS:
             }
             return l;
         }());
+    }
+
+    void userIdsSortLikeStrings() {
+        // Ties and the user column compare packed prefixes of the ids; the order must be QString's.
+        const QStringList ids = {QStringLiteral("abcdefghijklmnopq"),
+                                 QStringLiteral("abcdefghijklmnop"),
+                                 QStringLiteral("b"),
+                                 QStringLiteral("abcdefghijklmnopr"),
+                                 QStringLiteral("a"),
+                                 QStringLiteral("abcdefghijklmnop0"),
+                                 QStringLiteral("ab"),
+                                 QStringLiteral("B"),
+                                 QStringLiteral("\u00e9-user"),
+                                 QStringLiteral("zz"),
+                                 QStringLiteral("abcdefghijklmnoq"),
+                                 QStringLiteral("abcdefghijklmnopqrstuvwxyz0123"),
+                                 QStringLiteral("a b")};
+        models::Backend backend = m_store.backend;
+        backend.cases = std::make_shared<SpeechlessCaseStore>(ids);
+        backend.usage.reset();
+        QueueModel model(backend);
+        QVERIFY(load(model, {}));
+        QStringList expected = ids;
+        std::sort(expected.begin(), expected.end());
+        model.sort(QueueModel::UserColumn, Qt::AscendingOrder);
+        QCOMPARE(shownUids(model), expected);
+        std::reverse(expected.begin(), expected.end());
+        model.sort(QueueModel::UserColumn, Qt::DescendingOrder);
+        QCOMPARE(shownUids(model), expected);
+        // Equal keys elsewhere (every row is a warning) fall back to the ids, ascending in both directions.
+        std::reverse(expected.begin(), expected.end());
+        model.sort(QueueModel::StageColumn, Qt::DescendingOrder);
+        QCOMPARE(shownUids(model), expected);
     }
 
     void selectionAndCurrentRowFollowTheirUsersAcrossSort() {
