@@ -7,10 +7,13 @@
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 namespace fairuse::services {
 
@@ -96,13 +99,44 @@ bool looksLikeSqlite(const QString& path, QString* why) {
 
 } // namespace
 
+struct EmbeddedDatabase::Worker {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<std::unique_ptr<Task>> queue;
+    bool stopping = false; // no more tasks will come; the thread ends once the queue is empty
+    std::thread thread;
+
+    /** The next task, or null once stopping and drained. Blocks while the queue is empty if `wait`. */
+    std::unique_ptr<Task> take(bool wait) {
+        std::unique_lock lock(mutex);
+        if (wait) {
+            wake.wait(lock, [this] { return !queue.empty() || stopping; });
+        }
+        if (queue.empty()) {
+            stopping = true;
+            return nullptr;
+        }
+        std::unique_ptr<Task> task = std::move(queue.front());
+        queue.pop_front();
+        return task;
+    }
+
+    // The thread holds its own reference: a handle destroyed on this thread detaches it, and the queue must
+    // outlive that handle until the loop has returned.
+    static void loop(std::shared_ptr<Worker> self) {
+        while (std::unique_ptr<Task> task = self->take(true)) {
+            (*task)();
+        }
+    }
+};
+
 EmbeddedDatabase::EmbeddedDatabase(QString path, Options options)
     : m_path(std::move(path))
     , m_options(std::move(options))
-    , m_connectionName(QStringLiteral("fairuse-embedded-%1").arg(g_nextId.fetch_add(1))) {
-    // One worker that never expires: the SQLite connection belongs to that thread for the handle's lifetime.
-    m_pool.setMaxThreadCount(1);
-    m_pool.setExpiryTimeout(-1);
+    , m_connectionName(QStringLiteral("fairuse-embedded-%1").arg(g_nextId.fetch_add(1)))
+    , m_worker(std::make_shared<Worker>()) {
+    // One thread for the handle's lifetime: the SQLite connection belongs to it.
+    m_worker->thread = std::thread(&Worker::loop, m_worker);
 }
 
 std::shared_ptr<EmbeddedDatabase> EmbeddedDatabase::create(const QString& path, Options options) {
@@ -123,25 +157,55 @@ Result<std::shared_ptr<EmbeddedDatabase>> EmbeddedDatabase::openBlocking(const Q
 }
 
 EmbeddedDatabase::~EmbeddedDatabase() {
-    QFuture<void> close = QtConcurrent::run(&m_pool, [this] {
-        if (m_db) {
-            m_db->close();
-            m_db.reset();
+    if (std::this_thread::get_id() == m_worker->thread.get_id()) {
+        // The last handle went inside a job or one of its continuations, on the worker itself: it cannot wait for
+        // itself, so it runs what is still queued here, in order, closes the connection and lets the thread end
+        // on its own (it only unwinds the current task, which no longer touches this object).
+        while (std::unique_ptr<Task> task = m_worker->take(false)) {
+            (*task)();
         }
+        closeConnection();
+        m_worker->thread.detach();
+        return;
+    }
+    post(std::make_unique<Task>([this] { closeConnection(); }));
+    {
+        const std::lock_guard lock(m_worker->mutex);
+        m_worker->stopping = true;
+    }
+    m_worker->wake.notify_one();
+    m_worker->thread.join();
+}
+
+void EmbeddedDatabase::post(std::unique_ptr<Task> task) {
+    {
+        const std::lock_guard lock(m_worker->mutex);
+        Q_ASSERT(!m_worker->stopping);
+        m_worker->queue.push_back(std::move(task));
+    }
+    m_worker->wake.notify_one();
+}
+
+void EmbeddedDatabase::closeConnection() {
+    if (m_db) {
+        m_db->close();
+        m_db.reset();
+    }
+    if (QSqlDatabase::contains(m_connectionName)) {
         QSqlDatabase::removeDatabase(m_connectionName);
-    });
-    close.waitForFinished();
-    m_pool.waitForDone();
+    }
 }
 
 QFuture<Status> EmbeddedDatabase::ready() {
-    return QtConcurrent::run(&m_pool, [this]() -> Status {
+    auto promise = std::make_shared<QPromise<Status>>();
+    QFuture<Status> future = promise->future();
+    post(std::make_unique<Task>([this, promise] {
+        promise->start();
         (void)connection();
-        if (m_openError) {
-            return *m_openError;
-        }
-        return {};
-    });
+        promise->addResult(m_openError ? Status(*m_openError) : Status());
+        promise->finish();
+    }));
+    return future;
 }
 
 QSqlDatabase* EmbeddedDatabase::connection() {
@@ -150,17 +214,17 @@ QSqlDatabase* EmbeddedDatabase::connection() {
         const Status s = openAndMigrate();
         if (!s) {
             m_openError = s.error();
-            if (m_db) {
-                m_db->close();
-                m_db.reset();
-            }
-            QSqlDatabase::removeDatabase(m_connectionName);
+            closeConnection();
         }
     }
     if (m_openError || !m_db) {
         return nullptr;
     }
     return &*m_db;
+}
+
+Error EmbeddedDatabase::openErrorOrInternal() const {
+    return m_openError.value_or(Error::internal(QStringLiteral("embedded store is not open")));
 }
 
 Status EmbeddedDatabase::openAndMigrate() {

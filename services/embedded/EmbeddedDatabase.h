@@ -5,10 +5,9 @@
 #include "common/Time.h"
 
 #include <QFuture>
+#include <QPromise>
 #include <QSqlDatabase>
 #include <QString>
-#include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 #include <memory>
@@ -20,9 +19,14 @@ namespace fairuse::services {
  * The SQLite file behind the embedded (zero-setup) store: owns the schema, its migrations and the one worker
  * thread on which every statement runs.
  *
- * All SQL runs on a dedicated single-thread pool with its own named QSqlDatabase connection, so the GUI thread
- * never waits for the disk. Work is queued with run(), which returns a QFuture that finishes with the job's Result.
- * Jobs run in submission order, so a job queued after another sees its writes.
+ * All SQL runs on one dedicated worker thread with its own named QSqlDatabase connection, so the GUI thread never
+ * waits for the disk. Work is queued with run(), which returns a QFuture that finishes with the job's Result.
+ * Jobs run in submission order, so a job queued after another sees its writes. Waiting on such a future (even
+ * QFuture::waitForFinished() or result()) never runs the job on the waiting thread: the connection belongs to the
+ * worker.
+ *
+ * The last handle may be dropped on any thread, including the worker itself (a continuation without a context
+ * runs there): the destructor returns only after every queued job has run and the connection is closed.
  *
  * Opening never modifies a file that is not a SQLite database or whose schema is newer than this build knows:
  * every job then fails with that error (ErrorKind::Invalid) and the file is left byte-for-byte as it was.
@@ -44,7 +48,8 @@ public:
     /** Convenience for the command line and tests: create() and wait for ready(). Never call it on a GUI thread. */
     static Result<std::shared_ptr<EmbeddedDatabase>> openBlocking(const QString& path, Options options = {});
 
-    /** Waits for queued jobs, then closes the worker's connection. */
+    /** Waits for queued jobs, then closes the worker's connection (on the worker thread). When called on the worker
+     *  thread itself, runs the remaining queued jobs there before closing. */
     ~EmbeddedDatabase();
     EmbeddedDatabase(const EmbeddedDatabase&) = delete;
     EmbeddedDatabase& operator=(const EmbeddedDatabase&) = delete;
@@ -60,13 +65,19 @@ public:
      */
     template <typename T, typename F>
     QFuture<Result<T>> run(F job) {
-        return QtConcurrent::run(&m_pool, [this, job = std::move(job)]() mutable -> Result<T> {
+        // A plain QPromise (not QtConcurrent::run): Qt lets a thread that waits on a QtConcurrent future take the
+        // queued task and run it itself, which would put SQL on the waiting thread beside the worker.
+        auto promise = std::make_shared<QPromise<Result<T>>>();
+        QFuture<Result<T>> future = promise->future();
+        post(std::make_unique<Task>([this, promise, job = std::move(job)]() mutable {
+            promise->start();
             QSqlDatabase* db = connection();
-            if (db == nullptr) {
-                return m_openError.value_or(Error::internal(QStringLiteral("embedded store is not open")));
-            }
-            return job(*db);
-        });
+            promise->addResult(db == nullptr ? Result<T>(openErrorOrInternal()) : job(*db));
+            // Continuations without a context run inside finish() on this thread and may drop the last handle:
+            // nothing after it may touch `this`.
+            promise->finish();
+        }));
+        return future;
     }
 
     /** The store's current time (see Options::clock). Worker thread only. */
@@ -88,14 +99,42 @@ public:
     Async<bool> isEmpty();
 
 private:
+    /** One queued unit of work; type-erased so that move-only jobs can be queued. */
+    class Task {
+    public:
+        template <typename Fn>
+        explicit Task(Fn fn)
+            : m_run(std::make_unique<Impl<Fn>>(std::move(fn))) {}
+        void operator()() { m_run->call(); }
+
+    private:
+        struct Base {
+            virtual ~Base() = default;
+            virtual void call() = 0;
+        };
+        template <typename Fn>
+        struct Impl final : Base {
+            explicit Impl(Fn f)
+                : fn(std::move(f)) {}
+            void call() override { fn(); }
+            Fn fn;
+        };
+        std::unique_ptr<Base> m_run;
+    };
+    /** The worker thread and its queue; shared with the thread so it outlives a handle destroyed on the worker. */
+    struct Worker;
+
     EmbeddedDatabase(QString path, Options options);
+    void post(std::unique_ptr<Task> task);
     QSqlDatabase* connection();
+    Error openErrorOrInternal() const;
     Status openAndMigrate();
+    void closeConnection();
 
     QString m_path;
     Options m_options;
     QString m_connectionName;
-    QThreadPool m_pool;
+    std::shared_ptr<Worker> m_worker;
     // Touched only on the worker thread.
     std::optional<QSqlDatabase> m_db;
     std::optional<Error> m_openError;

@@ -31,6 +31,7 @@ class tst_MainWindow : public QObject {
 
 private:
     QTemporaryDir m_dir;
+    QString m_dbPath;
     std::unique_ptr<console::Connection> m_connection;
     std::unique_ptr<ui::MainWindow> m_window;
 
@@ -47,6 +48,7 @@ private Q_SLOTS:
         models::ConnectionProfile profile = models::ProfileSettings::builtIns().at(0);
         QVERIFY(profile.kind == models::ProfileKind::Demo);
         profile.dbPath = m_dir.filePath(QStringLiteral("demo.sqlite"));
+        m_dbPath = profile.dbPath;
         console::Composer composer(profile, std::make_shared<services::SessionSecretStore>(), {});
         composer.setPinnedNow(parseRfc3339(QStringLiteral("2026-03-20T10:00:00Z")).value());
         QSignalSpy ready(&composer, &console::Composer::ready);
@@ -217,12 +219,20 @@ private Q_SLOTS:
     }
 
     void cleanupTestCase() {
-        // Known defect: destroying the embedded store while the queue's background loads still hold it crashes
-        // in EmbeddedDatabase's destructor (its close job waits on its own one-thread pool). Until that is fixed,
-        // the test leaves both to process exit so the assertions above decide the result.
-        m_window->close();
-        (void)m_window.release();
-        (void)m_connection.release();
+        // Teardown with work in flight: a queue reload and more store reads are queued on the embedded store's
+        // worker when the window (whose models hold the Backend by reference) and then the store go.
+        model()->refresh();
+        QVERIFY(model()->isLoading());
+        for (int i = 0; i < 20; ++i) {
+            (void)m_connection->backend.cases->fetchQueuePage({}, {}, 200);
+            (void)m_connection->backend.cases->listSpend(TimePoint{}, m_connection->backend.now());
+        }
+        m_window.reset();
+        m_connection.reset();
+        // The store closed its connection before its destructor returned: SQLite checkpoints and removes the WAL
+        // file when the last connection closes.
+        QVERIFY(QFile::exists(m_dbPath));
+        QVERIFY(!QFile::exists(m_dbPath + QStringLiteral("-wal")));
     }
 };
 
