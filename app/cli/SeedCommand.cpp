@@ -184,6 +184,10 @@ QString explain(const Error& e, const services::RedisClient& redis, const servic
         if (e.kind == ErrorKind::Unavailable) {
             return QStringLiteral("%1 (is redis-server running at %2?)").arg(e.message, redis.describe());
         }
+        if (e.kind == ErrorKind::Permission || e.message.contains(QLatin1String("NOAUTH"))) {
+            return QStringLiteral("%1 (give the password in the environment variable %2, and an ACL user in the URL)")
+                .arg(e.message, QString::fromLatin1(kPasswordVariable));
+        }
         return e.message;
     }
     const services::FirestoreConfig& c = firestore.config();

@@ -2,6 +2,7 @@
 
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreValue.h"
+#include "firestore/Guarded.h"
 #include "redis/RedisUsageStore.h"
 
 #include <QElapsedTimer>
@@ -38,6 +39,10 @@ void finish(const PromisePtr<T>& p, Result<T> r) {
 
 /** Minutes per HSET / ZADD command: big enough for few commands, small enough for a quick command on the server. */
 constexpr int kFieldsPerCommand = 1000;
+// Continuations go through detail::guarded rather than then(this, ...): Qt 6.4 asserts when a context object dies
+// before the future finishes, which happens here when a caller gives up (destroys the seeder and its clients) while
+// pipelines or commits are still in flight.
+
 /** How many examples of existing data a refusal names. */
 constexpr int kExamplesShown = 3;
 /** SCAN's COUNT hint: keys examined per round trip while looking for fairuse keys. */
@@ -301,7 +306,7 @@ Async<QStringList> BackendSeeder::findExistingRedisData() {
     auto next = std::make_shared<std::function<void(QByteArray)>>();
     *next = [this, promise, next](const QByteArray& cursor) {
         m_redis->command({"SCAN", cursor, "MATCH", "fair_use:*", "COUNT", QByteArray::number(kScanCount)})
-            .then(this, [this, promise, next](const Result<RedisReply>& r) {
+            .then(detail::guarded(this, [this, promise, next](const Result<RedisReply>& r) {
                 if (!r) {
                     finish(promise, Result<QStringList>(r.error()));
                     *next = nullptr;
@@ -327,7 +332,7 @@ Async<QStringList> BackendSeeder::findExistingRedisData() {
                     return;
                 }
                 (*next)(cursor);
-            });
+            }));
     };
     (*next)("0");
     return promise->future();
@@ -345,7 +350,7 @@ Async<QStringList> BackendSeeder::findExistingFirestoreData() {
             return;
         }
         m_firestore->runQuery(queries.at(index))
-            .then(this, [promise, found, next, index](const Result<QList<FirestoreDocument>>& r) {
+            .then(detail::guarded(this, [promise, found, next, index](const Result<QList<FirestoreDocument>>& r) {
                 if (!r) {
                     finish(promise, Result<QStringList>(r.error()));
                     *next = nullptr;
@@ -355,7 +360,7 @@ Async<QStringList> BackendSeeder::findExistingFirestoreData() {
                     found->append(doc.relativePath());
                 }
                 (*next)(index + 1);
-            });
+            }));
     };
     (*next)(0);
     return promise->future();
@@ -404,41 +409,43 @@ void BackendSeeder::fail(const std::shared_ptr<Run>& run, Error error) {
 }
 
 void BackendSeeder::checkTargets(std::shared_ptr<Run> run) {
-    findExistingRedisData().then(this, [this, run](const Result<QStringList>& redisFound) {
+    findExistingRedisData().then(detail::guarded(this, [this, run](const Result<QStringList>& redisFound) {
         if (!redisFound) {
             fail(run, redisFound.error());
             return;
         }
-        findExistingFirestoreData().then(this, [this, run, redisFound](const Result<QStringList>& firestoreFound) {
-            if (!firestoreFound) {
-                fail(run, firestoreFound.error());
-                return;
-            }
-            QStringList what;
-            if (!redisFound->isEmpty()) {
-                what.append(QStringLiteral("Redis %1 already holds fairuse keys (%2)")
-                                .arg(m_redis->describe(), redisFound->join(QStringLiteral(", "))));
-            }
-            if (!firestoreFound->isEmpty()) {
-                what.append(QStringLiteral("Firestore %1 already holds fairuse documents (%2)")
-                                .arg(m_firestore->describe(), firestoreFound->join(QStringLiteral(", "))));
-            }
-            if (!what.isEmpty() && !run->options.force) {
-                fail(run, Error::conflict(what.join(QStringLiteral("; "))));
-                return;
-            }
-            for (const QString& line : what) {
-                run->progress(QStringLiteral("%1: writing over it (force)").arg(line));
-            }
-            run->timer.start();
-            if (run->options.force && !firestoreFound->isEmpty()) {
-                // Cleared before Redis is written, so a failure here leaves Redis untouched.
-                clearFirestore(run, 0);
-                return;
-            }
-            pumpRedis(run);
-        });
-    });
+        findExistingFirestoreData().then(
+            detail::guarded(this, [this, run, redisFound](const Result<QStringList>& firestoreFound) {
+                if (!firestoreFound) {
+                    fail(run, firestoreFound.error());
+                    return;
+                }
+                QStringList what;
+                if (!redisFound->isEmpty()) {
+                    what.append(QStringLiteral("Redis %1 already holds fairuse keys (%2)")
+                                    .arg(m_redis->describe(), redisFound->join(QStringLiteral(", "))));
+                }
+                if (!firestoreFound->isEmpty()) {
+                    what.append(QStringLiteral("Firestore %1 already holds fairuse documents (%2)")
+                                    .arg(m_firestore->describe(), firestoreFound->join(QStringLiteral(", "))));
+                }
+                if (!what.isEmpty() && !run->options.force) {
+                    fail(run, Error::conflict(what.join(QStringLiteral("; "))));
+                    return;
+                }
+                for (const QString& line : what) {
+                    run->progress(QStringLiteral("%1: writing over it (force)").arg(line));
+                }
+                run->timer.start();
+                run->nextProgressAt = run->report.redisCommands / 10;
+                if (run->options.force && !firestoreFound->isEmpty()) {
+                    // Cleared before Redis is written, so a failure here leaves Redis untouched.
+                    clearFirestore(run, 0);
+                    return;
+                }
+                pumpRedis(run);
+            }));
+    }));
 }
 
 void BackendSeeder::clearFirestore(std::shared_ptr<Run> run, int queryIndex) {
@@ -452,7 +459,7 @@ void BackendSeeder::clearFirestore(std::shared_ptr<Run> run, int queryIndex) {
     }
     // Deleted documents drop out of the query, so asking again from the start pages through the collection.
     m_firestore->runQuery(queries.at(queryIndex))
-        .then(this, [this, run, queryIndex](const Result<QList<FirestoreDocument>>& r) {
+        .then(detail::guarded(this, [this, run, queryIndex](const Result<QList<FirestoreDocument>>& r) {
             if (!r) {
                 fail(run, r.error());
                 return;
@@ -466,7 +473,8 @@ void BackendSeeder::clearFirestore(std::shared_ptr<Run> run, int queryIndex) {
                 deletes.append(FirestoreWrite::remove(doc.relativePath()));
             }
             const auto count = deletes.size();
-            m_firestore->commit(deletes).then(this, [this, run, queryIndex, count](const Result<CommitResponse>& c) {
+            m_firestore->commit(deletes).then(detail::guarded(this, [this, run, queryIndex,
+                                                                     count](const Result<CommitResponse>& c) {
                 if (!c) {
                     fail(run,
                          Error{c.error().kind,
@@ -475,8 +483,8 @@ void BackendSeeder::clearFirestore(std::shared_ptr<Run> run, int queryIndex) {
                 }
                 run->report.firestoreDeleted += count;
                 clearFirestore(run, queryIndex);
-            });
-        });
+            }));
+        }));
 }
 
 void BackendSeeder::pumpRedis(std::shared_ptr<Run> run) {
@@ -498,28 +506,35 @@ void BackendSeeder::pumpRedis(std::shared_ptr<Run> run) {
         const qsizetype index = run->nextPipeline++;
         const auto count = run->pipelines.at(index).size();
         ++run->pipelinesInFlight;
-        m_redis->pipeline(run->pipelines.at(index)).then(this, [this, run, count](const Result<QList<RedisReply>>& r) {
-            --run->pipelinesInFlight;
-            if (run->failed) {
-                return;
-            }
-            if (!r) {
-                fail(run, Error{r.error().kind, QStringLiteral("writing to Redis after %1 of %2 commands: %3")
-                                                    .arg(run->commandsDone)
-                                                    .arg(run->report.redisCommands)
-                                                    .arg(r.error().message)});
-                return;
-            }
-            for (const RedisReply& reply : *r) {
-                if (reply.isError()) {
-                    fail(run, Error::internal(QStringLiteral("Redis at %1 refused a seed command: %2")
-                                                  .arg(m_redis->describe(), QString::fromUtf8(reply.text()))));
+        m_redis->pipeline(run->pipelines.at(index))
+            .then(detail::guarded(this, [this, run, count](const Result<QList<RedisReply>>& r) {
+                --run->pipelinesInFlight;
+                if (run->failed) {
                     return;
                 }
-            }
-            run->commandsDone += count;
-            pumpRedis(run);
-        });
+                if (!r) {
+                    fail(run, Error{r.error().kind, QStringLiteral("writing to Redis after %1 of %2 commands: %3")
+                                                        .arg(run->commandsDone)
+                                                        .arg(run->report.redisCommands)
+                                                        .arg(r.error().message)});
+                    return;
+                }
+                for (const RedisReply& reply : *r) {
+                    if (reply.isError()) {
+                        fail(run, Error::internal(QStringLiteral("Redis at %1 refused a seed command: %2")
+                                                      .arg(m_redis->describe(), QString::fromUtf8(reply.text()))));
+                        return;
+                    }
+                }
+                run->commandsDone += count;
+                if (run->commandsDone >= run->nextProgressAt && run->commandsDone < run->report.redisCommands) {
+                    run->progress(QStringLiteral("redis: %1 of %2 commands")
+                                      .arg(run->commandsDone)
+                                      .arg(run->report.redisCommands));
+                    run->nextProgressAt = run->commandsDone + std::max<qint64>(run->report.redisCommands / 10, 1);
+                }
+                pumpRedis(run);
+            }));
     }
 }
 
@@ -546,29 +561,30 @@ void BackendSeeder::pumpFirestore(std::shared_ptr<Run> run) {
         const qsizetype index = run->nextBatch++;
         const auto count = run->batches.at(index).size();
         ++run->commitsInFlight;
-        m_firestore->commit(run->batches.at(index)).then(this, [this, run, count](const Result<CommitResponse>& c) {
-            --run->commitsInFlight;
-            if (run->failed) {
-                return;
-            }
-            if (!c) {
-                fail(run, Error{c.error().kind,
-                                QStringLiteral("writing to Firestore after %1 of %2 documents (Redis is fully "
-                                               "written; rerun with force to replace the partial seed): %3")
-                                    .arg(run->documentsDone)
-                                    .arg(run->report.firestoreDocuments)
-                                    .arg(c.error().message)});
-                return;
-            }
-            run->documentsDone += count;
-            if (run->documentsDone >= run->nextProgressAt && run->documentsDone < run->report.firestoreDocuments) {
-                run->progress(QStringLiteral("firestore: %1 of %2 documents")
-                                  .arg(run->documentsDone)
-                                  .arg(run->report.firestoreDocuments));
-                run->nextProgressAt = run->documentsDone + std::max<qint64>(run->report.firestoreDocuments / 10, 1);
-            }
-            pumpFirestore(run);
-        });
+        m_firestore->commit(run->batches.at(index))
+            .then(detail::guarded(this, [this, run, count](const Result<CommitResponse>& c) {
+                --run->commitsInFlight;
+                if (run->failed) {
+                    return;
+                }
+                if (!c) {
+                    fail(run, Error{c.error().kind,
+                                    QStringLiteral("writing to Firestore after %1 of %2 documents (Redis is fully "
+                                                   "written; rerun with force to replace the partial seed): %3")
+                                        .arg(run->documentsDone)
+                                        .arg(run->report.firestoreDocuments)
+                                        .arg(c.error().message)});
+                    return;
+                }
+                run->documentsDone += count;
+                if (run->documentsDone >= run->nextProgressAt && run->documentsDone < run->report.firestoreDocuments) {
+                    run->progress(QStringLiteral("firestore: %1 of %2 documents")
+                                      .arg(run->documentsDone)
+                                      .arg(run->report.firestoreDocuments));
+                    run->nextProgressAt = run->documentsDone + std::max<qint64>(run->report.firestoreDocuments / 10, 1);
+                }
+                pumpFirestore(run);
+            }));
     }
 }
 

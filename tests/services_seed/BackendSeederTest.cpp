@@ -423,6 +423,28 @@ private Q_SLOTS:
         QCOMPARE(get(redis.command({"DBSIZE"}))->integerValue(), 0);
     }
 
+    void destroyedWhileWritingIsSafe() {
+        // A caller that gives up (a window closed, a timeout) destroys the seeder and its clients while pipelines and
+        // commits are in flight; their futures then finish with nobody listening, which must not crash.
+        RedisClient watcher(redisConfig(m_redisPort, kDbDown));
+        QVERIFY(get(watcher.command({"FLUSHDB"})).ok());
+        auto* redis = new RedisClient(redisConfig(m_redisPort, kDbDown));
+        auto firestore = std::make_shared<FirestoreClient>(
+            emulatorConfig(backends::freshProject(QStringLiteral("gone")), m_host), StaticToken::emulatorOwner());
+        auto* seeder = new BackendSeeder(redis, firestore);
+        BackendSeedOptions options;
+        options.argumentsPerPipeline = 200; // many small pipelines, so some are in flight when it is destroyed
+        options.pipelinesInFlight = 2;
+        auto future = seeder->seed(m_pop, options);
+        QTRY_VERIFY_WITH_TIMEOUT(get(watcher.command({"DBSIZE"}))->integerValue() > 0, 60000);
+        delete seeder;
+        firestore.reset();
+        delete redis;
+        QTest::qWait(500);
+        // Abandoned: no report arrives (an unfinished or cancelled future, or a failure), never a success.
+        QVERIFY(future.resultCount() == 0 || !future.result().ok());
+    }
+
 private:
     quint16 m_redisPort = 0;
     QString m_host;
