@@ -1,5 +1,7 @@
 #include "ProfileDialog.h"
 
+#include "redis/RedisConfig.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -63,6 +65,7 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
         m_secretEdits.insert(static_cast<int>(s), edit);
         addRow(models::secretLabel(s), edit);
     }
+    m_status->setObjectName(QStringLiteral("statusLabel"));
     m_status->setWordWrap(true);
     form->addRow(m_status);
 
@@ -170,9 +173,29 @@ bool ProfileDialog::saveCurrent() {
         m_status->setText(tr("Put the Redis password in the password field, not in the URL: URLs end up in logs."));
         return false;
     }
-    if (p.kind != ProfileKind::Demo && p.reviewerEmail.isEmpty()) {
-        m_status->setText(tr("Enter the reviewer e-mail you sign in with."));
-        return false;
+    if (p.kind != ProfileKind::Demo) {
+        // The same checks the composition root makes when connecting, so a profile that cannot work is never saved.
+        if (const Result<services::RedisConfig> redis = services::RedisConfig::fromUrl(p.redisUrl); !redis.ok()) {
+            m_status->setText(tr("The Redis URL is not valid: %1").arg(redis.error().message));
+            return false;
+        }
+        if (p.firestoreProject.isEmpty()) {
+            m_status->setText(tr("Enter the Firestore project id."));
+            return false;
+        }
+        if (p.kind == ProfileKind::Emulator && !p.firestoreEmulatorHost.isEmpty()) {
+            const qsizetype colon = p.firestoreEmulatorHost.lastIndexOf(QLatin1Char(':'));
+            bool portOk = false;
+            const int port = colon > 0 ? p.firestoreEmulatorHost.mid(colon + 1).toInt(&portOk) : 0;
+            if (!portOk || port <= 0 || port > 65535) {
+                m_status->setText(tr("The Firestore emulator host must be host:port, for example 127.0.0.1:8080."));
+                return false;
+            }
+        }
+        if (p.reviewerEmail.isEmpty()) {
+            m_status->setText(tr("Enter the reviewer e-mail you sign in with."));
+            return false;
+        }
     }
     m_settings.save(p);
     for (auto it = m_secretEdits.cbegin(); it != m_secretEdits.cend(); ++it) {
