@@ -4,3 +4,6 @@ target_link_libraries(fairuse_bench_metering PRIVATE fairuse::options fairuse::c
 # Redis metering on a real redis-server, backend layout against LuaMeter, with redis-benchmark as the ceiling.
 add_executable(fairuse_bench_redis redis/RedisMeteringBench.cpp)
 target_link_libraries(fairuse_bench_redis PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
+# Bulk resolve on the Firestore emulator, which the bench starts itself: apply() per case against applyBatch().
+add_executable(fairuse_bench_bulk_resolve firestore/BulkResolveBench.cpp)
+target_link_libraries(fairuse_bench_bulk_resolve PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)

@@ -9,6 +9,8 @@
 #include <QSet>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace fairuse::services {
 
 namespace {
@@ -53,6 +55,11 @@ struct FirestoreCaseStore::BatchRun {
     QList<std::optional<Result<CommitResult>>> results;
     QList<int> waiting; ///< indexes not yet committed nor refused, in the order given
     std::shared_ptr<QPromise<Result<Results>>> promise;
+    /** The audit head as our last commit left it, so the next commit needs no read when nobody else wrote. */
+    std::optional<FirestoreDocument> head;
+    bool headKnown = false;
+    /** Changes whose idempotency key was read (and not found) since the last failed commit. */
+    QSet<int> keysChecked;
 
     void settle(int index, Result<CommitResult> result) {
         results[index] = std::move(result);
@@ -131,12 +138,23 @@ void FirestoreCaseStore::batchAttempt(std::shared_ptr<BatchRun> run, QList<int> 
         batchNextCommit(run);
         return;
     }
-    // Idempotency first: a change whose key is known was applied by an earlier run and is not written again.
+    const bool keysKnown = std::all_of(chunk.cbegin(), chunk.cend(), [&run](int index) {
+        return run->changes.at(index)->idempotencyKey.isEmpty() || run->keysChecked.contains(index);
+    });
+    if (run->headKnown && keysKnown) {
+        // Our previous commit moved the head and nobody has failed us since: commit right away. Should someone
+        // else have moved the head meanwhile, the precondition fails and batchDiagnose reads it again.
+        batchCommit(run, chunk, attempt, run->head);
+        return;
+    }
+    // Idempotency first: a change whose key is known was applied by an earlier run and is not written again. The
+    // first read takes the keys of every change still waiting, so later commits need no read of their own.
     QStringList reads{kAuditHeadPath};
     QList<int> keyed;
-    for (int index : std::as_const(chunk)) {
+    const QList<int> candidates = run->keysChecked.isEmpty() ? run->waiting : chunk;
+    for (int index : candidates) {
         const ChangeSet& change = *run->changes.at(index);
-        if (!change.idempotencyKey.isEmpty()) {
+        if (!change.idempotencyKey.isEmpty() && (chunk.contains(index) || !run->keysChecked.contains(index))) {
             reads.append(idempotencyPath(change.idempotencyKey));
             keyed.append(index);
         }
@@ -146,6 +164,9 @@ void FirestoreCaseStore::batchAttempt(std::shared_ptr<BatchRun> run, QList<int> 
         if (!r) {
             batchFail(run, chunk, r.error());
             return;
+        }
+        for (int index : keyed) {
+            run->keysChecked.insert(index);
         }
         QList<int> applied;
         QStringList auditReads;
@@ -160,6 +181,8 @@ void FirestoreCaseStore::batchAttempt(std::shared_ptr<BatchRun> run, QList<int> 
             remaining.removeOne(index);
         }
         const std::optional<FirestoreDocument> head = r->at(0);
+        run->head = head;
+        run->headKnown = true;
         if (applied.isEmpty()) {
             batchCommit(run, remaining, attempt, head);
             return;
@@ -219,10 +242,12 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
         placed.append(p);
     }
     writes.append(headWrite(*previous, head));
+    const FirestoreFields headFields = writes.last().fields;
     ++m_stats.commitRequests;
     m_client->commit(writes).then(
-        detail::guarded(this, [this, run, chunk, attempt, placed](const Result<CommitResponse>& c) {
+        detail::guarded(this, [this, run, chunk, attempt, placed, headFields](const Result<CommitResponse>& c) {
             if (!c) {
+                run->headKnown = false;
                 const ErrorKind kind = c.error().kind;
                 if (kind == ErrorKind::Conflict) {
                     batchDiagnose(run, chunk, attempt, c.error());
@@ -235,6 +260,12 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
                 }
                 return;
             }
+            // The head write is the last one; what it wrote is what the head holds now.
+            FirestoreDocument newHead;
+            newHead.fields = headFields;
+            newHead.updateTime = c->updateTimes.value(c->updateTimes.size() - 1);
+            run->head = newHead;
+            run->headKnown = !newHead.updateTime.isEmpty();
             for (int k = 0; k < chunk.size(); ++k) {
                 const Placed& p = placed.at(k);
                 CommitResult result;
@@ -248,6 +279,10 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
 }
 
 void FirestoreCaseStore::batchDiagnose(std::shared_ptr<BatchRun> run, QList<int> chunk, int attempt, Error original) {
+    // The head and the keys are read again before the next commit: someone else wrote meanwhile.
+    for (int index : std::as_const(chunk)) {
+        run->keysChecked.remove(index);
+    }
     // A failed commit does not say which precondition failed: read every document that had one. A change whose
     // state or case moved is a conflict; a change whose key now exists was applied meanwhile (batchAttempt reports
     // it); when neither, only the audit head moved and the commit is tried again.
@@ -331,6 +366,7 @@ void FirestoreCaseStore::batchDiagnose(std::shared_ptr<BatchRun> run, QList<int>
 }
 
 void FirestoreCaseStore::batchFail(const std::shared_ptr<BatchRun>& run, const QList<int>& chunk, const Error& error) {
+    run->headKnown = false;
     for (int index : chunk) {
         run->settle(index, Result<CommitResult>(error));
     }
