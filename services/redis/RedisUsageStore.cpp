@@ -1,13 +1,16 @@
 #include "redis/RedisUsageStore.h"
 
+#include "firestore/Guarded.h"
 #include "metering/Metering.h"
 
 #include <QHash>
 #include <QLoggingCategory>
+#include <QPointer>
 
 #include <array>
 #include <cmath>
 #include <map>
+#include <memory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcRedis)
 
@@ -17,6 +20,24 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::seconds;
+
+/**
+ * A continuation that runs only while the store lives. QFuture::then(context, f) in Qt 6.4 asserts when the context is
+ * destroyed before the future finishes (a view closed while a read was in flight); without a context the continuation
+ * runs where the client finishes the reply, the store's own thread. A continuation whose store is gone returns
+ * ErrorKind::Unavailable.
+ */
+template <typename F>
+auto guarded(RedisUsageStore* store, F f) {
+    using Arg = typename detail::CallableTraits<F>::Arg;
+    using Ret = typename detail::CallableTraits<F>::Ret;
+    return [guard = QPointer<RedisUsageStore>(store), fn = std::make_shared<F>(std::move(f))](Arg arg) -> Ret {
+        if (!guard) {
+            return Ret(Error::unavailable(QStringLiteral("the Redis usage store was closed")));
+        }
+        return (*fn)(std::forward<Arg>(arg));
+    };
+}
 
 /** Compare-and-delete: only the holder of the token may release the lock. */
 constexpr const char* kReleaseLockScript = R"lua(
@@ -193,7 +214,7 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
         appendReadLayoutCommands(commands, l, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds));
     }
     return m_client->pipeline(std::move(commands))
-        .then(this, [layouts, dailyFrom, threeDayFrom](Result<QList<RedisReply>> r) -> Result<SpeechReading> {
+        .then(guarded(this, [layouts, dailyFrom, threeDayFrom](Result<QList<RedisReply>> r) -> Result<SpeechReading> {
             if (!r) {
                 return r.error();
             }
@@ -220,7 +241,7 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
                 }
             }
             return reading;
-        });
+        }));
 }
 
 Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, TimePoint from, TimePoint to) {
@@ -241,7 +262,7 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
         appendReadLayoutCommands(commands, l, minScore, maxScore);
     }
     return m_client->pipeline(std::move(commands))
-        .then(this, [layouts, fromMs, toMs](Result<QList<RedisReply>> r) -> Result<QList<MinuteSample>> {
+        .then(guarded(this, [layouts, fromMs, toMs](Result<QList<RedisReply>> r) -> Result<QList<MinuteSample>> {
             if (!r) {
                 return r.error();
             }
@@ -270,7 +291,7 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
                 out.append(MinuteSample{minute, ms});
             }
             return out;
-        });
+        }));
 }
 
 Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs,
@@ -296,7 +317,7 @@ Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std:
         {"EXPIRE", hashKey, ttl},
         {"EXPIRE", zsetKey, ttl},
     };
-    return m_client->pipeline(std::move(commands)).then(this, [](Result<QList<RedisReply>> r) -> Result<bool> {
+    return m_client->pipeline(std::move(commands)).then(guarded(this, [](Result<QList<RedisReply>> r) -> Result<bool> {
         if (!r) {
             return r.error();
         }
@@ -307,7 +328,7 @@ Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std:
             }
         }
         return true;
-    });
+    }));
 }
 
 Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, TimePoint day) {
@@ -315,7 +336,7 @@ Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, Tim
         return QtFuture::makeReadyFuture(Result<std::int64_t>{s.error()});
     }
     const QByteArray key = sttBudgetKey(uid, day);
-    return m_client->command({"GET", key}).then(this, [key](Result<RedisReply> r) -> Result<std::int64_t> {
+    return m_client->command({"GET", key}).then(guarded(this, [key](Result<RedisReply> r) -> Result<std::int64_t> {
         if (!r) {
             return r.error();
         }
@@ -332,7 +353,7 @@ Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, Tim
                 QStringLiteral("%1 holds a value that is not a count of milliseconds").arg(QString::fromUtf8(key)));
         }
         return *v;
-    });
+    }));
 }
 
 Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimePoint day, std::int64_t ms) {
@@ -350,24 +371,25 @@ Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimeP
         {"INCRBY", key, QByteArray::number(ms)},
         {"EXPIRE", key, QByteArray::number(static_cast<qint64>(kSttBudgetTtl.count()))},
     };
-    return m_client->pipeline(std::move(commands)).then(this, [](Result<QList<RedisReply>> r) -> Result<std::int64_t> {
-        if (!r) {
-            return r.error();
-        }
-        const RedisReply& incr = r->first();
-        if (!incr.isInteger()) {
-            return Error::invalid(QStringLiteral("the STT budget key holds a value that is not a number: %1")
-                                      .arg(QString::fromUtf8(incr.text())));
-        }
-        return incr.integerValue();
-    });
+    return m_client->pipeline(std::move(commands))
+        .then(guarded(this, [](Result<QList<RedisReply>> r) -> Result<std::int64_t> {
+            if (!r) {
+                return r.error();
+            }
+            const RedisReply& incr = r->first();
+            if (!incr.isInteger()) {
+                return Error::invalid(QStringLiteral("the STT budget key holds a value that is not a number: %1")
+                                          .arg(QString::fromUtf8(incr.text())));
+            }
+            return incr.integerValue();
+        }));
 }
 
 Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
     if (Status s = validateUid(uid); !s) {
         return QtFuture::makeReadyFuture(Result<bool>{s.error()});
     }
-    return m_client->command({"DEL", stageKey(uid)}).then(this, [](Result<RedisReply> r) -> Result<bool> {
+    return m_client->command({"DEL", stageKey(uid)}).then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
         if (!r) {
             return r.error();
         }
@@ -376,14 +398,14 @@ Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
                 QStringLiteral("Redis refused to drop the stage cache: %1").arg(QString::fromUtf8(r->text())));
         }
         return r->integerValue() > 0;
-    });
+    }));
 }
 
 Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
     if (Status s = validateUid(uid); !s) {
         return QtFuture::makeReadyFuture(Result<QString>{s.error()});
     }
-    return m_client->command({"GET", stageKey(uid)}).then(this, [](Result<RedisReply> r) -> Result<QString> {
+    return m_client->command({"GET", stageKey(uid)}).then(guarded(this, [](Result<RedisReply> r) -> Result<QString> {
         if (!r) {
             return r.error();
         }
@@ -392,7 +414,7 @@ Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
                 QStringLiteral("Redis refused to read the stage cache: %1").arg(QString::fromUtf8(r->text())));
         }
         return QString::fromUtf8(r->text());
-    });
+    }));
 }
 
 Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
@@ -402,7 +424,7 @@ Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
     return m_client
         ->command({"SET", stageKey(uid), toString(stage).toUtf8(), "EX",
                    QByteArray::number(static_cast<qint64>(kStageTtl.count()))})
-        .then(this, [](Result<RedisReply> r) -> Result<bool> {
+        .then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
@@ -411,7 +433,7 @@ Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
                     QStringLiteral("Redis refused to cache the stage: %1").arg(QString::fromUtf8(r->text())));
             }
             return true;
-        });
+        }));
 }
 
 Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QByteArray& token,
@@ -426,7 +448,7 @@ Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QBy
     return m_client
         ->command(
             {"SET", classifierLockKey(uid), token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))})
-        .then(this, [](Result<RedisReply> r) -> Result<bool> {
+        .then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
@@ -435,7 +457,7 @@ Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QBy
                     QStringLiteral("Redis refused the classifier lock: %1").arg(QString::fromUtf8(r->text())));
             }
             return r->isStatus(); // OK when acquired, nil when someone else holds it
-        });
+        }));
 }
 
 Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QByteArray& token) {
@@ -443,7 +465,7 @@ Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QBy
         return QtFuture::makeReadyFuture(Result<bool>{s.error()});
     }
     return m_client->command({"EVAL", kReleaseLockScript, "1", classifierLockKey(uid), token})
-        .then(this, [](Result<RedisReply> r) -> Result<bool> {
+        .then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
@@ -452,7 +474,7 @@ Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QBy
                                            .arg(QString::fromUtf8(r->text())));
             }
             return r->integerValue() == 1;
-        });
+        }));
 }
 
 } // namespace fairuse::services

@@ -312,6 +312,22 @@ private Q_SLOTS:
         QCOMPARE(r.error().kind, ErrorKind::Unavailable);
     }
 
+    void storeDestroyedWithAReadInFlight() {
+        // A view closed while its read is in flight: the caller's future ends with Unavailable, nothing crashes (a
+        // then(store, ...) continuation trips Qt 6.4's assert on a dead context).
+        auto* store = new RedisUsageStore(m_client);
+        const Async<SpeechReading> reading = store->readSpeech(uniqueUid(QStringLiteral("gone")), at());
+        const Async<bool> recording =
+            store->recordSpeech(uniqueUid(QStringLiteral("gone")), at(), 10, SpeechSource::Realtime);
+        delete store;
+        const Result<SpeechReading> r = get(reading);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().kind, ErrorKind::Unavailable);
+        const Result<bool> w = get(recording);
+        QVERIFY(!w.ok());
+        QCOMPARE(w.error().kind, ErrorKind::Unavailable);
+    }
+
     void readsAndWritesOnARedisCluster() {
         // A one-node Redis Cluster owning every slot still refuses any script, transaction or command whose keys
         // hash to different slots (CROSSSLOT), as the backend's untagged keys of one user do: every command the
