@@ -76,9 +76,11 @@ public:
      * document go to later commits, in order. When a commit fails on a precondition, the changes' documents are
      * read again: the ones whose state or case moved are reported Conflict, the rest go into a new commit (after
      * a short pause when only the head moved, at most auditHeadRetries times). Nothing is half-written: every
-     * change is in exactly one successful commit or in none. A commit refused as Invalid or Permission is halved
-     * until the refused change is alone, so it fails alone. After an Unavailable, Quota or Internal failure the
-     * changes not yet committed are reported with that error (a rerun with the same keys applies nothing twice).
+     * change is in exactly one successful commit or in none. A commit refused as Invalid is halved until the
+     * refused change is alone, so it fails alone; one refused with Permission (security rules let a reviewer's
+     * credential advance the audit head by one record per commit) goes on with one change per commit. After an
+     * Unavailable, Quota or Internal failure the changes not yet committed are reported with that error (a rerun with
+     * the same keys applies nothing twice).
      */
     Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
     /** Equality filters (uid, reviewer, action) run in Firestore; the time range is applied while paging. */

@@ -5,6 +5,8 @@
 #include "audit/AuditChain.h"
 #include "firestore/FirestoreCaseStore.h"
 
+#include <QFile>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace fairuse;
@@ -158,6 +160,7 @@ private Q_SLOTS:
     void oneConflictIsReportedAloneOthersCommit();
     void sameDocumentChangesKeepTheirOrder();
     void concurrentSingleAppliesKeepTheChainLinear();
+    void underSecurityRulesOneChangePerCommit();
 };
 
 void FirestoreBatchTest::manyCasesInFewCommitsThenRerunWritesNothing() {
@@ -307,6 +310,19 @@ void FirestoreBatchTest::sameDocumentChangesKeepTheirOrder() {
 
     auto empty = wait(f.store->applyBatch({}));
     QVERIFY(empty && empty->isEmpty());
+
+    // The bulk resolver's probe of a case resolved before the run: an expected version that can never match is a
+    // conflict for that change alone (a well-formed timestamp, so the precondition is evaluated, not refused).
+    auto more = seed(*f.client, 6);
+    QVERIFY(more);
+    ChangeSet probe = resolveChange(more->states[4], more->events[4], 1, QStringLiteral("probe"));
+    probe.expectedEventVersion = QStringLiteral("1970-01-01T00:00:00Z");
+    auto probed =
+        wait(f.store->applyBatch({probe, resolveChange(more->states[5], more->events[5], 1, QStringLiteral("probe"))}));
+    QVERIFY(probed);
+    QVERIFY(!probed->at(0) && probed->at(0).error().kind == ErrorKind::Conflict);
+    QVERIFY2(probed->at(1), qPrintable(probed->at(1) ? QString() : why(probed->at(1).error())));
+    QCOMPARE(trail(f).records.size(), 4);
 }
 
 void FirestoreBatchTest::concurrentSingleAppliesKeepTheChainLinear() {
@@ -337,6 +353,41 @@ void FirestoreBatchTest::concurrentSingleAppliesKeepTheChainLinear() {
         QVERIFY2(r, qPrintable(r ? QString() : why(r.error())));
     }
     Trail t = trail(f);
+    QCOMPARE(t.records.size(), kUsers);
+    QVERIFY2(t.verification.ok, qPrintable(t.verification.reason));
+}
+
+void FirestoreBatchTest::underSecurityRulesOneChangePerCommit() {
+    FAIRUSE_REQUIRE_EMULATOR(host);
+    // A reviewer signed in with their own ID token is held to packaging/firestore/firestore.rules, which let one
+    // commit advance the audit head by one record: the batch must still resolve every case, one per commit.
+    const QString projectId = testing::freshProject(QStringLiteral("batch-rules"));
+    QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/firestore/firestore.rules"));
+    QVERIFY2(rules.open(QIODevice::ReadOnly), qPrintable(rules.fileName()));
+    QVERIFY(testing::loadRules(host, projectId, rules.readAll()));
+    auto owner =
+        std::make_shared<FirestoreClient>(testing::emulatorConfig(projectId, host), StaticToken::emulatorOwner());
+    constexpr int kUsers = 5;
+    auto population = seed(*owner, kUsers);
+    QVERIFY(population);
+    QJsonObject claims{{QStringLiteral("role"), QStringLiteral("reviewer")}};
+    auto token = std::make_shared<StaticToken>(
+        emulatorIdToken(projectId, QStringLiteral("r1"), QStringLiteral("rev@x.com"), claims));
+    Fixture f;
+    f.client = std::make_shared<FirestoreClient>(testing::emulatorConfig(projectId, host), token);
+    f.store = std::make_unique<FirestoreCaseStore>(f.client);
+    QList<ChangeSet> changes;
+    for (int i = 0; i < kUsers; ++i) {
+        // No action: a plain reviewer may resolve, not lower a stage.
+        changes.append(resolveChange(population->states.at(i), population->events.at(i), 1, QStringLiteral("rules")));
+    }
+    auto results = wait(f.store->applyBatch(changes));
+    QVERIFY(results);
+    for (const auto& r : std::as_const(*results)) {
+        QVERIFY2(r && !r->alreadyApplied, qPrintable(r ? QStringLiteral("already applied") : why(r.error())));
+    }
+    Fixture admin{owner, std::make_unique<FirestoreCaseStore>(owner)};
+    Trail t = trail(admin);
     QCOMPARE(t.records.size(), kUsers);
     QVERIFY2(t.verification.ok, qPrintable(t.verification.reason));
 }
