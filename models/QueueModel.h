@@ -93,7 +93,7 @@ public:
     /** Filters the loaded rows at once, then re-queries the store with `filter` (see the class comment). */
     void setFilter(const services::QueueFilter& filter);
     const services::QueueFilter& filter() const { return m_filter; }
-    /** Rows per store call (clamped to 1..1000 by the store). */
+    /** Rows per store call (clamped to 1..1000 by the store); the first page of a load asks for at most 100. */
     void setPageSize(int rows) { m_pageSize = rows; }
     int pageSize() const { return m_pageSize; }
 
