@@ -147,14 +147,14 @@ void Composer::signIn(const QString& email) {
     });
 }
 
-void Composer::readSecret(models::ProfileSecret secret, bool optional, std::function<void(QString)> next) {
+void Composer::readSecret(models::ProfileSecret secret, bool optional, bool ask, std::function<void(QString)> next) {
     const QString key = models::secretKey(m_profile.name, secret);
-    m_secrets->read(key).then(this, [this, secret, optional, key, next](const Result<QString>& value) {
+    m_secrets->read(key).then(this, [this, secret, optional, ask, key, next](const Result<QString>& value) {
         if (value.ok()) {
             next(*value);
             return;
         }
-        std::optional<QString> asked = m_askSecret ? m_askSecret(secret) : std::nullopt;
+        std::optional<QString> asked = ask && m_askSecret ? m_askSecret(secret) : std::nullopt;
         if (!asked || asked->isEmpty()) {
             if (optional) {
                 next(QString());
@@ -188,44 +188,48 @@ void Composer::startRemote() {
         return;
     }
     RedisConfig redisConfig = *redis;
-    readSecret(models::ProfileSecret::RedisPassword, true, [this, redisConfig, emulator](QString password) mutable {
-        if (!password.isEmpty()) {
-            redisConfig.password = password;
-        }
-        auto client = std::make_shared<RedisClient>(redisConfig);
-        m_connection->owned.push_back(client);
-        m_connection->backend.usage = std::make_shared<RedisUsageStore>(client.get());
+    // The emulator's Redis is a local server without a password: use one if the profile stores it, but never stop
+    // every start with a password prompt. Production asks once and keeps the answer in the keychain.
+    readSecret(models::ProfileSecret::RedisPassword, true, !emulator,
+               [this, redisConfig, emulator](QString password) mutable {
+                   if (!password.isEmpty()) {
+                       redisConfig.password = password;
+                   }
+                   auto client = std::make_shared<RedisClient>(redisConfig);
+                   m_connection->owned.push_back(client);
+                   m_connection->backend.usage = std::make_shared<RedisUsageStore>(client.get());
 
-        FirestoreConfig fs = FirestoreConfig::fromEnvironment(m_profile.firestoreProject);
-        if (emulator && !m_profile.firestoreEmulatorHost.isEmpty() && fs.emulatorHost.isEmpty()) {
-            fs.emulatorHost = m_profile.firestoreEmulatorHost;
-        }
-        auto buildRest = [this](FirestoreConfig config, std::shared_ptr<TokenProvider> tokens) {
-            auto client = std::make_shared<FirestoreClient>(config, std::move(tokens));
-            m_connection->owned.push_back(client);
-            FirestoreCaseStore::Options options;
-            options.clientVersion = m_clientVersion;
-            m_connection->backend.cases = std::make_shared<FirestoreCaseStore>(client, options);
-            buildClassifier();
-        };
-        if (fs.isEmulator()) {
-            buildRest(fs, StaticToken::emulatorOwner());
-        } else if (!m_profile.tokenCommand.isEmpty()) {
-            QStringList words = QProcess::splitCommand(m_profile.tokenCommand);
-            const QString program = words.isEmpty() ? QString() : words.takeFirst();
-            buildRest(fs, std::make_shared<CommandToken>(program, words));
-        } else {
-            readSecret(models::ProfileSecret::ServiceAccountKey, false, [this, fs, buildRest](QString keyJson) {
-                auto token = ServiceAccountToken::fromKeyJson(keyJson.toUtf8());
-                if (!token.ok()) {
-                    Q_EMIT failed(tr("The service-account key of profile %1 is not valid: %2")
-                                      .arg(m_profile.name, token.error().message));
-                    return;
-                }
-                buildRest(fs, *token);
-            });
-        }
-    });
+                   FirestoreConfig fs = FirestoreConfig::fromEnvironment(m_profile.firestoreProject);
+                   if (emulator && !m_profile.firestoreEmulatorHost.isEmpty() && fs.emulatorHost.isEmpty()) {
+                       fs.emulatorHost = m_profile.firestoreEmulatorHost;
+                   }
+                   auto buildRest = [this](FirestoreConfig config, std::shared_ptr<TokenProvider> tokens) {
+                       auto client = std::make_shared<FirestoreClient>(config, std::move(tokens));
+                       m_connection->owned.push_back(client);
+                       FirestoreCaseStore::Options options;
+                       options.clientVersion = m_clientVersion;
+                       m_connection->backend.cases = std::make_shared<FirestoreCaseStore>(client, options);
+                       buildClassifier();
+                   };
+                   if (fs.isEmulator()) {
+                       buildRest(fs, StaticToken::emulatorOwner());
+                   } else if (!m_profile.tokenCommand.isEmpty()) {
+                       QStringList words = QProcess::splitCommand(m_profile.tokenCommand);
+                       const QString program = words.isEmpty() ? QString() : words.takeFirst();
+                       buildRest(fs, std::make_shared<CommandToken>(program, words));
+                   } else {
+                       readSecret(models::ProfileSecret::ServiceAccountKey, false, true,
+                                  [this, fs, buildRest](QString keyJson) {
+                                      auto token = ServiceAccountToken::fromKeyJson(keyJson.toUtf8());
+                                      if (!token.ok()) {
+                                          Q_EMIT failed(tr("The service-account key of profile %1 is not valid: %2")
+                                                            .arg(m_profile.name, token.error().message));
+                                          return;
+                                      }
+                                      buildRest(fs, *token);
+                                  });
+                   }
+               });
 }
 
 void Composer::buildClassifier() {
@@ -234,7 +238,7 @@ void Composer::buildClassifier() {
         signIn(m_profile.reviewerEmail);
         return;
     }
-    readSecret(models::ProfileSecret::LlmApiKey, false, [this](QString apiKey) {
+    readSecret(models::ProfileSecret::LlmApiKey, false, true, [this](QString apiKey) {
         OpenAiClassifierConfig config;
         config.baseUrl = QUrl(m_profile.llmBaseUrl);
         if (!m_profile.llmModel.isEmpty()) {

@@ -67,7 +67,9 @@ private:
     void startRemote();
     void signIn(const QString& email);
     void buildClassifier();
-    void readSecret(models::ProfileSecret secret, bool optional, std::function<void(QString)> next);
+    /** Reads a secret of the profile; when it is not stored, asks for it if `ask` (and stores the answer). An
+     *  optional secret that is neither stored nor given continues with an empty value. */
+    void readSecret(models::ProfileSecret secret, bool optional, bool ask, std::function<void(QString)> next);
     std::function<TimePoint()> clock() const;
 
     models::ConnectionProfile m_profile;

@@ -1,0 +1,350 @@
+// The console's emulator profile against real servers: a small population is written into redis-server (the
+// backend's keys, SPEC 4.1) and the Firestore emulator (SPEC 4.2) with the services' BackendSeeder, the console is
+// composed from an emulator profile exactly as fairuse-console does, and the main window must show those users,
+// open one with its cases, and resolve a case into the emulator with an audit record naming the reviewer.
+
+#include "ActionDialog.h"
+#include "BackendFixtures.h"
+#include "Composition.h"
+#include "ConnectionBanner.h"
+#include "EventsModel.h"
+#include "MainWindow.h"
+#include "QueueModel.h"
+#include "QueueView.h"
+#include "UserView.h"
+#include "common/Await.h"
+#include "enforcement/Enforcement.h"
+#include "firestore/FirestoreCaseStore.h"
+#include "redis/RedisClient.h"
+#include "redis/RedisUsageStore.h"
+#include "secrets/SessionSecretStore.h"
+#include "seed/BackendSeeder.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSet>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::services;
+namespace backends = fairuse::testing::backends;
+
+namespace {
+
+constexpr int kTimeoutMs = 120000;
+/** Redis database of this test (redis tests use 0..3, the seed tests 8..15). */
+constexpr int kRedisDb = 6;
+
+TimePoint reference() {
+    return parseRfc3339(QStringLiteral("2026-03-20T10:15:00Z")).value();
+}
+
+template <typename T>
+Result<T> get(const Async<T>& f) {
+    return awaitResult(f, kTimeoutMs);
+}
+
+} // namespace
+
+class EmulatorProfileTest : public QObject {
+    Q_OBJECT
+private:
+    quint16 m_redisPort = 0;
+    QString m_host;
+    QString m_project;
+    DemoPopulation m_pop;
+    std::unique_ptr<console::Connection> m_connection;
+    std::unique_ptr<ui::MainWindow> m_window;
+    // A second, independent reader of what the console wrote.
+    std::shared_ptr<FirestoreClient> m_checkClient;
+    std::unique_ptr<FirestoreCaseStore> m_check;
+
+    models::QueueModel* queue() const { return m_window->queueView()->model(); }
+    ui::UserView* userView() const { return m_window->findChild<ui::UserView*>(); }
+
+    FirestoreConfig emulatorConfig() const {
+        FirestoreConfig c;
+        c.projectId = m_project;
+        c.emulatorHost = m_host;
+        return c;
+    }
+
+    QSet<QString> flagged() const {
+        QSet<QString> out;
+        for (const FairUseState& s : m_pop.states) {
+            if (s.stage != Stage::None) {
+                out.insert(s.uid);
+            }
+        }
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_redisPort = backends::redisPort();
+        QVERIFY2(m_redisPort != 0, "the redis fixture did not run");
+        m_host = backends::emulatorHost();
+        if (m_host.isEmpty()) {
+            QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "
+                  "(the firestore_emulator CTest fixture starts it)");
+        }
+        m_project = backends::freshProject(QStringLiteral("console-emu"));
+
+        // A few users: 12 ordinary ones and one detailed flagged user of each kind.
+        DemoOptions o;
+        o.referenceTime = reference();
+        o.seed = 4711;
+        o.users = 12;
+        o.flaggedPerKind = 1;
+        m_pop = generateDemoPopulation(o);
+        QVERIFY(flagged().size() >= 3);
+
+        RedisConfig rc;
+        rc.port = m_redisPort;
+        rc.db = kRedisDb;
+        rc.autoReconnect = false;
+        RedisClient redis(rc);
+        QVERIFY(get(redis.command({"FLUSHDB"})).ok());
+        auto firestore = std::make_shared<FirestoreClient>(emulatorConfig(), StaticToken::emulatorOwner());
+        BackendSeeder seeder(&redis, firestore);
+        const Result<BackendSeedReport> seeded = get(seeder.seed(m_pop, BackendSeedOptions{}));
+        QVERIFY2(seeded.ok(), seeded.ok() ? "" : qPrintable(seeded.error().message));
+        QVERIFY(seeded->redisKeys > 0 && seeded->firestoreDocuments > 0);
+
+        // The emulator profile as a reviewer would set it up, pointed at the fixtures.
+        models::ConnectionProfile profile = models::ProfileSettings::builtIns().at(1);
+        QVERIFY(profile.kind == models::ProfileKind::Emulator);
+        profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb);
+        profile.firestoreProject = m_project;
+        profile.firestoreEmulatorHost = m_host;
+        profile.reviewerEmail = QString::fromLatin1(kDemoReviewerEmail);
+        profile.llmBaseUrl.clear();
+
+        // A password stored for the profile is used; none is stored here and the fixture needs none, and the
+        // emulator profile must not stop the start with a prompt for it.
+        int asked = 0;
+        console::Composer composer(profile, std::make_shared<SessionSecretStore>(),
+                                   [&asked](models::ProfileSecret) -> std::optional<QString> {
+                                       ++asked;
+                                       return std::nullopt;
+                                   });
+        composer.setPinnedNow(reference());
+        QSignalSpy ready(&composer, &console::Composer::ready);
+        QSignalSpy failed(&composer, &console::Composer::failed);
+        composer.start();
+        QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, kTimeoutMs));
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        QCOMPARE(asked, 0); // neither the optional Redis password nor a service-account key
+        m_connection = composer.take();
+        QCOMPARE(m_connection->backend.reviewer.email, QString::fromLatin1(kDemoReviewerEmail));
+        QVERIFY(m_connection->backend.reviewer.role == Role::SeniorReviewer);
+        QVERIFY(m_connection->backend.cases->describe().contains(m_project));
+
+        m_window = std::make_unique<ui::MainWindow>(m_connection->backend);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(QTest::qWaitFor([this] { return queue()->isComplete(); }, kTimeoutMs));
+
+        m_checkClient = std::make_shared<FirestoreClient>(emulatorConfig(), StaticToken::emulatorOwner());
+        m_check = std::make_unique<FirestoreCaseStore>(m_checkClient);
+    }
+
+    void queueShowsTheSeededUsers() {
+        QSet<QString> shown;
+        for (int r = 0; r < queue()->rowCount(); ++r) {
+            shown.insert(queue()->rowAt(r).state.uid);
+            // Speech comes from the backend's Redis keys, not from Firestore.
+            const services::QueueRow& row = queue()->rowAt(r);
+            QVERIFY(row.state.stage != Stage::None);
+        }
+        QCOMPARE(shown, flagged());
+        QVERIFY2(!m_window->banner()->isVisible(), "the connection banner reports a problem");
+    }
+
+    void speechColumnsComeFromRedis() {
+        // The queue's speech for a user equals what the usage store reads from the backend's keys at "now".
+        RedisConfig rc;
+        rc.port = m_redisPort;
+        rc.db = kRedisDb;
+        rc.autoReconnect = false;
+        RedisClient redis(rc);
+        RedisUsageStore usage(&redis);
+        bool someSpeech = false;
+        for (const FairUseState& s : m_pop.states) {
+            if (s.stage == Stage::None) {
+                continue;
+            }
+            const Result<SpeechReading> reading = get(usage.readSpeech(s.uid, reference()));
+            QVERIFY(reading.ok());
+            someSpeech = someSpeech || reading->totals.weeklyMs > 0;
+            const auto weekly = [&] {
+                const QModelIndex cell = queue()->index(queue()->rowOfUid(s.uid), models::QueueModel::WeeklyColumn);
+                (void)cell.data(Qt::DisplayRole); // a painted cell without totals asks the usage store for them
+                return cell.data(models::QueueModel::RawValueRole);
+            };
+            QVERIFY2(QTest::qWaitFor([&] { return weekly().toLongLong() == reading->totals.weeklyMs; }, 30000),
+                     qPrintable(QStringLiteral("%1: queue %2, redis %3")
+                                    .arg(s.uid, weekly().toString())
+                                    .arg(reading->totals.weeklyMs)));
+        }
+        QVERIFY(someSpeech);
+    }
+
+    void openingAUserShowsItsCases() {
+        ui::UserView* view = userView();
+        QVERIFY(view);
+        QSignalSpy loaded(view, &ui::UserView::loaded);
+        m_window->queueView()->table()->setCurrentIndex(m_window->queueView()->proxy()->index(0, 0));
+        const QString current = m_window->queueView()->currentUid();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const QList<QVariant>& args : loaded) {
+                    if (args.at(0).toString() == current) {
+                        return true;
+                    }
+                }
+                return false;
+            },
+            kTimeoutMs));
+        QSet<QString> expected;
+        for (const FairUseEvent& e : m_pop.events) {
+            if (e.uid == current) {
+                expected.insert(e.id);
+            }
+        }
+        QVERIFY(!expected.isEmpty());
+        QSet<QString> shown;
+        for (const FairUseEvent& e : view->events()) {
+            shown.insert(e.id);
+            QCOMPARE(e.uid, current);
+        }
+        QCOMPARE(shown, expected);
+        QCOMPARE(view->eventsModel()->rowCount(), static_cast<int>(expected.size()));
+    }
+
+    void resolveWritesStateAndNamedAuditIntoTheEmulator() {
+        // A flagged user with an open case, below restrict so resolving as a false positive steps the stage down.
+        QString uid;
+        for (const FairUseState& s : m_pop.states) {
+            if (s.stage == Stage::None || s.stage == Stage::Restrict || queue()->rowOfUid(s.uid) < 0) {
+                continue;
+            }
+            for (const FairUseEvent& e : m_pop.events) {
+                if (e.uid == s.uid && !e.resolved) {
+                    uid = s.uid;
+                }
+            }
+            if (!uid.isEmpty()) {
+                break;
+            }
+        }
+        QVERIFY2(!uid.isEmpty(), "the population has no open case below restrict");
+        const Result<FairUseState> before = get(m_check->getState(uid));
+        QVERIFY(before.ok());
+        AuditFilter all;
+        all.uid = uid;
+        all.limit = 1000;
+        const Result<QList<AuditRecord>> auditBefore = get(m_check->listAudit(all));
+        QVERIFY(auditBefore.ok());
+
+        ui::UserView* view = userView();
+        QSignalSpy loaded(view, &ui::UserView::loaded);
+        const int proxyRow =
+            m_window->queueView()->proxy()->mapFromSource(queue()->index(queue()->rowOfUid(uid), 0)).row();
+        m_window->queueView()->table()->setCurrentIndex(m_window->queueView()->proxy()->index(proxyRow, 0));
+        QCOMPARE(m_window->queueView()->currentUid(), uid);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return !loaded.isEmpty() && loaded.last().at(0).toString() == uid && !view->events().isEmpty(); },
+            kTimeoutMs));
+        int openRow = -1;
+        for (int i = 0; i < view->events().size(); ++i) {
+            if (!view->events().at(i).resolved) {
+                openRow = i;
+            }
+        }
+        QVERIFY(openRow >= 0);
+        view->eventsView()->setCurrentIndex(view->eventsModel()->index(openRow, 0));
+        const FairUseEvent target = view->events().at(openRow);
+        QSignalSpy changed(view, &ui::UserView::stateChanged);
+
+        QAction* resolve = nullptr;
+        for (QAction* a : view->actions()) {
+            if (a->shortcut().toString(QKeySequence::PortableText) == QStringLiteral("Ctrl+R")) {
+                resolve = a;
+            }
+        }
+        QVERIFY(resolve && resolve->isEnabled());
+        resolve->trigger();
+        auto* dialog = view->findChild<ui::ActionDialog*>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        auto* outcome = dialog->findChild<QComboBox*>(QStringLiteral("outcomeCombo"));
+        outcome->setCurrentIndex(outcome->findData(static_cast<int>(Outcome::FalsePositive)));
+        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")),
+                         QStringLiteral("emulator run: lecture recordings"));
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("reviewButton")), Qt::LeftButton);
+        QVERIFY2(dialog->isConfirming(), qPrintable(dialog->message()));
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("applyButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), kTimeoutMs);
+
+        // Read back from the emulator through an independent client.
+        const Stage expected = enforcement::stepDown(before->stage);
+        const Result<FairUseState> after = get(m_check->getState(uid));
+        QVERIFY(after.ok());
+        QVERIFY(after->stage == expected);
+        const Result<QList<FairUseEvent>> events = get(m_check->listEvents(uid));
+        QVERIFY(events.ok());
+        bool found = false;
+        for (const FairUseEvent& e : *events) {
+            if (e.id == target.id) {
+                found = true;
+                QVERIFY(e.resolved);
+                QVERIFY(e.outcome == std::optional<Outcome>(Outcome::FalsePositive));
+                QCOMPARE(e.resolvedBy, QString::fromLatin1(kDemoReviewerEmail));
+            }
+        }
+        QVERIFY(found);
+        const Result<QList<AuditRecord>> audit = get(m_check->listAudit(all));
+        QVERIFY(audit.ok());
+        QCOMPARE(audit->size(), auditBefore->size() + 1);
+        const AuditRecord* latest = nullptr;
+        for (const AuditRecord& r : *audit) {
+            if (!latest || r.sequence > latest->sequence) {
+                latest = &r;
+            }
+        }
+        QVERIFY(latest);
+        QCOMPARE(latest->reviewer, QString::fromLatin1(kDemoReviewerEmail));
+        QVERIFY(latest->action == AuditAction::Resolve);
+        QCOMPARE(latest->uid, uid);
+        QCOMPARE(latest->eventId, target.id);
+        QVERIFY(latest->stageAfter == std::optional<Stage>(expected));
+    }
+
+    void cleanupTestCase() {
+        // UserView answers its loads through then(this, ...), which Qt 6.4 asserts on when an answer arrives after
+        // the view is gone (the Firestore client answers what is in flight when it is destroyed). Until UserView
+        // owns its pending answers (as QueueModel and SpendReportView do), the window goes only once its user view
+        // has nothing in flight: the queue reload after the resolve is complete and a last load has answered.
+        if (m_window) {
+            QVERIFY(QTest::qWaitFor([this] { return queue()->isComplete(); }, kTimeoutMs));
+            ui::UserView* view = userView();
+            QSignalSpy loaded(view, &ui::UserView::loaded);
+            const QString uid = queue()->rowAt(0).state.uid;
+            view->showUser(uid);
+            QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty() && loaded.last().at(0).toString() == uid; }, 30000));
+        }
+        m_window.reset();
+        m_connection.reset();
+        m_check.reset();
+        m_checkClient.reset();
+    }
+};
+
+QTEST_MAIN(EmulatorProfileTest)
+#include "tst_EmulatorProfile.moc"
