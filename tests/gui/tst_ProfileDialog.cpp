@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPromise>
 #include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -62,6 +63,41 @@ QPushButton* buttonNamed(QWidget* dialog, const QString& text) {
 QString status(QWidget* dialog) {
     return dialog->findChild<QLabel*>(QStringLiteral("statusLabel"))->text();
 }
+
+/** A SecretStore that answers writes only when told (a keychain behind a slow D-Bus service). */
+class LateSecretStore final : public services::SecretStore {
+public:
+    services::Async<QString> read(const QString&) override {
+        return answered(Result<QString>(Error::notFound(QStringLiteral("none"))));
+    }
+    services::Async<bool> write(const QString& key, const QString&) override {
+        keys << key;
+        auto promise = std::make_shared<QPromise<Result<bool>>>();
+        promise->start();
+        m_pending.append(promise);
+        return promise->future();
+    }
+    services::Async<bool> remove(const QString&) override { return answered(Result<bool>(true)); }
+    void answerAll(const Result<bool>& answer) {
+        for (const auto& p : std::as_const(m_pending)) {
+            p->addResult(answer);
+            p->finish();
+        }
+        m_pending.clear();
+    }
+    QStringList keys;
+
+private:
+    template <typename T>
+    static services::Async<T> answered(Result<T> r) {
+        QPromise<Result<T>> p;
+        p.start();
+        p.addResult(std::move(r));
+        p.finish();
+        return p.future();
+    }
+    QList<std::shared_ptr<QPromise<Result<bool>>>> m_pending;
+};
 
 QByteArray fileBytes(const QString& path) {
     QFile f(path);
@@ -206,6 +242,22 @@ private Q_SLOTS:
         QVERIFY(dialog.selectedProfile().isEmpty());
         m_qsettings->sync();
         QVERIFY(!fileBytes(m_ini).contains("broken"));
+    }
+
+    void secretAnsweredAfterTheDialogClosed() {
+        // "Connect" closes the dialog; the keychain answers the write later, to nobody.
+        auto late = std::make_shared<LateSecretStore>();
+        auto dialog = std::make_unique<ProfileDialog>(*m_settings, late, QStringLiteral("demo"));
+        dialog->show();
+        addProfile(*dialog, QStringLiteral("slow-keychain"));
+        fillEmulator(*dialog);
+        setField(dialog.get(), secretLabel(ProfileSecret::RedisPassword), kSecret);
+        QTest::mouseClick(buttonNamed(dialog.get(), ProfileDialog::tr("&Connect")), Qt::LeftButton);
+        QCOMPARE(dialog->selectedProfile(), QStringLiteral("slow-keychain"));
+        QCOMPARE(late->keys, QStringList{secretKey(QStringLiteral("slow-keychain"), ProfileSecret::RedisPassword)});
+        dialog.reset();
+        late->answerAll(Result<bool>(Error::unavailable(QStringLiteral("keychain locked"))));
+        QTest::qWait(50); // deliveries to the gone dialog, if any were queued
     }
 
     void demoProfileNeedsNoServers() {
