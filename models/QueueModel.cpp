@@ -1,7 +1,8 @@
 #include "QueueModel.h"
 
+#include "FutureWatch.h"
+
 #include <QDateTime>
-#include <QFutureWatcher>
 #include <QLocale>
 
 #include <algorithm>
@@ -130,24 +131,6 @@ SortKey sortKeyOf(const services::QueueRow& row, int column) {
     default: // UserColumn: the tie-break (user id) is the whole order
         return {};
     }
-}
-
-/**
- * Calls `handler` with the future's result from the event loop, through a watcher owned by `owner`. Unlike
- * QFuture::then(owner, ...), destroying the owner first is safe (Qt 6.4 asserts on a destroyed context), and a
- * future that is already finished still answers asynchronously, so callers never see their own state change under
- * them. A future cancelled without a result is reported as Unavailable.
- */
-template <typename T, typename Handler>
-void whenFinished(QObject* owner, const services::Async<T>& future, Handler handler) {
-    auto* watcher = new QFutureWatcher<Result<T>>(owner);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, owner, [watcher, handler = std::move(handler)]() mutable {
-        watcher->deleteLater();
-        const QFuture<Result<T>> f = watcher->future();
-        handler(f.resultCount() > 0 ? f.result()
-                                    : Result<T>(Error::unavailable(QStringLiteral("the request was cancelled"))));
-    });
-    watcher->setFuture(future);
 }
 
 /** Strict weak order of rows for one column and direction; ties go by user id (ascending, except on the user
@@ -608,7 +591,7 @@ void QueueModel::requestPage() {
     const int limit = m_pages == 0 ? std::min(m_pageSize, kFirstPageRows) : m_pageSize;
     const services::Async<services::QueuePage> request =
         m_backend.cases->fetchQueuePage(m_queryFilter, m_cursor, limit);
-    whenFinished<services::QueuePage>(this, request, [this, generation](const Result<services::QueuePage>& page) {
+    whenFinished(this, request, [this, generation](const Result<services::QueuePage>& page) {
         if (generation != m_generation) {
             return; // the filter changed while this page was in flight
         }
@@ -780,31 +763,30 @@ void QueueModel::pumpSpeech() {
         m_speechQueue.pop_back();
         ++m_speechInFlight;
         const quint64 epoch = m_speechEpoch;
-        whenFinished<services::SpeechReading>(
-            this, m_backend.usage->readSpeech(uid, now),
-            [this, uid, epoch](const Result<services::SpeechReading>& reading) {
-                --m_speechInFlight;
-                if (epoch == m_speechEpoch) {
-                    m_speechWanted.remove(uid);
-                    if (reading.ok()) {
-                        m_speechCache.insert(uid, reading->totals);
-                        const int i = m_indexOfUid.value(uid, -1);
-                        if (i >= 0 && !m_rows.at(i).speech) {
-                            m_rows[i].speech = reading->totals;
-                            m_speechDirty.insert(uid);
-                            if (!m_speechFlush.isActive()) {
-                                m_speechFlush.start();
-                            }
-                        }
-                    } else {
-                        m_speechFailed.insert(uid); // shown empty; refresh() tries again
-                    }
-                }
-                if (!m_speechQueue.empty() && !m_speechPumpScheduled) {
-                    m_speechPumpScheduled = true;
-                    QMetaObject::invokeMethod(this, &QueueModel::pumpSpeech, Qt::QueuedConnection);
-                }
-            });
+        whenFinished(this, m_backend.usage->readSpeech(uid, now),
+                     [this, uid, epoch](const Result<services::SpeechReading>& reading) {
+                         --m_speechInFlight;
+                         if (epoch == m_speechEpoch) {
+                             m_speechWanted.remove(uid);
+                             if (reading.ok()) {
+                                 m_speechCache.insert(uid, reading->totals);
+                                 const int i = m_indexOfUid.value(uid, -1);
+                                 if (i >= 0 && !m_rows.at(i).speech) {
+                                     m_rows[i].speech = reading->totals;
+                                     m_speechDirty.insert(uid);
+                                     if (!m_speechFlush.isActive()) {
+                                         m_speechFlush.start();
+                                     }
+                                 }
+                             } else {
+                                 m_speechFailed.insert(uid); // shown empty; refresh() tries again
+                             }
+                         }
+                         if (!m_speechQueue.empty() && !m_speechPumpScheduled) {
+                             m_speechPumpScheduled = true;
+                             QMetaObject::invokeMethod(this, &QueueModel::pumpSpeech, Qt::QueuedConnection);
+                         }
+                     });
     }
 }
 

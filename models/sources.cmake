@@ -1,4 +1,4 @@
-target_sources(fairuse_models PRIVATE Backend.h)
+target_sources(fairuse_models PRIVATE Backend.h FutureWatch.h)
 # Each part lists its own sources.
 foreach(part queue detail)
     include(${CMAKE_CURRENT_SOURCE_DIR}/${part}.cmake)

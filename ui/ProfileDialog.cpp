@@ -1,11 +1,11 @@
 #include "ProfileDialog.h"
 
+#include "FutureWatch.h"
 #include "redis/RedisConfig.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
@@ -205,18 +205,15 @@ bool ProfileDialog::saveCurrent() {
             continue;
         }
         const auto secret = static_cast<ProfileSecret>(it.key());
-        // A watcher the dialog owns rather than then(this, ...): the keychain may answer after "Connect" closed the
-        // dialog, and Qt 6.4 asserts in a then(context) continuation whose context is gone.
-        auto* watcher = new QFutureWatcher<Result<bool>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, secret] {
-            watcher->deleteLater();
-            const Result<bool> written = watcher->result();
-            if (!written.ok()) {
-                m_status->setText(
-                    tr("Could not store the %1: %2").arg(models::secretLabel(secret), written.error().message));
-            }
-        });
-        watcher->setFuture(m_secrets->write(models::secretKey(p.name, secret), value));
+        // Not then(this, ...): the keychain may answer after "Connect" closed the dialog (see FutureWatch.h).
+        models::whenFinished(
+            this, m_secrets->write(models::secretKey(p.name, secret), value),
+            [this, secret](const Result<bool>& written) {
+                if (!written.ok()) {
+                    m_status->setText(
+                        tr("Could not store the %1: %2").arg(models::secretLabel(secret), written.error().message));
+                }
+            });
         it.value()->clear();
     }
     return true;

@@ -1,9 +1,9 @@
 #include "QueueView.h"
 
 #include "FilterBar.h"
+#include "FutureWatch.h"
 #include "QueueModel.h"
 
-#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -32,20 +32,6 @@ protected:
         QTableView::keyPressEvent(event);
     }
 };
-
-/** Calls `handler` with the future's result through a watcher owned by `owner` (safe when the owner goes first,
- *  which QFuture::then(owner, ...) is not on Qt 6.4). */
-template <typename T, typename Handler>
-void whenFinished(QObject* owner, const services::Async<T>& future, Handler handler) {
-    auto* watcher = new QFutureWatcher<Result<T>>(owner);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, owner, [watcher, handler = std::move(handler)]() mutable {
-        watcher->deleteLater();
-        const QFuture<Result<T>> f = watcher->future();
-        handler(f.resultCount() > 0 ? f.result()
-                                    : Result<T>(Error::unavailable(QStringLiteral("the request was cancelled"))));
-    });
-    watcher->setFuture(future);
-}
 
 /** Shows the queue model as it is: the model sorts and filters 100,000 rows faster than a proxy comparing
  *  QVariants could, so the header's sort request goes straight to it. */
@@ -215,7 +201,7 @@ void QueueView::search(const QString& rawText) {
         if (!m_backend.cases) {
             return;
         }
-        whenFinished<FairUseEvent>(
+        models::whenFinished(
             this, m_backend.cases->findByCaseRef(text), [this, text](const Result<FairUseEvent>& event) {
                 if (!event.ok()) {
                     Q_EMIT message(event.error().kind == ErrorKind::NotFound
@@ -236,7 +222,7 @@ void QueueView::search(const QString& rawText) {
         return;
     }
     // Not loaded (filtered out, or still loading): ask the store whether the user exists at all.
-    whenFinished<FairUseState>(this, m_backend.cases->getState(text), [this, text](const Result<FairUseState>& state) {
+    models::whenFinished(this, m_backend.cases->getState(text), [this, text](const Result<FairUseState>& state) {
         if (!state.ok()) {
             Q_EMIT message(state.error().kind == ErrorKind::NotFound
                                ? tr("No flagged user or case matches \"%1\".").arg(text)

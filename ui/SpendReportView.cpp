@@ -2,6 +2,7 @@
 
 #include "BulkResolver.h"
 #include "DetailFormat.h"
+#include "FutureWatch.h"
 #include "SpendModel.h"
 #include "ledger/LlmSpendLedger.h"
 #include "ledger/SpendReport.h"
@@ -11,7 +12,6 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDateTimeAxis>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -123,82 +123,78 @@ void SpendReportView::refresh() {
     const TimePoint from = now - std::chrono::hours(24) * m_period->currentData().toInt();
     m_status->setText(tr("Loading…"));
     m_status->show();
-    // A watcher the view owns rather than then(this, ...): in Qt 6.4 a then(context) continuation asserts when the
-    // answer arrives after the view is gone; a destroyed watcher simply never reports.
-    using Answer = Result<QList<LlmSpendRecord>>;
-    auto* watcher = new QFutureWatcher<Answer>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, from, now] {
-        watcher->deleteLater();
-        const Answer r = watcher->result();
-        if (generation != m_generation) {
-            return;
-        }
-        if (!r) {
-            m_status->setText(tr("Could not read the LLM spend from %1: %2 Check the connection and refresh.")
-                                  .arg(m_backend.cases->describe(), r.error().message));
-            Q_EMIT refreshed();
-            return;
-        }
-        m_status->hide();
-        const QList<CohortSpend> cohorts = spendreport::totalsByCohort(r.value());
-        m_cohorts->setRowCount(static_cast<int>(cohorts.size()));
-        for (int i = 0; i < cohorts.size(); ++i) {
-            const CohortSpend& c = cohorts.at(i);
-            const QStringList cells{models::SpendModel::cohortLabel(c.customStt),
-                                    models::SpendModel::planLabel(c.plan),
-                                    QLocale().toString(c.users),
-                                    QLocale().toString(c.calls),
-                                    QLocale().toString(static_cast<qlonglong>(c.promptTokens + c.completionTokens)),
-                                    models::formatUsd(c.costMicroUsd)};
-            for (int col = 0; col < cells.size(); ++col) {
-                m_cohorts->setItem(i, col, new QTableWidgetItem(cells.at(col)));
+    // Not then(this, ...): see FutureWatch.h (Qt 6.4 asserts when the answer arrives after the view is gone).
+    models::whenFinished(
+        this, m_backend.cases->listSpend(from, now + std::chrono::milliseconds(1)),
+        [this, generation, from, now](const Result<QList<LlmSpendRecord>>& r) {
+            if (generation != m_generation) {
+                return;
             }
-        }
-        m_spenders->setRows(spendreport::topSpenders(r.value(), kTopSpenders));
+            if (!r) {
+                m_status->setText(tr("Could not read the LLM spend from %1: %2 Check the connection and refresh.")
+                                      .arg(m_backend.cases->describe(), r.error().message));
+                Q_EMIT refreshed();
+                return;
+            }
+            m_status->hide();
+            const QList<CohortSpend> cohorts = spendreport::totalsByCohort(r.value());
+            m_cohorts->setRowCount(static_cast<int>(cohorts.size()));
+            for (int i = 0; i < cohorts.size(); ++i) {
+                const CohortSpend& c = cohorts.at(i);
+                const QStringList cells{models::SpendModel::cohortLabel(c.customStt),
+                                        models::SpendModel::planLabel(c.plan),
+                                        QLocale().toString(c.users),
+                                        QLocale().toString(c.calls),
+                                        QLocale().toString(static_cast<qlonglong>(c.promptTokens + c.completionTokens)),
+                                        models::formatUsd(c.costMicroUsd)};
+                for (int col = 0; col < cells.size(); ++col) {
+                    m_cohorts->setItem(i, col, new QTableWidgetItem(cells.at(col)));
+                }
+            }
+            m_spenders->setRows(spendreport::topSpenders(r.value(), kTopSpenders));
 
-        const QList<DailySpend> trend = spendreport::dailyTrend(r.value(), from, now);
-        m_trendDays = static_cast<int>(trend.size());
-        auto* chart = new QChart();
-        chart->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark
-                                                                            : QChart::ChartThemeLight);
-        chart->setTitle(tr("LLM spend per UTC day"));
-        auto* custom = new QLineSeries(chart);
-        custom->setName(tr("Custom STT users"));
-        custom->setColor(QColor(0xe0, 0x8a, 0x1e));
-        auto* platform = new QLineSeries(chart);
-        platform->setName(tr("Platform STT users"));
-        platform->setColor(QColor(0x4c, 0x9a, 0xd6));
-        double maxUsd = 0.0;
-        for (const DailySpend& d : trend) {
-            const double x = static_cast<double>(toUnixMs(d.dayStart));
-            const double c = static_cast<double>(d.customSttCostMicroUsd) / 1e6;
-            const double p = static_cast<double>(d.platformSttCostMicroUsd) / 1e6;
-            custom->append(x, c);
-            platform->append(x, p);
-            maxUsd = qMax(maxUsd, qMax(c, p));
-        }
-        auto* axisX = new QDateTimeAxis(chart);
-        axisX->setFormat(QStringLiteral("MM-dd"));
-        axisX->setTitleText(tr("Day (UTC)"));
-        if (!trend.isEmpty()) {
-            axisX->setRange(QDateTime::fromMSecsSinceEpoch(toUnixMs(trend.first().dayStart), Qt::UTC),
-                            QDateTime::fromMSecsSinceEpoch(toUnixMs(trend.last().dayStart), Qt::UTC));
-        }
-        auto* axisY = new QValueAxis(chart);
-        axisY->setTitleText(tr("USD"));
-        axisY->setRange(0.0, maxUsd * 1.1 + 0.001);
-        chart->addAxis(axisX, Qt::AlignBottom);
-        chart->addAxis(axisY, Qt::AlignLeft);
-        for (QLineSeries* s : {custom, platform}) {
-            chart->addSeries(s);
-            s->attachAxis(axisX);
-            s->attachAxis(axisY);
-        }
-        chart->legend()->setAlignment(Qt::AlignBottom);
-        m_chart->setChart(chart);
-        Q_EMIT refreshed();
-    });
-    watcher->setFuture(m_backend.cases->listSpend(from, now + std::chrono::milliseconds(1)));
+            const QList<DailySpend> trend = spendreport::dailyTrend(r.value(), from, now);
+            m_trendDays = static_cast<int>(trend.size());
+            auto* chart = new QChart();
+            chart->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark
+                                                                                : QChart::ChartThemeLight);
+            chart->setTitle(tr("LLM spend per UTC day"));
+            auto* custom = new QLineSeries(chart);
+            custom->setName(tr("Custom STT users"));
+            custom->setColor(QColor(0xe0, 0x8a, 0x1e));
+            auto* platform = new QLineSeries(chart);
+            platform->setName(tr("Platform STT users"));
+            platform->setColor(QColor(0x4c, 0x9a, 0xd6));
+            double maxUsd = 0.0;
+            for (const DailySpend& d : trend) {
+                const double x = static_cast<double>(toUnixMs(d.dayStart));
+                const double c = static_cast<double>(d.customSttCostMicroUsd) / 1e6;
+                const double p = static_cast<double>(d.platformSttCostMicroUsd) / 1e6;
+                custom->append(x, c);
+                platform->append(x, p);
+                maxUsd = qMax(maxUsd, qMax(c, p));
+            }
+            auto* axisX = new QDateTimeAxis(chart);
+            axisX->setFormat(QStringLiteral("MM-dd"));
+            axisX->setTitleText(tr("Day (UTC)"));
+            if (!trend.isEmpty()) {
+                axisX->setRange(QDateTime::fromMSecsSinceEpoch(toUnixMs(trend.first().dayStart), Qt::UTC),
+                                QDateTime::fromMSecsSinceEpoch(toUnixMs(trend.last().dayStart), Qt::UTC));
+            }
+            auto* axisY = new QValueAxis(chart);
+            axisY->setTitleText(tr("USD"));
+            axisY->setRange(0.0, maxUsd * 1.1 + 0.001);
+            chart->addAxis(axisX, Qt::AlignBottom);
+            chart->addAxis(axisY, Qt::AlignLeft);
+            for (QLineSeries* s : {custom, platform}) {
+                chart->addSeries(s);
+                s->attachAxis(axisX);
+                s->attachAxis(axisY);
+            }
+            chart->legend()->setAlignment(Qt::AlignBottom);
+            m_chart->setChart(chart);
+            Q_EMIT refreshed();
+        });
 }
 
 } // namespace fairuse::ui
