@@ -1,5 +1,6 @@
 #include "BulkResolver.h"
 
+#include "FutureWatch.h"
 #include "enforcement/ReviewerActions.h"
 
 #include <QCryptographicHash>
@@ -101,7 +102,7 @@ void BulkResolver::load() {
 
 void BulkResolver::loadUser(int job) {
     const QString uid = m_jobs.at(job).uid;
-    m_backend.cases->getState(uid).then(this, [this, job, uid](const Result<FairUseState>& state) {
+    whenFinished(this, m_backend.cases->getState(uid), [this, job, uid](const Result<FairUseState>& state) {
         if (!state) {
             m_loadErrors.append(tr("%1: could not read the state (%2)").arg(uid, state.error().message));
             userLoaded();
@@ -109,18 +110,19 @@ void BulkResolver::loadUser(int job) {
         }
         m_jobs[job].state = state.value();
         m_jobs[job].hasState = true;
-        m_backend.cases->listEvents(uid).then(this, [this, job, uid](const Result<QList<FairUseEvent>>& events) {
-            if (!events) {
-                m_loadErrors.append(tr("%1: could not read the cases (%2)").arg(uid, events.error().message));
+        whenFinished(
+            this, m_backend.cases->listEvents(uid), [this, job, uid](const Result<QList<FairUseEvent>>& events) {
+                if (!events) {
+                    m_loadErrors.append(tr("%1: could not read the cases (%2)").arg(uid, events.error().message));
+                    userLoaded();
+                    return;
+                }
+                // Oldest first, so the user's stage steps apply in the order the cases happened.
+                for (auto it = events->crbegin(); it != events->crend(); ++it) {
+                    m_jobs[job].events.append(*it);
+                }
                 userLoaded();
-                return;
-            }
-            // Oldest first, so the user's stage steps apply in the order the cases happened.
-            for (auto it = events->crbegin(); it != events->crend(); ++it) {
-                m_jobs[job].events.append(*it);
-            }
-            userLoaded();
-        });
+            });
     });
 }
 
@@ -260,8 +262,9 @@ void BulkResolver::buildBatch(QList<Sent>* sent, QList<ChangeSet>* changes) {
 void BulkResolver::sendBatch(QList<Sent> sent, QList<ChangeSet> changes) {
     m_inFlight = true;
     ++m_batches;
-    m_backend.cases->applyBatch(changes).then(
-        this, [this, sent = std::move(sent)](const Result<QList<Result<CommitResult>>>& results) {
+    whenFinished(
+        this, m_backend.cases->applyBatch(changes),
+        [this, sent = std::move(sent)](const Result<QList<Result<CommitResult>>>& results) {
             m_inFlight = false;
             for (int k = 0; k < sent.size(); ++k) {
                 const Sent& s = sent.at(k);

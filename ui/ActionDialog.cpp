@@ -3,6 +3,7 @@
 #include "BulkResolver.h"
 #include "ConflictDialog.h"
 #include "DetailFormat.h"
+#include "FutureWatch.h"
 #include "enforcement/ReviewerActions.h"
 
 #include <QCheckBox>
@@ -266,7 +267,7 @@ void ActionDialog::applyChange() {
     setBusy(true);
     showMessage(tr("Applying…"));
     const ChangeSet change = *m_change;
-    m_backend.cases->apply(change).then(this, [this, change](const Result<CommitResult>& result) {
+    models::whenFinished(this, m_backend.cases->apply(change), [this, change](const Result<CommitResult>& result) {
         setBusy(false);
         if (result) {
             showMessage({});
@@ -293,39 +294,41 @@ void ActionDialog::showConflict(const QString& storeMessage) {
     const QString uid = m_state.uid;
     const std::optional<QString> eventId = m_event ? std::optional<QString>(m_event->id) : std::nullopt;
     const QString yours = describeChange(*m_change, m_state, m_event);
-    m_backend.cases->getState(uid).then(this, [this, uid, eventId, yours,
-                                               storeMessage](const Result<FairUseState>& state) {
-        QString stored =
-            state ? describeState(state.value()) : tr("Could not re-read the state: %1").arg(state.error().message);
-        auto open = [this, yours, storeMessage](const QString& storedText) {
-            m_conflict = new ConflictDialog(
-                tr("The store refused your change because the data changed since you loaded it (%1). Compare the "
-                   "versions, then reload and redo the action if it is still needed.")
-                    .arg(storeMessage),
-                yours, storedText, this);
-            m_conflict->setAttribute(Qt::WA_DeleteOnClose);
-            connect(m_conflict, &ConflictDialog::reloadRequested, this, [this] {
-                Q_EMIT reloadRequested();
-                reject();
-            });
-            m_conflict->open();
-        };
-        if (!eventId) {
-            open(stored);
-            return;
-        }
-        m_backend.cases->listEvents(uid).then(this, [open, stored, eventId](const Result<QList<FairUseEvent>>& events) {
-            QString text = stored;
-            if (events) {
-                for (const FairUseEvent& e : events.value()) {
-                    if (e.id == *eventId) {
-                        text += QLatin1Char('\n') + describeEvent(e);
-                    }
-                }
+    models::whenFinished(
+        this, m_backend.cases->getState(uid),
+        [this, uid, eventId, yours, storeMessage](const Result<FairUseState>& state) {
+            QString stored =
+                state ? describeState(state.value()) : tr("Could not re-read the state: %1").arg(state.error().message);
+            auto open = [this, yours, storeMessage](const QString& storedText) {
+                m_conflict = new ConflictDialog(
+                    tr("The store refused your change because the data changed since you loaded it (%1). Compare the "
+                       "versions, then reload and redo the action if it is still needed.")
+                        .arg(storeMessage),
+                    yours, storedText, this);
+                m_conflict->setAttribute(Qt::WA_DeleteOnClose);
+                connect(m_conflict, &ConflictDialog::reloadRequested, this, [this] {
+                    Q_EMIT reloadRequested();
+                    reject();
+                });
+                m_conflict->open();
+            };
+            if (!eventId) {
+                open(stored);
+                return;
             }
-            open(text);
+            models::whenFinished(this, m_backend.cases->listEvents(uid),
+                                 [open, stored, eventId](const Result<QList<FairUseEvent>>& events) {
+                                     QString text = stored;
+                                     if (events) {
+                                         for (const FairUseEvent& e : events.value()) {
+                                             if (e.id == *eventId) {
+                                                 text += QLatin1Char('\n') + describeEvent(e);
+                                             }
+                                         }
+                                     }
+                                     open(text);
+                                 });
         });
-    });
 }
 
 QString ActionDialog::describeState(const FairUseState& s) {

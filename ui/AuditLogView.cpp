@@ -4,6 +4,7 @@
 #include "BulkResolver.h"
 #include "DetailFormat.h"
 #include "Export.h"
+#include "FutureWatch.h"
 #include "audit/AuditChain.h"
 
 #include <QCheckBox>
@@ -148,39 +149,42 @@ void AuditLogView::refresh() {
     m_status->hide();
     m_chain->setText(tr("Verifying the hash chain…"));
     m_model->clear();
-    m_backend.cases->listAudit(filter).then(this, [this, generation](const Result<QList<AuditRecord>>& r) {
-        if (generation != m_generation) {
-            return;
-        }
-        if (r) {
-            m_model->appendRows(r.value());
-        } else {
-            m_status->setText(tr("Could not read the audit log from %1: %2 Check the connection and apply the filter "
-                                 "again.")
-                                  .arg(m_backend.cases->describe(), r.error().message));
-            m_status->show();
-        }
-        done();
-    });
+    models::whenFinished(
+        this, m_backend.cases->listAudit(filter), [this, generation](const Result<QList<AuditRecord>>& r) {
+            if (generation != m_generation) {
+                return;
+            }
+            if (r) {
+                m_model->appendRows(r.value());
+            } else {
+                m_status->setText(
+                    tr("Could not read the audit log from %1: %2 Check the connection and apply the filter "
+                       "again.")
+                        .arg(m_backend.cases->describe(), r.error().message));
+                m_status->show();
+            }
+            done();
+        });
     services::AuditFilter all;
     all.limit = kVerifyLimit;
-    m_backend.cases->listAudit(all).then(this, [this, generation](const Result<QList<AuditRecord>>& r) {
-        if (generation != m_generation) {
-            return;
-        }
-        if (!r) {
-            m_chain->setText(tr("Chain not verified: %1").arg(r.error().message));
-        } else {
-            const ChainVerification v = verifyChain(r.value());
-            if (v.ok) {
-                m_chain->setText(tr("Chain intact: %n records", nullptr, static_cast<int>(r->size())));
-            } else {
-                const qint64 sequence = r->at(v.firstBrokenIndex).sequence;
-                m_chain->setText(tr("Chain broken at record #%1: %2").arg(sequence).arg(v.reason));
+    models::whenFinished(
+        this, m_backend.cases->listAudit(all), [this, generation](const Result<QList<AuditRecord>>& r) {
+            if (generation != m_generation) {
+                return;
             }
-        }
-        done();
-    });
+            if (!r) {
+                m_chain->setText(tr("Chain not verified: %1").arg(r.error().message));
+            } else {
+                const ChainVerification v = verifyChain(r.value());
+                if (v.ok) {
+                    m_chain->setText(tr("Chain intact: %n records", nullptr, static_cast<int>(r->size())));
+                } else {
+                    const qint64 sequence = r->at(v.firstBrokenIndex).sequence;
+                    m_chain->setText(tr("Chain broken at record #%1: %2").arg(sequence).arg(v.reason));
+                }
+            }
+            done();
+        });
 }
 
 void AuditLogView::done() {

@@ -6,6 +6,7 @@
 #include "DetailFormat.h"
 #include "EventsModel.h"
 #include "EvidenceModel.h"
+#include "FutureWatch.h"
 #include "SpeechChart.h"
 #include "ledger/LlmSpendLedger.h"
 #include "ledger/SttBudget.h"
@@ -252,7 +253,7 @@ void UserView::showUser(const QString& uid) {
     m_pending = 4 + (m_backend.usage ? 2 : 0);
     updateActions();
 
-    m_backend.cases->getState(uid).then(this, [this, stale, fail](const Result<FairUseState>& r) {
+    models::whenFinished(this, m_backend.cases->getState(uid), [this, stale, fail](const Result<FairUseState>& r) {
         if (stale()) {
             return;
         }
@@ -268,78 +269,82 @@ void UserView::showUser(const QString& uid) {
         }
         arrived();
     });
-    m_backend.cases->listEvents(uid).then(this, [this, stale, fail](const Result<QList<FairUseEvent>>& r) {
-        if (stale()) {
-            return;
-        }
-        if (r) {
-            m_events = r.value();
-            m_eventsModel->appendRows(m_events);
-        } else {
-            fail(tr("the cases"), r.error());
-        }
-        arrived();
-    });
-    m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit)
-        .then(this, [this, stale, fail](const Result<QList<Conversation>>& r) {
-            if (stale()) {
-                return;
-            }
-            if (r) {
-                m_conversations = r.value();
-                m_conversationsModel->appendRows(m_conversations);
-            } else {
-                fail(tr("the conversations"), r.error());
-            }
-            arrived();
-        });
-    m_backend.cases->listSpend(now - std::chrono::hours(24 * 30), now + 1ms)
-        .then(this, [this, stale, fail, uid](const Result<QList<LlmSpendRecord>>& r) {
-            if (stale()) {
-                return;
-            }
-            if (r) {
-                for (const LlmSpendRecord& rec : r.value()) {
-                    if (rec.uid == uid) {
-                        m_spend.append(rec);
-                    }
-                }
-            } else {
-                fail(tr("the LLM spend"), r.error());
-            }
-            arrived();
-        });
+    models::whenFinished(this, m_backend.cases->listEvents(uid),
+                         [this, stale, fail](const Result<QList<FairUseEvent>>& r) {
+                             if (stale()) {
+                                 return;
+                             }
+                             if (r) {
+                                 m_events = r.value();
+                                 m_eventsModel->appendRows(m_events);
+                             } else {
+                                 fail(tr("the cases"), r.error());
+                             }
+                             arrived();
+                         });
+    models::whenFinished(this, m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit),
+                         [this, stale, fail](const Result<QList<Conversation>>& r) {
+                             if (stale()) {
+                                 return;
+                             }
+                             if (r) {
+                                 m_conversations = r.value();
+                                 m_conversationsModel->appendRows(m_conversations);
+                             } else {
+                                 fail(tr("the conversations"), r.error());
+                             }
+                             arrived();
+                         });
+    models::whenFinished(this, m_backend.cases->listSpend(now - std::chrono::hours(24 * 30), now + 1ms),
+                         [this, stale, fail, uid](const Result<QList<LlmSpendRecord>>& r) {
+                             if (stale()) {
+                                 return;
+                             }
+                             if (r) {
+                                 for (const LlmSpendRecord& rec : r.value()) {
+                                     if (rec.uid == uid) {
+                                         m_spend.append(rec);
+                                     }
+                                 }
+                             } else {
+                                 fail(tr("the LLM spend"), r.error());
+                             }
+                             arrived();
+                         });
     if (m_backend.usage) {
         const TimePoint from = now - kChartRange;
         // A week before the visible range too, so the trailing lines are complete from the first point.
-        m_backend.usage->readMinutes(uid, from - kChartRange, now)
-            .then(this, [this, stale, fail, from, now](const Result<QList<services::MinuteSample>>& r) {
-                if (stale()) {
-                    return;
-                }
-                if (r) {
-                    // The caps need the plan, which arrives with the state: drawn in arrived() when both are here.
-                    m_chartMinutes = r.value();
-                    m_chartFrom = from;
-                    m_chartTo = now;
-                    m_haveMinutes = true;
-                } else {
-                    fail(tr("the speech minutes"), r.error());
-                    m_chart->showMessage(tr("Speech could not be loaded from %1.").arg(m_backend.usage->describe()));
-                }
-                arrived();
-            });
-        m_backend.usage->readSttBudgetUsedMs(uid, now).then(this, [this, stale, fail](const Result<std::int64_t>& r) {
-            if (stale()) {
-                return;
-            }
-            if (r) {
-                m_sttUsedMs = r.value();
-            } else {
-                fail(tr("the STT budget"), r.error());
-            }
-            arrived();
-        });
+        models::whenFinished(this, m_backend.usage->readMinutes(uid, from - kChartRange, now),
+                             [this, stale, fail, from, now](const Result<QList<services::MinuteSample>>& r) {
+                                 if (stale()) {
+                                     return;
+                                 }
+                                 if (r) {
+                                     // The caps need the plan, which arrives with the state: drawn in arrived() when
+                                     // both are here.
+                                     m_chartMinutes = r.value();
+                                     m_chartFrom = from;
+                                     m_chartTo = now;
+                                     m_haveMinutes = true;
+                                 } else {
+                                     fail(tr("the speech minutes"), r.error());
+                                     m_chart->showMessage(
+                                         tr("Speech could not be loaded from %1.").arg(m_backend.usage->describe()));
+                                 }
+                                 arrived();
+                             });
+        models::whenFinished(this, m_backend.usage->readSttBudgetUsedMs(uid, now),
+                             [this, stale, fail](const Result<std::int64_t>& r) {
+                                 if (stale()) {
+                                     return;
+                                 }
+                                 if (r) {
+                                     m_sttUsedMs = r.value();
+                                 } else {
+                                     fail(tr("the STT budget"), r.error());
+                                 }
+                                 arrived();
+                             });
     } else {
         m_chart->showMessage(tr("No usage store is connected."));
     }
@@ -611,8 +616,9 @@ void UserView::runClassifier() {
     const QString uid = m_uid;
     const quint64 generation = m_generation;
     setStatus(tr("Running the classifier (%1)…").arg(m_backend.classifier->describe()));
-    m_backend.classifier->classify(uid, m_conversations, models::backendNow(m_backend))
-        .then(this, [this, uid, generation](const Result<ClassifierResult>& r) {
+    models::whenFinished(
+        this, m_backend.classifier->classify(uid, m_conversations, models::backendNow(m_backend)),
+        [this, uid, generation](const Result<ClassifierResult>& r) {
             if (generation != m_generation) {
                 return;
             }
@@ -672,22 +678,23 @@ void UserView::saveReport(const QString& path) {
         m_stateLabel->text() + QLatin1Char('\n') + m_budgetLabel->text() + QLatin1Char('\n') + m_spendLabel->text();
     services::AuditFilter filter;
     filter.uid = m_uid;
-    m_backend.cases->listAudit(filter).then(this, [this, data, path](const Result<QList<AuditRecord>>& audit) mutable {
-        QString error;
-        if (audit) {
-            data.audit = audit.value();
-        } else {
-            data.auditError = audit.error().message;
-        }
-        const Status written = writeCaseReportPdf(data, path);
-        if (!written) {
-            error = written.error().message;
-            setStatus(tr("Could not write the case report: %1").arg(error));
-        } else {
-            setStatus(tr("Case report saved to %1").arg(path));
-        }
-        Q_EMIT reportWritten(path, error);
-    });
+    models::whenFinished(this, m_backend.cases->listAudit(filter),
+                         [this, data, path](const Result<QList<AuditRecord>>& audit) mutable {
+                             QString error;
+                             if (audit) {
+                                 data.audit = audit.value();
+                             } else {
+                                 data.auditError = audit.error().message;
+                             }
+                             const Status written = writeCaseReportPdf(data, path);
+                             if (!written) {
+                                 error = written.error().message;
+                                 setStatus(tr("Could not write the case report: %1").arg(error));
+                             } else {
+                                 setStatus(tr("Case report saved to %1").arg(path));
+                             }
+                             Q_EMIT reportWritten(path, error);
+                         });
 }
 
 } // namespace fairuse::ui

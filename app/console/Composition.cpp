@@ -1,5 +1,6 @@
 #include "Composition.h"
 
+#include "FutureWatch.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "firestore/FirestoreAuth.h"
@@ -82,20 +83,20 @@ void Composer::startDemo() {
     Q_EMIT progress(tr("Opening the demo store…"));
 
     std::shared_ptr<EmbeddedDatabase> db = stores.database;
-    db->ready().then(this, [this, db, path](const Status& opened) {
+    models::whenFinished(this, db->ready(), [this, db, path](const Status& opened) {
         if (!opened.ok()) {
             Q_EMIT failed(tr("Cannot open the demo store %1: %2\nDelete the file to start a fresh demo, or pass "
                              "another file with --db PATH.")
                               .arg(QDir::toNativeSeparators(path), opened.error().message));
             return;
         }
-        db->isEmpty().then(this, [this, db](const Result<bool>& empty) {
+        models::whenFinished(this, db->isEmpty(), [this, db](const Result<bool>& empty) {
             if (!empty.ok()) {
                 Q_EMIT failed(tr("Cannot read the demo store: %1").arg(empty.error().message));
                 return;
             }
             auto afterSeed = [this, db] {
-                db->referenceTime().then(this, [this](const Result<std::optional<TimePoint>>& ref) {
+                models::whenFinished(this, db->referenceTime(), [this](const Result<std::optional<TimePoint>>& ref) {
                     if (ref.ok()) {
                         m_demoReference = *ref;
                     }
@@ -109,18 +110,19 @@ void Composer::startDemo() {
             Q_EMIT progress(tr("Creating the demo population (first start, about a minute)…"));
             DemoOptions demo;
             demo.referenceTime = m_pinnedNow ? *m_pinnedNow : std::chrono::floor<std::chrono::minutes>(systemNow());
-            QtConcurrent::run([demo] {
-                return generateDemoPopulation(demo);
-            }).then(this, [this, db, afterSeed](DemoPopulation population) {
-                Q_EMIT progress(tr("Writing the demo store (first start)…"));
-                writeToEmbeddedAsync(std::move(population), *db).then(this, [this, afterSeed](const Status& s) {
-                    if (!s.ok()) {
-                        Q_EMIT failed(tr("Could not seed the demo store: %1").arg(s.error().message));
-                        return;
-                    }
-                    afterSeed();
+            models::whenFinished(
+                this, QtConcurrent::run([demo] { return generateDemoPopulation(demo); }),
+                [this, db, afterSeed](DemoPopulation population) {
+                    Q_EMIT progress(tr("Writing the demo store (first start)…"));
+                    models::whenFinished(
+                        this, writeToEmbeddedAsync(std::move(population), *db), [this, afterSeed](const Status& s) {
+                            if (!s.ok()) {
+                                Q_EMIT failed(tr("Could not seed the demo store: %1").arg(s.error().message));
+                                return;
+                            }
+                            afterSeed();
+                        });
                 });
-            });
         });
     });
 }
@@ -130,7 +132,7 @@ void Composer::signIn(const QString& email) {
     c.backend.now = clock();
     c.backend.reviewer.email = email;
     Q_EMIT progress(tr("Signing in as %1…").arg(email));
-    c.backend.cases->reviewerRole(email).then(this, [this, email](const Result<Role>& role) {
+    models::whenFinished(this, c.backend.cases->reviewerRole(email), [this, email](const Result<Role>& role) {
         if (!role.ok()) {
             const QString where = m_connection->backend.cases->describe();
             Q_EMIT failed(
@@ -149,25 +151,27 @@ void Composer::signIn(const QString& email) {
 
 void Composer::readSecret(models::ProfileSecret secret, bool optional, bool ask, std::function<void(QString)> next) {
     const QString key = models::secretKey(m_profile.name, secret);
-    m_secrets->read(key).then(this, [this, secret, optional, ask, key, next](const Result<QString>& value) {
-        if (value.ok()) {
-            next(*value);
-            return;
-        }
-        std::optional<QString> asked = ask && m_askSecret ? m_askSecret(secret) : std::nullopt;
-        if (!asked || asked->isEmpty()) {
-            if (optional) {
-                next(QString());
-            } else {
-                Q_EMIT failed(tr("The %1 of profile %2 is needed to connect. Enter it under File > Connection "
-                                 "profiles.")
-                                  .arg(models::secretLabel(secret), m_profile.name));
+    models::whenFinished(
+        this, m_secrets->read(key), [this, secret, optional, ask, key, next](const Result<QString>& value) {
+            if (value.ok()) {
+                next(*value);
+                return;
             }
-            return;
-        }
-        const QString answer = *asked;
-        m_secrets->write(key, answer).then(this, [next, answer](const Result<bool>&) { next(answer); });
-    });
+            std::optional<QString> asked = ask && m_askSecret ? m_askSecret(secret) : std::nullopt;
+            if (!asked || asked->isEmpty()) {
+                if (optional) {
+                    next(QString());
+                } else {
+                    Q_EMIT failed(tr("The %1 of profile %2 is needed to connect. Enter it under File > Connection "
+                                     "profiles.")
+                                      .arg(models::secretLabel(secret), m_profile.name));
+                }
+                return;
+            }
+            const QString answer = *asked;
+            models::whenFinished(this, m_secrets->write(key, answer),
+                                 [next, answer](const Result<bool>&) { next(answer); });
+        });
 }
 
 void Composer::startRemote() {
