@@ -327,20 +327,17 @@ private Q_SLOTS:
     }
 
     void cleanupTestCase() {
-        // UserView answers its loads through then(this, ...), which Qt 6.4 asserts on when an answer arrives after
-        // the view is gone (the Firestore client answers what is in flight when it is destroyed). Until UserView
-        // owns its pending answers (as QueueModel and SpendReportView do), the window goes only once its user view
-        // has nothing in flight: the queue reload after the resolve is complete and a last load has answered.
+        // The window goes while its user view still waits for the store: the Firestore client answers what is in
+        // flight when it is destroyed, after the view. With then(this, ...) continuations that tripped Qt 6.4's
+        // ASSERT: "context"; the view now drops answers that arrive after it is gone (models/FutureWatch.h).
         if (m_window) {
-            QVERIFY(QTest::qWaitFor([this] { return queue()->isComplete(); }, kTimeoutMs));
             ui::UserView* view = userView();
-            QSignalSpy loaded(view, &ui::UserView::loaded);
-            const QString uid = queue()->rowAt(0).state.uid;
-            view->showUser(uid);
-            QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty() && loaded.last().at(0).toString() == uid; }, 30000));
+            view->showUser(*flagged().cbegin());
+            QVERIFY(view->isLoading());
         }
         m_window.reset();
         m_connection.reset();
+        QCoreApplication::processEvents(); // anything the destroyed client queued
         m_check.reset();
         m_checkClient.reset();
     }
