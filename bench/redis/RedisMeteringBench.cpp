@@ -15,8 +15,10 @@
 #include "redis/RedisUsageStore.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -26,6 +28,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -91,6 +94,7 @@ public:
     }
     ~RedisServer() { stop(); }
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process.processId(); }
 
 private:
     QProcess m_process;
@@ -162,6 +166,108 @@ std::optional<RedisReply> call(RedisClient& c, QList<QByteArray> argv) {
     loop.exec();
     return out;
 }
+
+/** CPU nanoseconds used so far by every thread of process `pid` (/proc/PID/task/TID/schedstat), or -1. */
+std::int64_t serverCpuNs(qint64 pid) {
+    const QString base = QStringLiteral("/proc/%1/task").arg(pid);
+    const QStringList tasks = QDir(base).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    if (tasks.isEmpty()) {
+        return -1;
+    }
+    std::int64_t sum = 0;
+    for (const QString& t : tasks) {
+        QFile f(base + QLatin1Char('/') + t + QStringLiteral("/schedstat"));
+        if (f.open(QIODevice::ReadOnly)) {
+            sum += f.readAll().split(' ').value(0).trimmed().toLongLong();
+        }
+    }
+    return sum;
+}
+
+/** CPU nanoseconds used so far by this process (every thread). */
+std::int64_t clientCpuNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+/** Where one timed phase spent its time, per operation (one record-and-check, or one INCRBY). */
+struct PhaseCost {
+    double perSec = 0;      // measured operations per second
+    double cmdUsec = -1;    // INFO commandstats usec of the phase's commands, per operation (command execution only)
+    double serverCpu = -1;  // redis-server CPU microseconds per operation (execution + parsing + socket I/O)
+    double serverUtil = -1; // redis-server CPU time / wall time
+    double clientCpu = -1;  // this process's CPU microseconds per operation
+    double clientUtil = -1; // this process's CPU time / wall time
+};
+
+/**
+ * Brackets a timed phase: CONFIG RESETSTAT and both processes' CPU clocks before, INFO commandstats and the clocks
+ * after, so a phase's cost splits into the server's command time, the server's whole CPU time and ours.
+ */
+class Probe {
+public:
+    Probe(RedisClient& client, qint64 serverPid)
+        : m_client(client)
+        , m_pid(serverPid) {}
+
+    void begin() {
+        call(m_client, {"CONFIG", "RESETSTAT"});
+        m_server0 = serverCpuNs(m_pid);
+        m_client0 = clientCpuNs();
+    }
+
+    /** `ops` operations took `seconds`; `commands` are the lower-case command names the phase sent. */
+    PhaseCost end(int ops, double seconds, const QList<QByteArray>& commands) {
+        const std::int64_t server1 = serverCpuNs(m_pid);
+        const std::int64_t client1 = clientCpuNs();
+        PhaseCost c;
+        if (ops <= 0 || seconds <= 0) {
+            return c;
+        }
+        c.perSec = ops / seconds;
+        if (m_server0 >= 0 && server1 >= 0) {
+            c.serverCpu = static_cast<double>(server1 - m_server0) / 1e3 / ops;
+            c.serverUtil = static_cast<double>(server1 - m_server0) / 1e9 / seconds;
+        }
+        c.clientCpu = static_cast<double>(client1 - m_client0) / 1e3 / ops;
+        c.clientUtil = static_cast<double>(client1 - m_client0) / 1e9 / seconds;
+        c.cmdUsec = commandUsec(commands) / ops;
+        return c;
+    }
+
+    /** Sum of `usec` over the given commands in INFO commandstats, or -1 when INFO failed. */
+    double commandUsec(const QList<QByteArray>& commands) {
+        const auto info = call(m_client, {"INFO", "commandstats"});
+        if (!info || info->isError()) {
+            return -1;
+        }
+        double sum = 0;
+        for (const QByteArray& line : info->text().split('\n')) {
+            // cmdstat_evalsha:calls=3000,usec=12345,usec_per_call=4.11,rejected_calls=0,failed_calls=0
+            const qsizetype colon = line.indexOf(':');
+            if (!line.startsWith("cmdstat_") || colon < 0 || !commands.contains(line.mid(8, colon - 8))) {
+                continue;
+            }
+            for (const QByteArray& field : line.mid(colon + 1).trimmed().split(',')) {
+                if (field.startsWith("usec=")) {
+                    sum += field.mid(5).toDouble();
+                }
+            }
+        }
+        return sum;
+    }
+
+private:
+    RedisClient& m_client;
+    qint64 m_pid;
+    std::int64_t m_server0 = -1;
+    std::int64_t m_client0 = 0;
+};
+
+const QList<QByteArray> kBackendCommands{"hincrby", "zadd", "expire", "zrangebyscore", "hmget"};
+const QList<QByteArray> kOursCommands{"evalsha"};
+const QList<QByteArray> kIncrbyCommands{"incrby"};
 
 /** The backend's layout, driven through our client exactly as the backend drives redis-py. */
 struct BackendLayout {
@@ -279,11 +385,14 @@ int main(int argc, char** argv) {
     const QStringList args = app.arguments();
     const bool quick = args.contains(QStringLiteral("--quick"));
     int depth = 32;
+    int connections = 4;
     QString serverBin = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
     QString benchBin = QStandardPaths::findExecutable(QStringLiteral("redis-benchmark"));
     for (qsizetype i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == QStringLiteral("--depth")) {
             depth = std::max(1, args[i + 1].toInt());
+        } else if (args[i] == QStringLiteral("--connections")) {
+            connections = std::max(2, args[i + 1].toInt());
         } else if (args[i] == QStringLiteral("--redis-server")) {
             serverBin = args[i + 1];
         } else if (args[i] == QStringLiteral("--redis-benchmark")) {
@@ -305,6 +414,7 @@ int main(int argc, char** argv) {
     config.autoReconnect = false;
     RedisClient client(config);
     LuaMeter meter(&client);
+    Probe probe(client, server.pid());
 
     // Seven days of history, checked at 23:30 UTC of the last day: after every speech minute of both users, so a
     // check never sees minutes "from the future" (the backend's window excludes them, our meter would not).
@@ -325,6 +435,8 @@ int main(int argc, char** argv) {
         double oursCheck[2]{};
         double backendRac[2]{};
         double oursRac[2]{};
+        PhaseCost backendRacCost[2];
+        PhaseCost oursRacCost[2];
     };
     std::vector<UserResult> results;
     const int depths[2] = {1, depth};
@@ -430,15 +542,19 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "future timeline too short\n");
                 return 1;
             }
+            probe.begin();
             const double b = drive(n, depths[k], [&](int i, Done done) {
                 const auto& [minute, ms] = future[backendCursor + static_cast<std::size_t>(i)];
                 backend.recordAndCheck(minute, ms, minute * 60 + 59, done);
             });
+            res.backendRacCost[k] = probe.end(n, b, kBackendCommands);
+            probe.begin();
             const double o = drive(nOurs, depths[k], [&](int i, Done done) {
                 const auto& [minute, ms] = future[oursCursor + static_cast<std::size_t>(i)];
                 meter.recordAndCheck(uidOurs, ms, fromUnixMinute(minute) + Milliseconds{59'000})
                     .then(QtFuture::Launch::Sync, [done](Result<MeterReading> r) { done(r.ok()); });
             });
+            res.oursRacCost[k] = probe.end(nOurs, o, kOursCommands);
             backendCursor += static_cast<std::size_t>(n);
             oursCursor += static_cast<std::size_t>(nOurs);
             res.backendRac[k] = b > 0 ? n / b : 0;
@@ -449,9 +565,74 @@ int main(int argc, char** argv) {
 
     // The ceiling, same server, same concurrency.
     double ceiling[2] = {-1, -1};
+    PhaseCost ceilingCost[2];
     if (!benchBin.isEmpty()) {
-        ceiling[0] = incrbyCeiling(benchBin, server.port(), quick ? 50'000 : 200'000, 1);
-        ceiling[1] = incrbyCeiling(benchBin, server.port(), quick ? 200'000 : 1'000'000, depth);
+        for (int k = 0; k < 2; ++k) {
+            const int n = k == 0 ? (quick ? 50'000 : 200'000) : (quick ? 200'000 : 1'000'000);
+            probe.begin();
+            QElapsedTimer t;
+            t.start();
+            ceiling[k] = incrbyCeiling(benchBin, server.port(), n, depths[k]);
+            // Wall time includes redis-benchmark's start-up, so utilisation is a lower bound; per-op costs are exact.
+            ceilingCost[k] = probe.end(n, static_cast<double>(t.nsecsElapsed()) / 1e9, kIncrbyCommands);
+            ceilingCost[k].perSec = ceiling[k];
+        }
+    }
+
+    // INCRBY through our own RedisClient, same depths: the like-for-like baseline for the client's overhead.
+    PhaseCost ourIncrby[2];
+    for (int k = 0; k < 2; ++k) {
+        const int n = k == 0 ? (quick ? 10'000 : 40'000) : (quick ? 60'000 : 250'000);
+        probe.begin();
+        const double s = drive(n, depths[k], [&](int, Done done) {
+            client.command({"INCRBY", "bench:incrby:ours", "1"})
+                .then(QtFuture::Launch::Sync, [done](Result<RedisReply> r) { done(r.ok() && !r.value().isError()); });
+        });
+        ourIncrby[k] = probe.end(n, s, kIncrbyCommands);
+    }
+
+    // K connections on this one thread, each with `depth` in flight (round-robin, so K x depth in total): if the rate
+    // rises with K the client's per-connection path was the limit; if it stays flat the server (or this thread) is.
+    struct MultiRow {
+        int connections;
+        PhaseCost incrby;
+        PhaseCost ours;
+    };
+    std::vector<MultiRow> multi;
+    for (const int kConn : {1, connections}) {
+        std::vector<std::unique_ptr<RedisClient>> clients;
+        std::vector<std::unique_ptr<LuaMeter>> meters;
+        for (int c = 0; c < kConn; ++c) {
+            clients.push_back(std::make_unique<RedisClient>(config));
+            meters.push_back(std::make_unique<LuaMeter>(clients.back().get()));
+        }
+        MultiRow row{kConn, {}, {}};
+        const int n = quick ? 60'000 : 250'000;
+        probe.begin();
+        const double si = drive(n, depth * kConn, [&](int i, Done done) {
+            clients[static_cast<std::size_t>(i % kConn)]
+                ->command({"INCRBY", "bench:incrby:multi", "1"})
+                .then(QtFuture::Launch::Sync, [done](Result<RedisReply> r) { done(r.ok() && !r.value().isError()); });
+        });
+        row.incrby = probe.end(n, si, kIncrbyCommands);
+        // Light users, one per connection, each walking its own timeline from an empty key (no prefill: the script's
+        // cost for a light user hardly depends on the history it keeps).
+        const int nOurs = quick ? 12'000 : 60'000;
+        const auto timeline = speechMinutes(false, firstDay, nOurs / kConn / 13 + 2);
+        const QString tag = QStringLiteral("bench-multi%1-").arg(kConn);
+        probe.begin();
+        const double so = drive(nOurs, depth * kConn, [&](int i, Done done) {
+            const auto c = static_cast<std::size_t>(i % kConn);
+            const auto& [minute, ms] = timeline[static_cast<std::size_t>(i / kConn)];
+            meters[c]
+                ->recordAndCheck(tag + QString::number(c), ms, fromUnixMinute(minute) + Milliseconds{59'000})
+                .then(QtFuture::Launch::Sync, [done](Result<MeterReading> r) { done(r.ok()); });
+        });
+        row.ours = probe.end(nOurs, so, kOursCommands);
+        for (auto& c : clients) {
+            c->disconnectFromServer();
+        }
+        multi.push_back(row);
     }
 
     std::printf("\n%-20s %-26s %12s %12s %9s\n", "user", "operation (in flight)", "backend/s", "ours/s", "ours/bk");
@@ -472,6 +653,40 @@ int main(int argc, char** argv) {
     }
     std::printf("(round trips per record-and-check: backend 1 pipelined HINCRBY+ZADD+EXPIRE x2, 1 ZRANGEBYSCORE, "
                 "1 HMGET = 3; check alone 2; ours 1 EVALSHA for either)\n");
+
+    // Where the time goes, per record-and-check (or per INCRBY). cmd us: INFO commandstats usec (command execution
+    // only), its ceiling 1e6/cmd us; srv us: redis-server's whole CPU time (adds parsing, replies, syscalls), its
+    // ceiling 1e6/srv us; cli us: this process's CPU time. util: CPU time / wall time (1.00 = one core saturated).
+    std::printf("\nServer-side cost per operation (CONFIG RESETSTAT before each phase, INFO commandstats and "
+                "/proc/PID/task/*/schedstat after)\n");
+    std::printf("%-40s %10s %7s %10s %7s %10s %5s %7s %5s %9s\n", "phase (in flight)", "measured/s", "cmd us",
+                "cmd ceil/s", "srv us", "srv ceil/s", "util", "cli us", "util", "/INCRBY*");
+    const auto costRow = [](const QByteArray& name, const PhaseCost& c, double incrbySameClient) {
+        std::printf("%-40s %10.0f %7.2f %10.0f %7.2f %10.0f %5.2f %7.2f %5.2f %9s\n", name.constData(), c.perSec,
+                    c.cmdUsec, c.cmdUsec > 0 ? 1e6 / c.cmdUsec : 0.0, c.serverCpu,
+                    c.serverCpu > 0 ? 1e6 / c.serverCpu : 0.0, c.serverUtil, c.clientCpu, c.clientUtil,
+                    incrbySameClient > 0 ? qPrintable(QString::number(c.perSec / incrbySameClient, 'f', 2)) : "-");
+    };
+    for (int k = 0; k < 2; ++k) {
+        const QByteArray d = " (" + QByteArray::number(depths[k]) + ")";
+        if (ceiling[k] > 0) {
+            costRow("INCRBY, redis-benchmark" + d, ceilingCost[k], 0);
+        }
+        costRow("INCRBY, our RedisClient" + d, ourIncrby[k], 0);
+        for (const UserResult& r : results) {
+            costRow("rec+chk ours " + QByteArray(r.name).left(5) + d, r.oursRacCost[k], ourIncrby[k].perSec);
+            costRow("rec+chk backend " + QByteArray(r.name).left(5) + d, r.backendRacCost[k], ourIncrby[k].perSec);
+        }
+    }
+    for (const MultiRow& m : multi) {
+        const QByteArray d = " (" + QByteArray::number(m.connections) + " conn x " + QByteArray::number(depth) + ")";
+        costRow("INCRBY, our RedisClient" + d, m.incrby, 0);
+        costRow("rec+chk ours light" + d, m.ours, m.incrby.perSec);
+    }
+    std::printf("(*: ours / INCRBY through the same client at the same concurrency. cmd us sums the phase's commands "
+                "per record-and-check: EVALSHA for ours; HINCRBY+ZADD+2 EXPIRE+ZRANGEBYSCORE+HMGET for the backend. "
+                "util 1.00 = one core busy; the machine has %d.)\n",
+                QThread::idealThreadCount());
 
     const UserResult& heavyRes = results.back();
     bool ok = heavyRes.agree && results.front().agree;
