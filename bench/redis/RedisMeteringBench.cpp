@@ -591,6 +591,22 @@ int main(int argc, char** argv) {
         ourIncrby[k] = probe.end(n, s, kIncrbyCommands);
     }
 
+    // An EVALSHA of `return 1` at the same depths: the floor any Lua script pays per call on this server.
+    PhaseCost emptyScript[2];
+    if (const auto sha = call(client, {"SCRIPT", "LOAD", "return 1"}); sha && !sha->isError()) {
+        const QByteArray digest = sha->text();
+        for (int k = 0; k < 2; ++k) {
+            const int n = k == 0 ? (quick ? 10'000 : 40'000) : (quick ? 60'000 : 250'000);
+            probe.begin();
+            const double s = drive(n, depths[k], [&](int, Done done) {
+                client.command({"EVALSHA", digest, "0"}).then(QtFuture::Launch::Sync, [done](Result<RedisReply> r) {
+                    done(r.ok() && !r.value().isError());
+                });
+            });
+            emptyScript[k] = probe.end(n, s, kOursCommands);
+        }
+    }
+
     // K connections on this one thread, each with `depth` in flight (round-robin, so K x depth in total): if the rate
     // rises with K the client's per-connection path was the limit; if it stays flat the server (or this thread) is.
     struct MultiRow {
@@ -673,6 +689,7 @@ int main(int argc, char** argv) {
             costRow("INCRBY, redis-benchmark" + d, ceilingCost[k], 0);
         }
         costRow("INCRBY, our RedisClient" + d, ourIncrby[k], 0);
+        costRow("EVALSHA 'return 1', our RedisClient" + d, emptyScript[k], ourIncrby[k].perSec);
         for (const UserResult& r : results) {
             costRow("rec+chk ours " + QByteArray(r.name).left(5) + d, r.oursRacCost[k], ourIncrby[k].perSec);
             costRow("rec+chk backend " + QByteArray(r.name).left(5) + d, r.backendRacCost[k], ourIncrby[k].perSec);
