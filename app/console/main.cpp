@@ -3,6 +3,7 @@
 
 #include "Composition.h"
 #include "ConnectionProfile.h"
+#include "FutureWatch.h"
 #include "MainWindow.h"
 #include "ProfileDialog.h"
 #include "QueueBench.h"
@@ -214,15 +215,16 @@ int main(int argc, char* argv[]) {
 
     // Probe the keychain once; without one, secrets are asked for and kept in memory for the session.
     if (profile.kind != models::ProfileKind::Demo) {
-        secrets->read(QStringLiteral("probe")).then(&app, [&, composerPtr = composer.get()](const Result<QString>& r) {
-            if (!r.ok() && r.error().kind == ErrorKind::Unavailable) {
-                qCWarning(lcApp) << "no keychain reachable; secrets are kept for this session only";
-                sessionSecrets = true;
-                secrets = std::make_shared<services::SessionSecretStore>();
-                composerPtr->setSecretStore(secrets);
-            }
-            composer->start();
-        });
+        models::whenFinished(
+            &app, secrets->read(QStringLiteral("probe")), [&, composerPtr = composer.get()](const Result<QString>& r) {
+                if (!r.ok() && r.error().kind == ErrorKind::Unavailable) {
+                    qCWarning(lcApp) << "no keychain reachable; secrets are kept for this session only";
+                    sessionSecrets = true;
+                    secrets = std::make_shared<services::SessionSecretStore>();
+                    composerPtr->setSecretStore(secrets);
+                }
+                composer->start();
+            });
     } else {
         composer->start();
     }

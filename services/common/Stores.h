@@ -14,8 +14,9 @@
 
 namespace fairuse::services {
 
-/** Every store call is asynchronous: a QFuture that finishes with a value or an Error. Consumers continue with
- *  future.then(contextObject, ...) so no callback outlives its receiver. */
+/** Every store call is asynchronous: a QFuture that finishes with a value or an Error. Widgets and models continue
+ *  with models::whenFinished(owner, future, handler) (models/FutureWatch.h) so an answer that arrives after its
+ *  receiver is gone is dropped (Qt 6.4's future.then(context, ...) asserts in that case). */
 template <typename T>
 using Async = QFuture<Result<T>>;
 
