@@ -7,7 +7,12 @@
 // our client: one connection with 1 command in flight (latency-bound), and one connection with D in flight
 // (redis-benchmark -c 1 -P D, throughput-bound). Prints one table and the target ratios.
 //
-//   fairuse_bench_redis [--quick] [--depth D] [--redis-server PATH] [--redis-benchmark PATH]
+// A second table says where the time goes: around each timed phase it resets and reads INFO commandstats (server
+// command time per operation) and the CPU clocks of redis-server and of this process, for INCRBY (redis-benchmark and
+// our own RedisClient), an empty EVALSHA, both layouts' record-and-check, and K connections (default 4) on this one
+// thread with D in flight each: a rate that rises with K means the client was the limit, a flat one the server.
+//
+//   fairuse_bench_redis [--quick] [--depth D] [--connections K] [--redis-server PATH] [--redis-benchmark PATH]
 
 #include "metering/Metering.h"
 #include "redis/LuaMeter.h"
