@@ -1,4 +1,5 @@
 #include "firestore/FirestoreCaseStore.h"
+#include "common/Promise.h"
 #include "firestore/Guarded.h"
 
 #include "audit/AuditChain.h"
@@ -17,29 +18,6 @@ namespace fairuse::services {
 namespace {
 
 using V = FirestoreValue;
-
-template <typename T>
-using PromisePtr = std::shared_ptr<QPromise<Result<T>>>;
-
-template <typename T>
-PromisePtr<T> makePromise() {
-    auto p = std::make_shared<QPromise<Result<T>>>();
-    p->start();
-    return p;
-}
-
-template <typename T>
-void finish(const PromisePtr<T>& p, Result<T> r) {
-    p->addResult(std::move(r));
-    p->finish();
-}
-
-template <typename T>
-Async<T> ready(Result<T> value) {
-    auto p = makePromise<T>();
-    finish(p, std::move(value));
-    return p->future();
-}
 
 const QString kStateCollection = QStringLiteral("fair_use_state");
 const QString kEventsCollection = QStringLiteral("fair_use_events");

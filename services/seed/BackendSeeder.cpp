@@ -1,5 +1,6 @@
 #include "seed/BackendSeeder.h"
 
+#include "common/Promise.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreValue.h"
 #include "firestore/Guarded.h"
@@ -20,22 +21,6 @@ namespace {
 
 using V = FirestoreValue;
 using Command = QList<QByteArray>;
-
-template <typename T>
-using PromisePtr = std::shared_ptr<QPromise<Result<T>>>;
-
-template <typename T>
-PromisePtr<T> makePromise() {
-    auto p = std::make_shared<QPromise<Result<T>>>();
-    p->start();
-    return p;
-}
-
-template <typename T>
-void finish(const PromisePtr<T>& p, Result<T> r) {
-    p->addResult(std::move(r));
-    p->finish();
-}
 
 /** Minutes per HSET / ZADD command: big enough for few commands, small enough for a quick command on the server. */
 constexpr int kFieldsPerCommand = 1000;
