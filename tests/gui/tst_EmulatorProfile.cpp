@@ -1,7 +1,8 @@
 // The console's emulator profile against real servers: a small population is written into redis-server (the
 // backend's keys, SPEC 4.1) and the Firestore emulator (SPEC 4.2) with the services' BackendSeeder, the console is
 // composed from an emulator profile exactly as fairuse-console does, and the main window must show those users,
-// open one with its cases, and resolve a case into the emulator with an audit record naming the reviewer.
+// open one with its cases, and resolve a case into the emulator with an audit record naming the reviewer. The
+// console reaches the emulator through a loopback proxy, so a test can also lose the connection mid-session.
 
 #include "ActionDialog.h"
 #include "BackendFixtures.h"
@@ -11,6 +12,7 @@
 #include "MainWindow.h"
 #include "QueueModel.h"
 #include "QueueView.h"
+#include "TcpProxy.h"
 #include "UserView.h"
 #include "common/Await.h"
 #include "enforcement/Enforcement.h"
@@ -22,6 +24,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
@@ -63,6 +66,8 @@ private:
     // A second, independent reader of what the console wrote.
     std::shared_ptr<FirestoreClient> m_checkClient;
     std::unique_ptr<FirestoreCaseStore> m_check;
+    // Between the console and the emulator.
+    std::unique_ptr<testing::TcpProxy> m_proxy;
 
     models::QueueModel* queue() const { return m_window->queueView()->model(); }
     ui::UserView* userView() const { return m_window->findChild<ui::UserView*>(); }
@@ -94,6 +99,10 @@ private Q_SLOTS:
                   "(the firestore_emulator CTest fixture starts it)");
         }
         m_project = backends::freshProject(QStringLiteral("console-emu"));
+        const qsizetype colon = m_host.lastIndexOf(QLatin1Char(':'));
+        QVERIFY(colon > 0);
+        m_proxy = std::make_unique<testing::TcpProxy>(m_host.left(colon), m_host.mid(colon + 1).toUShort());
+        QVERIFY(m_proxy->start());
 
         // A few users: 12 ordinary ones and one detailed flagged user of each kind.
         DemoOptions o;
@@ -121,7 +130,7 @@ private Q_SLOTS:
         QVERIFY(profile.kind == models::ProfileKind::Emulator);
         profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb);
         profile.firestoreProject = m_project;
-        profile.firestoreEmulatorHost = m_host;
+        profile.firestoreEmulatorHost = QStringLiteral("127.0.0.1:%1").arg(m_proxy->port());
         profile.reviewerEmail = QString::fromLatin1(kDemoReviewerEmail);
         profile.llmBaseUrl.clear();
 
@@ -326,6 +335,44 @@ private Q_SLOTS:
         QVERIFY(latest->stageAfter == std::optional<Stage>(expected));
     }
 
+    void lostConnectionShowsTheBannerAndRetries() {
+        QVERIFY(m_proxy->accepted() > 0); // everything so far went through the proxy
+        ui::ConnectionBanner* banner = m_window->banner();
+        QVERIFY(!banner->isVisible());
+
+        m_proxy->cut();
+        queue()->refresh();
+        QVERIFY2(QTest::qWaitFor([&] { return banner->isVisible(); }, kTimeoutMs),
+                 "losing the Firestore connection did not show the banner");
+        QString text;
+        for (const QLabel* label : banner->findChildren<QLabel*>()) {
+            text += label->text();
+        }
+        QVERIFY2(text.contains(m_project), qPrintable(text)); // names what failed
+
+        // The server comes back: the banner's own retry reloads the queue and the banner goes.
+        const int before = m_proxy->accepted();
+        QVERIFY(m_proxy->restore());
+        QVERIFY2(QTest::qWaitFor([&] { return !banner->isVisible() && queue()->isComplete(); }, kTimeoutMs),
+                 "the queue did not recover after the connection came back");
+        QVERIFY(m_proxy->accepted() > before);
+        // Exactly the users still flagged in the emulator (the resolve above may have cleared one).
+        QSet<QString> stillFlagged;
+        for (const QString& uid : flagged()) {
+            const Result<FairUseState> state = get(m_check->getState(uid));
+            QVERIFY(state.ok());
+            if (state->stage != Stage::None) {
+                stillFlagged.insert(uid);
+            }
+        }
+        QVERIFY(!stillFlagged.isEmpty());
+        QSet<QString> shown;
+        for (int r = 0; r < queue()->rowCount(); ++r) {
+            shown.insert(queue()->rowAt(r).state.uid);
+        }
+        QCOMPARE(shown, stillFlagged);
+    }
+
     void cleanupTestCase() {
         // The window goes while its user view still waits for the store: the Firestore client answers what is in
         // flight when it is destroyed, after the view. With then(this, ...) continuations that tripped Qt 6.4's
@@ -340,6 +387,7 @@ private Q_SLOTS:
         QCoreApplication::processEvents(); // anything the destroyed client queued
         m_check.reset();
         m_checkClient.reset();
+        m_proxy.reset();
     }
 };
 
