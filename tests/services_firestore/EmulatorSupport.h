@@ -2,6 +2,8 @@
 // Shared by the emulator-backed tests: where the fixture's emulator is, a fresh project per test, rules loading.
 
 #include "common/Await.h"
+#include "common/Stores.h"
+#include "common/Time.h"
 #include "firestore/FirestoreClient.h"
 
 #include <QCoreApplication>
@@ -15,6 +17,22 @@
 #include <QTest>
 
 namespace fairuse::testing {
+
+/** A time written as RFC 3339 in a test (must be valid). */
+inline TimePoint at(const char* s) {
+    return parseRfc3339(QString::fromLatin1(s)).value();
+}
+
+/** Waits for a store or client call; the emulator can be slow on a loaded machine. */
+template <typename T>
+Result<T> wait(const services::Async<T>& f) {
+    return services::awaitResult(f, 180000);
+}
+
+/** An error as a failure message. */
+inline QString why(const Error& e) {
+    return QStringLiteral("kind %1: %2").arg(int(e.kind)).arg(e.message);
+}
 
 /** host:port of the fixture's emulator, or FIRESTORE_EMULATOR_HOST; empty when neither exists. */
 inline QString emulatorHost() {

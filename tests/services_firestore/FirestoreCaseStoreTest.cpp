@@ -16,18 +16,9 @@ namespace {
 
 using V = FirestoreValue;
 
-TimePoint at(const char* s) {
-    return parseRfc3339(QString::fromLatin1(s)).value();
-}
-
-template <typename T>
-Result<T> wait(const Async<T>& f) {
-    return awaitResult(f, 120000);
-}
-
-QString why(const Error& e) {
-    return QStringLiteral("kind %1: %2").arg(int(e.kind)).arg(e.message);
-}
+using testing::at;
+using testing::wait;
+using testing::why;
 
 // Evaluates its argument once (it is often the call under test).
 #define VERIFY_OK(expr)                                                                                                \
