@@ -75,7 +75,6 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     , m_placeholder(new QLabel(tr("Select a user in the queue (J/K to move, Enter to open)."), this))
     , m_banner(new ConnectionBanner(this)) {
     setWindowTitle(tr("Fair-use reviewer console — %1").arg(backend.profileName));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/fairuse.svg")));
     static_cast<QLabel*>(m_placeholder)->setAlignment(Qt::AlignCenter);
     static_cast<QLabel*>(m_placeholder)->setWordWrap(true);
     m_right->addWidget(m_placeholder);

@@ -72,6 +72,14 @@ private:
     models::QueueModel* queue() const { return m_window->queueView()->model(); }
     ui::UserView* userView() const { return m_window->findChild<ui::UserView*>(); }
 
+    /** Makes a queue row current so that the user view loads it, even when the table had already made it current
+        itself (a table that gets the focus makes its first row current, and that load may be long finished). */
+    void openQueueRow(int proxyRow) {
+        QTableView* table = m_window->queueView()->table();
+        table->selectionModel()->clearCurrentIndex();
+        table->setCurrentIndex(m_window->queueView()->proxy()->index(proxyRow, 0));
+    }
+
     FirestoreConfig emulatorConfig() const {
         FirestoreConfig c;
         c.projectId = m_project;
@@ -208,7 +216,7 @@ private Q_SLOTS:
         ui::UserView* view = userView();
         QVERIFY(view);
         QSignalSpy loaded(view, &ui::UserView::loaded);
-        m_window->queueView()->table()->setCurrentIndex(m_window->queueView()->proxy()->index(0, 0));
+        openQueueRow(0);
         const QString current = m_window->queueView()->currentUid();
         QVERIFY(QTest::qWaitFor(
             [&] {
@@ -265,7 +273,7 @@ private Q_SLOTS:
         QSignalSpy loaded(view, &ui::UserView::loaded);
         const int proxyRow =
             m_window->queueView()->proxy()->mapFromSource(queue()->index(queue()->rowOfUid(uid), 0)).row();
-        m_window->queueView()->table()->setCurrentIndex(m_window->queueView()->proxy()->index(proxyRow, 0));
+        openQueueRow(proxyRow);
         QCOMPARE(m_window->queueView()->currentUid(), uid);
         QVERIFY(QTest::qWaitFor(
             [&] { return !loaded.isEmpty() && loaded.last().at(0).toString() == uid && !view->events().isEmpty(); },
