@@ -1,5 +1,6 @@
 #include "firestore/FirestoreClient.h"
 #include "firestore/Guarded.h"
+#include "logging/Logging.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -12,8 +13,6 @@
 #include <QUrlQuery>
 
 #include <algorithm>
-
-Q_LOGGING_CATEGORY(lcFirestore, "fairuse.firestore", QtInfoMsg)
 
 namespace fairuse::services {
 

@@ -4,6 +4,7 @@
 #include "classifier/ClassifierConfig.h"
 #include "classifier/ClassifierOutput.h"
 #include "classifier/ClassifierPrompt.h"
+#include "logging/Logging.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -19,8 +20,6 @@
 #include <QTimer>
 
 namespace fairuse::services {
-
-Q_LOGGING_CATEGORY(lcLlm, "fairuse.llm")
 
 /** One classify() call, across its attempts. Shared between the continuations of its replies and timers. */
 struct OpenAiClassifier::Call {

@@ -14,17 +14,6 @@
 #include <mutex>
 #include <vector>
 
-namespace fairuse {
-
-Q_LOGGING_CATEGORY(lcRedis, "fairuse.redis")
-Q_LOGGING_CATEGORY(lcFirestore, "fairuse.firestore")
-Q_LOGGING_CATEGORY(lcLlm, "fairuse.llm")
-Q_LOGGING_CATEGORY(lcStore, "fairuse.store")
-Q_LOGGING_CATEGORY(lcUi, "fairuse.ui")
-Q_LOGGING_CATEGORY(lcApp, "fairuse.app")
-
-} // namespace fairuse
-
 namespace fairuse::services {
 
 namespace {

@@ -1,5 +1,7 @@
 #include "redis/RedisClient.h"
 
+#include "logging/Logging.h"
+
 #include <hiredis/hiredis.h>
 
 #include <QDeadlineTimer>
@@ -15,8 +17,6 @@
 #include <deque>
 #include <functional>
 #include <vector>
-
-Q_LOGGING_CATEGORY(lcRedis, "fairuse.redis")
 
 namespace fairuse::services {
 

@@ -1,6 +1,7 @@
 #include "redis/RedisUsageStore.h"
 
 #include "firestore/Guarded.h"
+#include "logging/Logging.h"
 #include "metering/Metering.h"
 
 #include <QHash>
@@ -11,8 +12,6 @@
 #include <cmath>
 #include <map>
 #include <memory>
-
-Q_DECLARE_LOGGING_CATEGORY(lcRedis)
 
 namespace fairuse::services {
 
