@@ -486,7 +486,9 @@ private:
         int counter = 0;
         for (int d = 0; d < 7; ++d) {
             const auto target = static_cast<std::int64_t>(std::llround(u.dailySpeechMinutes * w[d] * 60'000.0));
-            u.dailySpeechMs[d] = speakDay(u, d, target, false, counter, source);
+            const std::int64_t placed = speakDay(u, d, target, false, counter, source);
+            // Speech through the user's own STT is metered but never enforced: not part of the window totals.
+            u.dailySpeechMs[d] = source == SpeechSource::CustomStt ? 0 : placed;
         }
     }
 

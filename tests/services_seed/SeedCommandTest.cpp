@@ -144,8 +144,7 @@ private Q_SLOTS:
         // The heaviest user on the platform's STT (speech through a user's own STT is metered but never enforced, so
         // the usage command does not count it).
         const DemoUser& top = *std::max_element(pop.users.cbegin(), pop.users.cend(), [](const auto& a, const auto& b) {
-            const auto enforced = [](const DemoUser& u) { return u.customStt ? 0 : u.totalsAtReference().weeklyMs; };
-            return enforced(a) < enforced(b);
+            return a.totalsAtReference().weeklyMs < b.totalsAtReference().weeklyMs;
         });
         QVERIFY(!top.customStt && top.totalsAtReference().weeklyMs > 0);
         const Run usage = runCli({QStringLiteral("usage"), QStringLiteral("--redis"), url, QStringLiteral("--uid"),
