@@ -247,6 +247,13 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
         placed.append(p);
     }
     writes.append(headWrite(*previous, head));
+    if (placed.size() > 1) {
+        // The batch's first record, so that the security rules can check the batch continues the chain from the old
+        // head before they let it advance by more than one (packaging/firestore/firestore.rules).
+        writes.last().fields.insert(
+            QStringLiteral("first"),
+            FirestoreValue::string(auditPath(placed.first().record.sequence).section(QLatin1Char('/'), 1)));
+    }
     const FirestoreFields headFields = writes.last().fields;
     ++m_stats.commitRequests;
     m_client->commit(writes).then(
@@ -257,8 +264,8 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
                 if (kind == ErrorKind::Conflict) {
                     batchDiagnose(run, chunk, attempt, c.error());
                 } else if (kind == ErrorKind::Permission && chunk.size() > 1) {
-                    // Security rules let a reviewer's own credential advance the audit head by one record per
-                    // commit (packaging/firestore/firestore.rules): go on one change per commit, as apply() does.
+                    // Security rules older than packaging/firestore/firestore.rules let a reviewer's own credential
+                    // advance the audit head by one record per commit: go on one change per commit, as apply() does.
                     run->oneByOne = true;
                     batchAttempt(run, chunk.mid(0, 1), attempt);
                 } else if (kind == ErrorKind::Invalid && chunk.size() > 1) {

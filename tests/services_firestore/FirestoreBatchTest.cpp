@@ -151,7 +151,8 @@ private Q_SLOTS:
     void oneConflictIsReportedAloneOthersCommit();
     void sameDocumentChangesKeepTheirOrder();
     void concurrentSingleAppliesKeepTheChainLinear();
-    void underSecurityRulesOneChangePerCommit();
+    void underSecurityRules_data();
+    void underSecurityRules();
 };
 
 void FirestoreBatchTest::manyCasesInFewCommitsThenRerunWritesNothing() {
@@ -348,14 +349,30 @@ void FirestoreBatchTest::concurrentSingleAppliesKeepTheChainLinear() {
     QVERIFY2(t.verification.ok, qPrintable(t.verification.reason));
 }
 
-void FirestoreBatchTest::underSecurityRulesOneChangePerCommit() {
+void FirestoreBatchTest::underSecurityRules_data() {
+    QTest::addColumn<bool>("batchesAllowed");
+    QTest::newRow("shipped rules") << true;
+    // Rules deployed before batches were allowed: the head advances by exactly one record per commit.
+    QTest::newRow("one record per commit") << false;
+}
+
+void FirestoreBatchTest::underSecurityRules() {
     FAIRUSE_REQUIRE_EMULATOR(host);
-    // A reviewer signed in with their own ID token is held to packaging/firestore/firestore.rules, which let one
-    // commit advance the audit head by one record: the batch must still resolve every case, one per commit.
+    QFETCH(bool, batchesAllowed);
+    // A reviewer signed in with their own ID token is held to the security rules. The shipped rules
+    // (packaging/firestore/firestore.rules) let a commit advance the audit head by a whole batch when the head names
+    // the batch's first record; under rules that allow one record per commit the batch must still resolve every
+    // case, one per commit.
     const QString projectId = testing::freshProject(QStringLiteral("batch-rules"));
-    QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/firestore/firestore.rules"));
-    QVERIFY2(rules.open(QIODevice::ReadOnly), qPrintable(rules.fileName()));
-    QVERIFY(testing::loadRules(host, projectId, rules.readAll()));
+    QFile file(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/firestore/firestore.rules"));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    QByteArray rules = file.readAll();
+    if (!batchesAllowed) {
+        const QByteArray batchBound = "request.resource.data.sequence <= headSequence() + 500";
+        QVERIFY2(rules.contains(batchBound), "the shipped rules no longer bound a batch the way this test expects");
+        rules.replace(batchBound, "request.resource.data.sequence <= headSequence() + 1");
+    }
+    QVERIFY(testing::loadRules(host, projectId, rules));
     auto owner =
         std::make_shared<FirestoreClient>(testing::emulatorConfig(projectId, host), StaticToken::emulatorOwner());
     constexpr int kUsers = 5;
@@ -367,15 +384,23 @@ void FirestoreBatchTest::underSecurityRulesOneChangePerCommit() {
     Fixture f;
     f.client = std::make_shared<FirestoreClient>(testing::emulatorConfig(projectId, host), token);
     f.store = std::make_unique<FirestoreCaseStore>(f.client);
-    QList<ChangeSet> changes;
-    for (int i = 0; i < kUsers; ++i) {
-        // No action: a plain reviewer may resolve, not lower a stage.
-        changes.append(resolveChange(population->states.at(i), population->events.at(i), 1, QStringLiteral("rules")));
-    }
-    auto results = wait(f.store->applyBatch(changes));
-    QVERIFY(results);
-    for (const auto& r : std::as_const(*results)) {
-        QVERIFY2(r && !r->alreadyApplied, qPrintable(r ? QStringLiteral("already applied") : why(r.error())));
+    // Two rounds, so that the second batch has to continue a head the first one wrote.
+    for (int round = 0; round < 2; ++round) {
+        QList<ChangeSet> changes;
+        for (int i = round; i < kUsers; i += 2) {
+            // No action: a plain reviewer may resolve, not lower a stage.
+            changes.append(
+                resolveChange(population->states.at(i), population->events.at(i), 1, QStringLiteral("rules")));
+        }
+        const qint64 before = f.store->writeStats().commitRequests;
+        auto results = wait(f.store->applyBatch(changes));
+        QVERIFY(results);
+        for (const auto& r : std::as_const(*results)) {
+            QVERIFY2(r && !r->alreadyApplied, qPrintable(r ? QStringLiteral("already applied") : why(r.error())));
+        }
+        // One commit for the batch; without batches one refused commit, then one per change.
+        const qint64 commits = f.store->writeStats().commitRequests - before;
+        QCOMPARE(commits, batchesAllowed ? qint64{1} : static_cast<qint64>(changes.size()) + 1);
     }
     Fixture admin{owner, std::make_unique<FirestoreCaseStore>(owner)};
     Trail t = trail(admin);

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void reviewerResolvesThroughTheStore();
     void seniorOverridesAndExempts();
     void reviewerCannotLiftAThrottleThroughTheStore();
+    void batchesMustContinueTheHead();
 
 private:
     std::shared_ptr<FirestoreClient> clientAs(const QString& uid, const QString& email, const QString& role);
@@ -112,6 +113,23 @@ void FirestoreRulesTest::forbiddenWritesAreDenied() {
         return FirestoreWrite::set(QStringLiteral("fair_use_audit/000000000777"), encodeAudit(a),
                                    Precondition::mustNotExist());
     };
+    // A record in the reviewer's own name (which the audit rule allows) at a chosen place in the chain, and a head.
+    const auto chained = [this](std::int64_t sequence, const QString& prevHash, const QString& hash) {
+        AuditRecord a = audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u1"));
+        a.sequence = sequence;
+        a.prevHash = prevHash;
+        a.hash = hash;
+        return FirestoreWrite::set(FirestoreCaseStore::auditPath(sequence), encodeAudit(a),
+                                   Precondition::mustNotExist());
+    };
+    const auto headAt = [](std::int64_t sequence, const QString& hash, const QString& first) {
+        return FirestoreWrite::set(FirestoreCaseStore::kAuditHeadPath,
+                                   {{QStringLiteral("sequence"), V::integer(sequence)},
+                                    {QStringLiteral("hash"), V::string(hash)},
+                                    {QStringLiteral("record"),
+                                     V::string(FirestoreCaseStore::auditPath(sequence).section(QLatin1Char('/'), 1))},
+                                    {QStringLiteral("first"), V::string(first)}});
+    };
     struct Case {
         const char* name;
         std::shared_ptr<FirestoreClient> client;
@@ -183,6 +201,18 @@ void FirestoreRulesTest::forbiddenWritesAreDenied() {
                               {{QStringLiteral("sequence"), V::integer(1)},
                                {QStringLiteral("hash"), V::string(QStringLiteral("x"))},
                                {QStringLiteral("record"), V::string(QStringLiteral("000000000001"))}})}},
+        {"advancing the audit head by two with one record",
+         reviewer,
+         {chained(2, QString(), QStringLiteral("h2")),
+          headAt(2, QStringLiteral("h2"), QStringLiteral("000000000002"))}},
+        {"a batch that does not start at the head",
+         reviewer,
+         {chained(2, QString(), QStringLiteral("h2")), chained(3, QStringLiteral("h2"), QStringLiteral("h3")),
+          headAt(3, QStringLiteral("h3"), QStringLiteral("000000000002"))}},
+        {"a batch advancing the head by more than 500",
+         reviewer,
+         {chained(1, QString(), QStringLiteral("h1")), chained(501, QStringLiteral("h1"), QStringLiteral("h501")),
+          headAt(501, QStringLiteral("h501"), QStringLiteral("000000000001"))}},
         {"writing a conversation",
          reviewer,
          {FirestoreWrite::set(QStringLiteral("users/u1/conversations/c2"), encodeConversation(Conversation{}))}},
@@ -305,6 +335,50 @@ void FirestoreRulesTest::reviewerCannotLiftAThrottleThroughTheStore() {
     // Atomic: no audit record either.
     QCOMPARE(wait(store.listAudit(AuditFilter{}))->size(), before->size());
     QVERIFY(wait(store.getState(QStringLiteral("u1")))->stage == Stage::Throttle);
+}
+
+void FirestoreRulesTest::batchesMustContinueTheHead() {
+    // Earlier functions left a head behind (the store's commits); a reviewer's batch must continue it.
+    auto head = wait(m_owner->get(FirestoreCaseStore::kAuditHeadPath));
+    QVERIFY2(head.ok(), qPrintable(head.ok() ? QString() : why(head.error())));
+    const std::int64_t sequence = head->fields.value(QStringLiteral("sequence")).toInteger();
+    const QString hash = head->fields.value(QStringLiteral("hash")).toText();
+    QVERIFY(sequence > 0 && !hash.isEmpty());
+    auto reviewer = clientAs(QStringLiteral("r1"), QStringLiteral("rev@x.com"), QStringLiteral("reviewer"));
+    const auto record = [this](std::int64_t seq, const QString& prevHash) {
+        AuditRecord a = audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u2"));
+        a.sequence = seq;
+        a.prevHash = prevHash;
+        a.hash = QStringLiteral("batch-%1-after-%2").arg(seq).arg(prevHash);
+        return a;
+    };
+    const auto batch = [&](const QString& firstPrevHash) {
+        const AuditRecord a = record(sequence + 1, firstPrevHash);
+        const AuditRecord b = record(sequence + 2, a.hash);
+        return QList<FirestoreWrite>{
+            FirestoreWrite::set(FirestoreCaseStore::auditPath(a.sequence), encodeAudit(a),
+                                Precondition::mustNotExist()),
+            FirestoreWrite::set(FirestoreCaseStore::auditPath(b.sequence), encodeAudit(b),
+                                Precondition::mustNotExist()),
+            FirestoreWrite::set(FirestoreCaseStore::kAuditHeadPath,
+                                {{QStringLiteral("sequence"), V::integer(b.sequence)},
+                                 {QStringLiteral("hash"), V::string(b.hash)},
+                                 {QStringLiteral("record"),
+                                  V::string(FirestoreCaseStore::auditPath(b.sequence).section(QLatin1Char('/'), 1))},
+                                 {QStringLiteral("first"),
+                                  V::string(FirestoreCaseStore::auditPath(a.sequence).section(QLatin1Char('/'), 1))}},
+                                Precondition::version(head->updateTime))};
+    };
+    // The first record does not link to the head's hash: refused, and nothing of the commit is written.
+    auto refused = wait(reviewer->commit(batch(QStringLiteral("not the head"))));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().kind, ErrorKind::Permission);
+    QCOMPARE(wait(m_owner->get(FirestoreCaseStore::auditPath(sequence + 1))).error().kind, ErrorKind::NotFound);
+    // The same batch linked to the head: one commit advances it by two.
+    auto accepted = wait(reviewer->commit(batch(hash)));
+    QVERIFY2(accepted.ok(), qPrintable(accepted.ok() ? QString() : why(accepted.error())));
+    auto after = wait(m_owner->get(FirestoreCaseStore::kAuditHeadPath));
+    QCOMPARE(after->fields.value(QStringLiteral("sequence")).toInteger(), sequence + 2);
 }
 
 QTEST_GUILESS_MAIN(FirestoreRulesTest)
