@@ -196,9 +196,17 @@ std::int64_t clientCpuNs() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+/** One command's INFO commandstats line over a phase, per operation of the phase. */
+struct CommandCost {
+    QByteArray name;       // lower case, as INFO spells it ("evalsha", "bitfield")
+    double callsPerOp = 0; // how many times it ran per operation (commands a script runs are counted too)
+    double usecPerOp = 0;  // its usec per operation (a script's usec includes the commands it ran)
+};
+
 /** Where one timed phase spent its time, per operation (one record-and-check, or one INCRBY). */
 struct PhaseCost {
-    double perSec = 0;      // measured operations per second
+    std::vector<CommandCost> commands; // every command of the phase but the probe's own CONFIG and INFO
+    double perSec = 0;                 // measured operations per second
     double cmdUsec = -1;    // INFO commandstats usec of the phase's commands, per operation (command execution only)
     double serverCpu = -1;  // redis-server CPU microseconds per operation (execution + parsing + socket I/O)
     double serverUtil = -1; // redis-server CPU time / wall time
@@ -237,12 +245,15 @@ public:
         }
         c.clientCpu = static_cast<double>(client1 - m_client0) / 1e3 / ops;
         c.clientUtil = static_cast<double>(client1 - m_client0) / 1e9 / seconds;
-        c.cmdUsec = commandUsec(commands) / ops;
+        c.cmdUsec = commandUsec(commands, &c.commands, ops) / ops;
         return c;
     }
 
-    /** Sum of `usec` over the given commands in INFO commandstats, or -1 when INFO failed. */
-    double commandUsec(const QList<QByteArray>& commands) {
+    /**
+     * Sum of `usec` over the given commands in INFO commandstats, or -1 when INFO failed. Every other command's line
+     * (but CONFIG and INFO, the probe's own) goes to `all`, per operation of the `ops` the phase ran.
+     */
+    double commandUsec(const QList<QByteArray>& commands, std::vector<CommandCost>* all = nullptr, int ops = 1) {
         const auto info = call(m_client, {"INFO", "commandstats"});
         if (!info || info->isError()) {
             return -1;
@@ -251,13 +262,24 @@ public:
         for (const QByteArray& line : info->text().split('\n')) {
             // cmdstat_evalsha:calls=3000,usec=12345,usec_per_call=4.11,rejected_calls=0,failed_calls=0
             const qsizetype colon = line.indexOf(':');
-            if (!line.startsWith("cmdstat_") || colon < 0 || !commands.contains(line.mid(8, colon - 8))) {
+            if (!line.startsWith("cmdstat_") || colon < 0) {
                 continue;
             }
+            CommandCost cost{line.mid(8, colon - 8), 0, 0};
             for (const QByteArray& field : line.mid(colon + 1).trimmed().split(',')) {
                 if (field.startsWith("usec=")) {
-                    sum += field.mid(5).toDouble();
+                    cost.usecPerOp = field.mid(5).toDouble();
+                } else if (field.startsWith("calls=")) {
+                    cost.callsPerOp = field.mid(6).toDouble();
                 }
+            }
+            if (commands.contains(cost.name)) {
+                sum += cost.usecPerOp;
+            }
+            if (all && cost.name != "config" && cost.name != "info") {
+                cost.callsPerOp /= ops;
+                cost.usecPerOp /= ops;
+                all->push_back(cost);
             }
         }
         return sum;
@@ -442,6 +464,7 @@ int main(int argc, char** argv) {
         double oursRac[2]{};
         PhaseCost backendRacCost[2];
         PhaseCost oursRacCost[2];
+        PhaseCost oursCheckCost[2];
     };
     std::vector<UserResult> results;
     const int depths[2] = {1, depth};
@@ -479,7 +502,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         res.backendBytes = memoryUsage(client, {backend.bucket(), backend.speech()});
-        res.oursBytes = memoryUsage(client, {LuaMeter::ringKey(uidOurs), LuaMeter::metaKey(uidOurs)});
+        res.oursBytes = memoryUsage(client, {LuaMeter::key(uidOurs)});
 
         // Both layouts must give the same totals before their speed means anything.
         const std::int64_t nowSeconds = prefillEnd * 60;
@@ -523,10 +546,12 @@ int main(int argc, char** argv) {
             const double b = drive(checkOpsBackend, depths[k], [&](int, Done done) {
                 backend.check(nowSeconds, [done](bool ok, SpeechTotals) { done(ok); });
             });
+            probe.begin();
             const double o = drive(checkOpsOurs, depths[k], [&](int, Done done) {
                 meter.recordAndCheck(uidOurs, 0, fromUnixMinute(prefillEnd))
                     .then(QtFuture::Launch::Sync, [done](Result<MeterReading> r) { done(r.ok()); });
             });
+            res.oursCheckCost[k] = probe.end(checkOpsOurs, o, kOursCommands);
             res.backendCheck[k] = b > 0 ? checkOpsBackend / b : 0;
             res.oursCheck[k] = o > 0 ? checkOpsOurs / o : 0;
         }
@@ -696,6 +721,7 @@ int main(int argc, char** argv) {
         costRow("INCRBY, our RedisClient" + d, ourIncrby[k], 0);
         costRow("EVALSHA 'return 1', our RedisClient" + d, emptyScript[k], ourIncrby[k].perSec);
         for (const UserResult& r : results) {
+            costRow("check ours " + QByteArray(r.name).left(5) + d, r.oursCheckCost[k], ourIncrby[k].perSec);
             costRow("rec+chk ours " + QByteArray(r.name).left(5) + d, r.oursRacCost[k], ourIncrby[k].perSec);
             costRow("rec+chk backend " + QByteArray(r.name).left(5) + d, r.backendRacCost[k], ourIncrby[k].perSec);
         }
@@ -709,6 +735,36 @@ int main(int argc, char** argv) {
                 "per record-and-check: EVALSHA for ours; HINCRBY+ZADD+2 EXPIRE+ZRANGEBYSCORE+HMGET for the backend. "
                 "util 1.00 = one core busy; the machine has %d.)\n",
                 QThread::idealThreadCount());
+
+    // Inside our script: the commands it ran (INFO commandstats counts them too), per call, and what is left of
+    // EVALSHA's time for Lua itself (argument and reply conversion, the script's own code).
+    std::printf("\nInside EVALSHA, per call: redis.call()s the script made (calls x us) and the rest (Lua itself)\n");
+    const auto insideRow = [](const QByteArray& name, const PhaseCost& c) {
+        double evalsha = 0;
+        double inner = 0;
+        double calls = 0;
+        QByteArray detail;
+        for (const CommandCost& cc : c.commands) {
+            if (cc.name == "evalsha" || cc.name == "eval") {
+                evalsha += cc.usecPerOp;
+                continue;
+            }
+            inner += cc.usecPerOp;
+            calls += cc.callsPerOp;
+            detail += ' ' + cc.name + ' ' + QByteArray::number(cc.callsPerOp, 'f', 2) + 'x' +
+                      QByteArray::number(cc.callsPerOp > 0 ? cc.usecPerOp / cc.callsPerOp : 0.0, 'f', 2);
+        }
+        std::printf("%-34s evalsha %6.2f us = %5.2f calls %6.2f us + Lua %6.2f us |%s\n", name.constData(), evalsha,
+                    calls, inner, evalsha - inner, detail.constData());
+    };
+    for (int k = 0; k < 2; ++k) {
+        const QByteArray d = " (" + QByteArray::number(depths[k]) + ")";
+        insideRow("EVALSHA 'return 1'" + d, emptyScript[k]);
+        for (const UserResult& r : results) {
+            insideRow("check ours " + QByteArray(r.name).left(5) + d, r.oursCheckCost[k]);
+            insideRow("rec+chk ours " + QByteArray(r.name).left(5) + d, r.oursRacCost[k]);
+        }
+    }
 
     const UserResult& heavyRes = results.back();
     bool ok = heavyRes.agree && results.front().agree;

@@ -4,6 +4,7 @@
 #include "redis/RedisClient.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <chrono>
 #include <cstdint>
@@ -19,25 +20,29 @@ struct MeterReading {
 };
 
 /**
- * The improved store layout of SPEC 2.1 as a Redis script: one EVALSHA per record-and-check, O(1) amortised work
- * per call, bounded memory, totals exactly equal to the backend's brute-force window sums (metering::sumWindows).
+ * The improved store layout of SPEC 2.1 as a Redis script: one EVALSHA per record-and-check, a bounded number of
+ * Redis operations per call whatever the time since the previous one, bounded memory, totals exactly equal to the
+ * backend's brute-force window sums (metering::sumWindows).
  *
- * Keys, hash-tagged so a Redis Cluster keeps one user on one slot:
- *  - `fu2:{uid}:ring`: a string of kRingMinutes big-endian u16 counters (BITFIELD u16 #i), one per minute,
- *    slot = minute mod kRingMinutes (7 days + 2 h of margin, 20,400 bytes);
- *  - `fu2:{uid}:meta`: a hash with the running sums of the three windows (s1..s3), each window's eviction cursor
- *    (c1..c3: the first minute still inside the sum), the newest minute written (head) and the last time (last).
+ * One key per user, hash-tagged so a Redis Cluster keeps the user on one slot: `fu3:{uid}:meter`, a 31,298-byte
+ * string holding, per minute of the last kRingMinutes (7 days + 2 h of margin), the running sum of that minute's
+ * hour (u24); per hour, the running total of all speech so far modulo 2^32 (u32); and a small header. A window's
+ * sum is then a handful of reads: the partial first hour from two minute slots, the whole hours as the difference
+ * of two hour totals, the current hour from the header (the layout is described in LuaMeter.cpp).
  *
- * Each call evicts the minutes that left each window since the previous call (read with one GETRANGE per window),
- * zeroes the ring slots of minutes that passed since (SETRANGE), adds the new speech with BITFIELD and returns the
- * sums. Time comes from `redis.call('TIME')` inside the script (Redis 7 replicates effects, so this is allowed);
- * tests pass `now` explicitly. A clock that steps back is treated as "no time passed". Both keys expire 8 days
- * after the last call, like the backend's keys.
+ * Time comes from `redis.call('TIME')` inside the script (Redis 7 replicates effects, so this is allowed); tests
+ * pass `now` explicitly. A clock that steps back is treated as "no time passed". The key expires 8 days after the
+ * last call, like the backend's keys. A value of the wrong type or size, or one whose sums cannot be right, is
+ * rebuilt from empty rather than trusted. (The layout before this one, `fu2:{uid}:ring` + `fu2:{uid}:meta`, is
+ * never read: its keys expire on their own.)
  */
 class LuaMeter : public QObject {
     Q_OBJECT
 public:
-    /** The client must outlive the meter. */
+    /**
+     * A call in flight when the meter is destroyed finishes with ErrorKind::Unavailable (its record may have been
+     * applied on the server); one in flight when the client is destroyed fails with the client's error.
+     */
     explicit LuaMeter(RedisClient* client, QObject* parent = nullptr);
 
     /**
@@ -48,18 +53,20 @@ public:
     Async<MeterReading> recordAndCheck(const QString& uid, std::int64_t speechMs,
                                        std::optional<TimePoint> now = std::nullopt);
 
-    static QByteArray ringKey(const QString& uid);
-    static QByteArray metaKey(const QString& uid);
+    /** The user's one key. */
+    static QByteArray key(const QString& uid);
     /** The script text and its SHA-1 (hex), as EVALSHA wants it. */
     static QByteArray script();
     static QByteArray scriptSha1();
 
-    /** Minutes the ring holds: the weekly window spans up to 10,081 minute buckets, plus margin. */
+    /** Minutes the ring holds: the weekly window spans up to 10,081 minute buckets, plus margin; whole hours. */
     static constexpr int kRingMinutes = 10'200;
+    /** Size of the key's value in bytes: 3 per minute, 4 per hour of the ring, an 18-byte header. */
+    static constexpr int kValueBytes = 3 * kRingMinutes + 4 * (kRingMinutes / 60) + 18;
     static constexpr std::chrono::seconds kTtl{8 * 24 * 3600};
 
 private:
-    RedisClient* m_client;
+    QPointer<RedisClient> m_client;
 };
 
 } // namespace fairuse::services

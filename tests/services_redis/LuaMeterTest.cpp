@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
+#include <QTimer>
 
 #include <map>
 
@@ -36,10 +37,7 @@ private Q_SLOTS:
         m_meter = new LuaMeter(m_client, this);
     }
 
-    void keysShareOneHashTag() {
-        QCOMPARE(LuaMeter::ringKey(QStringLiteral("u42")), QByteArray("fu2:{u42}:ring"));
-        QCOMPARE(LuaMeter::metaKey(QStringLiteral("u42")), QByteArray("fu2:{u42}:meta"));
-    }
+    void keysShareOneHashTag() { QCOMPARE(LuaMeter::key(QStringLiteral("u42")), QByteArray("fu3:{u42}:meter")); }
 
     void equalsBruteForceOnRandomHistories_data() {
         QTest::addColumn<quint32>("seed");
@@ -115,12 +113,11 @@ private Q_SLOTS:
         const Result<MeterReading> final = get(calls.last());
         QCOMPARE(final->totals, metering::sumWindows(buckets, last));
         QCOMPARE(final->totals.weeklyMs, 7LL * 12 * 3600 * 1000);
-        const std::int64_t ring = run(*m_client, {"MEMORY", "USAGE", LuaMeter::ringKey(uid)})->integerValue();
-        const std::int64_t meta = run(*m_client, {"MEMORY", "USAGE", LuaMeter::metaKey(uid)})->integerValue();
-        qInfo("MEMORY USAGE for a 12 h/day, 7-day user: ring %lld + meta %lld = %lld bytes",
-              static_cast<long long>(ring), static_cast<long long>(meta), static_cast<long long>(ring + meta));
-        QVERIFY(ring > 0 && meta > 0);
-        QVERIFY(ring + meta <= 40 * 1024);
+        QCOMPARE(run(*m_client, {"STRLEN", LuaMeter::key(uid)})->integerValue(), LuaMeter::kValueBytes);
+        const std::int64_t bytes = run(*m_client, {"MEMORY", "USAGE", LuaMeter::key(uid)})->integerValue();
+        qInfo("MEMORY USAGE for a 12 h/day, 7-day user: %lld bytes", static_cast<long long>(bytes));
+        QVERIFY(bytes >= LuaMeter::kValueBytes);
+        QVERIFY(bytes <= 40 * 1024);
     }
 
     void usesServerTimeWhenNoneIsGiven() {
@@ -177,7 +174,7 @@ private Q_SLOTS:
         const TimePoint sameSlot = fromUnixMinute(unixMinute(later) + LuaMeter::kRingMinutes);
         const Result<MeterReading> r2 = get(m_meter->recordAndCheck(uid, 7, sameSlot));
         QCOMPARE(r2->totals, (SpeechTotals{7, 7, 7}));
-        const std::int64_t pttl = run(*m_client, {"PTTL", LuaMeter::ringKey(uid)})->integerValue();
+        const std::int64_t pttl = run(*m_client, {"PTTL", LuaMeter::key(uid)})->integerValue();
         QVERIFY(pttl > 7LL * 24 * 3600 * 1000 && pttl <= 8LL * 24 * 3600 * 1000);
     }
 
@@ -198,13 +195,150 @@ private Q_SLOTS:
         QCOMPARE(r.error().kind, ErrorKind::Invalid);
     }
 
-    void corruptMetaIsRebuilt() {
-        const QString uid = uniqueUid(QStringLiteral("corrupt"));
+    void damagedValueIsRebuilt_data() {
+        // Each row damages the value after one call of 100 ms at kStart; RESP commands run through the test client.
+        const QByteArray key = QByteArrayLiteral("%KEY%");
+        const int header = LuaMeter::kValueBytes - 18;
+        const int hourRing = 3 * LuaMeter::kRingMinutes;
+        const std::int64_t hourBefore = unixMinute(kStart) / 60 - 1;
+        QTest::addColumn<QList<QList<QByteArray>>>("damage");
+        QTest::newRow("one byte too long") << QList<QList<QByteArray>>{{"APPEND", key, "x"}};
+        QTest::newRow("too short") << QList<QList<QByteArray>>{{"SET", key, QByteArray(header + 17, '\0')}};
+        QTest::newRow("empty string") << QList<QList<QByteArray>>{{"SET", key, ""}};
+        QTest::newRow("a hash") << QList<QList<QByteArray>>{{"DEL", key}, {"HSET", key, "s2", "5"}};
+        QTest::newRow("a list") << QList<QList<QByteArray>>{{"DEL", key}, {"RPUSH", key, "5"}};
+        QTest::newRow("bad magic") << QList<QList<QByteArray>>{{"SETRANGE", key, QByteArray::number(header), "x"}};
+        // headVal (u16 at header + 9) larger than cHead (u24 at header + 11): a header that contradicts itself.
+        QTest::newRow("header contradicts itself")
+            << QList<QList<QByteArray>>{{"SETRANGE", key, QByteArray::number(header + 9), QByteArray("\xff\xff")}};
+        QTest::newRow("minute ring overwritten")
+            << QList<QList<QByteArray>>{{"SETRANGE", key, "0", QByteArray(hourRing, '\xff')}};
+        // The hour before now claims 2^31 ms more than the hour a day ago: whole-hour sums far beyond a week's.
+        QTest::newRow("hour total overwritten") << QList<QList<QByteArray>>{
+            {"SETRANGE", key, QByteArray::number(hourRing + 4 * (hourBefore % (LuaMeter::kRingMinutes / 60))),
+             QByteArray("\x80\0\0\0", 4)}};
+    }
+
+    void damagedValueIsRebuilt() {
+        QFETCH(QList<QList<QByteArray>>, damage);
+        const QString uid = uniqueUid(QStringLiteral("damaged"));
         QVERIFY(get(m_meter->recordAndCheck(uid, 100, kStart)).ok());
-        QVERIFY(run(*m_client, {"HDEL", LuaMeter::metaKey(uid), "s2"}).ok());
+        for (QList<QByteArray> command : damage) {
+            command.replace(1, LuaMeter::key(uid));
+            const Result<RedisReply> r = run(*m_client, command);
+            QVERIFY(r.ok() && !r->isError());
+        }
         const Result<MeterReading> r = get(m_meter->recordAndCheck(uid, 10, kStart + std::chrono::seconds(1)));
-        QVERIFY(r.ok());
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         QCOMPARE(r->totals, (SpeechTotals{10, 10, 10})); // starts over rather than returning wrong sums
+        QCOMPARE(run(*m_client, {"STRLEN", LuaMeter::key(uid)})->integerValue(), LuaMeter::kValueBytes);
+        QVERIFY(run(*m_client, {"PTTL", LuaMeter::key(uid)})->integerValue() > 0);
+        // And carries on from the rebuilt value.
+        const Result<MeterReading> next = get(m_meter->recordAndCheck(uid, 5, kStart + std::chrono::minutes(90)));
+        QVERIFY(next.ok());
+        QCOMPARE(next->totals, (SpeechTotals{15, 15, 15}));
+    }
+
+    void fillsAcrossTheRingEnd_data() {
+        // Start a few minutes before the ring's last slot (and in its last hour), then skip ahead by amounts that
+        // cross the end of the minute ring and of the hour ring, short and long.
+        QTest::addColumn<int>("minutesBeforeEnd");
+        QTest::addColumn<QList<int>>("gapsMinutes");
+        const QList<int> gaps{1, 2, 5, 6, 7, 59, 61, 65, 200, 1439, 1441, 4321, 10079, 10081, 10199, 10200, 10201, 3};
+        for (int before : {1, 2, 3, 30, 61, 125}) {
+            QTest::addRow("%d min before the end", before) << before << gaps;
+        }
+    }
+
+    void fillsAcrossTheRingEnd() {
+        QFETCH(int, minutesBeforeEnd);
+        QFETCH(QList<int>, gapsMinutes);
+        const QString uid = uniqueUid(QStringLiteral("wrap"));
+        const std::int64_t r = LuaMeter::kRingMinutes;
+        const std::int64_t startMinute = (unixMinute(kStart) / r + 1) * r - minutesBeforeEnd;
+        std::map<std::int64_t, std::int64_t> buckets;
+        QList<QFuture<Result<MeterReading>>> calls;
+        QList<SpeechTotals> expected;
+        std::int64_t minute = startMinute;
+        std::int64_t ms = 1;
+        // Each gap twice: once landing on the minute (second 0), once late in it (second 59).
+        for (int round = 0; round < 2; ++round) {
+            for (int gap : gapsMinutes) {
+                for (int i = 0; i < 3; ++i) {
+                    const TimePoint now = fromUnixMinute(minute) + std::chrono::seconds(round == 0 ? 0 : 59);
+                    ms = ms * 7 % 3001;
+                    buckets[minute] += ms;
+                    calls.append(m_meter->recordAndCheck(uid, ms, now));
+                    expected.append(metering::sumWindows(buckets, now));
+                    minute += gap;
+                }
+            }
+        }
+        for (qsizetype i = 0; i < calls.size(); ++i) {
+            const Result<MeterReading> got = get(calls[i]);
+            QVERIFY2(got.ok(), got.ok() ? "" : qPrintable(got.error().message));
+            QCOMPARE(got->totals, expected[i]);
+        }
+    }
+
+    void destroyedWithCallsInFlight() {
+        const quint16 port = fixturePort(QStringLiteral("redis"));
+        const RedisConfig config = localConfig(port);
+        const QString uid = uniqueUid(QStringLiteral("inflight"));
+        QList<QFuture<Result<MeterReading>>> calls;
+
+        // The meter goes first, its client stays: every call finishes, as "closed", and nothing runs on a dead meter.
+        auto* client = new RedisClient(config);
+        auto* meter = new LuaMeter(client);
+        for (int i = 0; i < 20; ++i) {
+            calls.append(meter->recordAndCheck(uid, 10, kStart + std::chrono::seconds(i)));
+        }
+        delete meter;
+        for (const auto& c : calls) {
+            const Result<MeterReading> r = get(c);
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().kind, ErrorKind::Unavailable);
+        }
+        delete client;
+
+        // The client goes first: its calls fail with its error, and the meter refuses new calls instead of crashing.
+        calls.clear();
+        client = new RedisClient(config);
+        meter = new LuaMeter(client);
+        for (int i = 0; i < 20; ++i) {
+            calls.append(meter->recordAndCheck(uid, 10, kStart + std::chrono::seconds(i)));
+        }
+        delete client;
+        for (const auto& c : calls) {
+            const Result<MeterReading> r = get(c);
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().kind, ErrorKind::Unavailable);
+        }
+        const Result<MeterReading> after = get(meter->recordAndCheck(uid, 10, kStart));
+        QVERIFY(!after.ok());
+        QCOMPARE(after.error().kind, ErrorKind::Unavailable);
+        delete meter;
+
+        // Some calls answered, some in flight, then the meter dies while the event loop runs the replies.
+        calls.clear();
+        client = new RedisClient(config);
+        meter = new LuaMeter(client);
+        QVERIFY(get(meter->recordAndCheck(uid, 0, kStart)).ok());
+        for (int i = 0; i < 200; ++i) {
+            calls.append(meter->recordAndCheck(uid, 1, kStart + std::chrono::milliseconds(i)));
+        }
+        QTimer::singleShot(0, meter, [meter] { delete meter; });
+        int ok = 0;
+        for (const auto& c : calls) {
+            const Result<MeterReading> r = get(c);
+            if (r.ok()) {
+                ++ok;
+            } else {
+                QCOMPARE(r.error().kind, ErrorKind::Unavailable);
+            }
+        }
+        qInfo("%d of %lld calls answered before the meter was destroyed", ok, static_cast<long long>(calls.size()));
+        delete client;
     }
 
 private:
