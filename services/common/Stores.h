@@ -68,6 +68,10 @@ struct QueueRow {
     std::optional<TimePoint> oldestOpenCaseAt;
     QString lastAction;                 ///< last audit action on this user, wire name, empty if none
     std::optional<SpeechTotals> speech; ///< filled when the store has it cheaply (embedded), else by the usage store
+    /** False when the store left openCases, oldestOpenCaseAt and lastAction unfilled (Firestore without per-row
+     *  enrichment: they cost two queries per row); a reader that needs them derives them from listEvents() and
+     *  listAudit() for that user (QueueModel does, for the rows it paints). */
+    bool detailsKnown = true;
 };
 
 struct QueuePage {

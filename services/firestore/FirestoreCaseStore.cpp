@@ -7,6 +7,7 @@
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QPromise>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -66,6 +67,19 @@ bool matchesResolution(const QueueFilter& f, const QueueRow& row) {
         return row.openCases == 0;
     }
     return true;
+}
+
+/** What a continuation reports when the store was destroyed while its request was in flight (as detail::guarded). */
+Error closedError() {
+    return Error::unavailable(QStringLiteral("the Firestore connection was closed"));
+}
+
+/** A queue row with the state only; `detailsKnown` says whether enrichRows() will fill the per-row details. */
+QueueRow stateRow(FairUseState state, bool detailsKnown) {
+    QueueRow row;
+    row.state = std::move(state);
+    row.detailsKnown = detailsKnown;
+    return row;
 }
 
 QList<FirestoreValue> flaggedStages(const std::optional<Stage>& only) {
@@ -167,7 +181,7 @@ void FirestoreCaseStore::fetchQueueBatch(QueueFilter filter, QString cursor, int
     }
     const int want = limit - static_cast<int>(page->rows.size());
     q.limit = want;
-    m_client->runQuery(q).then(
+    m_client->runQuery(q).then(detail::guarded(
         this, [this, filter, limit, scannedPages, page, promise, want](const Result<QList<FirestoreDocument>>& r) {
             if (!r) {
                 finish(promise, Result<QueuePage>(r.error()));
@@ -181,11 +195,11 @@ void FirestoreCaseStore::fetchQueueBatch(QueueFilter filter, QString cursor, int
                     broken.uid = doc.pathSegments().value(1);
                     broken.version = doc.updateTime;
                     broken.restrictReason = QStringLiteral("unreadable state: %1").arg(state.error().message);
-                    page->rows.append(QueueRow{broken, 0, std::nullopt, {}, std::nullopt});
+                    page->rows.append(stateRow(broken, m_options.enrichQueueRows));
                     continue;
                 }
                 if (matchesStateFilter(filter, *state)) {
-                    page->rows.append(QueueRow{*state, 0, std::nullopt, {}, std::nullopt});
+                    page->rows.append(stateRow(*state, m_options.enrichQueueRows));
                 }
             }
             const bool more = r->size() == want;
@@ -203,7 +217,7 @@ void FirestoreCaseStore::fetchQueueBatch(QueueFilter filter, QString cursor, int
                 return;
             }
             enrichRows(filter, page, promise);
-        });
+        }));
 }
 
 void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<QueuePage> promise) {
@@ -217,7 +231,7 @@ void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<Queue
             auto page = std::make_shared<QueuePage>();
             const bool flagged = s->stage != Stage::None && (!filter.stage || *filter.stage == s->stage);
             if (flagged && matchesStateFilter(filter, *s)) {
-                page->rows.append(QueueRow{*s, 0, std::nullopt, {}, std::nullopt});
+                page->rows.append(stateRow(*s, m_options.enrichQueueRows));
             }
             enrichRows(filter, page, promise);
         }));
@@ -399,7 +413,7 @@ Async<FairUseEvent> FirestoreCaseStore::findByCaseRef(const QString& caseRef) {
     q.filters = {{QStringLiteral("case_ref"), QStringLiteral("EQUAL"), V::string(caseRef)}};
     q.limit = 2;
     return m_client->runQuery(q).then(
-        this, [caseRef](const Result<QList<FirestoreDocument>>& r) -> Result<FairUseEvent> {
+        detail::guarded(this, [caseRef](const Result<QList<FirestoreDocument>>& r) -> Result<FairUseEvent> {
             if (!r) {
                 return r.error();
             }
@@ -410,7 +424,7 @@ Async<FairUseEvent> FirestoreCaseStore::findByCaseRef(const QString& caseRef) {
                 return Error::internal(QStringLiteral("two cases share the reference %1").arg(caseRef.left(40)));
             }
             return decodeEvent(r->first());
-        });
+        }));
 }
 
 Async<QList<Conversation>> FirestoreCaseStore::listConversations(const QString& uid, TimePoint since, int limit) {
@@ -459,37 +473,43 @@ Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filte
     const int limit = std::max(filter.limit, 1);
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
     *next = [this, promise, out, filter, limit, next](FirestoreQuery query) {
-        m_client->runQuery(query).then(
-            this, [promise, out, filter, limit, next, query](const Result<QList<FirestoreDocument>>& r) mutable {
-                if (!r) {
-                    finish(promise, Result<QList<AuditRecord>>(r.error()));
+        // Not detail::guarded: a continuation that does nothing would leave `next` holding itself and the promise.
+        m_client->runQuery(query).then([self = QPointer<FirestoreCaseStore>(this), promise, out, filter, limit, next,
+                                        query](const Result<QList<FirestoreDocument>>& r) mutable {
+            if (!self) {
+                finish(promise, Result<QList<AuditRecord>>(closedError()));
+                *next = nullptr;
+                return;
+            }
+            if (!r) {
+                finish(promise, Result<QList<AuditRecord>>(r.error()));
+                *next = nullptr;
+                return;
+            }
+            for (const auto& doc : *r) {
+                auto a = decodeAudit(doc.fields);
+                if (!a) {
+                    finish(promise, Result<QList<AuditRecord>>(Error::invalid(
+                                        QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message))));
                     *next = nullptr;
                     return;
                 }
-                for (const auto& doc : *r) {
-                    auto a = decodeAudit(doc.fields);
-                    if (!a) {
-                        finish(promise, Result<QList<AuditRecord>>(Error::invalid(
-                                            QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message))));
-                        *next = nullptr;
-                        return;
-                    }
-                    if ((filter.from && a->at < *filter.from) || (filter.to && a->at >= *filter.to)) {
-                        continue;
-                    }
-                    out->append(std::move(a.value()));
-                    if (out->size() >= limit) {
-                        break;
-                    }
+                if ((filter.from && a->at < *filter.from) || (filter.to && a->at >= *filter.to)) {
+                    continue;
                 }
-                if (out->size() >= limit || r->size() < query.limit) {
-                    finish(promise, Result<QList<AuditRecord>>(*out));
-                    *next = nullptr;
-                    return;
+                out->append(std::move(a.value()));
+                if (out->size() >= limit) {
+                    break;
                 }
-                query.startAfter = {r->last().fields.value(QStringLiteral("sequence"))};
-                (*next)(query);
-            });
+            }
+            if (out->size() >= limit || r->size() < query.limit) {
+                finish(promise, Result<QList<AuditRecord>>(*out));
+                *next = nullptr;
+                return;
+            }
+            query.startAfter = {r->last().fields.value(QStringLiteral("sequence"))};
+            (*next)(query);
+        });
     };
     (*next)(q);
     return promise->future();
@@ -506,31 +526,36 @@ Async<QList<LlmSpendRecord>> FirestoreCaseStore::listSpend(TimePoint from, TimeP
     q.limit = 1000;
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
     *next = [this, promise, out, next](FirestoreQuery query) {
-        m_client->runQuery(query).then(
-            this, [promise, out, next, query](const Result<QList<FirestoreDocument>>& r) mutable {
-                if (!r) {
-                    finish(promise, Result<QList<LlmSpendRecord>>(r.error()));
+        m_client->runQuery(query).then([self = QPointer<FirestoreCaseStore>(this), promise, out, next,
+                                        query](const Result<QList<FirestoreDocument>>& r) mutable {
+            if (!self) {
+                finish(promise, Result<QList<LlmSpendRecord>>(closedError()));
+                *next = nullptr;
+                return;
+            }
+            if (!r) {
+                finish(promise, Result<QList<LlmSpendRecord>>(r.error()));
+                *next = nullptr;
+                return;
+            }
+            for (const auto& doc : *r) {
+                auto s = decodeSpend(doc.fields);
+                if (!s) {
+                    finish(promise, Result<QList<LlmSpendRecord>>(Error::invalid(
+                                        QStringLiteral("%1: %2").arg(doc.relativePath(), s.error().message))));
                     *next = nullptr;
                     return;
                 }
-                for (const auto& doc : *r) {
-                    auto s = decodeSpend(doc.fields);
-                    if (!s) {
-                        finish(promise, Result<QList<LlmSpendRecord>>(Error::invalid(
-                                            QStringLiteral("%1: %2").arg(doc.relativePath(), s.error().message))));
-                        *next = nullptr;
-                        return;
-                    }
-                    out->append(std::move(s.value()));
-                }
-                if (r->size() < query.limit) {
-                    finish(promise, Result<QList<LlmSpendRecord>>(*out));
-                    *next = nullptr;
-                    return;
-                }
-                query.startAfter = {r->last().fields.value(QStringLiteral("at")), V::reference(r->last().name)};
-                (*next)(query);
-            });
+                out->append(std::move(s.value()));
+            }
+            if (r->size() < query.limit) {
+                finish(promise, Result<QList<LlmSpendRecord>>(*out));
+                *next = nullptr;
+                return;
+            }
+            query.startAfter = {r->last().fields.value(QStringLiteral("at")), V::reference(r->last().name)};
+            (*next)(query);
+        });
     };
     (*next)(q);
     return promise->future();
@@ -741,8 +766,8 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
             QList<FirestoreWrite> writes = changeWrites(*change, record, &stateIndex, &eventIndex);
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
-            m_client->commit(writes).then(this, [this, change, promise, attempt, record, stateIndex,
-                                                 eventIndex](const Result<CommitResponse>& c) {
+            m_client->commit(writes).then(detail::guarded(this, [this, change, promise, attempt, record, stateIndex,
+                                                                 eventIndex](const Result<CommitResponse>& c) {
                 if (!c) {
                     if (c.error().kind == ErrorKind::Conflict) {
                         diagnoseConflict(change, promise, attempt, c.error());
@@ -756,7 +781,7 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                 result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
                 result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
                 finish(promise, Result<CommitResult>(result));
-            });
+            }));
         }));
 }
 

@@ -25,7 +25,9 @@ namespace fairuse::services {
  *
  * Queue cost: one collection-group query per page (stage IN/==, updated_at desc, document name desc), one batchGet
  * of the page's exemptions and, when `enrichQueueRows` is on, two small queries per row (its open events, its last
- * audit record), run concurrently. The usage-type and score filters are applied to each fetched batch, fetching
+ * audit record), run concurrently. With it off, rows come back with QueueRow::detailsKnown false and no open cases
+ * or last action: the console reads those lazily, for the rows it shows (QueueModel), so the first rows need only
+ * the page query and the exemptions. The usage-type and score filters are applied to each fetched batch, fetching
  * further batches (at most 10 per page) until the page is full; the resolution filter is applied after the open
  * cases are counted, so such a page can be shorter than asked while nextCursor still leads on. State documents
  * without updated_at do not appear in the queue (Firestore leaves documents without the ordered field out).
@@ -34,7 +36,8 @@ class FirestoreCaseStore : public QObject, public CaseStore {
     Q_OBJECT
 public:
     struct Options {
-        /** Per-row open-case count, oldest open case and last audit action (2 queries per row). */
+        /** Per-row open-case count, oldest open case and last audit action in the page (2 queries per row). Off:
+         *  rows are marked detailsKnown = false (a resolution filter still counts open cases per row). */
         bool enrichQueueRows = true;
         /** How many times apply() retries when only the audit head moved (another case was acted on). */
         int auditHeadRetries = 8;
