@@ -15,15 +15,18 @@ namespace fairuse::models {
 namespace {
 
 /** Requests beyond this many are dropped oldest first: they were for rows that scrolled out of view long ago. */
-constexpr std::size_t kMaxQueuedSpeechReads = 256;
+constexpr std::size_t kMaxQueuedLazyReads = 256;
 /** The first page of a load is at most this long, so the first rows show quickly even where a store does work per
  *  row (Firestore counts open cases per row); later pages use the full page size. */
 constexpr int kFirstPageRows = 100;
 /** The uid index is sized for this many rows up front (about 300 KB): growing a QHash re-hashes every key, which
  *  at 65,536 user ids stalled the UI thread for ~100 ms in the middle of a load. */
 constexpr qsizetype kIndexReserveRows = 131'072;
-/** Speech results arriving within this time are announced with one dataChanged. */
-constexpr int kSpeechFlushMs = 30;
+/** Speech and details arriving within this time are announced with one dataChanged. */
+constexpr int kLazyFlushMs = 30;
+/** Users whose details are read at once by default: each read is two store calls, and a Firestore client runs six
+ *  requests at a time over HTTP/1.1, which the page requests share. */
+constexpr int kDefaultDetailsReadLimit = 3;
 
 qint64 msSinceEpoch(TimePoint t) {
     return t.time_since_epoch().count();
@@ -120,12 +123,13 @@ SortKey sortKeyOf(const services::QueueRow& row, int column) {
     case QueueModel::WeeklyColumn:
         return {row.speech ? static_cast<double>(row.speech->weeklyMs) : missing};
     case QueueModel::OpenCasesColumn:
-        return {static_cast<double>(row.openCases)};
+        return {row.detailsKnown ? static_cast<double>(row.openCases) : missing};
     case QueueModel::OldestOpenColumn:
         // Ascending age is descending creation time; no clock needed, so keys stay comparable across pages.
-        return {row.oldestOpenCaseAt ? -static_cast<double>(msSinceEpoch(*row.oldestOpenCaseAt)) : missing};
+        return {row.detailsKnown && row.oldestOpenCaseAt ? -static_cast<double>(msSinceEpoch(*row.oldestOpenCaseAt))
+                                                         : missing};
     case QueueModel::LastActionColumn:
-        return {0.0, &row.lastAction};
+        return row.detailsKnown ? SortKey{0.0, &row.lastAction} : SortKey{missing};
     case QueueModel::UpdatedColumn:
         return {st.updatedAt ? static_cast<double>(msSinceEpoch(*st.updatedAt)) : missing};
     default: // UserColumn: the tie-break (user id) is the whole order
@@ -189,9 +193,10 @@ QueueModel::UidKey QueueModel::uidKeyOf(const QString& uid) {
 QueueModel::QueueModel(Backend& backend, QObject* parent)
     : QAbstractTableModel(parent)
     , m_backend(backend) {
-    m_speechFlush.setSingleShot(true);
-    m_speechFlush.setInterval(kSpeechFlushMs);
-    connect(&m_speechFlush, &QTimer::timeout, this, &QueueModel::flushSpeech);
+    m_details.limit = kDefaultDetailsReadLimit;
+    m_flush.setSingleShot(true);
+    m_flush.setInterval(kLazyFlushMs);
+    connect(&m_flush, &QTimer::timeout, this, &QueueModel::flushLazy);
 }
 
 int QueueModel::rowCount(const QModelIndex& parent) const {
@@ -255,10 +260,19 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
             }
             return speechCell(row.speech->weeklyMs, caps.weeklyMs);
         case OpenCasesColumn:
-            return row.openCases;
         case OldestOpenColumn:
-            return oldestAgeMs ? formatAge(*oldestAgeMs) : QString();
         case LastActionColumn:
+            if (!row.detailsKnown) {
+                requestDetails(st.uid); // painted without them: read them in the background
+                // "0 open cases" would be a claim; these are not known yet (or could not be read).
+                return m_details.failed.contains(st.uid) ? QStringLiteral("?") : tr("…");
+            }
+            if (index.column() == OpenCasesColumn) {
+                return row.openCases;
+            }
+            if (index.column() == OldestOpenColumn) {
+                return oldestAgeMs ? formatAge(*oldestAgeMs) : QString();
+            }
             return QString(row.lastAction).replace(QLatin1Char('_'), QLatin1Char(' '));
         case UpdatedColumn:
             return st.updatedAt
@@ -270,6 +284,11 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
     }
     if (role == SortRole || role == RawValueRole) {
         const bool raw = role == RawValueRole;
+        const bool detailColumn = index.column() == OpenCasesColumn || index.column() == OldestOpenColumn ||
+                                  index.column() == LastActionColumn;
+        if (detailColumn && !row.detailsKnown) {
+            return raw ? QVariant() : QVariant(qint64(-1)); // missing: sorts first, exported as null
+        }
         switch (index.column()) {
         case UserColumn:
             return st.uid;
@@ -318,6 +337,17 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole) {
         switch (index.column()) {
+        case OpenCasesColumn:
+        case OldestOpenColumn:
+        case LastActionColumn:
+            if (row.detailsKnown) {
+                return index.column() == LastActionColumn
+                           ? QVariant(QString(row.lastAction).replace(QLatin1Char('_'), QLatin1Char(' ')))
+                           : QVariant();
+            }
+            return m_details.failed.contains(st.uid)
+                       ? tr("Could not read this user's cases and audit trail; refresh to try again")
+                       : tr("Reading this user's cases and audit trail…");
         case DailyColumn:
             return tr("Speech in the last 24 hours against the daily cap of %1").arg(formatHours(caps.dailyMs));
         case ThreeDayColumn:
@@ -328,8 +358,6 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
             return st.exempt ? tr("%1 (exempt)").arg(st.uid) : st.uid;
         case UpdatedColumn:
             return st.updatedAt ? tr("%1 UTC").arg(utcText(*st.updatedAt)) : QVariant();
-        case LastActionColumn:
-            return QString(row.lastAction).replace(QLatin1Char('_'), QLatin1Char(' '));
         default:
             return {};
         }
@@ -387,17 +415,18 @@ bool QueueModel::rowMatches(const services::QueueFilter& f, const services::Queu
             return false;
         }
     }
+    // Open cases not read yet (row.detailsKnown false): shown until the store's answer, which counts them.
     switch (f.resolution) {
     case services::QueueFilter::Resolution::Any:
         break;
     case services::QueueFilter::Resolution::OpenOnly:
-        if (row.openCases <= 0) {
+        if (row.detailsKnown && row.openCases <= 0) {
             return false;
         }
         break;
     case services::QueueFilter::Resolution::ResolvedOnly:
         // "Has resolved cases" is not in the row; the store's answer settles it when its last page arrives.
-        if (row.openCases > 0) {
+        if (row.detailsKnown && row.openCases > 0) {
             return false;
         }
         break;
@@ -417,7 +446,9 @@ void QueueModel::setFilter(const services::QueueFilter& filter) {
 }
 
 bool QueueModel::shows(int i) const {
-    return m_seenIn[static_cast<std::size_t>(i)] == m_generation || rowMatches(m_filter, m_rows.at(i));
+    const quint64 seen = m_seenIn[static_cast<std::size_t>(i)];
+    return seen == m_generation || (m_keptGeneration != 0 && seen == m_keptGeneration) ||
+           rowMatches(m_filter, m_rows.at(i));
 }
 
 // ----- sorting -----
@@ -435,7 +466,9 @@ void QueueModel::sortIndices(std::vector<int>& indices) const {
         // Few distinct texts: rank them once, then the sort compares numbers (same order as the texts).
         QHash<QString, int> rank;
         for (int i : indices) {
-            rank.insert(m_rows.at(i).lastAction, 0);
+            if (m_rows.at(i).detailsKnown) {
+                rank.insert(m_rows.at(i).lastAction, 0);
+            }
         }
         QStringList distinct = rank.keys();
         std::sort(distinct.begin(), distinct.end());
@@ -443,7 +476,9 @@ void QueueModel::sortIndices(std::vector<int>& indices) const {
             rank[distinct.at(r)] = r;
         }
         for (int i : indices) {
-            keys[static_cast<std::size_t>(i)] = {static_cast<double>(rank.value(m_rows.at(i).lastAction))};
+            const services::QueueRow& row = m_rows.at(i);
+            keys[static_cast<std::size_t>(i)] = {row.detailsKnown ? static_cast<double>(rank.value(row.lastAction))
+                                                                  : -std::numeric_limits<double>::infinity()};
         }
     }
     // Sort the keys themselves (number, first four id units, row) rather than indices into them: every comparison
@@ -537,16 +572,18 @@ void QueueModel::applyOrder(std::vector<int> order, const std::vector<int>& rema
 
 void QueueModel::refresh() {
     m_speechCache.clear();
-    m_speechFailed.clear();
-    m_speechWanted.clear();
-    m_speechQueue.clear();
-    m_speechDirty.clear();
-    ++m_speechEpoch;
-    startQuery(true);
+    m_speech.reset();
+    m_detailsCache.clear();
+    m_details.reset();
+    // The rows shown stay until the store's answer replaces them: a refresh that fails must not empty the queue.
+    const bool empty = m_rows.empty();
+    const quint64 shown = m_generation;
+    startQuery(empty, shown);
 }
 
-void QueueModel::startQuery(bool clear) {
+void QueueModel::startQuery(bool clear, quint64 keptGeneration) {
     ++m_generation;
+    m_keptGeneration = keptGeneration;
     m_queryFilter = m_filter;
     if (clear) {
         beginResetModel();
@@ -567,7 +604,8 @@ void QueueModel::startQuery(bool clear) {
     m_complete = false;
     m_loading = true;
     if (!clear) {
-        applyOrder(orderedVisible()); // no row is confirmed by the new query yet: m_filter decides
+        // No row is confirmed by the new query yet: m_filter decides, and a refresh keeps what was shown.
+        applyOrder(orderedVisible());
     }
     Q_EMIT loadingStarted();
     requestPage();
@@ -597,6 +635,7 @@ void QueueModel::requestPage() {
         }
         if (!page.ok()) {
             m_loading = false;
+            m_stale = true; // the rows stay as they were; retry() asks for this page again
             Q_EMIT loadFailed(page.error().kind, page.error().message);
             return;
         }
@@ -613,6 +652,7 @@ void QueueModel::requestPage() {
         } else {
             m_loading = false;
             m_complete = true;
+            m_stale = false;
             Q_EMIT loadingFinished(rowCount());
         }
     });
@@ -623,10 +663,20 @@ void QueueModel::addPage(QList<services::QueueRow> rows) {
     int firstUpdated = std::numeric_limits<int>::max();
     int lastUpdated = -1;
     for (services::QueueRow& r : rows) {
+        // What was read lazily since the last refresh is in the caches; a re-query does not lose it.
         if (!r.speech) {
             const auto cached = m_speechCache.constFind(r.state.uid);
             if (cached != m_speechCache.cend()) {
                 r.speech = *cached;
+            }
+        }
+        if (!r.detailsKnown) {
+            const auto cached = m_detailsCache.constFind(r.state.uid);
+            if (cached != m_detailsCache.cend()) {
+                r.openCases = cached->openCases;
+                r.oldestOpenCaseAt = cached->oldestOpenCaseAt;
+                r.lastAction = cached->lastAction;
+                r.detailsKnown = true;
             }
         }
         const auto known = m_indexOfUid.constFind(r.state.uid);
@@ -635,10 +685,8 @@ void QueueModel::addPage(QList<services::QueueRow> rows) {
             if (m_seenIn[i] == m_generation) {
                 continue; // keyset paging should never repeat a user; a store bug must not duplicate rows
             }
-            // A re-query: the store's newer version of a row already shown replaces it in place.
-            if (!r.speech) {
-                r.speech = m_rows.at(*known).speech;
-            }
+            // A re-query: the store's newer version of a row already shown replaces it in place (its lazily read
+            // values came from the caches above; after a refresh they are read again).
             m_rows[*known] = std::move(r);
             m_seenIn[i] = m_generation;
             m_arrival[i] = m_arrived++;
@@ -693,6 +741,7 @@ void QueueModel::addPage(QList<services::QueueRow> rows) {
 }
 
 void QueueModel::finishQuery() {
+    m_keptGeneration = 0; // every row still here is confirmed by this query (or goes now)
     // Rows the store did not return this time no longer match (or are gone); the rest take the store's order.
     const std::size_t count = static_cast<std::size_t>(m_rows.size());
     bool rearranged = false;
@@ -734,76 +783,195 @@ void QueueModel::finishQuery() {
     applyOrder(orderedVisible(), remap);
 }
 
-// ----- speech totals -----
+// ----- lazy reads: speech totals and row details -----
+
+bool QueueModel::LazyReads::enqueue(const QString& uid) {
+    if (wanted.contains(uid) || failed.contains(uid)) {
+        return false;
+    }
+    wanted.insert(uid);
+    queue.push_back(uid);
+    while (queue.size() > kMaxQueuedLazyReads) {
+        wanted.remove(queue.front());
+        queue.pop_front();
+    }
+    if (pumpScheduled) {
+        return false;
+    }
+    pumpScheduled = true;
+    return true;
+}
+
+void QueueModel::LazyReads::reset() {
+    wanted.clear();
+    queue.clear();
+    failed.clear();
+    dirty.clear();
+    ++epoch; // answers still in flight count against `inFlight` but are dropped
+}
+
+void QueueModel::scheduleFlush() {
+    if (!m_flush.isActive()) {
+        m_flush.start();
+    }
+}
 
 void QueueModel::requestSpeech(const QString& uid) const {
-    if (!m_backend.usage || m_speechWanted.contains(uid) || m_speechFailed.contains(uid)) {
-        return;
-    }
-    m_speechWanted.insert(uid);
-    m_speechQueue.push_back(uid);
-    while (m_speechQueue.size() > kMaxQueuedSpeechReads) {
-        m_speechWanted.remove(m_speechQueue.front());
-        m_speechQueue.pop_front();
-    }
-    if (!m_speechPumpScheduled) {
+    if (m_backend.usage && m_speech.enqueue(uid)) {
         // Never from inside data(): a view is painting. Start the reads once control is back in the event loop.
-        m_speechPumpScheduled = true;
         QMetaObject::invokeMethod(const_cast<QueueModel*>(this), &QueueModel::pumpSpeech, Qt::QueuedConnection);
     }
 }
 
 void QueueModel::pumpSpeech() {
-    m_speechPumpScheduled = false;
+    m_speech.pumpScheduled = false;
+    if (!m_backend.usage) {
+        return;
+    }
     const TimePoint now =
         m_backend.now ? m_backend.now() : TimePoint(std::chrono::milliseconds(QDateTime::currentMSecsSinceEpoch()));
-    while (m_speechInFlight < m_speechReadLimit && !m_speechQueue.empty()) {
+    while (m_speech.inFlight < m_speech.limit && !m_speech.queue.empty()) {
         // Newest first: the rows painted last are the ones on screen now.
-        const QString uid = m_speechQueue.back();
-        m_speechQueue.pop_back();
-        ++m_speechInFlight;
-        const quint64 epoch = m_speechEpoch;
+        const QString uid = m_speech.queue.back();
+        m_speech.queue.pop_back();
+        ++m_speech.inFlight;
+        const quint64 epoch = m_speech.epoch;
         whenFinished(this, m_backend.usage->readSpeech(uid, now),
                      [this, uid, epoch](const Result<services::SpeechReading>& reading) {
-                         --m_speechInFlight;
-                         if (epoch == m_speechEpoch) {
-                             m_speechWanted.remove(uid);
+                         --m_speech.inFlight;
+                         if (epoch == m_speech.epoch) {
+                             m_speech.wanted.remove(uid);
                              if (reading.ok()) {
                                  m_speechCache.insert(uid, reading->totals);
                                  const int i = m_indexOfUid.value(uid, -1);
                                  if (i >= 0 && !m_rows.at(i).speech) {
                                      m_rows[i].speech = reading->totals;
-                                     m_speechDirty.insert(uid);
-                                     if (!m_speechFlush.isActive()) {
-                                         m_speechFlush.start();
-                                     }
+                                     m_speech.dirty.insert(uid);
+                                     scheduleFlush();
                                  }
                              } else {
-                                 m_speechFailed.insert(uid); // shown empty; refresh() tries again
+                                 m_speech.failed.insert(uid); // shown empty; refresh() tries again
                              }
                          }
-                         if (!m_speechQueue.empty() && !m_speechPumpScheduled) {
-                             m_speechPumpScheduled = true;
+                         if (!m_speech.queue.empty() && !m_speech.pumpScheduled) {
+                             m_speech.pumpScheduled = true;
                              QMetaObject::invokeMethod(this, &QueueModel::pumpSpeech, Qt::QueuedConnection);
                          }
                      });
     }
 }
 
-void QueueModel::flushSpeech() {
-    int first = std::numeric_limits<int>::max();
-    int last = -1;
-    for (const QString& uid : std::as_const(m_speechDirty)) {
-        const int shown = rowOfUid(uid);
-        if (shown >= 0) {
-            first = std::min(first, shown);
-            last = std::max(last, shown);
+void QueueModel::requestDetails(const QString& uid) const {
+    if (m_backend.cases && m_details.enqueue(uid)) {
+        QMetaObject::invokeMethod(const_cast<QueueModel*>(this), &QueueModel::pumpDetails, Qt::QueuedConnection);
+    }
+}
+
+void QueueModel::pumpDetails() {
+    m_details.pumpScheduled = false;
+    if (!m_backend.cases) {
+        return;
+    }
+    while (m_details.inFlight < m_details.limit && !m_details.queue.empty()) {
+        const QString uid = m_details.queue.back();
+        m_details.queue.pop_back();
+        ++m_details.inFlight;
+        // Both reads run at once; the second answer completes the row.
+        struct Pending {
+            std::optional<Result<QList<FairUseEvent>>> events;
+            std::optional<Result<QList<AuditRecord>>> audit;
+        };
+        auto pending = std::make_shared<Pending>();
+        const quint64 epoch = m_details.epoch;
+        auto answered = [this, uid, epoch, pending] {
+            if (!pending->events || !pending->audit) {
+                return;
+            }
+            --m_details.inFlight;
+            if (epoch == m_details.epoch) {
+                detailsRead(uid, *pending->events, *pending->audit);
+            }
+            if (!m_details.queue.empty() && !m_details.pumpScheduled) {
+                m_details.pumpScheduled = true;
+                QMetaObject::invokeMethod(this, &QueueModel::pumpDetails, Qt::QueuedConnection);
+            }
+        };
+        services::AuditFilter audit;
+        audit.uid = uid;
+        audit.limit = std::numeric_limits<int>::max(); // the newest record is the last one in chain order
+        whenFinished(this, m_backend.cases->listEvents(uid),
+                     [pending, answered](const Result<QList<FairUseEvent>>& events) {
+                         pending->events = events;
+                         answered();
+                     });
+        whenFinished(this, m_backend.cases->listAudit(audit),
+                     [pending, answered](const Result<QList<AuditRecord>>& records) {
+                         pending->audit = records;
+                         answered();
+                     });
+    }
+}
+
+void QueueModel::detailsRead(const QString& uid, const Result<QList<FairUseEvent>>& events,
+                             const Result<QList<AuditRecord>>& audit) {
+    m_details.wanted.remove(uid);
+    if (!events.ok() || !audit.ok()) {
+        m_details.failed.insert(uid); // shown as "?"; refresh() tries again
+        m_details.dirty.insert(uid);
+        scheduleFlush();
+        return;
+    }
+    Details d;
+    for (const FairUseEvent& e : *events) {
+        if (!e.resolved) {
+            ++d.openCases;
+            if (!d.oldestOpenCaseAt || e.createdAt < *d.oldestOpenCaseAt) {
+                d.oldestOpenCaseAt = e.createdAt;
+            }
         }
     }
-    m_speechDirty.clear();
-    if (last >= 0) {
-        Q_EMIT dataChanged(index(first, DailyColumn), index(last, WeeklyColumn),
-                           {Qt::DisplayRole, SortRole, RawValueRole});
+    if (!audit->isEmpty()) {
+        d.lastAction = toString(audit->last().action);
+    }
+    m_detailsCache.insert(uid, d);
+    const int i = m_indexOfUid.value(uid, -1);
+    if (i >= 0 && !m_rows.at(i).detailsKnown) {
+        services::QueueRow& row = m_rows[i];
+        row.openCases = d.openCases;
+        row.oldestOpenCaseAt = d.oldestOpenCaseAt;
+        row.lastAction = d.lastAction;
+        row.detailsKnown = true;
+        m_details.dirty.insert(uid);
+        scheduleFlush();
+    }
+}
+
+void QueueModel::flushLazy() {
+    const auto announce = [this](QSet<QString>& dirty, int firstColumn, int lastColumn, const QList<int>& roles) {
+        int first = std::numeric_limits<int>::max();
+        int last = -1;
+        for (const QString& uid : std::as_const(dirty)) {
+            const int shown = rowOfUid(uid);
+            if (shown >= 0) {
+                first = std::min(first, shown);
+                last = std::max(last, shown);
+            }
+        }
+        dirty.clear();
+        if (last >= 0) {
+            Q_EMIT dataChanged(index(first, firstColumn), index(last, lastColumn), roles);
+        }
+        return last >= 0;
+    };
+    announce(m_speech.dirty, DailyColumn, WeeklyColumn, {Qt::DisplayRole, SortRole, RawValueRole});
+    const bool details = announce(m_details.dirty, OpenCasesColumn, LastActionColumn,
+                                  {Qt::DisplayRole, SortRole, RawValueRole, Qt::ToolTipRole});
+    if (details &&
+        (m_sortColumn == OpenCasesColumn || m_sortColumn == OldestOpenColumn || m_sortColumn == LastActionColumn)) {
+        // Rows sorted as "missing" now have their values: move them to their places.
+        std::vector<int> sorted = m_order;
+        sortIndices(sorted);
+        applyOrder(std::move(sorted));
     }
 }
 

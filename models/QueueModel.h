@@ -20,10 +20,14 @@ namespace fairuse::models {
  * The flagged-user queue as a table, loaded page by page from CaseStore::fetchQueuePage, sorted and filtered in the
  * model itself.
  *
- * Loading: refresh() clears the table and requests the first page; every page that arrives is added with one
+ * Loading: refresh() requests the first page; every page that arrives is added with one
  * beginInsertRows/endInsertRows (unsorted) or one layout change (sorted: the page is merged at its sorted
  * positions), and the next page is requested at once until the store says there are no more, so a queue of 100,000
  * users fills in the background while the window stays responsive. A page for an older request is dropped.
+ * refresh() does not clear the table: the rows shown stay (their values as last read) while the store's pages
+ * update them in place, and rows the store no longer returns go when its last page is in. When a page fails the
+ * rows stay too, loadFailed() is emitted and isStale() is true until retry() or a new load completes, so a lost
+ * connection never empties the queue the reviewer was working on.
  *
  * Sorting (sort(), called by the view's header): typed keys are computed once per sort into a permutation of the
  * loaded rows (ties broken by user id), applied with layoutAboutToBeChanged/layoutChanged and persistent index
@@ -39,6 +43,12 @@ namespace fairuse::models {
  * the cells a view actually paints: requests are queued (most recent first, bounded), at most
  * speechReadLimit() reads are in flight, results are cached per user id and announced with one dataChanged per
  * batch. data() never reads a store itself.
+ *
+ * Row details: rows a store delivers with QueueRow::detailsKnown false (Firestore, where they cost two queries per
+ * row) get their open cases, oldest open case and last action the same way, for painted rows only: per user one
+ * CaseStore::listEvents and one CaseStore::listAudit, at most detailsReadLimit() users at once, cached per user id.
+ * Until then those cells show "…" (and sort as missing values); a sort on one of those columns is re-applied as
+ * the details arrive. Both caches are dropped by refresh() (the UI refreshes after every reviewer action).
  *
  * Display strings are computed in data(); Qt::UserRole-based roles give raw values for sorting (SortRole) and
  * exporting (RawValueRole).
@@ -97,10 +107,14 @@ public:
     void setPageSize(int rows) { m_pageSize = rows; }
     int pageSize() const { return m_pageSize; }
 
-    /** Clears the table (and the speech cache) and loads again from the first page with the current filter. */
+    /** Loads again from the first page with the current filter, dropping the speech and details caches. The rows
+     *  shown stay until the store's answer replaces them (see the class comment). */
     void refresh();
     /** After a failed page: asks for the same page again (keeps the rows already loaded). */
     void retry();
+    /** True after a page failed: the rows shown are what was loaded before, possibly out of date, until retry()
+     *  or a new load succeeds. */
+    bool isStale() const { return m_stale; }
 
     bool isLoading() const { return m_loading; }
     /** True once the last page arrived without error. */
@@ -115,9 +129,15 @@ public:
     int rowOfUid(const QString& uid) const;
 
     /** Most speech reads in flight at once (default 8). */
-    void setSpeechReadLimit(int reads) { m_speechReadLimit = std::max(1, reads); }
-    int speechReadLimit() const { return m_speechReadLimit; }
-    int speechReadsInFlight() const { return m_speechInFlight; }
+    void setSpeechReadLimit(int reads) { m_speech.limit = std::max(1, reads); }
+    int speechReadLimit() const { return m_speech.limit; }
+    int speechReadsInFlight() const { return m_speech.inFlight; }
+
+    /** Most users whose details (open cases, oldest open case, last action) are read at once (default 3; each is
+     *  two store calls). */
+    void setDetailsReadLimit(int users) { m_details.limit = std::max(1, users); }
+    int detailsReadLimit() const { return m_details.limit; }
+    int detailsReadsInFlight() const { return m_details.inFlight; }
 
     /** The model's own test of one row against `filter`, used for rows the store has not confirmed yet (the
      *  resolved-only and case-reference parts can only be approximated from a row). */
@@ -134,7 +154,7 @@ Q_SIGNALS:
     void loadFailed(fairuse::ErrorKind kind, const QString& message);
 
 private:
-    void startQuery(bool clear);
+    void startQuery(bool clear, quint64 keptGeneration = 0);
     void requestPage();
     void addPage(QList<services::QueueRow> rows);
     void finishQuery();
@@ -150,9 +170,29 @@ private:
                     QAbstractItemModel::LayoutChangeHint hint = QAbstractItemModel::NoLayoutChangeHint);
     void rebuildVisibleIndex();
 
+    /** Per-user reads started by painting: queued newest last, bounded, at most `limit` in flight. */
+    struct LazyReads {
+        QSet<QString> wanted;       ///< queued or in flight
+        std::deque<QString> queue;  ///< newest request at the back
+        QSet<QString> failed;       ///< not retried until refresh()
+        QSet<QString> dirty;        ///< filled since the last dataChanged
+        bool pumpScheduled = false; ///< a pump is queued on the event loop
+        quint64 epoch = 0;          ///< answers of an older epoch (before a refresh) are dropped
+        int inFlight = 0;
+        int limit = 8;
+        /** Queues `uid`; true when a pump must be scheduled. */
+        bool enqueue(const QString& uid);
+        void reset();
+    };
+
     void requestSpeech(const QString& uid) const;
     void pumpSpeech();
-    void flushSpeech();
+    void requestDetails(const QString& uid) const;
+    void pumpDetails();
+    void detailsRead(const QString& uid, const Result<QList<FairUseEvent>>& events,
+                     const Result<QList<AuditRecord>>& audit);
+    void scheduleFlush();
+    void flushLazy();
 
     Backend& m_backend;
     services::QueueFilter m_filter;      ///< what the view shows
@@ -166,8 +206,10 @@ private:
     std::vector<UidKey> m_uidKeys;         ///< index into m_rows -> packed user id (sort tie-break)
     std::vector<quint64> m_seenIn;         ///< index into m_rows -> query generation that last returned it
     std::vector<qint64> m_arrival;         ///< index into m_rows -> position in the last query's answer
-    qint64 m_arrived = 0;                  ///< rows the current query has returned so far
-    bool m_clearedQuery = false;           ///< the current query started from an empty table
+    /** Rows last returned by this generation stay shown while a refresh runs (0: none, as after setFilter). */
+    quint64 m_keptGeneration = 0;
+    qint64 m_arrived = 0;        ///< rows the current query has returned so far
+    bool m_clearedQuery = false; ///< the current query started from an empty table
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QString m_cursor;
@@ -175,17 +217,20 @@ private:
     int m_pages = 0;
     bool m_loading = false;
     bool m_complete = false;
+    bool m_stale = false;
+
+    /** What a details read found for one user. */
+    struct Details {
+        int openCases = 0;
+        std::optional<TimePoint> oldestOpenCaseAt;
+        QString lastAction;
+    };
 
     QHash<QString, SpeechTotals> m_speechCache;
-    mutable QSet<QString> m_speechWanted;      ///< queued or in flight
-    mutable std::deque<QString> m_speechQueue; ///< newest request at the back
-    mutable bool m_speechPumpScheduled = false;
-    QSet<QString> m_speechFailed; ///< not retried until refresh()
-    QSet<QString> m_speechDirty;  ///< filled since the last dataChanged
-    QTimer m_speechFlush;
-    quint64 m_speechEpoch = 0;
-    int m_speechInFlight = 0;
-    int m_speechReadLimit = 8;
+    mutable LazyReads m_speech;
+    QHash<QString, Details> m_detailsCache;
+    mutable LazyReads m_details;
+    QTimer m_flush; ///< announces speech and details that arrived, one dataChanged per batch
 };
 
 } // namespace fairuse::models

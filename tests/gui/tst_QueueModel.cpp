@@ -1,6 +1,7 @@
 // QueueModel over a seeded embedded store: model consistency, paging, filters (in the model at once, then the
 // store's answer), sorting in the model (every column, selection kept, later pages merged in order), search, and
-// lazy speech totals from a counting usage store; QueueView's columns fit without horizontal scrolling.
+// lazy speech totals from a counting usage store, lazy row details (open cases, oldest, last action) from a store
+// that leaves them out, a failed refresh that keeps the rows; QueueView's columns fit without horizontal scrolling.
 
 #include "QueueModel.h"
 #include "QueueView.h"
@@ -118,6 +119,137 @@ public:
     QString describe() const override { return QStringLiteral("counting test usage store"); }
 
 private:
+    template <typename T>
+    static services::Async<T> unsupported() {
+        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+    }
+    QObject m_context;
+};
+
+/**
+ * A case store like Firestore without enrichment: pages of synthetic users whose rows have detailsKnown false, and
+ * listEvents / listAudit answers a few milliseconds later (counted, with the peak of calls in flight). User n has
+ * n % 4 open cases (the oldest n hours before the base time) plus one resolved case, and n % 3 audit records (the
+ * last one "resolve" when there are two). Page fetches can be made to fail, and the served rows changed.
+ */
+class LazyDetailsCaseStore : public services::CaseStore {
+public:
+    QList<services::QueueRow> rows;
+    int fetches = 0;
+    QList<int> failFetches; ///< fetch numbers (1-based, counted by `fetches`) that fail as Unavailable
+    QStringList eventReads;
+    QStringList auditReads;
+    QSet<QString> failAudit;
+    int inFlight = 0;
+    int maxInFlight = 0;
+
+    static inline const TimePoint kBase = parseRfc3339(QStringLiteral("2026-03-20T10:00:00Z")).value();
+
+    LazyDetailsCaseStore(int count, bool detailsKnown) {
+        for (int i = 0; i < count; ++i) {
+            services::QueueRow row;
+            row.state.uid = QStringLiteral("user-%1").arg(i, 5, 10, QLatin1Char('0'));
+            row.state.stage = Stage::Warning;
+            row.state.updatedAt = kBase - std::chrono::minutes(i);
+            row.detailsKnown = detailsKnown;
+            if (detailsKnown) {
+                const Expected e = expected(row.state.uid);
+                row.openCases = e.openCases;
+                row.oldestOpenCaseAt = e.oldest;
+                row.lastAction = e.lastAction;
+            }
+            rows.append(row);
+        }
+    }
+
+    struct Expected {
+        int openCases = 0;
+        std::optional<TimePoint> oldest;
+        QString lastAction;
+    };
+    static Expected expected(const QString& uid) {
+        const int n = uid.section(QLatin1Char('-'), 1).toInt();
+        Expected e;
+        e.openCases = n % 4;
+        if (e.openCases > 0) {
+            e.oldest = kBase - std::chrono::hours(n);
+        }
+        e.lastAction = n % 3 == 0 ? QString() : n % 3 == 1 ? QStringLiteral("add_note") : QStringLiteral("resolve");
+        return e;
+    }
+
+    services::Async<services::QueuePage> fetchQueuePage(const services::QueueFilter&, const QString& cursor,
+                                                        int limit) override {
+        if (failFetches.contains(++fetches)) {
+            return QtFuture::makeReadyFuture(
+                Result<services::QueuePage>(Error::unavailable(QStringLiteral("connection refused"))));
+        }
+        const int from = cursor.isEmpty() ? 0 : cursor.toInt();
+        services::QueuePage page;
+        page.rows = rows.mid(from, limit);
+        if (from + limit < rows.size()) {
+            page.nextCursor = QString::number(from + limit);
+        }
+        return QtFuture::makeReadyFuture(Result<services::QueuePage>(page));
+    }
+    services::Async<QList<FairUseEvent>> listEvents(const QString& uid) override {
+        eventReads.append(uid);
+        const int n = uid.section(QLatin1Char('-'), 1).toInt();
+        QList<FairUseEvent> events;
+        for (int k = 0; k < n % 4; ++k) {
+            FairUseEvent e;
+            e.uid = uid;
+            e.createdAt = kBase - std::chrono::hours(n) + std::chrono::minutes(k); // the first is the oldest
+            events.append(e);
+        }
+        FairUseEvent resolved;
+        resolved.uid = uid;
+        resolved.createdAt = kBase - std::chrono::hours(n + 100); // older than any open one: must not count
+        resolved.resolved = true;
+        events.append(resolved);
+        return later(Result<QList<FairUseEvent>>(events));
+    }
+    services::Async<QList<AuditRecord>> listAudit(const services::AuditFilter& filter) override {
+        auditReads.append(filter.uid);
+        if (failAudit.contains(filter.uid)) {
+            return later(Result<QList<AuditRecord>>(Error::unavailable(QStringLiteral("audit trail unreachable"))));
+        }
+        const int n = filter.uid.section(QLatin1Char('-'), 1).toInt();
+        QList<AuditRecord> records;
+        for (int k = 0; k < n % 3; ++k) {
+            AuditRecord a;
+            a.sequence = k + 1;
+            a.uid = filter.uid;
+            a.action = k == 0 ? AuditAction::AddNote : AuditAction::Resolve;
+            records.append(a);
+        }
+        return later(Result<QList<AuditRecord>>(records));
+    }
+    services::Async<FairUseState> getState(const QString&) override { return unsupported<FairUseState>(); }
+    services::Async<FairUseEvent> findByCaseRef(const QString&) override { return unsupported<FairUseEvent>(); }
+    services::Async<QList<Conversation>> listConversations(const QString&, TimePoint, int) override {
+        return unsupported<QList<Conversation>>();
+    }
+    services::Async<CommitResult> apply(const ChangeSet&) override { return unsupported<CommitResult>(); }
+    services::Async<QList<LlmSpendRecord>> listSpend(TimePoint, TimePoint) override {
+        return unsupported<QList<LlmSpendRecord>>();
+    }
+    services::Async<Role> reviewerRole(const QString&) override { return unsupported<Role>(); }
+    QString describe() const override { return QStringLiteral("lazy-details test store"); }
+
+private:
+    template <typename T>
+    services::Async<T> later(Result<T> value) {
+        maxInFlight = std::max(maxInFlight, ++inFlight);
+        auto promise = std::make_shared<QPromise<Result<T>>>();
+        promise->start();
+        QTimer::singleShot(5, &m_context, [this, promise, value] {
+            --inFlight;
+            promise->addResult(value);
+            promise->finish();
+        });
+        return promise->future();
+    }
     template <typename T>
     static services::Async<T> unsupported() {
         return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
@@ -591,6 +723,211 @@ private Q_SLOTS:
         const QSet<QString> later(usage->reads.cbegin() + before, usage->reads.cend());
         QCOMPARE(later, lastScreen);
         QVERIFY(usage->maxInFlight <= 3);
+    }
+
+    void rowDetailsAreReadOnlyForPaintedRowsAndOnce() {
+        models::Backend backend = m_store.backend;
+        auto store = std::make_shared<LazyDetailsCaseStore>(2000, false);
+        backend.cases = store;
+        backend.usage = nullptr;
+        QueueModel model(backend);
+        model.setDetailsReadLimit(2);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(model, {}));
+        QCOMPARE(model.rowCount(), 2000);
+        QVERIFY(store->eventReads.isEmpty() && store->auditReads.isEmpty()); // loading alone reads nothing
+
+        // Not known yet: the cells say so instead of claiming "0 open cases", and sort as missing values.
+        const QString first = model.rowAt(0).state.uid;
+        QCOMPARE(model.index(0, QueueModel::OpenCasesColumn).data().toString(), QStringLiteral("…"));
+        QCOMPARE(model.index(0, QueueModel::LastActionColumn).data().toString(), QStringLiteral("…"));
+        QVERIFY(!model.index(0, QueueModel::OpenCasesColumn).data(Qt::ToolTipRole).toString().isEmpty());
+        QCOMPARE(model.index(0, QueueModel::OpenCasesColumn).data(QueueModel::SortRole).toLongLong(), -1);
+        QVERIFY(model.index(0, QueueModel::OpenCasesColumn).data(QueueModel::RawValueRole).isNull());
+        services::QueueFilter openOnly;
+        openOnly.resolution = services::QueueFilter::Resolution::OpenOnly;
+        QVERIFY(QueueModel::rowMatches(openOnly, model.rowAt(0))); // unknown: kept until the store answers
+
+        QTableView view;
+        view.setModel(&model);
+        view.resize(1400, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto visibleUids = [&] {
+            QSet<QString> out;
+            const int top = view.rowAt(0);
+            int bottom = view.rowAt(view.viewport()->height() - 1);
+            bottom = bottom < 0 ? model.rowCount() - 1 : bottom;
+            for (int r = top; r <= bottom; ++r) {
+                out.insert(model.rowAt(r).state.uid);
+            }
+            return out;
+        };
+        const QSet<QString> firstScreen = visibleUids();
+        QVERIFY(firstScreen.size() > 3 && firstScreen.size() < 100);
+        QVERIFY(firstScreen.contains(first));
+        const auto allKnown = [&](const QSet<QString>& uids) {
+            return std::all_of(uids.cbegin(), uids.cend(),
+                               [&](const QString& uid) { return model.rowAt(model.rowOfUid(uid)).detailsKnown; });
+        };
+        QVERIFY(QTest::qWaitFor([&] { return allKnown(firstScreen) && model.detailsReadsInFlight() == 0; }, 10000));
+        QTest::qWait(100); // let any late request show up
+        QCOMPARE(QSet<QString>(store->eventReads.cbegin(), store->eventReads.cend()), firstScreen);
+        QCOMPARE(store->eventReads.size(), firstScreen.size()); // each user once
+        QCOMPARE(QSet<QString>(store->auditReads.cbegin(), store->auditReads.cend()), firstScreen);
+        QCOMPARE(store->auditReads.size(), firstScreen.size());
+        QVERIFY2(store->maxInFlight <= 2 * 2, qPrintable(QString::number(store->maxInFlight))); // 2 users, 2 calls
+        for (const QString& uid : firstScreen) {
+            const int r = model.rowOfUid(uid);
+            const LazyDetailsCaseStore::Expected want = LazyDetailsCaseStore::expected(uid);
+            QCOMPARE(model.rowAt(r).openCases, want.openCases);
+            QVERIFY2(model.rowAt(r).oldestOpenCaseAt == want.oldest, qPrintable(uid));
+            QCOMPARE(model.rowAt(r).lastAction, want.lastAction);
+            QCOMPARE(model.index(r, QueueModel::OpenCasesColumn).data().toInt(), want.openCases);
+            QCOMPARE(model.index(r, QueueModel::OpenCasesColumn).data(QueueModel::SortRole).toInt(), want.openCases);
+        }
+
+        // A second paint reads nothing again.
+        const qsizetype before = store->eventReads.size();
+        view.viewport()->repaint();
+        QTest::qWait(100);
+        QCOMPARE(store->eventReads.size(), before);
+
+        // Scrolling to the end reads the rows now in view, and only those.
+        view.scrollToBottom();
+        QTest::qWait(50);
+        const QSet<QString> lastScreen = visibleUids();
+        QVERIFY(QTest::qWaitFor([&] { return allKnown(lastScreen) && model.detailsReadsInFlight() == 0; }, 10000));
+        QTest::qWait(100);
+        QCOMPARE(QSet<QString>(store->eventReads.cbegin() + before, store->eventReads.cend()), lastScreen);
+        QVERIFY(store->maxInFlight <= 2 * 2);
+
+        // refresh() (the console refreshes after every action) drops the cache: the rows in view are read again.
+        // One of them now fails and shows "?" rather than a number or a spinner forever.
+        const QString failing = *lastScreen.cbegin();
+        store->failAudit.insert(failing);
+        const qsizetype beforeRefresh = store->eventReads.size();
+        QSignalSpy done(&model, &QueueModel::loadingFinished);
+        model.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 10000));
+        const QSet<QString> screen = visibleUids();
+        QSet<QString> others = screen;
+        others.remove(failing);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return allKnown(others) && model.detailsReadsInFlight() == 0 &&
+                       model.index(model.rowOfUid(failing), QueueModel::OpenCasesColumn).data().toString() ==
+                           QStringLiteral("?");
+            },
+            10000));
+        const QSet<QString> reread(store->eventReads.cbegin() + beforeRefresh, store->eventReads.cend());
+        QCOMPARE(reread, screen);
+        QVERIFY(!model.rowAt(model.rowOfUid(failing)).detailsKnown);
+        QVERIFY(model.index(model.rowOfUid(failing), QueueModel::OpenCasesColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("refresh")));
+    }
+
+    void detailColumnsSortCorrectlyOnceKnown_data() {
+        QTest::addColumn<int>("column");
+        QTest::addColumn<Qt::SortOrder>("order");
+        QTest::newRow("open cases desc") << int(QueueModel::OpenCasesColumn) << Qt::DescendingOrder;
+        QTest::newRow("open cases asc") << int(QueueModel::OpenCasesColumn) << Qt::AscendingOrder;
+        QTest::newRow("oldest desc") << int(QueueModel::OldestOpenColumn) << Qt::DescendingOrder;
+        QTest::newRow("last action asc") << int(QueueModel::LastActionColumn) << Qt::AscendingOrder;
+        QTest::newRow("last action desc") << int(QueueModel::LastActionColumn) << Qt::DescendingOrder;
+    }
+
+    void detailColumnsSortCorrectlyOnceKnown() {
+        QFETCH(int, column);
+        QFETCH(Qt::SortOrder, order);
+        models::Backend backend = m_store.backend;
+        auto store = std::make_shared<LazyDetailsCaseStore>(24, false);
+        backend.cases = store;
+        backend.usage = nullptr;
+        QueueModel model(backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(model, {}));
+        model.sort(column, order);
+        QTableView view;
+        view.setModel(&model);
+        view.resize(1400, 1600); // every row in view, so every row is read
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QItemSelectionModel* selection = view.selectionModel();
+        const QString current = model.rowAt(5).state.uid;
+        selection->setCurrentIndex(model.index(5, 0), QItemSelectionModel::SelectCurrent);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (int r = 0; r < model.rowCount(); ++r) {
+                    if (!model.rowAt(r).detailsKnown) {
+                        return false;
+                    }
+                }
+                return model.detailsReadsInFlight() == 0;
+            },
+            10000));
+        QTest::qWait(100); // the last flush re-sorts
+        QCOMPARE(shownUids(model), expectedOrder(shownRows(model), column, order));
+        QCOMPARE(selection->currentIndex().data(QueueModel::UidRole).toString(), current); // moved with its user
+    }
+
+    void failedRefreshKeepsTheRowsUntilARetryReplacesThem_data() {
+        QTest::addColumn<int>("failingFetch"); // of the refresh: 1 = its first page, 2 = a later one
+        QTest::newRow("first page") << 1;
+        QTest::newRow("later page") << 2;
+    }
+
+    void failedRefreshKeepsTheRowsUntilARetryReplacesThem() {
+        QFETCH(int, failingFetch);
+        models::Backend backend = m_store.backend;
+        auto store = std::make_shared<LazyDetailsCaseStore>(50, true);
+        backend.cases = store;
+        QueueModel model(backend);
+        model.setPageSize(20);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(model, {}));
+        QCOMPARE(model.rowCount(), 50);
+        const QStringList before = shownUids(model);
+        QItemSelectionModel selection(&model);
+        const QString current = QStringLiteral("user-00042");
+        selection.setCurrentIndex(model.index(model.rowOfUid(current), 0), QItemSelectionModel::SelectCurrent);
+
+        // The store goes away: the refresh fails, and the queue still shows what it showed.
+        store->failFetches = {store->fetches + failingFetch};
+        QSignalSpy failed(&model, &QueueModel::loadFailed);
+        model.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 10000));
+        QCOMPARE(failed.first().at(0).value<ErrorKind>(), ErrorKind::Unavailable);
+        QVERIFY(model.isStale());
+        QVERIFY(!model.isComplete());
+        QVERIFY(!model.isLoading());
+        QCOMPARE(shownUids(model), before);
+        QCOMPARE(selection.currentIndex().data(QueueModel::UidRole).toString(), current);
+
+        // Meanwhile one user was cleared, one is new and one moved to restrict (all after the first page, which the
+        // test store pages by offset). The retry's answer replaces the rows.
+        store->rows.removeAt(40);
+        services::QueueRow added = store->rows.last();
+        added.state.uid = QStringLiteral("user-new");
+        added.state.updatedAt = LazyDetailsCaseStore::kBase - std::chrono::hours(10);
+        store->rows.append(added);
+        store->rows[30].state.stage = Stage::Restrict;
+        const QString moved = store->rows.at(30).state.uid;
+        QSignalSpy done(&model, &QueueModel::loadingFinished);
+        model.retry();
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 10000));
+        QVERIFY(!model.isStale());
+        QVERIFY(model.isComplete());
+        QStringList expected;
+        for (const services::QueueRow& r : std::as_const(store->rows)) {
+            expected.append(r.state.uid);
+        }
+        QCOMPARE(shownUids(model), expected);
+        QCOMPARE(model.loadedRowCount(), 50);
+        QVERIFY(model.rowAt(model.rowOfUid(moved)).state.stage == Stage::Restrict);
+        QCOMPARE(selection.currentIndex().data(QueueModel::UidRole).toString(), current);
     }
 
     void columnsFitTheQueuePaneWithoutScrolling() {
