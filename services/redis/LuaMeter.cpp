@@ -15,149 +15,150 @@ namespace {
 // KEYS[1] the meter; ARGV[1] ms to add, ARGV[2] now in unix ms or "" for TIME, ARGV[3] TTL in ms.
 // Returns {daily, threeDay, weekly, clipped, nowMs}.
 //
-// Layout of the value (LEN = 31,298 bytes; big-endian; BITFIELD "#i" offsets count in units of the type's width):
-//   [0, 30600)      R = 10,200 minute slots, u24: C(m), the running sum of minute m's hour up to and including m;
-//   [30600, 31280)  HR = 170 hour slots, u32 (#7650 + h % HR): HP(h), the running total of all hours up to and
-//                   including h, modulo 2^32 (a week's sum, at most 10,081 x 65,535, is far below 2^32, so the
-//                   difference of two such totals is exact);
-//   [31280, 31298)  header: magic 0xF3, last (i64 unix ms), headVal (u16, the newest minute's ms), cHead (u24, its C)
-//                   and hpHead (u32, its hour's HP).
+// The value, 31,298 bytes, big-endian:
+//   [0, 30600)      R = 10,200 minute slots, u24 (bit offset 24 * (m % R)): C(m), the running sum of minute m's hour
+//                   up to and including m;
+//   [30600, 31280)  HR = 170 hour slots, u32 (bit offset 244,800 + 32 * (h % HR)): HP(h), the running total of all
+//                   hours up to and including h, modulo 2^32 (a week's sum, at most 10,081 x 65,535, is far below
+//                   2^32, so the difference of two such totals is exact);
+//   [31280, 31298)  header: magic 0xF3, last (i64 unix ms, bit 250,248), headVal (u16, the newest minute's ms) and
+//                   cHead (u24, its C) as one u40 at bit 250,312, hpPrev (u32 at bit 250,352: HP of the hour before
+//                   the newest minute's).
+// The newest minute and hour live only in the header; their slots are written when time moves past them ("closed").
 // R is a whole number of hours, so an hour's slots never wrap around the ring.
+//
 // Window rule (the backend's, see metering/Metering.h): with nowSec = whole seconds, a minute m belongs to a window W
-// when m * 60 >= nowSec - W and m <= nowMinute; so the first minute is a = ceil((nowSec - W) / 60), and
-//   sum(a .. nowMinute) = C(end of a's hour) - C(a - 1, or 0 when a starts its hour)
-//                       + (HP(nowHour - 1) - HP(a's hour)) mod 2^32 + C(nowMinute),
-// ten reads in one BITFIELD for the three windows, whatever the time since the previous call. Time passing costs
-// one or two SETRANGEs: the minutes skipped get their hour's running sum (the rest of the newest hour) or 0 (later
-// hours), the hours skipped keep the newest hour's total. Short skips are SET ops in the same BITFIELD.
-// Invariant between calls: every minute slot in (head - R, head] and every hour slot in (headHour - HR, headHour]
-// holds the value above; the header repeats the newest minute's and hour's so a call needs no read to extend them.
-// A value of the wrong type or size, a bad header or sums that cannot be right (a damaged ring) start over.
+// when m * 60 >= nowSec - W and m <= nowMinute; so the first minute is a = ceil((nowSec - W) / 60). With P(m) the
+// total of all minutes up to m, P(m) = HP(hour(m) - 1) + C(m), and the window's sum is
+//   P(now) - P(a - 1) = (hpPrev - HP(hour(a) - 1)) mod 2^32 - C(a - 1, or 0 when a starts its hour) + cHead:
+// two reads per window, six in one BITFIELD with the header's update, whatever the time since the previous call.
+// Time passing closes the minutes skipped (the rest of the newest hour keeps its running sum, later minutes 0) and
+// the hours skipped (all carry the newest hour's final total): one BITFIELD SET each for a step of one minute or
+// one hour, a SETRANGE of a string.rep otherwise. Numbers are never formatted in Lua (tostring is slow there),
+// and the TTL (ARGV[3]: 8 days + 1 hour) is renewed once per hour, so the key lives 8 days to 8 days + 1 hour
+// after the last call. A value of the wrong type or size, a bad header, or sums that cannot be right (a damaged
+// ring) start over from empty.
 constexpr const char* kScript = R"lua(
-local R, HR, MB, HO, LEN, HSLOT = 10200, 170, 30600, 31280, 31298, 7650
+local R, HR = 10200, 170
 local key = KEYS[1]
 local addMs = tonumber(ARGV[1])
 local nowMs = tonumber(ARGV[2])
 if nowMs == nil then
   local t = redis.call('TIME')
-  nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  nowMs = tonumber(t[1]) * 1000 + (tonumber(t[2]) - tonumber(t[2]) % 1000) / 1000
 end
 
--- One GETRANGE reads the header and checks the length: 18 bytes come back only from a value of exactly LEN bytes.
-local hdr = redis.pcall('GETRANGE', key, HO, LEN)
-local fresh = true
-local magic, last, headVal, cHead, hpHead
+-- The header; 18 bytes come back only from a value of exactly 31,298 bytes.
+local hdr = redis.pcall('GETRANGE', key, '31280', '31298')
+local last, headVal, cHead, hpPrev
 if type(hdr) == 'string' and #hdr == 18 then
-  magic, last, headVal, cHead, hpHead = struct.unpack('>Bi8HI3I4', hdr)
-  fresh = magic ~= 243 or headVal > cHead or cHead > 3932100
+  local magic
+  magic, last, headVal, cHead, hpPrev = struct.unpack('>Bi8HI3I4', hdr)
+  if magic ~= 243 or headVal > cHead or cHead > 3932100 or last < 0 or last > 1e15 then last = nil end
 end
-if fresh then
-  last, headVal, cHead, hpHead = nowMs, 0, 0, 0
-  redis.call('SET', key, string.rep('\0', HO) .. struct.pack('>Bi8HI3I4', 243, nowMs, 0, 0, 0))
-elseif nowMs < last then
-  nowMs = last
-end
-local nowSec = math.floor(nowMs / 1000)
-local nowMin = math.floor(nowSec / 60)
-local nowHour = math.floor(nowMin / 60)
-local head = math.floor(last / 60000)
-local bf = {'BITFIELD', key}
-local n = 2
-
-local gap = nowMin - head
-if gap > 0 then
-  local headHour = math.floor(head / 60)
-  if gap >= R then
-    redis.call('SETRANGE', key, 0, string.rep('\0', MB) .. string.rep(struct.pack('>I4', hpHead), HR))
-  else
-    -- Minutes head+1 .. nowMin-1: the rest of head's hour keeps its running sum, later minutes start from 0.
-    local carry = math.min(nowMin - 1, headHour * 60 + 59) - head
-    if gap <= 5 then
-      for m = head + 1, nowMin - 1 do
-        bf[n + 1], bf[n + 2], bf[n + 3], bf[n + 4] = 'SET', 'u24', '#' .. (m % R), m - head <= carry and cHead or 0
-        n = n + 4
-      end
+local sums
+if last ~= nil then
+  if nowMs < last then nowMs = last end
+  local nowSec = (nowMs - nowMs % 1000) / 1000
+  local nowMin = (nowSec - nowSec % 60) / 60
+  local nowHour = (nowMin - nowMin % 60) / 60
+  local head = (last - last % 60000) / 60000
+  local headHour = (head - head % 60) / 60
+  local gap, hourGap = nowMin - head, nowHour - headHour
+  local bf, n = {'BITFIELD', key}, 2
+  if gap > 0 then
+    -- Close the head minute and the minutes skipped: the rest of head's hour keeps its running sum, later ones 0.
+    local closed = (hpPrev + cHead) % 4294967296
+    if gap >= R then
+      redis.call('SETRANGE', key, '0', string.rep('\0', 30600) .. string.rep(struct.pack('>I4', closed), HR))
     else
-      local fill = string.rep(struct.pack('>I3', cHead), carry) .. string.rep('\0\0\0', gap - 1 - carry)
-      local s = (head + 1) % R
-      if s + gap - 1 <= R then
-        redis.call('SETRANGE', key, 3 * s, fill)
+      if gap == 1 then
+        bf[3], bf[4], bf[5], bf[6] = 'SET', 'u24', 24 * (head % R), cHead
+        n = 6
       else
-        redis.call('SETRANGE', key, 3 * s, string.sub(fill, 1, 3 * (R - s)))
-        redis.call('SETRANGE', key, 0, string.sub(fill, 3 * (R - s) + 1))
+        local carry = headHour * 60 + 60 - head
+        if carry > gap then carry = gap end
+        local fill = string.rep(struct.pack('>I3', cHead), carry)
+        if gap > carry then fill = fill .. string.rep('\0\0\0', gap - carry) end
+        local s = head % R
+        if s + gap <= R then
+          redis.call('SETRANGE', key, 3 * s, fill)
+        else
+          redis.call('SETRANGE', key, 3 * s, string.sub(fill, 1, 3 * (R - s)))
+          redis.call('SETRANGE', key, '0', string.sub(fill, 3 * (R - s) + 1))
+        end
+      end
+      -- Close head's hour and the hours skipped: all carry the running total at the end of head's hour.
+      if hourGap == 1 then
+        bf[n + 1], bf[n + 2], bf[n + 3], bf[n + 4] = 'SET', 'u32', 244800 + 32 * (headHour % HR), closed
+        n = n + 4
+      elseif hourGap > 1 then
+        local fill = string.rep(struct.pack('>I4', closed), hourGap)
+        local s = headHour % HR
+        if s + hourGap <= HR then
+          redis.call('SETRANGE', key, 30600 + 4 * s, fill)
+        else
+          redis.call('SETRANGE', key, 30600 + 4 * s, string.sub(fill, 1, 4 * (HR - s)))
+          redis.call('SETRANGE', key, '30600', string.sub(fill, 4 * (HR - s) + 1))
+        end
       end
     end
-    -- Hours headHour+1 .. nowHour-1 had no speech: their running totals stay hpHead.
-    local hours = nowHour - headHour - 1
-    if hours <= 4 then
-      for h = headHour + 1, nowHour - 1 do
-        bf[n + 1], bf[n + 2], bf[n + 3], bf[n + 4] = 'SET', 'u32', '#' .. (HSLOT + h % HR), hpHead
-        n = n + 4
-      end
-    else
-      local fill = string.rep(struct.pack('>I4', hpHead), hours)
-      local s = (headHour + 1) % HR
-      if s + hours <= HR then
-        redis.call('SETRANGE', key, MB + 4 * s, fill)
-      else
-        redis.call('SETRANGE', key, MB + 4 * s, string.sub(fill, 1, 4 * (HR - s)))
-        redis.call('SETRANGE', key, MB, string.sub(fill, 4 * (HR - s) + 1))
-      end
+    if hourGap > 0 then
+      hpPrev, cHead = closed, 0
+    end
+    headVal = 0
+  end
+  local k = (n - 2) / 4
+  local delta = 0
+  if addMs > 0 then
+    delta = 65535 - headVal
+    if addMs < delta then delta = addMs end
+    headVal, cHead = headVal + delta, cHead + delta
+  end
+  -- Per window, the first minute a: the running total before a's hour and a's hour's running sum before a.
+  local x1, x2, x3 = nowSec - 86400, nowSec - 259200, nowSec - 604800
+  local a1 = (x1 - x1 % 60) / 60 + (x1 % 60 > 0 and 1 or 0)
+  local a2 = (x2 - x2 % 60) / 60 + (x2 % 60 > 0 and 1 or 0)
+  local a3 = (x3 - x3 % 60) / 60 + (x3 % 60 > 0 and 1 or 0)
+  local h1, h2, h3 = (a1 - a1 % 60) / 60 - 1, (a2 - a2 % 60) / 60 - 1, (a3 - a3 % 60) / 60 - 1
+  bf[n + 1], bf[n + 2], bf[n + 3] = 'GET', 'u32', 244800 + 32 * (h1 % HR)
+  bf[n + 4], bf[n + 5], bf[n + 6] = 'GET', 'u24', 24 * ((a1 - 1) % R)
+  bf[n + 7], bf[n + 8], bf[n + 9] = 'GET', 'u32', 244800 + 32 * (h2 % HR)
+  bf[n + 10], bf[n + 11], bf[n + 12] = 'GET', 'u24', 24 * ((a2 - 1) % R)
+  bf[n + 13], bf[n + 14], bf[n + 15] = 'GET', 'u32', 244800 + 32 * (h3 % HR)
+  bf[n + 16], bf[n + 17], bf[n + 18] = 'GET', 'u24', 24 * ((a3 - 1) % R)
+  bf[n + 19], bf[n + 20], bf[n + 21], bf[n + 22] = 'SET', 'i64', '250248', nowMs
+  bf[n + 23], bf[n + 24], bf[n + 25], bf[n + 26] = 'SET', 'u40', '250312', headVal * 16777216 + cHead
+  n = n + 26
+  if hourGap > 0 then
+    bf[n + 1], bf[n + 2], bf[n + 3], bf[n + 4] = 'SET', 'u32', '250352', hpPrev
+    n = n + 4
+  end
+  local r = redis.call(unpack(bf, 1, n))
+  local c1, c2, c3 = r[k + 2], r[k + 4], r[k + 6]
+  if c1 <= 3932100 and c2 <= 3932100 and c3 <= 3932100 then
+    if a1 % 60 == 0 then c1 = 0 end
+    if a2 % 60 == 0 then c2 = 0 end
+    if a3 % 60 == 0 then c3 = 0 end
+    local s1 = (hpPrev - r[k + 1]) % 4294967296 - c1 + cHead
+    local s2 = (hpPrev - r[k + 3]) % 4294967296 - c2 + cHead
+    local s3 = (hpPrev - r[k + 5]) % 4294967296 - c3 + cHead
+    if s1 >= cHead and s1 <= s2 and s2 <= s3 and s3 <= 660658335 then
+      sums = {s1, s2, s3, addMs - delta, nowMs}
     end
   end
-  headVal = 0
-  if nowHour ~= headHour then cHead = 0 end
+  if hourGap > 0 and sums then
+    redis.call('PEXPIRE', key, ARGV[3])
+  end
 end
-
-local delta = 0
-if addMs > 0 then
-  delta = math.min(addMs, 65535 - headVal)
-  headVal = headVal + delta
-  cHead = cHead + delta
-  hpHead = (hpHead + delta) % 4294967296
+if sums == nil then
+  -- A new value, or a damaged one (wrong type or size, bad header, sums that cannot be right): start over.
+  local delta = 0
+  if addMs > 0 then delta = math.min(addMs, 65535) end
+  redis.call('SET', key, string.rep('\0', 31280) .. struct.pack('>Bi8HI3I4', 243, nowMs, delta, delta, 0), 'PX', ARGV[3])
+  return {delta, delta, delta, addMs - delta, nowMs}
 end
-local minuteSlot, hourSlot = '#' .. (nowMin % R), '#' .. (HSLOT + nowHour % HR)
-bf[n + 1], bf[n + 2], bf[n + 3], bf[n + 4] = 'SET', 'u24', minuteSlot, cHead
-bf[n + 5], bf[n + 6], bf[n + 7], bf[n + 8] = 'SET', 'u32', hourSlot, hpHead
-bf[n + 9], bf[n + 10], bf[n + 11], bf[n + 12] = 'SET', 'i64', 8 * HO + 8, nowMs
-bf[n + 13], bf[n + 14], bf[n + 15], bf[n + 16] = 'SET', 'u16', 8 * HO + 72, headVal
-bf[n + 17], bf[n + 18], bf[n + 19], bf[n + 20] = 'SET', 'u24', 8 * HO + 88, cHead
-bf[n + 21], bf[n + 22], bf[n + 23], bf[n + 24] = 'SET', 'u32', 8 * HO + 112, hpHead
-n = n + 24
-local sets = (n - 2) / 4
--- Per window: the running hour sum at the end of the first minute's hour and just before the first minute, and the
--- running total of that hour; then the running total of the hour before now.
-local a1 = math.ceil((nowSec - 86400) / 60)
-local a2 = math.ceil((nowSec - 259200) / 60)
-local a3 = math.ceil((nowSec - 604800) / 60)
-for _, a in ipairs({a1, a2, a3}) do
-  local ah = math.floor(a / 60)
-  bf[n + 1], bf[n + 2], bf[n + 3] = 'GET', 'u24', '#' .. ((ah * 60 + 59) % R)
-  bf[n + 4], bf[n + 5], bf[n + 6] = 'GET', 'u24', '#' .. ((a - 1) % R)
-  bf[n + 7], bf[n + 8], bf[n + 9] = 'GET', 'u32', '#' .. (HSLOT + ah % HR)
-  n = n + 9
-end
-bf[n + 1], bf[n + 2], bf[n + 3] = 'GET', 'u32', '#' .. (HSLOT + (nowHour - 1) % HR)
-local r = redis.call(unpack(bf))
-local hpBefore = r[sets + 10]
-local s = {}
-local sane = true
-for w, a in ipairs({a1, a2, a3}) do
-  local i = sets + 3 * w - 3
-  local toEnd, before = r[i + 1], r[i + 2]
-  if a % 60 == 0 then before = 0 end
-  s[w] = toEnd - before + (hpBefore - r[i + 3]) % 4294967296 + cHead
-  sane = sane and toEnd <= 3932100 and before <= toEnd
-end
-if not (sane and s[1] >= cHead and s[1] <= s[2] and s[2] <= s[3] and s[3] <= 660658335) then
-  -- A damaged value: start over rather than return sums that cannot be right.
-  delta = addMs > 0 and math.min(addMs, 65535) or 0
-  redis.call('SET', key, string.rep('\0', HO) .. struct.pack('>Bi8HI3I4', 243, nowMs, delta, delta, delta))
-  redis.call('BITFIELD', key, 'SET', 'u24', minuteSlot, delta, 'SET', 'u32', hourSlot, delta)
-  s = {delta, delta, delta}
-end
-redis.call('PEXPIRE', key, ARGV[3])
-return {s[1], s[2], s[3], addMs - delta, nowMs}
+return sums
 )lua";
 
 Result<MeterReading> parseReading(const RedisReply& reply) {
@@ -216,7 +217,7 @@ Async<MeterReading> LuaMeter::recordAndCheck(const QString& uid, std::int64_t sp
     }
     const QList<QByteArray> args{"1", key(uid), QByteArray::number(static_cast<qint64>(speechMs)),
                                  now ? QByteArray::number(static_cast<qint64>(toUnixMs(*now))) : QByteArray(),
-                                 QByteArray::number(static_cast<qint64>(kTtl.count()) * 1000)};
+                                 QByteArray::number(static_cast<qint64>((kTtl + kTtlSlack).count()) * 1000)};
     PromisePtr<MeterReading> promise = makePromise<MeterReading>();
     // No then(this, ...): Qt 6.4 asserts when the context dies with the future pending. The continuations run where
     // the client finishes its replies (this object's thread) and check that the meter still exists; either way the

@@ -27,14 +27,14 @@ struct MeterReading {
  * One key per user, hash-tagged so a Redis Cluster keeps the user on one slot: `fu3:{uid}:meter`, a 31,298-byte
  * string holding, per minute of the last kRingMinutes (7 days + 2 h of margin), the running sum of that minute's
  * hour (u24); per hour, the running total of all speech so far modulo 2^32 (u32); and a small header. A window's
- * sum is then a handful of reads: the partial first hour from two minute slots, the whole hours as the difference
- * of two hour totals, the current hour from the header (the layout is described in LuaMeter.cpp).
+ * sum is then two reads (the total before its first minute's hour and that hour's running sum before the first
+ * minute) taken from the header's total up to now (the layout is described in LuaMeter.cpp).
  *
  * Time comes from `redis.call('TIME')` inside the script (Redis 7 replicates effects, so this is allowed); tests
- * pass `now` explicitly. A clock that steps back is treated as "no time passed". The key expires 8 days after the
- * last call, like the backend's keys. A value of the wrong type or size, or one whose sums cannot be right, is
- * rebuilt from empty rather than trusted. (The layout before this one, `fu2:{uid}:ring` + `fu2:{uid}:meta`, is
- * never read: its keys expire on their own.)
+ * pass `now` explicitly. A clock that steps back is treated as "no time passed". The key expires 8 days (to 8 days
+ * and 1 hour) after the last call, like the backend's keys. A value of the wrong type or size, or one whose sums cannot
+ * be right, is rebuilt from empty rather than trusted. (The layout before this one, `fu2:{uid}:ring` +
+ * `fu2:{uid}:meta`, is never read: its keys expire on their own.)
  */
 class LuaMeter : public QObject {
     Q_OBJECT
@@ -63,7 +63,9 @@ public:
     static constexpr int kRingMinutes = 10'200;
     /** Size of the key's value in bytes: 3 per minute, 4 per hour of the ring, an 18-byte header. */
     static constexpr int kValueBytes = 3 * kRingMinutes + 4 * (kRingMinutes / 60) + 18;
+    /** The key lives at least kTtl after the last call, at most kTtl + kTtlSlack: the script renews it hourly. */
     static constexpr std::chrono::seconds kTtl{8 * 24 * 3600};
+    static constexpr std::chrono::seconds kTtlSlack{3600};
 
 private:
     QPointer<RedisClient> m_client;
