@@ -276,7 +276,7 @@ public:
             if (commands.contains(cost.name)) {
                 sum += cost.usecPerOp;
             }
-            if (all && cost.name != "config" && cost.name != "info") {
+            if (all && !cost.name.startsWith("config") && !cost.name.startsWith("info")) {
                 cost.callsPerOp /= ops;
                 cost.usecPerOp /= ops;
                 all->push_back(cost);

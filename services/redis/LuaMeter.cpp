@@ -65,7 +65,9 @@ if last ~= nil then
   local head = (last - last % 60000) / 60000
   local headHour = (head - head % 60) / 60
   local gap, hourGap = nowMin - head, nowHour - headHour
-  local bf, n = {'BITFIELD', key}, 2
+  -- Sized once (a table that grows rehashes at every power of two): at most 40 arguments.
+  local bf, n = {'BITFIELD', key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 2
   if gap > 0 then
     -- Close the head minute and the minutes skipped: the rest of head's hour keeps its running sum, later ones 0.
     local closed = (hpPrev + cHead) % 4294967296
@@ -155,7 +157,8 @@ if sums == nil then
   -- A new value, or a damaged one (wrong type or size, bad header, sums that cannot be right): start over.
   local delta = 0
   if addMs > 0 then delta = math.min(addMs, 65535) end
-  redis.call('SET', key, string.rep('\0', 31280) .. struct.pack('>Bi8HI3I4', 243, nowMs, delta, delta, 0), 'PX', ARGV[3])
+  local header = struct.pack('>Bi8HI3I4', 243, nowMs, delta, delta, 0)
+  redis.call('SET', key, string.rep('\0', 31280) .. header, 'PX', ARGV[3])
   return {delta, delta, delta, addMs - delta, nowMs}
 end
 return sums
