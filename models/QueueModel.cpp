@@ -230,10 +230,10 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
         return st.uid;
     }
     const Caps caps = Caps::forPlan(st.plan);
-    const std::optional<std::int64_t> oldestAgeMs =
-        row.oldestOpenCaseAt && m_backend.now
-            ? std::optional<std::int64_t>(msSinceEpoch(m_backend.now()) - msSinceEpoch(*row.oldestOpenCaseAt))
-            : std::nullopt;
+    // A plain value and a flag rather than an optional: GCC's -Wmaybe-uninitialized misreads the optional here.
+    const bool hasAge = row.oldestOpenCaseAt.has_value() && m_backend.now;
+    const std::int64_t oldestAgeMs =
+        hasAge ? msSinceEpoch(m_backend.now()) - msSinceEpoch(row.oldestOpenCaseAt.value_or(TimePoint{})) : -1;
 
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
@@ -271,7 +271,7 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
                 return row.openCases;
             }
             if (index.column() == OldestOpenColumn) {
-                return oldestAgeMs ? formatAge(*oldestAgeMs) : QString();
+                return hasAge ? formatAge(oldestAgeMs) : QString();
             }
             return QString(row.lastAction).replace(QLatin1Char('_'), QLatin1Char(' '));
         case UpdatedColumn:
@@ -310,7 +310,7 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
             if (raw) {
                 return row.oldestOpenCaseAt ? QVariant(formatRfc3339(*row.oldestOpenCaseAt)) : QVariant();
             }
-            return oldestAgeMs ? QVariant(qint64(*oldestAgeMs)) : QVariant(qint64(-1));
+            return QVariant(qint64(oldestAgeMs));
         case LastActionColumn:
             return row.lastAction;
         case UpdatedColumn:
