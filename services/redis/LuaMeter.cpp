@@ -215,6 +215,11 @@ Async<MeterReading> LuaMeter::recordAndCheck(const QString& uid, std::int64_t sp
     if (Status s = metering::validateSpeechMs(speechMs); !s) {
         return QtFuture::makeReadyFuture(Out{s.error()});
     }
+    if (now && (toUnixMs(*now) < 0 || toUnixMs(*now) > kLatestUnixMs)) {
+        // The script keeps times as Lua doubles and rejects a stored time outside this range as damage.
+        return QtFuture::makeReadyFuture(
+            Out{Error::invalid(QStringLiteral("the meter's time must lie between 1970 and the year 33658"))});
+    }
     if (!m_client) {
         return QtFuture::makeReadyFuture(Out{Error::unavailable(QStringLiteral("the meter's Redis client is gone"))});
     }

@@ -48,7 +48,7 @@ public:
     /**
      * Adds `speechMs` (0 to only read) to the current minute and returns the three window totals. `now` replaces
      * the server clock (tests, replays); it must not go backwards for a user. Invalid for a negative or absurd
-     * speechMs or a user id that would break the hash tag.
+     * speechMs, a `now` before 1970 or after kLatestUnixMs, or a user id that would break the hash tag.
      */
     Async<MeterReading> recordAndCheck(const QString& uid, std::int64_t speechMs,
                                        std::optional<TimePoint> now = std::nullopt);
@@ -66,6 +66,8 @@ public:
     /** The key lives at least kTtl after the last call, at most kTtl + kTtlSlack: the script renews it hourly. */
     static constexpr std::chrono::seconds kTtl{8 * 24 * 3600};
     static constexpr std::chrono::seconds kTtlSlack{3600};
+    /** The latest `now` accepted, in unix ms (the script's sanity bound on a stored time). */
+    static constexpr std::int64_t kLatestUnixMs = 1'000'000'000'000'000;
 
 private:
     QPointer<RedisClient> m_client;

@@ -196,6 +196,24 @@ private Q_SLOTS:
         QCOMPARE(r.error().kind, ErrorKind::Invalid);
     }
 
+    void rejectsTimesOutsideItsRange() {
+        for (const std::int64_t ms : {std::int64_t{-1}, LuaMeter::kLatestUnixMs + 1}) {
+            const Result<MeterReading> r = get(m_meter->recordAndCheck(QStringLiteral("u"), 5, fromUnixMs(ms)));
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().kind, ErrorKind::Invalid);
+        }
+        const QString uid = uniqueUid(QStringLiteral("latest"));
+        // Near the end of the range the arithmetic is still exact: two hours before it, then at its last ms.
+        const TimePoint late = fromUnixMs(LuaMeter::kLatestUnixMs) - std::chrono::hours(2);
+        const Result<MeterReading> r = get(m_meter->recordAndCheck(uid, 5, late));
+        QVERIFY(r.ok());
+        QCOMPARE(r->totals, (SpeechTotals{5, 5, 5}));
+        const Result<MeterReading> next = get(m_meter->recordAndCheck(uid, 7, fromUnixMs(LuaMeter::kLatestUnixMs)));
+        QVERIFY(next.ok());
+        QCOMPARE(next->totals, (SpeechTotals{12, 12, 12}));
+        QCOMPARE(next->at, fromUnixMs(LuaMeter::kLatestUnixMs));
+    }
+
     void damagedValueIsRebuilt_data() {
         // Each row damages the value after one call of 100 ms at kStart; RESP commands run through the test client.
         const QByteArray key = QByteArrayLiteral("%KEY%");
