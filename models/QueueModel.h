@@ -112,8 +112,8 @@ public:
     void refresh();
     /** After a failed page: asks for the same page again (keeps the rows already loaded). */
     void retry();
-    /** True after a page failed: the rows shown are what was loaded before, possibly out of date, until retry()
-     *  or a new load succeeds. */
+    /** True after a page failed: the rows shown are what was loaded before, possibly out of date, until a load
+     *  (retry(), refresh() or a filter change) gets to its last page. */
     bool isStale() const { return m_stale; }
 
     bool isLoading() const { return m_loading; }
