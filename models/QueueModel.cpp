@@ -287,7 +287,11 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
         const bool detailColumn = index.column() == OpenCasesColumn || index.column() == OldestOpenColumn ||
                                   index.column() == LastActionColumn;
         if (detailColumn && !row.detailsKnown) {
-            return raw ? QVariant() : QVariant(qint64(-1)); // missing: sorts first, exported as null
+            // Missing: sorts first (a number for the numeric columns, text for the action), exported as null.
+            if (raw) {
+                return {};
+            }
+            return index.column() == LastActionColumn ? QVariant(QString()) : QVariant(qint64(-1));
         }
         switch (index.column()) {
         case UserColumn:
