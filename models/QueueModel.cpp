@@ -579,6 +579,7 @@ void QueueModel::refresh() {
     m_speech.reset();
     m_detailsCache.clear();
     m_details.reset();
+    m_readAll.clear();
     // The rows shown stay until the store's answer replaces them: a refresh that fails must not empty the queue.
     const bool empty = m_rows.empty();
     const quint64 shown = m_generation;
@@ -820,6 +821,64 @@ void QueueModel::scheduleFlush() {
     }
 }
 
+bool QueueModel::needsSpeech(const services::QueueRow& row) const {
+    return m_backend.usage && !row.speech && !m_speech.failed.contains(row.state.uid);
+}
+
+bool QueueModel::needsDetails(const services::QueueRow& row) const {
+    return m_backend.cases && !row.detailsKnown && !m_details.failed.contains(row.state.uid);
+}
+
+int QueueModel::unreadShownRows() const {
+    return static_cast<int>(std::count_if(m_order.cbegin(), m_order.cend(), [this](int i) {
+        const services::QueueRow& row = m_rows.at(static_cast<std::size_t>(i));
+        return needsSpeech(row) || needsDetails(row);
+    }));
+}
+
+int QueueModel::failedShownRows() const {
+    return static_cast<int>(std::count_if(m_order.cbegin(), m_order.cend(), [this](int i) {
+        const QString& uid = m_rows.at(static_cast<std::size_t>(i)).state.uid;
+        return m_speech.failed.contains(uid) || m_details.failed.contains(uid);
+    }));
+}
+
+void QueueModel::readAllShown() {
+    m_readAll.clear();
+    for (int i : m_order) {
+        const services::QueueRow& row = m_rows.at(static_cast<std::size_t>(i));
+        if (needsSpeech(row) || needsDetails(row)) {
+            m_readAll.push_back(row.state.uid);
+        }
+    }
+    topUpReadAll();
+}
+
+void QueueModel::cancelReadAll() {
+    m_readAll.clear();
+}
+
+void QueueModel::topUpReadAll() {
+    // A few reads ahead of each limit: enough to keep the reads busy, few enough that rows painted meanwhile (queued
+    // behind these and read newest first) are not pushed out of the bounded queues.
+    while (!m_readAll.empty() && m_speech.queue.size() < static_cast<std::size_t>(2 * m_speech.limit) &&
+           m_details.queue.size() < static_cast<std::size_t>(2 * m_details.limit)) {
+        const QString uid = m_readAll.front();
+        m_readAll.pop_front();
+        const int i = m_indexOfUid.value(uid, -1);
+        if (i < 0) {
+            continue;
+        }
+        const services::QueueRow& row = m_rows.at(static_cast<std::size_t>(i));
+        if (needsSpeech(row)) {
+            requestSpeech(uid);
+        }
+        if (needsDetails(row)) {
+            requestDetails(uid);
+        }
+    }
+}
+
 void QueueModel::requestSpeech(const QString& uid) const {
     if (m_backend.usage && m_speech.enqueue(uid)) {
         // Never from inside data(): a view is painting. Start the reads once control is back in the event loop.
@@ -857,6 +916,7 @@ void QueueModel::pumpSpeech() {
                                  m_speech.failed.insert(uid); // shown empty; refresh() tries again
                              }
                          }
+                         topUpReadAll();
                          if (!m_speech.queue.empty() && !m_speech.pumpScheduled) {
                              m_speech.pumpScheduled = true;
                              QMetaObject::invokeMethod(this, &QueueModel::pumpSpeech, Qt::QueuedConnection);
@@ -895,6 +955,7 @@ void QueueModel::pumpDetails() {
             if (epoch == m_details.epoch) {
                 detailsRead(uid, *pending->events, *pending->audit);
             }
+            topUpReadAll();
             if (!m_details.queue.empty() && !m_details.pumpScheduled) {
                 m_details.pumpScheduled = true;
                 QMetaObject::invokeMethod(this, &QueueModel::pumpDetails, Qt::QueuedConnection);

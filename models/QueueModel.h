@@ -139,6 +139,16 @@ public:
     int detailsReadLimit() const { return m_details.limit; }
     int detailsReadsInFlight() const { return m_details.inFlight; }
 
+    /** Shown rows whose speech or details (open cases, oldest open case, last action) are still to be read; rows
+     *  whose read failed are not counted (see failedShownRows()). */
+    int unreadShownRows() const;
+    /** Shown rows whose speech or details could not be read (they export as null until refresh()). */
+    int failedShownRows() const;
+    /** Reads what unreadShownRows() counts for every shown row, not only painted ones (before an export), within
+     *  the same in-flight limits; rows painted meanwhile still go first. refresh() and cancelReadAll() stop it. */
+    void readAllShown();
+    void cancelReadAll();
+
     /** The model's own test of one row against `filter`, used for rows the store has not confirmed yet (the
      *  resolved-only and case-reference parts can only be approximated from a row). */
     static bool rowMatches(const services::QueueFilter& filter, const services::QueueRow& row);
@@ -193,6 +203,10 @@ private:
                      const Result<QList<AuditRecord>>& audit);
     void scheduleFlush();
     void flushLazy();
+    bool needsSpeech(const services::QueueRow& row) const;
+    bool needsDetails(const services::QueueRow& row) const;
+    /** Moves users of readAllShown() into the lazy queues while they have room. */
+    void topUpReadAll();
 
     Backend& m_backend;
     services::QueueFilter m_filter;      ///< what the view shows
@@ -230,7 +244,8 @@ private:
     mutable LazyReads m_speech;
     QHash<QString, Details> m_detailsCache;
     mutable LazyReads m_details;
-    QTimer m_flush; ///< announces speech and details that arrived, one dataChanged per batch
+    QTimer m_flush;                ///< announces speech and details that arrived, one dataChanged per batch
+    std::deque<QString> m_readAll; ///< users readAllShown() has not queued yet
 };
 
 } // namespace fairuse::models

@@ -34,12 +34,18 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
 
 namespace fairuse::ui {
 
@@ -179,12 +185,25 @@ void MainWindow::buildActions() {
     QAction* exportQueue = addCommand(tr("&Export queue…"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
                                       tr("Save the visible queue, as filtered and sorted, to CSV or JSON"));
     connect(exportQueue, &QAction::triggered, this, [this] {
-        const QString path =
-            exportModelInteractive(*m_queue->proxy(), this, QStringLiteral("queue"), models::QueueModel::RawValueRole);
-        if (!path.isEmpty()) {
-            statusBar()->showMessage(tr("Exported %n row(s) to %1", nullptr, m_queue->proxy()->rowCount()).arg(path),
-                                     8000);
-        }
+        readQueueForExport([this](bool complete) {
+            if (!complete) {
+                statusBar()->showMessage(tr("Export cancelled; nothing was written."), 8000);
+                return;
+            }
+            const QString path = exportModelInteractive(*m_queue->proxy(), this, QStringLiteral("queue"),
+                                                        models::QueueModel::RawValueRole);
+            if (path.isEmpty()) {
+                return;
+            }
+            const int failed = m_queue->model()->failedShownRows();
+            const QString exported = tr("Exported %n row(s) to %1.", nullptr, m_queue->proxy()->rowCount()).arg(path);
+            statusBar()->showMessage(failed == 0 ? exported
+                                                 : exported + QLatin1Char(' ') +
+                                                       tr("%n row(s) could not be read in full and have empty "
+                                                          "values; refresh (F5) and export again.",
+                                                          nullptr, failed),
+                                     failed == 0 ? 8000 : 0);
+        });
     });
     file->addAction(exportQueue);
     QAction* print = addCommand(tr("&Print case report…"), {QKeySequence::Print},
@@ -308,6 +327,47 @@ void MainWindow::updateProgress(int loaded, bool loading) {
         m_progress->setText(tr("%n user(s) in the queue", nullptr, loaded).replace(QString::number(loaded), count));
     }
     m_busy->setVisible(loading);
+}
+
+void MainWindow::readQueueForExport(std::function<void(bool)> done) {
+    models::QueueModel* model = m_queue->model();
+    const int total = model->unreadShownRows();
+    if (total == 0) {
+        done(true);
+        return;
+    }
+    auto* progress =
+        new QProgressDialog(tr("Reading speech and open cases of %n user(s) before the export…", nullptr, total),
+                            tr("Cancel"), 0, total, this);
+    progress->setWindowTitle(tr("Export queue"));
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(0);
+    progress->setValue(0);
+    auto* poll = new QTimer(progress);
+    poll->setInterval(100);
+    // Shared by the timer and the cancel button: whichever comes first answers, once.
+    auto answer = std::make_shared<std::function<void(bool)>>(std::move(done));
+    connect(poll, &QTimer::timeout, progress, [model, progress, total, answer] {
+        const int left = model->unreadShownRows();
+        progress->setValue(std::clamp(total - left, 0, total));
+        if (left == 0 && *answer) {
+            auto finish = std::exchange(*answer, nullptr);
+            progress->close();
+            finish(true);
+        }
+    });
+    connect(progress, &QProgressDialog::canceled, this, [model, progress, answer] {
+        model->cancelReadAll();
+        if (*answer) {
+            auto finish = std::exchange(*answer, nullptr);
+            progress->close();
+            finish(false);
+        }
+    });
+    model->readAllShown();
+    poll->start();
+    progress->show();
 }
 
 bool MainWindow::exportQueueTo(const QString& path) {

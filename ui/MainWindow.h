@@ -4,6 +4,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QAction;
 class QLabel;
 class QProgressBar;
@@ -39,6 +41,10 @@ public:
 
     /** Writes the visible queue (filtered and sorted as shown) to `path`; CSV unless it ends in ".json". */
     bool exportQueueTo(const QString& path);
+    /** Before an export: reads the speech and case details the queue has not read yet for the visible rows (a
+     *  Firestore queue reads them only for rows on screen), with a progress dialog the reviewer can cancel. `done`
+     *  gets true when nothing is left to read (at once when nothing was missing), false when cancelled. */
+    void readQueueForExport(std::function<void(bool)> done);
 
 public Q_SLOTS:
     void showShortcuts();

@@ -212,6 +212,9 @@ void Composer::startRemote() {
                        m_connection->owned.push_back(client);
                        FirestoreCaseStore::Options options;
                        options.clientVersion = m_clientVersion;
+                       // The queue reads open cases and last action for the rows on screen only (QueueModel), not
+                       // two queries per row of every page.
+                       options.enrichQueueRows = false;
                        m_connection->backend.cases = std::make_shared<FirestoreCaseStore>(client, options);
                        buildClassifier();
                    };

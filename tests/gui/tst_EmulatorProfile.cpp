@@ -24,6 +24,10 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -31,7 +35,11 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
+#include <optional>
 
 using namespace fairuse;
 using namespace fairuse::services;
@@ -212,6 +220,29 @@ private Q_SLOTS:
         QVERIFY(someSpeech);
     }
 
+    void openCasesAreReadForPaintedRows() {
+        // The console asks Firestore for the page's states only; a painted row then reads its own open cases.
+        int withOpenCases = 0;
+        for (const FairUseState& s : m_pop.states) {
+            if (s.stage == Stage::None) {
+                continue;
+            }
+            int open = 0;
+            for (const FairUseEvent& e : m_pop.events) {
+                open += e.uid == s.uid && !e.resolved ? 1 : 0;
+            }
+            withOpenCases += open > 0 ? 1 : 0;
+            const auto shown = [&] {
+                const QModelIndex cell = queue()->index(queue()->rowOfUid(s.uid), models::QueueModel::OpenCasesColumn);
+                (void)cell.data(Qt::DisplayRole); // painting an unknown cell asks the case store
+                return cell.data(models::QueueModel::RawValueRole);
+            };
+            QVERIFY2(QTest::qWaitFor([&] { return shown().isValid() && shown().toInt() == open; }, 30000),
+                     qPrintable(QStringLiteral("%1: queue %2, seeded %3").arg(s.uid, shown().toString()).arg(open)));
+        }
+        QVERIFY(withOpenCases > 0);
+    }
+
     void openingAUserShowsItsCases() {
         ui::UserView* view = userView();
         QVERIFY(view);
@@ -341,6 +372,35 @@ private Q_SLOTS:
         QCOMPARE(latest->uid, uid);
         QCOMPARE(latest->eventId, target.id);
         QVERIFY(latest->stageAfter == std::optional<Stage>(expected));
+    }
+
+    void exportReadsWhatWasNeverPainted() {
+        // After a refresh nothing is read yet; the export first reads every row's open cases, then writes them.
+        QSignalSpy finished(queue(), &models::QueueModel::loadingFinished);
+        queue()->refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty(); }, kTimeoutMs));
+        QVERIFY(queue()->unreadShownRows() > 0);
+        std::optional<bool> complete;
+        m_window->readQueueForExport([&](bool c) { complete = c; });
+        QVERIFY(QTest::qWaitFor([&] { return complete.has_value(); }, kTimeoutMs));
+        QVERIFY(*complete);
+        QCOMPARE(queue()->unreadShownRows(), 0);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("queue.json"));
+        QVERIFY(m_window->exportQueueTo(path));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray rows = QJsonDocument::fromJson(file.readAll()).array();
+        QCOMPARE(rows.size(), queue()->rowCount());
+        for (const QJsonValue& v : rows) {
+            const QString uid = v.toObject().value(QStringLiteral("User")).toString();
+            const Result<QList<FairUseEvent>> events = get(m_check->listEvents(uid));
+            QVERIFY(events.ok());
+            const auto open =
+                std::count_if(events->cbegin(), events->cend(), [](const auto& e) { return !e.resolved; });
+            QVERIFY2(v.toObject().value(QStringLiteral("Open")).isDouble(), qPrintable(uid));
+            QCOMPARE(v.toObject().value(QStringLiteral("Open")).toInt(), static_cast<int>(open));
+        }
     }
 
     void lostConnectionShowsTheBannerAndRetries() {

@@ -829,6 +829,48 @@ private Q_SLOTS:
                     .contains(QStringLiteral("refresh")));
     }
 
+    void readAllShownReadsEveryRowOnceWithinTheLimit() {
+        // Before an export: every shown row's details, painted or not, read once, with no more in flight than
+        // painting would use; cancelling stops the reads that were not started.
+        models::Backend backend = m_store.backend;
+        auto store = std::make_shared<LazyDetailsCaseStore>(300, false);
+        backend.cases = store;
+        backend.usage = nullptr;
+        QueueModel model(backend);
+        model.setDetailsReadLimit(3);
+        QVERIFY(load(model, {}));
+        QCOMPARE(model.unreadShownRows(), 300);
+        model.readAllShown();
+        QVERIFY(
+            QTest::qWaitFor([&] { return model.unreadShownRows() == 0 && model.detailsReadsInFlight() == 0; }, 20000));
+        QCOMPARE(store->eventReads.size(), 300);
+        QCOMPARE(QSet<QString>(store->eventReads.cbegin(), store->eventReads.cend()).size(), 300);
+        QVERIFY2(store->maxInFlight <= 3 * 2, qPrintable(QString::number(store->maxInFlight)));
+        QCOMPARE(model.failedShownRows(), 0);
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const LazyDetailsCaseStore::Expected want = LazyDetailsCaseStore::expected(model.rowAt(r).state.uid);
+            QVERIFY(model.rowAt(r).detailsKnown);
+            QCOMPARE(model.rowAt(r).openCases, want.openCases);
+            QCOMPARE(model.index(r, QueueModel::LastActionColumn).data(QueueModel::RawValueRole).toString(),
+                     want.lastAction);
+        }
+
+        // After a refresh everything is unread again; a cancelled read-all stops after the reads already started.
+        QSignalSpy done(&model, &QueueModel::loadingFinished);
+        model.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 10000));
+        QCOMPARE(model.unreadShownRows(), 300);
+        const qsizetype before = store->eventReads.size();
+        model.readAllShown();
+        QVERIFY(QTest::qWaitFor([&] { return store->eventReads.size() >= before + 10; }, 10000));
+        model.cancelReadAll();
+        QVERIFY(QTest::qWaitFor([&] { return model.detailsReadsInFlight() == 0; }, 10000));
+        QTest::qWait(100);
+        const qsizetype afterCancel = store->eventReads.size() - before;
+        QVERIFY2(afterCancel < 100, qPrintable(QString::number(afterCancel)));
+        QCOMPARE(model.unreadShownRows(), 300 - static_cast<int>(afterCancel));
+    }
+
     void detailColumnsSortCorrectlyOnceKnown_data() {
         QTest::addColumn<int>("column");
         QTest::addColumn<Qt::SortOrder>("order");
