@@ -92,3 +92,10 @@ inline bool loadRules(const QString& host, const QString& project, const QByteAr
         QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "     \
               "(the firestore_emulator CTest fixture starts it)");                                                     \
     }
+
+/** Fails the test with the error's reason unless `expr` (a Result or Status, evaluated once) is ok. */
+#define VERIFY_OK(expr)                                                                                                \
+    do {                                                                                                               \
+        const auto& verifyOk_ = (expr);                                                                                \
+        QVERIFY2(verifyOk_.ok(), qPrintable(verifyOk_.ok() ? QString() : fairuse::testing::why(verifyOk_.error())));   \
+    } while (false)

@@ -20,13 +20,6 @@ using testing::at;
 using testing::wait;
 using testing::why;
 
-// Evaluates its argument once (it is often the call under test).
-#define VERIFY_OK(expr)                                                                                                \
-    do {                                                                                                               \
-        const auto& verifyOk_ = (expr);                                                                                \
-        QVERIFY2(verifyOk_.ok(), qPrintable(verifyOk_.ok() ? QString() : why(verifyOk_.error())));                     \
-    } while (false)
-
 struct Fixture {
     std::shared_ptr<FirestoreClient> client;
     std::unique_ptr<FirestoreCaseStore> store;

@@ -21,12 +21,6 @@ using testing::at;
 using testing::wait;
 using testing::why;
 
-#define VERIFY_OK(expr)                                                                                                \
-    do {                                                                                                               \
-        const auto& verifyOk_ = (expr);                                                                                \
-        QVERIFY2(verifyOk_.ok(), qPrintable(verifyOk_.ok() ? QString() : why(verifyOk_.error())));                     \
-    } while (false)
-
 FairUseState flaggedState(const QString& uid, Stage stage, const char* updated) {
     FairUseState s;
     s.uid = uid;
