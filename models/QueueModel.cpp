@@ -1028,11 +1028,12 @@ void QueueModel::flushLazy() {
         }
         return last >= 0;
     };
-    announce(m_speech.dirty, DailyColumn, WeeklyColumn, {Qt::DisplayRole, SortRole, RawValueRole});
+    const bool speech = announce(m_speech.dirty, DailyColumn, WeeklyColumn, {Qt::DisplayRole, SortRole, RawValueRole});
     const bool details = announce(m_details.dirty, OpenCasesColumn, LastActionColumn,
                                   {Qt::DisplayRole, SortRole, RawValueRole, Qt::ToolTipRole});
-    if (details &&
-        (m_sortColumn == OpenCasesColumn || m_sortColumn == OldestOpenColumn || m_sortColumn == LastActionColumn)) {
+    const bool bySpeech = m_sortColumn >= DailyColumn && m_sortColumn <= WeeklyColumn;
+    const bool byDetails = m_sortColumn >= OpenCasesColumn && m_sortColumn <= LastActionColumn;
+    if ((speech && bySpeech) || (details && byDetails)) {
         // Rows sorted as "missing" now have their values: move them to their places.
         std::vector<int> sorted = m_order;
         sortIndices(sorted);

@@ -829,6 +829,39 @@ private Q_SLOTS:
                     .contains(QStringLiteral("refresh")));
     }
 
+    void speechColumnsSortCorrectlyOnceKnown() {
+        // Sorted by weekly speech before any total is known (all rows "missing"), the rows move to their places as
+        // the totals arrive. The store serves users with ascending totals; the sort is descending.
+        models::Backend backend = m_store.backend;
+        backend.cases = std::make_shared<SpeechlessCaseStore>(24);
+        backend.usage = std::make_shared<CountingUsageStore>();
+        QueueModel model(backend);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(model, {}));
+        model.sort(QueueModel::WeeklyColumn, Qt::DescendingOrder);
+        QTableView view;
+        view.setModel(&model);
+        view.resize(1400, 1600); // every row in view, so every row is read
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (int r = 0; r < model.rowCount(); ++r) {
+                    if (!model.rowAt(r).speech) {
+                        return false;
+                    }
+                }
+                return model.speechReadsInFlight() == 0;
+            },
+            10000));
+        QTest::qWait(100); // the last flush re-sorts
+        QCOMPARE(model.rowAt(0).state.uid, QStringLiteral("user-00023"));
+        for (int r = 0; r + 1 < model.rowCount(); ++r) {
+            QVERIFY2(model.rowAt(r).speech->weeklyMs >= model.rowAt(r + 1).speech->weeklyMs,
+                     qPrintable(model.rowAt(r).state.uid));
+        }
+    }
+
     void readAllShownReadsEveryRowOnceWithinTheLimit() {
         // Before an export: every shown row's details, painted or not, read once, with no more in flight than
         // painting would use; cancelling stops the reads that were not started.
