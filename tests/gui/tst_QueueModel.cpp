@@ -27,6 +27,18 @@ namespace {
 
 using namespace fairuse;
 
+/** The users of the rows `view` shows now (what it painted last). */
+QSet<QString> uidsInView(const QTableView& view, const models::QueueModel& model) {
+    QSet<QString> out;
+    const int top = view.rowAt(0);
+    int bottom = view.rowAt(view.viewport()->height() - 1);
+    bottom = bottom < 0 ? model.rowCount() - 1 : bottom;
+    for (int r = top; r <= bottom; ++r) {
+        out.insert(model.rowAt(r).state.uid);
+    }
+    return out;
+}
+
 /** A case store that serves `rows` synthetic flagged users without speech totals (as Firestore does). */
 class SpeechlessCaseStore : public services::CaseStore {
 public:
@@ -679,17 +691,7 @@ private Q_SLOTS:
         view.resize(900, 300);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        auto visibleUids = [&] {
-            QSet<QString> out;
-            const int top = view.rowAt(0);
-            int bottom = view.rowAt(view.viewport()->height() - 1);
-            bottom = bottom < 0 ? model.rowCount() - 1 : bottom;
-            for (int r = top; r <= bottom; ++r) {
-                out.insert(model.rowAt(r).state.uid);
-            }
-            return out;
-        };
-        const QSet<QString> firstScreen = visibleUids();
+        const QSet<QString> firstScreen = uidsInView(view, model);
         QVERIFY(firstScreen.size() > 3 && firstScreen.size() < 100);
         QVERIFY(QTest::qWaitFor(
             [&] {
@@ -715,7 +717,7 @@ private Q_SLOTS:
         // Scrolling to the end reads the rows now in view, and only those.
         view.scrollToBottom();
         QTest::qWait(50);
-        const QSet<QString> lastScreen = visibleUids();
+        const QSet<QString> lastScreen = uidsInView(view, model);
         QVERIFY(QTest::qWaitFor(
             [&] { return usage->reads.size() >= before + lastScreen.size() && model.speechReadsInFlight() == 0; },
             10000));
@@ -753,17 +755,7 @@ private Q_SLOTS:
         view.resize(1400, 300);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        auto visibleUids = [&] {
-            QSet<QString> out;
-            const int top = view.rowAt(0);
-            int bottom = view.rowAt(view.viewport()->height() - 1);
-            bottom = bottom < 0 ? model.rowCount() - 1 : bottom;
-            for (int r = top; r <= bottom; ++r) {
-                out.insert(model.rowAt(r).state.uid);
-            }
-            return out;
-        };
-        const QSet<QString> firstScreen = visibleUids();
+        const QSet<QString> firstScreen = uidsInView(view, model);
         QVERIFY(firstScreen.size() > 3 && firstScreen.size() < 100);
         QVERIFY(firstScreen.contains(first));
         const auto allKnown = [&](const QSet<QString>& uids) {
@@ -796,7 +788,7 @@ private Q_SLOTS:
         // Scrolling to the end reads the rows now in view, and only those.
         view.scrollToBottom();
         QTest::qWait(50);
-        const QSet<QString> lastScreen = visibleUids();
+        const QSet<QString> lastScreen = uidsInView(view, model);
         QVERIFY(QTest::qWaitFor([&] { return allKnown(lastScreen) && model.detailsReadsInFlight() == 0; }, 10000));
         QTest::qWait(100);
         QCOMPARE(QSet<QString>(store->eventReads.cbegin() + before, store->eventReads.cend()), lastScreen);
@@ -810,7 +802,7 @@ private Q_SLOTS:
         QSignalSpy done(&model, &QueueModel::loadingFinished);
         model.refresh();
         QVERIFY(QTest::qWaitFor([&] { return !done.isEmpty(); }, 10000));
-        const QSet<QString> screen = visibleUids();
+        const QSet<QString> screen = uidsInView(view, model);
         QSet<QString> others = screen;
         others.remove(failing);
         QVERIFY(QTest::qWaitFor(
