@@ -588,10 +588,7 @@ Async<bool> FirestoreCaseStore::setReviewerRole(const QString& email, Role role)
     if (auto ok = checkId(QStringLiteral("reviewer e-mail"), id); !ok) {
         return ready<bool>(ok.error());
     }
-    return m_client
-        ->commit({FirestoreWrite::set(
-            QStringLiteral("%1/%2").arg(kReviewersCollection, id),
-            {{QStringLiteral("email"), V::string(id)}, {QStringLiteral("role"), V::string(toString(role))}})})
+    return m_client->commit({reviewerWrite(id, role)})
         .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
             if (!r) {
                 return r.error();
@@ -679,11 +676,7 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
     if (change.exempt) {
         const QString path = exemptionPath(change.uid);
         if (*change.exempt) {
-            writes.append(FirestoreWrite::set(path, {{QStringLiteral("uid"), V::string(change.uid)},
-                                                     {QStringLiteral("exempt"), V::boolean(true)},
-                                                     {QStringLiteral("by"), V::string(record.reviewer)},
-                                                     {QStringLiteral("at"), V::timestamp(record.at)},
-                                                     {QStringLiteral("reason"), V::string(record.reason)}}));
+            writes.append(exemptionWrite(change.uid, record.reviewer, record.at, record.reason));
         } else {
             writes.append(FirestoreWrite::remove(path));
         }
@@ -698,6 +691,22 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
                                           Precondition::mustNotExist()));
     }
     return writes;
+}
+
+FirestoreWrite FirestoreCaseStore::reviewerWrite(const QString& email, Role role) {
+    const QString id = email.trimmed().toLower();
+    return FirestoreWrite::set(
+        QStringLiteral("%1/%2").arg(kReviewersCollection, id),
+        {{QStringLiteral("email"), V::string(id)}, {QStringLiteral("role"), V::string(toString(role))}});
+}
+
+FirestoreWrite FirestoreCaseStore::exemptionWrite(const QString& uid, const QString& by, TimePoint at,
+                                                  const QString& reason) {
+    return FirestoreWrite::set(exemptionPath(uid), {{QStringLiteral("uid"), V::string(uid)},
+                                                    {QStringLiteral("exempt"), V::boolean(true)},
+                                                    {QStringLiteral("by"), V::string(by)},
+                                                    {QStringLiteral("at"), V::timestamp(at)},
+                                                    {QStringLiteral("reason"), V::string(reason)}});
 }
 
 FirestoreWrite FirestoreCaseStore::headWrite(const AuditRecord& last, const std::optional<FirestoreDocument>& head) {

@@ -105,6 +105,13 @@ public:
     static QString eventPath(const QString& uid, const QString& eventId);
     static QString auditPath(std::int64_t sequence);
     static QString idempotencyPath(const QString& key);
+
+    /** Documents as this store writes them, for other writers of the same data (the demo seeder): a reviewer's role
+     *  (the id is the lower-case e-mail), an exemption, and the audit head naming `last`, under the head's
+     *  updateTime precondition (must not exist without a head). */
+    static FirestoreWrite reviewerWrite(const QString& email, Role role);
+    static FirestoreWrite exemptionWrite(const QString& uid, const QString& by, TimePoint at, const QString& reason);
+    static FirestoreWrite headWrite(const AuditRecord& last, const std::optional<FirestoreDocument>& head);
     static inline const QString kAuditHeadPath = QStringLiteral("fair_use_audit_meta/head");
 
     const WriteStats& writeStats() const { return m_stats; }
@@ -119,8 +126,6 @@ private:
      *  *stateIndex / *eventIndex get the positions of the state and event writes in the list, or -1. */
     static QList<FirestoreWrite> changeWrites(const ChangeSet& change, const AuditRecord& record, int* stateIndex,
                                               int* eventIndex);
-    /** The head naming `last`, under the head's updateTime precondition (must not exist without a head). */
-    static FirestoreWrite headWrite(const AuditRecord& last, const std::optional<FirestoreDocument>& head);
     static QString exemptionPath(const QString& uid);
 
     void batchNextCommit(std::shared_ptr<BatchRun> run);

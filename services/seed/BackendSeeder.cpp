@@ -229,11 +229,7 @@ QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) 
     writes.reserve(pop.reviewers.size() + pop.states.size() + pop.exemptions.size() + pop.events.size() +
                    pop.conversations.size() + pop.audit.size() + 1 + pop.spend.size());
     for (const Reviewer& r : pop.reviewers) {
-        // As FirestoreCaseStore::setReviewerRole writes it: the id is the lower-case e-mail.
-        const QString id = r.email.trimmed().toLower();
-        writes.append(FirestoreWrite::set(
-            QStringLiteral("%1/%2").arg(kReviewersCollection, id),
-            {{QStringLiteral("email"), V::string(id)}, {QStringLiteral("role"), V::string(toString(r.role))}}));
+        writes.append(FirestoreCaseStore::reviewerWrite(r.email, r.role));
     }
     for (const FairUseState& s : pop.states) {
         FirestoreFields fields = encodeState(s);
@@ -249,12 +245,7 @@ QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) 
                 reason = a.reason;
             }
         }
-        writes.append(FirestoreWrite::set(QStringLiteral("%1/%2").arg(kExemptionsCollection, x.uid),
-                                          {{QStringLiteral("uid"), V::string(x.uid)},
-                                           {QStringLiteral("exempt"), V::boolean(true)},
-                                           {QStringLiteral("by"), V::string(x.by)},
-                                           {QStringLiteral("at"), V::timestamp(x.at)},
-                                           {QStringLiteral("reason"), V::string(reason)}}));
+        writes.append(FirestoreCaseStore::exemptionWrite(x.uid, x.by, x.at, reason));
     }
     for (const FairUseEvent& e : pop.events) {
         writes.append(FirestoreWrite::set(FirestoreCaseStore::eventPath(e.uid, e.id), encodeEvent(e)));
@@ -268,14 +259,9 @@ QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) 
     }
     if (!pop.audit.isEmpty()) {
         // The head as FirestoreCaseStore::apply() keeps it, so the next reviewer action continues the chain.
-        const AuditRecord& last = pop.audit.last();
-        writes.append(
-            FirestoreWrite::set(FirestoreCaseStore::kAuditHeadPath,
-                                {{QStringLiteral("sequence"), V::integer(last.sequence)},
-                                 {QStringLiteral("hash"), V::string(last.hash)},
-                                 {QStringLiteral("record"),
-                                  V::string(FirestoreCaseStore::auditPath(last.sequence).section(QLatin1Char('/'), 1))},
-                                 {QStringLiteral("at"), V::timestamp(last.at)}}));
+        FirestoreWrite head = FirestoreCaseStore::headWrite(pop.audit.last(), std::nullopt);
+        head.precondition = {}; // the seeder writes over what --force replaces
+        writes.append(head);
     }
     for (qsizetype i = 0; i < pop.spend.size(); ++i) {
         writes.append(FirestoreWrite::set(QStringLiteral("%1/%2").arg(kSpendCollection, spendDocumentId(i)),
