@@ -783,6 +783,10 @@ int main(int argc, char** argv) {
     std::printf("  heaviest user's Redis memory (ours):  %lld B = %.1f KB (backend %.1f KB)          target <= 40 KB\n",
                 static_cast<long long>(heavyRes.oursBytes), static_cast<double>(heavyRes.oursBytes) / 1024.0,
                 static_cast<double>(heavyRes.backendBytes) / 1024.0);
+    const UserResult& lightRes = results.front();
+    std::printf("  light user's Redis memory (ours):     %lld B = %.1f KB (backend %.1f KB)           target < 2 KB\n",
+                static_cast<long long>(lightRes.oursBytes), static_cast<double>(lightRes.oursBytes) / 1024.0,
+                static_cast<double>(lightRes.backendBytes) / 1024.0);
     std::printf("  totals identical in both layouts:     %s\n", ok ? "yes" : "NO");
     client.disconnectFromServer();
     return ok ? 0 : 1;

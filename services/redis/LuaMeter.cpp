@@ -15,7 +15,19 @@ namespace {
 // KEYS[1] the meter; ARGV[1] ms to add, ARGV[2] now in unix ms or "" for TIME, ARGV[3] TTL in ms.
 // Returns {daily, threeDay, weekly, clipped, nowMs}.
 //
-// The value, 31,298 bytes, big-endian:
+// Two forms share the key; GETRANGE of the dense header tells them apart (a sparse value is far shorter than 31,280
+// bytes, so it returns less than 18 bytes, and the script then GETs the whole short value).
+//
+// Sparse (users with at most N = 160 minutes of speech in the weekly window): magic 0xF5, last (i64 unix ms), then
+// (minute u40, ms u16) pairs, 7 bytes each, ascending, ms from 1 to 65,535, only minutes still inside the weekly
+// window (the first minute of the week's window only moves forward, so a dropped pair is never needed again). A
+// call unpacks the pairs in chunks of 32, drops the ones before the week, adds to the newest pair or appends one,
+// sums the three windows over the pairs and SETs the value back with the TTL (renewed on every call). A light user
+// (13 minutes a day) costs 9 + 91 x 7 = 646 bytes of value, about 840 bytes of MEMORY USAGE. When more than N pairs
+// are left, the same call builds the dense value from the pairs (minutes that already left the week count as 0,
+// which no later window can see) and SETs it. A dense value stays dense.
+//
+// Dense, 31,298 bytes, big-endian:
 //   [0, 30600)      R = 10,200 minute slots, u24 (bit offset 24 * (m % R)): C(m), the running sum of minute m's hour
 //                   up to and including m;
 //   [30600, 31280)  HR = 170 hour slots, u32 (bit offset 244,800 + 32 * (h % HR)): HP(h), the running total of all
@@ -37,16 +49,150 @@ namespace {
 // one hour, a SETRANGE of a string.rep otherwise. Numbers go to redis.call as numbers, never formatted in Lua (each
 // '#' .. n costs about 0.2 us there: most of this script's time is such per-value overhead, not Redis commands).
 // The TTL (ARGV[3]: 8 days + 1 hour) is renewed once per hour, so the key lives 8 days to 8 days + 1 hour after the
-// last call. A value of the wrong type or size, a bad header, or sums that cannot be right (a damaged ring) start
-// over from empty.
+// last call. A value of the wrong type or size, a bad header, sums that cannot be right (a damaged ring), or sparse
+// pairs that are not ascending, zero or after the last call start over from empty, in the sparse form.
 constexpr const char* kScript = R"lua(
-local R, HR = 10200, 170
+local R, HR, N = 10200, 170, 160
 local key = KEYS[1]
 local addMs = tonumber(ARGV[1])
 local nowMs = tonumber(ARGV[2])
 if nowMs == nil then
   local t = redis.call('TIME')
   nowMs = tonumber(t[1]) * 1000 + (tonumber(t[2]) - tonumber(t[2]) % 1000) / 1000
+end
+
+-- The first minute of a window of W seconds ending at nowSec: ceil((nowSec - W) / 60).
+local function first(nowSec, w)
+  local x = nowSec - w
+  return (x - x % 60) / 60 + (x % 60 > 0 and 1 or 0)
+end
+
+-- Repeats a packed piece per run of minutes (or hours) and rotates the result so that index 0 is slot 0.
+local function rotate(seq, width, slots, firstIndex)
+  local i0 = (slots - firstIndex % slots) % slots
+  return string.sub(seq, width * i0 + 1) .. string.sub(seq, 1, width * i0)
+end
+
+-- The dense value holding the pairs mins[f..k] / vals[f..k] (ascending minutes, all <= head), its newest minute
+-- head and last call nowMs: the ring of the R minutes up to head, the HR hours up to head's, and the header.
+local function dense(mins, vals, f, k, head)
+  local L = head - R + 1
+  local parts, np = {}, 0
+  local pos, cur, curEnd, headVal = L, 0, L - 1, 0
+  local function fill(upTo) -- minutes pos .. upTo - 1 carry cur within cur's hour, 0 after it
+    local e = curEnd
+    if e > upTo - 1 then e = upTo - 1 end
+    if e >= pos then
+      np = np + 1
+      parts[np] = string.rep(struct.pack('>I3', cur), e - pos + 1)
+      pos = e + 1
+    end
+    if pos < upTo then
+      np = np + 1
+      parts[np] = string.rep('\0\0\0', upTo - pos)
+      pos = upTo
+    end
+  end
+  for j = f, k do
+    local m = mins[j]
+    if m >= L then
+      fill(m)
+      if m > curEnd then cur, curEnd = 0, m - m % 60 + 59 end
+      cur = cur + vals[j]
+      np = np + 1
+      parts[np] = struct.pack('>I3', cur)
+      pos = m + 1
+      if m == head then headVal = vals[j] end
+    end
+  end
+  fill(head + 1)
+  local cHead = 0
+  if curEnd >= head then cHead = cur end
+  local headHour = (head - head % 60) / 60
+  local LH = headHour - HR + 1
+  local hp, hpPrev, hs, j = 0, 0, {}, f
+  for h = LH, headHour do
+    while j <= k and (mins[j] - mins[j] % 60) / 60 <= h do
+      hp = hp + vals[j]
+      j = j + 1
+    end
+    hs[h - LH + 1] = hp
+    if h == headHour - 1 then hpPrev = hp end
+  end
+  return rotate(table.concat(parts), 3, R, L) ..
+    rotate(struct.pack('>' .. string.rep('I4', HR), unpack(hs, 1, HR)), 4, HR, LH) ..
+    struct.pack('>Bi8HI3I4', 243, nowMs, headVal, cHead, hpPrev)
+end
+
+-- The sparse value: magic 0xF5, last (i64 unix ms), then up to N pairs (minute u40, ms u16, 7 bytes), ascending
+-- minutes, every ms from 1 to 65,535, only minutes still inside the weekly window. Returns the reading and writes
+-- the value back (dense once more than N pairs are left), or nil when v is not a sound sparse value.
+local chunk = '>' .. string.rep('I5H', 32)
+local function sparse(v)
+  local len = #v
+  if len < 9 or len > 9 + 7 * N or (len - 9) % 7 ~= 0 then return nil end
+  local magic, last = struct.unpack('>Bi8', v)
+  if magic ~= 245 or last < 0 or last > 1e15 then return nil end
+  local k = (len - 9) / 7
+  local mins, vals = {}, {}
+  local pos, i, prev = 10, 0, -1
+  local lastMin = (last - last % 60000) / 60000
+  while i < k do
+    local c = k - i
+    local t
+    if c >= 32 then
+      c = 32
+      t = {struct.unpack(chunk, v, pos)}
+    else
+      t = {struct.unpack('>' .. string.rep('I5H', c), v, pos)}
+    end
+    for q = 1, c do
+      local m, ms = t[2 * q - 1], t[2 * q]
+      if m <= prev or ms < 1 then return nil end
+      i = i + 1
+      mins[i], vals[i] = m, ms
+      prev = m
+    end
+    pos = t[2 * c + 1]
+  end
+  if prev > lastMin then return nil end
+  if nowMs < last then nowMs = last end
+  local nowSec = (nowMs - nowMs % 1000) / 1000
+  local nowMin = (nowSec - nowSec % 60) / 60
+  local a1, a2, a3 = first(nowSec, 86400), first(nowSec, 259200), first(nowSec, 604800)
+  local f = 1
+  while f <= k and mins[f] < a3 do f = f + 1 end
+  local delta, tail, cut = 0, '', len
+  if addMs > 0 then
+    if k >= f and mins[k] == nowMin then
+      delta = 65535 - vals[k]
+      if addMs < delta then delta = addMs end
+      vals[k] = vals[k] + delta
+      tail, cut = struct.pack('>I5H', nowMin, vals[k]), len - 7
+    else
+      delta = addMs
+      if delta > 65535 then delta = 65535 end
+      k = k + 1
+      mins[k], vals[k] = nowMin, delta
+      tail = struct.pack('>I5H', nowMin, delta)
+    end
+  end
+  local s1, s2, s3 = 0, 0, 0
+  for j = f, k do
+    local m, ms = mins[j], vals[j]
+    s3 = s3 + ms
+    if m >= a2 then
+      s2 = s2 + ms
+      if m >= a1 then s1 = s1 + ms end
+    end
+  end
+  if k - f + 1 > N then
+    redis.call('SET', key, dense(mins, vals, f, k, nowMin), 'PX', ARGV[3])
+  else
+    redis.call('SET', key, struct.pack('>Bi8', 245, nowMs) .. string.sub(v, 10 + 7 * (f - 1), cut) .. tail,
+      'PX', ARGV[3])
+  end
+  return {s1, s2, s3, addMs - delta, nowMs}
 end
 
 -- The header; 18 bytes come back only from a value of exactly 31,298 bytes.
@@ -58,6 +204,11 @@ if type(hdr) == 'string' and #hdr == 18 then
   if magic ~= 243 or headVal > cHead or cHead > 3932100 or last < 0 or last > 1e15 then last = nil end
 end
 local sums
+if type(hdr) == 'string' and #hdr ~= 18 then
+  -- Shorter than a dense value: sparse, new, or damaged.
+  local v = redis.call('GET', key)
+  if v then sums = sparse(v) end
+end
 if last ~= nil then
   if nowMs < last then nowMs = last end
   local nowSec = (nowMs - nowMs % 1000) / 1000
@@ -155,11 +306,14 @@ if last ~= nil then
   end
 end
 if sums == nil then
-  -- A new value, or a damaged one (wrong type or size, bad header, sums that cannot be right): start over.
-  local delta = 0
-  if addMs > 0 then delta = math.min(addMs, 65535) end
-  local header = struct.pack('>Bi8HI3I4', 243, nowMs, delta, delta, 0)
-  redis.call('SET', key, string.rep('\0', 31280) .. header, 'PX', ARGV[3])
+  -- A new value, or a damaged one (wrong type or size, bad header, sums that cannot be right): start over, sparse.
+  local delta, v = 0, struct.pack('>Bi8', 245, nowMs)
+  if addMs > 0 then
+    delta = math.min(addMs, 65535)
+    local nowSec = (nowMs - nowMs % 1000) / 1000
+    v = v .. struct.pack('>I5H', (nowSec - nowSec % 60) / 60, delta)
+  end
+  redis.call('SET', key, v, 'PX', ARGV[3])
   return {delta, delta, delta, addMs - delta, nowMs}
 end
 return sums
