@@ -134,9 +134,14 @@ local function sparse(v)
   local magic, last = struct.unpack('>Bi8', v)
   if magic ~= 245 or last < 0 or last > 1e15 then return nil end
   local k = (len - 9) / 7
-  local mins, vals = {}, {}
+  local now = nowMs
+  if now < last then now = last end
+  local nowSec = (now - now % 1000) / 1000
+  local nowMin = (nowSec - nowSec % 60) / 60
+  local a1, a2, a3 = first(nowSec, 86400), first(nowSec, 259200), first(nowSec, 604800)
+  -- One pass: check, count the pairs before the week (all at the front) and sum the windows.
+  local s1, s2, s3, drop, newest = 0, 0, 0, 0, 0
   local pos, i, prev = 10, 0, -1
-  local lastMin = (last - last % 60000) / 60000
   while i < k do
     local c = k - i
     local t
@@ -146,51 +151,50 @@ local function sparse(v)
     else
       t = {struct.unpack('>' .. string.rep('I5H', c), v, pos)}
     end
-    for q = 1, c do
-      local m, ms = t[2 * q - 1], t[2 * q]
+    for q = 2, 2 * c, 2 do
+      local m, ms = t[q - 1], t[q]
       if m <= prev or ms < 1 then return nil end
-      i = i + 1
-      mins[i], vals[i] = m, ms
       prev = m
+      if m < a3 then
+        drop = drop + 1
+      else
+        s3 = s3 + ms
+        if m >= a2 then
+          s2 = s2 + ms
+          if m >= a1 then s1 = s1 + ms end
+        end
+      end
     end
+    newest = t[2 * c]
+    i = i + c
     pos = t[2 * c + 1]
   end
-  if prev > lastMin then return nil end
-  if nowMs < last then nowMs = last end
-  local nowSec = (nowMs - nowMs % 1000) / 1000
-  local nowMin = (nowSec - nowSec % 60) / 60
-  local a1, a2, a3 = first(nowSec, 86400), first(nowSec, 259200), first(nowSec, 604800)
-  local f = 1
-  while f <= k and mins[f] < a3 do f = f + 1 end
-  local delta, tail, cut = 0, '', len
+  if prev > (last - last % 60000) / 60000 then return nil end
+  nowMs = now
+  local delta, tail, cut, kept = 0, '', len, k - drop
   if addMs > 0 then
-    if k >= f and mins[k] == nowMin then
-      delta = 65535 - vals[k]
+    if prev == nowMin then
+      delta = 65535 - newest
       if addMs < delta then delta = addMs end
-      vals[k] = vals[k] + delta
-      tail, cut = struct.pack('>I5H', nowMin, vals[k]), len - 7
+      tail, cut = struct.pack('>I5H', nowMin, newest + delta), len - 7
     else
       delta = addMs
       if delta > 65535 then delta = 65535 end
-      k = k + 1
-      mins[k], vals[k] = nowMin, delta
+      kept = kept + 1
       tail = struct.pack('>I5H', nowMin, delta)
     end
+    s1, s2, s3 = s1 + delta, s2 + delta, s3 + delta
   end
-  local s1, s2, s3 = 0, 0, 0
-  for j = f, k do
-    local m, ms = mins[j], vals[j]
-    s3 = s3 + ms
-    if m >= a2 then
-      s2 = s2 + ms
-      if m >= a1 then s1 = s1 + ms end
+  local body = string.sub(v, 10 + 7 * drop, cut) .. tail
+  if kept > N then
+    -- Rare: the kept pairs once more, as tables, for the dense form.
+    local mins, vals = {}, {}
+    for j = 1, kept do
+      mins[j], vals[j] = struct.unpack('>I5H', body, 7 * j - 6)
     end
-  end
-  if k - f + 1 > N then
-    redis.call('SET', key, dense(mins, vals, f, k, nowMin), 'PX', ARGV[3])
+    redis.call('SET', key, dense(mins, vals, 1, kept, nowMin), 'PX', ARGV[3])
   else
-    redis.call('SET', key, struct.pack('>Bi8', 245, nowMs) .. string.sub(v, 10 + 7 * (f - 1), cut) .. tail,
-      'PX', ARGV[3])
+    redis.call('SET', key, struct.pack('>Bi8', 245, nowMs) .. body, 'PX', ARGV[3])
   end
   return {s1, s2, s3, addMs - delta, nowMs}
 end
