@@ -4,6 +4,7 @@
 #include "common/Await.h"
 #include "common/Stores.h"
 #include "common/Time.h"
+#include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
 
 #include <QCoreApplication>
@@ -81,6 +82,20 @@ inline bool loadRules(const QString& host, const QString& project, const QByteAr
     }
     reply->deleteLater();
     return status == 200;
+}
+
+/** A case store on a fresh project of the emulator at `host`, with the owner's access, and its client. */
+struct Fixture {
+    std::shared_ptr<services::FirestoreClient> client;
+    std::unique_ptr<services::FirestoreCaseStore> store;
+};
+
+inline Fixture makeStore(const QString& host, const QString& name, services::FirestoreCaseStore::Options options = {}) {
+    Fixture f;
+    f.client = std::make_shared<services::FirestoreClient>(emulatorConfig(freshProject(name), host),
+                                                           services::StaticToken::emulatorOwner());
+    f.store = std::make_unique<services::FirestoreCaseStore>(f.client, options);
+    return f;
 }
 
 } // namespace fairuse::testing

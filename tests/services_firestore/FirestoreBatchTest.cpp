@@ -20,18 +20,8 @@ using testing::at;
 using testing::wait;
 using testing::why;
 
-struct Fixture {
-    std::shared_ptr<FirestoreClient> client;
-    std::unique_ptr<FirestoreCaseStore> store;
-};
-
-Fixture makeStore(const QString& host, const QString& name, FirestoreCaseStore::Options options = {}) {
-    Fixture f;
-    f.client = std::make_shared<FirestoreClient>(testing::emulatorConfig(testing::freshProject(name), host),
-                                                 StaticToken::emulatorOwner());
-    f.store = std::make_unique<FirestoreCaseStore>(f.client, options);
-    return f;
-}
+using testing::Fixture;
+using testing::makeStore;
 
 /** Users u0000.. with one open case each, written as the backend would; versions from the commit. */
 struct Population {
