@@ -145,19 +145,26 @@ const std::vector<Rule>& rules() {
          [](const QRegularExpressionMatch& m) {
              return looksLikeCredential(m.capturedView(3)) ? m.captured(1) + m.captured(2) + kRedacted : m.captured(0);
          }},
-        // Secret JSON string fields: "field": "value" with JSON escapes inside the value...
-        {rx(R"re(("(?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|session[_-]?token|client[_-]?secret|private[_-]?key|password|passwd|secret|token)"\s*:\s*")((?:[^"\\]|\\.)*)("))re"),
+        // Secret JSON string fields: "field": "value" with JSON escapes inside the value (Firebase Auth's camelCase
+        // "idToken", "refreshToken", "oauthAccessToken" too: the names match without regard to case)...
+        {rx(R"re(("(?:api[_-]?key|(?:oauth[_-]?)?(?:access|refresh|id)[_-]?token|auth[_-]?token|session[_-]?token|client[_-]?secret|code[_-]?verifier|private[_-]?key|password|passwd|secret|token)"\s*:\s*")((?:[^"\\]|\\.)*)("))re"),
          keepAround(2)},
         // ...and the same JSON after QDebug escaped it: \"field\": \"value\".
-        {rx(R"re((\\"(?:api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|session[_-]?token|client[_-]?secret|private[_-]?key|password|passwd|secret|token)\\"\s*:\s*\\")((?:[^"\\]|\\[^"])*)(\\"))re"),
+        {rx(R"re((\\"(?:api[_-]?key|(?:oauth[_-]?)?(?:access|refresh|id)[_-]?token|auth[_-]?token|session[_-]?token|client[_-]?secret|code[_-]?verifier|private[_-]?key|password|passwd|secret|token)\\"\s*:\s*\\")((?:[^"\\]|\\[^"])*)(\\"))re"),
          keepAround(2)},
         // Secret query or form parameters: ?key=..., &access_token=..., password=...
-        {rx(R"re((?<![\w\-])((?:api[_-]?key|key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|client[_-]?secret|password|passwd|secret|sig|signature)=)([^&#\s"'\\]+))re"),
+        {rx(R"re((?<![\w\-])((?:api[_-]?key|key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|client[_-]?secret|code[_-]?verifier|password|passwd|secret|sig|signature)=)([^&#\s"'\\]+))re"),
          keepAround(2)},
         // Passwords in URLs: scheme://user:password@host (redis, rediss, postgres, https, ...).
         {rx(R"re(\b([a-z][a-z0-9+.\-]*://)([^\s:@/?#"'\\]*)(:)([^\s/?#"'\\]+)(@))re"), keepAround(4)},
-        // Well-known key formats and JWTs, wherever they appear.
-        {rx(R"re(\b(?:sk-[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]+))re"),
+        // Well-known key formats and JWTs, wherever they appear. A JWT's signature may be empty: the Firebase Auth
+        // emulator's ID tokens are unsigned (alg "none") and end with the dot.
+        {rx(R"re(\b(?:sk-[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*))re"),
+         [](const QRegularExpressionMatch&) { return kRedacted; }},
+        // Google OAuth tokens wherever they appear: access tokens (ya29.), refresh tokens (1//0...), authorization
+        // codes (4/0A...); Firebase refresh tokens (AMf-vB...) and the Auth emulator's (base64 of
+        // {"_AuthEmulatorRefreshToken":...}).
+        {rx(R"re((?<![\w./\-])(?:ya29\.(?=[A-Za-z0-9_\-.]{8,})[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*|1//0[A-Za-z0-9_\-]{16,}|4/0A[A-Za-z0-9_\-]{16,}|AMf-vB[A-Za-z0-9_\-]{16,}|eyJfQXV0aEVtdWxhdG9yUmVmcmVzaFRva2Vu[A-Za-z0-9_\-+/=]*))re"),
          [](const QRegularExpressionMatch&) { return kRedacted; }},
     };
     return list;
