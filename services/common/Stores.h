@@ -89,6 +89,18 @@ struct AuditFilter {
     int limit = 1000;
 };
 
+/** One page of the audit log, newest first (CaseStore::listAuditPage). */
+struct AuditPage {
+    QList<AuditRecord> records; ///< sequence descending
+    QString nextCursor;         ///< opaque; empty when no older record matches
+};
+
+/** The chain head a store keeps: sequence and hash of the newest audit record (0 and "" for an empty chain). */
+struct AuditHead {
+    std::int64_t sequence = 0;
+    QString hash;
+};
+
 /** Case store: fair-use state, events (cases), conversations, audit trail, spend, exemptions, roles
  *  (Firestore in production, SQLite embedded). */
 class CaseStore {
@@ -121,6 +133,23 @@ public:
     }
     /** Audit records in chain order (oldest first). */
     virtual Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) = 0;
+    /**
+     * One page of the audit records matching `filter` (its `limit` is not used), newest first (sequence
+     * descending), starting after `cursor` (empty: at the newest record; otherwise a nextCursor this store returned
+     * for the same filter, else ErrorKind::Invalid). At most `limit` records (clamped to 1..1000); reads that page
+     * and never the whole collection. A page shorter than `limit` with a nextCursor can happen when the store applies
+     * part of the filter while paging; an empty nextCursor means no older record matches. Stores that cannot page
+     * answer ErrorKind::Unavailable.
+     */
+    virtual Async<AuditPage> listAuditPage(const AuditFilter& filter, const QString& cursor, int limit) {
+        Q_UNUSED(filter)
+        Q_UNUSED(cursor)
+        Q_UNUSED(limit)
+        return unsupported<AuditPage>();
+    }
+    /** The chain head as the store keeps it, to verify the newest record against. Stores that cannot answer
+     *  ErrorKind::Unavailable. */
+    virtual Async<AuditHead> readAuditHead() { return unsupported<AuditHead>(); }
     /** LLM spend records in [from, to). */
     virtual Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) = 0;
     /** Role of a reviewer by e-mail, from the roles collection. */
@@ -128,6 +157,16 @@ public:
     virtual QString describe() const = 0;
 
 private:
+    template <typename T>
+    Async<T> unsupported() const {
+        QPromise<Result<T>> promise;
+        promise.start();
+        promise.addResult(
+            Result<T>(Error::unavailable(QStringLiteral("%1 cannot page the audit log").arg(describe()))));
+        promise.finish();
+        return promise.future();
+    }
+
     void applyInOrder(QList<ChangeSet> changes, qsizetype next, std::shared_ptr<QList<Result<CommitResult>>> results,
                       std::shared_ptr<QPromise<Result<QList<Result<CommitResult>>>>> promise) {
         if (next >= changes.size()) {

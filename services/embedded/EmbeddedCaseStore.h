@@ -43,6 +43,12 @@ public:
     Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
     /** Matching records in chain order; when more than filter.limit match, the newest filter.limit of them. */
     Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
+    /** ORDER BY sequence DESC LIMIT limit + 1 after the cursor's sequence, every filter in SQL: pages are full
+     *  until the last one. */
+    Async<AuditPage> listAuditPage(const AuditFilter& filter, const QString& cursor, int limit) override;
+    /** The newest row of the audit table: the file keeps no head apart from the records, so a dropped or re-hashed
+     *  newest record cannot be told from a genuine one here (the older records still can). */
+    Async<AuditHead> readAuditHead() override;
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
     /** Case-insensitive e-mail; ErrorKind::NotFound when unknown. */
     Async<Role> reviewerRole(const QString& email) override;

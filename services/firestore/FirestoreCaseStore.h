@@ -88,6 +88,23 @@ public:
     Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
     /** Equality filters (uid, reviewer, action) run in Firestore; the time range is applied while paging. */
     Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
+    /**
+     * One structured query per page (FirestoreCaseStoreAudit.cpp): the equality filters (uid, reviewer, action),
+     * ordered by `sequence` descending, starting after the cursor's sequence, limit + 1 documents (the extra one
+     * only tells whether an older record exists). Needs the (field, sequence descending) indexes of
+     * packaging/firestore/firestore.indexes.json. The time range is applied to the documents read: a page with a
+     * time range reads at most 10 such batches and may then be shorter than `limit`, with a nextCursor.
+     */
+    Async<AuditPage> listAuditPage(const AuditFilter& filter, const QString& cursor, int limit) override;
+    /** fair_use_audit_meta/head ({sequence, hash}); an empty chain when it does not exist, Internal when damaged. */
+    Async<AuditHead> readAuditHead() override;
+
+    /** What listAuditPage() has read, for tests and benchmarks. */
+    struct AuditReadStats {
+        qint64 queries = 0;
+        qint64 documents = 0;
+    };
+    const AuditReadStats& auditReadStats() const { return m_auditReads; }
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
     /** NotFound when the e-mail has no role document. */
     Async<Role> reviewerRole(const QString& email) override;
@@ -148,6 +165,7 @@ private:
     std::shared_ptr<FirestoreClient> m_client;
     Options m_options;
     WriteStats m_stats;
+    AuditReadStats m_auditReads;
 };
 
 } // namespace fairuse::services

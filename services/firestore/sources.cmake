@@ -3,6 +3,7 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreAuth.cpp
     firestore/FirestoreAuth.h
     firestore/FirestoreCaseStore.cpp
+    firestore/FirestoreCaseStoreAudit.cpp
     firestore/FirestoreCaseStoreBatch.cpp
     firestore/FirestoreCaseStore.h
     firestore/FirestoreClient.cpp
