@@ -101,6 +101,10 @@ QByteArray canonicalAuditRecord(const AuditRecord& r) {
     appendField(out, "prev_hash", r.prevHash);
     appendField(out, "reason", r.reason);
     appendField(out, "reviewer", r.reviewer);
+    // Added with sign-in: only present when set, so records written before it still verify.
+    if (!r.reviewerUid.isEmpty()) {
+        appendField(out, "reviewer_uid", r.reviewerUid);
+    }
     appendField(out, "role", toString(r.role));
     appendKey(out, "sequence");
     out.append(QByteArray::number(static_cast<qlonglong>(r.sequence)));

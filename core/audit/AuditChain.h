@@ -11,10 +11,10 @@ namespace fairuse {
 
 /**
  * Canonical form of an audit record, the bytes that are hashed: one compact UTF-8 JSON object whose keys are
- * sorted (action, at, case_ref, client_version, event_id, prev_hash, reason, reviewer, role, sequence,
- * stage_after, stage_before, uid), `hash` itself excluded. Enums use their wire names, `at` is RFC 3339 UTC with
- * milliseconds, absent stages are null, `sequence` is an integer. Strings escape only `"`, `\` and control
- * characters (\b \f \n \r \t, others as \u00xx), so the bytes equal Python's
+ * sorted (action, at, case_ref, client_version, event_id, prev_hash, reason, reviewer, reviewer_uid, role,
+ * sequence, stage_after, stage_before, uid; reviewer_uid only when it is not empty), `hash` itself excluded. Enums use
+ * their wire names, `at` is RFC 3339 UTC with milliseconds, absent stages are null, `sequence` is an integer. Strings
+ * escape only `"`, `\` and control characters (\b \f \n \r \t, others as \u00xx), so the bytes equal Python's
  * `json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` and the backend can verify the
  * chain independently.
  */

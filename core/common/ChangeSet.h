@@ -19,6 +19,9 @@ struct ChangeSet {
      *  unless checkStateVersion is set. */
     QString expectedStateVersion;
     bool checkStateVersion = true;
+    /** The state newState was computed from, when known: a store then writes only the fields that differ, so the
+     *  backend's other values keep their exact encoding and the security rules see exactly what the action changed. */
+    std::optional<FairUseState> previousState;
     /** New event (case) document; nullopt leaves events untouched. */
     std::optional<FairUseEvent> newEvent;
     QString expectedEventVersion;

@@ -159,13 +159,15 @@ std::optional<AuditAction> auditActionFromString(const QString& s);
 struct Reviewer {
     QString email;
     Role role = Role::Reviewer;
+    QString uid{}; ///< the credential's user id (Firebase Auth uid); empty for the embedded demo store's identity
 };
 
 /** One append-only audit record. hash = SHA-256 over the canonical form including prevHash. */
 struct AuditRecord {
     std::int64_t sequence = 0; ///< 1-based position in the chain
     TimePoint at{};
-    QString reviewer; ///< e-mail from the credential
+    QString reviewer;      ///< e-mail from the credential
+    QString reviewerUid{}; ///< user id from the credential; empty in records written before sign-in existed
     Role role = Role::Reviewer;
     AuditAction action = AuditAction::AddNote;
     QString uid;

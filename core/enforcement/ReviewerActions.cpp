@@ -50,10 +50,12 @@ ChangeSet baseChangeSet(const FairUseState& state, const ActionContext& ctx, Aud
     cs.uid = state.uid;
     cs.expectedStateVersion = state.version;
     cs.checkStateVersion = true;
+    cs.previousState = state;
     cs.idempotencyKey = ctx.idempotencyKey;
     AuditRecord& a = cs.audit;
     a.at = ctx.now;
     a.reviewer = ctx.reviewer.email;
+    a.reviewerUid = ctx.reviewer.uid;
     a.role = ctx.reviewer.role;
     a.action = action;
     a.uid = state.uid;

@@ -109,9 +109,13 @@ QString FirestoreCaseStore::eventPath(const QString& uid, const QString& eventId
     return QStringLiteral("users/%1/fair_use_events/%2").arg(uid, eventId);
 }
 
-QString FirestoreCaseStore::auditPath(std::int64_t sequence) {
+QString FirestoreCaseStore::auditRecordId(std::int64_t sequence) {
     // Zero-padded so that document names sort like sequences.
-    return QStringLiteral("%1/%2").arg(kAuditCollection).arg(sequence, 12, 10, QLatin1Char('0'));
+    return QStringLiteral("%1").arg(sequence, 12, 10, QLatin1Char('0'));
+}
+
+QString FirestoreCaseStore::auditPath(std::int64_t sequence) {
+    return QStringLiteral("%1/%2").arg(kAuditCollection, auditRecordId(sequence));
 }
 
 QString FirestoreCaseStore::idempotencyPath(const QString& key) {
@@ -655,13 +659,24 @@ Result<AuditRecord> FirestoreCaseStore::headRecord(const std::optional<Firestore
 
 QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, const AuditRecord& record,
                                                        int* stateIndex, int* eventIndex) {
+    // Every document a reviewer changes names the audit record of the same commit (`audit_record`), which is how
+    // the security rules check that the change and its record agree (packaging/firestore/firestore.rules).
+    const QString recordId = auditRecordId(record.sequence);
+    const auto explained = [&recordId](FirestoreFields fields, QStringList mask) {
+        fields.insert(kAuditRecordField, V::string(recordId));
+        mask.append(kAuditRecordField);
+        return std::pair{std::move(fields), std::move(mask)};
+    };
     QList<FirestoreWrite> writes;
     *stateIndex = -1;
     *eventIndex = -1;
     if (change.newState) {
         *stateIndex = static_cast<int>(writes.size());
+        auto [fields, mask] = explained(
+            encodeState(*change.newState),
+            change.previousState ? changedStateFieldPaths(*change.previousState, *change.newState) : stateFieldPaths());
         writes.append(FirestoreWrite::update(
-            statePath(change.uid), encodeState(*change.newState), stateFieldPaths(),
+            statePath(change.uid), std::move(fields), std::move(mask),
             change.checkStateVersion ? Precondition::version(change.expectedStateVersion) : Precondition::none()));
     }
     if (change.newEvent) {
@@ -669,17 +684,17 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
         // A new event is written whole; an existing one only in its resolution fields, so the backend's
         // fields keep their exact values (and the security rules can tell a resolution from a rewrite).
         const bool isNew = change.expectedEventVersion.isEmpty();
-        writes.append(FirestoreWrite::update(eventPath(change.uid, change.newEvent->id), encodeEvent(*change.newEvent),
-                                             isNew ? eventFieldPaths() : eventResolutionFieldPaths(),
-                                             Precondition::version(change.expectedEventVersion)));
+        auto [fields, mask] =
+            explained(encodeEvent(*change.newEvent), isNew ? eventFieldPaths() : eventResolutionFieldPaths());
+        writes.append(FirestoreWrite::update(eventPath(change.uid, change.newEvent->id), std::move(fields),
+                                             std::move(mask), Precondition::version(change.expectedEventVersion)));
     }
     if (change.exempt) {
-        const QString path = exemptionPath(change.uid);
-        if (*change.exempt) {
-            writes.append(exemptionWrite(change.uid, record.reviewer, record.at, record.reason));
-        } else {
-            writes.append(FirestoreWrite::remove(path));
-        }
+        // An un-exemption is written as exempt = false rather than a delete, so it names its record as well.
+        FirestoreWrite write = exemptionWrite(change.uid, record.reviewer, record.at, record.reason);
+        write.fields.insert(QStringLiteral("exempt"), V::boolean(*change.exempt));
+        write.fields.insert(kAuditRecordField, V::string(recordId));
+        writes.append(std::move(write));
     }
     writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
     if (!change.idempotencyKey.isEmpty()) {
@@ -687,6 +702,7 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
                                           {{QStringLiteral("key"), V::string(change.idempotencyKey)},
                                            {QStringLiteral("uid"), V::string(change.uid)},
                                            {QStringLiteral("sequence"), V::integer(record.sequence)},
+                                           {QStringLiteral("reviewer_uid"), V::string(record.reviewerUid)},
                                            {QStringLiteral("at"), V::timestamp(record.at)}},
                                           Precondition::mustNotExist()));
     }
@@ -715,7 +731,7 @@ FirestoreWrite FirestoreCaseStore::headWrite(const AuditRecord& last, const std:
         {{QStringLiteral("sequence"), V::integer(last.sequence)},
          {QStringLiteral("hash"), V::string(last.hash)},
          // The record id lets the security rules check that the head names a record written in the same commit.
-         {QStringLiteral("record"), V::string(auditPath(last.sequence).section(QLatin1Char('/'), 1))},
+         {QStringLiteral("record"), V::string(auditRecordId(last.sequence))},
          {QStringLiteral("at"), V::timestamp(last.at)}},
         head ? Precondition::version(head->updateTime) : Precondition::mustNotExist());
 }

@@ -45,7 +45,13 @@ public:
         QString clientVersion;
         /** Writes per applyBatch() commit (Firestore allows at most 500); the audit head takes one of them. */
         int maxWritesPerCommit = FirestoreClient::kMaxWritesPerCommit;
+        /** Distinct documents the security rules may read in one commit (Firestore: 20 get/exists/getAfter per
+         *  batched write); applyBatch() fills a commit only as far as the rules can check it. 0: no limit (server
+         *  credentials, which bypass the rules). */
+        int maxRuleReadsPerCommit = kRuleReadsLimit;
     };
+    /** Firestore's limit on document-access calls of the security rules in one batched write. */
+    static constexpr int kRuleReadsLimit = 20;
 
     /** Requests apply() and applyBatch() have sent (reads and commits), for benchmarks and diagnostics. */
     struct WriteStats {
@@ -121,6 +127,11 @@ public:
     static QString statePath(const QString& uid);
     static QString eventPath(const QString& uid, const QString& eventId);
     static QString auditPath(std::int64_t sequence);
+    /** The audit record's document id: the sequence, zero-padded to 12 digits. */
+    static QString auditRecordId(std::int64_t sequence);
+    /** The field of a state, case or exemption document that names the audit record of the commit that last changed
+     *  it under a reviewer's credential (the security rules require it). */
+    static inline const QString kAuditRecordField = QStringLiteral("audit_record");
     static QString idempotencyPath(const QString& key);
 
     /** Documents as this store writes them, for other writers of the same data (the demo seeder): a reviewer's role
@@ -130,6 +141,12 @@ public:
     static FirestoreWrite exemptionWrite(const QString& uid, const QString& by, TimePoint at, const QString& reason);
     static FirestoreWrite headWrite(const AuditRecord& last, const std::optional<FirestoreDocument>& head);
     static inline const QString kAuditHeadPath = QStringLiteral("fair_use_audit_meta/head");
+    /** One change's writes but the audit head, as apply() commits them: state (only the fields that changed, when
+     *  the change knows its previous state), case, exemption, each naming the audit record; the audit record; the
+     *  idempotency document. *stateIndex / *eventIndex get the positions of the state and event writes, or -1.
+     *  Public so that tests can take a genuine commit and alter one thing in it. */
+    static QList<FirestoreWrite> changeWrites(const ChangeSet& change, const AuditRecord& record, int* stateIndex,
+                                              int* eventIndex);
 
     const WriteStats& writeStats() const { return m_stats; }
 
@@ -139,10 +156,6 @@ private:
     Result<std::shared_ptr<ChangeSet>> prepareChange(const ChangeSet& change) const;
     /** The newest record as the head names it (sequence 0 without a head); Internal when the head is damaged. */
     static Result<AuditRecord> headRecord(const std::optional<FirestoreDocument>& head);
-    /** One change's writes but the audit head: state, event, exemption, audit record, idempotency document;
-     *  *stateIndex / *eventIndex get the positions of the state and event writes in the list, or -1. */
-    static QList<FirestoreWrite> changeWrites(const ChangeSet& change, const AuditRecord& record, int* stateIndex,
-                                              int* eventIndex);
     static QString exemptionPath(const QString& uid);
 
     void batchNextCommit(std::shared_ptr<BatchRun> run);

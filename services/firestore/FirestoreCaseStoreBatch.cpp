@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <climits>
 
 namespace fairuse::services {
 
@@ -42,6 +43,15 @@ int writeCount(const ChangeSet& change) {
     return (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) + 1 +
            (change.idempotencyKey.isEmpty() ? 0 : 1);
 }
+
+/** Distinct documents the security rules read (get/exists/getAfter) for one change: its audit record and each of the
+ *  state, case and exemption it writes. */
+int ruleReads(const ChangeSet& change) {
+    return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0);
+}
+
+/** Documents the rules read once per commit: the audit head before and after it, and the record before the first. */
+constexpr int kRuleReadsPerCommit = 3;
 
 /** Failures after which further commits of the same batch would fail the same way. */
 bool stopsTheBatch(ErrorKind kind) {
@@ -114,15 +124,20 @@ void FirestoreCaseStore::batchNextCommit(std::shared_ptr<BatchRun> run) {
     QSet<QString> inChunk;
     QSet<QString> deferred;
     int writes = 1; // the audit head
+    int reads = kRuleReadsPerCommit;
+    const int maxReads = m_options.maxRuleReadsPerCommit > 0 ? m_options.maxRuleReadsPerCommit : INT_MAX;
     for (int index : std::as_const(run->waiting)) {
         const ChangeSet& change = *run->changes.at(index);
         const QStringList docs = sharedDocuments(change);
         const bool clash = std::any_of(docs.cbegin(), docs.cend(),
                                        [&](const QString& d) { return inChunk.contains(d) || deferred.contains(d); });
         const int n = writeCount(change);
-        if (!clash && writes + n <= maxWrites) {
+        const int r = ruleReads(change);
+        // The first change of a commit always goes in: alone it fits both limits (checked by applyBatch).
+        if (!clash && writes + n <= maxWrites && (chunk.isEmpty() || reads + r <= maxReads)) {
             chunk.append(index);
             writes += n;
+            reads += r;
             for (const QString& d : docs) {
                 inChunk.insert(d);
             }
@@ -250,9 +265,8 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
     if (placed.size() > 1) {
         // The batch's first record, so that the security rules can check the batch continues the chain from the old
         // head before they let it advance by more than one (packaging/firestore/firestore.rules).
-        writes.last().fields.insert(
-            QStringLiteral("first"),
-            FirestoreValue::string(auditPath(placed.first().record.sequence).section(QLatin1Char('/'), 1)));
+        writes.last().fields.insert(QStringLiteral("first"),
+                                    FirestoreValue::string(auditRecordId(placed.first().record.sequence)));
     }
     const FirestoreFields headFields = writes.last().fields;
     ++m_stats.commitRequests;

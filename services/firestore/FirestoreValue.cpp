@@ -621,6 +621,18 @@ QStringList stateFieldPaths() {
     return encodeState(FairUseState{}).keys();
 }
 
+QStringList changedStateFieldPaths(const FairUseState& before, const FairUseState& after) {
+    const FirestoreFields old = encodeState(before);
+    const FirestoreFields now = encodeState(after);
+    QStringList changed;
+    for (auto it = now.cbegin(); it != now.cend(); ++it) {
+        if (!(old.value(it.key()) == it.value())) {
+            changed.append(it.key());
+        }
+    }
+    return changed;
+}
+
 Result<FairUseState> decodeState(const FirestoreDocument& doc) {
     const QString path = doc.relativePath();
     FieldReader r(doc.fields, path);
@@ -828,6 +840,7 @@ FirestoreFields encodeAudit(const AuditRecord& a) {
     return {{QStringLiteral("sequence"), V::integer(a.sequence)},
             {QStringLiteral("at"), V::timestamp(a.at)},
             {QStringLiteral("reviewer"), V::string(a.reviewer)},
+            {QStringLiteral("reviewer_uid"), V::string(a.reviewerUid)},
             {QStringLiteral("role"), V::string(toString(a.role))},
             {QStringLiteral("action"), V::string(toString(a.action))},
             {QStringLiteral("uid"), V::string(a.uid)},
@@ -850,6 +863,7 @@ Result<AuditRecord> decodeAudit(const FirestoreFields& fields) {
     a.sequence = r.integer(QStringLiteral("sequence"));
     a.at = r.time(QStringLiteral("at")).value_or(TimePoint{});
     a.reviewer = r.string(QStringLiteral("reviewer"));
+    a.reviewerUid = r.string(QStringLiteral("reviewer_uid"));
     a.role = r.named<Role>(QStringLiteral("role"), roleFromString).value_or(Role::Reviewer);
     a.action = r.named<AuditAction>(QStringLiteral("action"), auditActionFromString).value_or(AuditAction::AddNote);
     a.uid = r.string(QStringLiteral("uid"));

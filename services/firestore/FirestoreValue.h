@@ -124,6 +124,8 @@ struct FirestoreDocument {
 FirestoreFields encodeState(const FairUseState& state);
 /** Field paths encodeState() writes, for an update mask that leaves the backend's other fields alone. */
 QStringList stateFieldPaths();
+/** The fields of stateFieldPaths() whose encoded values differ between `before` and `after`. */
+QStringList changedStateFieldPaths(const FairUseState& before, const FairUseState& after);
 /** Decodes users/{uid}/fair_use_state/current. Required: stage. uid is taken from the document path,
  *  version from updateTime. */
 Result<FairUseState> decodeState(const FirestoreDocument& doc);
