@@ -1,7 +1,7 @@
 #pragma once
 // Where the shared CTest fixtures of the real backends run, for tests outside their own folders:
-// the `redis` / `redis_auth` fixtures (tests/services_redis) and `firestore_emulator` (tests/services_firestore)
-// write their addresses into FAIRUSE_TEST_STATE_DIR.
+// the `redis` / `redis_auth` fixtures (tests/services_redis), `firestore_emulator` (tests/services_firestore) and
+// `auth_emulator` (tests/services_auth) write their addresses into FAIRUSE_TEST_STATE_DIR.
 
 #include <QCoreApplication>
 #include <QDir>
@@ -35,6 +35,20 @@ inline const QString kRedisAuthPassword = QStringLiteral("fixture-admin-pw");
 /** host:port of the fixture's Firestore emulator; empty when the emulator is not installed (tests skip then). */
 inline QString emulatorHost() {
     return readStateFile(QStringLiteral("firestore.host"));
+}
+
+/** host:port of the fixture's Firebase Auth emulator (`auth_emulator`, tests/fixtures/auth), else
+ *  FIREBASE_AUTH_EMULATOR_HOST; empty when neither exists (tests skip then, or fail under backendsRequired()). Its
+ *  project is demo-fairuse: the tokens it mints carry aud = demo-fairuse. */
+inline QString authEmulatorHost() {
+    const QString host = readStateFile(QStringLiteral("auth.host"));
+    return host.isEmpty() ? qEnvironmentVariable("FIREBASE_AUTH_EMULATOR_HOST").trimmed() : host;
+}
+
+/** True under CI=true or FAIRUSE_REQUIRE_BACKENDS=1: a backend that is not there is a failure, not a skip. */
+inline bool backendsRequired() {
+    return qEnvironmentVariable("CI") == QLatin1String("true") ||
+           qEnvironmentVariable("FAIRUSE_REQUIRE_BACKENDS") == QLatin1String("1");
 }
 
 /** A valid Google Cloud project id nobody else uses: the emulator keeps each project's data apart. */
