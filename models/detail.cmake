@@ -1,7 +1,11 @@
 # Detail-side models: user view tables, audit log, spend report, speech chart aggregation, bulk resolve.
 target_sources(fairuse_models PRIVATE
+    AuditChainCheck.cpp
+    AuditChainCheck.h
     AuditModel.cpp
     AuditModel.h
+    AuditPager.cpp
+    AuditPager.h
     Backend.h
     BulkResolver.cpp
     BulkResolver.h

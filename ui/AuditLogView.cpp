@@ -1,11 +1,8 @@
 #include "AuditLogView.h"
 
 #include "AuditModel.h"
-#include "BulkResolver.h"
 #include "DetailFormat.h"
 #include "Export.h"
-#include "FutureWatch.h"
-#include "audit/AuditChain.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,6 +12,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -22,9 +20,6 @@
 namespace fairuse::ui {
 
 namespace {
-/** The whole chain is read for verification; a chain longer than this is verified over its newest part only. */
-constexpr int kVerifyLimit = 1'000'000;
-
 TimePoint dayStart(const QDate& date) {
     return fromUnixMs(QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch());
 }
@@ -33,7 +28,7 @@ TimePoint dayStart(const QDate& date) {
 AuditLogView::AuditLogView(models::Backend& backend, QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
-    , m_model(new models::AuditModel(this))
+    , m_model(new models::AuditModel(backend, this))
     , m_reviewer(new QLineEdit(this))
     , m_user(new QLineEdit(this))
     , m_action(new QComboBox(this))
@@ -45,6 +40,7 @@ AuditLogView::AuditLogView(models::Backend& backend, QWidget* parent)
     , m_export(new QPushButton(tr("E&xport…"), this))
     , m_chain(new QLabel(this))
     , m_status(new QLabel(this))
+    , m_loading(new QProgressBar(this))
     , m_table(new QTableView(this)) {
     setAccessibleName(tr("Audit log"));
     m_reviewer->setObjectName(QStringLiteral("reviewerEdit"));
@@ -87,6 +83,12 @@ AuditLogView::AuditLogView(models::Backend& backend, QWidget* parent)
     m_chain->setFont(bold);
     m_status->setWordWrap(true);
     m_status->setAccessibleName(tr("Status"));
+    m_loading->setObjectName(QStringLiteral("loadingBar"));
+    m_loading->setAccessibleName(tr("Loading audit records"));
+    m_loading->setRange(0, 0); // busy: a page has no known duration
+    m_loading->setMaximumHeight(m_loading->fontMetrics().height() / 2 + 2);
+    m_loading->setTextVisible(false);
+    m_loading->hide();
     m_table->setObjectName(QStringLiteral("auditTable"));
     m_table->setAccessibleName(tr("Audit records"));
     m_table->setModel(m_model);
@@ -113,26 +115,38 @@ AuditLogView::AuditLogView(models::Backend& backend, QWidget* parent)
     layout->addLayout(filters);
     layout->addWidget(m_chain);
     layout->addWidget(m_status);
+    layout->addWidget(m_loading);
     layout->addWidget(m_table, 1);
 
     connect(m_refresh, &QPushButton::clicked, this, &AuditLogView::refresh);
     connect(m_reviewer, &QLineEdit::returnPressed, this, &AuditLogView::refresh);
     connect(m_user, &QLineEdit::returnPressed, this, &AuditLogView::refresh);
     connect(m_export, &QPushButton::clicked, this, &AuditLogView::exportRows);
-    m_chain->setText(tr("Chain not verified yet"));
+    connect(m_model, &models::AuditModel::summaryChanged, this, &AuditLogView::updateStatus);
+    connect(m_model, &models::AuditModel::loadingChanged, this, &AuditLogView::updateStatus);
+    connect(m_model, &models::AuditModel::loadFailed, this, &AuditLogView::updateStatus);
+    connect(m_model, &models::AuditModel::settled, this, &AuditLogView::refreshed);
     m_status->hide();
+    updateStatus();
 }
 
 QString AuditLogView::chainStatus() const {
     return m_chain->text();
 }
 
-void AuditLogView::refresh() {
-    if (!m_backend.cases) {
-        m_chain->setText(tr("No case store is connected."));
-        return;
+bool AuditLogView::isLoading() const {
+    return m_model->isLoading() || m_model->isVerifying();
+}
+
+void AuditLogView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (!m_loadedOnce) {
+        refresh();
     }
-    const quint64 generation = ++m_generation;
+}
+
+void AuditLogView::refresh() {
+    m_loadedOnce = true;
     services::AuditFilter filter;
     filter.reviewer = m_reviewer->text().trimmed();
     filter.uid = m_user->text().trimmed();
@@ -145,51 +159,20 @@ void AuditLogView::refresh() {
     if (m_toCheck->isChecked()) {
         filter.to = dayStart(m_to->date().addDays(1));
     }
-    m_pending = 2;
-    m_status->hide();
-    m_chain->setText(tr("Verifying the hash chain…"));
-    m_model->clear();
-    models::whenFinished(
-        this, m_backend.cases->listAudit(filter), [this, generation](const Result<QList<AuditRecord>>& r) {
-            if (generation != m_generation) {
-                return;
-            }
-            if (r) {
-                m_model->appendRows(r.value());
-            } else {
-                m_status->setText(
-                    tr("Could not read the audit log from %1: %2 Check the connection and apply the filter "
-                       "again.")
-                        .arg(m_backend.cases->describe(), r.error().message));
-                m_status->show();
-            }
-            done();
-        });
-    services::AuditFilter all;
-    all.limit = kVerifyLimit;
-    models::whenFinished(
-        this, m_backend.cases->listAudit(all), [this, generation](const Result<QList<AuditRecord>>& r) {
-            if (generation != m_generation) {
-                return;
-            }
-            if (!r) {
-                m_chain->setText(tr("Chain not verified: %1").arg(r.error().message));
-            } else {
-                const ChainVerification v = verifyChain(r.value());
-                if (v.ok) {
-                    m_chain->setText(tr("Chain intact: %n records", nullptr, static_cast<int>(r->size())));
-                } else {
-                    const qint64 sequence = r->at(v.firstBrokenIndex).sequence;
-                    m_chain->setText(tr("Chain broken at record #%1: %2").arg(sequence).arg(v.reason));
-                }
-            }
-            done();
-        });
+    m_model->load(filter);
 }
 
-void AuditLogView::done() {
-    if (--m_pending == 0) {
-        Q_EMIT refreshed();
+void AuditLogView::updateStatus() {
+    m_chain->setText(m_model->chainSummary());
+    m_loading->setVisible(m_model->isLoading());
+    if (m_model->hasLoadError()) {
+        m_status->setText(
+            tr("Could not read the audit log from %1: %2 Check the connection and apply the filter "
+               "again.")
+                .arg(m_backend.cases ? m_backend.cases->describe() : tr("the case store"), m_model->loadError()));
+        m_status->show();
+    } else {
+        m_status->hide();
     }
 }
 

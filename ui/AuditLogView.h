@@ -9,6 +9,7 @@ class QComboBox;
 class QDateEdit;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QPushButton;
 class QTableView;
 
@@ -19,12 +20,14 @@ class AuditModel;
 namespace fairuse::ui {
 
 /**
- * The audit trail: filter by reviewer, user, action and date range; shows whether the hash chain is intact
- * (verifyChain over the whole chain, not just the filtered rows: "chain intact: N records" or "broken at record
- * #K: reason"); exports the filtered rows as CSV or JSON.
+ * The audit trail, newest first: filter by reviewer, user, action and date range; rows are read from the store a
+ * page at a time as the table scrolls (a busy bar while a page loads) and verified off the GUI thread
+ * (models::AuditModel). The Chain column shows each row's verdict; the line above the table says what the rows
+ * loaded so far prove ("Chain verified from the head (#N) down to #M…", "Record #K is broken: …"). Exports the
+ * rows loaded, with their verdicts, as CSV or JSON. Loads by itself the first time it is shown.
  *
  * Object names for tests: reviewerEdit, userEdit, actionCombo, fromCheck, fromEdit, toCheck, toEdit, refreshButton,
- * exportButton, chainLabel, auditTable.
+ * exportButton, chainLabel, loadingBar, auditTable.
  */
 class AuditLogView : public QWidget {
     Q_OBJECT
@@ -33,23 +36,27 @@ public:
 
     models::AuditModel* model() const { return m_model; }
     QString chainStatus() const;
-    bool isLoading() const { return m_pending > 0; }
+    /** A page is being read or rows are being verified. */
+    bool isLoading() const;
 
 public Q_SLOTS:
-    /** Reloads the filtered rows and verifies the chain again. */
+    /** Reloads from the newest record with the filter as entered, and verifies again. */
     void refresh();
     void exportRows();
 
 Q_SIGNALS:
+    /** Emitted whenever the rows shown are loaded and verified: after refresh() and after each further page. */
     void refreshed();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
-    void done();
+    void updateStatus();
 
     models::Backend& m_backend;
     models::AuditModel* m_model;
-    quint64 m_generation = 0;
-    int m_pending = 0;
+    bool m_loadedOnce = false;
 
     QLineEdit* m_reviewer;
     QLineEdit* m_user;
@@ -62,6 +69,7 @@ private:
     QPushButton* m_export;
     QLabel* m_chain;
     QLabel* m_status;
+    QProgressBar* m_loading;
     QTableView* m_table;
 };
 
