@@ -11,6 +11,9 @@ namespace {
 
 /** A refresh that cannot reach the provider still uses the current token while it has this much life left. */
 constexpr std::chrono::seconds kStaleTokenGrace{30};
+/** After such a failure, callers get the current token at once for this long instead of each waiting for another
+ *  refresh to time out. */
+constexpr std::chrono::seconds kRefreshRetryDelay{30};
 
 TimePoint systemNow() {
     return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
@@ -119,7 +122,7 @@ Async<QString> AuthSession::token() {
         return ready<QString>(Error::permission(tr("signed out; sign in again")));
     }
     const TimePoint now = m_clock();
-    if (now + kRefreshMargin < m_expiresAt) {
+    if (now + kRefreshMargin < m_expiresAt || (now < m_retryRefreshAt && now + kStaleTokenGrace < m_expiresAt)) {
         return ready<QString>(m_tokens.idToken);
     }
     // Concurrent callers share one refresh.
@@ -147,6 +150,7 @@ Async<QString> AuthSession::token() {
             const TimePoint at = self->m_clock();
             if (r.error().kind == ErrorKind::Unavailable && at + kStaleTokenGrace < self->m_expiresAt) {
                 qCInfo(lcAuth) << "token refresh failed, the current token is still valid:" << r.error().message;
+                self->m_retryRefreshAt = at + kRefreshRetryDelay;
                 finish(promise, Result<QString>(self->m_tokens.idToken));
                 return;
             }
@@ -180,6 +184,7 @@ void AuthSession::refreshed(const AuthTokens& tokens) {
 
 void AuthSession::invalidate() {
     m_expiresAt = m_clock();
+    m_retryRefreshAt = {};
 }
 
 QString AuthSession::describe() const {

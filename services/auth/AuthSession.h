@@ -20,7 +20,8 @@ namespace fairuse::services {
  *
  * As a TokenProvider it gives Firestore the reviewer's ID token, refreshed through FirebaseAuthClient when it
  * expires within kRefreshMargin (one refresh at a time; concurrent callers share it). When a refresh cannot reach
- * the provider while the current token is still valid, the current token is used.
+ * the provider while the current token is still valid, the current token is used (and the next attempt waits 30 s).
+ * A refresh that finds the sign-in revoked signs the session out, stored refresh token included.
  *
  * The refresh token is kept in a SecretStore (the OS keychain) under secretKey(projectId), so the next start can
  * restore() the session; signOut() removes it. Create sessions in a thread with an event loop (the GUI thread, or
@@ -95,6 +96,7 @@ private:
     AuthTokens m_tokens;
     Clock m_clock;
     TimePoint m_expiresAt{};
+    TimePoint m_retryRefreshAt{}; ///< after a refresh that could not reach the provider: no new attempt before
     bool m_signedOut = false;
     bool m_closing = false; ///< set first in the destructor: a continuation then touches no member
     std::optional<Async<QString>> m_inFlight;

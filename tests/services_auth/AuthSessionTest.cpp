@@ -126,6 +126,11 @@ private Q_SLOTS:
         const auto stale = wait(session.token());
         QVERIFY2(stale.ok(), qPrintable(why(stale)));
         QCOMPARE(*stale, tokens->idToken);
+        // Callers right after do not each wait for another refresh to fail.
+        *clock.now += std::chrono::seconds{10};
+        const auto soon = session.token();
+        QVERIFY(soon.isFinished());
+        QCOMPARE(*soon.result(), tokens->idToken);
 
         // About to expire: the failure is the answer.
         *clock.now = tokens->claims.expiresAt - std::chrono::seconds{10};
