@@ -1,21 +1,83 @@
-// packaging/firestore/firestore.rules loaded into the emulator: every forbidden write is refused with
-// PERMISSION_DENIED (ErrorKind::Permission), and a reviewer's real actions through FirestoreCaseStore pass.
-#include "EmulatorSupport.h"
-
-#include "firestore/FirestoreCaseStore.h"
+// packaging/firestore/firestore.rules against hostile writes. Every row starts from a genuine commit (what the core
+// and FirestoreCaseStore send for a real action), alters one thing, and sends it with an ID token the Firebase Auth
+// emulator minted: the emulator must refuse it with PERMISSION_DENIED. Where the row has a genuine commit, that
+// commit is then sent unaltered and must pass, so the refusal is the alteration's doing and nothing else's.
+#include "RulesSupport.h"
 
 #include <QTest>
 
 using namespace fairuse;
 using namespace fairuse::services;
+using namespace fairuse::testing::rules;
+
+using fairuse::testing::at;
+using fairuse::testing::wait;
+using fairuse::testing::why;
 
 namespace {
 
-using V = FirestoreValue;
+enum class Who { Reviewer, Senior, Admin, Other, Unverified, NoRole, UnknownRole };
 
-using testing::at;
-using testing::wait;
-using testing::why;
+/** One hostile write. `build` makes the genuine change (as `builder`), `alter` spoils it; `actor` sends it. */
+struct Row {
+    QString name;
+    Stage stage = Stage::Warning;
+    Who builder = Who::Reviewer;
+    Who actor = Who::Reviewer;
+    std::function<Result<ChangeSet>(const Subject&, const Reviewer&)> build;
+    std::function<void(QList<FirestoreWrite>&, const Genuine&, const QString& uid)> alter;
+};
+
+/** The audit record's write in a commit. */
+FirestoreWrite* recordWrite(QList<FirestoreWrite>& w) {
+    return writeTo(w, QStringLiteral("fair_use_audit/"));
+}
+
+FirestoreWrite* stateWrite(QList<FirestoreWrite>& w, const QString& uid) {
+    return writeTo(w, FirestoreCaseStore::statePath(uid));
+}
+
+FirestoreWrite* caseWrite(QList<FirestoreWrite>& w, const QString& uid) {
+    return writeTo(w, QStringLiteral("users/%1/fair_use_events/").arg(uid));
+}
+
+void removeWrite(QList<FirestoreWrite>& w, const QString& prefix) {
+    w.removeIf([&prefix](const FirestoreWrite& x) { return x.path.startsWith(prefix); });
+}
+
+QString recordIdOf(const Genuine& g) {
+    return FirestoreCaseStore::auditRecordId(g.record.sequence);
+}
+
+const enforcement::Policy kPolicy;
+
+/** Rows of hostileWritesAreRefused(); each is one data row (they hold functions, so they are built in the test). */
+constexpr int kHostileRows = 54;
+
+Result<ChangeSet> resolve(const Subject& s, const Reviewer& r, Outcome outcome, bool exempt = false) {
+    return enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), outcome, QStringLiteral("seen"),
+                                     exempt, contextFor(r, QStringLiteral("k-%1-%2").arg(s.state.uid, r.uid)));
+}
+
+Result<ChangeSet> overrideTo(const Subject& s, const Reviewer& r, Stage target) {
+    return enforcement::buildOverrideStage(kPolicy, s.state, target, QStringLiteral("manual review"), contextFor(r));
+}
+
+Result<ChangeSet> note(const Subject& s, const Reviewer& r, const QString& eventId = QStringLiteral("e1")) {
+    return enforcement::buildAddNote(s.state, s.event(eventId), QStringLiteral("looked at it"), contextFor(r));
+}
+
+Result<ChangeSet> userNote(const Subject& s, const Reviewer& r) {
+    return enforcement::buildAddUserNote(s.state, QStringLiteral("a user note"), contextFor(r));
+}
+
+Result<ChangeSet> reset(const Subject& s, const Reviewer& r) {
+    return enforcement::buildReset(s.state, QStringLiteral("support ticket"), contextFor(r));
+}
+
+Result<ChangeSet> exempt(const Subject& s, const Reviewer& r) {
+    return enforcement::buildExempt(s.state, true, QStringLiteral("conference interpreter"), contextFor(r));
+}
 
 } // namespace
 
@@ -24,361 +86,506 @@ class FirestoreRulesTest : public QObject {
 
 private Q_SLOTS:
     void initTestCase();
-    void forbiddenWritesAreDenied();
-    void rolesComeFromClaimsOrTheReviewersCollection();
-    void reviewerResolvesThroughTheStore();
-    void seniorOverridesAndExempts();
-    void reviewerCannotLiftAThrottleThroughTheStore();
-    void batchesMustContinueTheHead();
+    void hostileWritesAreRefused();
+    void hostileWritesAreRefused_data();
+    void reviewerResolvesAndNotesThroughTheStore();
+    void seniorOverridesExemptsAndUnexempts();
+    void nothingWithoutAVerifiedReviewer();
+    void bulkCommitsFitTheRulesBudget();
 
 private:
-    std::shared_ptr<FirestoreClient> clientAs(const QString& uid, const QString& email, const QString& role);
-    AuditRecord audit(const QString& reviewer, Role role, AuditAction action, const QString& uid) const;
+    const Actor& actor(Who who) const { return m_actors.at(who); }
+    QString freshUser(Stage stage);
 
     QString m_host;
     QString m_project;
     std::shared_ptr<FirestoreClient> m_owner;
+    std::unique_ptr<FirestoreCaseStore> m_ownerStore;
+    std::map<Who, Actor> m_actors;
+    int m_users = 0;
 };
 
-std::shared_ptr<FirestoreClient> FirestoreRulesTest::clientAs(const QString& uid, const QString& email,
-                                                              const QString& role) {
-    QJsonObject claims;
-    if (!role.isEmpty()) {
-        claims.insert(QStringLiteral("role"), role);
+QString FirestoreRulesTest::freshUser(Stage stage) {
+    const QString uid = QStringLiteral("user%1").arg(++m_users);
+    auto r = wait(m_owner->commit(seedUser(uid, stage)));
+    if (!r) {
+        qWarning("seeding %s failed: %s", qPrintable(uid), qPrintable(why(r.error())));
     }
-    auto token = std::make_shared<StaticToken>(emulatorIdToken(m_project, uid, email, claims));
-    return std::make_shared<FirestoreClient>(testing::emulatorConfig(m_project, m_host), token);
-}
-
-AuditRecord FirestoreRulesTest::audit(const QString& reviewer, Role role, AuditAction action,
-                                      const QString& uid) const {
-    AuditRecord a;
-    a.at = at("2026-03-21T09:00:00Z");
-    a.reviewer = reviewer;
-    a.role = role;
-    a.action = action;
-    a.uid = uid;
-    a.reason = QStringLiteral("rules test");
-    a.clientVersion = QStringLiteral("test");
-    return a;
+    return uid;
 }
 
 void FirestoreRulesTest::initTestCase() {
-    m_host = testing::emulatorHost();
-    if (m_host.isEmpty()) {
-        QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component");
-    }
+    FAIRUSE_REQUIRE_EMULATOR(host);
+    REQUIRE_AUTH_EMULATOR();
+    m_host = host;
     m_project = testing::freshProject(QStringLiteral("rules"));
-    QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/firestore/firestore.rules"));
-    QVERIFY2(rules.open(QIODevice::ReadOnly), qPrintable(rules.fileName()));
-    QVERIFY(testing::loadRules(m_host, m_project, rules.readAll()));
+    QVERIFY(loadShippedRules(m_host, m_project));
     m_owner =
         std::make_shared<FirestoreClient>(testing::emulatorConfig(m_project, m_host), StaticToken::emulatorOwner());
-
-    // Backend data, written with admin access (as the backend's Admin SDK would).
-    QList<FirestoreWrite> seed;
-    for (const auto& [uid, stage] :
-         {std::pair{QStringLiteral("u1"), Stage::Throttle}, std::pair{QStringLiteral("u2"), Stage::Warning}}) {
-        FairUseState s;
-        s.uid = uid;
-        s.stage = stage;
-        s.updatedAt = at("2026-03-20T10:00:00Z");
-        seed.append(FirestoreWrite::set(FirestoreCaseStore::statePath(uid), encodeState(s)));
-        FairUseEvent e;
-        e.createdAt = at("2026-03-20T09:00:00.123456Z");
-        e.caseRef = QStringLiteral("FU-00000000000%1").arg(uid.right(1));
-        e.newStage = stage;
-        // As the backend writes it: microseconds, which the console must never round away.
-        FirestoreFields fields = encodeEvent(e);
-        fields.insert(
-            QStringLiteral("created_at"),
-            V::fromJson(QJsonObject{{QStringLiteral("timestampValue"), QStringLiteral("2026-03-20T09:00:00.123456Z")}})
-                .value());
-        seed.append(FirestoreWrite::set(FirestoreCaseStore::eventPath(uid, QStringLiteral("e1")), fields));
+    m_ownerStore = std::make_unique<FirestoreCaseStore>(m_owner);
+    const testing::AuthEmulator auth;
+    const std::initializer_list<std::tuple<Who, const char*, const char*, bool>> accounts{
+        {Who::Reviewer, "rev", "reviewer", true},
+        {Who::Senior, "senior", "senior_reviewer", true},
+        {Who::Admin, "admin", "admin", true},
+        {Who::Other, "other", "reviewer", true},
+        {Who::Unverified, "unverified", "reviewer", false},
+        {Who::NoRole, "norole", "", true},
+        {Who::UnknownRole, "unknown", "superuser", true}};
+    for (const auto& [who, name, role, verified] : accounts) {
+        auto a = signIn(auth, m_host, m_project, QString::fromLatin1(name), QString::fromLatin1(role), verified);
+        VERIFY_OK(a);
+        m_actors.emplace(who, *a);
     }
-    seed.append(FirestoreWrite::set(QStringLiteral("users/u1/conversations/c1"), encodeConversation(Conversation{})));
-    seed.append(FirestoreWrite::set(QStringLiteral("fair_use_reviewers/listed@x.com"),
-                                    {{QStringLiteral("role"), V::string(QStringLiteral("reviewer"))}}));
-    seed.append(FirestoreWrite::set(
-        QStringLiteral("fair_use_audit/000000000000"),
-        encodeAudit(audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u1")))));
-    auto r = wait(m_owner->commit(seed));
-    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : why(r.error())));
+    // A first record, written by the backend's tools with server credentials, so the chain has a past.
+    AuditRecord first;
+    first.at = at("2026-03-19T09:00:00Z");
+    first.reviewer = QStringLiteral("seed@example.com");
+    first.action = AuditAction::AddNote;
+    first.uid = QStringLiteral("user0");
+    first.stageBefore = first.stageAfter = Stage::None;
+    first.reason = QStringLiteral("seed");
+    first = chain(nullptr, first);
+    VERIFY_OK(wait(m_owner->commit({FirestoreWrite::set(FirestoreCaseStore::auditPath(1), encodeAudit(first)),
+                                    FirestoreCaseStore::headWrite(first, std::nullopt)})));
+    VERIFY_OK(wait(m_owner->commit(
+        {FirestoreWrite::set(QStringLiteral("fair_use_idempotency/seeded"),
+                             {{QStringLiteral("key"), V::string(QStringLiteral("seeded"))},
+                              {QStringLiteral("uid"), V::string(QStringLiteral("user0"))},
+                              {QStringLiteral("sequence"), V::integer(1)},
+                              {QStringLiteral("reviewer_uid"), V::string(actor(Who::Reviewer).reviewer.uid)},
+                              {QStringLiteral("at"), V::timestamp(first.at)}})})));
 }
 
-void FirestoreRulesTest::forbiddenWritesAreDenied() {
-    auto reviewer = clientAs(QStringLiteral("r1"), QStringLiteral("rev@x.com"), QStringLiteral("reviewer"));
-    auto nobody = clientAs(QStringLiteral("n1"), QStringLiteral("nobody@x.com"), QString());
-    const auto auditWrite = [this](AuditRecord a) {
-        return FirestoreWrite::set(QStringLiteral("fair_use_audit/000000000777"), encodeAudit(a),
-                                   Precondition::mustNotExist());
-    };
-    // A record in the reviewer's own name (which the audit rule allows) at a chosen place in the chain, and a head.
-    const auto chained = [this](std::int64_t sequence, const QString& prevHash, const QString& hash) {
-        AuditRecord a = audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u1"));
-        a.sequence = sequence;
-        a.prevHash = prevHash;
-        a.hash = hash;
-        return FirestoreWrite::set(FirestoreCaseStore::auditPath(sequence), encodeAudit(a),
-                                   Precondition::mustNotExist());
-    };
-    const auto headAt = [](std::int64_t sequence, const QString& hash, const QString& first) {
-        return FirestoreWrite::set(FirestoreCaseStore::kAuditHeadPath,
-                                   {{QStringLiteral("sequence"), V::integer(sequence)},
-                                    {QStringLiteral("hash"), V::string(hash)},
-                                    {QStringLiteral("record"),
-                                     V::string(FirestoreCaseStore::auditPath(sequence).section(QLatin1Char('/'), 1))},
-                                    {QStringLiteral("first"), V::string(first)}});
-    };
-    struct Case {
-        const char* name;
-        std::shared_ptr<FirestoreClient> client;
-        QList<FirestoreWrite> writes;
-    };
-    const QList<Case> cases{
-        {"audit record in someone else's name",
-         reviewer,
-         {auditWrite(
-             audit(QStringLiteral("other@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u1")))}},
-        {"audit record claiming a higher role",
-         reviewer,
-         {auditWrite(
-             audit(QStringLiteral("rev@x.com"), Role::SeniorReviewer, AuditAction::AddNote, QStringLiteral("u1")))}},
-        {"stage override recorded by a reviewer",
-         reviewer,
-         {auditWrite(
-             audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::OverrideStage, QStringLiteral("u1")))}},
-        {"reset recorded by a reviewer",
-         reviewer,
-         {auditWrite(audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::Reset, QStringLiteral("u1")))}},
-        {"editing an audit record",
-         reviewer,
-         {FirestoreWrite::update(QStringLiteral("fair_use_audit/000000000000"),
-                                 {{QStringLiteral("reason"), V::string(QStringLiteral("rewritten"))}},
-                                 {QStringLiteral("reason")})}},
-        {"deleting an audit record", reviewer, {FirestoreWrite::remove(QStringLiteral("fair_use_audit/000000000000"))}},
-        {"lifting a throttle (stage override) as a reviewer",
-         reviewer,
-         {FirestoreWrite::update(FirestoreCaseStore::statePath(QStringLiteral("u1")),
-                                 {{QStringLiteral("stage"), V::string(QStringLiteral("none"))}},
-                                 {QStringLiteral("stage")})}},
-        {"escalating to restrict as a reviewer",
-         reviewer,
-         {FirestoreWrite::update(FirestoreCaseStore::statePath(QStringLiteral("u2")),
-                                 {{QStringLiteral("stage"), V::string(QStringLiteral("restrict"))}},
-                                 {QStringLiteral("stage")})}},
-        {"resetting a user as a reviewer",
-         reviewer,
-         {FirestoreWrite::update(FirestoreCaseStore::statePath(QStringLiteral("u2")),
-                                 {{QStringLiteral("reset_by"), V::string(QStringLiteral("rev@x.com"))}},
-                                 {QStringLiteral("reset_by")})}},
-        {"exempting a user as a reviewer",
-         reviewer,
-         {FirestoreWrite::set(QStringLiteral("fair_use_exemptions/u1"),
-                              {{QStringLiteral("exempt"), V::boolean(true)}})}},
-        {"rewriting an event's classifier result",
-         reviewer,
-         {FirestoreWrite::update(FirestoreCaseStore::eventPath(QStringLiteral("u1"), QStringLiteral("e1")),
-                                 {{QStringLiteral("new_stage"), V::string(QStringLiteral("none"))}},
-                                 {QStringLiteral("new_stage")})}},
-        {"resolving a case in someone else's name",
-         reviewer,
-         {FirestoreWrite::update(FirestoreCaseStore::eventPath(QStringLiteral("u1"), QStringLiteral("e1")),
-                                 {{QStringLiteral("resolved"), V::boolean(true)},
-                                  {QStringLiteral("resolved_by"), V::string(QStringLiteral("admin"))}},
-                                 {QStringLiteral("resolved"), QStringLiteral("resolved_by")})}},
-        {"creating an event",
-         reviewer,
-         {FirestoreWrite::set(FirestoreCaseStore::eventPath(QStringLiteral("u1"), QStringLiteral("forged")),
-                              encodeEvent(FairUseEvent{}))}},
-        {"granting oneself admin",
-         reviewer,
-         {FirestoreWrite::set(QStringLiteral("fair_use_reviewers/rev@x.com"),
-                              {{QStringLiteral("role"), V::string(QStringLiteral("admin"))}})}},
-        {"moving the audit head without a record",
-         reviewer,
-         {FirestoreWrite::set(FirestoreCaseStore::kAuditHeadPath,
-                              {{QStringLiteral("sequence"), V::integer(1)},
-                               {QStringLiteral("hash"), V::string(QStringLiteral("x"))},
-                               {QStringLiteral("record"), V::string(QStringLiteral("000000000001"))}})}},
-        {"advancing the audit head by two with one record",
-         reviewer,
-         {chained(2, QString(), QStringLiteral("h2")),
-          headAt(2, QStringLiteral("h2"), QStringLiteral("000000000002"))}},
-        {"a batch that does not start at the head",
-         reviewer,
-         {chained(2, QString(), QStringLiteral("h2")), chained(3, QStringLiteral("h2"), QStringLiteral("h3")),
-          headAt(3, QStringLiteral("h3"), QStringLiteral("000000000002"))}},
-        {"a batch advancing the head by more than 500",
-         reviewer,
-         {chained(1, QString(), QStringLiteral("h1")), chained(501, QStringLiteral("h1"), QStringLiteral("h501")),
-          headAt(501, QStringLiteral("h501"), QStringLiteral("000000000001"))}},
-        {"writing a conversation",
-         reviewer,
-         {FirestoreWrite::set(QStringLiteral("users/u1/conversations/c2"), encodeConversation(Conversation{}))}},
-        {"writing spend",
-         reviewer,
-         {FirestoreWrite::set(QStringLiteral("llm_spend/x"), encodeSpend(LlmSpendRecord{}))}},
-        {"a user without a role adding a note",
-         nobody,
-         {auditWrite(
-             audit(QStringLiteral("nobody@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u1")))}},
-    };
-    for (const auto& c : cases) {
-        auto r = wait(c.client->commit(c.writes));
-        QVERIFY2(!r.ok(), c.name);
-        QVERIFY2(r.error().kind == ErrorKind::Permission,
-                 qPrintable(QStringLiteral("%1: %2").arg(QString::fromLatin1(c.name), why(r.error()))));
+void FirestoreRulesTest::hostileWritesAreRefused_data() {
+    QTest::addColumn<int>("row");
+    // Rows are built in hostileWritesAreRefused() (they hold functions); the data function names them.
+    for (int i = 0; i < kHostileRows; ++i) {
+        QTest::addRow("%d", i) << i;
     }
-    // Nothing changed.
-    auto record = wait(m_owner->get(QStringLiteral("fair_use_audit/000000000000")));
-    QCOMPARE(record->fields.value(QStringLiteral("reason")).toText(), QStringLiteral("rules test"));
-    QCOMPARE(wait(m_owner->get(FirestoreCaseStore::statePath(QStringLiteral("u1"))))
-                 ->fields.value(QStringLiteral("stage"))
-                 .toText(),
-             QStringLiteral("throttle"));
-
-    // Reads: no role, no access.
-    auto denied = wait(nobody->get(FirestoreCaseStore::statePath(QStringLiteral("u1"))));
-    QCOMPARE(denied.error().kind, ErrorKind::Permission);
-    FirestoreCaseStore nobodyStore(nobody);
-    QCOMPARE(wait(nobodyStore.fetchQueuePage(QueueFilter{}, {}, 10)).error().kind, ErrorKind::Permission);
 }
 
-void FirestoreRulesTest::rolesComeFromClaimsOrTheReviewersCollection() {
-    // No role claim, but listed in fair_use_reviewers: a reviewer.
-    auto listed = clientAs(QStringLiteral("l1"), QStringLiteral("Listed@x.com"), QString());
-    auto state = wait(listed->get(FirestoreCaseStore::statePath(QStringLiteral("u1"))));
-    QVERIFY2(state.ok(), qPrintable(state.ok() ? QString() : why(state.error())));
-    FirestoreCaseStore store(listed);
-    auto role = wait(store.reviewerRole(QStringLiteral("listed@x.com")));
-    QVERIFY2(role.ok(), qPrintable(role.ok() ? QString() : why(role.error())));
-    QVERIFY(*role == Role::Reviewer);
-    // Someone else's role document is not readable.
-    QCOMPARE(wait(store.reviewerRole(QStringLiteral("rev@x.com"))).error().kind, ErrorKind::Permission);
-    // The queue itself (collection-group query) is readable by a reviewer.
-    auto page = wait(store.fetchQueuePage(QueueFilter{}, {}, 10));
-    QVERIFY2(page.ok(), qPrintable(page.ok() ? QString() : why(page.error())));
-    QCOMPARE(page->rows.size(), 2);
-}
-
-void FirestoreRulesTest::reviewerResolvesThroughTheStore() {
-    auto reviewer = clientAs(QStringLiteral("r1"), QStringLiteral("rev@x.com"), QStringLiteral("reviewer"));
-    FirestoreCaseStore store(reviewer);
-    auto state = wait(store.getState(QStringLiteral("u2")));
-    auto events = wait(store.listEvents(QStringLiteral("u2")));
-    QVERIFY2(state.ok(), qPrintable(state.ok() ? QString() : why(state.error())));
-    QVERIFY(events.ok());
-    ChangeSet c;
-    c.uid = QStringLiteral("u2");
-    c.newState = *state; // confirmed: the warning stays
-    c.expectedStateVersion = state->version;
-    c.newEvent = events->first();
-    c.newEvent->resolved = true;
-    c.newEvent->resolvedBy = QStringLiteral("rev@x.com");
-    c.newEvent->resolvedAt = at("2026-03-21T09:00:00Z");
-    c.newEvent->outcome = Outcome::Confirmed;
-    c.expectedEventVersion = events->first().version;
-    c.audit = audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::Resolve, QStringLiteral("u2"));
-    c.idempotencyKey = QStringLiteral("rules-resolve-u2");
-    auto r = wait(store.apply(c));
-    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : why(r.error())));
-    // The backend's event fields kept their exact (microsecond) values.
-    auto raw = wait(m_owner->get(FirestoreCaseStore::eventPath(QStringLiteral("u2"), QStringLiteral("e1"))));
-    QCOMPARE(
-        raw->fields.value(QStringLiteral("created_at")).toJson().value(QStringLiteral("timestampValue")).toString(),
-        QStringLiteral("2026-03-20T09:00:00.123456Z"));
-    QVERIFY(raw->fields.value(QStringLiteral("resolved")).toBool());
-}
-
-void FirestoreRulesTest::seniorOverridesAndExempts() {
-    auto senior = clientAs(QStringLiteral("s1"), QStringLiteral("senior@x.com"), QStringLiteral("senior_reviewer"));
-    FirestoreCaseStore store(senior);
-    auto state = wait(store.getState(QStringLiteral("u1")));
-    QVERIFY(state.ok());
-    ChangeSet c;
-    c.uid = QStringLiteral("u1");
-    c.newState = *state;
-    c.newState->stage = Stage::Warning;
-    c.expectedStateVersion = state->version;
-    c.exempt = true;
-    c.audit =
-        audit(QStringLiteral("senior@x.com"), Role::SeniorReviewer, AuditAction::OverrideStage, QStringLiteral("u1"));
-    auto r = wait(store.apply(c));
-    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : why(r.error())));
-    auto after = wait(store.getState(QStringLiteral("u1")));
-    QVERIFY(after->stage == Stage::Warning);
-    QVERIFY(after->exempt);
-}
-
-void FirestoreRulesTest::reviewerCannotLiftAThrottleThroughTheStore() {
-    // Make u1 throttled again (owner), then a reviewer tries a false positive that would lift it.
-    QVERIFY(wait(m_owner->patch(FirestoreCaseStore::statePath(QStringLiteral("u1")),
-                                {{QStringLiteral("stage"), V::string(QStringLiteral("throttle"))}},
-                                {QStringLiteral("stage")}))
-                .ok());
-    auto reviewer = clientAs(QStringLiteral("r1"), QStringLiteral("rev@x.com"), QStringLiteral("reviewer"));
-    FirestoreCaseStore store(reviewer);
-    auto state = wait(store.getState(QStringLiteral("u1")));
-    QVERIFY(state.ok());
-    const auto before = wait(store.listAudit(AuditFilter{}));
-    QVERIFY(before.ok());
-    ChangeSet c;
-    c.uid = QStringLiteral("u1");
-    c.newState = *state;
-    c.newState->stage = Stage::None;
-    c.expectedStateVersion = state->version;
-    c.audit = audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::Resolve, QStringLiteral("u1"));
-    auto r = wait(store.apply(c));
-    QVERIFY(!r.ok());
-    QCOMPARE(r.error().kind, ErrorKind::Permission);
-    // Atomic: no audit record either.
-    QCOMPARE(wait(store.listAudit(AuditFilter{}))->size(), before->size());
-    QVERIFY(wait(store.getState(QStringLiteral("u1")))->stage == Stage::Throttle);
-}
-
-void FirestoreRulesTest::batchesMustContinueTheHead() {
-    // Earlier functions left a head behind (the store's commits); a reviewer's batch must continue it.
-    auto head = wait(m_owner->get(FirestoreCaseStore::kAuditHeadPath));
-    QVERIFY2(head.ok(), qPrintable(head.ok() ? QString() : why(head.error())));
-    const std::int64_t sequence = head->fields.value(QStringLiteral("sequence")).toInteger();
-    const QString hash = head->fields.value(QStringLiteral("hash")).toText();
-    QVERIFY(sequence > 0 && !hash.isEmpty());
-    auto reviewer = clientAs(QStringLiteral("r1"), QStringLiteral("rev@x.com"), QStringLiteral("reviewer"));
-    const auto record = [this](std::int64_t seq, const QString& prevHash) {
-        AuditRecord a = audit(QStringLiteral("rev@x.com"), Role::Reviewer, AuditAction::AddNote, QStringLiteral("u2"));
-        a.sequence = seq;
-        a.prevHash = prevHash;
-        a.hash = QStringLiteral("batch-%1-after-%2").arg(seq).arg(prevHash);
-        return a;
+void FirestoreRulesTest::hostileWritesAreRefused() {
+    QFETCH(int, row);
+    const auto setOn = [](FirestoreWrite* w, const char* field, const V& value) {
+        QVERIFY(w);
+        setField(w, QString::fromLatin1(field), value);
     };
-    const auto batch = [&](const QString& firstPrevHash) {
-        const AuditRecord a = record(sequence + 1, firstPrevHash);
-        const AuditRecord b = record(sequence + 2, a.hash);
-        return QList<FirestoreWrite>{
-            FirestoreWrite::set(FirestoreCaseStore::auditPath(a.sequence), encodeAudit(a),
-                                Precondition::mustNotExist()),
-            FirestoreWrite::set(FirestoreCaseStore::auditPath(b.sequence), encodeAudit(b),
-                                Precondition::mustNotExist()),
-            FirestoreWrite::set(FirestoreCaseStore::kAuditHeadPath,
-                                {{QStringLiteral("sequence"), V::integer(b.sequence)},
-                                 {QStringLiteral("hash"), V::string(b.hash)},
-                                 {QStringLiteral("record"),
-                                  V::string(FirestoreCaseStore::auditPath(b.sequence).section(QLatin1Char('/'), 1))},
-                                 {QStringLiteral("first"),
-                                  V::string(FirestoreCaseStore::auditPath(a.sequence).section(QLatin1Char('/'), 1))}},
-                                Precondition::version(head->updateTime))};
+    const auto recordField = [setOn](const char* field, const V& value) {
+        return [=](QList<FirestoreWrite>& w, const Genuine&, const QString&) { setOn(recordWrite(w), field, value); };
     };
-    // The first record does not link to the head's hash: refused, and nothing of the commit is written.
-    auto refused = wait(reviewer->commit(batch(QStringLiteral("not the head"))));
-    QVERIFY(!refused.ok());
-    QCOMPARE(refused.error().kind, ErrorKind::Permission);
-    QCOMPARE(wait(m_owner->get(FirestoreCaseStore::auditPath(sequence + 1))).error().kind, ErrorKind::NotFound);
-    // The same batch linked to the head: one commit advances it by two.
-    auto accepted = wait(reviewer->commit(batch(hash)));
-    QVERIFY2(accepted.ok(), qPrintable(accepted.ok() ? QString() : why(accepted.error())));
-    auto after = wait(m_owner->get(FirestoreCaseStore::kAuditHeadPath));
-    QCOMPARE(after->fields.value(QStringLiteral("sequence")).toInteger(), sequence + 2);
+    const auto stateField = [setOn](const char* field, const V& value) {
+        return [=](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+            setOn(stateWrite(w, uid), field, value);
+        };
+    };
+    const auto caseField = [setOn](const char* field, const V& value) {
+        return [=](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+            setOn(caseWrite(w, uid), field, value);
+        };
+    };
+    // Builds as `builder` but records the action under the actor's identity: what a client would send to take an
+    // action its role does not allow (the core refuses to build it for that role).
+    const auto asActor = [this](Who who) {
+        return [this, who](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+            const Reviewer& r = actor(who).reviewer;
+            FirestoreWrite* rec = recordWrite(w);
+            QVERIFY(rec);
+            rec->fields.insert(QStringLiteral("reviewer"), V::string(r.email));
+            rec->fields.insert(QStringLiteral("reviewer_uid"), V::string(r.uid));
+            rec->fields.insert(QStringLiteral("role"), V::string(toString(r.role)));
+            if (FirestoreWrite* x = writeTo(w, QStringLiteral("fair_use_exemptions/"))) {
+                x->fields.insert(QStringLiteral("by"), V::string(r.email));
+            }
+            if (FirestoreWrite* i = writeTo(w, QStringLiteral("fair_use_idempotency/"))) {
+                i->fields.insert(QStringLiteral("reviewer_uid"), V::string(r.uid));
+            }
+        };
+    };
+    const auto later = V::timestamp(at("2026-06-01T00:00:00Z"));
+
+    const QList<Row> rows{
+        // ---- who acts
+        {QStringLiteral("an account without a role claim adds a note"), Stage::Warning, Who::Reviewer, Who::NoRole,
+         userNote, asActor(Who::NoRole)},
+        {QStringLiteral("an unverified e-mail adds a note"), Stage::Warning, Who::Reviewer, Who::Unverified, userNote,
+         asActor(Who::Unverified)},
+        {QStringLiteral("an unknown role claim adds a note"), Stage::Warning, Who::Reviewer, Who::UnknownRole, userNote,
+         [&](QList<FirestoreWrite>& w, const Genuine& g, const QString& uid) {
+             asActor(Who::UnknownRole)(w, g, uid);
+             recordWrite(w)->fields.insert(QStringLiteral("role"), V::string(QStringLiteral("superuser")));
+         }},
+        {QStringLiteral("a record in another reviewer's e-mail"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         userNote, recordField("reviewer", V::string(QStringLiteral("someone.else@example.com")))},
+        {QStringLiteral("a record with another reviewer's uid"), Stage::Warning, Who::Reviewer, Who::Reviewer, userNote,
+         recordField("reviewer_uid", V::string(QStringLiteral("not-my-uid")))},
+        {QStringLiteral("a record claiming a higher role than the token's"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, userNote, recordField("role", V::string(QStringLiteral("senior_reviewer")))},
+        {QStringLiteral("a resolution in the name of the placeholder admin"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         caseField("resolved_by", V::string(QStringLiteral("admin")))},
+        // ---- the audit chain
+        {QStringLiteral("a lone audit record that does not move the head"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, userNote,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             removeWrite(w, FirestoreCaseStore::kAuditHeadPath);
+         }},
+        {QStringLiteral("moving the head without a record"), Stage::Warning, Who::Reviewer, Who::Reviewer, userNote,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             removeWrite(w, QStringLiteral("fair_use_audit/"));
+         }},
+        {QStringLiteral("advancing the head by two with one record"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         userNote,
+         [](QList<FirestoreWrite>& w, const Genuine& g, const QString&) {
+             FirestoreWrite* head = writeTo(w, FirestoreCaseStore::kAuditHeadPath);
+             head->fields.insert(QStringLiteral("sequence"), V::integer(g.record.sequence + 1));
+             head->fields.insert(QStringLiteral("record"),
+                                 V::string(FirestoreCaseStore::auditRecordId(g.record.sequence + 1)));
+         }},
+        {QStringLiteral("a record that does not link to the previous one"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, userNote, recordField("prev_hash", V::string(QString(64, QLatin1Char('0'))))},
+        {QStringLiteral("a record stored under another sequence's id"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         userNote,
+         [](QList<FirestoreWrite>& w, const Genuine& g, const QString&) {
+             recordWrite(w)->path = FirestoreCaseStore::auditPath(g.record.sequence + 7);
+         }},
+        {QStringLiteral("editing an existing audit record"), Stage::Warning, Who::Reviewer, Who::Reviewer, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             w = {FirestoreWrite::update(FirestoreCaseStore::auditPath(1),
+                                         {{QStringLiteral("reason"), V::string(QStringLiteral("rewritten"))}},
+                                         {QStringLiteral("reason")})};
+         }},
+        {QStringLiteral("deleting an audit record"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             w = {FirestoreWrite::remove(FirestoreCaseStore::auditPath(1))};
+         }},
+        {QStringLiteral("deleting the audit head"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             w = {FirestoreWrite::remove(FirestoreCaseStore::kAuditHeadPath)};
+         }},
+        {QStringLiteral("moving the head back to the first record"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         userNote,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             FirestoreWrite* head = writeTo(w, FirestoreCaseStore::kAuditHeadPath);
+             head->fields.insert(QStringLiteral("sequence"), V::integer(1));
+             head->fields.insert(QStringLiteral("record"), V::string(FirestoreCaseStore::auditRecordId(1)));
+             removeWrite(w, QStringLiteral("fair_use_audit/"));
+         }},
+        {QStringLiteral("a record 501 places past the head"), Stage::Warning, Who::Reviewer, Who::Reviewer, userNote,
+         [](QList<FirestoreWrite>& w, const Genuine& g, const QString&) {
+             const std::int64_t far = g.record.sequence + 500;
+             recordWrite(w)->path = FirestoreCaseStore::auditPath(far);
+             recordWrite(w)->fields.insert(QStringLiteral("sequence"), V::integer(far));
+             FirestoreWrite* head = writeTo(w, FirestoreCaseStore::kAuditHeadPath);
+             head->fields.insert(QStringLiteral("sequence"), V::integer(far));
+             head->fields.insert(QStringLiteral("record"), V::string(FirestoreCaseStore::auditRecordId(far)));
+         }},
+        {QStringLiteral("a resolve record without the case it resolves"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             removeWrite(w, QStringLiteral("users/%1/fair_use_events/").arg(uid));
+         }},
+        {QStringLiteral("an override record without the stage change"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             removeWrite(w, FirestoreCaseStore::statePath(uid));
+         }},
+        // ---- the enforcement fields of the state
+        {QStringLiteral("moving restrict_until under a note"), Stage::Restrict, Who::Senior, Who::Senior, userNote,
+         [later](QList<FirestoreWrite>& w, const Genuine& g, const QString& uid) {
+             w.prepend(
+                 FirestoreWrite::update(FirestoreCaseStore::statePath(uid),
+                                        {{QStringLiteral("restrict_until"), later},
+                                         {FirestoreCaseStore::kAuditRecordField, V::string(recordIdOf(g))}},
+                                        {QStringLiteral("restrict_until"), FirestoreCaseStore::kAuditRecordField}));
+         }},
+        {QStringLiteral("clearing restrict_reason of a restriction"), Stage::Restrict, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Restrict); },
+         stateField("restrict_reason", V::null())},
+        {QStringLiteral("resetting the classifier cooldown with an override"), Stage::Throttle, Who::Senior,
+         Who::Senior, [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         stateField("last_classifier_at", V::null())},
+        {QStringLiteral("lowering violation counts with an override"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         stateField("violation_count_30d", V::integer(0))},
+        {QStringLiteral("deleting updated_at"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             FirestoreWrite* s = stateWrite(w, uid);
+             s->fields.remove(QStringLiteral("updated_at"));
+             if (!s->updateMask->contains(QStringLiteral("updated_at"))) {
+                 s->updateMask->append(QStringLiteral("updated_at"));
+             }
+         }},
+        {QStringLiteral("a stage change that names no audit record"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             FirestoreWrite* s = stateWrite(w, uid);
+             s->fields.remove(FirestoreCaseStore::kAuditRecordField);
+             s->updateMask->removeAll(FirestoreCaseStore::kAuditRecordField);
+         }},
+        {QStringLiteral("a reviewer lifting a throttle by override"), Stage::Throttle, Who::Senior, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::None); }, asActor(Who::Reviewer)},
+        {QStringLiteral("a reviewer escalating to restrict"), Stage::Warning, Who::Senior, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Restrict); }, asActor(Who::Reviewer)},
+        {QStringLiteral("a senior reviewer resetting a user"), Stage::Throttle, Who::Admin, Who::Senior, reset,
+         asActor(Who::Senior)},
+        {QStringLiteral("a reset in someone else's name"), Stage::Throttle, Who::Admin, Who::Admin, reset,
+         stateField("reset_by", V::string(QStringLiteral("someone.else@example.com")))},
+        {QStringLiteral("a stage change whose record is about another user"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         recordField("uid", V::string(QStringLiteral("user0")))},
+        {QStringLiteral("a record lying about the stage before"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         recordField("stage_before", V::string(QStringLiteral("restrict")))},
+        {QStringLiteral("a stage change justified by an old record"), Stage::Throttle, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             FirestoreWrite s = *stateWrite(w, uid);
+             s.fields.insert(FirestoreCaseStore::kAuditRecordField, V::string(FirestoreCaseStore::auditRecordId(1)));
+             w = {s};
+         }},
+        {QStringLiteral("a false positive that lowers two steps"), Stage::Throttle, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::FalsePositive); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             setField(stateWrite(w, uid), QStringLiteral("stage"), V::string(QStringLiteral("none")));
+             setField(recordWrite(w), QStringLiteral("stage_after"), V::string(QStringLiteral("none")));
+         }},
+        {QStringLiteral("a reviewer lifting a restriction as a false positive"), Stage::Restrict, Who::Senior,
+         Who::Reviewer, [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::FalsePositive); },
+         [&](QList<FirestoreWrite>& w, const Genuine& g, const QString& uid) {
+             asActor(Who::Reviewer)(w, g, uid);
+             setField(caseWrite(w, uid), QStringLiteral("resolved_by"), V::string(actor(Who::Reviewer).reviewer.email));
+         }},
+        {QStringLiteral("a restriction without an end"), Stage::Warning, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Restrict); },
+         stateField("restrict_until", V::null())},
+        // ---- cases
+        {QStringLiteral("resolving a case without an audit record"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             FirestoreWrite c = *caseWrite(w, uid);
+             c.fields.remove(FirestoreCaseStore::kAuditRecordField);
+             c.updateMask->removeAll(FirestoreCaseStore::kAuditRecordField);
+             w = {c};
+         }},
+        {QStringLiteral("resolving a case in someone else's name"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         caseField("resolved_by", V::string(QStringLiteral("someone.else@example.com")))},
+        {QStringLiteral("rewriting a senior's outcome under a note"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return note(s, r, QStringLiteral("e2")); },
+         caseField("outcome", V::string(QStringLiteral("false_positive")))},
+        {QStringLiteral("reassigning a resolved case's resolver under a note"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, [](const Subject& s, const Reviewer& r) { return note(s, r, QStringLiteral("e2")); },
+         caseField("resolved_by", V::string(QStringLiteral("rev@example.com")))},
+        {QStringLiteral("rewriting a case's classifier outcome under a note"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, [](const Subject& s, const Reviewer& r) { return note(s, r); },
+         caseField("new_stage", V::string(QStringLiteral("none")))},
+        {QStringLiteral("replacing a case's earlier notes"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return note(s, r); },
+         caseField("admin_notes", V::string(QStringLiteral("nothing happened here")))},
+        {QStringLiteral("a resolve record naming another case"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         recordField("event_id", V::string(QStringLiteral("e2")))},
+        {QStringLiteral("creating a case"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             w = {FirestoreWrite::set(FirestoreCaseStore::eventPath(uid, QStringLiteral("forged")),
+                                      encodeEvent(FairUseEvent{}), Precondition::mustNotExist())};
+         }},
+        {QStringLiteral("deleting a case"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             w = {FirestoreWrite::remove(FirestoreCaseStore::eventPath(uid, QStringLiteral("e1")))};
+         }},
+        // ---- exemptions, idempotency, roles and the backend's collections
+        {QStringLiteral("a reviewer exempting a user"), Stage::Throttle, Who::Senior, Who::Reviewer, exempt,
+         asActor(Who::Reviewer)},
+        {QStringLiteral("an exemption without its record"), Stage::Throttle, Who::Senior, Who::Senior, exempt,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             FirestoreWrite x = *writeTo(w, QStringLiteral("fair_use_exemptions/"));
+             w = {x};
+         }},
+        {QStringLiteral("an exemption in someone else's name"), Stage::Throttle, Who::Senior, Who::Senior, exempt,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             writeTo(w, QStringLiteral("fair_use_exemptions/"))
+                 ->fields.insert(QStringLiteral("by"), V::string(QStringLiteral("someone.else@example.com")));
+         }},
+        {QStringLiteral("deleting an exemption"), Stage::Throttle, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             w = {FirestoreWrite::remove(QStringLiteral("fair_use_exemptions/%1").arg(uid))};
+         }},
+        {QStringLiteral("an idempotency record bound to another reviewer"), Stage::Warning, Who::Reviewer,
+         Who::Reviewer, [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         [&](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             writeTo(w, QStringLiteral("fair_use_idempotency/"))
+                 ->fields.insert(QStringLiteral("reviewer_uid"), V::string(actor(Who::Other).reviewer.uid));
+         }},
+        {QStringLiteral("overwriting another reviewer's idempotency record"), Stage::Warning, Who::Other, Who::Other,
+         nullptr,
+         [&](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             w = {FirestoreWrite::update(QStringLiteral("fair_use_idempotency/seeded"),
+                                         {{QStringLiteral("reviewer_uid"), V::string(actor(Who::Other).reviewer.uid)}},
+                                         {QStringLiteral("reviewer_uid")})};
+         }},
+        {QStringLiteral("granting oneself admin"), Stage::Warning, Who::Reviewer, Who::Reviewer, nullptr,
+         [&](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             w = {FirestoreCaseStore::reviewerWrite(actor(Who::Reviewer).reviewer.email, Role::Admin)};
+         }},
+        {QStringLiteral("writing a conversation"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             w = {FirestoreWrite::set(QStringLiteral("users/%1/conversations/c9").arg(uid),
+                                      encodeConversation(Conversation{}))};
+         }},
+        {QStringLiteral("writing LLM spend"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             w = {FirestoreWrite::set(QStringLiteral("llm_spend/x"), encodeSpend(LlmSpendRecord{}))};
+         }},
+        {QStringLiteral("changing a user's subscription"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             w = {FirestoreWrite::set(QStringLiteral("users/%1").arg(uid),
+                                      {{QStringLiteral("subscription"),
+                                        V::map({{QStringLiteral("plan"), V::string(QStringLiteral("unlimited"))}})}})};
+         }},
+    };
+    QCOMPARE(rows.size(), kHostileRows);
+    const Row& r = rows.at(row);
+    qInfo("%s", qPrintable(r.name));
+
+    const QString uid = freshUser(r.stage);
+    if (r.name == QStringLiteral("deleting an exemption")) {
+        VERIFY_OK(wait(m_owner->commit({FirestoreCaseStore::exemptionWrite(uid, QStringLiteral("senior@example.com"),
+                                                                           actionTime(), QStringLiteral("seeded"))})));
+    }
+    auto subject = readSubject(*m_ownerStore, uid);
+    VERIFY_OK(subject);
+    Genuine genuine;
+    if (r.build) {
+        const Reviewer builder = actor(r.builder).reviewer;
+        auto change = r.build(*subject, builder);
+        VERIFY_OK(change);
+        auto g = commitFor(*m_owner, *change);
+        VERIFY_OK(g);
+        genuine = *g;
+    }
+    QList<FirestoreWrite> hostile = genuine.writes;
+    r.alter(hostile, genuine, uid);
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    const auto refused = wait(actor(r.actor).client->commit(hostile));
+    QVERIFY2(!refused.ok(), qPrintable(QStringLiteral("allowed: %1").arg(r.name)));
+    QVERIFY2(refused.error().kind == ErrorKind::Permission,
+             qPrintable(r.name + QStringLiteral(": ") + why(refused.error())));
+
+    if (r.build) {
+        // The same commit, unaltered, from the reviewer it was built for: allowed.
+        const auto allowed = wait(actor(r.builder).client->commit(genuine.writes));
+        QVERIFY2(allowed.ok(), qPrintable(QStringLiteral("the genuine commit of \"%1\" was refused: %2")
+                                              .arg(r.name, allowed.ok() ? QString() : why(allowed.error()))));
+    }
+}
+
+void FirestoreRulesTest::reviewerResolvesAndNotesThroughTheStore() {
+    const Actor& reviewer = actor(Who::Reviewer);
+    FirestoreCaseStore store(reviewer.client);
+    const QString uid = freshUser(Stage::Throttle);
+    auto subject = readSubject(store, uid);
+    VERIFY_OK(subject);
+    // A plain reviewer's false positive lowers a throttle to a warning (the core allows it; so do the rules).
+    auto change = resolve(*subject, reviewer.reviewer, Outcome::FalsePositive);
+    VERIFY_OK(change);
+    auto applied = wait(store.apply(*change));
+    VERIFY_OK(applied);
+    QCOMPARE(applied->audit.reviewer, reviewer.reviewer.email);
+    QCOMPARE(applied->audit.reviewerUid, reviewer.reviewer.uid);
+    auto after = wait(store.getState(uid));
+    VERIFY_OK(after);
+    QCOMPARE(toString(after->stage), QStringLiteral("warning"));
+    // The backend's fields kept their exact values: only what the action changed was written.
+    auto raw = wait(m_owner->get(FirestoreCaseStore::statePath(uid)));
+    VERIFY_OK(raw);
+    QCOMPARE(raw->fields.value(QStringLiteral("violation_count_30d")).toInteger(), 3);
+    QVERIFY(!raw->fields.value(QStringLiteral("last_classifier_at")).isNull());
+    // A note on the case, then a note on the user.
+    auto notes = readSubject(store, uid);
+    VERIFY_OK(notes);
+    auto n = note(*notes, reviewer.reviewer);
+    VERIFY_OK(n);
+    VERIFY_OK(wait(store.apply(*n)));
+    auto u = userNote(*notes, reviewer.reviewer);
+    VERIFY_OK(u);
+    VERIFY_OK(wait(store.apply(*u)));
+    // The chain verifies and its records name the reviewer from the token.
+    auto chainRecords = wait(m_ownerStore->listAudit(AuditFilter{}));
+    VERIFY_OK(chainRecords);
+    QVERIFY(verifyChain(*chainRecords).ok);
+}
+
+void FirestoreRulesTest::seniorOverridesExemptsAndUnexempts() {
+    const Actor& senior = actor(Who::Senior);
+    FirestoreCaseStore store(senior.client);
+    const QString uid = freshUser(Stage::Restrict);
+    auto subject = readSubject(store, uid);
+    VERIFY_OK(subject);
+    auto lift = overrideTo(*subject, senior.reviewer, Stage::None);
+    VERIFY_OK(lift);
+    VERIFY_OK(wait(store.apply(*lift)));
+    auto s1 = readSubject(store, uid);
+    VERIFY_OK(s1);
+    QCOMPARE(toString(s1->state.stage), QStringLiteral("none"));
+    auto ex = exempt(*s1, senior.reviewer);
+    VERIFY_OK(ex);
+    VERIFY_OK(wait(store.apply(*ex)));
+    auto s2 = readSubject(store, uid);
+    VERIFY_OK(s2);
+    QVERIFY(s2->state.exempt);
+    auto unex =
+        enforcement::buildExempt(s2->state, false, QStringLiteral("contract ended"), contextFor(senior.reviewer));
+    VERIFY_OK(unex);
+    VERIFY_OK(wait(store.apply(*unex)));
+    auto s3 = readSubject(store, uid);
+    VERIFY_OK(s3);
+    QVERIFY(!s3->state.exempt);
+}
+
+void FirestoreRulesTest::nothingWithoutAVerifiedReviewer() {
+    const QString uid = freshUser(Stage::Warning);
+    for (Who who : {Who::NoRole, Who::Unverified, Who::UnknownRole}) {
+        const auto denied = wait(actor(who).client->get(FirestoreCaseStore::statePath(uid)));
+        QVERIFY(!denied.ok());
+        QCOMPARE(denied.error().kind, ErrorKind::Permission);
+        FirestoreCaseStore store(actor(who).client);
+        QCOMPARE(wait(store.fetchQueuePage(QueueFilter{}, {}, 10)).error().kind, ErrorKind::Permission);
+    }
+    FirestoreCaseStore store(actor(Who::Reviewer).client);
+    auto page = wait(store.fetchQueuePage(QueueFilter{}, {}, 500));
+    VERIFY_OK(page);
+    QVERIFY(!page->rows.isEmpty());
+}
+
+void FirestoreRulesTest::bulkCommitsFitTheRulesBudget() {
+    // Twelve false positives on throttled users in one applyBatch: each change needs three documents read by the
+    // rules (its record, its case, the state), a commit three more; 20 allowed, so five changes per commit.
+    const Actor& reviewer = actor(Who::Reviewer);
+    FirestoreCaseStore store(reviewer.client);
+    QList<ChangeSet> changes;
+    for (int i = 0; i < 12; ++i) {
+        const QString uid = freshUser(Stage::Throttle);
+        auto subject = readSubject(store, uid);
+        VERIFY_OK(subject);
+        auto change = resolve(*subject, reviewer.reviewer, Outcome::FalsePositive);
+        VERIFY_OK(change);
+        changes.append(*change);
+    }
+    const qint64 commitsBefore = store.writeStats().commitRequests;
+    auto results = wait(store.applyBatch(changes));
+    VERIFY_OK(results);
+    for (const auto& r : *results) {
+        VERIFY_OK(r);
+    }
+    QCOMPARE(store.writeStats().commitRequests - commitsBefore, 3); // 5 + 5 + 2
+    auto records = wait(m_ownerStore->listAudit(AuditFilter{}));
+    VERIFY_OK(records);
+    QVERIFY(verifyChain(*records).ok);
 }
 
 QTEST_GUILESS_MAIN(FirestoreRulesTest)

@@ -1,0 +1,200 @@
+// The core's role table and the shipped security rules agree: every reviewer action x role x stage goes through the
+// core (core/enforcement/ReviewerActions) and, as the console would commit it, through FirestoreCaseStore to the
+// Firestore emulator with that role's ID token from the Firebase Auth emulator. What the core allows, the rules allow
+// (and the stored stage is the core's); what the core refuses for lack of a role, the rules refuse when a client
+// sends it anyway (the change is built for an admin and recorded under the weaker role's identity).
+#include "RulesSupport.h"
+
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::services;
+using namespace fairuse::testing::rules;
+
+using fairuse::testing::wait;
+using fairuse::testing::why;
+
+namespace {
+
+const enforcement::Policy kPolicy;
+
+struct Action {
+    QString name;
+    std::function<Result<ChangeSet>(const Subject&, const Reviewer&)> build;
+    bool seedExemption = false;
+};
+
+QList<Action> actions() {
+    const auto resolveAs = [](Outcome outcome, bool exempt) {
+        return [outcome, exempt](const Subject& s, const Reviewer& r) {
+            return enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), outcome,
+                                             QStringLiteral("agreement"), exempt, contextFor(r));
+        };
+    };
+    QList<Action> out{
+        {QStringLiteral("resolve confirmed"), resolveAs(Outcome::Confirmed, false)},
+        {QStringLiteral("resolve false_positive"), resolveAs(Outcome::FalsePositive, false)},
+        {QStringLiteral("resolve no_action"), resolveAs(Outcome::NoAction, false)},
+        {QStringLiteral("resolve false_positive + exempt"), resolveAs(Outcome::FalsePositive, true)},
+        {QStringLiteral("reset"),
+         [](const Subject& s, const Reviewer& r) {
+             return enforcement::buildReset(s.state, QStringLiteral("agreement"), contextFor(r));
+         }},
+        {QStringLiteral("exempt"),
+         [](const Subject& s, const Reviewer& r) {
+             return enforcement::buildExempt(s.state, true, QStringLiteral("agreement"), contextFor(r));
+         }},
+        {QStringLiteral("unexempt"),
+         [](const Subject& s, const Reviewer& r) {
+             return enforcement::buildExempt(s.state, false, QStringLiteral("agreement"), contextFor(r));
+         },
+         true},
+        {QStringLiteral("add note"),
+         [](const Subject& s, const Reviewer& r) {
+             return enforcement::buildAddNote(s.state, s.event(QStringLiteral("e1")), QStringLiteral("agreement"),
+                                              contextFor(r));
+         }},
+        {QStringLiteral("add user note"),
+         [](const Subject& s, const Reviewer& r) {
+             return enforcement::buildAddUserNote(s.state, QStringLiteral("agreement"), contextFor(r));
+         }},
+        {QStringLiteral("rerun classifier"),
+         [](const Subject& s, const Reviewer& r) {
+             return enforcement::buildRerunClassifier(s.state, QStringLiteral("agreement"), contextFor(r));
+         }},
+    };
+    for (Stage target : {Stage::None, Stage::Warning, Stage::Throttle, Stage::Restrict}) {
+        out.append(
+            {QStringLiteral("override to %1").arg(toString(target)), [target](const Subject& s, const Reviewer& r) {
+                 return enforcement::buildOverrideStage(kPolicy, s.state, target, QStringLiteral("agreement"),
+                                                        contextFor(r));
+             }});
+    }
+    return out;
+}
+
+/** Records `change` as taken by `who`: what a client sends when it takes an action the core refused it. */
+ChangeSet relabelled(ChangeSet change, const Reviewer& who) {
+    change.audit.reviewer = who.email;
+    change.audit.reviewerUid = who.uid;
+    change.audit.role = who.role;
+    if (change.newEvent && change.newEvent->resolved) {
+        change.newEvent->resolvedBy = who.email;
+    }
+    if (change.newState && !change.newState->resetBy.isEmpty()) {
+        change.newState->resetBy = who.email;
+    }
+    return change;
+}
+
+} // namespace
+
+class RulesAgreementTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void coreAndRulesAgree();
+
+private:
+    QString m_host;
+    QString m_project;
+    std::shared_ptr<FirestoreClient> m_owner;
+    std::unique_ptr<FirestoreCaseStore> m_ownerStore;
+    QList<Actor> m_actors; // reviewer, senior_reviewer, admin
+};
+
+void RulesAgreementTest::initTestCase() {
+    FAIRUSE_REQUIRE_EMULATOR(host);
+    REQUIRE_AUTH_EMULATOR();
+    m_host = host;
+    m_project = testing::freshProject(QStringLiteral("agreement"));
+    QVERIFY(loadShippedRules(m_host, m_project));
+    m_owner =
+        std::make_shared<FirestoreClient>(testing::emulatorConfig(m_project, m_host), StaticToken::emulatorOwner());
+    m_ownerStore = std::make_unique<FirestoreCaseStore>(m_owner);
+    const testing::AuthEmulator auth;
+    for (const char* role : {"reviewer", "senior_reviewer", "admin"}) {
+        auto a = signIn(auth, m_host, m_project, QString::fromLatin1(role), QString::fromLatin1(role));
+        VERIFY_OK(a);
+        m_actors.append(*a);
+    }
+}
+
+void RulesAgreementTest::coreAndRulesAgree() {
+    QStringList mismatches;
+    int allowed = 0;
+    int refused = 0;
+    int notARoleQuestion = 0;
+    int user = 0;
+    const Actor& admin = m_actors.last();
+    for (const Action& action : actions()) {
+        for (Stage stage : {Stage::None, Stage::Warning, Stage::Throttle, Stage::Restrict}) {
+            for (const Actor& actor : std::as_const(m_actors)) {
+                const QString uid = QStringLiteral("u%1").arg(++user);
+                QList<FirestoreWrite> seed = seedUser(uid, stage);
+                if (action.seedExemption) {
+                    seed.append(FirestoreCaseStore::exemptionWrite(uid, QStringLiteral("senior@example.com"),
+                                                                   actionTime(), QStringLiteral("seeded")));
+                }
+                VERIFY_OK(wait(m_owner->commit(seed)));
+                auto subject = readSubject(*m_ownerStore, uid);
+                VERIFY_OK(subject);
+                const QString what =
+                    QStringLiteral("%1 by %2 at %3").arg(action.name, toString(actor.reviewer.role), toString(stage));
+
+                auto core = action.build(*subject, actor.reviewer);
+                ChangeSet change;
+                bool coreAllows = true;
+                if (core) {
+                    change = *core;
+                } else if (core.error().kind == ErrorKind::Permission) {
+                    coreAllows = false;
+                    auto asAdmin = action.build(*subject, admin.reviewer);
+                    VERIFY_OK(asAdmin);
+                    change = relabelled(*asAdmin, actor.reviewer);
+                } else {
+                    ++notARoleQuestion; // e.g. un-exempting a user who is not exempt: the same for every role
+                    continue;
+                }
+                FirestoreCaseStore store(actor.client);
+                const auto result = wait(store.apply(change));
+                if (coreAllows && !result) {
+                    mismatches.append(QStringLiteral("%1: the core allows it, the rules refuse it (%2)")
+                                          .arg(what, why(result.error())));
+                } else if (!coreAllows && result) {
+                    mismatches.append(QStringLiteral("%1: the core refuses it (%2), the rules allow it")
+                                          .arg(what, core.error().message));
+                } else if (!coreAllows && result.error().kind != ErrorKind::Permission) {
+                    mismatches.append(
+                        QStringLiteral("%1: refused, but not by the rules (%2)").arg(what, why(result.error())));
+                } else if (coreAllows) {
+                    ++allowed;
+                    auto stored = wait(m_ownerStore->getState(uid));
+                    VERIFY_OK(stored);
+                    const Stage expected = change.newState ? change.newState->stage : stage;
+                    if (stored->stage != expected) {
+                        mismatches.append(QStringLiteral("%1: stored stage %2, the core decided %3")
+                                              .arg(what, toString(stored->stage), toString(expected)));
+                    }
+                } else {
+                    ++refused;
+                }
+            }
+        }
+    }
+    qInfo("%d combinations: %d allowed by both, %d refused by both, %d not a question of role, %d mismatches",
+          allowed + refused + notARoleQuestion + int(mismatches.size()), allowed, refused, notARoleQuestion,
+          int(mismatches.size()));
+    QVERIFY2(mismatches.isEmpty(), qPrintable(mismatches.join(QLatin1Char('\n'))));
+    QVERIFY(allowed > 0 && refused > 0);
+    // And the chain all of it wrote verifies.
+    auto records = wait(m_ownerStore->listAudit(AuditFilter{}));
+    VERIFY_OK(records);
+    const auto verified = verifyChain(*records);
+    QVERIFY2(verified.ok, qPrintable(verified.reason));
+    QCOMPARE(records->size(), allowed);
+}
+
+QTEST_GUILESS_MAIN(RulesAgreementTest)
+#include "RulesAgreementTest.moc"
