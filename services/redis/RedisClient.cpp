@@ -268,6 +268,9 @@ struct RedisClient::Impl {
                     : Error::invalid(QStringLiteral("Redis at %1 refused %2: %3")
                                          .arg(describe(), isAuth ? QStringLiteral("AUTH") : QStringLiteral("SELECT"),
                                               QString::fromUtf8(r->text())));
+            if (!isAuth && r->errorCode() == "NOPERM") {
+                error = q->replyError(*r, QStringLiteral("select database %1").arg(config.db));
+            }
             qCWarning(lcRedis).noquote() << error.message;
             // Retrying the same credentials cannot help: stop until the next command asks again.
             stopped = true;
@@ -498,6 +501,34 @@ int RedisClient::backoffDelayMs(int attempt, int initialMs, int maxMs, double ji
     const qint64 base = std::min<qint64>(static_cast<qint64>(std::max(initialMs, 1)) << shift, std::max(maxMs, 1));
     const double factor = 0.5 + 0.5 * std::clamp(jitter, 0.0, 1.0);
     return static_cast<int>(std::max<qint64>(1, static_cast<qint64>(static_cast<double>(base) * factor)));
+}
+
+ErrorKind RedisClient::replyErrorKind(const RedisReply& reply) {
+    const QByteArray code = reply.errorCode();
+    // Inside a script the ACL refusal of a call comes back as ERR with this wording (Redis 7).
+    if (code == "NOPERM" || code == "NOAUTH" || code == "WRONGPASS" ||
+        reply.text().contains("The user executing the script can't")) {
+        return ErrorKind::Permission;
+    }
+    if (code == "WRONGTYPE") {
+        return ErrorKind::Invalid;
+    }
+    return ErrorKind::Internal;
+}
+
+Error RedisClient::replyError(const RedisReply& reply, const QString& what) const {
+    const QString text = QString::fromUtf8(reply.text());
+    const QByteArray code = reply.errorCode();
+    QString message;
+    if (replyErrorKind(reply) == ErrorKind::Permission && code != "NOAUTH" && code != "WRONGPASS") {
+        message = tr("Redis at %1 refused to %2: its ACL does not allow the user \"%3\" to do this (%4).")
+                      .arg(d->describe(), what, d->config.aclUser(), text);
+    } else if (code == "NOAUTH" || code == "WRONGPASS") {
+        message = tr("Redis at %1 refused to %2 without valid credentials (%3).").arg(d->describe(), what, text);
+    } else {
+        message = tr("Redis at %1 refused to %2: %3").arg(d->describe(), what, text);
+    }
+    return Error{replyErrorKind(reply), message};
 }
 
 RedisClient::State RedisClient::state() const {

@@ -28,7 +28,9 @@ namespace fairuse::services {
  *   reconnect is attempted (retrying a wrong password cannot help);
  * - a reply does not arrive within commandTimeoutMs: it and every later in-flight command fail with Unavailable and
  *   the connection is dropped, because replies can no longer be matched to commands;
- * - a Redis error reply (e.g. WRONGTYPE) is a successful Result holding an error RedisReply: the transport worked.
+ * - a Redis error reply (e.g. WRONGTYPE, or NOPERM from the server's ACL) is a successful Result holding an error
+ *   RedisReply: the transport worked. replyError() turns one into an Error for callers that fail on it;
+ * - SELECT refused by the ACL (NOPERM) fails waiting commands with ErrorKind::Permission, like a refused AUTH.
  *
  * After a drop the client reconnects with exponential backoff (reconnectInitialMs doubling up to reconnectMaxMs,
  * each delay with random jitter in [50 %, 100 %]) when autoReconnect is set. A new command also starts a connection
@@ -67,6 +69,18 @@ public:
      * into [50 %, 100 %] by `jitter` in [0, 1] so many clients do not reconnect in lockstep.
      */
     static int backoffDelayMs(int attempt, int initialMs, int maxMs, double jitter);
+
+    /**
+     * The Error for this server's error reply to `what` ("read fair_use:bucket:u1"), for callers that treat an error
+     * reply as a failure. The kind is replyErrorKind(); a refusal by the server's ACL names the ACL user, and the
+     * server's own text is kept.
+     */
+    Error replyError(const RedisReply& reply, const QString& what) const;
+    /**
+     * NOPERM (the ACL user may not run that command or touch that key; inside a script, the ERR that says so), NOAUTH
+     * and WRONGPASS are ErrorKind::Permission; WRONGTYPE is Invalid; anything else (OOM, BUSY, ERR, ...) is Internal.
+     */
+    static ErrorKind replyErrorKind(const RedisReply& reply);
 
 Q_SIGNALS:
     void connectionStateChanged(fairuse::services::RedisClient::State state);

@@ -1,5 +1,7 @@
 #include "redis/RedisConfig.h"
 
+#include "common/Loopback.h"
+
 #include <QUrl>
 
 namespace fairuse::services {
@@ -58,6 +60,14 @@ QString RedisConfig::redactedUrl() const {
     out += host.contains(QLatin1Char(':')) ? QString(QLatin1Char('[') + host + QLatin1Char(']')) : host;
     out += QLatin1Char(':') + QString::number(port) + QLatin1Char('/') + QString::number(db);
     return out;
+}
+
+bool RedisConfig::isLoopback() const {
+    return isLoopbackHost(host);
+}
+
+QString RedisConfig::aclUser() const {
+    return user.isEmpty() ? QStringLiteral("default") : user;
 }
 
 } // namespace fairuse::services

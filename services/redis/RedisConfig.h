@@ -39,6 +39,11 @@ struct RedisConfig {
 
     /** The URL without the password ("redis://alice:***@host:6379/0"), for logs and status bars. */
     QString redactedUrl() const;
+
+    /** The server is on this machine (localhost, 127.0.0.0/8, ::1): a local test server or a TLS tunnel's end. */
+    bool isLoopback() const;
+    /** The ACL user the client authenticates as ("default" when the URL names none). */
+    QString aclUser() const;
 };
 
 } // namespace fairuse::services

@@ -64,6 +64,9 @@ QByteArray sourceKeyName(SpeechSource s) {
     return toString(s).toUtf8();
 }
 
+using Reply = Result<RedisReply>;
+using Replies = Result<QList<RedisReply>>;
+
 struct Bucket {
     std::int64_t minute = 0;
     double scoreSeconds = 0;
@@ -88,15 +91,15 @@ bool isWrongType(const RedisReply& reply) {
  * Joins one layout's two replies (ZRANGEBYSCORE ... WITHSCORES and HGETALL) into buckets, skipping and counting junk
  * as the backend's HMGET of the zset's members would see it: only members in the range are looked up, so hash fields
  * outside it (or without a member) are never read, whatever they hold. A key of the wrong type counts once per
- * layout. Any other error reply is a real failure (permissions, out of memory, ...) and is returned.
+ * layout. Any other error reply is a real failure (the ACL user may not read the key, out of memory, ...) and is
+ * returned as RedisClient::replyError() words it.
  */
-Status collectBuckets(const RedisReply& zreply, const RedisReply& hreply, const Layout& layout, QList<Bucket>& out,
-                      int& skipped) {
+Status collectBuckets(const RedisClient& client, const RedisReply& zreply, const RedisReply& hreply,
+                      const Layout& layout, QList<Bucket>& out, int& skipped) {
     for (const RedisReply* reply : {&zreply, &hreply}) {
         if (reply->isError() && !isWrongType(*reply)) {
-            return Error::internal(QStringLiteral("Redis refused to read %1: %2")
-                                       .arg(QString::fromUtf8(reply == &zreply ? layout.zsetKey : layout.hashKey),
-                                            QString::fromUtf8(reply->text())));
+            const QByteArray& key = reply == &zreply ? layout.zsetKey : layout.hashKey;
+            return client.replyError(*reply, QStringLiteral("read %1").arg(QString::fromUtf8(key)));
         }
     }
     if (isWrongType(zreply) || isWrongType(hreply)) {
@@ -213,7 +216,7 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
         appendReadLayoutCommands(commands, l, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds));
     }
     return m_client->pipeline(std::move(commands))
-        .then(guarded(this, [layouts, dailyFrom, threeDayFrom](Result<QList<RedisReply>> r) -> Result<SpeechReading> {
+        .then(guarded(this, [c = m_client, layouts, dailyFrom, threeDayFrom](Replies r) -> Result<SpeechReading> {
             if (!r) {
                 return r.error();
             }
@@ -225,7 +228,7 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
             for (size_t i = 0; i < layouts.size(); ++i) {
                 const auto at = static_cast<qsizetype>(2 * i);
                 QList<Bucket> buckets;
-                if (Status s = collectBuckets(r->at(at), r->at(at + 1), layouts[i], buckets, reading.skippedValues);
+                if (Status s = collectBuckets(*c, r->at(at), r->at(at + 1), layouts[i], buckets, reading.skippedValues);
                     !s) {
                     return s.error();
                 }
@@ -261,7 +264,7 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
         appendReadLayoutCommands(commands, l, minScore, maxScore);
     }
     return m_client->pipeline(std::move(commands))
-        .then(guarded(this, [layouts, fromMs, toMs](Result<QList<RedisReply>> r) -> Result<QList<MinuteSample>> {
+        .then(guarded(this, [c = m_client, layouts, fromMs, toMs](Replies r) -> Result<QList<MinuteSample>> {
             if (!r) {
                 return r.error();
             }
@@ -274,7 +277,7 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
             for (size_t i = 0; i < layouts.size(); ++i) {
                 const auto at = static_cast<qsizetype>(2 * i);
                 QList<Bucket> buckets;
-                if (Status s = collectBuckets(r->at(at), r->at(at + 1), layouts[i], buckets, skipped); !s) {
+                if (Status s = collectBuckets(*c, r->at(at), r->at(at + 1), layouts[i], buckets, skipped); !s) {
                     return s.error();
                 }
                 for (const Bucket& b : buckets) {
@@ -316,18 +319,18 @@ Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std:
         {"EXPIRE", hashKey, ttl},
         {"EXPIRE", zsetKey, ttl},
     };
-    return m_client->pipeline(std::move(commands)).then(guarded(this, [](Result<QList<RedisReply>> r) -> Result<bool> {
-        if (!r) {
-            return r.error();
-        }
-        for (const RedisReply& reply : *r) {
-            if (reply.isError()) {
-                return Error::internal(
-                    QStringLiteral("Redis refused to record speech: %1").arg(QString::fromUtf8(reply.text())));
+    return m_client->pipeline(std::move(commands))
+        .then(guarded(this, [c = m_client, hashKey](Replies r) -> Result<bool> {
+            if (!r) {
+                return r.error();
             }
-        }
-        return true;
-    }));
+            for (const RedisReply& reply : *r) {
+                if (reply.isError()) {
+                    return c->replyError(reply, QStringLiteral("record speech in %1").arg(QString::fromUtf8(hashKey)));
+                }
+            }
+            return true;
+        }));
 }
 
 Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, TimePoint day) {
@@ -335,7 +338,7 @@ Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, Tim
         return QtFuture::makeReadyFuture(Result<std::int64_t>{s.error()});
     }
     const QByteArray key = sttBudgetKey(uid, day);
-    return m_client->command({"GET", key}).then(guarded(this, [key](Result<RedisReply> r) -> Result<std::int64_t> {
+    return m_client->command({"GET", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<std::int64_t> {
         if (!r) {
             return r.error();
         }
@@ -343,8 +346,7 @@ Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, Tim
             return std::int64_t{0};
         }
         if (r->isError()) {
-            return Error::internal(QStringLiteral("Redis refused to read %1: %2")
-                                       .arg(QString::fromUtf8(key), QString::fromUtf8(r->text())));
+            return c->replyError(*r, QStringLiteral("read %1").arg(QString::fromUtf8(key)));
         }
         const std::optional<std::int64_t> v = r->toInteger();
         if (!v || *v < 0) {
@@ -371,11 +373,14 @@ Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimeP
         {"EXPIRE", key, QByteArray::number(static_cast<qint64>(kSttBudgetTtl.count()))},
     };
     return m_client->pipeline(std::move(commands))
-        .then(guarded(this, [](Result<QList<RedisReply>> r) -> Result<std::int64_t> {
+        .then(guarded(this, [c = m_client, key](Replies r) -> Result<std::int64_t> {
             if (!r) {
                 return r.error();
             }
             const RedisReply& incr = r->first();
+            if (incr.isError() && RedisClient::replyErrorKind(incr) == ErrorKind::Permission) {
+                return c->replyError(incr, QStringLiteral("add to %1").arg(QString::fromUtf8(key)));
+            }
             if (!incr.isInteger()) {
                 return Error::invalid(QStringLiteral("the STT budget key holds a value that is not a number: %1")
                                           .arg(QString::fromUtf8(incr.text())));
@@ -388,9 +393,13 @@ Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
     if (Status s = validateUid(uid); !s) {
         return QtFuture::makeReadyFuture(Result<bool>{s.error()});
     }
-    return m_client->command({"DEL", stageKey(uid)}).then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
+    const QByteArray key = stageKey(uid);
+    return m_client->command({"DEL", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
         if (!r) {
             return r.error();
+        }
+        if (r->isError()) {
+            return c->replyError(*r, QStringLiteral("delete %1").arg(QString::fromUtf8(key)));
         }
         if (!r->isInteger()) {
             return Error::internal(
@@ -404,13 +413,13 @@ Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
     if (Status s = validateUid(uid); !s) {
         return QtFuture::makeReadyFuture(Result<QString>{s.error()});
     }
-    return m_client->command({"GET", stageKey(uid)}).then(guarded(this, [](Result<RedisReply> r) -> Result<QString> {
+    const QByteArray key = stageKey(uid);
+    return m_client->command({"GET", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<QString> {
         if (!r) {
             return r.error();
         }
         if (r->isError()) {
-            return Error::internal(
-                QStringLiteral("Redis refused to read the stage cache: %1").arg(QString::fromUtf8(r->text())));
+            return c->replyError(*r, QStringLiteral("read %1").arg(QString::fromUtf8(key)));
         }
         return QString::fromUtf8(r->text());
     }));
@@ -420,16 +429,15 @@ Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
     if (Status s = validateUid(uid); !s) {
         return QtFuture::makeReadyFuture(Result<bool>{s.error()});
     }
-    return m_client
-        ->command({"SET", stageKey(uid), toString(stage).toUtf8(), "EX",
-                   QByteArray::number(static_cast<qint64>(kStageTtl.count()))})
-        .then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
+    const QByteArray key = stageKey(uid);
+    const QByteArray ttl = QByteArray::number(static_cast<qint64>(kStageTtl.count()));
+    return m_client->command({"SET", key, toString(stage).toUtf8(), "EX", ttl})
+        .then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
             if (r->isError()) {
-                return Error::internal(
-                    QStringLiteral("Redis refused to cache the stage: %1").arg(QString::fromUtf8(r->text())));
+                return c->replyError(*r, QStringLiteral("write %1").arg(QString::fromUtf8(key)));
             }
             return true;
         }));
@@ -444,16 +452,14 @@ Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QBy
         return QtFuture::makeReadyFuture(
             Result<bool>{Error::invalid(QStringLiteral("a lock needs a token and a positive TTL"))});
     }
-    return m_client
-        ->command(
-            {"SET", classifierLockKey(uid), token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))})
-        .then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
+    const QByteArray key = classifierLockKey(uid);
+    return m_client->command({"SET", key, token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))})
+        .then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
             if (r->isError()) {
-                return Error::internal(
-                    QStringLiteral("Redis refused the classifier lock: %1").arg(QString::fromUtf8(r->text())));
+                return c->replyError(*r, QStringLiteral("take the lock %1").arg(QString::fromUtf8(key)));
             }
             return r->isStatus(); // OK when acquired, nil when someone else holds it
         }));
@@ -463,10 +469,14 @@ Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QBy
     if (Status s = validateUid(uid); !s) {
         return QtFuture::makeReadyFuture(Result<bool>{s.error()});
     }
-    return m_client->command({"EVAL", kReleaseLockScript, "1", classifierLockKey(uid), token})
-        .then(guarded(this, [](Result<RedisReply> r) -> Result<bool> {
+    const QByteArray key = classifierLockKey(uid);
+    return m_client->command({"EVAL", kReleaseLockScript, "1", key, token})
+        .then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
             if (!r) {
                 return r.error();
+            }
+            if (r->isError()) {
+                return c->replyError(*r, QStringLiteral("release the lock %1").arg(QString::fromUtf8(key)));
             }
             if (!r->isInteger()) {
                 return Error::internal(QStringLiteral("Redis refused to release the classifier lock: %1")

@@ -152,6 +152,79 @@ private Q_SLOTS:
         QCOMPARE(RedisReply::error("NOSCRIPT").errorCode(), QByteArray("NOSCRIPT"));
         QVERIFY(RedisReply::string("x").errorCode().isEmpty());
     }
+
+    void errorRepliesMapToKinds_data() {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<int>("kind");
+        const auto permission = static_cast<int>(ErrorKind::Permission);
+        QTest::newRow("ACL command") << QByteArray("NOPERM this user has no permissions to run the 'hincrby' command")
+                                     << permission;
+        QTest::newRow("ACL key") << QByteArray("NOPERM this user has no permissions to access one of the keys used "
+                                               "as arguments")
+                                 << permission;
+        QTest::newRow("ACL inside a script")
+            << QByteArray("ERR The user executing the script can't run this command or subcommand script: 5fa8, on "
+                          "@user_script:1.")
+            << permission;
+        QTest::newRow("no auth") << QByteArray("NOAUTH Authentication required.") << permission;
+        QTest::newRow("wrong password") << QByteArray("WRONGPASS invalid username-password pair or user is disabled.")
+                                        << permission;
+        QTest::newRow("wrong type") << QByteArray("WRONGTYPE Operation against a key holding the wrong kind of value")
+                                    << static_cast<int>(ErrorKind::Invalid);
+        QTest::newRow("out of memory") << QByteArray("OOM command not allowed when used memory > 'maxmemory'.")
+                                       << static_cast<int>(ErrorKind::Internal);
+        QTest::newRow("plain ERR") << QByteArray("ERR unknown command 'FOO'") << static_cast<int>(ErrorKind::Internal);
+        QTest::newRow("NOPERM as a word later")
+            << QByteArray("ERR value is NOPERM") << static_cast<int>(ErrorKind::Internal);
+    }
+
+    void errorRepliesMapToKinds() {
+        QFETCH(QByteArray, text);
+        QFETCH(int, kind);
+        const RedisReply reply = RedisReply::error(text);
+        QCOMPARE(static_cast<int>(RedisClient::replyErrorKind(reply)), kind);
+
+        RedisConfig config;
+        config.host = QStringLiteral("redis.internal");
+        config.user = QStringLiteral("fairuse-reviewer");
+        config.password = QStringLiteral("hunter2-secret");
+        config.tls = true;
+        RedisClient client(config);
+        const Error e = client.replyError(reply, QStringLiteral("read fair_use:bucket:u1"));
+        QCOMPARE(static_cast<int>(e.kind), kind);
+        QVERIFY2(e.message.startsWith(QLatin1String("Redis at rediss://fairuse-reviewer:***@redis.internal:6379/0 "
+                                                    "refused to read fair_use:bucket:u1")),
+                 qPrintable(e.message));
+        QVERIFY(e.message.contains(QString::fromUtf8(text)));
+        QVERIFY(!e.message.contains(QLatin1String("hunter2")));
+        if (text.startsWith("NOPERM")) {
+            QVERIFY2(e.message.contains(QLatin1String("\"fairuse-reviewer\"")), qPrintable(e.message));
+        }
+    }
+
+    void loopbackHosts_data() {
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<bool>("loopback");
+        QTest::newRow("127.0.0.1") << "127.0.0.1" << true;
+        QTest::newRow("127.1.2.3") << "127.1.2.3" << true;
+        QTest::newRow("localhost") << "localhost" << true;
+        QTest::newRow("LOCALHOST") << "LOCALHOST" << true;
+        QTest::newRow("::1") << "::1" << true;
+        QTest::newRow("[::1]") << "[::1]" << true;
+        QTest::newRow("0.0.0.0") << "0.0.0.0" << false;
+        QTest::newRow("10.0.0.5") << "10.0.0.5" << false;
+        QTest::newRow("localhost.evil.example") << "localhost.evil.example" << false;
+        QTest::newRow("redis.internal") << "redis.internal" << false;
+        QTest::newRow("empty") << "" << false;
+    }
+
+    void loopbackHosts() {
+        QFETCH(QString, host);
+        QFETCH(bool, loopback);
+        RedisConfig c;
+        c.host = host;
+        QCOMPARE(c.isLoopback(), loopback);
+    }
 };
 
 QTEST_GUILESS_MAIN(RedisReplyConfigTest)

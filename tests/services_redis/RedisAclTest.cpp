@@ -1,0 +1,418 @@
+// The Redis ACL users of packaging/redis on a real redis-server 7, loaded from the shipped files with --aclfile: the
+// console's usage store works as the reviewer user, and everything outside its grant is refused with NOPERM and
+// reported as ErrorKind::Permission; the enforcer user can do the enforcement service's writes and nothing admin-like.
+#include "RedisTestSupport.h"
+
+#include "redis/LuaMeter.h"
+#include "redis/RedisUsageStore.h"
+
+#include <QCryptographicHash>
+#include <QTcpServer>
+#include <QTemporaryDir>
+
+using namespace fairuse;
+using namespace fairuse::services;
+using namespace fairuse::testing;
+
+namespace {
+
+// Test-only passwords of a throw-away local server.
+const QString kAdminPw = QStringLiteral("acl-admin-pw");
+const QString kReviewerPw = QStringLiteral("acl-reviewer-pw");
+const QString kEnforcerPw = QStringLiteral("acl-enforcer-pw");
+const QString kReviewer = QStringLiteral("fairuse-reviewer");
+const QString kEnforcer = QStringLiteral("fairuse-enforcer");
+
+/** 2026-03-20T10:15:00Z plus an offset. */
+TimePoint at(std::int64_t offsetMs = 0) {
+    return fromUnixMs(1'774'001'700'000LL + offsetMs);
+}
+
+template <typename T>
+Result<T> get(const Async<T>& f) {
+    return awaitResult(f, 60000);
+}
+
+/** One of the shipped ACL fragments with the placeholder replaced by the SHA-256 of `password`, as the README says. */
+QByteArray aclLine(const QString& file, const QString& password) {
+    QFile f(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/redis/") + file);
+    if (!f.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    QByteArray line = f.readAll().trimmed();
+    const QByteArray hash = QCryptographicHash::hash(password.toUtf8(), QCryptographicHash::Sha256).toHex();
+    return line.replace("@PASSWORD_SHA256@", hash) + '\n';
+}
+
+quint16 freePort() {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost)) {
+        return 0;
+    }
+    return probe.serverPort();
+}
+
+QString errorText(const Result<RedisReply>& r) {
+    return r.ok() ? QString::fromUtf8(r->text()) : r.error().message;
+}
+
+} // namespace
+
+class RedisAclTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        const QByteArray reviewer = aclLine(QStringLiteral("reviewer.acl"), kReviewerPw);
+        const QByteArray enforcer = aclLine(QStringLiteral("enforcer.acl"), kEnforcerPw);
+        QVERIFY2(reviewer.startsWith("user fairuse-reviewer "), "packaging/redis/reviewer.acl not found");
+        QVERIFY2(enforcer.startsWith("user fairuse-enforcer "), "packaging/redis/enforcer.acl not found");
+        const QString aclPath = m_dir.filePath(QStringLiteral("users.acl"));
+        QFile acl(aclPath);
+        QVERIFY(acl.open(QIODevice::WriteOnly));
+        acl.write("user default on >" + kAdminPw.toUtf8() + " ~* &* +@all\n" + reviewer + enforcer);
+        acl.close();
+
+        QStringList args{QStringLiteral("--aclfile"), aclPath};
+        m_tls = makeCertificate();
+        if (m_tls) {
+            m_tlsPort = freePort();
+            args << QStringLiteral("--tls-port") << QString::number(m_tlsPort) << QStringLiteral("--tls-cert-file")
+                 << m_cert << QStringLiteral("--tls-key-file") << m_key << QStringLiteral("--tls-ca-cert-file")
+                 << m_cert << QStringLiteral("--tls-auth-clients") << QStringLiteral("no");
+        }
+        if (!m_server.start(0, args) && m_tls) {
+            // A redis-server built without TLS: the ACL tests still run on the plain port.
+            qWarning("redis-server did not start with TLS, trying without: %s", qPrintable(m_server.log));
+            m_tls = false;
+            QVERIFY2(m_server.start(0, {QStringLiteral("--aclfile"), aclPath}), qPrintable(m_server.log));
+        }
+        QVERIFY2(m_server.port() != 0, qPrintable(m_server.log));
+
+        m_admin = new RedisClient(configFor(QString(), kAdminPw), this);
+        m_reviewer = new RedisClient(configFor(kReviewer, kReviewerPw), this);
+        m_enforcer = new RedisClient(configFor(kEnforcer, kEnforcerPw), this);
+        m_adminStore = new RedisUsageStore(m_admin, this);
+        m_reviewerStore = new RedisUsageStore(m_reviewer, this);
+        m_enforcerStore = new RedisUsageStore(m_enforcer, this);
+        const Result<RedisReply> who = run(*m_reviewer, {"PING"});
+        QVERIFY2(who.ok() && who->isStatus(), qPrintable(errorText(who)));
+    }
+
+    void shippedUsersAreLoaded() {
+        const Result<RedisReply> users = run(*m_admin, {"ACL", "USERS"});
+        QVERIFY(users.ok());
+        QList<QByteArray> names;
+        for (const RedisReply& u : users->elements()) {
+            names << u.text();
+        }
+        QVERIFY(names.contains(kReviewer.toUtf8()));
+        QVERIFY(names.contains(kEnforcer.toUtf8()));
+    }
+
+    /** Everything the console reads, read as the reviewer, equals what the admin wrote. */
+    void consoleWorksAsReviewer() {
+        const QString uid = uniqueUid(QStringLiteral("acl"));
+        const TimePoint now = at();
+        seedUser(uid, now);
+
+        const Result<SpeechReading> speech = get(m_reviewerStore->readSpeech(uid, now));
+        QVERIFY2(speech.ok(), qPrintable(speech.ok() ? QString() : speech.error().message));
+        QCOMPARE(speech->totals.dailyMs, std::int64_t{1500 + 700 + 300});
+        QCOMPARE(speech->totals.threeDayMs, std::int64_t{1500 + 700 + 300 + 2000});
+        QCOMPARE(speech->totals.weeklyMs, std::int64_t{1500 + 700 + 300 + 2000 + 4000});
+        QCOMPARE(speech->skippedValues, 0);
+
+        const Result<QList<MinuteSample>> minutes = get(m_reviewerStore->readMinutes(uid, at(-8 * 86'400'000LL), now));
+        QVERIFY2(minutes.ok(), qPrintable(minutes.ok() ? QString() : minutes.error().message));
+        std::int64_t sum = 0;
+        for (const MinuteSample& m : *minutes) {
+            sum += m.speechMs;
+        }
+        QCOMPARE(sum, speech->totals.weeklyMs);
+
+        const Result<std::int64_t> budget = get(m_reviewerStore->readSttBudgetUsedMs(uid, now));
+        QVERIFY2(budget.ok(), qPrintable(budget.ok() ? QString() : budget.error().message));
+        QCOMPARE(*budget, std::int64_t{4242});
+
+        // The one write a reviewer may make: drop the cached stage.
+        QCOMPARE(run(*m_admin, {"EXISTS", RedisUsageStore::stageKey(uid)})->integerValue(), 1);
+        const Result<bool> dropped = get(m_reviewerStore->invalidateStageCache(uid));
+        QVERIFY2(dropped.ok(), qPrintable(dropped.ok() ? QString() : dropped.error().message));
+        QVERIFY(*dropped);
+        QCOMPARE(run(*m_admin, {"EXISTS", RedisUsageStore::stageKey(uid)})->integerValue(), 0);
+        const Result<bool> again = get(m_reviewerStore->invalidateStageCache(uid));
+        QVERIFY(again.ok());
+        QVERIFY(!*again);
+    }
+
+    /** Raw commands outside the grant: NOPERM from the server, Permission naming the user, nothing changed. */
+    void reviewerIsRefused_data() {
+        QTest::addColumn<QList<QByteArray>>("argv");
+        const QByteArray uid = "acl-refused";
+        auto row = [](const char* name, QList<QByteArray> argv) { QTest::newRow(name) << argv; };
+        row("HINCRBY a bucket", {"HINCRBY", "fair_use:bucket:" + uid, "29566695", "60000"});
+        row("HSET a v2 bucket", {"HSET", "fair_use:v2:bucket:realtime:" + uid, "29566695", "0"});
+        row("ZADD to a speech index", {"ZADD", "fair_use:speech:" + uid, "0", "29566695"});
+        row("EXPIRE a bucket", {"EXPIRE", "fair_use:bucket:" + uid, "1"});
+        row("SET a stage", {"SET", "fair_use:stage:" + uid, "none"});
+        row("GET a stage", {"GET", "fair_use:stage:" + uid});
+        row("SET a budget", {"SET", "fair_use:dg_budget:" + uid + ":20260320", "0"});
+        row("DEL a bucket", {"DEL", "fair_use:bucket:" + uid});
+        row("DEL a v2 speech index", {"DEL", "fair_use:v2:speech:realtime:" + uid});
+        row("DEL a budget", {"DEL", "fair_use:dg_budget:" + uid + ":20260320"});
+        row("DEL a stage and a bucket", {"DEL", "fair_use:stage:" + uid, "fair_use:bucket:" + uid});
+        row("DEL the classifier lock", {"DEL", "fair_use:classifier_lock:" + uid});
+        row("read a non-fair-use key", {"GET", "acl:other"});
+        row("HGETALL a non-fair-use key", {"HGETALL", "acl:other-hash"});
+        row("DEL a non-fair-use key", {"DEL", "acl:other"});
+        row("FLUSHALL", {"FLUSHALL"});
+        row("FLUSHDB", {"FLUSHDB"});
+        row("CONFIG SET", {"CONFIG", "SET", "maxmemory", "1"});
+        row("CONFIG GET", {"CONFIG", "GET", "requirepass"});
+        row("KEYS", {"KEYS", "*"});
+        row("SCAN", {"SCAN", "0"});
+        row("EVAL", {"EVAL", "return redis.call('FLUSHALL')", "0"});
+        row("EVAL_RO", {"EVAL_RO", "return redis.call('GET', KEYS[1])", "1", "fair_use:bucket:" + uid});
+        row("ACL SETUSER", {"ACL", "SETUSER", "fairuse-reviewer", "+@all"});
+        row("MONITOR", {"MONITOR"});
+        row("SHUTDOWN", {"SHUTDOWN", "NOSAVE"});
+    }
+
+    void reviewerIsRefused() {
+        QFETCH(QList<QByteArray>, argv);
+        const QByteArray uid = "acl-refused";
+        QVERIFY(run(*m_admin, {"HSET", "fair_use:bucket:" + uid, "29566695", "1000"}).ok());
+        QVERIFY(run(*m_admin, {"SET", "fair_use:stage:" + uid, "restrict", "EX", "600"}).ok());
+        QVERIFY(run(*m_admin, {"SET", "acl:other", "keep"}).ok());
+
+        const Result<RedisReply> r = run(*m_reviewer, argv);
+        QVERIFY2(r.ok(), qPrintable(errorText(r))); // the transport worked; the server refused
+        QVERIFY2(r->isError(), qPrintable(errorText(r)));
+        QCOMPARE(r->errorCode(), QByteArray("NOPERM"));
+        const Error e = m_reviewer->replyError(*r, QStringLiteral("run %1").arg(QString::fromUtf8(argv.first())));
+        QCOMPARE(e.kind, ErrorKind::Permission);
+        QVERIFY2(e.message.contains(QLatin1String("\"fairuse-reviewer\"")), qPrintable(e.message));
+        QVERIFY2(e.message.contains(QLatin1String("NOPERM")), qPrintable(e.message));
+        QVERIFY2(!e.message.contains(kReviewerPw), qPrintable(e.message));
+
+        // Nothing changed, and the connection is still good for what the reviewer may do.
+        QCOMPARE(run(*m_admin, {"HGET", "fair_use:bucket:" + uid, "29566695"})->text(), QByteArray("1000"));
+        QCOMPARE(run(*m_admin, {"GET", "fair_use:stage:" + uid})->text(), QByteArray("restrict"));
+        QCOMPARE(run(*m_admin, {"GET", "acl:other"})->text(), QByteArray("keep"));
+        QCOMPARE(run(*m_admin, {"CONFIG", "GET", "maxmemory"})->elements().value(1).text(), QByteArray("0"));
+        QVERIFY(run(*m_admin, {"DBSIZE"})->integerValue() >= 3);
+        const Result<RedisReply> still = run(*m_reviewer, {"HGETALL", "fair_use:bucket:" + uid});
+        QVERIFY2(still.ok() && still->isArray(), qPrintable(errorText(still)));
+    }
+
+    /** The store's own writes, used as the reviewer: ErrorKind::Permission with a message a person can act on. */
+    void reviewerStoreWritesArePermissionErrors() {
+        const QString uid = uniqueUid(QStringLiteral("aclw"));
+        const Result<bool> recorded = get(m_reviewerStore->recordSpeech(uid, at(), 1000, SpeechSource::Realtime));
+        QVERIFY(!recorded.ok());
+        QCOMPARE(recorded.error().kind, ErrorKind::Permission);
+        QVERIFY2(recorded.error().message.contains(QLatin1String("fair_use:bucket:") + uid),
+                 qPrintable(recorded.error().message));
+        QVERIFY2(recorded.error().message.contains(QLatin1String("\"fairuse-reviewer\"")),
+                 qPrintable(recorded.error().message));
+
+        const Result<bool> staged = get(m_reviewerStore->writeStageCache(uid, Stage::Restrict));
+        QVERIFY(!staged.ok());
+        QCOMPARE(staged.error().kind, ErrorKind::Permission);
+
+        const Result<std::int64_t> budget = get(m_reviewerStore->addSttBudgetUsage(uid, at(), 10));
+        QVERIFY(!budget.ok());
+        QCOMPARE(budget.error().kind, ErrorKind::Permission);
+
+        const Result<QString> stage = get(m_reviewerStore->readStageCache(uid));
+        QVERIFY(!stage.ok());
+        QCOMPARE(stage.error().kind, ErrorKind::Permission);
+
+        const Result<bool> lock = get(m_reviewerStore->acquireClassifierLock(uid, "t", std::chrono::seconds(5)));
+        QVERIFY(!lock.ok());
+        QCOMPARE(lock.error().kind, ErrorKind::Permission);
+
+        QCOMPARE(run(*m_admin, {"EXISTS", RedisUsageStore::bucketKey(uid), RedisUsageStore::stageKey(uid),
+                                RedisUsageStore::sttBudgetKey(uid, at()), RedisUsageStore::classifierLockKey(uid)})
+                     ->integerValue(),
+                 0);
+        // The Lua meter is the enforcer's: the reviewer may not run it.
+        LuaMeter meter(m_reviewer);
+        const Result<MeterReading> metered = get(meter.recordAndCheck(uid, 1000, at()));
+        QVERIFY(!metered.ok());
+    }
+
+    /** A read refused by the ACL fails the whole read as Permission (never as "no speech"). */
+    void reviewerReadOutsideTheGrantIsPermission() {
+        RedisClient admin(configFor(QString(), kAdminPw));
+        const QString user = QStringLiteral("acl-budget-only");
+        QVERIFY(run(admin, {"ACL", "SETUSER", user.toUtf8(), "reset", "on", ">pw", "+get", "%R~fair_use:dg_budget:*"})
+                    .ok());
+        {
+            RedisClient narrow(configFor(user, QStringLiteral("pw")));
+            RedisUsageStore store(&narrow);
+            const Result<SpeechReading> speech = get(store.readSpeech(QStringLiteral("u1"), at()));
+            QVERIFY(!speech.ok());
+            QCOMPARE(speech.error().kind, ErrorKind::Permission);
+            QVERIFY2(speech.error().message.contains(user), qPrintable(speech.error().message));
+            QVERIFY(get(store.readSttBudgetUsedMs(QStringLiteral("u1"), at())).ok());
+        }
+        QVERIFY(run(admin, {"ACL", "DELUSER", user.toUtf8()}).ok());
+    }
+
+    /** SELECT refused by the ACL fails the command as Permission, like a refused AUTH. */
+    void selectRefusedIsPermission() {
+        RedisClient admin(configFor(QString(), kAdminPw));
+        const QString user = QStringLiteral("acl-no-select");
+        QVERIFY(run(admin, {"ACL", "SETUSER", user.toUtf8(), "reset", "on", ">pw", "+get", "~*"}).ok());
+        RedisConfig c = configFor(user, QStringLiteral("pw"));
+        c.db = 3;
+        RedisClient client(c);
+        const Result<RedisReply> r = run(client, {"GET", "x"});
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().kind, ErrorKind::Permission);
+        QVERIFY2(r.error().message.contains(QLatin1String("select database 3")), qPrintable(r.error().message));
+        QVERIFY(run(admin, {"ACL", "DELUSER", user.toUtf8()}).ok());
+    }
+
+    void wrongReviewerPasswordIsPermission() {
+        RedisClient client(configFor(kReviewer, QStringLiteral("not-the-password")));
+        const Result<RedisReply> r = run(client, {"PING"});
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().kind, ErrorKind::Permission);
+    }
+
+    /** The enforcer's user can do the enforcement service's writes, the Lua meter included, but no admin commands. */
+    void enforcerWritesButAdministersNothing() {
+        const QString uid = uniqueUid(QStringLiteral("enf"));
+        QVERIFY(get(m_enforcerStore->recordSpeech(uid, at(), 1000, SpeechSource::Realtime)).ok());
+        m_enforcerStore->setWriteLayout(RedisUsageStore::WriteLayout::V2);
+        QVERIFY(get(m_enforcerStore->recordSpeech(uid, at(), 500, SpeechSource::SyncFresh)).ok());
+        m_enforcerStore->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
+        const Result<std::int64_t> budget = get(m_enforcerStore->addSttBudgetUsage(uid, at(), 77));
+        QVERIFY2(budget.ok(), qPrintable(budget.ok() ? QString() : budget.error().message));
+        QVERIFY(get(m_enforcerStore->writeStageCache(uid, Stage::Throttle)).ok());
+        QCOMPARE(*get(m_enforcerStore->readStageCache(uid)), QStringLiteral("throttle"));
+        const Result<bool> locked = get(m_enforcerStore->acquireClassifierLock(uid, "tok", std::chrono::seconds(30)));
+        QVERIFY2(locked.ok() && *locked, qPrintable(locked.ok() ? QString() : locked.error().message));
+        const Result<bool> released = get(m_enforcerStore->releaseClassifierLock(uid, "tok"));
+        QVERIFY2(released.ok() && *released, qPrintable(released.ok() ? QString() : released.error().message));
+        const Result<SpeechReading> speech = get(m_enforcerStore->readSpeech(uid, at(1000)));
+        QVERIFY(speech.ok());
+        QCOMPARE(speech->totals.dailyMs, std::int64_t{1500});
+
+        LuaMeter meter(m_enforcer);
+        Result<MeterReading> metered = get(meter.recordAndCheck(uid, 2000, at()));
+        QVERIFY2(metered.ok(), qPrintable(metered.ok() ? QString() : metered.error().message));
+        metered = get(meter.recordAndCheck(uid, 1000, at(60'000)));
+        QVERIFY2(metered.ok(), qPrintable(metered.ok() ? QString() : metered.error().message));
+        QCOMPARE(metered->totals.dailyMs, std::int64_t{3000});
+        // Server time (TIME inside the script) is granted too.
+        QVERIFY(get(meter.recordAndCheck(uniqueUid(QStringLiteral("enf-now")), 10)).ok());
+
+        for (const QList<QByteArray>& argv :
+             QList<QList<QByteArray>>{{"FLUSHALL"},
+                                      {"CONFIG", "SET", "maxmemory", "1"},
+                                      {"KEYS", "*"},
+                                      {"GET", "acl:other"},
+                                      {"EVAL", "return redis.call('GET', KEYS[1])", "1", "acl:other"},
+                                      {"EVAL", "return redis.call('FLUSHDB')", "0"},
+                                      {"ACL", "LIST"}}) {
+            const Result<RedisReply> r = run(*m_enforcer, argv);
+            QVERIFY2(r.ok() && r->isError(), QByteArray(argv.join(' ') + " was not refused").constData());
+            QVERIFY2(RedisClient::replyErrorKind(*r) == ErrorKind::Permission,
+                     QByteArray(argv.join(' ') + ": " + r->text()).constData());
+        }
+    }
+
+    /** The reviewer over rediss:// (the production set-up): the same reads, the same refusals. */
+    void reviewerOverTls() {
+        if (!m_tls) {
+            QSKIP("no TLS: openssl or a TLS-enabled redis-server is missing");
+        }
+        Result<RedisConfig> c =
+            RedisConfig::fromUrl(QStringLiteral("rediss://%1@127.0.0.1:%2/0").arg(kReviewer).arg(m_tlsPort));
+        QVERIFY(c.ok());
+        c->password = kReviewerPw;
+        c->autoReconnect = false;
+        QFile certFile(m_cert);
+        QVERIFY(certFile.open(QIODevice::ReadOnly));
+        c->caCertificates = QSslCertificate::fromData(certFile.readAll());
+        RedisClient client(*c);
+        RedisUsageStore store(&client);
+        const QString uid = uniqueUid(QStringLiteral("acltls"));
+        seedUser(uid, at());
+        const Result<SpeechReading> speech = get(store.readSpeech(uid, at()));
+        QVERIFY2(speech.ok(), qPrintable(speech.ok() ? QString() : speech.error().message));
+        QCOMPARE(speech->totals.weeklyMs, std::int64_t{1500 + 700 + 300 + 2000 + 4000});
+        QVERIFY(*get(store.invalidateStageCache(uid)));
+        const Result<bool> refused = get(store.recordSpeech(uid, at(), 1, SpeechSource::Realtime));
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().kind, ErrorKind::Permission);
+        QVERIFY2(refused.error().message.startsWith(QLatin1String("Redis at rediss://fairuse-reviewer:***@")),
+                 qPrintable(refused.error().message));
+    }
+
+    void cleanupTestCase() {
+        delete m_reviewerStore;
+        delete m_enforcerStore;
+        delete m_adminStore;
+        m_server.stop();
+    }
+
+private:
+    RedisConfig configFor(const QString& user, const QString& password) const {
+        RedisConfig c = localConfig(m_server.port());
+        c.user = user;
+        c.password = password;
+        c.autoReconnect = false;
+        return c;
+    }
+
+    /** Speech in both layouts (1500 + 700 + 300 ms today, 2000 two days ago, 4000 five days ago), a budget, a stage. */
+    void seedUser(const QString& uid, TimePoint now) {
+        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-60'000), 1500, SpeechSource::Realtime)).ok());
+        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-2 * 86'400'000LL), 2000, SpeechSource::Realtime)).ok());
+        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-5 * 86'400'000LL), 4000, SpeechSource::Realtime)).ok());
+        m_adminStore->setWriteLayout(RedisUsageStore::WriteLayout::V2);
+        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-120'000), 700, SpeechSource::Realtime)).ok());
+        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-180'000), 300, SpeechSource::SyncFresh)).ok());
+        // Metered, never enforced: the console does not add it, and the reviewer may read it all the same.
+        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-180'000), 9999, SpeechSource::CustomStt)).ok());
+        m_adminStore->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
+        QVERIFY(get(m_adminStore->addSttBudgetUsage(uid, now, 4242)).ok());
+        QVERIFY(get(m_adminStore->writeStageCache(uid, Stage::Warning)).ok());
+    }
+
+    bool makeCertificate() {
+        m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
+        m_key = m_dir.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.setProcessChannelMode(QProcess::MergedChannels);
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
+                       QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"),
+                       QStringLiteral("-keyout"), m_key, QStringLiteral("-out"), m_cert});
+        return openssl.waitForFinished(60000) && openssl.exitStatus() == QProcess::NormalExit &&
+               openssl.exitCode() == 0;
+    }
+
+    QTemporaryDir m_dir;
+    PrivateRedis m_server{QStringLiteral("redis-acl")};
+    bool m_tls = false;
+    quint16 m_tlsPort = 0;
+    QString m_cert;
+    QString m_key;
+    RedisClient* m_admin = nullptr;
+    RedisClient* m_reviewer = nullptr;
+    RedisClient* m_enforcer = nullptr;
+    RedisUsageStore* m_adminStore = nullptr;
+    RedisUsageStore* m_reviewerStore = nullptr;
+    RedisUsageStore* m_enforcerStore = nullptr;
+};
+
+QTEST_GUILESS_MAIN(RedisAclTest)
+#include "RedisAclTest.moc"
