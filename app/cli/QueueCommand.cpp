@@ -27,6 +27,7 @@ constexpr int kPageTimeoutMs = 120000;
 
 const char* const kHelp =
     "Usage: fairuse queue --firestore PROJECT [--stage STAGE] [--limit N] [--json] [--token-command CMD]\n"
+    "                     [--emulator]\n"
     "\n"
     "Prints the flagged-user queue (stage warning, throttle or restrict), newest update first, as the console\n"
     "shows it: a collection-group query on fair_use_state ordered by updated_at descending.\n"
@@ -39,9 +40,12 @@ const char* const kHelp =
     "                       last_classifier_type, last_case_ref, exempt}; absent values are null\n"
     "  --token-command CMD  command printing an OAuth access token (default: gcloud auth print-access-token);\n"
     "                       run without a shell, split on spaces\n"
+    "  --emulator           the project is the emulator's although its id does not start with demo-\n"
     "  -h, --help           show this help\n"
     "\n"
-    "With FIRESTORE_EMULATOR_HOST=host:port set, the emulator is used with admin access and no token.\n"
+    "With FIRESTORE_EMULATOR_HOST=host:port set, the emulator is used with admin access and no token, for a demo-*\n"
+    "project or with --emulator. For any other project the variable is refused (exit 2), so that a variable left\n"
+    "in the shell never shows the emulator's data as if it were a real project's.\n"
     "Without --json a table is printed.\n"
     "\n"
     "Exit status: 0 ok, 1 other error, 2 bad usage, 4 permission denied, 5 Firestore unreachable or busy.\n";
@@ -85,6 +89,7 @@ int runQueue(const QStringList& args, Io io) {
     std::optional<Stage> stage;
     int limit = kDefaultLimit;
     bool json = false;
+    bool emulator = false;
     QString tokenCommand = QStringLiteral("gcloud auth print-access-token");
 
     const auto usage = [&io](const QString& message) {
@@ -106,6 +111,8 @@ int runQueue(const QStringList& args, Io io) {
         }
         if (a == QLatin1String("--json")) {
             json = true;
+        } else if (a == QLatin1String("--emulator")) {
+            emulator = true;
         } else if (a == QLatin1String("--firestore")) {
             if (!value(&project) || project.isEmpty()) {
                 return usage(QStringLiteral("--firestore needs a project id"));
@@ -140,7 +147,13 @@ int runQueue(const QStringList& args, Io io) {
         return usage(QStringLiteral("--firestore PROJECT is required"));
     }
 
-    const services::FirestoreConfig config = services::FirestoreConfig::fromEnvironment(project);
+    const Result<services::FirestoreConfig> target =
+        services::FirestoreConfig::forCommandLine(project, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"), emulator);
+    if (!target) {
+        io.err << "fairuse queue: " << target.error().message << "\n";
+        return kExitUsage;
+    }
+    const services::FirestoreConfig& config = *target;
     std::shared_ptr<services::TokenProvider> tokens;
     if (config.isEmulator()) {
         tokens = services::StaticToken::emulatorOwner();

@@ -40,7 +40,7 @@ constexpr int kProbeTimeoutMs = 120000;
 const char* const kHelp =
     "Usage: fairuse seed [--store embedded] [--db PATH] [COMMON]\n"
     "       fairuse seed --store redis+firestore --redis URL --firestore PROJECT [--redis-layout v2|legacy]\n"
-    "                    [--token-command CMD] [COMMON]\n"
+    "                    [--emulator] [--allow-plaintext-redis] [--token-command CMD] [COMMON]\n"
     "COMMON: [--users N] [--flagged N] [--seed S] [--now RFC3339] [--force]\n"
     "\n"
     "Fills a store with the deterministic demo population: users whose daily speech has a median of 12.7 min,\n"
@@ -58,7 +58,13 @@ const char* const kHelp =
     "                    backend's fair_use:{speech,bucket}:UID with the enforced sources only\n"
     "  --firestore PROJECT  redis+firestore: Google Cloud project id. States, cases, conversations, the audit\n"
     "                    trail, reviewer roles, exemptions and LLM spend go there (SPEC 4.2). With\n"
-    "                    FIRESTORE_EMULATOR_HOST=host:port set, the emulator is used with admin access and no token\n"
+    "                    FIRESTORE_EMULATOR_HOST=host:port set, the emulator is used with admin access and no token,\n"
+    "                    for a demo-* project or with --emulator; for any other project the variable is refused, so\n"
+    "                    a variable left in the shell never turns a real project into an emulator session\n"
+    "  --emulator        the project is the emulator's although its id does not start with demo-\n"
+    "  --allow-plaintext-redis  accept redis:// (no TLS) to another machine; without it only rediss:// or a Redis\n"
+    "                    on this machine is accepted, because the password and the data would cross the network\n"
+    "                    in clear text\n"
     "  --token-command CMD  command printing an OAuth access token for production Firestore (default: gcloud auth\n"
     "                    print-access-token); run without a shell, split on spaces\n"
     "  --users N         users drawn from the speech distribution (default 2000)\n"
@@ -66,7 +72,9 @@ const char* const kHelp =
     "                    that, 120 are detailed and the rest are scale-test users with cases and window totals only\n"
     "  --seed S          random seed (default 20260323); the same seed and --now give the same population\n"
     "  --now RFC3339     reference time of the population (default: now). The embedded store's clock stays at it.\n"
-    "  --force           write into a store that already holds fairuse data. Embedded: the file is replaced (a file\n"
+    "  --force           write into a store that already holds fairuse data. Only a local test set-up is accepted:\n"
+    "                    redis+firestore needs the Firestore emulator and Redis both on this machine (127.0.0.1,\n"
+    "                    localhost or ::1); any other target is refused. Embedded: the file is replaced (a file\n"
     "                    that is not a fairuse store is never touched). Redis: the speech keys (both layouts) and\n"
     "                    stage cache of the population's users are deleted first, other keys stay. Firestore: "
     "fair_use_state and fair_use_events of every\n"
@@ -78,8 +86,8 @@ const char* const kHelp =
     "URL: redis://alice@host:6379.\n"
     "\n"
     "Prints one JSON object describing what was written; progress goes to standard error.\n"
-    "Exit codes: 0 done, 1 failed (server unreachable or refused, or the target already holds data and no --force),\n"
-    "2 usage error.\n";
+    "Exit codes: 0 done, 1 failed (server unreachable or refused, the target already holds data and no --force, or\n"
+    "--force aimed at a target that is not a local emulator), 2 usage error.\n";
 
 bool removeStoreFiles(const QString& path, QString* why) {
     for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
@@ -315,8 +323,10 @@ int runSeed(const QStringList& args, Io io) {
                                          QStringLiteral("v2"));
     const QCommandLineOption tokenCommand(QStringLiteral("token-command"), QString(), QStringLiteral("CMD"),
                                           QStringLiteral("gcloud auth print-access-token"));
-    parser.addOptions(
-        {help, store, dbPath, users, flagged, seed, now, force, redis, firestore, redisLayout, tokenCommand});
+    const QCommandLineOption emulator(QStringLiteral("emulator"), QString());
+    const QCommandLineOption allowPlaintextRedis(QStringLiteral("allow-plaintext-redis"), QString());
+    parser.addOptions({help, store, dbPath, users, flagged, seed, now, force, redis, firestore, redisLayout,
+                       tokenCommand, emulator, allowPlaintextRedis});
     if (!parser.parse(QStringList{QStringLiteral("fairuse seed")} + args)) {
         io.err << "fairuse seed: " << parser.errorText() << "\n" << kHelp;
         return kExitUsage;
@@ -355,6 +365,12 @@ int runSeed(const QStringList& args, Io io) {
             io.err << "fairuse seed: --redis: " << config.error().message << "\n";
             return kExitUsage;
         }
+        if (!config->tls && !config->isLoopback() && !parser.isSet(allowPlaintextRedis)) {
+            io.err << "fairuse seed: --redis: redis:// to " << config->host
+                   << " would send the password and the data in clear text; use rediss:// (TLS), or pass "
+                      "--allow-plaintext-redis if the connection is protected another way\n";
+            return kExitUsage;
+        }
         if (config->password.isEmpty()) {
             config->password = qEnvironmentVariable(kPasswordVariable);
         } else {
@@ -377,7 +393,13 @@ int runSeed(const QStringList& args, Io io) {
                       "with a letter)\n";
             return kExitUsage;
         }
-        target.firestore = services::FirestoreConfig::fromEnvironment(project);
+        auto firestoreConfig = services::FirestoreConfig::forCommandLine(
+            project, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"), parser.isSet(emulator));
+        if (!firestoreConfig) {
+            io.err << "fairuse seed: " << firestoreConfig.error().message << "\n";
+            return kExitUsage;
+        }
+        target.firestore = *firestoreConfig;
         target.tokenCommand = parser.value(tokenCommand).trimmed();
         if (target.tokenCommand.isEmpty()) {
             io.err << "fairuse seed: --token-command needs a command\n";
@@ -391,7 +413,8 @@ int runSeed(const QStringList& args, Io io) {
             return kExitUsage;
         }
     } else {
-        for (const QCommandLineOption* o : {&redis, &firestore, &redisLayout, &tokenCommand}) {
+        for (const QCommandLineOption* o :
+             {&redis, &firestore, &redisLayout, &tokenCommand, &emulator, &allowPlaintextRedis}) {
             if (parser.isSet(*o)) {
                 io.err << "fairuse seed: --" << o->names().first()
                        << " is for --store redis+firestore; --store embedded takes --db\n";
@@ -446,6 +469,14 @@ int runSeed(const QStringList& args, Io io) {
     }
 
     if (backend) {
+        if (parser.isSet(force)) {
+            // Checked before anything connects: --force deletes, so only a local test set-up may receive it.
+            if (const Status allowed = services::BackendSeeder::checkForceTarget(target.redis, target.firestore);
+                !allowed) {
+                io.err << "fairuse seed: --force refused: " << allowed.error().message << "\n";
+                return kExitFailed;
+            }
+        }
         return seedBackend(target, options, parser.isSet(force), io);
     }
     const QString path = parser.isSet(dbPath) ? parser.value(dbPath) : services::defaultEmbeddedStorePath();

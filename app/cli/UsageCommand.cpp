@@ -25,7 +25,7 @@ constexpr int kExitUsage = 2;
 constexpr const char* kPasswordVariable = "FAIRUSE_REDIS_PASSWORD";
 
 const char kHelp[] =
-    "Usage: fairuse usage --redis URL --uid UID [--now RFC3339] [--plan PLAN] [--json]\n"
+    "Usage: fairuse usage --redis URL --uid UID [--now RFC3339] [--plan PLAN] [--json] [--allow-plaintext-redis]\n"
     "\n"
     "Reads a user's speech over the trailing daily (24 h), 3-day (72 h) and weekly (168 h) windows from the\n"
     "backend's Redis keys (fair_use:speech:UID + fair_use:bucket:UID, plus the v2 keys of the enforced sources\n"
@@ -33,7 +33,9 @@ const char kHelp[] =
     "counted.\n"
     "\n"
     "Options:\n"
-    "  --redis URL      redis://[USER@]HOST[:PORT][/DB] or rediss:// for TLS\n"
+    "  --redis URL      rediss://[USER@]HOST[:PORT][/DB] (TLS), or redis:// for a Redis on this machine\n"
+    "  --allow-plaintext-redis  accept redis:// (no TLS) to another machine, e.g. behind a TLS tunnel; without it\n"
+    "                   that is refused, because the password and the data would cross the network in clear text\n"
     "  --uid UID        the user id\n"
     "  --now RFC3339    evaluate the windows at this time instead of now (e.g. 2026-03-20T10:15:00Z)\n"
     "  --plan PLAN      free | basic | unlimited: selects the caps (default basic)\n"
@@ -43,7 +45,8 @@ const char kHelp[] =
     "\n"
     "Password: put it in the environment variable FAIRUSE_REDIS_PASSWORD rather than in the URL, so it never\n"
     "appears on a command line (where other users of the machine can see it) or in shell history. It is used\n"
-    "when the URL has none; with an ACL user, give the user in the URL: redis://alice@host:6379.\n"
+    "when the URL has none; with an ACL user, give the user in the URL: rediss://fairuse-reviewer@host:6380\n"
+    "(the reviewers' read-only user of packaging/redis is enough for this command).\n"
     "\n"
     "Exit status: 0 success, 1 Redis unreachable or refused (the reason is on standard error), 2 bad arguments.\n";
 
@@ -53,6 +56,7 @@ struct Options {
     std::optional<TimePoint> now;
     Plan plan = Plan::Basic;
     bool json = false;
+    bool allowPlaintextRedis = false;
 };
 
 /** Parses the arguments; on error returns the message to print. */
@@ -72,6 +76,8 @@ Result<Options> parseArgs(const QStringList& args, bool& help) {
         }
         if (a == QLatin1String("--json")) {
             o.json = true;
+        } else if (a == QLatin1String("--allow-plaintext-redis")) {
+            o.allowPlaintextRedis = true;
         } else if (a == QLatin1String("--redis")) {
             Result<QString> v = value(a);
             if (!v) {
@@ -135,6 +141,12 @@ int runUsage(const QStringList& args, Io io) {
     Result<services::RedisConfig> config = services::RedisConfig::fromUrl(o.url);
     if (!config) {
         io.err << "fairuse usage: " << config.error().message << "\n";
+        return kExitUsage;
+    }
+    if (!config->tls && !config->isLoopback() && !o.allowPlaintextRedis) {
+        io.err << "fairuse usage: --redis: redis:// to " << config->host
+               << " would send the password and the data in clear text; use rediss:// (TLS), or pass "
+                  "--allow-plaintext-redis if the connection is protected another way\n";
         return kExitUsage;
     }
     if (config->password.isEmpty()) {

@@ -54,6 +54,34 @@ FirestoreConfig FirestoreConfig::fromEnvironment(const QString& projectId) {
     return c;
 }
 
+Result<FirestoreConfig> FirestoreConfig::forCommandLine(const QString& projectId, const QString& emulatorHost,
+                                                        bool emulatorRequested) {
+    FirestoreConfig c;
+    c.projectId = projectId;
+    const QString host = emulatorHost.trimmed();
+    if (host.isEmpty()) {
+        if (emulatorRequested) {
+            return Error::invalid(QStringLiteral("--emulator needs FIRESTORE_EMULATOR_HOST=host:port, the address of "
+                                                 "the Firestore emulator"));
+        }
+        return c;
+    }
+    if (!emulatorRequested && !isDemoProject(projectId)) {
+        return Error::invalid(
+            QStringLiteral("FIRESTORE_EMULATOR_HOST is set (to %1), but project \"%2\" is not a demo- project: "
+                           "refusing to use the emulator in place of what may be a production project. Unset "
+                           "FIRESTORE_EMULATOR_HOST to reach the real project, or pass --emulator if \"%2\" is meant "
+                           "to be the emulator's.")
+                .arg(host, projectId));
+    }
+    c.emulatorHost = host;
+    return c;
+}
+
+bool FirestoreConfig::isDemoProject(const QString& projectId) {
+    return projectId.startsWith(QLatin1String("demo-"));
+}
+
 QUrl FirestoreConfig::apiBase() const {
     return isEmulator() ? QUrl(QStringLiteral("http://%1/v1").arg(emulatorHost))
                         : QUrl(QStringLiteral("https://firestore.googleapis.com/v1"));

@@ -29,6 +29,18 @@ struct FirestoreConfig {
 
     /** Config for `projectId`, pointed at the emulator when FIRESTORE_EMULATOR_HOST is set. */
     static FirestoreConfig fromEnvironment(const QString& projectId);
+    /**
+     * Config for `projectId` named on the command line, where no profile says whether an emulator is meant.
+     * FIRESTORE_EMULATOR_HOST (its value is `emulatorHost`) points it at the emulator only for a demo- project or when
+     * the user asked for the emulator (`emulatorRequested`, the commands' --emulator): a variable left over in a shell
+     * must never silently turn a real project into an emulator session. Refused with ErrorKind::Invalid, naming the
+     * variable, its value and the project, for any other project while the variable is set, and for --emulator
+     * without the variable.
+     */
+    static Result<FirestoreConfig> forCommandLine(const QString& projectId, const QString& emulatorHost,
+                                                  bool emulatorRequested);
+    /** Firebase's emulator-only project ids start with "demo-": no real project can have one. */
+    static bool isDemoProject(const QString& projectId);
 
     /** https://firestore.googleapis.com/v1 or http://HOST/v1. */
     QUrl apiBase() const;

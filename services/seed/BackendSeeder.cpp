@@ -1,5 +1,6 @@
 #include "seed/BackendSeeder.h"
 
+#include "common/Loopback.h"
 #include "common/Promise.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreValue.h"
@@ -339,7 +340,32 @@ Async<QStringList> BackendSeeder::findExistingFirestoreData() {
 
 // ---- Seeding -------------------------------------------------------------------------------------------------
 
+Status BackendSeeder::checkForceTarget(const RedisConfig& redis, const FirestoreConfig& firestore) {
+    if (!firestore.isEmulator()) {
+        return Error::permission(tr("A forced seed deletes data, so it only writes to the Firestore emulator on this "
+                                    "machine; refused production Firestore project \"%1\" (FIRESTORE_EMULATOR_HOST "
+                                    "is not set).")
+                                     .arg(firestore.projectId));
+    }
+    if (!isLoopbackHost(hostOfHostPort(firestore.emulatorHost))) {
+        return Error::permission(tr("A forced seed deletes data, so it only writes to a Firestore emulator on this "
+                                    "machine (127.0.0.1, localhost or ::1); refused the emulator at %1.")
+                                     .arg(firestore.emulatorHost));
+    }
+    if (!redis.isLoopback()) {
+        return Error::permission(tr("A forced seed deletes data, so it only writes to a Redis on this machine "
+                                    "(127.0.0.1, localhost or ::1); refused Redis at %1.")
+                                     .arg(redis.redactedUrl()));
+    }
+    return {};
+}
+
 Async<BackendSeedReport> BackendSeeder::seed(DemoPopulation population, BackendSeedOptions options) {
+    if (options.force) {
+        if (Status allowed = checkForceTarget(m_redis->config(), m_firestore->config()); !allowed) {
+            return ready(Result<BackendSeedReport>(allowed.error()));
+        }
+    }
     auto run = std::make_shared<Run>();
     run->options = std::move(options);
     run->options.writesPerCommit = std::clamp(run->options.writesPerCommit, 1, FirestoreClient::kMaxWritesPerCommit);

@@ -82,8 +82,15 @@ public:
     Async<QStringList> findExistingRedisData();
     /** Up to a few paths of fairuse documents found in the Firestore project; empty when it holds none. */
     Async<QStringList> findExistingFirestoreData();
-    /** Checks both targets, then writes Redis, then Firestore. */
+    /** Checks both targets, then writes Redis, then Firestore. With force, only where checkForceTarget() allows. */
     Async<BackendSeedReport> seed(DemoPopulation population, BackendSeedOptions options);
+
+    /**
+     * Where BackendSeedOptions::force may delete and write over data: a local test set-up only, the Firestore
+     * emulator and a Redis on this machine (127.0.0.1, localhost or ::1). Production Firestore, an emulator or a Redis
+     * on another host are refused with ErrorKind::Permission, naming what was refused.
+     */
+    static Status checkForceTarget(const RedisConfig& redis, const FirestoreConfig& firestore);
 
     /** The Redis commands of a population, in write order (exposed for tests). With clearUsers, they start by
      *  deleting every speech key (both layouts, all sources) and the stage cache of each of its users. */

@@ -20,10 +20,15 @@ struct Run {
     QString err;
 };
 
+/** Runs `fairuse queue ARGS` with FIRESTORE_EMULATOR_HOST=emulatorHost (unset when empty). */
 Run runCli(const QStringList& args, const QString& emulatorHost) {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), emulatorHost);
+    if (emulatorHost.isEmpty()) {
+        env.remove(QStringLiteral("FIRESTORE_EMULATOR_HOST"));
+    } else {
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), emulatorHost);
+    }
     p.setProcessEnvironment(env);
     p.start(qEnvironmentVariable("FAIRUSE_CLI"), QStringList{QStringLiteral("queue")} + args);
     if (!p.waitForFinished(180000)) {
@@ -51,6 +56,7 @@ private Q_SLOTS:
     void badUsageExitsWith2_data();
     void badUsageExitsWith2();
     void unreachableFirestoreExitsWith5();
+    void emulatorVariableNeverReplacesARealProject();
 
 private:
     QString m_host;
@@ -66,7 +72,8 @@ void FirestoreQueueCliTest::initTestCase() {
     if (m_host.isEmpty()) {
         QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component");
     }
-    m_project = testing::freshProject(QStringLiteral("cli"));
+    // A demo- project: the CLI uses FIRESTORE_EMULATOR_HOST only for those (or with --emulator).
+    m_project = QStringLiteral("demo-") + testing::freshProject(QStringLiteral("cli"));
     FirestoreClient client(testing::emulatorConfig(m_project, m_host), StaticToken::emulatorOwner());
     // 305 flagged users (more than one 300-row page) and a few unflagged ones.
     QList<FirestoreWrite> writes;
@@ -191,10 +198,35 @@ void FirestoreQueueCliTest::unreachableFirestoreExitsWith5() {
         port = probe.serverPort();
     }
     const QString host = QStringLiteral("127.0.0.1:%1").arg(port);
-    const Run run = runCli({QStringLiteral("--firestore"), QStringLiteral("p"), QStringLiteral("--json")}, host);
+    const Run run = runCli({QStringLiteral("--firestore"), QStringLiteral("demo-p"), QStringLiteral("--json")}, host);
     QCOMPARE(run.exitCode, 5);
     QVERIFY2(run.err.contains(QStringLiteral("cannot reach Firestore at %1").arg(host)), qPrintable(run.err));
     QVERIFY(run.out.isEmpty());
+}
+
+void FirestoreQueueCliTest::emulatorVariableNeverReplacesARealProject() {
+    // The same data under a project id without demo-: with the variable set and no --emulator, refused before any
+    // request, naming the variable and the project.
+    const QString real = testing::freshProject(QStringLiteral("real"));
+    const Run refused = runCli({QStringLiteral("--firestore"), real, QStringLiteral("--json")}, m_host);
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(QStringLiteral("FIRESTORE_EMULATOR_HOST is set (to %1)").arg(m_host)),
+             qPrintable(refused.err));
+    QVERIFY2(refused.err.contains(QStringLiteral("project \"%1\" is not a demo- project").arg(real)),
+             qPrintable(refused.err));
+    QVERIFY(refused.out.isEmpty());
+
+    // --emulator says the project is the emulator's: it is used.
+    const Run explicitEmulator = runCli(
+        {QStringLiteral("--firestore"), m_project.mid(5), QStringLiteral("--emulator"), QStringLiteral("--json")},
+        m_host);
+    QVERIFY2(explicitEmulator.exitCode == 0, qPrintable(explicitEmulator.err));
+    QVERIFY(QJsonDocument::fromJson(explicitEmulator.out).isArray());
+
+    // --emulator without the variable: there is no emulator to use.
+    const Run noHost = runCli({QStringLiteral("--firestore"), m_project, QStringLiteral("--emulator")}, QString());
+    QCOMPARE(noHost.exitCode, 2);
+    QVERIFY2(noHost.err.contains(QLatin1String("--emulator needs FIRESTORE_EMULATOR_HOST")), qPrintable(noHost.err));
 }
 
 QTEST_GUILESS_MAIN(FirestoreQueueCliTest)

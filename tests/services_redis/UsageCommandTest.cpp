@@ -172,6 +172,26 @@ private Q_SLOTS:
         QVERIFY(!r.err.isEmpty());
     }
 
+    void plainRedisToAnotherMachineNeedsTheOptOut() {
+        const CliRun refused = runCli({QStringLiteral("--redis"), QStringLiteral("redis://redis.internal:6379/0"),
+                                       QStringLiteral("--uid"), QStringLiteral("u")});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY(refused.out.isEmpty());
+        QVERIFY2(refused.err.contains("clear text") && refused.err.contains("--allow-plaintext-redis"),
+                 refused.err.constData());
+
+        // With the opt-out the command goes on and connects (0.0.0.0 is not loopback, yet reaches no server here).
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 closed = probe.serverPort();
+        probe.close();
+        const CliRun allowed =
+            runCli({QStringLiteral("--redis"), QStringLiteral("redis://0.0.0.0:%1/0").arg(closed),
+                    QStringLiteral("--uid"), QStringLiteral("u"), QStringLiteral("--allow-plaintext-redis")});
+        QCOMPARE(allowed.exitCode, 1);
+        QVERIFY2(allowed.err.contains("could not connect to Redis"), allowed.err.constData());
+    }
+
     void helpDocumentsThePasswordVariable() {
         const CliRun r = runCli({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);

@@ -100,6 +100,11 @@ bool flushDb(quint16 port, int db, const QString& password = {}) {
     return r.ok() && r->isStatus();
 }
 
+/** A fresh project id that the CLI may use on the emulator: demo-* (Firebase's emulator-only ids). */
+QString demoProject(const QString& prefix) {
+    return QStringLiteral("demo-") + backends::freshProject(prefix);
+}
+
 /** Redis database indexes of this test (BackendSeederTest uses 8..11). */
 constexpr int kDbSeed = 12;
 constexpr int kDbDown = 13;
@@ -117,8 +122,15 @@ private Q_SLOTS:
         }
         m_port = backends::redisPort();
         QVERIFY2(m_port != 0, "the redis fixture did not run");
+        // Tests of refusals run without the emulator; the others skip when it is not installed.
         m_host = backends::emulatorHost();
-        if (m_host.isEmpty()) {
+    }
+
+    void init() {
+        static const QSet<QString> withoutEmulator{
+            QStringLiteral("forceRefusesAnythingButLocalEmulators"), QStringLiteral("forceTargetCheck"),
+            QStringLiteral("emulatorVariableNeverReplacesARealProject"), QStringLiteral("badUsageExitsWith2")};
+        if (m_host.isEmpty() && !withoutEmulator.contains(QString::fromLatin1(QTest::currentTestFunction()))) {
             QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component");
         }
     }
@@ -126,7 +138,7 @@ private Q_SLOTS:
     void seedsThenRefusesThenForces() {
         QVERIFY(flushDb(m_port, kDbSeed));
         const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbSeed);
-        const QString project = backends::freshProject(QStringLiteral("seedcli"));
+        const QString project = demoProject(QStringLiteral("seedcli"));
         const DemoPopulation pop = expectedPopulation();
 
         Run run = runCli(seedArgs(url, project), m_host);
@@ -195,7 +207,7 @@ private Q_SLOTS:
         QVERIFY(flushDb(m_port, kDbDown));
         const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbDown);
         const QString closed = QStringLiteral("127.0.0.1:%1").arg(backends::closedPort());
-        const Run run = runCli(seedArgs(url, QStringLiteral("nobody-home")), closed);
+        const Run run = runCli(seedArgs(url, QStringLiteral("demo-nobody-home")), closed);
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(QLatin1String("is the Firestore emulator running at ") + closed),
                  qPrintable(run.err));
@@ -205,7 +217,7 @@ private Q_SLOTS:
 
     void redisDownExitsWith1() {
         const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(backends::closedPort());
-        const QString project = backends::freshProject(QStringLiteral("noredis"));
+        const QString project = demoProject(QStringLiteral("noredis"));
         const Run run = runCli(seedArgs(url, project), m_host);
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(QLatin1String("is redis-server running at")), qPrintable(run.err));
@@ -227,7 +239,7 @@ private Q_SLOTS:
         QVERIFY2(authPort != 0, "the redis_auth fixture did not run");
         QVERIFY(flushDb(authPort, kDbAuth, backends::kRedisAuthPassword));
         const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(authPort).arg(kDbAuth);
-        const QString project = backends::freshProject(QStringLiteral("auth"));
+        const QString project = demoProject(QStringLiteral("auth"));
         // Without the password: refused by the server, a clear failure.
         Run run = runCli(seedArgs(url, project), m_host);
         QCOMPARE(run.exitCode, 1);
@@ -244,10 +256,140 @@ private Q_SLOTS:
         QVERIFY(flushDb(authPort, kDbAuth, backends::kRedisAuthPassword));
     }
 
+    /** --force deletes: anything but the Firestore emulator and Redis on this machine is refused before connecting. */
+    void forceRefusesAnythingButLocalEmulators_data() {
+        QTest::addColumn<QString>("redisUrl");
+        QTest::addColumn<QString>("emulatorHost"); // FIRESTORE_EMULATOR_HOST; empty: unset (production Firestore)
+        QTest::addColumn<QString>("project");
+        QTest::addColumn<QString>("refused");
+        const QString localRedis = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbDown);
+        QTest::newRow("production Firestore")
+            << localRedis << QString() << QStringLiteral("fairuse-prod")
+            << QStringLiteral("refused production Firestore project \"fairuse-prod\"");
+        QTest::newRow("production Firestore, demo id") << localRedis << QString() << QStringLiteral("demo-fairuse")
+                                                       << QStringLiteral("refused production Firestore project");
+        QTest::newRow("emulator on another host")
+            << localRedis << QStringLiteral("10.1.2.3:8080") << QStringLiteral("demo-fairuse")
+            << QStringLiteral("refused the emulator at 10.1.2.3:8080");
+        QTest::newRow("emulator on a name that is not localhost")
+            << localRedis << QStringLiteral("emulator.internal:8080") << QStringLiteral("demo-fairuse")
+            << QStringLiteral("refused the emulator at emulator.internal:8080");
+        QTest::newRow("emulator on 0.0.0.0")
+            << localRedis << QStringLiteral("0.0.0.0:8080") << QStringLiteral("demo-fairuse")
+            << QStringLiteral("refused the emulator at 0.0.0.0:8080");
+        QTest::newRow("remote Redis over TLS")
+            << QStringLiteral("rediss://redis.internal:6380/0") << QStringLiteral("127.0.0.1:8080")
+            << QStringLiteral("demo-fairuse") << QStringLiteral("refused Redis at rediss://redis.internal:6380/0");
+        QTest::newRow("remote Redis in clear text, allowed plain")
+            << QStringLiteral("redis://10.0.0.7:6379/2") << QStringLiteral("localhost:8080")
+            << QStringLiteral("demo-fairuse") << QStringLiteral("refused Redis at redis://10.0.0.7:6379/2");
+    }
+
+    void forceRefusesAnythingButLocalEmulators() {
+        QFETCH(QString, redisUrl);
+        QFETCH(QString, emulatorHost);
+        QFETCH(QString, project);
+        QFETCH(QString, refused);
+        QVERIFY(flushDb(m_port, kDbDown));
+        // A token command that would fail loudly if anything tried to reach production.
+        const Run run = runCli(seedArgs(redisUrl, project,
+                                        {QStringLiteral("--force"), QStringLiteral("--allow-plaintext-redis"),
+                                         QStringLiteral("--token-command"), QStringLiteral("false")}),
+                               emulatorHost);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("--force refused")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(refused), qPrintable(run.err));
+        QVERIFY2(!run.err.contains(QLatin1String("writing")), qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+        QCOMPARE(dbSize(m_port, kDbDown), 0);
+    }
+
+    /** BackendSeeder refuses the same targets itself, whoever calls it. */
+    void forceTargetCheck_data() {
+        QTest::addColumn<QString>("redisHost");
+        QTest::addColumn<QString>("emulatorHost");
+        QTest::addColumn<bool>("allowed");
+        QTest::newRow("127.0.0.1 both") << "127.0.0.1"
+                                        << "127.0.0.1:8080" << true;
+        QTest::newRow("localhost both") << "localhost"
+                                        << "localhost:8080" << true;
+        QTest::newRow("::1 both") << "::1"
+                                  << "[::1]:8080" << true;
+        QTest::newRow("127.0.0.2 redis") << "127.0.0.2"
+                                         << "127.0.0.1:8080" << true;
+        QTest::newRow("production Firestore") << "127.0.0.1"
+                                              << "" << false;
+        QTest::newRow("remote emulator") << "127.0.0.1"
+                                         << "192.168.1.20:8080" << false;
+        QTest::newRow("emulator without port, remote") << "127.0.0.1"
+                                                       << "firestore.example" << false;
+        QTest::newRow("remote redis") << "redis.example"
+                                      << "127.0.0.1:8080" << false;
+        QTest::newRow("redis on a localhost look-alike") << "localhost.example"
+                                                         << "127.0.0.1:8080" << false;
+    }
+
+    void forceTargetCheck() {
+        QFETCH(QString, redisHost);
+        QFETCH(QString, emulatorHost);
+        QFETCH(bool, allowed);
+        RedisConfig redis;
+        redis.host = redisHost;
+        FirestoreConfig firestore;
+        firestore.projectId = QStringLiteral("demo-x");
+        firestore.emulatorHost = emulatorHost;
+        const Status s = BackendSeeder::checkForceTarget(redis, firestore);
+        QCOMPARE(s.ok(), allowed);
+        if (!allowed) {
+            QCOMPARE(s.error().kind, ErrorKind::Permission);
+            // seed() itself refuses it too, before connecting to anything.
+            redis.autoReconnect = false;
+            RedisClient client(redis);
+            auto fs = std::make_shared<FirestoreClient>(firestore, StaticToken::emulatorOwner());
+            BackendSeeder seeder(&client, fs);
+            BackendSeedOptions options;
+            options.force = true;
+            const Result<BackendSeedReport> report = awaitResult(seeder.seed(DemoPopulation{}, options), 5000);
+            QVERIFY(!report.ok());
+            QCOMPARE(report.error().kind, ErrorKind::Permission);
+            QCOMPARE(report.error().message, s.error().message);
+            QCOMPARE(client.state(), RedisClient::State::Disconnected);
+        }
+    }
+
+    /** FIRESTORE_EMULATOR_HOST left in the environment never turns a real project into an emulator session. */
+    void emulatorVariableNeverReplacesARealProject() {
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbDown);
+        QVERIFY(flushDb(m_port, kDbDown));
+        const QString host = m_host.isEmpty() ? QStringLiteral("127.0.0.1:8080") : m_host;
+        const Run run = runCli(seedArgs(url, QStringLiteral("fairuse-prod")), host);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("FIRESTORE_EMULATOR_HOST is set (to %1)").arg(host)),
+                 qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1String("project \"fairuse-prod\" is not a demo- project")),
+                 qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+        QCOMPARE(dbSize(m_port, kDbDown), 0);
+    }
+
+    void emulatorFlagSeedsANonDemoProject() {
+        QVERIFY(flushDb(m_port, kDbDown));
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(kDbDown);
+        const QString project = backends::freshProject(QStringLiteral("flag"));
+        const Run run = runCli(seedArgs(url, project, {QStringLiteral("--emulator")}), m_host);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(QJsonDocument::fromJson(run.out)
+                    .object()
+                    .value(QStringLiteral("firestore"))
+                    .toString()
+                    .contains(QStringLiteral("emulator %1").arg(m_host)));
+        QVERIFY(flushDb(m_port, kDbDown));
+    }
+
     void badUsageExitsWith2_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        const QString project = QStringLiteral("some-project");
+        const QString project = QStringLiteral("demo-some-project");
         QTest::newRow("missing --redis") << QStringList{QStringLiteral("seed"), QStringLiteral("--store"),
                                                         QStringLiteral("redis+firestore"),
                                                         QStringLiteral("--firestore"), project}
@@ -295,6 +437,17 @@ private Q_SLOTS:
         QTest::newRow("--redis with embedded")
             << QStringList{QStringLiteral("seed"), QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1/0")}
             << QStringLiteral("is for --store redis+firestore");
+        QTest::newRow("--emulator with embedded") << QStringList{QStringLiteral("seed"), QStringLiteral("--emulator")}
+                                                  << QStringLiteral("is for --store redis+firestore");
+        QTest::newRow("plain redis:// to another machine")
+            << QStringList{QStringLiteral("seed"),
+                           QStringLiteral("--store"),
+                           QStringLiteral("redis+firestore"),
+                           QStringLiteral("--redis"),
+                           QStringLiteral("redis://redis.internal:6379/0"),
+                           QStringLiteral("--firestore"),
+                           QStringLiteral("demo-project")}
+            << QStringLiteral("would send the password and the data in clear text");
     }
 
     void badUsageExitsWith2() {
