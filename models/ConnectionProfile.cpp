@@ -1,5 +1,7 @@
 #include "ConnectionProfile.h"
 
+#include "redis/RedisConfig.h"
+
 #include <QCoreApplication>
 #include <QSettings>
 
@@ -26,6 +28,9 @@ const Field kFields[] = {
     {"llmModel", &ConnectionProfile::llmModel},
     {"reviewerEmail", &ConnectionProfile::reviewerEmail},
 };
+
+/** The one boolean field, kept out of kFields (which maps text fields). */
+constexpr const char* kAllowPlaintextRedisKey = "allowPlaintextRedis";
 
 QString group(const QString& name) {
     return QString(QStringLiteral("profiles/") + name);
@@ -56,6 +61,32 @@ QString ConnectionProfile::displayName() const {
         return tr("Production");
     }
     return name;
+}
+
+Status checkRedisTransport(const ConnectionProfile& profile) {
+    if (profile.kind != ProfileKind::Production || profile.allowPlaintextRedis) {
+        return {};
+    }
+    const Result<services::RedisConfig> redis = services::RedisConfig::fromUrl(profile.redisUrl);
+    if (!redis.ok() || redis->tls) {
+        return {};
+    }
+    return Error::permission(
+        tr("Profile %1 is a production profile and its Redis URL uses redis:// without TLS: the Redis password and the "
+           "speech data would cross the network in clear text. Use rediss://, or tick “Allow plain redis://” "
+           "in the profile if a TLS tunnel on this machine protects the connection.")
+            .arg(profile.name));
+}
+
+Status checkBeforeConnect(const ConnectionProfile& profile, const QString& firestoreEmulatorHostVariable) {
+    if (profile.kind == ProfileKind::Production && !firestoreEmulatorHostVariable.trimmed().isEmpty()) {
+        return Error::permission(
+            tr("FIRESTORE_EMULATOR_HOST is set (to %1) and profile %2 is a production profile: the console would "
+               "silently use the emulator instead of project %3. Unset FIRESTORE_EMULATOR_HOST and start the console "
+               "again, or connect with an emulator profile.")
+                .arg(firestoreEmulatorHostVariable.trimmed(), profile.name, profile.firestoreProject));
+    }
+    return checkRedisTransport(profile);
 }
 
 QString secretKey(const QString& profileName, ProfileSecret secret) {
@@ -154,6 +185,7 @@ ConnectionProfile ProfileSettings::profile(const QString& name) const {
             p.*(f.member) = m_settings->value(key).toString();
         }
     }
+    p.allowPlaintextRedis = m_settings->value(QLatin1String(kAllowPlaintextRedisKey), false).toBool();
     m_settings->endGroup();
     return p;
 }
@@ -164,6 +196,7 @@ void ProfileSettings::save(const ConnectionProfile& p) {
     for (const Field& f : kFields) {
         m_settings->setValue(QString::fromLatin1(f.key), p.*(f.member));
     }
+    m_settings->setValue(QLatin1String(kAllowPlaintextRedisKey), p.allowPlaintextRedis);
     m_settings->endGroup();
     m_settings->sync();
 }

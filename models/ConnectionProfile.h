@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Result.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -23,8 +25,11 @@ struct ConnectionProfile {
     ProfileKind kind = ProfileKind::Demo;
     /** Embedded store file (demo); empty: the default demo store in the app's data folder. */
     QString dbPath;
-    /** Redis URL without a password ("redis://host:6379/0"); the password is a secret. */
+    /** Redis URL without a password ("rediss://host:6380/0"); the password is a secret. */
     QString redisUrl;
+    /** Production only: accept a plain redis:// URL (no TLS), e.g. behind a TLS tunnel that ends on this machine.
+     *  Off by default, so a production profile needs rediss://. */
+    bool allowPlaintextRedis = false;
     QString firestoreProject;
     /** host:port of the Firestore emulator (emulator profiles). */
     QString firestoreEmulatorHost;
@@ -40,6 +45,20 @@ struct ConnectionProfile {
     /** A label for the status bar ("Embedded demo", "Emulator", "Production", or the name). */
     QString displayName() const;
 };
+
+/**
+ * Whether `profile` may reach its Redis as configured: a production profile needs rediss:// (TLS), because the
+ * password and the speech data cross the network, unless it allows plain redis:// explicitly (allowPlaintextRedis).
+ * Fine for demo and emulator profiles, and for a URL that does not parse (that is reported where it is parsed).
+ */
+Status checkRedisTransport(const ConnectionProfile& profile);
+
+/**
+ * Everything checked before a profile connects, with nothing sent yet: checkRedisTransport(), and that
+ * FIRESTORE_EMULATOR_HOST (`firestoreEmulatorHostVariable`, the environment's value) is not set for a production
+ * profile, where it would silently turn the session into an emulator session. Emulator profiles keep using it.
+ */
+Status checkBeforeConnect(const ConnectionProfile& profile, const QString& firestoreEmulatorHostVariable);
 
 /** The secrets a profile can need; each is stored under "<profile>/<name>". */
 enum class ProfileSecret { RedisPassword, ServiceAccountKey, LlmApiKey };

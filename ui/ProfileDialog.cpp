@@ -3,6 +3,7 @@
 #include "FutureWatch.h"
 #include "redis/RedisConfig.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -27,6 +28,8 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     , m_kind(new QComboBox(this))
     , m_dbPath(new QLineEdit(this))
     , m_redisUrl(new QLineEdit(this))
+    , m_allowPlaintextRedis(new QCheckBox(tr("Allow plain redis:// (no TLS)"), this))
+    , m_plaintextWarning(new QLabel(this))
     , m_project(new QLineEdit(this))
     , m_emulatorHost(new QLineEdit(this))
     , m_tokenCommand(new QLineEdit(this))
@@ -53,6 +56,16 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     addRow(tr("&Kind"), m_kind);
     addRow(tr("&Demo store file"), m_dbPath);
     addRow(tr("&Redis URL"), m_redisUrl);
+    m_allowPlaintextRedis->setAccessibleName(tr("Allow plain redis://"));
+    m_allowPlaintextRedis->setToolTip(
+        tr("Production profiles need rediss:// (TLS). Tick this only when a TLS tunnel that ends on this machine "
+           "(stunnel, an SSH forward) protects the connection."));
+    form->addRow(QString(), m_allowPlaintextRedis);
+    m_plaintextWarning->setObjectName(QStringLiteral("plaintextWarning"));
+    m_plaintextWarning->setWordWrap(true);
+    m_plaintextWarning->setText(tr("Warning: with plain redis:// the Redis password and every user's speech data "
+                                   "cross the network unencrypted unless a tunnel protects them."));
+    form->addRow(QString(), m_plaintextWarning);
     addRow(tr("&Firestore project"), m_project);
     addRow(tr("Firestore &emulator host"), m_emulatorHost);
     addRow(tr("&Token command"), m_tokenCommand);
@@ -98,6 +111,7 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     });
     connect(m_list, &QListWidget::currentTextChanged, this, &ProfileDialog::load);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ProfileDialog::updateVisibility);
+    connect(m_allowPlaintextRedis, &QCheckBox::toggled, this, &ProfileDialog::updateVisibility);
 
     auto* right = new QVBoxLayout;
     right->addLayout(form);
@@ -123,6 +137,7 @@ void ProfileDialog::load(const QString& name) {
     m_kind->setCurrentIndex(m_kind->findData(static_cast<int>(p.kind)));
     m_dbPath->setText(p.dbPath);
     m_redisUrl->setText(p.redisUrl);
+    m_allowPlaintextRedis->setChecked(p.allowPlaintextRedis);
     m_project->setText(p.firestoreProject);
     m_emulatorHost->setText(p.firestoreEmulatorHost);
     m_tokenCommand->setText(p.tokenCommand);
@@ -142,6 +157,7 @@ models::ConnectionProfile ProfileDialog::fromForm() const {
     p.kind = static_cast<ProfileKind>(m_kind->currentData().toInt());
     p.dbPath = m_dbPath->text().trimmed();
     p.redisUrl = m_redisUrl->text().trimmed();
+    p.allowPlaintextRedis = p.kind == ProfileKind::Production && m_allowPlaintextRedis->isChecked();
     p.firestoreProject = m_project->text().trimmed();
     p.firestoreEmulatorHost = m_emulatorHost->text().trimmed();
     p.tokenCommand = m_tokenCommand->text().trimmed();
@@ -163,6 +179,10 @@ void ProfileDialog::updateVisibility() {
         e->setEnabled(!demo);
     }
     m_dbPath->setEnabled(demo);
+    // Only production needs TLS; demo and emulator profiles never show the opt-out.
+    const bool production = static_cast<ProfileKind>(m_kind->currentData().toInt()) == ProfileKind::Production;
+    m_allowPlaintextRedis->setVisible(production);
+    m_plaintextWarning->setVisible(production && m_allowPlaintextRedis->isChecked());
 }
 
 bool ProfileDialog::saveCurrent() {
@@ -178,6 +198,10 @@ bool ProfileDialog::saveCurrent() {
         // The same checks the composition root makes when connecting, so a profile that cannot work is never saved.
         if (const Result<services::RedisConfig> redis = services::RedisConfig::fromUrl(p.redisUrl); !redis.ok()) {
             m_status->setText(tr("The Redis URL is not valid: %1").arg(redis.error().message));
+            return false;
+        }
+        if (const Status transport = models::checkRedisTransport(p); !transport.ok()) {
+            m_status->setText(transport.error().message);
             return false;
         }
         if (p.firestoreProject.isEmpty()) {

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -45,6 +46,8 @@ private:
     QComboBox* m_kind;
     QLineEdit* m_dbPath;
     QLineEdit* m_redisUrl;
+    QCheckBox* m_allowPlaintextRedis;
+    QLabel* m_plaintextWarning;
     QLineEdit* m_project;
     QLineEdit* m_emulatorHost;
     QLineEdit* m_tokenCommand;

@@ -176,6 +176,12 @@ void Composer::readSecret(models::ProfileSecret secret, bool optional, bool ask,
 
 void Composer::startRemote() {
     const bool emulator = m_profile.kind == models::ProfileKind::Emulator;
+    // Before anything connects: production over plain redis://, or FIRESTORE_EMULATOR_HOST under a production profile.
+    if (const Status allowed = models::checkBeforeConnect(m_profile, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"));
+        !allowed.ok()) {
+        Q_EMIT failed(allowed.error().message);
+        return;
+    }
     if (m_profile.reviewerEmail.isEmpty()) {
         Q_EMIT failed(
             tr("Profile %1 has no reviewer e-mail. Set it under File > Connection profiles.").arg(m_profile.name));

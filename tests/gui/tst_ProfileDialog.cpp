@@ -8,6 +8,7 @@
 #include "secrets/SessionSecretStore.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -139,7 +140,7 @@ private:
         setField(&dialog, QStringLiteral("Redis URL"), QStringLiteral("redis://127.0.0.1:6390/3"));
         setField(&dialog, QStringLiteral("Firestore project"), QStringLiteral("demo-dialog-test"));
         setField(&dialog, QStringLiteral("Firestore emulator host"), QStringLiteral("127.0.0.1:8099"));
-        setField(&dialog, QStringLiteral("Reviewer e-mail"), QStringLiteral("rita@fairuse.example"));
+        setField(&dialog, QStringLiteral("Firebase API key"), QStringLiteral("demo-api-key"));
     }
 
 private Q_SLOTS:
@@ -172,7 +173,7 @@ private Q_SLOTS:
         QCOMPARE(services::awaitResult(m_secrets->read(key)).value(), kSecret);
         // ...and no other secret was written from empty fields.
         QVERIFY(!services::awaitResult(
-                     m_secrets->read(secretKey(QStringLiteral("staging-emu"), ProfileSecret::ServiceAccountKey)))
+                     m_secrets->read(secretKey(QStringLiteral("staging-emu"), ProfileSecret::OAuthClientSecret)))
                      .ok());
 
         // The profile is in the settings file, the secret is not.
@@ -184,7 +185,7 @@ private Q_SLOTS:
         const ConnectionProfile saved = m_settings->profile(QStringLiteral("staging-emu"));
         QVERIFY(saved.kind == ProfileKind::Emulator);
         QCOMPARE(saved.firestoreEmulatorHost, QStringLiteral("127.0.0.1:8099"));
-        QCOMPARE(saved.reviewerEmail, QStringLiteral("rita@fairuse.example"));
+        QCOMPARE(saved.firebaseApiKey, QStringLiteral("demo-api-key"));
         QVERIFY(m_settings->names().contains(QStringLiteral("staging-emu")));
 
         // Reopening shows the fields, never the secret.
@@ -258,6 +259,44 @@ private Q_SLOTS:
         dialog.reset();
         late->answerAll(Result<bool>(Error::unavailable(QStringLiteral("keychain locked"))));
         QTest::qWait(50); // deliveries to the gone dialog, if any were queued
+    }
+
+    void productionNeedsTlsUnlessAllowedExplicitly() {
+        ProfileDialog dialog(*m_settings, m_secrets, QStringLiteral("demo"));
+        dialog.show();
+        auto* allow = dialog.findChild<QCheckBox*>();
+        auto* warning = dialog.findChild<QLabel*>(QStringLiteral("plaintextWarning"));
+        QVERIFY(allow && warning);
+        // Not offered outside production.
+        QVERIFY(!allow->isVisible());
+        addProfile(dialog, QStringLiteral("prod-tunnel"));
+        fillEmulator(dialog);
+        QVERIFY(!allow->isVisible());
+
+        auto* kind = dialog.findChild<QComboBox*>();
+        kind->setCurrentIndex(kind->findData(static_cast<int>(ProfileKind::Production)));
+        setField(&dialog, QStringLiteral("Redis URL"), QStringLiteral("redis://127.0.0.1:6380/0"));
+        QVERIFY(allow->isVisible());
+        QVERIFY(!allow->isChecked());
+        QVERIFY(!warning->isVisible());
+        QTest::mouseClick(button(&dialog, QDialogButtonBox::Save), Qt::LeftButton);
+        QVERIFY2(status(&dialog).contains(QLatin1String("without TLS")), qPrintable(status(&dialog)));
+        QVERIFY(!m_settings->names().contains(QStringLiteral("prod-tunnel")));
+
+        // Ticking the opt-out shows the warning and saves the choice.
+        allow->setChecked(true);
+        QVERIFY(warning->isVisible());
+        QVERIFY(!warning->text().isEmpty());
+        QTest::mouseClick(button(&dialog, QDialogButtonBox::Save), Qt::LeftButton);
+        QCOMPARE(status(&dialog), ProfileDialog::tr("Saved."));
+        QVERIFY(m_settings->profile(QStringLiteral("prod-tunnel")).allowPlaintextRedis);
+
+        // rediss:// needs no opt-out.
+        allow->setChecked(false);
+        setField(&dialog, QStringLiteral("Redis URL"), QStringLiteral("rediss://redis.internal:6380/0"));
+        QTest::mouseClick(button(&dialog, QDialogButtonBox::Save), Qt::LeftButton);
+        QCOMPARE(status(&dialog), ProfileDialog::tr("Saved."));
+        QVERIFY(!m_settings->profile(QStringLiteral("prod-tunnel")).allowPlaintextRedis);
     }
 
     void demoProfileNeedsNoServers() {
