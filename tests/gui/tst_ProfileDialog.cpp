@@ -140,7 +140,7 @@ private:
         setField(&dialog, QStringLiteral("Redis URL"), QStringLiteral("redis://127.0.0.1:6390/3"));
         setField(&dialog, QStringLiteral("Firestore project"), QStringLiteral("demo-dialog-test"));
         setField(&dialog, QStringLiteral("Firestore emulator host"), QStringLiteral("127.0.0.1:8099"));
-        setField(&dialog, QStringLiteral("Firebase API key"), QStringLiteral("demo-api-key"));
+        setField(&dialog, QStringLiteral("Reviewer e-mail"), QStringLiteral("rita@fairuse.example"));
     }
 
 private Q_SLOTS:
@@ -173,7 +173,7 @@ private Q_SLOTS:
         QCOMPARE(services::awaitResult(m_secrets->read(key)).value(), kSecret);
         // ...and no other secret was written from empty fields.
         QVERIFY(!services::awaitResult(
-                     m_secrets->read(secretKey(QStringLiteral("staging-emu"), ProfileSecret::OAuthClientSecret)))
+                     m_secrets->read(secretKey(QStringLiteral("staging-emu"), ProfileSecret::ServiceAccountKey)))
                      .ok());
 
         // The profile is in the settings file, the secret is not.
@@ -185,7 +185,7 @@ private Q_SLOTS:
         const ConnectionProfile saved = m_settings->profile(QStringLiteral("staging-emu"));
         QVERIFY(saved.kind == ProfileKind::Emulator);
         QCOMPARE(saved.firestoreEmulatorHost, QStringLiteral("127.0.0.1:8099"));
-        QCOMPARE(saved.firebaseApiKey, QStringLiteral("demo-api-key"));
+        QCOMPARE(saved.reviewerEmail, QStringLiteral("rita@fairuse.example"));
         QVERIFY(m_settings->names().contains(QStringLiteral("staging-emu")));
 
         // Reopening shows the fields, never the secret.
