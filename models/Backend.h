@@ -18,8 +18,12 @@ struct Backend {
     std::shared_ptr<services::UsageStore> usage;
     std::shared_ptr<services::CaseStore> cases;
     std::shared_ptr<services::ClassifierService> classifier;
-    /** The signed-in reviewer, from the profile's credential (never a fixed string). */
+    /** The signed-in reviewer: the verified e-mail, uid and role claim of the ID token (the demo store's own identity
+     *  in the demo). Never a profile field, never a fixed string. */
     Reviewer reviewer;
+    /** How the reviewer signed in, for the status bar ("password", "google.com"); empty for the demo store's own
+     *  identity. */
+    QString signInMethod;
     /** Profile name shown in the status bar ("Embedded demo", "Emulator", "Production"). */
     QString profileName;
     QString clientVersion;

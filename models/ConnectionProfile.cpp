@@ -23,14 +23,26 @@ const Field kFields[] = {
     {"redisUrl", &ConnectionProfile::redisUrl},
     {"firestoreProject", &ConnectionProfile::firestoreProject},
     {"firestoreEmulatorHost", &ConnectionProfile::firestoreEmulatorHost},
-    {"tokenCommand", &ConnectionProfile::tokenCommand},
     {"llmBaseUrl", &ConnectionProfile::llmBaseUrl},
     {"llmModel", &ConnectionProfile::llmModel},
-    {"reviewerEmail", &ConnectionProfile::reviewerEmail},
+    {"authProject", &ConnectionProfile::authProject},
+    {"firebaseApiKey", &ConnectionProfile::firebaseApiKey},
+    {"authEmulatorHost", &ConnectionProfile::authEmulatorHost},
+    {"signInProvider", &ConnectionProfile::signInProvider},
+    {"oauthClientId", &ConnectionProfile::oauthClientId},
+    {"oauthAuthorizationUrl", &ConnectionProfile::oauthAuthorizationUrl},
+    {"oauthTokenUrl", &ConnectionProfile::oauthTokenUrl},
 };
 
-/** The one boolean field, kept out of kFields (which maps text fields). */
-constexpr const char* kAllowPlaintextRedisKey = "allowPlaintextRedis";
+/** The boolean fields, kept out of kFields (which maps text fields); their defaults are ConnectionProfile's. */
+struct Flag {
+    const char* key;
+    bool ConnectionProfile::*member;
+};
+const Flag kFlags[] = {
+    {"allowPlaintextRedis", &ConnectionProfile::allowPlaintextRedis},
+    {"emailSignIn", &ConnectionProfile::passwordSignIn}, // not "password...": the settings file never names one
+};
 
 QString group(const QString& name) {
     return QString(QStringLiteral("profiles/") + name);
@@ -93,8 +105,8 @@ QString secretKey(const QString& profileName, ProfileSecret secret) {
     switch (secret) {
     case ProfileSecret::RedisPassword:
         return QString(profileName + QStringLiteral("/redis-password"));
-    case ProfileSecret::ServiceAccountKey:
-        return QString(profileName + QStringLiteral("/service-account-key"));
+    case ProfileSecret::OAuthClientSecret:
+        return QString(profileName + QStringLiteral("/oauth-client-secret"));
     case ProfileSecret::LlmApiKey:
         return QString(profileName + QStringLiteral("/llm-api-key"));
     }
@@ -105,8 +117,8 @@ QString secretLabel(ProfileSecret secret) {
     switch (secret) {
     case ProfileSecret::RedisPassword:
         return tr("Redis password");
-    case ProfileSecret::ServiceAccountKey:
-        return tr("Firestore service-account key (JSON)");
+    case ProfileSecret::OAuthClientSecret:
+        return tr("OAuth client secret of the identity provider");
     case ProfileSecret::LlmApiKey:
         return tr("LLM API key");
     }
@@ -125,7 +137,8 @@ QList<ConnectionProfile> ProfileSettings::builtIns() {
     emulator.redisUrl = QStringLiteral("redis://127.0.0.1:6379/0");
     emulator.firestoreProject = QStringLiteral("demo-fairuse");
     emulator.firestoreEmulatorHost = QStringLiteral("127.0.0.1:8080");
-    emulator.reviewerEmail = QStringLiteral("demo.reviewer@fairuse.example");
+    emulator.firebaseApiKey = QStringLiteral("demo-api-key");
+    emulator.authEmulatorHost = QStringLiteral("127.0.0.1:9099");
 
     ConnectionProfile production;
     production.name = QStringLiteral("production");
@@ -185,7 +198,9 @@ ConnectionProfile ProfileSettings::profile(const QString& name) const {
             p.*(f.member) = m_settings->value(key).toString();
         }
     }
-    p.allowPlaintextRedis = m_settings->value(QLatin1String(kAllowPlaintextRedisKey), false).toBool();
+    for (const Flag& f : kFlags) {
+        p.*(f.member) = m_settings->value(QLatin1String(f.key), p.*(f.member)).toBool();
+    }
     m_settings->endGroup();
     return p;
 }
@@ -196,7 +211,9 @@ void ProfileSettings::save(const ConnectionProfile& p) {
     for (const Field& f : kFields) {
         m_settings->setValue(QString::fromLatin1(f.key), p.*(f.member));
     }
-    m_settings->setValue(QLatin1String(kAllowPlaintextRedisKey), p.allowPlaintextRedis);
+    for (const Flag& f : kFlags) {
+        m_settings->setValue(QLatin1String(f.key), p.*(f.member));
+    }
     m_settings->endGroup();
     m_settings->sync();
 }

@@ -33,14 +33,32 @@ struct ConnectionProfile {
     QString firestoreProject;
     /** host:port of the Firestore emulator (emulator profiles). */
     QString firestoreEmulatorHost;
-    /** Program printing an OAuth access token (e.g. "gcloud auth print-access-token"); empty: the service-account
-     *  key stored as a secret. */
-    QString tokenCommand;
     /** OpenAI-compatible endpoint and model; empty endpoint: the offline heuristic classifier. */
     QString llmBaseUrl;
     QString llmModel;
-    /** The reviewer signing in (emulator and production; the demo signs in as the demo reviewer). */
-    QString reviewerEmail;
+
+    // Sign-in (emulator and production; the demo acts as the demo store's own reviewer). Who acts is never part of
+    // a profile: it is the verified e-mail, uid and role claim of the ID token Firebase Authentication issues.
+    /** The Firebase project of the reviewers' accounts; empty: the Firestore project. */
+    QString authProject;
+    /** The project's Firebase Web API key (public: it identifies the project and grants nothing). */
+    QString firebaseApiKey;
+    /** host:port of the Firebase Auth emulator (emulator profiles; FIREBASE_AUTH_EMULATOR_HOST overrides it). */
+    QString authEmulatorHost;
+    /** The team's identity provider for "Sign in with …": google.com, an Identity Platform OIDC provider id
+     *  (oidc.acme), or empty for none. */
+    QString signInProvider;
+    /** OAuth client id of this desktop app at that provider; its secret, if the provider issues one, is a
+     *  ProfileSecret. */
+    QString oauthClientId;
+    /** Authorization and token endpoints of an OIDC provider; empty: Google's. */
+    QString oauthAuthorizationUrl;
+    QString oauthTokenUrl;
+    /** Offer e-mail and password sign-in (teams without an identity provider). */
+    bool passwordSignIn = true;
+
+    /** The project reviewers sign in to. */
+    QString signInProject() const { return authProject.isEmpty() ? firestoreProject : authProject; }
 
     /** A label for the status bar ("Embedded demo", "Emulator", "Production", or the name). */
     QString displayName() const;
@@ -61,7 +79,7 @@ Status checkRedisTransport(const ConnectionProfile& profile);
 Status checkBeforeConnect(const ConnectionProfile& profile, const QString& firestoreEmulatorHostVariable);
 
 /** The secrets a profile can need; each is stored under "<profile>/<name>". */
-enum class ProfileSecret { RedisPassword, ServiceAccountKey, LlmApiKey };
+enum class ProfileSecret { RedisPassword, LlmApiKey, OAuthClientSecret };
 QString secretKey(const QString& profileName, ProfileSecret secret);
 QString secretLabel(ProfileSecret secret);
 

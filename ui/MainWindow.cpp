@@ -211,6 +211,14 @@ void MainWindow::buildActions() {
     connect(print, &QAction::triggered, this, &MainWindow::printReport);
     file->addAction(print);
     file->addSeparator();
+    QAction* signOut = addCommand(
+        tr("Sign &out"), {},
+        tr("Sign out of %1 and forget the sign-in kept in the system keychain").arg(m_backend.reviewer.email));
+    signOut->setObjectName(QStringLiteral("signOutAction"));
+    // The demo store's own identity (no sign-in method) has nothing to sign out of.
+    signOut->setEnabled(!m_backend.signInMethod.isEmpty());
+    connect(signOut, &QAction::triggered, this, &MainWindow::signOutRequested);
+    file->addAction(signOut);
     QAction* quit = addCommand(tr("&Quit"), {QKeySequence(Qt::CTRL | Qt::Key_Q)}, tr("Close the console"));
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -312,7 +320,10 @@ void MainWindow::buildStatusBar() {
 }
 
 QString MainWindow::identityText() const {
-    return tr("%1 — %2").arg(m_backend.reviewer.email, roleLabel(m_backend.reviewer.role));
+    if (m_backend.signInMethod.isEmpty()) {
+        return tr("%1 — %2").arg(m_backend.reviewer.email, roleLabel(m_backend.reviewer.role));
+    }
+    return tr("%1 — %2 (%3)").arg(m_backend.reviewer.email, roleLabel(m_backend.reviewer.role), m_backend.signInMethod);
 }
 
 QString MainWindow::progressText() const {

@@ -56,6 +56,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
     void profilesRequested();
+    /** File > Sign out: the app ends the session (and forgets its refresh token) and asks for a new sign-in. */
+    void signOutRequested();
     /** The user view on the right was asked to show `uid`. */
     void userShown(const QString& uid);
 

@@ -32,10 +32,16 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     , m_plaintextWarning(new QLabel(this))
     , m_project(new QLineEdit(this))
     , m_emulatorHost(new QLineEdit(this))
-    , m_tokenCommand(new QLineEdit(this))
     , m_llmUrl(new QLineEdit(this))
     , m_llmModel(new QLineEdit(this))
-    , m_reviewer(new QLineEdit(this))
+    , m_authProject(new QLineEdit(this))
+    , m_apiKey(new QLineEdit(this))
+    , m_authEmulatorHost(new QLineEdit(this))
+    , m_provider(new QComboBox(this))
+    , m_clientId(new QLineEdit(this))
+    , m_authorizationUrl(new QLineEdit(this))
+    , m_tokenUrl(new QLineEdit(this))
+    , m_passwordSignIn(new QCheckBox(tr("Offer e-mail and password sign-in"), this))
     , m_status(new QLabel(this)) {
     setWindowTitle(tr("Connection profiles"));
     m_list->setAccessibleName(tr("Profiles"));
@@ -45,7 +51,15 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     m_kind->addItem(tr("Production"), static_cast<int>(ProfileKind::Production));
     m_dbPath->setPlaceholderText(tr("default demo store"));
     m_redisUrl->setPlaceholderText(QStringLiteral("rediss://host:6380/0"));
-    m_tokenCommand->setPlaceholderText(QStringLiteral("gcloud auth print-access-token"));
+    m_authProject->setPlaceholderText(tr("the Firestore project"));
+    m_authEmulatorHost->setPlaceholderText(QStringLiteral("127.0.0.1:9099"));
+    m_provider->setEditable(true);
+    m_provider->addItem(tr("none"), QString());
+    m_provider->addItem(QStringLiteral("google.com"), QStringLiteral("google.com"));
+    m_provider->setToolTip(tr("google.com, or the id of your company's OIDC provider in Identity Platform "
+                              "(oidc.…)"));
+    m_authorizationUrl->setPlaceholderText(tr("Google's (for an OIDC provider: its authorization endpoint)"));
+    m_tokenUrl->setPlaceholderText(tr("Google's (for an OIDC provider: its token endpoint)"));
     m_llmUrl->setPlaceholderText(tr("empty: offline heuristic classifier"));
 
     auto* form = new QFormLayout;
@@ -68,11 +82,18 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     form->addRow(QString(), m_plaintextWarning);
     addRow(tr("&Firestore project"), m_project);
     addRow(tr("Firestore &emulator host"), m_emulatorHost);
-    addRow(tr("&Token command"), m_tokenCommand);
     addRow(tr("&LLM endpoint"), m_llmUrl);
     addRow(tr("LLM &model"), m_llmModel);
-    addRow(tr("Reviewer &e-mail"), m_reviewer);
-    for (ProfileSecret s : {ProfileSecret::RedisPassword, ProfileSecret::ServiceAccountKey, ProfileSecret::LlmApiKey}) {
+    addRow(tr("Sign-in pro&ject"), m_authProject);
+    addRow(tr("Firebase &API key"), m_apiKey);
+    addRow(tr("A&uth emulator host"), m_authEmulatorHost);
+    addRow(tr("&Identity provider"), m_provider);
+    addRow(tr("OAuth &client id"), m_clientId);
+    addRow(tr("Authori&zation URL"), m_authorizationUrl);
+    addRow(tr("T&oken URL"), m_tokenUrl);
+    m_passwordSignIn->setAccessibleName(tr("Offer e-mail and password sign-in"));
+    form->addRow(QString(), m_passwordSignIn);
+    for (ProfileSecret s : {ProfileSecret::RedisPassword, ProfileSecret::LlmApiKey, ProfileSecret::OAuthClientSecret}) {
         auto* edit = new QLineEdit(this);
         edit->setEchoMode(QLineEdit::Password);
         edit->setPlaceholderText(tr("unchanged"));
@@ -140,10 +161,16 @@ void ProfileDialog::load(const QString& name) {
     m_allowPlaintextRedis->setChecked(p.allowPlaintextRedis);
     m_project->setText(p.firestoreProject);
     m_emulatorHost->setText(p.firestoreEmulatorHost);
-    m_tokenCommand->setText(p.tokenCommand);
     m_llmUrl->setText(p.llmBaseUrl);
     m_llmModel->setText(p.llmModel);
-    m_reviewer->setText(p.reviewerEmail);
+    m_authProject->setText(p.authProject);
+    m_apiKey->setText(p.firebaseApiKey);
+    m_authEmulatorHost->setText(p.authEmulatorHost);
+    m_provider->setCurrentText(p.signInProvider.isEmpty() ? m_provider->itemText(0) : p.signInProvider);
+    m_clientId->setText(p.oauthClientId);
+    m_authorizationUrl->setText(p.oauthAuthorizationUrl);
+    m_tokenUrl->setText(p.oauthTokenUrl);
+    m_passwordSignIn->setChecked(p.passwordSignIn);
     for (QLineEdit* e : std::as_const(m_secretEdits)) {
         e->clear();
     }
@@ -160,10 +187,17 @@ models::ConnectionProfile ProfileDialog::fromForm() const {
     p.allowPlaintextRedis = p.kind == ProfileKind::Production && m_allowPlaintextRedis->isChecked();
     p.firestoreProject = m_project->text().trimmed();
     p.firestoreEmulatorHost = m_emulatorHost->text().trimmed();
-    p.tokenCommand = m_tokenCommand->text().trimmed();
     p.llmBaseUrl = m_llmUrl->text().trimmed();
     p.llmModel = m_llmModel->text().trimmed();
-    p.reviewerEmail = m_reviewer->text().trimmed();
+    p.authProject = m_authProject->text().trimmed();
+    p.firebaseApiKey = m_apiKey->text().trimmed();
+    p.authEmulatorHost = m_authEmulatorHost->text().trimmed();
+    const QString provider = m_provider->currentText().trimmed();
+    p.signInProvider = provider == m_provider->itemText(0) ? QString() : provider;
+    p.oauthClientId = m_clientId->text().trimmed();
+    p.oauthAuthorizationUrl = m_authorizationUrl->text().trimmed();
+    p.oauthTokenUrl = m_tokenUrl->text().trimmed();
+    p.passwordSignIn = m_passwordSignIn->isChecked();
     return p;
 }
 
@@ -171,14 +205,17 @@ void ProfileDialog::updateVisibility() {
     const bool demo = static_cast<ProfileKind>(m_kind->currentData().toInt()) == ProfileKind::Demo;
     for (QWidget* w :
          {static_cast<QWidget*>(m_redisUrl), static_cast<QWidget*>(m_project), static_cast<QWidget*>(m_emulatorHost),
-          static_cast<QWidget*>(m_tokenCommand), static_cast<QWidget*>(m_llmUrl), static_cast<QWidget*>(m_llmModel),
-          static_cast<QWidget*>(m_reviewer)}) {
+          static_cast<QWidget*>(m_llmUrl), static_cast<QWidget*>(m_llmModel), static_cast<QWidget*>(m_authProject),
+          static_cast<QWidget*>(m_apiKey), static_cast<QWidget*>(m_authEmulatorHost), static_cast<QWidget*>(m_provider),
+          static_cast<QWidget*>(m_clientId), static_cast<QWidget*>(m_authorizationUrl),
+          static_cast<QWidget*>(m_tokenUrl), static_cast<QWidget*>(m_passwordSignIn)}) {
         w->setEnabled(!demo);
     }
     for (QLineEdit* e : std::as_const(m_secretEdits)) {
         e->setEnabled(!demo);
     }
     m_dbPath->setEnabled(demo);
+    m_authEmulatorHost->setEnabled(static_cast<ProfileKind>(m_kind->currentData().toInt()) == ProfileKind::Emulator);
     // Only production needs TLS; demo and emulator profiles never show the opt-out.
     const bool production = static_cast<ProfileKind>(m_kind->currentData().toInt()) == ProfileKind::Production;
     m_allowPlaintextRedis->setVisible(production);
@@ -217,8 +254,18 @@ bool ProfileDialog::saveCurrent() {
                 return false;
             }
         }
-        if (p.reviewerEmail.isEmpty()) {
-            m_status->setText(tr("Enter the reviewer e-mail you sign in with."));
+        if (p.firebaseApiKey.isEmpty()) {
+            m_status->setText(
+                tr("Enter the Firebase Web API key of the project reviewers sign in to (Firebase console, "
+                   "Project settings)."));
+            return false;
+        }
+        if (!p.passwordSignIn && p.signInProvider.isEmpty()) {
+            m_status->setText(tr("Offer e-mail and password sign-in, or name an identity provider."));
+            return false;
+        }
+        if (!p.signInProvider.isEmpty() && p.oauthClientId.isEmpty()) {
+            m_status->setText(tr("Enter the OAuth client id of this app at %1.").arg(p.signInProvider));
             return false;
         }
     }

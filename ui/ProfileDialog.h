@@ -50,10 +50,16 @@ private:
     QLabel* m_plaintextWarning;
     QLineEdit* m_project;
     QLineEdit* m_emulatorHost;
-    QLineEdit* m_tokenCommand;
     QLineEdit* m_llmUrl;
     QLineEdit* m_llmModel;
-    QLineEdit* m_reviewer;
+    QLineEdit* m_authProject;
+    QLineEdit* m_apiKey;
+    QLineEdit* m_authEmulatorHost;
+    QComboBox* m_provider;
+    QLineEdit* m_clientId;
+    QLineEdit* m_authorizationUrl;
+    QLineEdit* m_tokenUrl;
+    QCheckBox* m_passwordSignIn;
     QHash<int, QLineEdit*> m_secretEdits;
     QLabel* m_status;
 };

@@ -14,4 +14,6 @@ target_sources(fairuse_ui PRIVATE
     QueueView.h
     ShortcutsDialog.cpp
     ShortcutsDialog.h
+    SignInDialog.cpp
+    SignInDialog.h
 )

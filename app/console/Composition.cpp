@@ -1,6 +1,8 @@
 #include "Composition.h"
 
 #include "FutureWatch.h"
+#include "auth/AuthSession.h"
+#include "auth/FirebaseAuthClient.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "firestore/FirestoreAuth.h"
@@ -16,7 +18,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace fairuse::console {
@@ -182,11 +183,6 @@ void Composer::startRemote() {
         Q_EMIT failed(allowed.error().message);
         return;
     }
-    if (m_profile.reviewerEmail.isEmpty()) {
-        Q_EMIT failed(
-            tr("Profile %1 has no reviewer e-mail. Set it under File > Connection profiles.").arg(m_profile.name));
-        return;
-    }
     Result<RedisConfig> redis = RedisConfig::fromUrl(m_profile.redisUrl);
     if (!redis.ok()) {
         Q_EMIT failed(tr("The Redis URL of profile %1 is not valid: %2").arg(m_profile.name, redis.error().message));
@@ -200,65 +196,173 @@ void Composer::startRemote() {
     RedisConfig redisConfig = *redis;
     // The emulator's Redis is a local server without a password: use one if the profile stores it, but never stop
     // every start with a password prompt. Production asks once and keeps the answer in the keychain.
-    readSecret(models::ProfileSecret::RedisPassword, true, !emulator,
-               [this, redisConfig, emulator](QString password) mutable {
-                   if (!password.isEmpty()) {
-                       redisConfig.password = password;
-                   }
-                   auto client = std::make_shared<RedisClient>(redisConfig);
-                   m_connection->owned.push_back(client);
-                   m_connection->backend.usage = std::make_shared<RedisUsageStore>(client.get());
+    readSecret(models::ProfileSecret::RedisPassword, true, !emulator, [this, redisConfig](QString password) mutable {
+        if (!password.isEmpty()) {
+            redisConfig.password = password;
+        }
+        auto client = std::make_shared<RedisClient>(redisConfig);
+        m_connection->owned.push_back(client);
+        m_connection->backend.usage = std::make_shared<RedisUsageStore>(client.get());
+        startAuth();
+    });
+}
 
-                   FirestoreConfig fs = FirestoreConfig::fromEnvironment(m_profile.firestoreProject);
-                   if (emulator && !m_profile.firestoreEmulatorHost.isEmpty() && fs.emulatorHost.isEmpty()) {
-                       fs.emulatorHost = m_profile.firestoreEmulatorHost;
-                   }
-                   auto buildRest = [this](FirestoreConfig config, std::shared_ptr<TokenProvider> tokens) {
-                       auto client = std::make_shared<FirestoreClient>(config, std::move(tokens));
-                       m_connection->owned.push_back(client);
-                       FirestoreCaseStore::Options options;
-                       options.clientVersion = m_clientVersion;
-                       // The queue reads open cases and last action for the rows on screen only (QueueModel), not
-                       // two queries per row of every page.
-                       options.enrichQueueRows = false;
-                       m_connection->backend.cases = std::make_shared<FirestoreCaseStore>(client, options);
-                       buildClassifier();
-                   };
-                   if (fs.isEmulator()) {
-                       buildRest(fs, StaticToken::emulatorOwner());
-                   } else if (!m_profile.tokenCommand.isEmpty()) {
-                       QStringList words = QProcess::splitCommand(m_profile.tokenCommand);
-                       const QString program = words.isEmpty() ? QString() : words.takeFirst();
-                       buildRest(fs, std::make_shared<CommandToken>(program, words));
-                   } else {
-                       readSecret(models::ProfileSecret::ServiceAccountKey, false, true,
-                                  [this, fs, buildRest](QString keyJson) {
-                                      auto token = ServiceAccountToken::fromKeyJson(keyJson.toUtf8());
-                                      if (!token.ok()) {
-                                          Q_EMIT failed(tr("The service-account key of profile %1 is not valid: %2")
-                                                            .arg(m_profile.name, token.error().message));
-                                          return;
-                                      }
-                                      buildRest(fs, *token);
-                                  });
-                   }
-               });
+void Composer::startAuth() {
+    const bool emulator = m_profile.kind == models::ProfileKind::Emulator;
+    FirebaseAuthConfig config =
+        FirebaseAuthConfig::fromEnvironment(m_profile.signInProject(), m_profile.firebaseApiKey);
+    if (!emulator && config.isEmulator()) {
+        Q_EMIT failed(tr("FIREBASE_AUTH_EMULATOR_HOST is set (to %1) and profile %2 is a production profile: reviewers "
+                         "would sign in to the emulator instead of project %3. Unset FIREBASE_AUTH_EMULATOR_HOST and "
+                         "start the console again, or connect with an emulator profile.")
+                          .arg(config.emulatorHost, m_profile.name, m_profile.signInProject()));
+        return;
+    }
+    if (emulator && !config.isEmulator()) {
+        config.emulatorHost = m_profile.authEmulatorHost;
+    }
+    if (emulator && !config.isEmulator()) {
+        Q_EMIT failed(tr("Profile %1 is an emulator profile without a Firebase Auth emulator: set its host under "
+                         "File > Connection profiles or in FIREBASE_AUTH_EMULATOR_HOST.")
+                          .arg(m_profile.name));
+        return;
+    }
+    if (config.apiKey.isEmpty()) {
+        Q_EMIT failed(tr("Profile %1 has no Firebase Web API key: reviewers cannot sign in without it. Set it under "
+                         "File > Connection profiles (Firebase console, Project settings).")
+                          .arg(m_profile.name));
+        return;
+    }
+    m_authClient = std::make_shared<FirebaseAuthClient>(config);
+    m_connection->owned.push_back(m_authClient);
+    Q_EMIT progress(tr("Restoring your sign-in…"));
+    models::whenFinished(this, AuthSession::restore(m_authClient, m_secrets),
+                         [this](const Result<std::shared_ptr<AuthSession>>& restored) {
+                             if (restored.ok()) {
+                                 const Result<Reviewer> who = (*restored)->identity();
+                                 if (who.ok()) {
+                                     useSession(*restored);
+                                     return;
+                                 }
+                                 requestSignIn(who.error().message);
+                                 return;
+                             }
+                             switch (restored.error().kind) {
+                             case ErrorKind::NotFound:
+                                 requestSignIn(QString());
+                                 break;
+                             case ErrorKind::Permission:
+                                 requestSignIn(tr("Your sign-in has expired or was revoked: sign in again."));
+                                 break;
+                             default:
+                                 requestSignIn(
+                                     tr("Your sign-in could not be restored: %1").arg(restored.error().message));
+                             }
+                         });
+}
+
+void Composer::requestSignIn(const QString& reason) {
+    SignInRequest request;
+    request.client = m_authClient;
+    request.project = m_profile.signInProject();
+    request.password = m_profile.passwordSignIn;
+    request.reason = reason;
+    if (m_profile.signInProvider.isEmpty()) {
+        Q_EMIT signInRequired(request);
+        return;
+    }
+    readSecret(models::ProfileSecret::OAuthClientSecret, true, false, [this, request](QString clientSecret) mutable {
+        OAuthLoopbackConfig provider = OAuthLoopbackConfig::google(m_profile.oauthClientId, clientSecret);
+        provider.providerId = m_profile.signInProvider;
+        if (!m_profile.oauthAuthorizationUrl.isEmpty()) {
+            provider.authorizationUrl = QUrl(m_profile.oauthAuthorizationUrl);
+        }
+        if (!m_profile.oauthTokenUrl.isEmpty()) {
+            provider.tokenUrl = QUrl(m_profile.oauthTokenUrl);
+        }
+        if (const Status valid = provider.validate(); valid.ok()) {
+            request.provider = provider;
+        } else {
+            qCWarning(lcApp) << "identity provider of profile" << m_profile.name
+                             << "not offered:" << valid.error().message;
+        }
+        Q_EMIT signInRequired(request);
+    });
+}
+
+void Composer::continueSignIn(const AuthTokens& tokens) {
+    if (!m_connection || !m_authClient) {
+        return;
+    }
+    if (const Result<Reviewer> who = AuthSession::identityOf(tokens.claims); !who.ok()) {
+        requestSignIn(who.error().message);
+        return;
+    }
+    models::whenFinished(this, AuthSession::signedIn(m_authClient, m_secrets, tokens),
+                         [this, tokens](const Result<std::shared_ptr<AuthSession>>& session) {
+                             if (session.ok()) {
+                                 useSession(*session);
+                                 return;
+                             }
+                             // No keychain to keep the refresh token in: this session works, the next start asks again.
+                             qCWarning(lcApp)
+                                 << "the sign-in is kept for this session only:" << session.error().message;
+                             useSession(std::make_shared<AuthSession>(m_authClient, m_secrets, tokens));
+                         });
+}
+
+void Composer::cancelSignIn() {
+    Q_EMIT failed(tr("Not signed in: the console acts only as a signed-in reviewer."));
+}
+
+void Composer::useSession(std::shared_ptr<AuthSession> session) {
+    const Result<Reviewer> who = session->identity();
+    if (!who.ok()) {
+        requestSignIn(who.error().message);
+        return;
+    }
+    m_connection->session = session;
+    m_connection->owned.push_back(session);
+    models::Backend& b = m_connection->backend;
+    b.reviewer = *who;
+    b.signInMethod = session->claims().signInProvider;
+    qCInfo(lcApp) << "signed in as" << who->email << toString(who->role) << "with" << b.signInMethod;
+
+    // Every Firestore request carries this reviewer's ID token; the security rules check it.
+    FirestoreConfig fs = FirestoreConfig::fromEnvironment(m_profile.firestoreProject);
+    if (m_profile.kind == models::ProfileKind::Emulator && !m_profile.firestoreEmulatorHost.isEmpty() &&
+        fs.emulatorHost.isEmpty()) {
+        fs.emulatorHost = m_profile.firestoreEmulatorHost;
+    }
+    auto client = std::make_shared<FirestoreClient>(fs, session);
+    m_connection->owned.push_back(client);
+    FirestoreCaseStore::Options options;
+    options.clientVersion = m_clientVersion;
+    // The queue reads open cases and last action for the rows on screen only (QueueModel), not two queries per row
+    // of every page.
+    options.enrichQueueRows = false;
+    b.cases = std::make_shared<FirestoreCaseStore>(client, options);
+    buildClassifier();
 }
 
 void Composer::buildClassifier() {
+    const auto done = [this] {
+        m_connection->backend.now = clock();
+        Q_EMIT ready();
+    };
     if (m_profile.llmBaseUrl.isEmpty()) {
         m_connection->backend.classifier = std::make_shared<HeuristicClassifierService>();
-        signIn(m_profile.reviewerEmail);
+        done();
         return;
     }
-    readSecret(models::ProfileSecret::LlmApiKey, false, true, [this](QString apiKey) {
+    readSecret(models::ProfileSecret::LlmApiKey, false, true, [this, done](QString apiKey) {
         OpenAiClassifierConfig config;
         config.baseUrl = QUrl(m_profile.llmBaseUrl);
         if (!m_profile.llmModel.isEmpty()) {
             config.model = m_profile.llmModel;
         }
         m_connection->backend.classifier = std::make_shared<OpenAiClassifier>(config, apiKey);
-        signIn(m_profile.reviewerEmail);
+        done();
     });
 }
 

@@ -9,12 +9,15 @@
 #include "QueueBench.h"
 #include "QueueModel.h"
 #include "QueueView.h"
+#include "SignInDialog.h"
+#include "auth/AuthSession.h"
 #include "logging/Logging.h"
 #include "secrets/KeychainSecretStore.h"
 #include "secrets/SessionSecretStore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
 #include <QInputDialog>
@@ -187,6 +190,24 @@ int main(int argc, char* argv[]) {
         QMessageBox::critical(nullptr, QApplication::translate("main", "Cannot connect"), message);
         QCoreApplication::exit(1);
     });
+    QObject::connect(composer.get(), &console::Composer::signInRequired, &app,
+                     [&progress, composerPtr = composer.get()](const console::SignInRequest& request) {
+                         progress.hide();
+                         ui::SignInDialog::Options options;
+                         options.projectLabel = request.project;
+                         options.password = request.password;
+                         options.provider = request.provider;
+                         options.reason = request.reason;
+                         ui::SignInDialog dialog(request.client, options);
+                         QObject::connect(&dialog, &ui::SignInDialog::openBrowser, &dialog,
+                                          [](const QUrl& url) { QDesktopServices::openUrl(url); });
+                         if (dialog.exec() == QDialog::Accepted) {
+                             progress.show();
+                             composerPtr->continueSignIn(dialog.tokens());
+                         } else {
+                             composerPtr->cancelSignIn();
+                         }
+                     });
     QObject::connect(composer.get(), &console::Composer::ready, &app, [&] {
         progress.reset();
         connection = composer->take();
@@ -202,6 +223,24 @@ int main(int argc, char* argv[]) {
                                         {QStringLiteral("--profile"), dialog.selectedProfile()})) {
                 window->close();
             }
+        });
+        QObject::connect(window.get(), &ui::MainWindow::signOutRequested, window.get(), [&] {
+            if (!connection->session) {
+                return;
+            }
+            // Forget the refresh token, then start a fresh console on the same profile, which asks for a sign-in.
+            models::whenFinished(window.get(), connection->session->signOut(), [&](const Result<bool>& removed) {
+                if (!removed.ok()) {
+                    QMessageBox::warning(window.get(), QApplication::translate("main", "Sign out"),
+                                         QApplication::translate("main", "Signed out, but the sign-in kept in the "
+                                                                         "system keychain could not be removed: %1")
+                                             .arg(removed.error().message));
+                }
+                if (QProcess::startDetached(QCoreApplication::applicationFilePath(),
+                                            {QStringLiteral("--profile"), profile.name})) {
+                    window->close();
+                }
+            });
         });
         if (parser.isSet(screenshotOpt)) {
             armScreenshot(window.get(), QFileInfo(parser.value(screenshotOpt)).absoluteFilePath());

@@ -204,7 +204,10 @@ Result<Reviewer> AuthSession::identity() const {
     if (m_signedOut) {
         return Error::permission(tr("signed out; sign in again"));
     }
-    const auto& c = m_tokens.claims;
+    return identityOf(m_tokens.claims);
+}
+
+Result<Reviewer> AuthSession::identityOf(const IdTokenClaims& c) {
     if (c.email.isEmpty()) {
         return Error::permission(tr("the account %1 has no e-mail address; reviewers sign in with one").arg(c.uid));
     }

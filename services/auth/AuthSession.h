@@ -71,6 +71,8 @@ public:
      * not verified, or the token has no role claim this project knows.
      */
     Result<Reviewer> identity() const;
+    /** The identity the claims of an ID token carry, with identity()'s checks (verified e-mail, known role). */
+    static Result<Reviewer> identityOf(const IdTokenClaims& claims);
     /** The claims of the current ID token. */
     const IdTokenClaims& claims() const { return m_tokens.claims; }
     bool isSignedIn() const { return !m_signedOut; }

@@ -35,7 +35,9 @@ private Q_SLOTS:
             QVERIFY(p.kind == ProfileKind::Production); // unknown names are new production profiles
             p.redisUrl = QStringLiteral("rediss://redis.staging:6380/1");
             p.firestoreProject = QStringLiteral("fairuse-staging");
-            p.reviewerEmail = QStringLiteral("sam@fairuse.example");
+            p.firebaseApiKey = QStringLiteral("AIza-staging-web-key");
+            p.signInProvider = QStringLiteral("oidc.acme");
+            p.passwordSignIn = false;
             profiles.save(p);
             ConnectionProfile e = profiles.profile(QStringLiteral("emulator"));
             e.firestoreProject = QStringLiteral("other-project");
@@ -46,7 +48,10 @@ private Q_SLOTS:
         ProfileSettings profiles(&settings);
         QVERIFY(profiles.names().contains(QStringLiteral("staging")));
         QCOMPARE(profiles.profile(QStringLiteral("staging")).redisUrl, QStringLiteral("rediss://redis.staging:6380/1"));
-        QCOMPARE(profiles.profile(QStringLiteral("staging")).reviewerEmail, QStringLiteral("sam@fairuse.example"));
+        QCOMPARE(profiles.profile(QStringLiteral("staging")).firebaseApiKey, QStringLiteral("AIza-staging-web-key"));
+        QCOMPARE(profiles.profile(QStringLiteral("staging")).signInProvider, QStringLiteral("oidc.acme"));
+        QVERIFY(!profiles.profile(QStringLiteral("staging")).passwordSignIn);
+        QVERIFY(profiles.profile(QStringLiteral("emulator")).passwordSignIn);
         QCOMPARE(profiles.profile(QStringLiteral("emulator")).firestoreProject, QStringLiteral("other-project"));
         QCOMPARE(profiles.lastProfile(), QStringLiteral("staging"));
         profiles.remove(QStringLiteral("emulator"));
@@ -69,8 +74,12 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray text = f.readAll().toLower();
         QVERIFY(!text.contains("password"));
-        QVERIFY(!text.contains("apikey"));
+        QVERIFY(!text.contains("llmapikey"));
         QVERIFY(!text.contains("secret"));
+        QVERIFY(!text.contains("idtoken"));
+        QVERIFY(!text.contains("refresh"));
+        // The one key in it is the Firebase Web API key, a public project identifier that grants nothing.
+        QVERIFY(text.contains("firebaseapikey"));
     }
 
     void allowPlaintextRedisPersistsAndDefaultsOff() {

@@ -1,13 +1,16 @@
 // The console's emulator profile against real servers: a small population is written into redis-server (the
-// backend's keys, SPEC 4.1) and the Firestore emulator (SPEC 4.2) with the services' BackendSeeder, the console is
-// composed from an emulator profile exactly as fairuse-console does, and the main window must show those users,
-// open one with its cases, and resolve a case into the emulator with an audit record naming the reviewer. The
-// console reaches the emulator through a loopback proxy, so a test can also lose the connection mid-session.
+// backend's keys, SPEC 4.1) and the Firestore emulator (SPEC 4.2) with the services' BackendSeeder, the shipped
+// security rules are loaded, a senior reviewer signs in through the Firebase Auth emulator, the console is composed
+// from an emulator profile exactly as fairuse-console does, and the main window must show those users, open one with
+// its cases, and resolve a case into the emulator with an audit record naming the signed-in reviewer. The console
+// reaches the emulator through a loopback proxy, so a test can also lose the connection mid-session.
 
 #include "ActionDialog.h"
+#include "AuthEmulator.h"
 #include "BackendFixtures.h"
 #include "Composition.h"
 #include "ConnectionBanner.h"
+#include "EmulatorSupport.h"
 #include "EventsModel.h"
 #include "MainWindow.h"
 #include "QueueModel.h"
@@ -32,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -76,6 +80,9 @@ private:
     std::unique_ptr<FirestoreCaseStore> m_check;
     // Between the console and the emulator.
     std::unique_ptr<testing::TcpProxy> m_proxy;
+    // The reviewer who signs in (the Auth emulator's account).
+    QString m_reviewerEmail;
+    QString m_reviewerUid;
 
     models::QueueModel* queue() const { return m_window->queueView()->model(); }
     ui::UserView* userView() const { return m_window->findChild<ui::UserView*>(); }
@@ -141,14 +148,40 @@ private Q_SLOTS:
         QVERIFY2(seeded.ok(), seeded.ok() ? "" : qPrintable(seeded.error().message));
         QVERIFY(seeded->redisKeys > 0 && seeded->firestoreDocuments > 0);
 
-        // The emulator profile as a reviewer would set it up, pointed at the fixtures.
-        models::ConnectionProfile profile = models::ProfileSettings::builtIns().at(1);
+        // The shipped security rules: the console acts under them, with the reviewer's ID token.
+        QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") +
+                    QStringLiteral("/packaging/firestore/firestore.rules"));
+        QVERIFY(rules.open(QIODevice::ReadOnly));
+        QVERIFY(fairuse::testing::loadRules(m_host, m_project, rules.readAll()));
+
+        // A senior reviewer's account in the Auth emulator.
+        REQUIRE_AUTH_EMULATOR();
+        const testing::AuthEmulator auth;
+        m_reviewerEmail = testing::AuthEmulator::uniqueEmail(QStringLiteral("console-senior"));
+        const QString password = QStringLiteral("console-pw");
+        auto account = auth.passwordReviewer(m_reviewerEmail, password, QStringLiteral("senior_reviewer"));
+        QVERIFY2(account.ok(), account.ok() ? "" : qPrintable(account.error().message));
+        m_reviewerUid = account->claims.uid;
+
+        // The emulator profile as a reviewer would set it up, pointed at the fixtures, saved in a settings file that
+        // someone has edited to name an admin: who acts comes from the sign-in, never from the settings.
+        QTemporaryDir settingsDir;
+        QSettings ini(settingsDir.filePath(QStringLiteral("fairuse.ini")), QSettings::IniFormat);
+        models::ProfileSettings settings(&ini);
+        models::ConnectionProfile profile = settings.profile(QStringLiteral("emulator"));
         QVERIFY(profile.kind == models::ProfileKind::Emulator);
         profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb);
         profile.firestoreProject = m_project;
         profile.firestoreEmulatorHost = QStringLiteral("127.0.0.1:%1").arg(m_proxy->port());
-        profile.reviewerEmail = QString::fromLatin1(kDemoReviewerEmail);
+        profile.authProject = testing::kAuthProject;
+        profile.authEmulatorHost = auth.host();
+        profile.firebaseApiKey = testing::kAuthApiKey;
         profile.llmBaseUrl.clear();
+        settings.save(profile);
+        ini.setValue(QStringLiteral("profiles/emulator/reviewerEmail"), QStringLiteral("ops.admin@fairuse.example"));
+        ini.setValue(QStringLiteral("profiles/emulator/role"), QStringLiteral("admin"));
+        ini.sync();
+        profile = settings.profile(QStringLiteral("emulator"));
 
         // A password stored for the profile is used; none is stored here and the fixture needs none, and the
         // emulator profile must not stop the start with a prompt for it.
@@ -159,15 +192,30 @@ private Q_SLOTS:
                                        return std::nullopt;
                                    });
         composer.setPinnedNow(reference());
+        // The sign-in dialog's part: nobody is signed in yet, so the console asks once; the answer is a real
+        // password sign-in at the Auth emulator.
+        int signInRequests = 0;
+        connect(&composer, &console::Composer::signInRequired, this, [&](const console::SignInRequest& request) {
+            ++signInRequests;
+            QVERIFY(request.password);
+            QVERIFY(request.reason.isEmpty());
+            auto tokens = get(request.client->signInWithPassword(m_reviewerEmail, password));
+            QVERIFY2(tokens.ok(), tokens.ok() ? "" : qPrintable(tokens.error().message));
+            composer.continueSignIn(*tokens);
+        });
         QSignalSpy ready(&composer, &console::Composer::ready);
         QSignalSpy failed(&composer, &console::Composer::failed);
         composer.start();
         QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, kTimeoutMs));
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
-        QCOMPARE(asked, 0); // neither the optional Redis password nor a service-account key
+        QCOMPARE(asked, 0); // not even the optional Redis password
+        QCOMPARE(signInRequests, 1);
         m_connection = composer.take();
-        QCOMPARE(m_connection->backend.reviewer.email, QString::fromLatin1(kDemoReviewerEmail));
+        QCOMPARE(m_connection->backend.reviewer.email, m_reviewerEmail);
+        QCOMPARE(m_connection->backend.reviewer.uid, m_reviewerUid);
         QVERIFY(m_connection->backend.reviewer.role == Role::SeniorReviewer);
+        QCOMPARE(m_connection->backend.signInMethod, QStringLiteral("password"));
+        QVERIFY(m_connection->session);
         QVERIFY(m_connection->backend.cases->describe().contains(m_project));
 
         m_window = std::make_unique<ui::MainWindow>(m_connection->backend);
@@ -353,7 +401,7 @@ private Q_SLOTS:
                 found = true;
                 QVERIFY(e.resolved);
                 QVERIFY(e.outcome == std::optional<Outcome>(Outcome::FalsePositive));
-                QCOMPARE(e.resolvedBy, QString::fromLatin1(kDemoReviewerEmail));
+                QCOMPARE(e.resolvedBy, m_reviewerEmail);
             }
         }
         QVERIFY(found);
@@ -367,7 +415,9 @@ private Q_SLOTS:
             }
         }
         QVERIFY(latest);
-        QCOMPARE(latest->reviewer, QString::fromLatin1(kDemoReviewerEmail));
+        QCOMPARE(latest->reviewer, m_reviewerEmail);
+        QCOMPARE(latest->reviewerUid, m_reviewerUid);
+        QVERIFY(latest->role == Role::SeniorReviewer);
         QVERIFY(latest->action == AuditAction::Resolve);
         QCOMPARE(latest->uid, uid);
         QCOMPARE(latest->eventId, target.id);

@@ -1,6 +1,6 @@
 // Connection profile dialog: a new emulator profile is saved to the settings file and its Redis password goes to
 // the SecretStore only; invalid profiles (password in the URL, bad Redis URL, no Firestore project, bad emulator
-// host, no reviewer) are refused with a message and change nothing.
+// host, no Firebase API key) are refused with a message and change nothing.
 
 #include "ConnectionProfile.h"
 #include "ProfileDialog.h"
@@ -140,7 +140,7 @@ private:
         setField(&dialog, QStringLiteral("Redis URL"), QStringLiteral("redis://127.0.0.1:6390/3"));
         setField(&dialog, QStringLiteral("Firestore project"), QStringLiteral("demo-dialog-test"));
         setField(&dialog, QStringLiteral("Firestore emulator host"), QStringLiteral("127.0.0.1:8099"));
-        setField(&dialog, QStringLiteral("Reviewer e-mail"), QStringLiteral("rita@fairuse.example"));
+        setField(&dialog, QStringLiteral("Firebase API key"), QStringLiteral("demo-api-key"));
     }
 
 private Q_SLOTS:
@@ -173,7 +173,7 @@ private Q_SLOTS:
         QCOMPARE(services::awaitResult(m_secrets->read(key)).value(), kSecret);
         // ...and no other secret was written from empty fields.
         QVERIFY(!services::awaitResult(
-                     m_secrets->read(secretKey(QStringLiteral("staging-emu"), ProfileSecret::ServiceAccountKey)))
+                     m_secrets->read(secretKey(QStringLiteral("staging-emu"), ProfileSecret::OAuthClientSecret)))
                      .ok());
 
         // The profile is in the settings file, the secret is not.
@@ -185,7 +185,7 @@ private Q_SLOTS:
         const ConnectionProfile saved = m_settings->profile(QStringLiteral("staging-emu"));
         QVERIFY(saved.kind == ProfileKind::Emulator);
         QCOMPARE(saved.firestoreEmulatorHost, QStringLiteral("127.0.0.1:8099"));
-        QCOMPARE(saved.reviewerEmail, QStringLiteral("rita@fairuse.example"));
+        QCOMPARE(saved.firebaseApiKey, QStringLiteral("demo-api-key"));
         QVERIFY(m_settings->names().contains(QStringLiteral("staging-emu")));
 
         // Reopening shows the fields, never the secret.
@@ -214,8 +214,8 @@ private Q_SLOTS:
                                        << QStringLiteral("Firestore project");
         QTest::newRow("emulator host without port")
             << QStringLiteral("Firestore emulator host") << QStringLiteral("localhost") << QStringLiteral("host:port");
-        QTest::newRow("no reviewer") << QStringLiteral("Reviewer e-mail") << QString()
-                                     << QStringLiteral("reviewer e-mail");
+        QTest::newRow("no Firebase API key")
+            << QStringLiteral("Firebase API key") << QString() << QStringLiteral("Firebase Web API key");
     }
 
     void invalidProfilesAreRefused() {
