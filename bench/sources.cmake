@@ -7,3 +7,7 @@ target_link_libraries(fairuse_bench_redis PRIVATE fairuse::options fairuse::serv
 # Bulk resolve on the Firestore emulator, which the bench starts itself: apply() per case against applyBatch().
 add_executable(fairuse_bench_bulk_resolve firestore/BulkResolveBench.cpp)
 target_link_libraries(fairuse_bench_bulk_resolve PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
+# The audit log view's first screen on a 10,000-record log (emulator and embedded), against the whole-log read.
+add_executable(fairuse_bench_audit_log firestore/AuditLogBench.cpp)
+target_link_libraries(fairuse_bench_audit_log PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
+target_compile_definitions(fairuse_bench_audit_log PRIVATE FAIRUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
