@@ -16,5 +16,13 @@ int runReplay(const QStringList& args, Io io);
 int runUsage(const QStringList& args, Io io);
 int runQueue(const QStringList& args, Io io);
 int runSeed(const QStringList& args, Io io);
+int runLogin(const QStringList& args, Io io);
+int runWhoami(const QStringList& args, Io io);
+int runLogout(const QStringList& args, Io io);
+int runResolve(const QStringList& args, Io io);
+int runOverride(const QStringList& args, Io io);
+int runBulkResolve(const QStringList& args, Io io);
+int runAudit(const QStringList& args, Io io);
+int runReviewers(const QStringList& args, Io io);
 
 } // namespace fairuse::cli

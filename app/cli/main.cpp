@@ -21,6 +21,15 @@ const Command kCommands[] = {
     {"usage", "print a user's rolling speech totals from the backend's Redis keys", fairuse::cli::runUsage},
     {"queue", "print the flagged-user queue from Firestore (or the emulator)", fairuse::cli::runQueue},
     {"seed", "fill the embedded store, or a Redis + Firestore pair, with the demo population", fairuse::cli::runSeed},
+    {"login", "sign a reviewer in through Firebase Authentication (kept in the keychain)", fairuse::cli::runLogin},
+    {"whoami", "show the signed-in reviewer: e-mail, uid and role from the ID token", fairuse::cli::runWhoami},
+    {"logout", "remove the reviewer's sign-in from the keychain", fairuse::cli::runLogout},
+    {"resolve", "resolve a case as the signed-in reviewer", fairuse::cli::runResolve},
+    {"override", "set a user's stage as the signed-in reviewer", fairuse::cli::runOverride},
+    {"bulk-resolve", "resolve the cases listed in a file with one outcome; a rerun is idempotent",
+     fairuse::cli::runBulkResolve},
+    {"audit", "audit verify: check the audit trail's hash chain against its head", fairuse::cli::runAudit},
+    {"reviewers", "grant, revoke or list reviewer roles (admin credentials)", fairuse::cli::runReviewers},
 };
 
 void printHelp(QTextStream& out) {
@@ -28,7 +37,7 @@ void printHelp(QTextStream& out) {
            "Fair-use enforcement core: replay histories, read usage and cases from the real backends.\n\n"
            "Commands:\n";
     for (const auto& c : kCommands) {
-        out << "  " << QString::fromLatin1(c.name).leftJustified(8) << "  " << c.summary << "\n";
+        out << "  " << QString::fromLatin1(c.name).leftJustified(12) << "  " << c.summary << "\n";
     }
     out << "\nOptions:\n"
            "  -h, --help     show this help (or a command's help: fairuse COMMAND --help)\n"

@@ -1,0 +1,303 @@
+// fairuse resolve / override: one reviewer action, built by the core (ReviewerActions) and applied in one commit
+// through FirestoreCaseStore::apply, as the console's action dialog does, under the signed-in reviewer's ID token.
+#include "CaseResolution.h"
+#include "ReviewerSession.h"
+
+#include "common/Await.h"
+#include "enforcement/ReviewerActions.h"
+
+#include <QDateTime>
+#include <QUuid>
+
+namespace fairuse::cli {
+
+namespace {
+
+const char* const kResolveHelp =
+    "Usage: fairuse resolve CASE_REF --outcome confirmed|false_positive|no_action [--notes TEXT] [--json]\n"
+    "                       [--redis URL] [PROJECT OPTIONS]\n"
+    "\n"
+    "Resolves one case as the signed-in reviewer (fairuse login). CASE_REF is accepted as pasted: any case, with or\n"
+    "without FU-, surrounding spaces ignored. confirmed keeps the user's stage; false_positive lowers it one step\n"
+    "(lifting a restriction needs a senior_reviewer); no_action records the resolution only. The notes are added\n"
+    "to the case and to the audit record's reason.\n"
+    "\n"
+    "Running the same resolve again is harmless: the commit carries the key cli-resolve:CASE:OUTCOME:UID, and a\n"
+    "rerun reports \"already applied\" with the earlier audit record.\n"
+    "\n"
+    "Options:\n"
+    "  --outcome OUTCOME       confirmed, false_positive or no_action (required)\n"
+    "  --notes TEXT            notes on the case\n"
+    "  --json                  one JSON object {input, case_ref, uid, status, message, stage_before, stage_after,\n"
+    "                          audit: {sequence, reviewer, reviewer_uid, role, action, ...}, stage_cache}\n"
+    "%2"
+    "\n"
+    "%1"
+    "\n"
+    "Exit status: 0 resolved or already applied; 1 refused (role or security rules), already resolved by someone\n"
+    "else, changed meanwhile, not found, not signed in, or another failure (the reason on standard error or in\n"
+    "the JSON); 2 bad usage, including a CASE_REF that is not one.\n";
+
+const char* const kOverrideHelp =
+    "Usage: fairuse override UID --stage none|warning|throttle|restrict --reason TEXT [--json] [--redis URL]\n"
+    "                        [PROJECT OPTIONS]\n"
+    "\n"
+    "Sets a user's enforcement stage as the signed-in reviewer (fairuse login), with the stage's timers, in one\n"
+    "commit with its audit record. A reviewer may only warn; a senior_reviewer or admin may set any stage. The user\n"
+    "must have a fair-use state already (a mistyped uid is not created).\n"
+    "\n"
+    "Options:\n"
+    "  --stage STAGE           none, warning, throttle or restrict (required)\n"
+    "  --reason TEXT           why (required; it goes into the audit record)\n"
+    "  --json                  one JSON object {uid, status, message, stage_before, stage_after, audit, stage_cache}\n"
+    "%2"
+    "\n"
+    "%1"
+    "\n"
+    "Exit status: 0 applied; 1 refused, conflict, user not found, not signed in or another failure (the reason on\n"
+    "standard error or in the JSON); 2 bad usage.\n";
+
+QString helpText(const char* text) {
+    return QString::fromUtf8(text).arg(QString::fromUtf8(kProjectOptionsHelp), QString::fromUtf8(StageCache::kHelp));
+}
+
+TimePoint systemNow() {
+    return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
+}
+
+/** Exit status of a failed reviewer session or target. */
+int targetFailure(Io io, const QString& command, const Error& error) {
+    return error.kind == ErrorKind::Invalid ? usageError(io, command, error.message) : fail(io, command, error.message);
+}
+
+/** Drops the stage cache when the stage changed and --redis was given; the line for people, or empty. */
+QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QString* error) {
+    if (!cache) {
+        return stageCacheNotAsked(uid);
+    }
+    const StageCache::Report report = cache->drop(uid);
+    *name = StageCache::name(report.outcome);
+    *error = report.error;
+    return StageCache::describe(uid, report);
+}
+
+} // namespace
+
+int runResolve(const QStringList& args, Io io) {
+    const QString command = QStringLiteral("resolve");
+    QCommandLineParser parser;
+    ProjectOptions project;
+    project.addTo(parser);
+    const QCommandLineOption outcomeOption(QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME"));
+    const QCommandLineOption notesOption(QStringLiteral("notes"), QString(), QStringLiteral("TEXT"));
+    parser.addOptions({outcomeOption, notesOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
+    if (!parseArguments(parser, command, args, 1, io)) {
+        return kExitUsage;
+    }
+    if (parser.isSet(project.help)) {
+        io.out << helpText(kResolveHelp);
+        return kExitOk;
+    }
+    if (parser.positionalArguments().isEmpty()) {
+        return usageError(io, command, QStringLiteral("CASE_REF is required"));
+    }
+    const QString input = parser.positionalArguments().first();
+    const QString caseRef = canonicalCaseRef(input);
+    if (caseRef.isEmpty()) {
+        return usageError(
+            io, command,
+            QStringLiteral("\"%1\" is not a case reference (FU- and 12 hexadecimal digits)").arg(input.left(60)));
+    }
+    if (!parser.isSet(outcomeOption)) {
+        return usageError(io, command,
+                          QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
+    }
+    const std::optional<Outcome> outcome = outcomeFromString(parser.value(outcomeOption));
+    if (!outcome) {
+        return usageError(io, command,
+                          QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
+                              .arg(parser.value(outcomeOption)));
+    }
+    auto cache = StageCache::fromOptions(parser);
+    if (!cache) {
+        return usageError(io, command, cache.error().message);
+    }
+    CliSettings settings;
+    const Result<Target> target = chooseTarget(parser, project, settings);
+    if (!target) {
+        return targetFailure(io, command, target.error());
+    }
+    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    if (!reviewing) {
+        return fail(io, command, reviewing.error().message);
+    }
+    const bool json = parser.isSet(project.json);
+    services::FirestoreCaseStore& store = *reviewing->store;
+
+    CaseJob job;
+    job.input = input;
+    job.caseRef = caseRef;
+    const auto finishJob = [&]() {
+        if (json) {
+            printJson(io, job.toJson(false));
+        } else if (succeeded(job.status)) {
+            io.out << job.caseRef << ": " << job.message << "\n";
+        }
+        if (!succeeded(job.status)) {
+            io.err << "fairuse resolve: " << job.caseRef << ": " << statusName(job.status) << ": " << job.message
+                   << "\n";
+            return kExitFailed;
+        }
+        return kExitOk;
+    };
+
+    const Result<FairUseEvent> event = services::awaitResult(store.findByCaseRef(caseRef), kCallTimeoutMs);
+    if (!event) {
+        job.status = event.error().kind == ErrorKind::NotFound ? CaseStatus::NotFound : CaseStatus::Failed;
+        job.message = event.error().kind == ErrorKind::NotFound
+                          ? QStringLiteral("no case has the reference %1 in %2").arg(caseRef, store.describe())
+                          : event.error().message;
+        return finishJob();
+    }
+    job.event = *event;
+    const Result<FairUseState> state = services::awaitResult(store.getState(event->uid), kCallTimeoutMs);
+    if (!state) {
+        job.status = CaseStatus::Failed;
+        job.message = QStringLiteral("could not read the state of %1: %2").arg(event->uid, state.error().message);
+        return finishJob();
+    }
+    planResolve(job, enforcement::Policy::forReview(), *state,
+                ResolveRequest{*outcome, parser.value(notesOption), reviewing->reviewer, systemNow(), clientVersion()});
+    if (job.change) {
+        settleResolve(job, services::awaitResult(store.apply(*job.change), kCallTimeoutMs));
+    }
+    if (job.changedStage()) {
+        const QString line = dropStageCache(cache->get(), job.event.uid, &job.stageCache, &job.stageCacheError);
+        if (!json) {
+            io.out << "  " << job.event.uid << ": stage " << toString(*job.stageBefore) << " -> "
+                   << toString(*job.stageAfter) << "; " << line << "\n";
+        }
+    }
+    return finishJob();
+}
+
+int runOverride(const QStringList& args, Io io) {
+    const QString command = QStringLiteral("override");
+    QCommandLineParser parser;
+    ProjectOptions project;
+    project.addTo(parser);
+    const QCommandLineOption stageOption(QStringLiteral("stage"), QString(), QStringLiteral("STAGE"));
+    const QCommandLineOption reasonOption(QStringLiteral("reason"), QString(), QStringLiteral("TEXT"));
+    parser.addOptions({stageOption, reasonOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
+    if (!parseArguments(parser, command, args, 1, io)) {
+        return kExitUsage;
+    }
+    if (parser.isSet(project.help)) {
+        io.out << helpText(kOverrideHelp);
+        return kExitOk;
+    }
+    if (parser.positionalArguments().isEmpty() || parser.positionalArguments().first().trimmed().isEmpty()) {
+        return usageError(io, command, QStringLiteral("UID is required"));
+    }
+    const QString uid = parser.positionalArguments().first().trimmed();
+    if (!parser.isSet(stageOption)) {
+        return usageError(io, command, QStringLiteral("--stage is required (none, warning, throttle or restrict)"));
+    }
+    const std::optional<Stage> stage = stageFromString(parser.value(stageOption));
+    if (!stage) {
+        return usageError(io, command,
+                          QStringLiteral("--stage must be none, warning, throttle or restrict, not \"%1\"")
+                              .arg(parser.value(stageOption)));
+    }
+    const QString reason = parser.value(reasonOption).trimmed();
+    if (reason.isEmpty()) {
+        return usageError(io, command, QStringLiteral("--reason TEXT is required"));
+    }
+    auto cache = StageCache::fromOptions(parser);
+    if (!cache) {
+        return usageError(io, command, cache.error().message);
+    }
+    CliSettings settings;
+    const Result<Target> target = chooseTarget(parser, project, settings);
+    if (!target) {
+        return targetFailure(io, command, target.error());
+    }
+    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    if (!reviewing) {
+        return fail(io, command, reviewing.error().message);
+    }
+    const bool json = parser.isSet(project.json);
+    services::FirestoreCaseStore& store = *reviewing->store;
+
+    QJsonObject result{{QStringLiteral("uid"), uid}};
+    const auto failed = [&](const QString& status, const QString& message) {
+        if (json) {
+            result.insert(QStringLiteral("status"), status);
+            result.insert(QStringLiteral("message"), message);
+            printJson(io, result);
+        }
+        return fail(io, command, QStringLiteral("%1: %2: %3").arg(uid, status, message));
+    };
+
+    const Result<FairUseState> state = services::awaitResult(store.getState(uid), kCallTimeoutMs);
+    if (!state) {
+        return failed(QStringLiteral("failed"), state.error().message);
+    }
+    if (state->version.isEmpty()) {
+        return failed(QStringLiteral("not_found"),
+                      QStringLiteral("user %1 has no fair-use state in %2").arg(uid, store.describe()));
+    }
+    enforcement::ActionContext ctx;
+    ctx.reviewer = reviewing->reviewer;
+    ctx.now = systemNow();
+    ctx.clientVersion = clientVersion();
+    // A fresh key per command, as the console's action dialog uses per reviewed change: a retry inside the store
+    // never applies it twice, and a second override is a new action.
+    ctx.idempotencyKey = QStringLiteral("cli-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const Result<ChangeSet> change =
+        enforcement::buildOverrideStage(enforcement::Policy::forReview(), *state, *stage, reason, ctx);
+    result.insert(QStringLiteral("stage_before"), toString(state->stage));
+    if (!change) {
+        const ErrorKind kind = change.error().kind;
+        return failed(kind == ErrorKind::Permission ? QStringLiteral("refused")
+                      : kind == ErrorKind::Conflict ? QStringLiteral("conflict")
+                                                    : QStringLiteral("failed"),
+                      change.error().message);
+    }
+    const Result<CommitResult> applied = services::awaitResult(store.apply(*change), kCallTimeoutMs);
+    if (!applied) {
+        const ErrorKind kind = applied.error().kind;
+        return failed(kind == ErrorKind::Permission ? QStringLiteral("refused")
+                      : kind == ErrorKind::Conflict ? QStringLiteral("conflict")
+                                                    : QStringLiteral("failed"),
+                      kind == ErrorKind::Permission
+                          ? QStringLiteral("refused by the project's security rules: %1").arg(applied.error().message)
+                          : applied.error().message);
+    }
+    const Stage after = change->newState ? change->newState->stage : state->stage;
+    result.insert(QStringLiteral("status"), QStringLiteral("applied"));
+    result.insert(QStringLiteral("stage_after"), toString(after));
+    result.insert(QStringLiteral("audit"), auditJson(applied->audit));
+    result.insert(QStringLiteral("message"),
+                  QStringLiteral("stage %1 -> %2: audit record %3")
+                      .arg(toString(state->stage), toString(after), describeRecord(applied->audit)));
+    QString cacheName;
+    QString cacheError;
+    const QString cacheLine =
+        after != state->stage ? dropStageCache(cache->get(), uid, &cacheName, &cacheError) : QString();
+    result.insert(QStringLiteral("stage_cache"), cacheName.isEmpty() ? QJsonValue() : QJsonValue(cacheName));
+    if (!cacheError.isEmpty()) {
+        result.insert(QStringLiteral("stage_cache_error"), cacheError);
+    }
+    if (json) {
+        printJson(io, result);
+    } else {
+        io.out << uid << ": " << result.value(QStringLiteral("message")).toString() << "\n";
+        if (!cacheLine.isEmpty()) {
+            io.out << "  " << cacheLine << "\n";
+        }
+    }
+    return kExitOk;
+}
+
+} // namespace fairuse::cli

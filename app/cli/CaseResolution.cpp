@@ -1,0 +1,162 @@
+#include "CaseResolution.h"
+
+#include "ReviewerSession.h"
+
+#include "audit/CaseRef.h"
+#include "enforcement/ReviewerActions.h"
+
+namespace fairuse::cli {
+
+QString canonicalCaseRef(const QString& input) {
+    const QString trimmed = input.trimmed();
+    if (trimmed.startsWith(QLatin1String("FU-"), Qt::CaseInsensitive)) {
+        return normaliseCaseRef(trimmed);
+    }
+    return normaliseCaseRef(QStringLiteral("FU-") + trimmed);
+}
+
+QString resolveKey(const QString& caseRef, Outcome outcome, const QString& reviewerUid) {
+    return QStringLiteral("cli-resolve:%1:%2:%3").arg(caseRef, toString(outcome), reviewerUid);
+}
+
+QString statusName(CaseStatus status) {
+    switch (status) {
+    case CaseStatus::Pending:
+        return QStringLiteral("pending");
+    case CaseStatus::Resolved:
+        return QStringLiteral("resolved");
+    case CaseStatus::AlreadyApplied:
+        return QStringLiteral("already_applied");
+    case CaseStatus::Invalid:
+        return QStringLiteral("invalid");
+    case CaseStatus::Duplicate:
+        return QStringLiteral("duplicate");
+    case CaseStatus::NotFound:
+        return QStringLiteral("not_found");
+    case CaseStatus::Conflict:
+        return QStringLiteral("conflict");
+    case CaseStatus::Refused:
+        return QStringLiteral("refused");
+    case CaseStatus::Failed:
+        break;
+    }
+    return QStringLiteral("failed");
+}
+
+bool succeeded(CaseStatus status) {
+    return status == CaseStatus::Resolved || status == CaseStatus::AlreadyApplied;
+}
+
+QJsonObject CaseJob::toJson(bool withLine) const {
+    const auto stage = [](const std::optional<Stage>& s) { return s ? QJsonValue(toString(*s)) : QJsonValue(); };
+    const auto text = [](const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); };
+    QJsonObject o{
+        {QStringLiteral("input"), input},
+        {QStringLiteral("case_ref"), text(caseRef)},
+        {QStringLiteral("uid"), text(event.uid)},
+        {QStringLiteral("status"), statusName(status)},
+        {QStringLiteral("message"), message},
+        {QStringLiteral("stage_before"), stage(stageBefore)},
+        {QStringLiteral("stage_after"), stage(stageAfter)},
+        {QStringLiteral("audit"), audit ? QJsonValue(auditJson(*audit)) : QJsonValue()},
+        {QStringLiteral("stage_cache"), text(stageCache)},
+    };
+    if (!stageCacheError.isEmpty()) {
+        o.insert(QStringLiteral("stage_cache_error"), stageCacheError);
+    }
+    if (withLine) {
+        o.insert(QStringLiteral("line"), line);
+    }
+    return o;
+}
+
+void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseState& state,
+                 const ResolveRequest& request) {
+    enforcement::ActionContext ctx;
+    ctx.reviewer = request.reviewer;
+    ctx.now = request.now;
+    ctx.clientVersion = request.clientVersion;
+    ctx.idempotencyKey = resolveKey(job.caseRef, request.outcome, request.reviewer.uid);
+    ctx.caseRef = job.event.caseRef;
+    ctx.eventId = job.event.id;
+    job.stageBefore = state.stage;
+
+    FairUseEvent event = job.event;
+    job.probe = event.resolved && event.outcome == request.outcome &&
+                event.resolvedBy.compare(request.reviewer.email, Qt::CaseInsensitive) == 0;
+    if (job.probe) {
+        // The request as it was while the case was open, only to present its key again (as the console's
+        // BulkResolver does): the store answers "already applied" when this key resolved it.
+        event.resolved = false;
+        event.resolvedAt.reset();
+        event.resolvedBy.clear();
+        event.outcome.reset();
+    }
+    Result<ChangeSet> change =
+        enforcement::buildResolve(policy, state, event, request.outcome, request.notes, false, ctx);
+    if (!change) {
+        job.message = change.error().message;
+        if (job.probe) {
+            job.status = CaseStatus::Conflict;
+            job.message = QStringLiteral("already resolved by %1 (%2) before, not by this command")
+                              .arg(job.event.resolvedBy, toString(request.outcome));
+        } else if (change.error().kind == ErrorKind::Permission) {
+            job.status = CaseStatus::Refused;
+        } else if (change.error().kind == ErrorKind::Conflict) {
+            job.status = CaseStatus::Conflict;
+        } else {
+            job.status = CaseStatus::Failed;
+        }
+        return;
+    }
+    if (job.probe) {
+        // A version the case can no longer have: if the key is unknown the commit fails its precondition, so the
+        // case is never resolved twice. Well-formed, because Firestore must be able to evaluate it.
+        change->expectedEventVersion = QStringLiteral("1970-01-01T00:00:00Z");
+    } else {
+        job.stageAfter = change->newState ? change->newState->stage : state.stage;
+    }
+    job.change = std::move(change.value());
+}
+
+void settleResolve(CaseJob& job, const Result<CommitResult>& answer) {
+    if (answer && answer->alreadyApplied) {
+        job.status = CaseStatus::AlreadyApplied;
+        job.audit = answer->audit.sequence > 0 ? std::optional<AuditRecord>(answer->audit) : std::nullopt;
+        job.stageAfter.reset();
+        job.message =
+            job.audit
+                ? QStringLiteral("already applied by an earlier run: audit record %1").arg(describeRecord(*job.audit))
+                : QStringLiteral("already applied by an earlier run");
+        return;
+    }
+    if (job.probe) {
+        job.status = CaseStatus::Conflict;
+        job.message = QStringLiteral("already resolved by %1 (%2) before, not by this command")
+                          .arg(job.event.resolvedBy, job.event.outcome ? toString(*job.event.outcome) : QString());
+        return;
+    }
+    if (answer) {
+        job.status = CaseStatus::Resolved;
+        job.audit = answer->audit;
+        job.message = QStringLiteral("resolved: audit record %1").arg(describeRecord(answer->audit));
+        return;
+    }
+    job.message = answer.error().message;
+    switch (answer.error().kind) {
+    case ErrorKind::Conflict:
+        job.status = CaseStatus::Conflict;
+        break;
+    case ErrorKind::Permission:
+        job.status = CaseStatus::Refused;
+        job.message = QStringLiteral("refused by the project's security rules: %1").arg(answer.error().message);
+        break;
+    case ErrorKind::NotFound:
+        job.status = CaseStatus::NotFound;
+        break;
+    default:
+        job.status = CaseStatus::Failed;
+    }
+}
+
+} // namespace fairuse::cli
