@@ -84,6 +84,7 @@ QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QSt
 } // namespace
 
 int runResolve(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("resolve");
     QCommandLineParser parser;
     ProjectOptions project;
@@ -182,6 +183,7 @@ int runResolve(const QStringList& args, Io io) {
 }
 
 int runOverride(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("override");
     QCommandLineParser parser;
     ProjectOptions project;

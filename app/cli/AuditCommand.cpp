@@ -36,6 +36,7 @@ constexpr int kPageSize = 1000;
 } // namespace
 
 int runAudit(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("audit verify");
     QCommandLineParser parser;
     ProjectOptions project;

@@ -330,6 +330,7 @@ void BulkRun::dropStageCaches(StageCache* cache) {
 } // namespace
 
 int runBulkResolve(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("bulk-resolve");
     QCommandLineParser parser;
     ProjectOptions project;

@@ -176,6 +176,7 @@ Result<services::AuthTokens> signInWithProvider(services::FirebaseAuthClient& cl
 } // namespace
 
 int runLogin(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("login");
     QCommandLineParser parser;
     ProjectOptions project;
@@ -271,6 +272,7 @@ int runLogin(const QStringList& args, Io io) {
 }
 
 int runWhoami(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("whoami");
     QCommandLineParser parser;
     ProjectOptions project;
@@ -313,6 +315,7 @@ int runWhoami(const QStringList& args, Io io) {
 }
 
 int runLogout(const QStringList& args, Io io) {
+    quietServiceLogs();
     const QString command = QStringLiteral("logout");
     QCommandLineParser parser;
     ProjectOptions project;

@@ -7,6 +7,7 @@
 #include "secrets/KeychainSecretStore.h"
 
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QRegularExpression>
 
 namespace fairuse::cli {
@@ -166,6 +167,10 @@ Result<Reviewing> restoreReviewer(const Target& target) {
     options.clientVersion = clientVersion();
     r.store = std::make_unique<services::FirestoreCaseStore>(r.firestore, options);
     return r;
+}
+
+void quietServiceLogs() {
+    QLoggingCategory::setFilterRules(QStringLiteral("fairuse.*.info=false"));
 }
 
 int fail(Io io, const QString& command, const QString& message) {

@@ -99,6 +99,10 @@ struct Reviewing {
  */
 Result<Reviewing> restoreReviewer(const Target& target);
 
+/** Leaves the services' per-request info lines (fairuse.*.info) out of standard error, which carries the commands'
+ *  own progress and diagnostics; warnings stay, and QT_LOGGING_RULES (e.g. "fairuse.*.info=true") overrides it. */
+void quietServiceLogs();
+
 /** Prints "fairuse COMMAND: MESSAGE" on standard error and returns kExitFailed. */
 int fail(Io io, const QString& command, const QString& message);
 /** Same, for a usage error: also points at --help, returns kExitUsage. */

@@ -136,6 +136,7 @@ int list(services::FirebaseAuthClient& client, bool all, bool json, Io io) {
 } // namespace
 
 int runReviewers(const QStringList& args, Io io) {
+    quietServiceLogs();
     QString command = QStringLiteral("reviewers");
     QCommandLineParser parser;
     ProjectOptions project;
