@@ -25,6 +25,8 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QProgressDialog>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QTableView>
 #include <QTextStream>
 #include <QTimer>
@@ -57,6 +59,37 @@ void armScreenshot(ui::MainWindow* window, const QString& file) {
     QObject::connect(window->queueView()->model(), &models::QueueModel::loadFailed, window, later);
     // Never hang a script: grab whatever is there after 60 s.
     QTimer::singleShot(60000, window, grab);
+}
+
+/**
+ * Screenshot mode with a sign-in: grabs the sign-in dialog next to the main window's picture (FILE-sign-in.png),
+ * then signs in with the throw-away emulator account named by FAIRUSE_SCREENSHOT_EMAIL and
+ * FAIRUSE_SCREENSHOT_PASSWORD (scripts/screenshot --sign-in creates it), so the main window's picture shows the
+ * status bar after sign-in. Without those variables the dialog waits for a person.
+ */
+void armSignInScreenshot(ui::SignInDialog* dialog, const QString& file) {
+    QTimer::singleShot(800, dialog, [dialog, file] {
+        const QString email = qEnvironmentVariable("FAIRUSE_SCREENSHOT_EMAIL");
+        if (dialog->emailField()) {
+            dialog->emailField()->setText(email);
+        }
+        QString signInFile = file;
+        signInFile.replace(QRegularExpression(QStringLiteral("\\.png$")), QString());
+        signInFile += QStringLiteral("-sign-in.png");
+        const bool saved = dialog->grab().save(signInFile);
+        QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << signInFile << Qt::endl;
+        const QString password = qEnvironmentVariable("FAIRUSE_SCREENSHOT_PASSWORD");
+        if (dialog->passwordField() && !email.isEmpty() && !password.isEmpty()) {
+            QObject::connect(dialog, &ui::SignInDialog::attemptFinished, dialog, [dialog](bool accepted) {
+                if (!accepted) {
+                    QTextStream(stderr) << "screenshot: sign-in refused: " << dialog->errorText() << Qt::endl;
+                    QCoreApplication::exit(1);
+                }
+            });
+            dialog->passwordField()->setText(password);
+            dialog->signInButton()->click();
+        }
+    });
 }
 
 std::optional<QString> askSecretDialog(models::ProfileSecret secret, const QString& profile, bool session) {
@@ -191,7 +224,10 @@ int main(int argc, char* argv[]) {
         QCoreApplication::exit(1);
     });
     QObject::connect(composer.get(), &console::Composer::signInRequired, &app,
-                     [&progress, composerPtr = composer.get()](const console::SignInRequest& request) {
+                     [&progress, composerPtr = composer.get(),
+                      screenshotFile = parser.isSet(screenshotOpt)
+                                           ? QFileInfo(parser.value(screenshotOpt)).absoluteFilePath()
+                                           : QString()](const console::SignInRequest& request) {
                          progress.hide();
                          ui::SignInDialog::Options options;
                          options.projectLabel = request.project;
@@ -201,6 +237,9 @@ int main(int argc, char* argv[]) {
                          ui::SignInDialog dialog(request.client, options);
                          QObject::connect(&dialog, &ui::SignInDialog::openBrowser, &dialog,
                                           [](const QUrl& url) { QDesktopServices::openUrl(url); });
+                         if (!screenshotFile.isEmpty()) {
+                             armSignInScreenshot(&dialog, screenshotFile);
+                         }
                          if (dialog.exec() == QDialog::Accepted) {
                              progress.show();
                              composerPtr->continueSignIn(dialog.tokens());

@@ -65,6 +65,8 @@ public:
     void invalidate() override;
     /** "e-mail (role, signed in with google.com)". */
     QString describe() const override;
+    /** A reviewer's ID token: Firestore holds it to the security rules. */
+    bool bypassesSecurityRules() const override { return false; }
 
     /**
      * Who acts: the verified e-mail, uid and role of the current token. Permission when the e-mail is missing or

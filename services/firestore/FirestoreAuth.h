@@ -28,6 +28,9 @@ public:
     virtual void invalidate() {}
     /** What kind of credential this is, for status bars and errors ("service account x@y", ...). */
     virtual QString describe() const = 0;
+    /** True for server credentials (service accounts, OAuth access tokens, the emulator's "owner"), which Firestore
+     *  does not hold to the security rules; false for a user's Firebase ID token, which it does. */
+    virtual bool bypassesSecurityRules() const { return true; }
 };
 
 /** A fixed token: "owner" for the emulator's admin access (bypasses security rules), or an unsigned test JWT. */
@@ -38,6 +41,8 @@ public:
     static std::shared_ptr<StaticToken> emulatorOwner();
     Async<QString> token() override;
     QString describe() const override { return m_description; }
+    /** False unless this is the emulator's "owner": any other fixed token is a user's ID token. */
+    bool bypassesSecurityRules() const override { return m_token == QLatin1String("owner"); }
 
 private:
     QString m_token;
@@ -72,7 +77,9 @@ public:
     /** The signed assertion for `now` (exposed for tests). */
     Result<QByteArray> signedAssertion(TimePoint now) const;
 
-    static inline const QString kScope = QStringLiteral("https://www.googleapis.com/auth/datastore");
+    /** Firestore, and Identity Toolkit for the admin jobs that set reviewers' role claims (`fairuse reviewers`). */
+    static inline const QString kScope =
+        QStringLiteral("https://www.googleapis.com/auth/datastore https://www.googleapis.com/auth/identitytoolkit");
 
 private:
     ServiceAccountToken(QString email, QByteArray privateKeyPem, QString keyId, QString tokenUri, Clock clock);

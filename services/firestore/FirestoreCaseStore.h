@@ -46,9 +46,10 @@ public:
         /** Writes per applyBatch() commit (Firestore allows at most 500); the audit head takes one of them. */
         int maxWritesPerCommit = FirestoreClient::kMaxWritesPerCommit;
         /** Distinct documents the security rules may read in one commit (Firestore: 20 get/exists/getAfter per
-         *  batched write); applyBatch() fills a commit only as far as the rules can check it. 0: no limit (server
-         *  credentials, which bypass the rules). */
-        int maxRuleReadsPerCommit = kRuleReadsLimit;
+         *  batched write); applyBatch() fills a commit only as far as the rules can check it. 0: no limit; -1 (the
+         *  default): kRuleReadsLimit for a credential the rules apply to (a reviewer's ID token), no limit for
+         *  server credentials, which bypass the rules. */
+        int maxRuleReadsPerCommit = -1;
     };
     /** Firestore's limit on document-access calls of the security rules in one batched write. */
     static constexpr int kRuleReadsLimit = 20;

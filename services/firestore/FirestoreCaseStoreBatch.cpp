@@ -125,7 +125,13 @@ void FirestoreCaseStore::batchNextCommit(std::shared_ptr<BatchRun> run) {
     QSet<QString> deferred;
     int writes = 1; // the audit head
     int reads = kRuleReadsPerCommit;
-    const int maxReads = m_options.maxRuleReadsPerCommit > 0 ? m_options.maxRuleReadsPerCommit : INT_MAX;
+    int maxReads = m_options.maxRuleReadsPerCommit;
+    if (maxReads < 0) {
+        maxReads = m_client->bypassesSecurityRules() ? 0 : kRuleReadsLimit;
+    }
+    if (maxReads == 0) {
+        maxReads = INT_MAX;
+    }
     for (int index : std::as_const(run->waiting)) {
         const ChangeSet& change = *run->changes.at(index);
         const QStringList docs = sharedDocuments(change);

@@ -130,6 +130,8 @@ class FirestoreClient : public QObject {
     Q_OBJECT
 public:
     FirestoreClient(FirestoreConfig config, std::shared_ptr<TokenProvider> tokens, QObject* parent = nullptr);
+    /** Whether this client's credential is exempt from the security rules (TokenProvider::bypassesSecurityRules). */
+    bool bypassesSecurityRules() const { return m_tokens && m_tokens->bypassesSecurityRules(); }
     /** Answers every call still in flight with Unavailable ("closed"), so no caller waits on a dead client. */
     ~FirestoreClient() override;
 

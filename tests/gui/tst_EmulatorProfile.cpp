@@ -17,8 +17,10 @@
 #include "QueueView.h"
 #include "TcpProxy.h"
 #include "UserView.h"
+#include "audit/AuditChain.h"
 #include "common/Await.h"
 #include "enforcement/Enforcement.h"
+#include "enforcement/ReviewerActions.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "redis/RedisClient.h"
 #include "redis/RedisUsageStore.h"
@@ -422,6 +424,72 @@ private Q_SLOTS:
         QCOMPARE(latest->uid, uid);
         QCOMPARE(latest->eventId, target.id);
         QVERIFY(latest->stageAfter == std::optional<Stage>(expected));
+    }
+
+    void aGoogleReviewerActsInTheirOwnName() {
+        // A second reviewer, signed in with google.com (the Auth emulator's IdP sign-in), composed by a second
+        // console on the same profile: a note they add is recorded with their e-mail, uid and the role of their
+        // token (reviewer), after the senior reviewer's records, and the chain verifies.
+        const testing::AuthEmulator auth;
+        const QString email = testing::AuthEmulator::uniqueEmail(QStringLiteral("console-google"));
+        auto account = auth.googleReviewer(email, QStringLiteral("reviewer"));
+        QVERIFY2(account.ok(), account.ok() ? "" : qPrintable(account.error().message));
+        models::ConnectionProfile profile = models::ProfileSettings::builtIns().at(1);
+        profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb);
+        profile.firestoreProject = m_project;
+        profile.firestoreEmulatorHost = m_host;
+        profile.authProject = testing::kAuthProject;
+        profile.authEmulatorHost = auth.host();
+        profile.firebaseApiKey = testing::kAuthApiKey;
+        profile.llmBaseUrl.clear();
+        console::Composer composer(profile, std::make_shared<SessionSecretStore>(),
+                                   [](models::ProfileSecret) -> std::optional<QString> { return std::nullopt; });
+        composer.setPinnedNow(reference());
+        connect(&composer, &console::Composer::signInRequired, this, [&](const console::SignInRequest& request) {
+            auto tokens = get(request.client->signInWithIdp(
+                testing::AuthEmulator::fakeGoogleCredential(QStringLiteral("google-") + email, email, true)));
+            QVERIFY2(tokens.ok(), tokens.ok() ? "" : qPrintable(tokens.error().message));
+            composer.continueSignIn(*tokens);
+        });
+        QSignalSpy ready(&composer, &console::Composer::ready);
+        QSignalSpy failed(&composer, &console::Composer::failed);
+        composer.start();
+        QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, kTimeoutMs));
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        std::unique_ptr<console::Connection> second = composer.take();
+        const Reviewer who = second->backend.reviewer;
+        QCOMPARE(who.email, email);
+        QVERIFY(who.role == Role::Reviewer);
+        QCOMPARE(second->backend.signInMethod, QStringLiteral("google.com"));
+
+        const QString uid = *flagged().begin();
+        const Result<FairUseState> state = get(second->backend.cases->getState(uid));
+        QVERIFY(state.ok());
+        enforcement::ActionContext ctx;
+        ctx.reviewer = who;
+        ctx.now = reference();
+        ctx.clientVersion = QStringLiteral("tst_EmulatorProfile");
+        auto note = enforcement::buildAddUserNote(*state, QStringLiteral("checked with the user's team"), ctx);
+        QVERIFY(note.ok());
+        const Result<CommitResult> applied = get(second->backend.cases->apply(*note));
+        QVERIFY2(applied.ok(), applied.ok() ? "" : qPrintable(applied.error().message));
+        // What a reviewer cannot do, the server refuses too: a plain reviewer's override to restrict.
+        auto forged = enforcement::buildOverrideStage(enforcement::Policy{}, *state, Stage::Restrict,
+                                                      QStringLiteral("forged"), ctx);
+        QCOMPARE(forged.error().kind, ErrorKind::Permission);
+
+        const Result<QList<AuditRecord>> audit = get(m_check->listAudit(AuditFilter{}));
+        QVERIFY(audit.ok());
+        QVERIFY(verifyChain(*audit).ok);
+        const AuditRecord& last = audit->last();
+        QCOMPARE(last.reviewer, email);
+        QCOMPARE(last.reviewerUid, account->claims.uid);
+        QVERIFY(last.role == Role::Reviewer);
+        bool seniorActed = false;
+        for (const AuditRecord& r : *audit) {
+            seniorActed = seniorActed || (r.reviewer == m_reviewerEmail && r.role == Role::SeniorReviewer);
+        }
+        QVERIFY(seniorActed);
     }
 
     void exportReadsWhatWasNeverPainted() {

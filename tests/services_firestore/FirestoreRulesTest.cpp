@@ -514,6 +514,16 @@ void FirestoreRulesTest::reviewerResolvesAndNotesThroughTheStore() {
     auto u = userNote(*notes, reviewer.reviewer);
     VERIFY_OK(u);
     VERIFY_OK(wait(store.apply(*u)));
+    // A case the backend wrote without admin_notes, resolved without notes.
+    const QString bare = freshUser(Stage::Warning);
+    VERIFY_OK(wait(m_owner->commit({FirestoreWrite::update(FirestoreCaseStore::eventPath(bare, QStringLiteral("e1")),
+                                                           {}, {QStringLiteral("admin_notes")})})));
+    auto bareSubject = readSubject(store, bare);
+    VERIFY_OK(bareSubject);
+    auto confirmed = enforcement::buildResolve(kPolicy, bareSubject->state, bareSubject->event(QStringLiteral("e1")),
+                                               Outcome::Confirmed, QString(), false, contextFor(reviewer.reviewer));
+    VERIFY_OK(confirmed);
+    VERIFY_OK(wait(store.apply(*confirmed)));
     // The chain verifies and its records name the reviewer from the token.
     auto chainRecords = wait(m_ownerStore->listAudit(AuditFilter{}));
     VERIFY_OK(chainRecords);
