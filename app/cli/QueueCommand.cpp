@@ -1,5 +1,6 @@
-// fairuse queue: the flagged-user queue from Firestore (or its emulator), in queue order.
-#include "Commands.h"
+// fairuse queue: the flagged-user queue from Firestore (or its emulator), in queue order, read as the signed-in
+// reviewer (fairuse login): the reviewer's ID token, so the project's security rules decide what it may read.
+#include "ReviewerSession.h"
 
 #include "common/Await.h"
 #include "firestore/FirestoreCaseStore.h"
@@ -14,53 +15,30 @@ namespace fairuse::cli {
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitPermission = 4;
-constexpr int kExitUnavailable = 5;
-
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 10000;
 constexpr int kPageSize = 300;
-constexpr int kPageTimeoutMs = 120000;
 
 const char* const kHelp =
-    "Usage: fairuse queue --firestore PROJECT [--stage STAGE] [--limit N] [--json] [--token-command CMD]\n"
-    "                     [--emulator]\n"
+    "Usage: fairuse queue [--firestore PROJECT] [--stage STAGE] [--limit N] [--json] [PROJECT OPTIONS]\n"
     "\n"
     "Prints the flagged-user queue (stage warning, throttle or restrict), newest update first, as the console\n"
-    "shows it: a collection-group query on fair_use_state ordered by updated_at descending.\n"
+    "shows it: a collection-group query on fair_use_state ordered by updated_at descending. It reads as the\n"
+    "reviewer signed in with fairuse login (that reviewer's ID token, under the project's security rules), never\n"
+    "with server credentials.\n"
     "\n"
     "Options:\n"
-    "  --firestore PROJECT  Google Cloud project id (required)\n"
-    "  --stage STAGE        only warning, throttle or restrict\n"
-    "  --limit N            at most N users (default 50, at most 10000); pages of 300 are fetched as needed\n"
-    "  --json               one JSON array of objects {uid, stage, updated_at, last_classifier_score,\n"
-    "                       last_classifier_type, last_case_ref, exempt}; absent values are null\n"
-    "  --token-command CMD  command printing an OAuth access token (default: gcloud auth print-access-token);\n"
-    "                       run without a shell, split on spaces\n"
-    "  --emulator           the project is the emulator's although its id does not start with demo-\n"
-    "  -h, --help           show this help\n"
+    "  --stage STAGE           only warning, throttle or restrict\n"
+    "  --limit N               at most N users (default 50, at most 10000); pages of 300 are fetched as needed\n"
+    "  --json                  one JSON array of objects {uid, stage, updated_at, last_classifier_score,\n"
+    "                          last_classifier_type, last_case_ref, exempt}; absent values are null\n"
     "\n"
-    "With FIRESTORE_EMULATOR_HOST=host:port set, the emulator is used with admin access and no token, for a demo-*\n"
-    "project or with --emulator. For any other project the variable is refused (exit 2), so that a variable left\n"
-    "in the shell never shows the emulator's data as if it were a real project's.\n"
+    "%1"
+    "\n"
     "Without --json a table is printed.\n"
     "\n"
-    "Exit status: 0 ok, 1 other error, 2 bad usage, 4 permission denied, 5 Firestore unreachable or busy.\n";
-
-int exitCodeFor(const Error& e) {
-    switch (e.kind) {
-    case ErrorKind::Permission:
-        return kExitPermission;
-    case ErrorKind::Unavailable:
-    case ErrorKind::Quota:
-        return kExitUnavailable;
-    default:
-        return kExitError;
-    }
-}
+    "Exit status: 0 ok; 1 not signed in, refused (no role, security rules), Firestore unreachable or any other\n"
+    "error; 2 bad usage.\n";
 
 QJsonValue optionalTime(const std::optional<TimePoint>& t) {
     return t ? QJsonValue(formatRfc3339(*t)) : QJsonValue(QJsonValue::Null);
@@ -85,87 +63,53 @@ QJsonObject rowJson(const services::QueueRow& row) {
 } // namespace
 
 int runQueue(const QStringList& args, Io io) {
-    QString project;
+    quietServiceLogs();
+    const QString command = QStringLiteral("queue");
+    QCommandLineParser parser;
+    ProjectOptions project;
+    project.addTo(parser);
+    const QCommandLineOption stageOption{QStringLiteral("stage"), QString(), QStringLiteral("STAGE")};
+    const QCommandLineOption limitOption{QStringLiteral("limit"), QString(), QStringLiteral("N")};
+    parser.addOptions({stageOption, limitOption});
+    if (!parseArguments(parser, command, args, 0, io)) {
+        return kExitUsage;
+    }
+    if (parser.isSet(project.help)) {
+        io.out << QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp));
+        return kExitOk;
+    }
     std::optional<Stage> stage;
+    if (parser.isSet(stageOption)) {
+        const QString s = parser.value(stageOption);
+        stage = stageFromString(s);
+        if (!stage || *stage == Stage::None) {
+            return usageError(
+                io, command,
+                QStringLiteral("--stage must be warning, throttle or restrict, not \"%1\"").arg(s.left(40)));
+        }
+    }
     int limit = kDefaultLimit;
-    bool json = false;
-    bool emulator = false;
-    QString tokenCommand = QStringLiteral("gcloud auth print-access-token");
-
-    const auto usage = [&io](const QString& message) {
-        io.err << "fairuse queue: " << message << "\nTry: fairuse queue --help\n";
-        return kExitUsage;
-    };
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        const QString& a = args.at(i);
-        const auto value = [&](QString* out) {
-            if (i + 1 >= args.size()) {
-                return false;
-            }
-            *out = args.at(++i);
-            return true;
-        };
-        if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
-            io.out << kHelp;
-            return kExitOk;
-        }
-        if (a == QLatin1String("--json")) {
-            json = true;
-        } else if (a == QLatin1String("--emulator")) {
-            emulator = true;
-        } else if (a == QLatin1String("--firestore")) {
-            if (!value(&project) || project.isEmpty()) {
-                return usage(QStringLiteral("--firestore needs a project id"));
-            }
-        } else if (a == QLatin1String("--stage")) {
-            QString s;
-            if (!value(&s)) {
-                return usage(QStringLiteral("--stage needs warning, throttle or restrict"));
-            }
-            stage = stageFromString(s);
-            if (!stage || *stage == Stage::None) {
-                return usage(QStringLiteral("--stage must be warning, throttle or restrict, not \"%1\"").arg(s));
-            }
-        } else if (a == QLatin1String("--limit")) {
-            QString s;
-            bool ok = false;
-            if (value(&s)) {
-                limit = s.toInt(&ok);
-            }
-            if (!ok || limit < 1 || limit > kMaxLimit) {
-                return usage(QStringLiteral("--limit must be a number from 1 to %1").arg(kMaxLimit));
-            }
-        } else if (a == QLatin1String("--token-command")) {
-            if (!value(&tokenCommand) || tokenCommand.trimmed().isEmpty()) {
-                return usage(QStringLiteral("--token-command needs a command"));
-            }
-        } else {
-            return usage(QStringLiteral("unknown option \"%1\"").arg(a));
+    if (parser.isSet(limitOption)) {
+        bool ok = false;
+        limit = parser.value(limitOption).toInt(&ok);
+        if (!ok || limit < 1 || limit > kMaxLimit) {
+            return usageError(io, command, QStringLiteral("--limit must be a number from 1 to %1").arg(kMaxLimit));
         }
     }
-    if (project.isEmpty()) {
-        return usage(QStringLiteral("--firestore PROJECT is required"));
-    }
+    const bool json = parser.isSet(project.json);
 
-    const Result<services::FirestoreConfig> target =
-        services::FirestoreConfig::forCommandLine(project, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"), emulator);
+    CliSettings settings;
+    const Result<Target> target = chooseTarget(parser, project, settings);
     if (!target) {
-        io.err << "fairuse queue: " << target.error().message << "\n";
-        return kExitUsage;
+        return target.error().kind == ErrorKind::Invalid ? usageError(io, command, target.error().message)
+                                                         : fail(io, command, target.error().message);
     }
-    const services::FirestoreConfig& config = *target;
-    std::shared_ptr<services::TokenProvider> tokens;
-    if (config.isEmulator()) {
-        tokens = services::StaticToken::emulatorOwner();
-    } else {
-        QStringList parts = tokenCommand.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        const QString program = parts.takeFirst();
-        tokens = std::make_shared<services::CommandToken>(program, parts);
+    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    if (!reviewing) {
+        return fail(io, command, reviewing.error().message);
     }
-    auto client = std::make_shared<services::FirestoreClient>(config, tokens);
-    services::FirestoreCaseStore::Options options;
-    options.enrichQueueRows = false; // the listing needs the state only: one query per page
-    services::FirestoreCaseStore store(client, options);
+    // restoreReviewer's store leaves the rows unenriched: the listing needs the state only, one query per page.
+    services::FirestoreCaseStore& store = *reviewing->store;
 
     services::QueueFilter filter;
     filter.stage = stage;
@@ -173,10 +117,9 @@ int runQueue(const QStringList& args, Io io) {
     QString cursor;
     do {
         const int want = std::min(kPageSize, limit - static_cast<int>(rows.size()));
-        auto page = services::awaitResult(store.fetchQueuePage(filter, cursor, want), kPageTimeoutMs);
+        auto page = services::awaitResult(store.fetchQueuePage(filter, cursor, want), kCallTimeoutMs);
         if (!page) {
-            io.err << "fairuse queue: " << store.describe() << ": " << page.error().message << "\n";
-            return exitCodeFor(page.error());
+            return fail(io, command, QStringLiteral("%1: %2").arg(store.describe(), page.error().message));
         }
         rows += page->rows;
         cursor = page->nextCursor;

@@ -19,7 +19,7 @@ const Command kCommands[] = {
     {"replay", "replay a JSON-lines history and print one JSON decision per check or override",
      fairuse::cli::runReplay},
     {"usage", "print a user's rolling speech totals from the backend's Redis keys", fairuse::cli::runUsage},
-    {"queue", "print the flagged-user queue from Firestore (or the emulator)", fairuse::cli::runQueue},
+    {"queue", "print the flagged-user queue from Firestore, as the signed-in reviewer", fairuse::cli::runQueue},
     {"seed", "fill the embedded store, or a Redis + Firestore pair, with the demo population", fairuse::cli::runSeed},
     {"login", "sign a reviewer in through Firebase Authentication (kept in the keychain)", fairuse::cli::runLogin},
     {"whoami", "show the signed-in reviewer: e-mail, uid and role from the ID token", fairuse::cli::runWhoami},
