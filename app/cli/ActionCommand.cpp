@@ -65,11 +65,6 @@ TimePoint systemNow() {
     return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
 }
 
-/** Exit status of a failed reviewer session or target. */
-int targetFailure(Io io, const QString& command, const Error& error) {
-    return error.kind == ErrorKind::Invalid ? usageError(io, command, error.message) : fail(io, command, error.message);
-}
-
 /** Drops the stage cache when the stage changed and --redis was given; the line for people, or empty. */
 QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QString* error) {
     if (!cache) {
@@ -109,15 +104,9 @@ int runResolve(const QStringList& args, Io io) {
             io, command,
             QStringLiteral("\"%1\" is not a case reference (FU- and 12 hexadecimal digits)").arg(input.left(60)));
     }
-    if (!parser.isSet(outcomeOption)) {
-        return usageError(io, command,
-                          QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
-    }
-    const std::optional<Outcome> outcome = outcomeFromString(parser.value(outcomeOption));
+    const Result<Outcome> outcome = readOutcome(parser, outcomeOption);
     if (!outcome) {
-        return usageError(io, command,
-                          QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
-                              .arg(parser.value(outcomeOption)));
+        return usageError(io, command, outcome.error().message);
     }
     auto cache = StageCache::fromOptions(parser);
     if (!cache) {

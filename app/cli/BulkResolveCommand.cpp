@@ -351,15 +351,9 @@ int runBulkResolve(const QStringList& args, Io io) {
     if (!parser.isSet(casesOption) || parser.value(casesOption).isEmpty()) {
         return usageError(io, command, QStringLiteral("--cases FILE (or - for standard input) is required"));
     }
-    if (!parser.isSet(outcomeOption)) {
-        return usageError(io, command,
-                          QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
-    }
-    const std::optional<Outcome> outcome = outcomeFromString(parser.value(outcomeOption));
+    const Result<Outcome> outcome = readOutcome(parser, outcomeOption);
     if (!outcome) {
-        return usageError(io, command,
-                          QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
-                              .arg(parser.value(outcomeOption)));
+        return usageError(io, command, outcome.error().message);
     }
     auto cache = StageCache::fromOptions(parser);
     if (!cache) {
@@ -368,8 +362,7 @@ int runBulkResolve(const QStringList& args, Io io) {
     CliSettings settings;
     const Result<Target> target = chooseTarget(parser, project, settings);
     if (!target) {
-        return target.error().kind == ErrorKind::Invalid ? usageError(io, command, target.error().message)
-                                                         : fail(io, command, target.error().message);
+        return targetFailure(io, command, target.error());
     }
     auto jobs = readCases(parser.value(casesOption));
     if (!jobs) {

@@ -101,8 +101,7 @@ int runQueue(const QStringList& args, Io io) {
     CliSettings settings;
     const Result<Target> target = chooseTarget(parser, project, settings);
     if (!target) {
-        return target.error().kind == ErrorKind::Invalid ? usageError(io, command, target.error().message)
-                                                         : fail(io, command, target.error().message);
+        return targetFailure(io, command, target.error());
     }
     const Result<Reviewing> reviewing = restoreReviewer(*target);
     if (!reviewing) {

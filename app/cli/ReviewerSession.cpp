@@ -185,6 +185,22 @@ int usageError(Io io, const QString& command, const QString& message) {
     return kExitUsage;
 }
 
+int targetFailure(Io io, const QString& command, const Error& error) {
+    return error.kind == ErrorKind::Invalid ? usageError(io, command, error.message) : fail(io, command, error.message);
+}
+
+Result<Outcome> readOutcome(const QCommandLineParser& parser, const QCommandLineOption& option) {
+    if (!parser.isSet(option)) {
+        return Error::invalid(QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
+    }
+    const std::optional<Outcome> outcome = outcomeFromString(parser.value(option));
+    if (!outcome) {
+        return Error::invalid(QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
+                                  .arg(parser.value(option)));
+    }
+    return *outcome;
+}
+
 void printJson(Io io, const QJsonObject& object) {
     io.out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) << "\n";
     io.out.flush();

@@ -107,6 +107,10 @@ void quietServiceLogs();
 int fail(Io io, const QString& command, const QString& message);
 /** Same, for a usage error: also points at --help, returns kExitUsage. */
 int usageError(Io io, const QString& command, const QString& message);
+/** The exit of a command whose target or session could not be had: usageError() for Invalid, else fail(). */
+int targetFailure(Io io, const QString& command, const Error& error);
+/** The value of --outcome: Invalid with the message for a missing or unknown outcome. */
+Result<Outcome> readOutcome(const QCommandLineParser& parser, const QCommandLineOption& option);
 
 /** One JSON object on one line of standard output. */
 void printJson(Io io, const QJsonObject& object);
