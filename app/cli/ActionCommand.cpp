@@ -87,12 +87,8 @@ int runResolve(const QStringList& args, Io io) {
     const QCommandLineOption outcomeOption(QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME"));
     const QCommandLineOption notesOption(QStringLiteral("notes"), QString(), QStringLiteral("TEXT"));
     parser.addOptions({outcomeOption, notesOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
-    if (!parseArguments(parser, command, args, 1, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << helpText(kResolveHelp);
-        return kExitOk;
+    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 1, helpText(kResolveHelp), io)) {
+        return *exit;
     }
     if (parser.positionalArguments().isEmpty()) {
         return usageError(io, command, QStringLiteral("CASE_REF is required"));
@@ -180,12 +176,8 @@ int runOverride(const QStringList& args, Io io) {
     const QCommandLineOption stageOption(QStringLiteral("stage"), QString(), QStringLiteral("STAGE"));
     const QCommandLineOption reasonOption(QStringLiteral("reason"), QString(), QStringLiteral("TEXT"));
     parser.addOptions({stageOption, reasonOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
-    if (!parseArguments(parser, command, args, 1, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << helpText(kOverrideHelp);
-        return kExitOk;
+    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 1, helpText(kOverrideHelp), io)) {
+        return *exit;
     }
     if (parser.positionalArguments().isEmpty() || parser.positionalArguments().first().trimmed().isEmpty()) {
         return usageError(io, command, QStringLiteral("UID is required"));

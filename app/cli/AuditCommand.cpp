@@ -41,14 +41,12 @@ int runAudit(const QStringList& args, Io io) {
     QCommandLineParser parser;
     ProjectOptions project;
     project.addTo(parser);
-    if (!parseArguments(parser, command, args, 1, io)) {
-        return kExitUsage;
+    if (const std::optional<int> exit =
+            parseCommand(parser, project, command, args, 1,
+                         QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp)), io)) {
+        return *exit;
     }
     const QStringList positional = parser.positionalArguments();
-    if (parser.isSet(project.help)) {
-        io.out << QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp));
-        return kExitOk;
-    }
     if (positional.isEmpty()) {
         return usageError(io, command, QStringLiteral("the subcommand is missing: fairuse audit verify"));
     }

@@ -340,13 +340,11 @@ int runBulkResolve(const QStringList& args, Io io) {
     const QCommandLineOption notesOption(QStringLiteral("notes"), QString(), QStringLiteral("TEXT"));
     parser.addOptions(
         {casesOption, outcomeOption, notesOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
-    if (!parseArguments(parser, command, args, 0, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp),
-                                               QString::fromUtf8(StageCache::kHelp));
-        return kExitOk;
+    if (const std::optional<int> exit = parseCommand(
+            parser, project, command, args, 0,
+            QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp), QString::fromUtf8(StageCache::kHelp)),
+            io)) {
+        return *exit;
     }
     if (!parser.isSet(casesOption) || parser.value(casesOption).isEmpty()) {
         return usageError(io, command, QStringLiteral("--cases FILE (or - for standard input) is required"));

@@ -183,12 +183,8 @@ int runLogin(const QStringList& args, Io io) {
     project.addTo(parser);
     ProviderOptions o;
     parser.addOptions({o.email, o.passwordStdin, o.provider, o.clientId, o.authorizationUrl, o.tokenUrl});
-    if (!parseArguments(parser, command, args, 0, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << helpText(kLoginHelp);
-        return kExitOk;
+    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kLoginHelp), io)) {
+        return *exit;
     }
     if (!parser.isSet(project.firestore)) {
         return usageError(io, command, QStringLiteral("--firestore PROJECT is required"));
@@ -277,12 +273,8 @@ int runWhoami(const QStringList& args, Io io) {
     QCommandLineParser parser;
     ProjectOptions project;
     project.addTo(parser);
-    if (!parseArguments(parser, command, args, 0, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << helpText(kWhoamiHelp);
-        return kExitOk;
+    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kWhoamiHelp), io)) {
+        return *exit;
     }
     CliSettings settings;
     const Result<Target> target = chooseTarget(parser, project, settings);
@@ -319,12 +311,8 @@ int runLogout(const QStringList& args, Io io) {
     QCommandLineParser parser;
     ProjectOptions project;
     project.addTo(parser);
-    if (!parseArguments(parser, command, args, 0, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << helpText(kLogoutHelp);
-        return kExitOk;
+    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kLogoutHelp), io)) {
+        return *exit;
     }
     CliSettings settings;
     const Result<Target> target = chooseTarget(parser, project, settings);

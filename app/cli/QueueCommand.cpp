@@ -71,12 +71,10 @@ int runQueue(const QStringList& args, Io io) {
     const QCommandLineOption stageOption{QStringLiteral("stage"), QString(), QStringLiteral("STAGE")};
     const QCommandLineOption limitOption{QStringLiteral("limit"), QString(), QStringLiteral("N")};
     parser.addOptions({stageOption, limitOption});
-    if (!parseArguments(parser, command, args, 0, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp));
-        return kExitOk;
+    if (const std::optional<int> exit =
+            parseCommand(parser, project, command, args, 0,
+                         QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp)), io)) {
+        return *exit;
     }
     std::optional<Stage> stage;
     if (parser.isSet(stageOption)) {

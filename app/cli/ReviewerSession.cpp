@@ -185,6 +185,18 @@ int usageError(Io io, const QString& command, const QString& message) {
     return kExitUsage;
 }
 
+std::optional<int> parseCommand(QCommandLineParser& parser, const ProjectOptions& project, const QString& command,
+                                const QStringList& args, int maxPositional, const QString& help, Io io) {
+    if (!parseArguments(parser, command, args, maxPositional, io)) {
+        return kExitUsage;
+    }
+    if (parser.isSet(project.help)) {
+        io.out << help;
+        return kExitOk;
+    }
+    return std::nullopt;
+}
+
 int targetFailure(Io io, const QString& command, const Error& error) {
     return error.kind == ErrorKind::Invalid ? usageError(io, command, error.message) : fail(io, command, error.message);
 }

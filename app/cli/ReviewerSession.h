@@ -17,6 +17,7 @@
 #include <QJsonObject>
 
 #include <memory>
+#include <optional>
 
 namespace fairuse::services {
 class RedisClient;
@@ -59,6 +60,12 @@ extern const char* const kProjectOptionsHelp;
  */
 bool parseArguments(QCommandLineParser& parser, const QString& command, const QStringList& args, int maxPositional,
                     Io io);
+/**
+ * The start of every command with ProjectOptions: parseArguments(), then --help. nullopt to go on; otherwise the exit
+ * code (kExitUsage after a usage error, kExitOk after printing `help`).
+ */
+std::optional<int> parseCommand(QCommandLineParser& parser, const ProjectOptions& project, const QString& command,
+                                const QStringList& args, int maxPositional, const QString& help, Io io);
 
 /** Where a command acts, and who signs its reviewers in. */
 struct Target {

@@ -143,12 +143,10 @@ int runReviewers(const QStringList& args, Io io) {
     project.addTo(parser);
     const QCommandLineOption allOption(QStringLiteral("all"));
     parser.addOption(allOption);
-    if (!parseArguments(parser, command, args, 3, io)) {
-        return kExitUsage;
-    }
-    if (parser.isSet(project.help)) {
-        io.out << QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp));
-        return kExitOk;
+    if (const std::optional<int> exit =
+            parseCommand(parser, project, command, args, 3,
+                         QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp)), io)) {
+        return *exit;
     }
     const QStringList positional = parser.positionalArguments();
     const QString sub = positional.value(0);
