@@ -38,8 +38,7 @@ constexpr std::array kRoles{std::pair{Role::Reviewer, "reviewer"}, std::pair{Rol
                             std::pair{Role::Admin, "admin"}};
 constexpr std::array kWindows{std::pair{CapWindow::Daily, "daily"}, std::pair{CapWindow::ThreeDay, "3day"},
                               std::pair{CapWindow::Weekly, "weekly"}};
-constexpr std::array kPlans{std::pair{Plan::Free, "free"}, std::pair{Plan::Basic, "basic"},
-                            std::pair{Plan::Unlimited, "unlimited"}};
+constexpr std::array kPlans{std::pair{Plan::Basic, "basic"}, std::pair{Plan::Unlimited, "unlimited"}};
 constexpr std::array kSources{
     std::pair{SpeechSource::Realtime, "realtime"}, std::pair{SpeechSource::SyncFresh, "sync_fresh"},
     std::pair{SpeechSource::SyncBackfill, "sync_backfill"}, std::pair{SpeechSource::CustomStt, "custom_stt"}};
@@ -92,6 +91,9 @@ std::optional<CapWindow> capWindowFromString(const QString& s) {
     return valueOf(kWindows, s);
 }
 std::optional<Plan> planFromString(const QString& s) {
+    if (s == QLatin1String("free")) {
+        return Plan::Basic;
+    }
     return valueOf(kPlans, s);
 }
 std::optional<SpeechSource> speechSourceFromString(const QString& s) {

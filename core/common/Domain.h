@@ -23,8 +23,9 @@ enum class Role { Reviewer = 0, SeniorReviewer = 1, Admin = 2 };
 /** The rolling window that a soft cap applies to. Wire names: daily, 3day, weekly. */
 enum class CapWindow { Daily, ThreeDay, Weekly };
 
-/** Subscription plan, which selects the soft caps. */
-enum class Plan { Free, Basic, Unlimited };
+/** The plan in force, which selects the soft caps. Basic is the free tier (the backend's legacy name for it is
+ *  `free`); every other plan is paid. common/Subscription.h derives it from the user's subscription. */
+enum class Plan { Basic, Unlimited };
 
 /** Where metered speech came from (SPEC 4.1 v2 keys). Only Realtime and SyncFresh are enforced. */
 enum class SpeechSource { Realtime, SyncFresh, SyncBackfill, CustomStt };
@@ -41,6 +42,7 @@ std::optional<Stage> stageFromString(const QString& s);
 std::optional<UsageType> usageTypeFromString(const QString& s);
 std::optional<Role> roleFromString(const QString& s);
 std::optional<CapWindow> capWindowFromString(const QString& s);
+/** basic, unlimited; the legacy name free reads as basic. */
 std::optional<Plan> planFromString(const QString& s);
 std::optional<SpeechSource> speechSourceFromString(const QString& s);
 
@@ -100,6 +102,14 @@ struct ClassifierResult {
     QList<QString> corrections; ///< what the parser corrected (clamped score, unknown type, ...)
 };
 
+/** users/{uid}.subscription, the backend's record of what the user pays for (SPEC 4.2), as stored. */
+struct Subscription {
+    QString plan;                              ///< basic, unlimited, ...; a legacy `free` means basic
+    QString status;                            ///< active, canceled, ...
+    std::optional<TimePoint> currentPeriodEnd; ///< end of the paid billing period (stored as Unix seconds)
+    bool operator==(const Subscription&) const = default;
+};
+
 /** users/{uid}/fair_use_state/current (SPEC 4.2). */
 struct FairUseState {
     QString uid;
@@ -118,7 +128,11 @@ struct FairUseState {
     QString resetBy;
     std::optional<TimePoint> resetAt;
     bool exempt = false; ///< our addition: from the exemptions collection
-    Plan plan = Plan::Basic;
+    /** From the user document (users/{uid}.subscription), not the state document; absent when the user has none.
+     *  The plan in force at a given time is effectivePlan() (common/Subscription.h). */
+    std::optional<Subscription> subscription;
+    /** previous_stage: the stage in force before a free-credit restriction, restored when the credits return. */
+    std::optional<Stage> previousStage;
     QString version; ///< store version token for preconditions (Firestore updateTime); empty when new
 };
 
@@ -146,7 +160,11 @@ struct FairUseEvent {
     QString resolvedBy;
     QString adminNotes;
     std::optional<Outcome> outcome; ///< our addition
-    QString version;                ///< store version token for preconditions
+    /** Policy::label() of the policy that produced the case (our addition); empty on the backend's own cases. */
+    QString policy;
+    /** The backend's synthetic case for exhausted free credits (classifier usage type free_exhausted): not abuse. */
+    bool freeCreditsExhausted = false;
+    QString version; ///< store version token for preconditions
 };
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
@@ -191,7 +209,7 @@ struct LlmSpendRecord {
     std::int64_t completionTokens = 0;
     std::int64_t costMicroUsd = 0;
     bool customStt = false;
-    Plan plan = Plan::Basic;
+    Plan plan = Plan::Basic; ///< the plan in force when the call was made
 };
 
 } // namespace fairuse

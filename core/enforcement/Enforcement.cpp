@@ -1,5 +1,6 @@
 #include "enforcement/Enforcement.h"
 
+#include "common/Subscription.h"
 #include "metering/Metering.h"
 
 #include <QCoreApplication>
@@ -163,6 +164,7 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
         e.thresholds = in.caps;
         e.classifier = in.classifier;
         e.enforcementAction = toString(action);
+        e.policy = policy.label();
         e.previousStage = d.stageBefore;
         e.newStage = s.stage;
         if (!in.caseRef.isEmpty()) {
@@ -182,10 +184,11 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
         return finish(Action::Exempt, QStringLiteral("User %1 is exempt: no enforcement, no classifier.").arg(s.uid));
     }
 
-    // 2. Free plan: credits, not the classifier, decide.
+    // 2. Free tier (basic, or no subscription): credits, not the classifier, decide.
     const bool freePlanRestricted =
         s.stage == Stage::Restrict && s.restrictReason == QLatin1String(kFreePlanRestrictReason);
-    if (s.plan == Plan::Free && in.freePlanCreditsExhausted) {
+    const bool freeTier = onFreeTier(s.subscription, now);
+    if (freeTier && in.freePlanCreditsExhausted) {
         if (s.stage == Stage::Restrict) {
             return finish(Action::None,
                           freePlanRestricted
@@ -194,10 +197,11 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
                               : QStringLiteral("Free-plan credits exhausted; the user is already restricted (%1).")
                                     .arg(s.restrictReason));
         }
+        // The stage in force and its timer are kept, to be restored when the credits return.
+        s.previousStage = s.stage;
         s.stage = Stage::Restrict;
         s.restrictReason = QString::fromLatin1(kFreePlanRestrictReason);
         s.restrictUntil.reset();
-        s.throttleUntil.reset();
         d.stateChanged = true;
         makeEvent(Action::FreePlanRestrict);
         d.notification = tr("You have used all of this month's free transcription credits. Transcription is paused "
@@ -208,15 +212,21 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
                           .arg(toString(d.stageBefore)));
     }
     if (freePlanRestricted) {
-        s.stage = Stage::None;
+        const Stage restored = s.previousStage.value_or(Stage::None);
+        s.stage = restored;
+        s.previousStage.reset();
         s.restrictReason.clear();
         s.restrictUntil.reset();
+        if (restored != Stage::Throttle) {
+            s.throttleUntil.reset();
+        }
         d.stateChanged = true;
         d.notification = tr("Your transcription credits are available again.");
         return finish(Action::FreePlanRelease,
-                      s.plan == Plan::Free
-                          ? QStringLiteral("Free-plan credits returned: credit restriction released to none.")
-                          : QStringLiteral("User is no longer on the free plan: credit restriction released to none."));
+                      (freeTier ? QStringLiteral("Free-plan credits returned: credit restriction released to %1.")
+                                : QStringLiteral("User is no longer on the free plan: credit restriction released to "
+                                                 "%1."))
+                          .arg(toString(restored)));
     }
 
     // 3. Expiry: the expired stage falls back one step and becomes the effective stage.
@@ -461,14 +471,23 @@ std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& 
     return SttBudget(policy.restrictedDailySttMs);
 }
 
-QList<TimePoint> violationHistory(const QList<FairUseEvent>& events, const FairUseState& state) {
+QList<TimePoint> violationHistory(const QList<FairUseEvent>& events, const FairUseState& state, double scoreThreshold) {
     QList<TimePoint> out;
     for (const FairUseEvent& e : events) {
-        const auto action = actionFromString(e.enforcementAction);
-        // Cases written by the backend name their action after the stage they set (assumed: warning, throttle,
-        // restrict); every one of those was a violation.
-        const auto stage = stageFromString(e.enforcementAction);
-        const bool violation = action ? countsViolation(*action) : (stage && *stage != Stage::None);
+        if (e.freeCreditsExhausted) {
+            continue; // the backend's credit case: no abuse
+        }
+        // The backend names a case's action after the stage it set (warning, throttle, restrict), or "none" when a
+        // violation left the stage as it was; its classifier score tells that violation from legitimate use. Ours
+        // name the Action ("none" is never written on our cases).
+        bool violation = false;
+        if (e.enforcementAction == QLatin1String("none")) {
+            violation = e.classifier && e.classifier->misuseScore >= scoreThreshold;
+        } else if (const auto action = actionFromString(e.enforcementAction)) {
+            violation = countsViolation(*action);
+        } else if (const auto stage = stageFromString(e.enforcementAction)) {
+            violation = *stage != Stage::None;
+        }
         if (!violation) {
             continue;
         }

@@ -19,10 +19,12 @@
  *
  * Order of evaluation, at most one stage step per evaluation except where noted:
  *  1. Guards: kill switch, then disabled, then exempt (state.exempt or policy.exemptUids). Nothing changes.
- *  2. Free plan: a Free-plan user whose credits are exhausted is restricted directly, skipping steps and the
- *     classifier (restrictReason = kFreePlanRestrictReason, no restrictUntil). When the credits return, that
- *     restriction (and only that one) is released to stage none: the backend keeps no record of the stage before
- *     the credit restriction, so none is the documented result.
+ *  2. Free tier: a user on basic at `now` (common/Subscription.h: basic, legacy free, no subscription, or a paid
+ *     plan whose period has ended) whose credits are exhausted is restricted directly, skipping steps and the
+ *     classifier (restrictReason = kFreePlanRestrictReason, no restrictUntil). The stage in force is kept in
+ *     previousStage (the backend's previous_stage) and its throttle end is kept. When the credits return, or the
+ *     user is on a paid plan, that restriction (and only that one) is released to previousStage (none when absent),
+ *     so an abuse throttle in force before it is in force again.
  *     A user already restricted for abuse whose free credits are exhausted stays as is (no expiry is processed
  *     while the credits are exhausted: the user is restricted either way).
  *  3. Expiry: restrictUntil passed (now > restrictUntil, the backend's rule) falls back to throttle for a fresh
@@ -79,6 +81,7 @@ struct EnforcementInput {
     Caps caps;
     /** The classifier's verdict for this check; absent: no violation is possible. */
     std::optional<ClassifierResult> classifier;
+    /** The backend's has_transcription_credits() is false; only read for users on the free tier (basic). */
     bool freePlanCreditsExhausted = false;
     TimePoint now{};
     /** Case reference to put on an event this decision creates (fairuse::makeCaseRef in audit/CaseRef.h); may be empty.
@@ -142,9 +145,12 @@ std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& 
 
 /**
  * The violation history for evaluate() from a user's cases: creation times of cases that counted a violation,
- * excluding cases resolved as false_positive and cases created at or before the state's resetAt.
+ * excluding cases resolved as false_positive and cases created at or before the state's resetAt. The backend's
+ * cases count when their action names a stage above none, or is "none" with a classifier score at or above
+ * `scoreThreshold` (a violation that did not move the stage); its synthetic free-credit cases never count.
  */
-QList<TimePoint> violationHistory(const QList<FairUseEvent>& events, const FairUseState& state);
+QList<TimePoint> violationHistory(const QList<FairUseEvent>& events, const FairUseState& state,
+                                  double scoreThreshold = Policy{}.scoreThreshold);
 
 /** True for the actions that count a violation. */
 bool countsViolation(Action a);

@@ -97,8 +97,6 @@ Result<Caps> parseCaps(const QString& plan, const QJsonValue& v, Caps caps) {
 
 Caps Policy::capsFor(Plan plan) const {
     switch (plan) {
-    case Plan::Free:
-        return freeCaps;
     case Plan::Unlimited:
         return unlimitedCaps;
     case Plan::Basic:
@@ -240,15 +238,16 @@ Result<Policy> Policy::fromJson(const QByteArray& json, const Policy& base) {
              for (auto it = caps.begin(); it != caps.end(); ++it) {
                  Caps* field = nullptr;
                  if (it.key() == QLatin1String("free")) {
-                     field = &p.freeCaps;
-                 } else if (it.key() == QLatin1String("basic")) {
+                     return Error::invalid(QStringLiteral(
+                         "policy: \"caps.free\" is the legacy name of the basic plan; set \"caps.basic\""));
+                 }
+                 if (it.key() == QLatin1String("basic")) {
                      field = &p.basicCaps;
                  } else if (it.key() == QLatin1String("unlimited")) {
                      field = &p.unlimitedCaps;
                  } else {
                      return Error::invalid(
-                         QStringLiteral("policy: unknown plan \"caps.%1\" (expected free, basic, unlimited)")
-                             .arg(it.key()));
+                         QStringLiteral("policy: unknown plan \"caps.%1\" (expected basic, unlimited)").arg(it.key()));
                  }
                  auto parsed = parseCaps(it.key(), it.value(), *field);
                  if (!parsed) {
@@ -310,8 +309,7 @@ QByteArray Policy::toJson() const {
         {QStringLiteral("classifier_cooldown_seconds"), secs(classifierCooldown)},
         {QStringLiteral("check_interval_seconds"), secs(checkInterval)},
         {QStringLiteral("restricted_daily_stt_ms"), static_cast<qint64>(restrictedDailySttMs)},
-        {QStringLiteral("caps"), QJsonObject{{QStringLiteral("free"), capsJson(freeCaps)},
-                                             {QStringLiteral("basic"), capsJson(basicCaps)},
+        {QStringLiteral("caps"), QJsonObject{{QStringLiteral("basic"), capsJson(basicCaps)},
                                              {QStringLiteral("unlimited"), capsJson(unlimitedCaps)}}},
     };
     return QJsonDocument(o).toJson(QJsonDocument::Indented);

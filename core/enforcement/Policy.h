@@ -52,7 +52,6 @@ struct Policy {
     std::chrono::seconds checkInterval{5 * 60};
     std::int64_t restrictedDailySttMs = kDefaultSttDailyBudgetMs; ///< 30 min of audio per UTC day while restricted
 
-    Caps freeCaps = Caps::forPlan(Plan::Free);
     Caps basicCaps = Caps::forPlan(Plan::Basic);
     Caps unlimitedCaps = Caps::forPlan(Plan::Unlimited);
 
@@ -73,8 +72,9 @@ struct Policy {
      * score_threshold (number in (0, 1]); throttle_violations, restrict_violations (integers >= 1, throttle <=
      * restrict); throttle_window_seconds, restrict_window_seconds, throttle_duration_seconds,
      * restrict_duration_seconds, classifier_cooldown_seconds, check_interval_seconds (integers >= 0; windows and
-     * durations > 0); restricted_daily_stt_ms (integer >= 0); caps: {free|basic|unlimited: {daily_ms, three_day_ms,
-     * weekly_ms}} (integers > 0, each may be given alone). Unknown keys, wrong types, fractional or out-of-range
+     * durations > 0); restricted_daily_stt_ms (integer >= 0); caps: {basic|unlimited: {daily_ms, three_day_ms,
+     * weekly_ms}} (integers > 0, each may be given alone; free, the legacy name of basic, is rejected with a
+     * message saying so). Unknown keys, wrong types, fractional or out-of-range
      * numbers are rejected with a message naming the key.
      */
     static Result<Policy> fromJson(const QByteArray& json, const Policy& base);

@@ -5,15 +5,7 @@
 namespace fairuse {
 
 SpendCaps LedgerPolicy::capsFor(Plan plan) const {
-    switch (plan) {
-    case Plan::Free:
-        return free;
-    case Plan::Basic:
-        return basic;
-    case Plan::Unlimited:
-        return unlimited;
-    }
-    return free;
+    return plan == Plan::Unlimited ? unlimited : basic;
 }
 
 LlmSpendLedger::LlmSpendLedger(PriceTable prices, LedgerPolicy policy)

@@ -24,11 +24,10 @@ struct SpendCaps {
 
 /** Ledger configuration: caps per plan and the rolling windows. One table of defaults, all overridable. */
 struct LedgerPolicy {
-    SpendCaps free{50'000, 500'000};            ///< $0.05 a day, $0.50 a month
     SpendCaps basic{500'000, 5'000'000};        ///< $0.50 a day, $5 a month
     SpendCaps unlimited{2'000'000, 20'000'000}; ///< $2 a day, $20 a month
     /** Plan of a user the ledger was not told about: the most restrictive, so forgetting setUser() is safe. */
-    Plan defaultPlan = Plan::Free;
+    Plan defaultPlan = Plan::Basic;
     /** Rolling windows, trailing from "now"; a record belongs to a window when at >= now - length (as the meters). */
     std::chrono::milliseconds dailyWindow = std::chrono::hours{24};
     std::chrono::milliseconds monthlyWindow = std::chrono::hours{24 * 30};
@@ -48,7 +47,7 @@ struct Reservation {
 
 /** Where one user's LLM spend stands. */
 struct SpendStatus {
-    Plan plan = Plan::Free;
+    Plan plan = Plan::Basic;
     bool customStt = false;
     SpendCaps caps;
     std::int64_t dailySettledMicroUsd = 0;

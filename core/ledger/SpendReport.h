@@ -12,7 +12,7 @@ namespace fairuse {
 /** Spend of one cohort: users who bring their own STT or not, on one plan. */
 struct CohortSpend {
     bool customStt = false;
-    Plan plan = Plan::Free;
+    Plan plan = Plan::Basic;
     int users = 0; ///< distinct users with a record in this cohort
     int calls = 0;
     std::int64_t promptTokens = 0;
@@ -25,7 +25,7 @@ struct CohortSpend {
 struct SpenderTotal {
     QString uid;
     bool customStt = false;
-    Plan plan = Plan::Free;
+    Plan plan = Plan::Basic;
     int calls = 0;
     std::int64_t promptTokens = 0;
     std::int64_t completionTokens = 0;

@@ -29,6 +29,9 @@ private Q_SLOTS:
     void guards();
     void freePlan_data();
     void freePlan();
+    void backendFreeTierScenario_data();
+    void backendFreeTierScenario();
+    void creditReleaseRestoresStageInForce();
     void legitimateHeavyUserNeverEscalates();
     void oneStepAtATimeOverAHistory();
     void configurableCounts();
@@ -36,6 +39,7 @@ private Q_SLOTS:
     void noEventWithoutViolation();
     void hardCapAndSttBudget();
     void violationHistoryFromCases();
+    void violationHistoryReadsBackendCases();
     void actionNamesRoundTrip();
 };
 
@@ -282,7 +286,8 @@ void EnforcementTest::guards() {
 }
 
 void EnforcementTest::freePlan_data() {
-    QTest::addColumn<Plan>("plan");
+    QTest::addColumn<QString>("plan"); // stored subscription plan; empty: no subscription
+    QTest::addColumn<bool>("periodCurrent");
     QTest::addColumn<Stage>("stage");
     QTest::addColumn<QString>("restrictReason");
     QTest::addColumn<bool>("exhausted");
@@ -290,25 +295,33 @@ void EnforcementTest::freePlan_data() {
     QTest::addColumn<Action>("expectedAction");
 
     const QString credit = QString::fromLatin1(kFreePlanRestrictReason);
-    QTest::newRow("exhausted at none: restricted directly")
-        << Plan::Free << Stage::None << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
-    QTest::newRow("exhausted at warning: restricted directly")
-        << Plan::Free << Stage::Warning << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
+    const QString basic = QStringLiteral("basic");
+    const QString unlimited = QStringLiteral("unlimited");
+    QTest::newRow("legacy free exhausted at none: restricted directly")
+        << QStringLiteral("free") << true << Stage::None << QString() << true << Stage::Restrict
+        << Action::FreePlanRestrict;
+    QTest::newRow("basic exhausted at warning: restricted directly")
+        << basic << true << Stage::Warning << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
+    QTest::newRow("no subscription exhausted: restricted directly")
+        << QString() << true << Stage::None << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
+    QTest::newRow("lapsed paid plan is basic: restricted directly")
+        << unlimited << false << Stage::None << QString() << true << Stage::Restrict << Action::FreePlanRestrict;
     QTest::newRow("still exhausted: stays")
-        << Plan::Free << Stage::Restrict << credit << true << Stage::Restrict << Action::None;
+        << basic << true << Stage::Restrict << credit << true << Stage::Restrict << Action::None;
     QTest::newRow("credits back: released")
-        << Plan::Free << Stage::Restrict << credit << false << Stage::None << Action::FreePlanRelease;
-    QTest::newRow("upgraded off the free plan: released")
-        << Plan::Basic << Stage::Restrict << credit << true << Stage::None << Action::FreePlanRelease;
+        << basic << true << Stage::Restrict << credit << false << Stage::None << Action::FreePlanRelease;
+    QTest::newRow("upgraded to a paid plan: released")
+        << unlimited << true << Stage::Restrict << credit << true << Stage::None << Action::FreePlanRelease;
     QTest::newRow("abuse restriction is not released by credits")
-        << Plan::Free << Stage::Restrict << QStringLiteral("3 violations within 30 days") << false << Stage::Restrict
+        << basic << true << Stage::Restrict << QStringLiteral("3 violations within 30 days") << false << Stage::Restrict
         << Action::None;
-    QTest::newRow("flag ignored for a paid plan")
-        << Plan::Basic << Stage::None << QString() << true << Stage::None << Action::None;
+    QTest::newRow("flag ignored for a paid plan in its period")
+        << unlimited << true << Stage::None << QString() << true << Stage::None << Action::None;
 }
 
 void EnforcementTest::freePlan() {
-    QFETCH(Plan, plan);
+    QFETCH(QString, plan);
+    QFETCH(bool, periodCurrent);
     QFETCH(Stage, stage);
     QFETCH(QString, restrictReason);
     QFETCH(bool, exhausted);
@@ -316,7 +329,10 @@ void EnforcementTest::freePlan() {
     QFETCH(Action, expectedAction);
 
     FairUseState s = stateAt(stage);
-    s.plan = plan;
+    if (!plan.isEmpty()) {
+        const TimePoint end = periodCurrent ? t0() + std::chrono::days(10) : t0() - std::chrono::seconds(1);
+        s.subscription = Subscription{plan, QStringLiteral("active"), end};
+    }
     s.restrictReason = restrictReason;
     if (stage == Stage::Restrict && restrictReason != QLatin1String(kFreePlanRestrictReason)) {
         s.restrictUntil = t0() + std::chrono::days(3);
@@ -346,10 +362,106 @@ void EnforcementTest::freePlan() {
     }
 }
 
+// The backend's own free-tier test (TestEnsureFreeExhaustedRestrict): basic is the free tier, so a basic user (or
+// one with no subscription) whose credits are exhausted is restricted directly; when credits return, the stage that
+// was in force before comes back; an abuse restriction is never released by credits.
+void EnforcementTest::backendFreeTierScenario_data() {
+    QTest::addColumn<Stage>("stage");
+    QTest::addColumn<QString>("restrictReason");
+    QTest::addColumn<Stage>("previousStage");
+    QTest::addColumn<bool>("exhausted");
+    QTest::addColumn<Stage>("expectedStage");
+    QTest::addColumn<Action>("expectedAction");
+
+    const QString credit = QString::fromLatin1(kFreePlanRestrictReason);
+    const QString abuse = QStringLiteral("3 violations within 30 days");
+    QTest::newRow("free exhausted sets restrict")
+        << Stage::None << QString() << Stage::None << true << Stage::Restrict << Action::FreePlanRestrict;
+    QTest::newRow("free exhausted from warning sets restrict")
+        << Stage::Warning << QString() << Stage::None << true << Stage::Restrict << Action::FreePlanRestrict;
+    QTest::newRow("free exhausted already restrict: no-op")
+        << Stage::Restrict << credit << Stage::None << true << Stage::Restrict << Action::None;
+    QTest::newRow("credits restored clears the credit restriction")
+        << Stage::Restrict << credit << Stage::None << false << Stage::None << Action::FreePlanRelease;
+    QTest::newRow("credits restored restores the previous abuse stage")
+        << Stage::Restrict << credit << Stage::Warning << false << Stage::Warning << Action::FreePlanRelease;
+    QTest::newRow("credits restored does not clear an abuse restriction")
+        << Stage::Restrict << abuse << Stage::None << false << Stage::Restrict << Action::None;
+    QTest::newRow("not exhausted, not restricted: no-op")
+        << Stage::None << QString() << Stage::None << false << Stage::None << Action::None;
+}
+
+void EnforcementTest::backendFreeTierScenario() {
+    QFETCH(Stage, stage);
+    QFETCH(QString, restrictReason);
+    QFETCH(Stage, previousStage);
+    QFETCH(bool, exhausted);
+    QFETCH(Stage, expectedStage);
+    QFETCH(Action, expectedAction);
+
+    for (const bool noSubscription : {false, true}) {
+        FairUseState s = stateAt(stage);
+        if (!noSubscription) {
+            s.subscription = Subscription{QStringLiteral("basic"), QStringLiteral("active"), std::nullopt};
+        }
+        s.restrictReason = restrictReason;
+        if (stage == Stage::Restrict && restrictReason == QLatin1String(kFreePlanRestrictReason)) {
+            s.previousStage = previousStage;
+        } else if (stage == Stage::Restrict) {
+            s.restrictUntil = t0() + std::chrono::days(3);
+        }
+        EnforcementInput in = input(s, SpeechTotals{}, std::nullopt);
+        in.freePlanCreditsExhausted = exhausted;
+        const Decision d = evaluate(Policy::forReview(), in);
+        QCOMPARE(nm(d.stageAfter), nm(expectedStage));
+        QCOMPARE(nm(d.action), nm(expectedAction));
+        QCOMPARE(d.stateChanged, expectedAction != Action::None);
+        QVERIFY(!d.consultClassifier);
+        if (expectedAction == Action::FreePlanRestrict) {
+            QCOMPARE(d.state.restrictReason, QString::fromLatin1(kFreePlanRestrictReason));
+            QCOMPARE(nm(d.state.previousStage), nm(std::optional<Stage>(stage)));
+        }
+        if (expectedAction == Action::FreePlanRelease) {
+            QVERIFY(d.state.restrictReason.isEmpty());
+            QVERIFY(!d.state.previousStage.has_value());
+        }
+    }
+}
+
+void EnforcementTest::creditReleaseRestoresStageInForce() {
+    // Throttled for abuse at 14:00, credits exhausted at 15:00, credits back at 16:00: the throttle is in force again,
+    // with its own end.
+    const TimePoint at14 = parseRfc3339(QStringLiteral("2026-03-20T14:00:00Z")).value();
+    const Policy p = Policy::forReview();
+    FairUseState s = stateAt(Stage::Throttle);
+    s.throttleUntil = at14 + p.throttleDuration;
+    s.lastViolationAt = at14;
+
+    EnforcementInput restrict = input(s, SpeechTotals{}, std::nullopt, at14 + 1h);
+    restrict.freePlanCreditsExhausted = true;
+    const Decision restricted = evaluate(p, restrict);
+    QCOMPARE(nm(restricted.action), nm(Action::FreePlanRestrict));
+    QCOMPARE(nm(restricted.stageAfter), nm(Stage::Restrict));
+
+    EnforcementInput release = input(restricted.state, SpeechTotals{}, std::nullopt, at14 + 2h);
+    release.freePlanCreditsExhausted = false;
+    const Decision released = evaluate(p, release);
+    QCOMPARE(nm(released.action), nm(Action::FreePlanRelease));
+    QCOMPARE(nm(released.stageAfter), nm(Stage::Throttle));
+    QCOMPARE(released.state.throttleUntil, std::optional<TimePoint>(at14 + p.throttleDuration));
+    QVERIFY(released.state.restrictReason.isEmpty());
+    QVERIFY(!released.state.restrictUntil.has_value());
+
+    // The restored throttle still expires on time.
+    const Decision later =
+        evaluate(p, input(released.state, SpeechTotals{}, std::nullopt, at14 + std::chrono::days(8)));
+    QCOMPARE(nm(later.action), nm(Action::ThrottleExpiredToWarning));
+}
+
 void EnforcementTest::legitimateHeavyUserNeverEscalates() {
     // A user in back-to-back meetings: over every cap at every check for 60 days, the classifier always says low.
     FairUseState s = stateAt(Stage::None);
-    s.plan = Plan::Unlimited;
+    s.subscription = Subscription{QStringLiteral("unlimited"), QStringLiteral("active"), t0() + std::chrono::days(90)};
     const Policy p = Policy::forReview();
     QList<TimePoint> history;
     int consulted = 0;
@@ -438,6 +550,7 @@ void EnforcementTest::eventAndStateFields() {
     QCOMPARE(e.createdAt, t0());
     QCOMPARE(e.caseRef, QStringLiteral("FU-0123456789AB"));
     QCOMPARE(e.sessionId, QStringLiteral("session-7"));
+    QCOMPARE(e.policy, QStringLiteral("requested v1")); // the policy that produced the case is recorded on it
     QCOMPARE(nm(e.trigger), nm(CapWindow::Weekly));
     QCOMPARE(e.windowSpeech, in.totals);
     QCOMPARE(e.thresholds, Caps{});
@@ -512,6 +625,33 @@ void EnforcementTest::violationHistoryFromCases() {
     const QList<TimePoint> h = violationHistory(events, s);
     QCOMPARE(h,
              (QList<TimePoint>{t0() - std::chrono::days(5), t0() - std::chrono::days(2), t0() - std::chrono::days(1)}));
+}
+
+void EnforcementTest::violationHistoryReadsBackendCases() {
+    // The backend records a violation that did not move the stage as action "none" with the classifier's score; its
+    // synthetic credit cases (usage type free_exhausted) are not abuse.
+    const auto ev = [](const char* action, TimePoint at, double score, bool creditEvent = false) {
+        FairUseEvent e;
+        e.enforcementAction = QString::fromLatin1(action);
+        e.createdAt = at;
+        e.classifier = verdict(score);
+        e.freeCreditsExhausted = creditEvent;
+        return e;
+    };
+    const FairUseState s = stateAt(Stage::Warning);
+    const QList<FairUseEvent> events{
+        ev("none", t0() - std::chrono::days(1), 0.8),          // violation, stage unchanged
+        ev("none", t0() - std::chrono::days(2), 0.7),          // at the threshold: a violation
+        ev("none", t0() - std::chrono::days(3), 0.69),         // below: legitimate use
+        ev("warning", t0() - std::chrono::days(4), 0.1, true), // credits exhausted, not abuse
+        ev("restrict", t0() - std::chrono::days(5), 0.0, true), ev("warning", t0() - std::chrono::days(6), 0.9),
+    };
+    QCOMPARE(violationHistory(events, s, Policy::forReview().scoreThreshold),
+             (QList<TimePoint>{t0() - std::chrono::days(6), t0() - std::chrono::days(2), t0() - std::chrono::days(1)}));
+    Policy stricter = Policy::forReview();
+    stricter.scoreThreshold = 0.75;
+    QCOMPARE(violationHistory(events, s, stricter.scoreThreshold),
+             (QList<TimePoint>{t0() - std::chrono::days(6), t0() - std::chrono::days(1)}));
 }
 
 void EnforcementTest::actionNamesRoundTrip() {

@@ -3,6 +3,7 @@
 // Shared helpers of the enforcement tests: fixed times and metatypes for data-driven columns.
 
 #include "common/Domain.h"
+#include "common/Subscription.h"
 #include "common/Time.h"
 #include "enforcement/Enforcement.h"
 
@@ -92,7 +93,7 @@ inline EnforcementInput input(const FairUseState& state, SpeechTotals totals, st
     EnforcementInput in;
     in.state = state;
     in.totals = totals;
-    in.caps = Caps::forPlan(state.plan);
+    in.caps = Caps::forPlan(effectivePlan(state.subscription, now));
     in.classifier = std::move(c);
     in.now = now;
     return in;

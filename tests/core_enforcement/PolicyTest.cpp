@@ -85,7 +85,7 @@ void PolicyTest::roundTrip() {
     p.scoreThreshold = 0.85;
     p.restrictViolations = 4;
     p.restrictDuration = 86400s;
-    p.freeCaps.weeklyMs = 123;
+    p.basicCaps.weeklyMs = 123;
     const auto back = Policy::fromJson(p.toJson());
     QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
     QCOMPARE(*back, p);
@@ -120,6 +120,8 @@ void PolicyTest::malformed_data() {
         << QByteArray(R"({"exempt_uids": ["u1", 2]})") << QStringLiteral("\"exempt_uids\"[1]");
     QTest::newRow("empty name") << QByteArray(R"({"name": "  "})") << QStringLiteral("\"name\"");
     QTest::newRow("unknown plan") << QByteArray(R"({"caps": {"pro": {"daily_ms": 1}}})") << QStringLiteral("caps.pro");
+    QTest::newRow("free is basic") << QByteArray(R"({"caps": {"free": {"daily_ms": 1}}})")
+                                   << QStringLiteral("legacy name of the basic plan");
     QTest::newRow("unknown cap key") << QByteArray(R"({"caps": {"basic": {"monthly_ms": 1}}})")
                                      << QStringLiteral("caps.basic.monthly_ms");
     QTest::newRow("cap zero") << QByteArray(R"({"caps": {"basic": {"daily_ms": 0}}})")

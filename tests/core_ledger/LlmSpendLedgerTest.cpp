@@ -28,7 +28,6 @@ PriceTable unitPrices() {
 
 LedgerPolicy smallCaps() {
     LedgerPolicy p;
-    p.free = {100, 300};
     p.basic = {1000, 5000};
     p.unlimited = {10'000, 50'000};
     return p;
@@ -272,8 +271,7 @@ private Q_SLOTS:
     void plansSelectCaps_data() {
         QTest::addColumn<int>("plan"); // -1: never set
         QTest::addColumn<qint64>("expectedDailyCap");
-        QTest::newRow("unknown user gets the default (free) plan") << -1 << qint64{100};
-        QTest::newRow("free") << int(Plan::Free) << qint64{100};
+        QTest::newRow("unknown user gets the default (basic) plan") << -1 << qint64{1000};
         QTest::newRow("basic") << int(Plan::Basic) << qint64{1000};
         QTest::newRow("unlimited") << int(Plan::Unlimited) << qint64{10'000};
     }

@@ -29,12 +29,12 @@ LlmSpendRecord rec(const char* uid, const char* when, std::int64_t cost, bool cu
 
 QList<LlmSpendRecord> sample() {
     return {
-        rec("alice", "2026-03-18T10:00:00Z", 500, true, Plan::Free, 100, 10),
-        rec("alice", "2026-03-19T10:00:00Z", 700, true, Plan::Free, 200, 20),
-        rec("bob", "2026-03-19T23:59:59.999Z", 300, true, Plan::Free, 50, 5),
+        rec("alice", "2026-03-18T10:00:00Z", 500, true, Plan::Basic, 100, 10),
+        rec("alice", "2026-03-19T10:00:00Z", 700, true, Plan::Basic, 200, 20),
+        rec("bob", "2026-03-19T23:59:59.999Z", 300, true, Plan::Basic, 50, 5),
         rec("carol", "2026-03-20T00:00:00Z", 1000, false, Plan::Basic, 400, 40),
         rec("dave", "2026-03-20T08:00:00Z", 1000, true, Plan::Unlimited, 1, 1),
-        rec("erin", "2026-03-20T09:00:00Z", 50, false, Plan::Free, 10, 1),
+        rec("erin", "2026-03-20T09:00:00Z", 50, false, Plan::Basic, 10, 1),
     };
 }
 
@@ -46,17 +46,16 @@ class SpendReportTest : public QObject {
 private Q_SLOTS:
     void cohorts() {
         const QList<CohortSpend> c = totalsByCohort(sample());
-        QCOMPARE(c.size(), 4);
+        QCOMPARE(c.size(), 3);
         // custom STT first, then plans in order.
-        QCOMPARE(c[0], (CohortSpend{true, Plan::Free, 2, 3, 350, 35, 1500}));
+        QCOMPARE(c[0], (CohortSpend{true, Plan::Basic, 2, 3, 350, 35, 1500}));
         QCOMPARE(c[1], (CohortSpend{true, Plan::Unlimited, 1, 1, 1, 1, 1000}));
-        QCOMPARE(c[2], (CohortSpend{false, Plan::Free, 1, 1, 10, 1, 50}));
-        QCOMPARE(c[3], (CohortSpend{false, Plan::Basic, 1, 1, 400, 40, 1000}));
+        QCOMPARE(c[2], (CohortSpend{false, Plan::Basic, 2, 2, 410, 41, 1050}));
         QVERIFY(totalsByCohort({}).isEmpty());
     }
 
     void userInTwoCohortsCountsInBoth() {
-        const QList<CohortSpend> c = totalsByCohort({rec("alice", "2026-03-18T10:00:00Z", 5, true, Plan::Free),
+        const QList<CohortSpend> c = totalsByCohort({rec("alice", "2026-03-18T10:00:00Z", 5, true, Plan::Unlimited),
                                                      rec("alice", "2026-03-19T10:00:00Z", 7, true, Plan::Basic)});
         QCOMPARE(c.size(), 2);
         QCOMPARE(c[0].users, 1);
@@ -90,7 +89,8 @@ private Q_SLOTS:
 
     void topSpenderTotalsAndLatestPlan() {
         QList<LlmSpendRecord> records = sample();
-        records.append(rec("alice", "2026-03-17T10:00:00Z", 1, false, Plan::Basic, 1, 1)); // older: not her plan now
+        records.append(
+            rec("alice", "2026-03-17T10:00:00Z", 1, false, Plan::Unlimited, 1, 1)); // older: not her plan now
         const SpenderTotal alice = spendreport::topSpenders(records, 1).constFirst();
         QCOMPARE(alice.uid, QStringLiteral("alice"));
         QCOMPARE(alice.calls, 3);
@@ -98,7 +98,7 @@ private Q_SLOTS:
         QCOMPARE(alice.promptTokens, std::int64_t{301});
         QCOMPARE(alice.completionTokens, std::int64_t{31});
         QVERIFY(alice.customStt);
-        QCOMPARE(toString(alice.plan), toString(Plan::Free));
+        QCOMPARE(toString(alice.plan), toString(Plan::Basic));
     }
 
     void dailyTrend() {

@@ -151,8 +151,8 @@ private Q_SLOTS:
         QTest::newRow("unlimited: 20 h weekly") << SpeechTotals{0, 0, 20 * kHourMs} << unlimited << QList<CapWindow>{};
         QTest::newRow("unlimited: 20 h + 1 ms weekly")
             << SpeechTotals{0, 0, 20 * kHourMs + 1} << unlimited << QList<CapWindow>{CapWindow::Weekly};
-        QTest::newRow("free plan uses the defaults")
-            << SpeechTotals{d + 1, 0, 0} << Caps::forPlan(Plan::Free) << QList<CapWindow>{CapWindow::Daily};
+        QTest::newRow("basic plan uses the defaults")
+            << SpeechTotals{d + 1, 0, 0} << Caps::forPlan(Plan::Basic) << QList<CapWindow>{CapWindow::Daily};
         QTest::newRow("zero caps: any speech is a hit")
             << SpeechTotals{1, 0, 1} << Caps{0, 0, 0} << QList<CapWindow>{CapWindow::Daily, CapWindow::Weekly};
     }
