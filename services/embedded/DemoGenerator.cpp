@@ -1,6 +1,8 @@
 #include "embedded/DemoGenerator.h"
 
 #include "audit/AuditChain.h"
+#include "common/Subscription.h"
+#include "embedded/DemoSubscriptions.h"
 #include "embedded/EmbeddedDatabase.h"
 #include "embedded/EmbeddedSql.h"
 #include "ledger/PriceTable.h"
@@ -371,7 +373,7 @@ private:
             u.uid = newUid();
             u.dailySpeechMinutes = levels[i];
             const double planDraw = m_rng.uniform();
-            u.plan = planDraw < 0.55 ? Plan::Free : (planDraw < 0.9 ? Plan::Basic : Plan::Unlimited);
+            setSubscription(u, embedded::ordinarySubscription(planDraw, ref()));
             u.customStt = m_rng.chance(0.06);
             m_pop.users.append(u);
         }
@@ -390,7 +392,7 @@ private:
         DemoUser& top = m_pop.users[byLevel[0]];
         top.dailySpeechMinutes = kTopUserMinutes;
         top.profile = DemoProfile::Audiobook;
-        top.plan = Plan::Unlimited;
+        setSubscription(top, embedded::flaggedSubscription(true, 0, ref()));
         top.customStt = false;
         flagged.append(byLevel[0]);
 
@@ -408,7 +410,7 @@ private:
                 // Only when the population is too small for the requested flagged count are users made heavier.
                 u.dailySpeechMinutes = std::max(u.dailySpeechMinutes, kFlaggedMinimumMinutes + m_rng.between(0, 40));
                 u.profile = kinds[k];
-                u.plan = u.dailySpeechMinutes > 300 ? Plan::Unlimited : Plan::Basic;
+                setSubscription(u, embedded::flaggedSubscription(u.dailySpeechMinutes > 300, count[k], ref()));
                 u.customStt = false;
                 flagged.append(byLevel[next - 1]);
                 ++count[k];
@@ -663,7 +665,7 @@ private:
         s.uid = u.uid;
         s.stage = stage;
         s.updatedAt = stateChangedAt.value_or(last.createdAt);
-        s.plan = u.plan;
+        s.subscription = u.subscription;
         if (plan.kind != FlaggedPlan::Kind::LowScore) {
             s.lastViolationAt = last.createdAt;
             for (const FairUseEvent& e : events) {
@@ -743,11 +745,16 @@ private:
             u.uid = newUid();
             u.bulk = true;
             u.profile = kinds[static_cast<std::size_t>(i) % kinds.size()];
-            u.plan = Plan::Basic;
+            setSubscription(u, embedded::flaggedSubscription(false, i, ref()));
             u.dailySpeechMinutes = m_rng.between(130.0, 420.0);
             m_pop.users.append(u);
             buildFlagged(static_cast<int>(m_pop.users.size()) - 1);
         }
+    }
+
+    void setSubscription(DemoUser& u, std::optional<Subscription> subscription) {
+        u.subscription = std::move(subscription);
+        u.plan = effectivePlan(u.subscription, ref());
     }
 
     void addClassifierSpend(const DemoUser& u, TimePoint at) {
@@ -870,6 +877,14 @@ Status writeAll(QSqlDatabase& db, const DemoPopulation& pop) {
     }
     for (const Reviewer& r : pop.reviewers) {
         if (Status s = w.upsertReviewer(r); !s) {
+            return s;
+        }
+    }
+    for (const DemoUser& u : pop.users) {
+        if (!u.subscription) {
+            continue;
+        }
+        if (Status s = w.upsertSubscription(u.uid, *u.subscription); !s) {
             return s;
         }
     }

@@ -37,7 +37,9 @@ struct DemoOptions {
 struct DemoUser {
     QString uid;
     DemoProfile profile = DemoProfile::Ordinary;
-    Plan plan = Plan::Basic;
+    /** The subscription on the user document; absent: the user has none. */
+    std::optional<Subscription> subscription;
+    Plan plan = Plan::Basic; ///< the plan in force at the reference time, from the subscription
     bool customStt = false;
     bool bulk = false; ///< a scale-test user without conversations or buckets
     /** Target mean daily speech in minutes (the distribution the generator draws from). */

@@ -73,6 +73,17 @@ const QList<QStringList>& migrations() {
                            " custom_stt INTEGER NOT NULL, plan TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX llm_spend_at ON llm_spend (at)"),
         },
+        // v2: the plan comes from the user's subscription (the backend's users/{uid}.subscription), not the state;
+        // the state keeps the stage in force before a free-credit restriction; cases record their policy.
+        {
+            QStringLiteral("CREATE TABLE subscriptions (uid TEXT PRIMARY KEY, plan TEXT NOT NULL, status TEXT,"
+                           " current_period_end INTEGER)"),
+            QStringLiteral("INSERT INTO subscriptions (uid, plan, status) SELECT uid, plan, 'active' FROM"
+                           " fair_use_state"),
+            QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN plan"),
+            QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN previous_stage TEXT"),
+            QStringLiteral("ALTER TABLE events ADD COLUMN policy TEXT"),
+        },
     };
     return kMigrations;
 }

@@ -172,24 +172,19 @@ std::optional<ClassifierResult> classifierFromJson(const QString& json) {
 }
 
 QString stateColumns(const QString& p) {
-    return QStringList{p + QStringLiteral("uid"),
-                       p + QStringLiteral("stage"),
-                       p + QStringLiteral("updated_at"),
-                       p + QStringLiteral("last_violation_at"),
-                       p + QStringLiteral("violation_count_7d"),
-                       p + QStringLiteral("violation_count_30d"),
-                       p + QStringLiteral("throttle_until"),
-                       p + QStringLiteral("restrict_until"),
-                       p + QStringLiteral("restrict_reason"),
-                       p + QStringLiteral("last_classifier_score"),
-                       p + QStringLiteral("last_classifier_type"),
-                       p + QStringLiteral("last_classifier_at"),
-                       p + QStringLiteral("last_case_ref"),
-                       p + QStringLiteral("reset_by"),
-                       p + QStringLiteral("reset_at"),
-                       p + QStringLiteral("plan"),
-                       p + QStringLiteral("version"),
-                       QStringLiteral("EXISTS(SELECT 1 FROM exemptions x WHERE x.uid = ") + p + QStringLiteral("uid)")}
+    return QStringList{
+        p + QStringLiteral("uid"), p + QStringLiteral("stage"), p + QStringLiteral("updated_at"),
+        p + QStringLiteral("last_violation_at"), p + QStringLiteral("violation_count_7d"),
+        p + QStringLiteral("violation_count_30d"), p + QStringLiteral("throttle_until"),
+        p + QStringLiteral("restrict_until"), p + QStringLiteral("restrict_reason"),
+        p + QStringLiteral("last_classifier_score"), p + QStringLiteral("last_classifier_type"),
+        p + QStringLiteral("last_classifier_at"), p + QStringLiteral("last_case_ref"), p + QStringLiteral("reset_by"),
+        p + QStringLiteral("reset_at"), p + QStringLiteral("previous_stage"), p + QStringLiteral("version"),
+        QStringLiteral("EXISTS(SELECT 1 FROM exemptions x WHERE x.uid = ") + p + QStringLiteral("uid)"),
+        // The user's subscription, as the backend's user document holds it.
+        QStringLiteral("(SELECT plan FROM subscriptions u WHERE u.uid = ") + p + QStringLiteral("uid)"),
+        QStringLiteral("(SELECT status FROM subscriptions u WHERE u.uid = ") + p + QStringLiteral("uid)"),
+        QStringLiteral("(SELECT current_period_end FROM subscriptions u WHERE u.uid = ") + p + QStringLiteral("uid)")}
         .join(QLatin1Char(','));
 }
 
@@ -216,16 +211,22 @@ FairUseState stateFromQuery(const QSqlQuery& q, int& i) {
     s.lastCaseRef = q.value(i++).toString();
     s.resetBy = q.value(i++).toString();
     s.resetAt = optionalTime(q.value(i++));
-    s.plan = planFromString(q.value(i++).toString()).value_or(Plan::Basic);
+    s.previousStage = stageFromString(q.value(i++).toString());
     s.version = QString::number(q.value(i++).toLongLong());
     s.exempt = q.value(i++).toBool();
+    const QVariant plan = q.value(i++);
+    const QVariant status = q.value(i++);
+    const QVariant periodEnd = q.value(i++);
+    if (!plan.isNull()) {
+        s.subscription = Subscription{plan.toString(), status.toString(), optionalTime(periodEnd)};
+    }
     return s;
 }
 
 QString eventColumns() {
     return QStringLiteral("id, uid, created_at, case_ref, session_id, trigger, daily_ms, three_day_ms, weekly_ms,"
                           " cap_daily_ms, cap_3day_ms, cap_weekly_ms, classifier, enforcement_action, previous_stage,"
-                          " new_stage, resolved, resolved_at, resolved_by, admin_notes, outcome, version");
+                          " new_stage, resolved, resolved_at, resolved_by, admin_notes, outcome, version, policy");
 }
 
 FairUseEvent eventFromQuery(const QSqlQuery& q) {
@@ -256,6 +257,7 @@ FairUseEvent eventFromQuery(const QSqlQuery& q) {
         e.outcome = outcomeFromString(outcome.toString());
     }
     e.version = QString::number(q.value(i++).toLongLong());
+    e.policy = q.value(i++).toString();
     return e;
 }
 
@@ -301,7 +303,8 @@ Writer::Writer(QSqlDatabase& db)
     , m_exempt(db)
     , m_unexempt(db)
     , m_reviewer(db)
-    , m_spend(db) {}
+    , m_spend(db)
+    , m_subscription(db) {}
 
 Status Writer::prepare() {
     const std::pair<QSqlQuery*, QString> statements[] = {
@@ -309,7 +312,7 @@ Status Writer::prepare() {
          QStringLiteral(
              "INSERT INTO fair_use_state (uid, stage, queue_at, updated_at, last_violation_at, violation_count_7d,"
              " violation_count_30d, throttle_until, restrict_until, restrict_reason, last_classifier_score,"
-             " last_classifier_type, last_classifier_at, last_case_ref, reset_by, reset_at, plan, version)"
+             " last_classifier_type, last_classifier_at, last_case_ref, reset_by, reset_at, previous_stage, version)"
              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
              " ON CONFLICT(uid) DO UPDATE SET stage = excluded.stage, queue_at = excluded.queue_at,"
              " updated_at = excluded.updated_at, last_violation_at = excluded.last_violation_at,"
@@ -318,10 +321,10 @@ Status Writer::prepare() {
              " restrict_reason = excluded.restrict_reason, last_classifier_score = excluded.last_classifier_score,"
              " last_classifier_type = excluded.last_classifier_type,"
              " last_classifier_at = excluded.last_classifier_at, last_case_ref = excluded.last_case_ref,"
-             " reset_by = excluded.reset_by, reset_at = excluded.reset_at, plan = excluded.plan,"
+             " reset_by = excluded.reset_by, reset_at = excluded.reset_at, previous_stage = excluded.previous_stage,"
              " version = excluded.version")},
         {&m_event, QStringLiteral("INSERT INTO events (") + eventColumns() +
-                       QStringLiteral(") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                       QStringLiteral(") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                                       " ON CONFLICT(uid, id) DO UPDATE SET created_at = excluded.created_at,"
                                       " case_ref = excluded.case_ref, session_id = excluded.session_id,"
                                       " trigger = excluded.trigger, daily_ms = excluded.daily_ms,"
@@ -332,7 +335,10 @@ Status Writer::prepare() {
                                       " previous_stage = excluded.previous_stage, new_stage = excluded.new_stage,"
                                       " resolved = excluded.resolved, resolved_at = excluded.resolved_at,"
                                       " resolved_by = excluded.resolved_by, admin_notes = excluded.admin_notes,"
-                                      " outcome = excluded.outcome, version = excluded.version")},
+                                      " outcome = excluded.outcome, version = excluded.version,"
+                                      " policy = excluded.policy")},
+        {&m_subscription, QStringLiteral("INSERT OR REPLACE INTO subscriptions (uid, plan, status, current_period_end)"
+                                         " VALUES (?,?,?,?)")},
         {&m_conversation,
          QStringLiteral("INSERT OR REPLACE INTO conversations (uid, id, title, overview, category, source, started_at,"
                         " finished_at, created_at) VALUES (?,?,?,?,?,?,?,?,?)")},
@@ -357,16 +363,16 @@ Status Writer::prepare() {
 }
 
 Status Writer::upsertState(const FairUseState& s, std::int64_t version) {
-    return execPrepared(m_state,
-                        {s.uid, toString(s.stage),
-                         QVariant::fromValue<qlonglong>(s.updatedAt ? toUnixMs(*s.updatedAt) : 0),
-                         timeValue(s.updatedAt), timeValue(s.lastViolationAt), s.violationCount7d, s.violationCount30d,
-                         timeValue(s.throttleUntil), timeValue(s.restrictUntil), textOrNull(s.restrictReason),
-                         optionalReal(s.lastClassifierScore),
-                         s.lastClassifierType ? QVariant(toString(*s.lastClassifierType)) : QVariant(),
-                         timeValue(s.lastClassifierAt), textOrNull(s.lastCaseRef), textOrNull(s.resetBy),
-                         timeValue(s.resetAt), toString(s.plan), QVariant::fromValue<qlonglong>(version)},
-                        QStringLiteral("writing the state of %1").arg(s.uid));
+    return execPrepared(
+        m_state,
+        {s.uid, toString(s.stage), QVariant::fromValue<qlonglong>(s.updatedAt ? toUnixMs(*s.updatedAt) : 0),
+         timeValue(s.updatedAt), timeValue(s.lastViolationAt), s.violationCount7d, s.violationCount30d,
+         timeValue(s.throttleUntil), timeValue(s.restrictUntil), textOrNull(s.restrictReason),
+         optionalReal(s.lastClassifierScore),
+         s.lastClassifierType ? QVariant(toString(*s.lastClassifierType)) : QVariant(), timeValue(s.lastClassifierAt),
+         textOrNull(s.lastCaseRef), textOrNull(s.resetBy), timeValue(s.resetAt),
+         s.previousStage ? QVariant(toString(*s.previousStage)) : QVariant(), QVariant::fromValue<qlonglong>(version)},
+        QStringLiteral("writing the state of %1").arg(s.uid));
 }
 
 Status Writer::upsertEvent(const FairUseEvent& e, std::int64_t version) {
@@ -392,8 +398,14 @@ Status Writer::upsertEvent(const FairUseEvent& e, std::int64_t version) {
                          textOrNull(e.resolvedBy),
                          textOrNull(e.adminNotes),
                          e.outcome ? QVariant(toString(*e.outcome)) : QVariant(),
-                         QVariant::fromValue<qlonglong>(version)},
+                         QVariant::fromValue<qlonglong>(version),
+                         textOrNull(e.policy)},
                         QStringLiteral("writing event %1").arg(e.id));
+}
+
+Status Writer::upsertSubscription(const QString& uid, const Subscription& s) {
+    return execPrepared(m_subscription, {uid, s.plan, textOrNull(s.status), timeValue(s.currentPeriodEnd)},
+                        QStringLiteral("writing the subscription of %1").arg(uid));
 }
 
 Status Writer::insertConversation(const QString& uid, const Conversation& c) {

@@ -71,6 +71,8 @@ public:
 
     Status upsertState(const FairUseState& s, std::int64_t version);
     Status upsertEvent(const FairUseEvent& e, std::int64_t version);
+    /** The user's subscription (the backend keeps it on the user document, users/{uid}.subscription). */
+    Status upsertSubscription(const QString& uid, const Subscription& s);
     Status insertConversation(const QString& uid, const Conversation& c);
     Status addSpeech(const QString& uid, SpeechSource source, std::int64_t minute, std::int64_t ms);
     Status addSttBudget(const QString& uid, const QString& dayKey, std::int64_t ms);
@@ -81,7 +83,8 @@ public:
 
 private:
     QSqlDatabase& m_db;
-    QSqlQuery m_state, m_event, m_conversation, m_speech, m_budget, m_audit, m_exempt, m_unexempt, m_reviewer, m_spend;
+    QSqlQuery m_state, m_event, m_conversation, m_speech, m_budget, m_audit, m_exempt, m_unexempt, m_reviewer, m_spend,
+        m_subscription;
 };
 
 } // namespace fairuse::services::embedded

@@ -2,6 +2,8 @@
 target_sources(fairuse_services PRIVATE
     embedded/DemoGenerator.cpp
     embedded/DemoGenerator.h
+    embedded/DemoSubscriptions.cpp
+    embedded/DemoSubscriptions.h
     embedded/EmbeddedCaseStore.cpp
     embedded/EmbeddedCaseStore.h
     embedded/EmbeddedDatabase.cpp

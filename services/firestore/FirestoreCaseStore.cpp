@@ -1,6 +1,7 @@
 #include "firestore/FirestoreCaseStore.h"
 #include "common/Promise.h"
 #include "firestore/Guarded.h"
+#include "firestore/UserDocument.h"
 
 #include "audit/AuditChain.h"
 
@@ -287,21 +288,24 @@ void FirestoreCaseStore::enrichRows(const QueueFilter& filter, std::shared_ptr<Q
         }
     };
 
-    ++*pending; // the exemptions batchGet
-    QStringList exemptionPaths;
+    ++*pending; // one batchGet: each row's exemption, then its user document (the subscription)
+    QStringList paths;
     for (const auto& row : page->rows) {
-        exemptionPaths.append(QStringLiteral("%1/%2").arg(kExemptionsCollection, row.state.uid));
+        paths.append(QStringLiteral("%1/%2").arg(kExemptionsCollection, row.state.uid));
+        paths.append(userDocumentPath(row.state.uid));
     }
-    m_client->batchGet(exemptionPaths)
-        .then(detail::guarded(this, [page, done](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+    m_client->batchGet(paths).then(
+        detail::guarded(this, [page, done](const Result<QList<std::optional<FirestoreDocument>>>& r) {
             if (!r) {
                 done(r.error());
                 return;
             }
-            for (qsizetype i = 0; i < page->rows.size() && i < r->size(); ++i) {
-                const auto& doc = r->at(i);
+            for (qsizetype i = 0; i < page->rows.size() && 2 * i + 1 < r->size(); ++i) {
+                const auto& exemption = r->at(2 * i);
+                const auto& user = r->at(2 * i + 1);
                 page->rows[i].state.exempt =
-                    doc && doc->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
+                    exemption && exemption->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
+                page->rows[i].state.subscription = user ? decodeSubscription(user->fields) : std::nullopt;
             }
             done(std::nullopt);
         }));
@@ -363,7 +367,8 @@ Async<FairUseState> FirestoreCaseStore::getState(const QString& uid) {
     if (auto ok = checkId(QStringLiteral("user id"), uid); !ok) {
         return ready<FairUseState>(ok.error());
     }
-    return m_client->batchGet({statePath(uid), QStringLiteral("%1/%2").arg(kExemptionsCollection, uid)})
+    return m_client
+        ->batchGet({statePath(uid), QStringLiteral("%1/%2").arg(kExemptionsCollection, uid), userDocumentPath(uid)})
         .then(detail::guarded(
             this, [uid](const Result<QList<std::optional<FirestoreDocument>>>& r) -> Result<FairUseState> {
                 if (!r) {
@@ -381,6 +386,8 @@ Async<FairUseState> FirestoreCaseStore::getState(const QString& uid) {
                 const auto& exemption = r->value(1);
                 state.exempt =
                     exemption && exemption->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
+                const auto& user = r->value(2);
+                state.subscription = user ? decodeSubscription(user->fields) : std::nullopt;
                 return state;
             }));
 }

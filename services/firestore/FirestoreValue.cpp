@@ -614,6 +614,7 @@ FirestoreFields encodeState(const FairUseState& s) {
     f.insert(QStringLiteral("last_case_ref"), optionalString(s.lastCaseRef));
     f.insert(QStringLiteral("reset_by"), optionalString(s.resetBy));
     f.insert(QStringLiteral("reset_at"), V::optionalTimestamp(s.resetAt));
+    f.insert(QStringLiteral("previous_stage"), s.previousStage ? V::string(toString(*s.previousStage)) : V::null());
     return f;
 }
 
@@ -656,7 +657,7 @@ Result<FairUseState> decodeState(const FirestoreDocument& doc) {
     s.lastCaseRef = r.string(QStringLiteral("last_case_ref"));
     s.resetBy = r.string(QStringLiteral("reset_by"));
     s.resetAt = r.time(QStringLiteral("reset_at"));
-    s.plan = r.named<Plan>(QStringLiteral("plan"), planFromString).value_or(Plan::Basic);
+    s.previousStage = r.named<Stage>(QStringLiteral("previous_stage"), stageFromString);
     s.version = doc.updateTime;
     if (r.error()) {
         return *r.error();
@@ -741,6 +742,7 @@ FirestoreFields encodeEvent(const FairUseEvent& e) {
     f.insert(QStringLiteral("resolved_by"), optionalString(e.resolvedBy));
     f.insert(QStringLiteral("admin_notes"), optionalString(e.adminNotes));
     f.insert(QStringLiteral("outcome"), e.outcome ? V::string(toString(*e.outcome)) : V::null());
+    f.insert(QStringLiteral("policy"), optionalString(e.policy));
     return f;
 }
 
@@ -780,6 +782,9 @@ Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
         }
     }
     if (auto m = r.map(QStringLiteral("classifier"))) {
+        // The backend's synthetic case for exhausted free credits: not a classifier verdict on abuse.
+        e.freeCreditsExhausted = m->value(QStringLiteral("usage_type")).toText() == QLatin1String("free_exhausted") ||
+                                 m->value(QStringLiteral("free_credits_exhausted")).toBool();
         auto c = decodeClassifier(*m);
         if (c) {
             e.classifier = std::move(c.value());
@@ -795,6 +800,7 @@ Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
     e.resolvedBy = r.string(QStringLiteral("resolved_by"));
     e.adminNotes = r.string(QStringLiteral("admin_notes"));
     e.outcome = r.named<Outcome>(QStringLiteral("outcome"), outcomeFromString);
+    e.policy = r.string(QStringLiteral("policy"));
     e.version = doc.updateTime;
     if (r.error()) {
         return *r.error();

@@ -11,4 +11,6 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
     firestore/Guarded.h
+    firestore/UserDocument.cpp
+    firestore/UserDocument.h
 )

@@ -5,6 +5,7 @@
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreValue.h"
 #include "firestore/Guarded.h"
+#include "firestore/UserDocument.h"
 #include "redis/RedisUsageStore.h"
 
 #include <QElapsedTimer>
@@ -227,16 +228,21 @@ QList<QList<QByteArray>> BackendSeeder::redisCommands(const DemoPopulation& pop,
 
 QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) {
     QList<FirestoreWrite> writes;
-    writes.reserve(pop.reviewers.size() + pop.states.size() + pop.exemptions.size() + pop.events.size() +
-                   pop.conversations.size() + pop.audit.size() + 1 + pop.spend.size());
+    writes.reserve(pop.reviewers.size() + pop.users.size() + pop.states.size() + pop.exemptions.size() +
+                   pop.events.size() + pop.conversations.size() + pop.audit.size() + 1 + pop.spend.size());
     for (const Reviewer& r : pop.reviewers) {
         writes.append(FirestoreCaseStore::reviewerWrite(r.email, r.role));
     }
+    // The subscription on the user document, where the backend keeps it; the document's other fields are left alone.
+    for (const DemoUser& u : pop.users) {
+        if (u.subscription) {
+            writes.append(FirestoreWrite::update(
+                userDocumentPath(u.uid), {{QStringLiteral("subscription"), encodeSubscription(*u.subscription)}},
+                {QStringLiteral("subscription")}));
+        }
+    }
     for (const FairUseState& s : pop.states) {
-        FirestoreFields fields = encodeState(s);
-        // The backend's plan field, which decodeState reads (encodeState leaves it to the backend).
-        fields.insert(QStringLiteral("plan"), V::string(toString(s.plan)));
-        writes.append(FirestoreWrite::set(FirestoreCaseStore::statePath(s.uid), fields));
+        writes.append(FirestoreWrite::set(FirestoreCaseStore::statePath(s.uid), encodeState(s)));
     }
     for (const DemoExemption& x : pop.exemptions) {
         // The reason is the one the exempting reviewer gave in the audit trail.

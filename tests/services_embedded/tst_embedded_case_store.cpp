@@ -55,7 +55,7 @@ private Q_SLOTS:
         c.newState->lastClassifierAt = kNow - minutes(3);
         c.newState->resetBy = QStringLiteral("sam@x");
         c.newState->resetAt = kNow - hours(1);
-        c.newState->plan = Plan::Unlimited;
+        c.newState->previousStage = Stage::Warning;
         c.newState->violationCount7d = 2;
         c.newState->violationCount30d = 3;
         c.newEvent->resolved = true;
@@ -88,7 +88,7 @@ private Q_SLOTS:
         QCOMPARE(s->lastCaseRef, expected.lastCaseRef);
         QCOMPARE(s->resetBy, expected.resetBy);
         QCOMPARE(s->resetAt, expected.resetAt);
-        QCOMPARE(nm(s->plan), nm(Plan::Unlimited));
+        QVERIFY(s->previousStage == Stage::Warning);
         QCOMPARE(s->exempt, false);
         QCOMPARE(s->version, QStringLiteral("1"));
 
@@ -357,7 +357,7 @@ private Q_SLOTS:
             r.completionTokens = 100;
             r.costMicroUsd = 450 + i;
             r.customStt = i % 2 == 0;
-            r.plan = Plan::Free;
+            r.plan = Plan::Basic;
             pop.spend.append(r);
         }
         pop.reviewers = {{QStringLiteral("Demo.Reviewer@FairUse.example"), Role::SeniorReviewer},
