@@ -1,5 +1,7 @@
 #include "DetailFormat.h"
 
+#include "common/Subscription.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QLocale>
@@ -126,6 +128,25 @@ QString capWindowLabel(CapWindow w) {
 
 QString classifierKindLabel(const ClassifierResult& r) {
     return r.heuristic ? tr("heuristic") : tr("LLM");
+}
+
+QString planText(const std::optional<Subscription>& subscription, TimePoint now) {
+    const QString plan = toString(effectivePlan(subscription, now));
+    if (!subscription) {
+        return tr("%1 (no subscription)").arg(plan);
+    }
+    if (const auto end = billingCycleEnd(subscription, now)) {
+        return tr("%1 until %2").arg(subscription->plan, formatTime(*end));
+    }
+    if (paidPlanLapsed(subscription, now)) {
+        return subscription->currentPeriodEnd
+                   ? tr("%1 (%2 ended %3)").arg(plan, subscription->plan, formatTime(*subscription->currentPeriodEnd))
+                   : tr("%1 (%2 without a billing period)").arg(plan, subscription->plan);
+    }
+    if (subscription->plan == QLatin1String("free")) {
+        return tr("%1 (legacy free)").arg(plan);
+    }
+    return plan;
 }
 
 } // namespace fairuse::models

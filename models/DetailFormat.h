@@ -34,5 +34,8 @@ QString auditActionLabel(AuditAction a);
 QString capWindowLabel(CapWindow w);
 /** "heuristic" or "LLM", the label every classifier result carries in the console. */
 QString classifierKindLabel(const ClassifierResult& r);
+/** The plan in force at `now` and where it comes from: "unlimited until ...", "basic (unlimited ended ...)",
+ *  "basic (legacy free)", "basic (no subscription)". */
+QString planText(const std::optional<Subscription>& subscription, TimePoint now);
 
 } // namespace fairuse::models

@@ -48,6 +48,8 @@ QVariant EventsModel::data(const QModelIndex& index, int role) const {
         return formatAgainstCap(e.windowSpeech.weeklyMs, e.thresholds.weeklyMs);
     case ActionColumn:
         return e.enforcementAction;
+    case PolicyColumn:
+        return policyText(e);
     case StagesColumn:
         return tr("%1 \u2192 %2").arg(stageLabel(e.previousStage), stageLabel(e.newStage));
     case ScoreColumn:
@@ -80,6 +82,8 @@ QVariant EventsModel::headerData(int section, Qt::Orientation orientation, int r
         return tr("Weekly");
     case ActionColumn:
         return tr("Action");
+    case PolicyColumn:
+        return tr("Policy");
     case StagesColumn:
         return tr("Stage");
     case ScoreColumn:
@@ -91,6 +95,10 @@ QVariant EventsModel::headerData(int section, Qt::Orientation orientation, int r
     default:
         return {};
     }
+}
+
+QString EventsModel::policyText(const FairUseEvent& e) {
+    return e.policy.isEmpty() ? tr("backend's policy") : e.policy;
 }
 
 int EventsModel::rowOfEvent(const QString& eventId) const {

@@ -22,6 +22,7 @@ public:
         ThreeDayColumn,
         WeeklyColumn,
         ActionColumn,
+        PolicyColumn,
         StagesColumn,
         ScoreColumn,
         ResolutionColumn,
@@ -41,6 +42,8 @@ public:
     int rowOfEvent(const QString& eventId) const;
     /** Text of the resolution cell ("open", or "confirmed by x on t"). */
     static QString resolutionText(const FairUseEvent& e);
+    /** The policy that produced the case: its label, or the backend's policy for a case the backend wrote. */
+    static QString policyText(const FairUseEvent& e);
 };
 
 } // namespace fairuse::models

@@ -1,6 +1,8 @@
 #include "QueueModel.h"
 
+#include "BulkResolver.h"
 #include "FutureWatch.h"
+#include "common/Subscription.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -229,7 +231,7 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
     if (role == UidRole) {
         return st.uid;
     }
-    const Caps caps = Caps::forPlan(st.plan);
+    const Caps caps = Caps::forPlan(effectivePlan(st.subscription, backendNow(m_backend)));
     // A plain value and a flag rather than an optional: GCC's -Wmaybe-uninitialized misreads the optional here.
     const bool hasAge = row.oldestOpenCaseAt.has_value() && m_backend.now;
     const std::int64_t oldestAgeMs =

@@ -12,8 +12,6 @@ int SpendModel::columnCount(const QModelIndex& parent) const {
 
 QString SpendModel::planLabel(Plan p) {
     switch (p) {
-    case Plan::Free:
-        return tr("free");
     case Plan::Basic:
         return tr("basic");
     case Plan::Unlimited:

@@ -46,13 +46,14 @@ QString caseReportHtml(const CaseReportData& d) {
     h += QStringLiteral("<h2>%1</h2>").arg(esc(tr("Cases")));
     h += QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\">");
     h += row({tr("Created"), tr("Case"), tr("Trigger"), tr("Daily"), tr("3-day"), tr("Weekly"), tr("Action"),
-              tr("Stage"), tr("Resolution"), tr("Notes")},
+              tr("Policy"), tr("Stage"), tr("Resolution"), tr("Notes")},
              true);
     for (const FairUseEvent& e : d.events) {
         h += row({models::formatTime(e.createdAt), e.caseRef, models::capWindowLabel(e.trigger),
                   models::formatAgainstCap(e.windowSpeech.dailyMs, e.thresholds.dailyMs),
                   models::formatAgainstCap(e.windowSpeech.threeDayMs, e.thresholds.threeDayMs),
                   models::formatAgainstCap(e.windowSpeech.weeklyMs, e.thresholds.weeklyMs), e.enforcementAction,
+                  models::EventsModel::policyText(e),
                   tr("%1 \u2192 %2").arg(models::stageLabel(e.previousStage), models::stageLabel(e.newStage)),
                   models::EventsModel::resolutionText(e), e.adminNotes});
     }

@@ -29,6 +29,8 @@ public:
 
     /** Points of the bucket series currently shown (for tests and the report). */
     int bucketPointCount() const { return m_bucketPoints; }
+    /** The caps the cap lines are drawn at. */
+    const Caps& caps() const { return m_caps; }
     /** Renders the chart into an image of the given size (for the PDF report). */
     QImage renderImage(const QSize& size);
 

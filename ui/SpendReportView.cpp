@@ -97,7 +97,7 @@ SpendReportView::SpendReportView(models::Backend& backend, QWidget* parent)
 
     const LedgerPolicy ledger;
     QStringList caps;
-    for (Plan p : {Plan::Free, Plan::Basic, Plan::Unlimited}) {
+    for (Plan p : {Plan::Basic, Plan::Unlimited}) {
         const SpendCaps c = ledger.capsFor(p);
         caps << tr("%1: %2 a day, %3 a month")
                     .arg(models::SpendModel::planLabel(p), models::formatUsd(c.dailyMicroUsd),

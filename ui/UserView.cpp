@@ -8,6 +8,7 @@
 #include "EvidenceModel.h"
 #include "FutureWatch.h"
 #include "SpeechChart.h"
+#include "common/Subscription.h"
 #include "ledger/LlmSpendLedger.h"
 #include "ledger/SttBudget.h"
 
@@ -356,7 +357,8 @@ void UserView::arrived() {
     }
     showState();
     if (m_haveMinutes && m_state) {
-        m_chart->setData(m_chartMinutes, m_chartFrom, m_chartTo, m_policy.capsFor(m_state->plan));
+        const Plan plan = effectivePlan(m_state->subscription, models::backendNow(m_backend));
+        m_chart->setData(m_chartMinutes, m_chartFrom, m_chartTo, m_policy.capsFor(plan));
     }
     QSet<QString> known;
     for (const Conversation& c : std::as_const(m_conversations)) {
@@ -403,7 +405,8 @@ void UserView::showState() {
     }
     QStringList lines;
     lines << tr("Stage: %1").arg(models::stageLabel(s.stage));
-    lines << tr("Plan: %1").arg(toString(s.plan));
+    const Plan plan = effectivePlan(s.subscription, now);
+    lines << tr("Plan: %1").arg(models::planText(s.subscription, now));
     lines << tr("Violations: %1 in the last 7 days, %2 in the last 30 days")
                  .arg(s.violationCount7d)
                  .arg(s.violationCount30d);
@@ -416,6 +419,10 @@ void UserView::showState() {
         lines << tr("Restricted until %1 (%2)")
                      .arg(models::formatTime(s.restrictUntil),
                           s.restrictReason.isEmpty() ? tr("no reason recorded") : s.restrictReason);
+        // The restriction is meant to hold until the next billing cycle; the subscription says when that is.
+        if (const auto cycleEnd = billingCycleEnd(s.subscription, now)) {
+            lines.last() += tr("; billing cycle ends %1").arg(models::formatTime(*cycleEnd));
+        }
     }
     if (s.lastClassifierScore) {
         lines << tr("Last classifier: score %1, %2, at %3")
@@ -428,18 +435,18 @@ void UserView::showState() {
     }
     lines << tr("Exempt: %1").arg(s.exempt ? tr("yes") : tr("no"));
     lines << tr("Updated: %1").arg(models::formatTime(s.updatedAt));
-    // The stage comes from the newest case's decision under the policy the console evaluates with.
+    // The stage comes from the newest case's decision, under the policy that produced that case.
     if (!m_events.isEmpty()) {
         const FairUseEvent& last = m_events.first();
         lines << tr("Produced by: %1 (%2 \u2192 %3) on %4, policy %5")
                      .arg(last.enforcementAction, models::stageLabel(last.previousStage),
-                          models::stageLabel(last.newStage), models::formatTime(last.createdAt), m_policy.label());
-    } else {
-        lines << tr("Policy in force: %1").arg(m_policy.label());
+                          models::stageLabel(last.newStage), models::formatTime(last.createdAt),
+                          models::EventsModel::policyText(last));
     }
-    const Caps caps = m_policy.capsFor(s.plan);
+    lines << tr("Policy the console evaluates with: %1").arg(m_policy.label());
+    const Caps caps = m_policy.capsFor(plan);
     lines << tr("Caps (%1): daily %2, 3-day %3, weekly %4")
-                 .arg(toString(s.plan), models::formatSpeechHours(caps.dailyMs),
+                 .arg(toString(plan), models::formatSpeechHours(caps.dailyMs),
                       models::formatSpeechHours(caps.threeDayMs), models::formatSpeechHours(caps.weeklyMs));
     m_stateLabel->setText(lines.join(QLatin1Char('\n')));
 
@@ -462,7 +469,7 @@ void UserView::showState() {
     }
 
     LedgerPolicy ledger;
-    const SpendCaps spendCaps = ledger.capsFor(s.plan);
+    const SpendCaps spendCaps = ledger.capsFor(plan);
     std::int64_t day = 0;
     std::int64_t month = 0;
     for (const LlmSpendRecord& r : std::as_const(m_spend)) {

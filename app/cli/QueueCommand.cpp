@@ -3,6 +3,7 @@
 #include "ReviewerSession.h"
 
 #include "common/Await.h"
+#include "common/Subscription.h"
 #include "firestore/FirestoreCaseStore.h"
 
 #include <QJsonArray>
@@ -30,8 +31,9 @@ const char* const kHelp =
     "Options:\n"
     "  --stage STAGE           only warning, throttle or restrict\n"
     "  --limit N               at most N users (default 50, at most 10000); pages of 300 are fetched as needed\n"
-    "  --json                  one JSON array of objects {uid, stage, updated_at, last_classifier_score,\n"
-    "                          last_classifier_type, last_case_ref, exempt}; absent values are null\n"
+    "  --json                  one JSON array of objects {uid, stage, plan, updated_at, last_classifier_score,\n"
+    "                          last_classifier_type, last_case_ref, exempt}; absent values are null; plan is the\n"
+    "                          plan in force now (basic or unlimited) from the user's subscription\n"
     "\n"
     "%1"
     "\n"
@@ -44,11 +46,12 @@ QJsonValue optionalTime(const std::optional<TimePoint>& t) {
     return t ? QJsonValue(formatRfc3339(*t)) : QJsonValue(QJsonValue::Null);
 }
 
-QJsonObject rowJson(const services::QueueRow& row) {
+QJsonObject rowJson(const services::QueueRow& row, TimePoint now) {
     const FairUseState& s = row.state;
     return QJsonObject{
         {QStringLiteral("uid"), s.uid},
         {QStringLiteral("stage"), toString(s.stage)},
+        {QStringLiteral("plan"), toString(effectivePlan(s.subscription, now))},
         {QStringLiteral("updated_at"), optionalTime(s.updatedAt)},
         {QStringLiteral("last_classifier_score"),
          s.lastClassifierScore ? QJsonValue(*s.lastClassifierScore) : QJsonValue(QJsonValue::Null)},
@@ -124,8 +127,9 @@ int runQueue(const QStringList& args, Io io) {
 
     if (json) {
         QJsonArray array;
+        const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
         for (const auto& row : rows) {
-            array.append(rowJson(row));
+            array.append(rowJson(row, now));
         }
         io.out << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
         return kExitOk;

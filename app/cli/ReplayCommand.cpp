@@ -4,6 +4,7 @@
 #include "Commands.h"
 
 #include "common/Domain.h"
+#include "common/Subscription.h"
 #include "common/Time.h"
 #include "enforcement/Enforcement.h"
 #include "enforcement/Policy.h"
@@ -44,7 +45,7 @@ const char kHelp[] =
     "version, enabled, kill_switch, exempt_uids, score_threshold, throttle_violations, throttle_window_seconds,\n"
     "restrict_violations, restrict_window_seconds, throttle_duration_seconds, restrict_duration_seconds,\n"
     "classifier_cooldown_seconds, check_interval_seconds, restricted_daily_stt_ms,\n"
-    "caps: {free|basic|unlimited: {daily_ms, three_day_ms, weekly_ms}}.\n"
+    "caps: {basic|unlimited: {daily_ms, three_day_ms, weekly_ms}}.\n"
     "\n"
     "Input lines (times RFC 3339, in chronological order; blank lines are skipped):\n"
     "  {\"at\": T, \"kind\": \"speech\", \"uid\": U, \"ms\": N}\n"
@@ -56,7 +57,11 @@ const char kHelp[] =
     "  {\"at\": T, \"kind\": \"override\", \"uid\": U, \"stage\": STAGE, \"reviewer\": EMAIL, \"role\": ROLE,\n"
     "      \"reason\": TEXT}\n"
     "      A manual override; one the role does not allow is printed with action \"override_refused\".\n"
-    "  Any line may add \"plan\": free | basic | unlimited (default basic; it sticks to the user).\n"
+    "  Any line may give the user's plan, which sticks to the user (default: no subscription, basic):\n"
+    "  \"plan\": free | basic | unlimited (in force throughout; free is the legacy name of basic), or\n"
+    "  \"subscription\": {\"plan\": P, \"status\": S, \"current_period_end\": UNIX_SECONDS} as the backend keeps it\n"
+    "  (a paid plan counts until current_period_end, then the user is on basic). Basic users (and users without a\n"
+    "  subscription) whose credits are exhausted are restricted without the classifier.\n"
     "\n"
     "Output, one line per check or override:\n"
     "  {\"at\", \"uid\", \"daily_ms\", \"three_day_ms\", \"weekly_ms\", \"caps_hit\", \"stage_before\",\n"
@@ -206,8 +211,8 @@ private:
         if (!kind) {
             return kind.error();
         }
-        QStringList allowed{QStringLiteral("at"), QStringLiteral("kind"), QStringLiteral("uid"),
-                            QStringLiteral("plan")};
+        QStringList allowed{QStringLiteral("at"), QStringLiteral("kind"), QStringLiteral("uid"), QStringLiteral("plan"),
+                            QStringLiteral("subscription")};
         if (*kind == QLatin1String("speech")) {
             allowed << QStringLiteral("ms");
         } else if (*kind == QLatin1String("check")) {
@@ -240,23 +245,19 @@ private:
         if (!uid) {
             return uid.error();
         }
-        std::optional<Plan> plan;
-        if (o.contains(QStringLiteral("plan"))) {
-            const QJsonValue p = o.value(QStringLiteral("plan"));
-            plan = p.isString() ? planFromString(p.toString()) : std::nullopt;
-            if (!plan) {
-                return Error::invalid(QStringLiteral("\"plan\" must be one of free, basic, unlimited"));
-            }
+        auto plan = subscriptionOf(o);
+        if (!plan) {
+            return plan.error();
         }
 
         // Everything below needs the line to be well formed; validate it fully before touching any user state.
         Status st;
         if (*kind == QLatin1String("speech")) {
-            st = speech(o, *at, *uid, plan);
+            st = speech(o, *at, *uid, *plan);
         } else if (*kind == QLatin1String("check")) {
-            st = check(o, *at, *uid, plan);
+            st = check(o, *at, *uid, *plan);
         } else {
-            st = overrideLine(o, *at, *uid, plan);
+            st = overrideLine(o, *at, *uid, *plan);
         }
         if (st) {
             m_lastAt = *at;
@@ -264,19 +265,64 @@ private:
         return st;
     }
 
-    UserReplay& user(const QString& uid, std::optional<Plan> plan) {
+    /** The line's "plan" or "subscription" (at most one); nullopt when it names neither. */
+    static Result<std::optional<Subscription>> subscriptionOf(const QJsonObject& o) {
+        const bool hasPlan = o.contains(QStringLiteral("plan"));
+        const bool hasSubscription = o.contains(QStringLiteral("subscription"));
+        if (hasPlan && hasSubscription) {
+            return Error::invalid(QStringLiteral("give \"plan\" or \"subscription\", not both"));
+        }
+        if (hasPlan) {
+            const QJsonValue p = o.value(QStringLiteral("plan"));
+            const auto plan = p.isString() ? planFromString(p.toString()) : std::nullopt;
+            if (!plan) {
+                return Error::invalid(QStringLiteral("\"plan\" must be one of free, basic, unlimited"));
+            }
+            // In force throughout the replay: a period that never ends.
+            return std::optional<Subscription>(
+                Subscription{toString(*plan), QStringLiteral("active"), TimePoint::max()});
+        }
+        if (!hasSubscription) {
+            return std::optional<Subscription>();
+        }
+        const QJsonValue v = o.value(QStringLiteral("subscription"));
+        const QJsonObject s = v.toObject();
+        const QJsonValue plan = s.value(QStringLiteral("plan"));
+        const QJsonValue status = s.value(QStringLiteral("status"));
+        const QJsonValue end = s.value(QStringLiteral("current_period_end"));
+        constexpr double kMaxSeconds = 253402300799.0; // 9999-12-31T23:59:59Z
+        const bool endOk = end.isUndefined() || end.isNull() ||
+                           (end.isDouble() && end.toDouble() == std::floor(end.toDouble()) && end.toDouble() >= 0.0 &&
+                            end.toDouble() <= kMaxSeconds);
+        if (!v.isObject() || !plan.isString() || plan.toString().isEmpty() ||
+            !(status.isUndefined() || status.isString()) || !endOk) {
+            return Error::invalid(QStringLiteral("\"subscription\" must be {\"plan\": P, \"status\": S, "
+                                                 "\"current_period_end\": whole Unix seconds or null}"));
+        }
+        Subscription out{plan.toString(), status.toString(), std::nullopt};
+        if (end.isDouble()) {
+            out.currentPeriodEnd = TimePoint{std::chrono::seconds(static_cast<std::int64_t>(end.toDouble()))};
+        }
+        return std::optional<Subscription>(out);
+    }
+
+    UserReplay& user(const QString& uid, const std::optional<Subscription>& subscription) {
         auto it = m_users.find(uid);
         if (it == m_users.end()) {
             it = m_users.emplace(uid, UserReplay{}).first;
             it->second.state.uid = uid;
         }
-        if (plan) {
-            it->second.state.plan = *plan;
+        if (subscription) {
+            it->second.state.subscription = subscription;
         }
         return it->second;
     }
 
-    Status speech(const QJsonObject& o, TimePoint at, const QString& uid, std::optional<Plan> plan) {
+    Caps capsAt(const UserReplay& u, TimePoint at) const {
+        return m_policy.capsFor(effectivePlan(u.state.subscription, at));
+    }
+
+    Status speech(const QJsonObject& o, TimePoint at, const QString& uid, const std::optional<Subscription>& plan) {
         const QJsonValue v = o.value(QStringLiteral("ms"));
         if (v.isUndefined()) {
             return Error::invalid(QStringLiteral("missing \"ms\""));
@@ -307,7 +353,7 @@ private:
         return {};
     }
 
-    Status check(const QJsonObject& o, TimePoint at, const QString& uid, std::optional<Plan> plan) {
+    Status check(const QJsonObject& o, TimePoint at, const QString& uid, const std::optional<Subscription>& plan) {
         enforcement::EnforcementInput in;
         if (o.contains(QStringLiteral("classifier"))) {
             auto c = parseClassifier(o.value(QStringLiteral("classifier")));
@@ -327,7 +373,7 @@ private:
         in.state = u.state;
         in.violationHistory = u.violations;
         in.totals = u.meter.totals(at);
-        in.caps = m_policy.capsFor(u.state.plan);
+        in.caps = capsAt(u, at);
         in.now = at;
         const Decision d = enforcement::evaluate(m_policy, in);
         if (d.violationCounted) {
@@ -340,7 +386,8 @@ private:
         return {};
     }
 
-    Status overrideLine(const QJsonObject& o, TimePoint at, const QString& uid, std::optional<Plan> plan) {
+    Status overrideLine(const QJsonObject& o, TimePoint at, const QString& uid,
+                        const std::optional<Subscription>& plan) {
         auto stageText = stringField(o, "stage");
         if (!stageText) {
             return stageText.error();
@@ -368,7 +415,7 @@ private:
         }
         UserReplay& u = user(uid, plan);
         const SpeechTotals totals = u.meter.totals(at);
-        const QList<CapWindow> caps = metering::capsHit(totals, m_policy.capsFor(u.state.plan));
+        const QList<CapWindow> caps = metering::capsHit(totals, capsAt(u, at));
         const auto d = enforcement::applyOverride(m_policy, u.state, *stage, Reviewer{*reviewer, *role}, *reason, at);
         if (!d) {
             m_io.out << outputLine(at, uid, totals, caps, u.state.stage, u.state.stage,

@@ -107,7 +107,8 @@ Result<Options> parseArgs(const QStringList& args, bool& help) {
             }
             const std::optional<Plan> p = planFromString(*v);
             if (!p) {
-                return Error::invalid(QStringLiteral("--plan must be free, basic or unlimited"));
+                return Error::invalid(
+                    QStringLiteral("--plan must be basic or unlimited (free is the legacy name of basic)"));
             }
             o.plan = *p;
         } else {

@@ -441,7 +441,6 @@ Status seedFirestore(services::FirestoreClient& client, int users, TimePoint now
         s.lastClassifierScore = static_cast<double>((i * 37) % 100) / 100.0;
         s.lastClassifierType = types[i % 6];
         s.lastClassifierAt = s.updatedAt;
-        s.plan = i % 2 ? Plan::Free : Plan::Basic;
         FairUseEvent e;
         e.id = QStringLiteral("ev-%1").arg(i, 6, 10, QLatin1Char('0'));
         e.uid = s.uid;

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void malformedLinesAreReportedAndSkipped_data();
     void malformedLinesAreReportedAndSkipped();
     void policyCanDisableEnforcement();
+    void planComesFromTheSubscription();
     void overrides();
     void readsStandardInput();
     void usageErrors_data();
@@ -211,6 +212,37 @@ void ReplayCommandTest::policyCanDisableEnforcement() {
     QCOMPARE(s.exitCode, 0);
     QCOMPARE(str(s.lines.at(1), "action"), QStringLiteral("legitimate_use")); // 0.2 < 0.25
     QCOMPARE(str(s.lines.at(6), "action"), QStringLiteral("warn"));           // 0.3 >= 0.25
+}
+
+void ReplayCommandTest::planComesFromTheSubscription() {
+    // An unlimited user at 3 h a day is under the 4 h cap until the paid period ends (2026-03-02T00:00:00Z), then on
+    // basic's 2 h cap. Basic users and users without a subscription whose credits run out are restricted directly;
+    // a paid user in their period is not.
+    const QByteArray content =
+        R"({"at":"2026-03-01T12:00:00Z","kind":"speech","uid":"paid","ms":10800000,"subscription":{"plan":"unlimited","status":"active","current_period_end":1772409600}}
+{"at":"2026-03-01T12:00:00Z","kind":"check","uid":"paid"}
+{"at":"2026-03-01T12:05:00Z","kind":"check","uid":"basic","credits_exhausted":true,"subscription":{"plan":"basic","status":"active","current_period_end":null}}
+{"at":"2026-03-01T12:05:00Z","kind":"check","uid":"nosub","credits_exhausted":true}
+{"at":"2026-03-01T12:05:00Z","kind":"check","uid":"paid","credits_exhausted":true}
+{"at":"2026-03-02T01:00:00Z","kind":"check","uid":"paid"}
+{"at":"2026-03-02T01:05:00Z","kind":"check","uid":"basic","credits_exhausted":false}
+)";
+    const Run r = run({write(QStringLiteral("subscriptions.jsonl"), content)});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.lines.size(), 6);
+    QCOMPARE(str(r.lines.at(0), "action"), QStringLiteral("none")); // 3 h under unlimited's 4 h
+    QCOMPARE(str(r.lines.at(1), "action"), QStringLiteral("free_plan_restrict"));
+    QCOMPARE(str(r.lines.at(2), "action"), QStringLiteral("free_plan_restrict"));
+    QCOMPARE(str(r.lines.at(3), "action"), QStringLiteral("none"));               // paid: credits are not the gate
+    QCOMPARE(str(r.lines.at(4), "action"), QStringLiteral("consult_classifier")); // period over: basic's 2 h cap
+    QCOMPARE(r.lines.at(4).value(QStringLiteral("caps_hit")).toArray().size(), 1);
+    QCOMPARE(str(r.lines.at(5), "action"), QStringLiteral("free_plan_release"));
+
+    const QByteArray both =
+        R"({"at":"2026-03-01T12:00:00Z","kind":"check","uid":"x","plan":"basic","subscription":{"plan":"basic"}})";
+    const Run bad = run({write(QStringLiteral("both.jsonl"), both + "\n")});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains(QStringLiteral("not both")), qPrintable(bad.err));
 }
 
 void ReplayCommandTest::overrides() {

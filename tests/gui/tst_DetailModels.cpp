@@ -70,6 +70,13 @@ private Q_SLOTS:
         QVERIFY(model.index(0, EventsModel::DailyColumn).data().toString().contains(QStringLiteral("over")));
         QVERIFY(!model.index(0, EventsModel::ThreeDayColumn).data().toString().contains(QStringLiteral("over")));
         QCOMPARE(model.index(2, 0).data(EventsModel::EventIdRole).toString(), QStringLiteral("c"));
+        // A case names the policy that produced it; the backend's own cases carry none.
+        FairUseEvent ours = makeEvent(QStringLiteral("d"), false);
+        ours.policy = QStringLiteral("requested v1");
+        model.appendRows({ours});
+        QCOMPARE(model.index(3, EventsModel::PolicyColumn).data().toString(), QStringLiteral("requested v1"));
+        QCOMPARE(model.index(0, EventsModel::PolicyColumn).data().toString(), QStringLiteral("backend's policy"));
+        QCOMPARE(model.headerData(EventsModel::PolicyColumn, Qt::Horizontal).toString(), QStringLiteral("Policy"));
         model.clear();
         QCOMPARE(model.rowCount(), 0);
     }

@@ -3,9 +3,11 @@
 // lazy speech totals from a counting usage store, lazy row details (open cases, oldest, last action) from a store
 // that leaves them out, a failed refresh that keeps the rows; QueueView's columns fit without horizontal scrolling.
 
+#include "BulkResolver.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "ShellTestStore.h"
+#include "common/Subscription.h"
 
 #include <QAbstractItemModelTester>
 #include <QHeaderView>
@@ -1039,7 +1041,7 @@ private Q_SLOTS:
             QVERIFY2(m.hasMatch(), qPrintable(text));
             const double hours = static_cast<double>(row.speech->weeklyMs) / 3'600'000.0;
             QCOMPARE(m.captured(1).toInt() * 10 + m.captured(2).toInt(), static_cast<int>(std::lround(hours * 10)));
-            const Caps caps = Caps::forPlan(row.state.plan);
+            const Caps caps = Caps::forPlan(effectivePlan(row.state.subscription, models::backendNow(m_store.backend)));
             const auto percent =
                 std::lround(100.0 * static_cast<double>(row.speech->weeklyMs) / static_cast<double>(caps.weeklyMs));
             QCOMPARE(m.captured(3).toLong(), percent);

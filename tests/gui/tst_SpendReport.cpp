@@ -186,8 +186,8 @@ private Q_SLOTS:
             r.plan = plan;
             return r;
         };
-        QVERIFY(insertSpend(record(kWhale, t - std::chrono::hours(1), 4'000'000'000, true, Plan::Free)));
-        QVERIFY(insertSpend(record(kWhale, t, 1'000'000'000, true, Plan::Free))); // "now" is inside the period
+        QVERIFY(insertSpend(record(kWhale, t - std::chrono::hours(1), 4'000'000'000, true, Plan::Basic)));
+        QVERIFY(insertSpend(record(kWhale, t, 1'000'000'000, true, Plan::Basic))); // "now" is inside the period
         QVERIFY(insertSpend(record(QStringLiteral("zz-edge-in"), t - std::chrono::hours(24 * 7), 7, false,
                                    Plan::Unlimited))); // the period's first millisecond
         QVERIFY(insertSpend(record(QStringLiteral("zz-edge-out"),
@@ -216,7 +216,7 @@ private Q_SLOTS:
         verifyReport(view, expected, 30);
         QCOMPARE(view.topSpenders()->rowAt(0).uid, kWhale);
         QCOMPARE(view.topSpenders()->rowAt(0).costMicroUsd, 5'000'000'000);
-        QVERIFY(view.topSpenders()->rowAt(0).plan == Plan::Free);
+        QVERIFY(view.topSpenders()->rowAt(0).plan == Plan::Basic);
         QVERIFY(view.topSpenders()->rowAt(0).customStt);
     }
 
@@ -242,7 +242,7 @@ private Q_SLOTS:
         SpendReportView view(m_store.backend);
         const QString text = view.findChild<QLabel*>(QStringLiteral("policyLabel"))->text();
         const LedgerPolicy policy;
-        for (Plan p : {Plan::Free, Plan::Basic, Plan::Unlimited}) {
+        for (Plan p : {Plan::Basic, Plan::Unlimited}) {
             const SpendCaps caps = policy.capsFor(p);
             const QString expected = QStringLiteral("%1: %2 a day, %3 a month")
                                          .arg(SpendModel::planLabel(p), models::formatUsd(caps.dailyMicroUsd),
@@ -250,7 +250,7 @@ private Q_SLOTS:
             QVERIFY2(text.contains(expected), qPrintable(text));
         }
         // The figures of SPEC's policy table, so a changed default shows up here.
-        QVERIFY2(text.contains(models::formatUsd(50'000)) && text.contains(models::formatUsd(20'000'000)),
+        QVERIFY2(text.contains(models::formatUsd(500'000)) && text.contains(models::formatUsd(20'000'000)),
                  qPrintable(text));
     }
 

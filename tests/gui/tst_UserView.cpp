@@ -102,6 +102,40 @@ private Q_SLOTS:
         }
     }
 
+    void capLinesFollowThePlanInForce() {
+        // A flagged user whose unlimited period ended before "now" is on basic: the chart's cap lines and the caps
+        // line are basic's. In the period, they are unlimited's, and a restriction shows when the cycle ends.
+        const QString uid = m_store.usersWithOpenCases().last();
+        const TimePoint now = m_store.population.referenceTime;
+        const auto setSubscription = [&](const char* status, TimePoint end) {
+            return m_store.execSql(QStringLiteral("INSERT OR REPLACE INTO subscriptions (uid, plan, status,"
+                                                  " current_period_end) VALUES ('%1', 'unlimited', '%2', %3)")
+                                       .arg(uid, QString::fromLatin1(status))
+                                       .arg(toUnixMs(end)));
+        };
+        QVERIFY(setSubscription("canceled", now - std::chrono::hours(24)));
+        QVERIFY(m_store.execSql(QStringLiteral("UPDATE fair_use_state SET stage = 'restrict', restrict_until = %1,"
+                                               " restrict_reason = 'test' WHERE uid = '%2'")
+                                    .arg(toUnixMs(now + std::chrono::hours(24 * 20)))
+                                    .arg(uid)));
+        UserView view(m_store.backend, nullptr);
+        view.resize(1200, 800);
+        QVERIFY(waitLoaded(view, uid));
+        QCOMPARE(view.chart()->caps(), Caps::forPlan(Plan::Basic));
+        QVERIFY2(view.stateText().contains(QStringLiteral("Plan: basic (unlimited ended")),
+                 qPrintable(view.stateText()));
+        QVERIFY2(view.stateText().contains(QStringLiteral("Caps (basic)")), qPrintable(view.stateText()));
+        QVERIFY(!view.stateText().contains(QStringLiteral("billing cycle ends")));
+
+        const TimePoint end = now + std::chrono::hours(24 * 9);
+        QVERIFY(setSubscription("active", end));
+        QVERIFY(waitLoaded(view, uid));
+        QCOMPARE(view.chart()->caps(), Caps::forPlan(Plan::Unlimited));
+        QVERIFY2(view.stateText().contains(QStringLiteral("Caps (unlimited)")), qPrintable(view.stateText()));
+        QVERIFY2(view.stateText().contains(QStringLiteral("billing cycle ends %1").arg(models::formatTime(end))),
+                 qPrintable(view.stateText()));
+    }
+
     void staleReplyDoesNotWin() {
         const QStringList users = m_store.usersWithOpenCases();
         QVERIFY(users.size() >= 2);

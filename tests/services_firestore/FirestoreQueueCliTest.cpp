@@ -7,7 +7,9 @@
 #include "RulesSupport.h"
 
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/UserDocument.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QSet>
 #include <QTcpServer>
@@ -77,6 +79,7 @@ private:
     QString m_host;
     QString m_project;
     QList<FairUseState> m_states;
+    QHash<QString, QString> m_plans; ///< uid -> the plan in force, from the user document's subscription
     QTemporaryDir m_config;
     fairuse::testing::cli::CliRunner m_cli;
     AuthEmulator m_auth{QString()};
@@ -132,6 +135,17 @@ void FirestoreQueueCliTest::initTestCase() {
         s.lastClassifierType = UsageType::Audiobook;
         s.lastCaseRef = QStringLiteral("FU-%1").arg(i, 12, 16, QLatin1Char('0')).toUpper();
         writes.append(FirestoreWrite::set(FirestoreCaseStore::statePath(s.uid), encodeState(s)));
+        // The plan is the user document's: none, unlimited in its period, unlimited whose period ended, legacy free.
+        const std::optional<Subscription> subscriptions[] = {
+            std::nullopt,
+            Subscription{QStringLiteral("unlimited"), QStringLiteral("active"), minute(0) + std::chrono::days(3650)},
+            Subscription{QStringLiteral("unlimited"), QStringLiteral("canceled"), minute(0) - std::chrono::days(30)},
+            Subscription{QStringLiteral("free"), QStringLiteral("active"), std::nullopt}};
+        if (const auto& sub = subscriptions[i % 4]) {
+            writes.append(FirestoreWrite::set(userDocumentPath(s.uid),
+                                              {{QStringLiteral("subscription"), encodeSubscription(*sub)}}));
+        }
+        m_plans.insert(s.uid, i % 4 == 1 ? QStringLiteral("unlimited") : QStringLiteral("basic"));
         if (s.stage != Stage::None) {
             m_states.append(s);
         }
@@ -179,6 +193,7 @@ void FirestoreQueueCliTest::printsTheQueueInOrderAsJson() {
         const FairUseState& expected = m_states.at(i);
         QCOMPARE(row.value(QStringLiteral("uid")).toString(), expected.uid);
         QCOMPARE(row.value(QStringLiteral("stage")).toString(), toString(expected.stage));
+        QCOMPARE(row.value(QStringLiteral("plan")).toString(), m_plans.value(expected.uid));
         QCOMPARE(row.value(QStringLiteral("updated_at")).toString(), formatRfc3339(*expected.updatedAt));
         QCOMPARE(row.value(QStringLiteral("last_classifier_score")).toDouble(), *expected.lastClassifierScore);
         QCOMPARE(row.value(QStringLiteral("last_classifier_type")).toString(), QStringLiteral("audiobook"));
@@ -193,9 +208,14 @@ void FirestoreQueueCliTest::printsTheQueueInOrderAsJson() {
     const auto expectedRestricted = std::count_if(m_states.begin(), m_states.end(),
                                                   [](const FairUseState& s) { return s.stage == Stage::Restrict; });
     QCOMPARE(r.size(), expectedRestricted);
+    QSet<QString> plans;
     for (const auto& v : r) {
         QCOMPARE(v.toObject().value(QStringLiteral("stage")).toString(), QStringLiteral("restrict"));
+        const QString uid = v.toObject().value(QStringLiteral("uid")).toString();
+        QCOMPARE(v.toObject().value(QStringLiteral("plan")).toString(), m_plans.value(uid));
+        plans.insert(v.toObject().value(QStringLiteral("plan")).toString());
     }
+    QCOMPARE(plans, (QSet<QString>{QStringLiteral("basic"), QStringLiteral("unlimited")}));
 
     // The table form names the exemption.
     const Run table =
