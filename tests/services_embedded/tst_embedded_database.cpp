@@ -81,6 +81,39 @@ private Q_SLOTS:
         QCOMPARE(state->version, QStringLiteral("1"));
     }
 
+    void migratesTheStatePlanToSubscriptions() {
+        // A version 1 store kept the plan on the state; version 2 keeps it as the user's subscription, as the
+        // backend does (an unlimited plan without a billing period is basic until the backend says otherwise).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v1.sqlite"));
+        const TimePoint now = at("2026-03-20T10:00:00Z");
+        {
+            auto stores = makeEmbeddedStores(path);
+            QVERIFY(awaitResult(stores.database->ready()).ok());
+            QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
+            QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
+        }
+        rawSql(path, {QStringLiteral("DROP TABLE subscriptions"),
+                      QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN previous_stage"),
+                      QStringLiteral("ALTER TABLE events DROP COLUMN policy"),
+                      QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN plan TEXT NOT NULL DEFAULT 'basic'"),
+                      QStringLiteral("UPDATE fair_use_state SET plan = 'unlimited' WHERE uid = 'u2'"),
+                      QStringLiteral("UPDATE schema_version SET version = 1")});
+
+        auto reopened = makeEmbeddedStores(path);
+        QVERIFY(awaitResult(reopened.database->ready()).ok());
+        QVariant version;
+        rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
+        QCOMPARE(version.toInt(), 2);
+        const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
+        const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
+        QVERIFY(u1.ok() && u2.ok());
+        QVERIFY(u1->subscription == (Subscription{QStringLiteral("basic"), QStringLiteral("active"), std::nullopt}));
+        QVERIFY(u2->subscription ==
+                (Subscription{QStringLiteral("unlimited"), QStringLiteral("active"), std::nullopt}));
+        QVERIFY(!u2->previousStage.has_value());
+    }
+
     void emptyFileBecomesAStore() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("empty.sqlite"));
