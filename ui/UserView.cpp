@@ -9,6 +9,7 @@
 #include "FutureWatch.h"
 #include "SpeechChart.h"
 #include "common/Subscription.h"
+#include "enforcement/Enforcement.h"
 #include "ledger/LlmSpendLedger.h"
 #include "ledger/SttBudget.h"
 
@@ -459,7 +460,8 @@ void UserView::showState() {
                                  .arg(*m_sttUsedMs / 60'000)
                                  .arg(st.limitMs / 60'000)
                                  .arg(models::formatTime(st.resetsAt));
-        if (s.stage == Stage::Restrict) {
+        // The budget applies while a restriction is in force now: an ended one no longer budgets.
+        if (enforcement::sttBudgetFor(m_policy, s, now)) {
             m_budgetLabel->setText(
                 tr("STT budget (restricted): %1%2")
                     .arg(used, st.exhausted ? tr(" \u2014 exhausted, no audio forwarded") : QString()));

@@ -124,6 +124,9 @@ struct FairUseState {
     std::optional<double> lastClassifierScore;
     std::optional<UsageType> lastClassifierType;
     std::optional<TimePoint> lastClassifierAt; ///< start of the classifier cooldown (our addition)
+    /** Last failed classifier run (outage, malformed or refused answer); cleared by a good run (our addition). */
+    std::optional<TimePoint> classifierFailedAt;
+    int classifierFailures = 0; ///< failed classifier runs in a row since the last good one (our addition)
     QString lastCaseRef;
     QString resetBy;
     std::optional<TimePoint> resetAt;

@@ -16,6 +16,8 @@ namespace {
 constexpr std::array kActions{
     std::pair{Action::None, "none"},
     std::pair{Action::ConsultClassifier, "consult_classifier"},
+    std::pair{Action::ClassifierFailed, "classifier_failed"},
+    std::pair{Action::ClassifierBackoff, "classifier_backoff"},
     std::pair{Action::CooldownSkip, "cooldown_skip"},
     std::pair{Action::LegitimateUse, "legitimate_use"},
     std::pair{Action::Warn, "warn"},
@@ -90,6 +92,15 @@ QString dateText(TimePoint t) {
 
 QString typeText(const ClassifierResult& r) {
     return toString(r.usageType);
+}
+
+bool guardsOn(const Policy& policy, const FairUseState& state) {
+    return policy.killSwitch || !policy.enabled || state.exempt || policy.exemptUids.contains(state.uid);
+}
+
+/** A recorded time after now cannot be a past event (clock skew, junk): it is not used. */
+bool validPast(const std::optional<TimePoint>& t, TimePoint now) {
+    return t && *t <= now;
 }
 
 } // namespace
@@ -230,26 +241,15 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
     }
 
     // 3. Expiry: the expired stage falls back one step and becomes the effective stage.
-    std::optional<Action> expiry;
-    QString expiryWhy;
-    if (s.stage == Stage::Restrict && s.restrictUntil && now > *s.restrictUntil) {
-        expiryWhy = QStringLiteral("Restriction ended at %1: back to throttle until %2.")
-                        .arg(dateText(*s.restrictUntil), dateText(now + policy.throttleDuration));
-        s.stage = Stage::Throttle;
-        s.restrictUntil.reset();
-        s.restrictReason.clear();
-        s.throttleUntil = now + policy.throttleDuration;
-        expiry = Action::RestrictExpiredToThrottle;
-        d.notification = tr("Your restriction has ended. Transcription runs at the standard tier for a while.");
-    } else if (s.stage == Stage::Throttle && s.throttleUntil && now > *s.throttleUntil) {
-        expiryWhy = QStringLiteral("Throttle ended at %1: back to warning.").arg(dateText(*s.throttleUntil));
-        s.stage = Stage::Warning;
-        s.throttleUntil.reset();
-        expiry = Action::ThrottleExpiredToWarning;
-        d.notification = tr("Your transcription is back to normal quality.");
-    }
+    Expiry expired = applyExpiry(policy, s, now);
+    const std::optional<Action> expiry = expired.action;
+    const QString expiryWhy = expired.explanation;
     if (expiry) {
+        s = std::move(expired.state);
         d.stateChanged = true;
+        d.notification = *expiry == Action::RestrictExpiredToThrottle
+                             ? tr("Your restriction has ended. Transcription runs at the standard tier for a while.")
+                             : tr("Your transcription is back to normal quality.");
     }
     const QString prefix = expiry ? expiryWhy + QLatin1Char(' ') : QString();
     const auto quiet = [&](Action action, const QString& why) {
@@ -264,25 +264,57 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
     }
     const QString capsWhy = capsText(d.capsHit, in.totals, in.caps);
 
-    // 5. Cooldown.
-    if (s.lastClassifierAt &&
+    // 5. Cooldown. A start after now is junk or clock skew: honouring it would cool the user down forever.
+    const QString skewWhy =
+        s.lastClassifierAt && !validPast(s.lastClassifierAt, now)
+            ? QStringLiteral("Last classifier run at %1 is in the future: ignored. ").arg(dateText(*s.lastClassifierAt))
+            : QString();
+    if (validPast(s.lastClassifierAt, now) &&
         now - *s.lastClassifierAt < std::chrono::duration_cast<Milliseconds>(policy.classifierCooldown)) {
         return quiet(Action::CooldownSkip,
                      QStringLiteral("Cap hit (%1) inside the %2 classifier cooldown since %3: not a new violation.")
                          .arg(capsWhy, durationText(policy.classifierCooldown), dateText(*s.lastClassifierAt)));
     }
-    d.consultClassifier = true;
 
-    // 6. No verdict yet.
-    if (!in.classifier) {
+    // 6. Retry wait after failed classifier runs.
+    const Milliseconds retryWait = classifierRetryWait(policy, s.classifierFailures);
+    if (validPast(s.classifierFailedAt, now) && now - *s.classifierFailedAt < retryWait) {
         return quiet(
-            Action::ConsultClassifier,
-            QStringLiteral("Cap hit (%1): consult the classifier; no violation without its verdict.").arg(capsWhy));
+            Action::ClassifierBackoff,
+            QString(skewWhy + QStringLiteral("Cap hit (%1); the classifier failed %2 time(s) in a row, last at "
+                                             "%3: next attempt after %4.")
+                                  .arg(capsWhy)
+                                  .arg(s.classifierFailures)
+                                  .arg(dateText(*s.classifierFailedAt), dateText(*s.classifierFailedAt + retryWait))));
     }
 
-    // 7. Verdict.
+    // 7. No verdict yet, or the run failed.
+    if (!in.classifier) {
+        if (in.classifierFailed) {
+            s.classifierFailures = std::max(0, s.classifierFailures) + 1;
+            s.classifierFailedAt = now;
+            d.stateChanged = true;
+            return quiet(
+                Action::ClassifierFailed,
+                QString(skewWhy + QStringLiteral("Cap hit (%1); the classifier failed (%2 time(s) in a row): "
+                                                 "no violation, no cooldown; next attempt after %3.")
+                                      .arg(capsWhy)
+                                      .arg(s.classifierFailures)
+                                      .arg(dateText(now + classifierRetryWait(policy, s.classifierFailures)))));
+        }
+        d.consultClassifier = true;
+        return quiet(Action::ConsultClassifier,
+                     QString(skewWhy + QStringLiteral("Cap hit (%1): consult the classifier; no violation without its "
+                                                      "verdict.")
+                                           .arg(capsWhy)));
+    }
+    d.consultClassifier = true;
+
+    // 8. Verdict.
     const ClassifierResult& r = *in.classifier;
     s.lastClassifierAt = now;
+    s.classifierFailedAt.reset();
+    s.classifierFailures = 0;
     s.lastClassifierScore = r.misuseScore;
     s.lastClassifierType = r.usageType;
     d.stateChanged = true;
@@ -456,16 +488,49 @@ Result<Decision> applyOverride(const Policy& policy, const FairUseState& state, 
     return d;
 }
 
-bool hardCapBlocks(const Policy& policy, const FairUseState& state, const SpeechTotals& totals, const Caps& caps) {
-    if (policy.killSwitch || !policy.enabled || state.exempt || policy.exemptUids.contains(state.uid)) {
-        return false;
+Expiry applyExpiry(const Policy& policy, const FairUseState& state, TimePoint now) {
+    Expiry e{state, std::nullopt, {}};
+    FairUseState& s = e.state;
+    if (s.stage == Stage::Restrict && s.restrictUntil && now > *s.restrictUntil) {
+        e.explanation = QStringLiteral("Restriction ended at %1: back to throttle until %2.")
+                            .arg(dateText(*s.restrictUntil), dateText(now + policy.throttleDuration));
+        s.stage = Stage::Throttle;
+        s.restrictUntil.reset();
+        s.restrictReason.clear();
+        s.throttleUntil = now + policy.throttleDuration;
+        e.action = Action::RestrictExpiredToThrottle;
+    } else if (s.stage == Stage::Throttle && s.throttleUntil && now > *s.throttleUntil) {
+        e.explanation = QStringLiteral("Throttle ended at %1: back to warning.").arg(dateText(*s.throttleUntil));
+        s.stage = Stage::Warning;
+        s.throttleUntil.reset();
+        e.action = Action::ThrottleExpiredToWarning;
     }
-    return state.stage == Stage::Restrict && !metering::capsHit(totals, caps).isEmpty();
+    return e;
 }
 
-std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& state) {
-    if (policy.killSwitch || !policy.enabled || state.exempt || policy.exemptUids.contains(state.uid) ||
-        state.stage != Stage::Restrict) {
+Milliseconds classifierRetryWait(const Policy& policy, int failures) {
+    if (failures <= 0) {
+        return Milliseconds{0};
+    }
+    const Milliseconds cap = std::chrono::duration_cast<Milliseconds>(policy.classifierCooldown);
+    Milliseconds wait = std::chrono::duration_cast<Milliseconds>(policy.classifierRetryAfter);
+    // Doubling stops at the cap, so a long run of failures cannot overflow.
+    for (int i = 1; i < failures && wait < cap; ++i) {
+        wait *= 2;
+    }
+    return std::min(wait, cap);
+}
+
+bool hardCapBlocks(const Policy& policy, const FairUseState& state, const SpeechTotals& totals, const Caps& caps,
+                   TimePoint now) {
+    if (guardsOn(policy, state)) {
+        return false;
+    }
+    return applyExpiry(policy, state, now).state.stage == Stage::Restrict && !metering::capsHit(totals, caps).isEmpty();
+}
+
+std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& state, TimePoint now) {
+    if (guardsOn(policy, state) || applyExpiry(policy, state, now).state.stage != Stage::Restrict) {
         return std::nullopt;
     }
     return SttBudget(policy.restrictedDailySttMs);

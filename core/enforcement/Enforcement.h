@@ -27,16 +27,22 @@
  *     so an abuse throttle in force before it is in force again.
  *     A user already restricted for abuse whose free credits are exhausted stays as is (no expiry is processed
  *     while the credits are exhausted: the user is restricted either way).
- *  3. Expiry: restrictUntil passed (now > restrictUntil, the backend's rule) falls back to throttle for a fresh
- *     throttleDuration; throttleUntil passed falls back to warning. Warning does not expire: a reviewer resolves or
- *     resets it. The stage after expiry is the effective stage for the rest of the evaluation.
+ *  3. Expiry (applyExpiry): restrictUntil passed (now > restrictUntil, the backend's rule) falls back to throttle
+ *     for a fresh throttleDuration; throttleUntil passed falls back to warning. Warning does not expire: a reviewer
+ *     resolves or resets it. The stage after expiry is the effective stage for the rest of the evaluation.
  *  4. No cap hit: nothing else happens (a classifier result passed anyway is ignored: the classifier is consulted
  *     only on a cap hit).
  *  5. Cap hit inside the cooldown (now - lastClassifierAt < classifierCooldown; at exactly the cooldown it is over):
- *     not a new violation, classifier result ignored.
- *  6. Cap hit, no classifier result: consultClassifier = true, nothing changes; the caller runs the classifier and
- *     evaluates again with its result.
- *  7. Cap hit with a classifier result: the cooldown starts (lastClassifierAt = now). Score below the threshold:
+ *     not a new violation, classifier result ignored. A lastClassifierAt after now (clock skew, junk) is invalid
+ *     and starts no cooldown.
+ *  6. Cap hit inside the retry wait after failed classifier runs (now - classifierFailedAt <
+ *     classifierRetryWait(policy, classifierFailures)): the classifier is not asked again yet. A classifierFailedAt
+ *     after now is invalid and ignored.
+ *  7. Cap hit, no classifier result: consultClassifier = true, nothing changes; the caller runs the classifier and
+ *     evaluates again with its result. When the run failed (input.classifierFailed), the failure is recorded
+ *     (classifierFailedAt = now, classifierFailures + 1) and nothing else: no violation, no cooldown.
+ *  8. Cap hit with a classifier result: the cooldown starts (lastClassifierAt = now) and the failure count is
+ *     cleared. Score below the threshold:
  *     legitimate heavy use, never escalates. Score at or above: a violation. With the history plus this violation,
  *     none -> warning; warning -> throttle when throttleViolations fall inside throttleWindow; throttle -> restrict
  *     when restrictViolations fall inside restrictWindow. When the rule does not fire the stage stays: at warning
@@ -50,6 +56,8 @@ namespace fairuse::enforcement {
 enum class Action {
     None,                      ///< "none": no cap hit, nothing to do
     ConsultClassifier,         ///< "consult_classifier": cap hit, run the classifier and evaluate again
+    ClassifierFailed,          ///< "classifier_failed": the classifier run failed; recorded, retried after a wait
+    ClassifierBackoff,         ///< "classifier_backoff": cap hit inside the retry wait after failed runs
     CooldownSkip,              ///< "cooldown_skip": cap hit inside the classifier cooldown
     LegitimateUse,             ///< "legitimate_use": cap hit, score below threshold
     Warn,                      ///< "warn": violation, stage warning (entered or repeated)
@@ -81,6 +89,9 @@ struct EnforcementInput {
     Caps caps;
     /** The classifier's verdict for this check; absent: no violation is possible. */
     std::optional<ClassifierResult> classifier;
+    /** The classifier was run for this check and failed (outage, malformed or refused answer); ignored when
+     *  `classifier` is set. */
+    bool classifierFailed = false;
     /** The backend's has_transcription_credits() is false; only read for users on the free tier (basic). */
     bool freePlanCreditsExhausted = false;
     TimePoint now{};
@@ -125,6 +136,24 @@ Decision evaluate(const Policy& policy, const EnforcementInput& input);
 Result<Decision> applyOverride(const Policy& policy, const FairUseState& state, Stage target, const Reviewer& reviewer,
                                const QString& reason, TimePoint now);
 
+/** What expiry made of a state (step 3 of evaluate()). */
+struct Expiry {
+    FairUseState state;           ///< the state with expiry applied; equal to the input when nothing expired
+    std::optional<Action> action; ///< RestrictExpiredToThrottle or ThrottleExpiredToWarning; nullopt: nothing expired
+    QString explanation;          ///< empty when nothing expired
+};
+
+/**
+ * Applies expiry to a state at `now`, the one place where it is decided: an expired restriction (now >
+ * restrictUntil) falls back to throttle until now + throttleDuration, an expired throttle to warning. At most one
+ * step. Used by evaluate() and by every helper that asks what is in force now.
+ */
+Expiry applyExpiry(const Policy& policy, const FairUseState& state, TimePoint now);
+
+/** How long to wait after `failures` failed classifier runs in a row: classifierRetryAfter doubled per further
+ *  failure, never longer than classifierCooldown; zero without failures. */
+Milliseconds classifierRetryWait(const Policy& policy, int failures);
+
 /** The least role that may set `target` on a user at stage `current`. */
 Role roleNeededForOverride(Stage current, Stage target);
 
@@ -132,16 +161,17 @@ Role roleNeededForOverride(Stage current, Stage target);
 Stage stepDown(Stage s);
 
 /**
- * While restricted, the soft caps are hard caps (SPEC 2.2): true when the stage is restrict and a cap is exceeded.
- * Guards (disabled, kill switch, exempt) never block.
+ * While restricted, the soft caps are hard caps (SPEC 2.2): true when the stage in force at `now` (after
+ * applyExpiry) is restrict and a cap is exceeded. Guards (disabled, kill switch, exempt) never block.
  */
-bool hardCapBlocks(const Policy& policy, const FairUseState& state, const SpeechTotals& totals, const Caps& caps);
+bool hardCapBlocks(const Policy& policy, const FairUseState& state, const SpeechTotals& totals, const Caps& caps,
+                   TimePoint now);
 
 /**
- * The daily STT budget that applies to the user (SPEC 2.2): restricted users get policy.restrictedDailySttMs a UTC
- * day; nullopt when no budget applies (not restricted, or a guard is on).
+ * The daily STT budget that applies to the user at `now` (SPEC 2.2): users restricted at `now` (after applyExpiry)
+ * get policy.restrictedDailySttMs a UTC day; nullopt when no budget applies (not restricted, or a guard is on).
  */
-std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& state);
+std::optional<SttBudget> sttBudgetFor(const Policy& policy, const FairUseState& state, TimePoint now);
 
 /**
  * The violation history for evaluate() from a user's cases: creation times of cases that counted a violation,

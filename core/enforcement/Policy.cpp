@@ -220,6 +220,7 @@ Result<Policy> Policy::fromJson(const QByteArray& json, const Policy& base) {
         {"restrict_duration_seconds", secondsField(&Policy::restrictDuration, 1)},
         {"classifier_cooldown_seconds", secondsField(&Policy::classifierCooldown, 0)},
         {"check_interval_seconds", secondsField(&Policy::checkInterval, 1)},
+        {"classifier_retry_seconds", secondsField(&Policy::classifierRetryAfter, 0)},
         {"restricted_daily_stt_ms",
          [&p](const QString& key, const QJsonValue& v) -> Status {
              auto n = integerIn(key, v, 0, kMaxMs);
@@ -308,6 +309,7 @@ QByteArray Policy::toJson() const {
         {QStringLiteral("restrict_duration_seconds"), secs(restrictDuration)},
         {QStringLiteral("classifier_cooldown_seconds"), secs(classifierCooldown)},
         {QStringLiteral("check_interval_seconds"), secs(checkInterval)},
+        {QStringLiteral("classifier_retry_seconds"), secs(classifierRetryAfter)},
         {QStringLiteral("restricted_daily_stt_ms"), static_cast<qint64>(restrictedDailySttMs)},
         {QStringLiteral("caps"), QJsonObject{{QStringLiteral("basic"), capsJson(basicCaps)},
                                              {QStringLiteral("unlimited"), capsJson(unlimitedCaps)}}},

@@ -29,6 +29,8 @@ namespace fairuse::enforcement {
  *     this is modelled as a configurable duration, default 30 days (the backend's flat 30 days); a caller that knows
  *     the billing date can pass a policy with the exact remaining duration;
  *   - classifier cooldown 12 h, live-session check interval 5 min, STT budget of restricted users 30 min a UTC day;
+ *   - after a failed classifier run (outage, malformed or refused answer) the next run waits 15 min, doubling with
+ *     each further failure in a row, never longer than the cooldown;
  *   - soft caps per plan from Caps::forPlan().
  */
 struct Policy {
@@ -50,6 +52,8 @@ struct Policy {
     std::chrono::seconds restrictDuration{30 * 86400};
     std::chrono::seconds classifierCooldown{12 * 3600};
     std::chrono::seconds checkInterval{5 * 60};
+    /** Wait after the first failed classifier run; it doubles per failure in a row, bounded by classifierCooldown. */
+    std::chrono::seconds classifierRetryAfter{15 * 60};
     std::int64_t restrictedDailySttMs = kDefaultSttDailyBudgetMs; ///< 30 min of audio per UTC day while restricted
 
     Caps basicCaps = Caps::forPlan(Plan::Basic);
@@ -71,11 +75,11 @@ struct Policy {
      * Keys: name, version (strings); enabled, kill_switch (bools); exempt_uids (array of strings);
      * score_threshold (number in (0, 1]); throttle_violations, restrict_violations (integers >= 1, throttle <=
      * restrict); throttle_window_seconds, restrict_window_seconds, throttle_duration_seconds,
-     * restrict_duration_seconds, classifier_cooldown_seconds, check_interval_seconds (integers >= 0; windows and
-     * durations > 0); restricted_daily_stt_ms (integer >= 0); caps: {basic|unlimited: {daily_ms, three_day_ms,
-     * weekly_ms}} (integers > 0, each may be given alone; free, the legacy name of basic, is rejected with a
-     * message saying so). Unknown keys, wrong types, fractional or out-of-range
-     * numbers are rejected with a message naming the key.
+     * restrict_duration_seconds, classifier_cooldown_seconds, check_interval_seconds, classifier_retry_seconds
+     * (integers >= 0; windows and durations > 0); restricted_daily_stt_ms (integer >= 0); caps: {basic|unlimited:
+     * {daily_ms, three_day_ms, weekly_ms}} (integers > 0, each may be given alone; free, the legacy name of basic, is
+     * rejected with a message saying so). Unknown keys, wrong types, fractional or out-of-range numbers are rejected
+     * with a message naming the key.
      */
     static Result<Policy> fromJson(const QByteArray& json, const Policy& base);
     /** fromJson over the defaults (Policy{}, enforcement disabled unless the JSON enables it). */

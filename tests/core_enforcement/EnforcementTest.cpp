@@ -276,8 +276,8 @@ void EnforcementTest::guards() {
     // Guards never hard-block or budget a restricted user either.
     FairUseState r = stateAt(Stage::Restrict);
     r.exempt = stateExempt;
-    QVERIFY(!hardCapBlocks(p, r, overDailyCap(), Caps{}));
-    QVERIFY(!sttBudgetFor(p, r).has_value());
+    QVERIFY(!hardCapBlocks(p, r, overDailyCap(), Caps{}, t0()));
+    QVERIFY(!sttBudgetFor(p, r, t0()).has_value());
 }
 
 void EnforcementTest::legitimateHeavyUserNeverEscalates() {
@@ -410,19 +410,19 @@ void EnforcementTest::noEventWithoutViolation() {
 void EnforcementTest::hardCapAndSttBudget() {
     const Policy p = Policy::forReview();
     FairUseState r = stateAt(Stage::Restrict);
-    QVERIFY(hardCapBlocks(p, r, overDailyCap(), Caps{}));
-    QVERIFY(!hardCapBlocks(p, r, SpeechTotals{kDailyCapMs, 0, 0}, Caps{})); // equal is not over
-    QVERIFY(!hardCapBlocks(p, stateAt(Stage::Throttle), overDailyCap(), Caps{}));
+    QVERIFY(hardCapBlocks(p, r, overDailyCap(), Caps{}, t0()));
+    QVERIFY(!hardCapBlocks(p, r, SpeechTotals{kDailyCapMs, 0, 0}, Caps{}, t0())); // equal is not over
+    QVERIFY(!hardCapBlocks(p, stateAt(Stage::Throttle), overDailyCap(), Caps{}, t0()));
 
-    const auto budget = sttBudgetFor(p, r);
+    const auto budget = sttBudgetFor(p, r, t0());
     QVERIFY(budget.has_value());
     QCOMPARE(budget->dailyLimitMs(), std::int64_t(30 * 60 * 1000));
     QVERIFY(budget->allowForward(0, 1'800'000));
     QVERIFY(!budget->allowForward(1'800'000, 1));
-    QVERIFY(!sttBudgetFor(p, stateAt(Stage::Throttle)).has_value());
+    QVERIFY(!sttBudgetFor(p, stateAt(Stage::Throttle), t0()).has_value());
     Policy tighter = p;
     tighter.restrictedDailySttMs = 60'000;
-    QCOMPARE(sttBudgetFor(tighter, r)->dailyLimitMs(), std::int64_t(60'000));
+    QCOMPARE(sttBudgetFor(tighter, r, t0())->dailyLimitMs(), std::int64_t(60'000));
 }
 
 void EnforcementTest::violationHistoryFromCases() {
