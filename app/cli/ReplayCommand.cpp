@@ -44,7 +44,7 @@ const char kHelp[] =
     "\"enabled\": false; the policy file overrides the requested policy field by field. Policy keys: name,\n"
     "version, enabled, kill_switch, exempt_uids, score_threshold, throttle_violations, throttle_window_seconds,\n"
     "restrict_violations, restrict_window_seconds, throttle_duration_seconds, restrict_duration_seconds,\n"
-    "classifier_cooldown_seconds, check_interval_seconds, restricted_daily_stt_ms,\n"
+    "classifier_cooldown_seconds, check_interval_seconds, classifier_retry_seconds, restricted_daily_stt_ms,\n"
     "caps: {basic|unlimited: {daily_ms, three_day_ms, weekly_ms}}.\n"
     "\n"
     "Input lines (times RFC 3339, in chronological order; blank lines are skipped):\n"
@@ -322,6 +322,17 @@ private:
         return m_policy.capsFor(effectivePlan(u.state.subscription, at));
     }
 
+    /** A copy of the user as the line would leave them, for a line that may still be rejected half-way. */
+    UserReplay trialUser(const QString& uid, const std::optional<Subscription>& subscription) const {
+        const auto it = m_users.find(uid);
+        UserReplay u = it != m_users.end() ? it->second : UserReplay{};
+        u.state.uid = uid;
+        if (subscription) {
+            u.state.subscription = subscription;
+        }
+        return u;
+    }
+
     Status speech(const QJsonObject& o, TimePoint at, const QString& uid, const std::optional<Subscription>& plan) {
         const QJsonValue v = o.value(QStringLiteral("ms"));
         if (v.isUndefined()) {
@@ -334,22 +345,22 @@ private:
                 QStringLiteral("\"ms\" must be a whole number of milliseconds from 0 to %1").arg(kMaxSpeechMsPerLine));
         }
         const auto total = static_cast<std::int64_t>(d);
-        UserReplay& u = user(uid, plan);
+        // The line is recorded on a copy of the user, which replaces the user only when every minute was accepted:
+        // a rejected line leaves nothing behind (no speech, no plan).
+        UserReplay u = trialUser(uid, plan);
         // Whole minutes backwards from at's minute; the earliest minute holds the remainder.
         const std::int64_t perMinute = metering::kMaxSpeechMsPerMinute;
         const std::int64_t minutes = (total + perMinute - 1) / perMinute;
-        std::int64_t recorded = 0;
         for (std::int64_t i = minutes - 1; i >= 0; --i) {
             const std::int64_t amount = i == minutes - 1 ? total - (minutes - 1) * perMinute : perMinute;
             const Status st = u.meter.record(at - std::chrono::minutes(i), amount);
             if (!st) {
-                return Error::invalid(QStringLiteral("speech rejected after %1 of %2 ms were recorded: %3")
-                                          .arg(recorded)
+                return Error::invalid(QStringLiteral("speech rejected, none of its %1 ms recorded: %2")
                                           .arg(total)
                                           .arg(st.error().message));
             }
-            recorded += amount;
         }
+        m_users.insert_or_assign(uid, std::move(u));
         return {};
     }
 

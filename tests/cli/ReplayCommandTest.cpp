@@ -16,6 +16,7 @@ private Q_SLOTS:
     void escalatesAnAbuserButNotAHeavyUser();
     void malformedLinesAreReportedAndSkipped_data();
     void malformedLinesAreReportedAndSkipped();
+    void rejectedLineChangesNothing();
     void policyCanDisableEnforcement();
     void planComesFromTheSubscription();
     void overrides();
@@ -192,6 +193,24 @@ void ReplayCommandTest::malformedLinesAreReportedAndSkipped() {
     // The good lines around it still ran.
     QCOMPARE(r.lines.size(), 1);
     QCOMPARE(r.lines.first().value(QStringLiteral("daily_ms")).toInteger(), qint64(60'000));
+}
+
+void ReplayCommandTest::rejectedLineChangesNothing() {
+    // The third line spans two minutes; its first minute is free, its second already full. The line is rejected
+    // whole: none of its speech is recorded and its plan does not stick.
+    const QByteArray content = R"({"at":"2026-03-01T08:00:00Z","kind":"speech","uid":"a","ms":7260000}
+{"at":"2026-03-01T10:01:00Z","kind":"speech","uid":"a","ms":60000}
+{"at":"2026-03-01T10:01:30Z","kind":"speech","uid":"a","ms":120000,"plan":"unlimited"}
+{"at":"2026-03-01T10:02:00Z","kind":"check","uid":"a"}
+)";
+    const Run r = run({write(QStringLiteral("rejected.jsonl"), content)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("line 3:")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("speech rejected")), qPrintable(r.err));
+    QCOMPARE(r.lines.size(), 1);
+    QCOMPARE(r.lines.first().value(QStringLiteral("daily_ms")).toInteger(), qint64(7'260'000 + 60'000));
+    // Still on basic: the 2 h cap is hit.
+    QCOMPARE(str(r.lines.first(), "action"), QStringLiteral("consult_classifier"));
 }
 
 void ReplayCommandTest::policyCanDisableEnforcement() {
