@@ -291,7 +291,7 @@ Decision evaluate(const Policy& policy, const EnforcementInput& in) {
     // 7. No verdict yet, or the run failed.
     if (!in.classifier) {
         if (in.classifierFailed) {
-            s.classifierFailures = std::max(0, s.classifierFailures) + 1;
+            s.classifierFailures = std::clamp(s.classifierFailures, 0, 1'000'000) + 1;
             s.classifierFailedAt = now;
             d.stateChanged = true;
             return quiet(

@@ -84,6 +84,11 @@ const QList<QStringList>& migrations() {
             QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN previous_stage TEXT"),
             QStringLiteral("ALTER TABLE events ADD COLUMN policy TEXT"),
         },
+        // v3: failed classifier runs, for the retry wait (enforcement::classifierRetryWait).
+        {
+            QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN classifier_failed_at INTEGER"),
+            QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN classifier_failures INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return kMigrations;
 }

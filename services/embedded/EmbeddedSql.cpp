@@ -178,7 +178,8 @@ QString stateColumns(const QString& p) {
         p + QStringLiteral("violation_count_30d"), p + QStringLiteral("throttle_until"),
         p + QStringLiteral("restrict_until"), p + QStringLiteral("restrict_reason"),
         p + QStringLiteral("last_classifier_score"), p + QStringLiteral("last_classifier_type"),
-        p + QStringLiteral("last_classifier_at"), p + QStringLiteral("last_case_ref"), p + QStringLiteral("reset_by"),
+        p + QStringLiteral("last_classifier_at"), p + QStringLiteral("classifier_failed_at"),
+        p + QStringLiteral("classifier_failures"), p + QStringLiteral("last_case_ref"), p + QStringLiteral("reset_by"),
         p + QStringLiteral("reset_at"), p + QStringLiteral("previous_stage"), p + QStringLiteral("version"),
         QStringLiteral("EXISTS(SELECT 1 FROM exemptions x WHERE x.uid = ") + p + QStringLiteral("uid)"),
         // The user's subscription, as the backend's user document holds it.
@@ -208,6 +209,8 @@ FairUseState stateFromQuery(const QSqlQuery& q, int& i) {
         s.lastClassifierType = usageTypeFromString(type.toString()).value_or(UsageType::Unknown);
     }
     s.lastClassifierAt = optionalTime(q.value(i++));
+    s.classifierFailedAt = optionalTime(q.value(i++));
+    s.classifierFailures = q.value(i++).toInt();
     s.lastCaseRef = q.value(i++).toString();
     s.resetBy = q.value(i++).toString();
     s.resetAt = optionalTime(q.value(i++));
@@ -312,15 +315,18 @@ Status Writer::prepare() {
          QStringLiteral(
              "INSERT INTO fair_use_state (uid, stage, queue_at, updated_at, last_violation_at, violation_count_7d,"
              " violation_count_30d, throttle_until, restrict_until, restrict_reason, last_classifier_score,"
-             " last_classifier_type, last_classifier_at, last_case_ref, reset_by, reset_at, previous_stage, version)"
-             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+             " last_classifier_type, last_classifier_at, classifier_failed_at, classifier_failures, last_case_ref,"
+             " reset_by, reset_at, previous_stage, version)"
+             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
              " ON CONFLICT(uid) DO UPDATE SET stage = excluded.stage, queue_at = excluded.queue_at,"
              " updated_at = excluded.updated_at, last_violation_at = excluded.last_violation_at,"
              " violation_count_7d = excluded.violation_count_7d, violation_count_30d = excluded.violation_count_30d,"
              " throttle_until = excluded.throttle_until, restrict_until = excluded.restrict_until,"
              " restrict_reason = excluded.restrict_reason, last_classifier_score = excluded.last_classifier_score,"
              " last_classifier_type = excluded.last_classifier_type,"
-             " last_classifier_at = excluded.last_classifier_at, last_case_ref = excluded.last_case_ref,"
+             " last_classifier_at = excluded.last_classifier_at,"
+             " classifier_failed_at = excluded.classifier_failed_at,"
+             " classifier_failures = excluded.classifier_failures, last_case_ref = excluded.last_case_ref,"
              " reset_by = excluded.reset_by, reset_at = excluded.reset_at, previous_stage = excluded.previous_stage,"
              " version = excluded.version")},
         {&m_event, QStringLiteral("INSERT INTO events (") + eventColumns() +
@@ -363,16 +369,28 @@ Status Writer::prepare() {
 }
 
 Status Writer::upsertState(const FairUseState& s, std::int64_t version) {
-    return execPrepared(
-        m_state,
-        {s.uid, toString(s.stage), QVariant::fromValue<qlonglong>(s.updatedAt ? toUnixMs(*s.updatedAt) : 0),
-         timeValue(s.updatedAt), timeValue(s.lastViolationAt), s.violationCount7d, s.violationCount30d,
-         timeValue(s.throttleUntil), timeValue(s.restrictUntil), textOrNull(s.restrictReason),
-         optionalReal(s.lastClassifierScore),
-         s.lastClassifierType ? QVariant(toString(*s.lastClassifierType)) : QVariant(), timeValue(s.lastClassifierAt),
-         textOrNull(s.lastCaseRef), textOrNull(s.resetBy), timeValue(s.resetAt),
-         s.previousStage ? QVariant(toString(*s.previousStage)) : QVariant(), QVariant::fromValue<qlonglong>(version)},
-        QStringLiteral("writing the state of %1").arg(s.uid));
+    return execPrepared(m_state,
+                        {s.uid,
+                         toString(s.stage),
+                         QVariant::fromValue<qlonglong>(s.updatedAt ? toUnixMs(*s.updatedAt) : 0),
+                         timeValue(s.updatedAt),
+                         timeValue(s.lastViolationAt),
+                         s.violationCount7d,
+                         s.violationCount30d,
+                         timeValue(s.throttleUntil),
+                         timeValue(s.restrictUntil),
+                         textOrNull(s.restrictReason),
+                         optionalReal(s.lastClassifierScore),
+                         s.lastClassifierType ? QVariant(toString(*s.lastClassifierType)) : QVariant(),
+                         timeValue(s.lastClassifierAt),
+                         timeValue(s.classifierFailedAt),
+                         s.classifierFailures,
+                         textOrNull(s.lastCaseRef),
+                         textOrNull(s.resetBy),
+                         timeValue(s.resetAt),
+                         s.previousStage ? QVariant(toString(*s.previousStage)) : QVariant(),
+                         QVariant::fromValue<qlonglong>(version)},
+                        QStringLiteral("writing the state of %1").arg(s.uid));
 }
 
 Status Writer::upsertEvent(const FairUseEvent& e, std::int64_t version) {

@@ -611,6 +611,8 @@ FirestoreFields encodeState(const FairUseState& s) {
     f.insert(QStringLiteral("last_classifier_type"),
              s.lastClassifierType ? V::string(toString(*s.lastClassifierType)) : V::null());
     f.insert(QStringLiteral("last_classifier_at"), V::optionalTimestamp(s.lastClassifierAt));
+    f.insert(QStringLiteral("classifier_failed_at"), V::optionalTimestamp(s.classifierFailedAt));
+    f.insert(QStringLiteral("classifier_failures"), V::integer(s.classifierFailures));
     f.insert(QStringLiteral("last_case_ref"), optionalString(s.lastCaseRef));
     f.insert(QStringLiteral("reset_by"), optionalString(s.resetBy));
     f.insert(QStringLiteral("reset_at"), V::optionalTimestamp(s.resetAt));
@@ -654,6 +656,10 @@ Result<FairUseState> decodeState(const FirestoreDocument& doc) {
         s.lastClassifierType = usageTypeFromString(type).value_or(UsageType::Unknown);
     }
     s.lastClassifierAt = r.time(QStringLiteral("last_classifier_at"));
+    s.classifierFailedAt = r.time(QStringLiteral("classifier_failed_at"));
+    // A junk count must not overflow: anything past the cap waits the longest retry wait anyway.
+    s.classifierFailures =
+        static_cast<int>(std::clamp<std::int64_t>(r.integer(QStringLiteral("classifier_failures")), 0, 1'000'000));
     s.lastCaseRef = r.string(QStringLiteral("last_case_ref"));
     s.resetBy = r.string(QStringLiteral("reset_by"));
     s.resetAt = r.time(QStringLiteral("reset_at"));

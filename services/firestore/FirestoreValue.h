@@ -119,8 +119,10 @@ struct FirestoreDocument {
 //  - an unknown stage, trigger, outcome, role or action name is an error; an unknown classifier usage type
 //    becomes UsageType::Unknown (the classifier contract) and is recorded in ClassifierResult::corrections.
 
-/** State fields written by the console: every SPEC 4.2 field plus last_classifier_at. uid, exempt and version
- *  are not fields (they come from the path, the exemptions collection and updateTime). */
+/** State fields written by the console: every SPEC 4.2 field plus our additions last_classifier_at (start of the
+ *  classifier cooldown), classifier_failed_at and classifier_failures (failed classifier runs in a row, for the retry
+ *  wait). uid, exempt and version are not fields (they come from the path, the exemptions collection and
+ *  updateTime). */
 FirestoreFields encodeState(const FairUseState& state);
 /** Field paths encodeState() writes, for an update mask that leaves the backend's other fields alone. */
 QStringList stateFieldPaths();

@@ -53,6 +53,8 @@ private Q_SLOTS:
         c.newState->restrictUntil = kNow + hours(24 * 30);
         c.newState->restrictReason = QStringLiteral("third violation");
         c.newState->lastClassifierAt = kNow - minutes(3);
+        c.newState->classifierFailedAt = kNow - minutes(2);
+        c.newState->classifierFailures = 4;
         c.newState->resetBy = QStringLiteral("sam@x");
         c.newState->resetAt = kNow - hours(1);
         c.newState->previousStage = Stage::Warning;
@@ -85,6 +87,8 @@ private Q_SLOTS:
         QCOMPARE(s->lastClassifierScore, expected.lastClassifierScore);
         QCOMPARE(s->lastClassifierType, expected.lastClassifierType);
         QCOMPARE(s->lastClassifierAt, expected.lastClassifierAt);
+        QCOMPARE(s->classifierFailedAt, expected.classifierFailedAt);
+        QCOMPARE(s->classifierFailures, 4);
         QCOMPARE(s->lastCaseRef, expected.lastCaseRef);
         QCOMPARE(s->resetBy, expected.resetBy);
         QCOMPARE(s->resetAt, expected.resetAt);

@@ -188,6 +188,8 @@ void FirestoreValueTest::stateRoundTrip() {
     s.lastClassifierScore = 0.91;
     s.lastClassifierType = UsageType::Audiobook;
     s.lastClassifierAt = at("2026-03-20T10:14:00Z");
+    s.classifierFailedAt = at("2026-03-20T10:12:00Z");
+    s.classifierFailures = 3;
     s.lastCaseRef = QStringLiteral("FU-0123456789AB");
     const auto doc = docAt(QStringLiteral("users/u42/fair_use_state/current"), encodeState(s));
     // Through JSON, as the wire sees it.
@@ -207,12 +209,14 @@ void FirestoreValueTest::stateRoundTrip() {
     QVERIFY(back->lastClassifierScore == s.lastClassifierScore);
     QVERIFY(back->lastClassifierType == s.lastClassifierType);
     QVERIFY(back->lastClassifierAt == s.lastClassifierAt);
+    QVERIFY(back->classifierFailedAt == s.classifierFailedAt);
+    QCOMPARE(back->classifierFailures, 3);
     QCOMPARE(back->lastCaseRef, s.lastCaseRef);
     QCOMPARE(back->version, QStringLiteral("2026-03-20T10:15:00.123456Z"));
-    // SPEC 4.2 names on the wire.
-    for (const char* name :
-         {"stage", "updated_at", "last_violation_at", "throttle_until", "restrict_until", "restrict_reason",
-          "last_classifier_score", "last_classifier_type", "last_case_ref", "reset_by", "reset_at"}) {
+    // SPEC 4.2 names and our additions on the wire.
+    for (const char* name : {"stage", "updated_at", "last_violation_at", "throttle_until", "restrict_until",
+                             "restrict_reason", "last_classifier_score", "last_classifier_type", "last_case_ref",
+                             "reset_by", "reset_at", "classifier_failed_at", "classifier_failures"}) {
         QVERIFY2(doc.fields.contains(QString::fromLatin1(name)), name);
     }
 }
