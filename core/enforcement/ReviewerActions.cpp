@@ -99,6 +99,24 @@ FairUseState lowered(const Policy& policy, FairUseState s, TimePoint now) {
 
 } // namespace
 
+Role roleNeeded(AuditAction action, Stage before, Stage after) {
+    switch (action) {
+    case AuditAction::Resolve:
+        return before == Stage::Restrict && after != Stage::Restrict ? Role::SeniorReviewer : Role::Reviewer;
+    case AuditAction::OverrideStage:
+        return roleNeededForOverride(before, after);
+    case AuditAction::Reset:
+        return Role::Admin;
+    case AuditAction::Exempt:
+    case AuditAction::Unexempt:
+        return Role::SeniorReviewer;
+    case AuditAction::RerunClassifier:
+    case AuditAction::AddNote:
+        break;
+    }
+    return Role::Reviewer;
+}
+
 Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, const FairUseEvent& event,
                                Outcome outcome, const QString& notes, bool exempt, const ActionContext& ctx) {
     if (Status st = checkIdentity(state, ctx); !st) {
@@ -121,7 +139,7 @@ Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, 
         }
     }
     if (outcome == Outcome::FalsePositive && state.stage == Stage::Restrict) {
-        if (Status st = requireRole(ctx, Role::SeniorReviewer,
+        if (Status st = requireRole(ctx, roleNeeded(AuditAction::Resolve, state.stage, stepDown(state.stage)),
                                     QStringLiteral("resolving a restricted user's case as false_positive (which lifts "
                                                    "the restriction)"));
             !st) {
@@ -175,7 +193,9 @@ Result<ChangeSet> buildReset(const FairUseState& state, const QString& reason, c
     if (Status st = checkIdentity(state, ctx); !st) {
         return st.error();
     }
-    if (Status st = requireRole(ctx, Role::Admin, QStringLiteral("resetting a user")); !st) {
+    if (Status st = requireRole(ctx, roleNeeded(AuditAction::Reset, state.stage, Stage::None),
+                                QStringLiteral("resetting a user"));
+        !st) {
         return st.error();
     }
     if (Status st = requireText(reason, QStringLiteral("a reason")); !st) {
@@ -201,8 +221,9 @@ Result<ChangeSet> buildExempt(const FairUseState& state, bool exempt, const QStr
     if (Status st = checkIdentity(state, ctx); !st) {
         return st.error();
     }
-    if (Status st = requireRole(ctx, Role::SeniorReviewer,
-                                exempt ? QStringLiteral("exempting a user") : QStringLiteral("un-exempting a user"));
+    if (Status st =
+            requireRole(ctx, roleNeeded(exempt ? AuditAction::Exempt : AuditAction::Unexempt, state.stage, state.stage),
+                        exempt ? QStringLiteral("exempting a user") : QStringLiteral("un-exempting a user"));
         !st) {
         return st.error();
     }

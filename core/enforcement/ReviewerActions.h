@@ -23,6 +23,14 @@
  */
 namespace fairuse::enforcement {
 
+/**
+ * The role table: the least role that may take `action` on a user whose stage goes from `before` to `after`.
+ * Reviewer: resolve, add a note, re-run the classifier, set warning on a user at none or warning. Senior reviewer:
+ * every other override, lifting a restriction (a resolve that lowers a restricted user), exempt and un-exempt.
+ * Admin: reset. The builders below check their actions against it.
+ */
+Role roleNeeded(AuditAction action, Stage before, Stage after);
+
 /** Who acts, when, from which client, under which idempotency key. */
 struct ActionContext {
     Reviewer reviewer;

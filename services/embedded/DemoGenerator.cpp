@@ -692,9 +692,17 @@ private:
         s.lastClassifierType = last.classifier->usageType;
         s.lastClassifierAt = last.createdAt;
         s.lastCaseRef = last.caseRef;
-        if (plan.kind == FlaggedPlan::Kind::ResolvedFalsePositive && stage == Stage::None) {
-            s.resetBy = QStringLiteral("sam.senior@fairuse.example");
-            s.resetAt = stateChangedAt;
+        if (plan.kind == FlaggedPlan::Kind::ResolvedFalsePositive && stage == Stage::None && stateChangedAt) {
+            // After the senior's false positive, an admin (only admins may reset) clears the user's history.
+            const QString admin = QStringLiteral("ops.admin@fairuse.example");
+            const TimePoint resetAt = std::min(*stateChangedAt + minutes(1), ref());
+            addAudit(resetAt, admin, Role::Admin, AuditAction::Reset, u.uid, last, Stage::None, Stage::None,
+                     QStringLiteral("History cleared after the false positive"));
+            s.resetBy = admin;
+            s.resetAt = resetAt;
+            s.updatedAt = resetAt;
+            s.violationCount7d = 0;
+            s.violationCount30d = 0;
             s.exempt = true;
         }
         m_pop.states.append(s);

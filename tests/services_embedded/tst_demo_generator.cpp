@@ -3,6 +3,7 @@
 
 #include "audit/AuditChain.h"
 #include "embedded/DemoGenerator.h"
+#include "enforcement/ReviewerActions.h"
 #include "metering/Metering.h"
 
 #include <QHash>
@@ -195,6 +196,45 @@ private Q_SLOTS:
                 m.uid + QLatin1Char('/') + toString(m.source) + QLatin1Char('/') + QString::number(m.unixMinute);
             QVERIFY(!keys.contains(key));
             keys.insert(key);
+        }
+    }
+
+    void everyActionIsAllowedForTheActorsRole() {
+        for (const DemoOptions& options : {defaults(), small()}) {
+            const DemoPopulation pop = generateDemoPopulation(options);
+            QHash<QString, Role> roleOf;
+            for (const Reviewer& r : pop.reviewers) {
+                roleOf.insert(r.email, r.role);
+            }
+            for (const AuditRecord& a : pop.audit) {
+                const QString what =
+                    QStringLiteral("%1 by %2 (%3) on %4").arg(toString(a.action), a.reviewer, toString(a.role), a.uid);
+                QVERIFY2(roleOf.contains(a.reviewer), qPrintable(what));
+                QCOMPARE(nm(a.role), nm(roleOf.value(a.reviewer)));
+                const Role needed = enforcement::roleNeeded(a.action, a.stageBefore.value_or(Stage::None),
+                                                            a.stageAfter.value_or(Stage::None));
+                QVERIFY2(static_cast<int>(a.role) >= static_cast<int>(needed),
+                         qPrintable(what + QStringLiteral(" needs ") + toString(needed)));
+            }
+            // A state that records a reset names someone who may reset, and the audit trail has that reset.
+            int resets = 0;
+            for (const FairUseState& s : pop.states) {
+                if (s.resetBy.isEmpty() && !s.resetAt) {
+                    continue;
+                }
+                ++resets;
+                const QString what = QStringLiteral("reset of %1 by %2").arg(s.uid, s.resetBy);
+                QVERIFY2(static_cast<int>(roleOf.value(s.resetBy, Role::Reviewer)) >=
+                             static_cast<int>(enforcement::roleNeeded(AuditAction::Reset, Stage::None, Stage::None)),
+                         qPrintable(what));
+                QVERIFY2(std::any_of(pop.audit.begin(), pop.audit.end(),
+                                     [&](const AuditRecord& a) {
+                                         return a.action == AuditAction::Reset && a.uid == s.uid &&
+                                                a.reviewer == s.resetBy && s.resetAt && a.at == *s.resetAt;
+                                     }),
+                         qPrintable(what + QStringLiteral(": no audit record")));
+            }
+            QVERIFY(resets > 0); // the demo shows a reset
         }
     }
 
