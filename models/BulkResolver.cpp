@@ -161,6 +161,7 @@ void BulkResolver::start(Outcome outcome, const QString& note) {
     m_cancelled = false;
     m_inFlight = false;
     m_batches = 0;
+    m_stageCacheErrors.clear();
     // Start from the event loop, so the caller sees items() before the first result arrives.
     QMetaObject::invokeMethod(this, &BulkResolver::pump, Qt::QueuedConnection);
 }
@@ -194,8 +195,36 @@ void BulkResolver::pump() {
             finishItem(i, BulkStatus::Cancelled, tr("not started: the run was cancelled"));
         }
     }
+    if (m_pendingCacheDrops > 0) {
+        m_finishAfterCacheDrops = true;
+        return;
+    }
+    finishRun();
+}
+
+void BulkResolver::finishRun() {
+    m_finishAfterCacheDrops = false;
     m_running = false;
     Q_EMIT finished();
+}
+
+void BulkResolver::dropStageCaches(const QStringList& uids) {
+    if (!m_backend.usage) {
+        return;
+    }
+    for (const QString& uid : uids) {
+        ++m_pendingCacheDrops;
+        whenFinished(this, m_backend.usage->invalidateStageCache(uid), [this, uid](const Result<bool>& r) {
+            if (!r) {
+                m_stageCacheErrors.append(tr("%1: the backend's cached stage was not deleted (%2); it expires within "
+                                             "a minute")
+                                              .arg(uid, r.error().message));
+            }
+            if (--m_pendingCacheDrops == 0 && m_finishAfterCacheDrops) {
+                finishRun();
+            }
+        });
+    }
 }
 
 bool BulkResolver::hasWorkLeft() const {
@@ -266,6 +295,7 @@ void BulkResolver::sendBatch(QList<Sent> sent, QList<ChangeSet> changes) {
         this, m_backend.cases->applyBatch(changes),
         [this, sent = std::move(sent)](const Result<QList<Result<CommitResult>>>& results) {
             m_inFlight = false;
+            QStringList stageChanged;
             for (int k = 0; k < sent.size(); ++k) {
                 const Sent& s = sent.at(k);
                 if (!results) {
@@ -284,6 +314,9 @@ void BulkResolver::sendBatch(QList<Sent> sent, QList<ChangeSet> changes) {
                         UserJob& j = m_jobs[s.job];
                         j.state = *s.newState;
                         j.state.version = result->stateVersion;
+                        if (!stageChanged.contains(j.uid)) {
+                            stageChanged.append(j.uid);
+                        }
                     }
                     finishItem(s.item, BulkStatus::Done, tr("audit record #%1").arg(result->audit.sequence));
                 } else if (result.error().kind == ErrorKind::Conflict) {
@@ -294,6 +327,8 @@ void BulkResolver::sendBatch(QList<Sent> sent, QList<ChangeSet> changes) {
                     finishItem(s.item, BulkStatus::Failed, result.error().message);
                 }
             }
+            // The backend re-reads the stage of these users instead of enforcing the cached one.
+            dropStageCaches(stageChanged);
             // Cancel takes effect here, between batches.
             pump();
         });

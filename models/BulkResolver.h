@@ -46,6 +46,10 @@ struct BulkItem {
  * the next batch, conditioned on the state the store reported. One batch is in flight at a time; itemFinished()
  * reports each case when its batch answers, and cancel() takes effect between batches.
  *
+ * The backend caches each user's stage in Redis for a minute (fair_use:stage:{uid}); after each batch the cached
+ * stage of every user whose state the batch changed is deleted through the usage store, as single actions do, and
+ * finished() waits for those deletions. One that fails is reported in stageCacheErrors() (the entry expires anyway).
+ *
  * Idempotency: every ChangeSet's key is runId() + ":" + event id, and runId() is derived from the selection, the
  * outcome and the note only. Running the same bulk resolve again after a failure or a crash therefore sends the
  * same keys, and the store answers alreadyApplied for the cases already done instead of applying them twice.
@@ -80,6 +84,8 @@ public:
     static constexpr int kDefaultBatchSize = 100;
     /** Cases finished (any status but Pending). */
     int finishedCount() const;
+    /** Users whose cached stage could not be deleted in the last start(), with the reason. */
+    const QStringList& stageCacheErrors() const { return m_stageCacheErrors; }
 
     static QString statusLabel(BulkStatus s);
 
@@ -112,6 +118,8 @@ private:
     void buildBatch(QList<Sent>* sent, QList<ChangeSet>* changes);
     void sendBatch(QList<Sent> sent, QList<ChangeSet> changes);
     void finishItem(int index, BulkStatus status, const QString& message);
+    void dropStageCaches(const QStringList& uids);
+    void finishRun();
 
     Backend& m_backend;
     enforcement::Policy m_policy;
@@ -128,6 +136,9 @@ private:
     int m_batches = 0;
     bool m_running = false;
     bool m_cancelled = false;
+    int m_pendingCacheDrops = 0;
+    bool m_finishAfterCacheDrops = false;
+    QStringList m_stageCacheErrors;
 };
 
 /** The backend's clock, or the system clock when the backend has none. */
