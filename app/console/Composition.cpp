@@ -8,6 +8,7 @@
 #include "firestore/FirestoreAuth.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
+#include "llm/ClassifierSpendBooking.h"
 #include "llm/HeuristicClassifierService.h"
 #include "llm/OpenAiClassifier.h"
 #include "logging/Logging.h"
@@ -361,7 +362,11 @@ void Composer::buildClassifier() {
         if (!m_profile.llmModel.isEmpty()) {
             config.model = m_profile.llmModel;
         }
-        m_connection->backend.classifier = std::make_shared<OpenAiClassifier>(config, apiKey);
+        auto classifier = std::make_shared<OpenAiClassifier>(config, apiKey);
+        // The console's own classifier runs are LLM spend too: priced in a ledger and written to the case store.
+        new ClassifierSpendBooking(classifier.get(), m_connection->backend.cases, PriceTable::defaults(),
+                                   classifier.get());
+        m_connection->backend.classifier = classifier;
         done();
     });
 }

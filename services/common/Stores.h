@@ -152,17 +152,22 @@ public:
     virtual Async<AuditHead> readAuditHead() { return unsupported<AuditHead>(); }
     /** LLM spend records in [from, to). */
     virtual Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) = 0;
+    /** Adds one LLM spend record (the console books its own classifier runs). Stores that cannot write spend
+     *  answer ErrorKind::Unavailable. */
+    virtual Async<bool> recordSpend(const LlmSpendRecord& record) {
+        Q_UNUSED(record)
+        return unsupported<bool>(QStringLiteral("record LLM spend"));
+    }
     /** Role of a reviewer by e-mail, from the roles collection. */
     virtual Async<Role> reviewerRole(const QString& email) = 0;
     virtual QString describe() const = 0;
 
 private:
     template <typename T>
-    Async<T> unsupported() const {
+    Async<T> unsupported(const QString& what = QStringLiteral("page the audit log")) const {
         QPromise<Result<T>> promise;
         promise.start();
-        promise.addResult(
-            Result<T>(Error::unavailable(QStringLiteral("%1 cannot page the audit log").arg(describe()))));
+        promise.addResult(Result<T>(Error::unavailable(QStringLiteral("%1 cannot %2").arg(describe(), what))));
         promise.finish();
         return promise.future();
     }

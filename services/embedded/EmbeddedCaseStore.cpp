@@ -612,6 +612,23 @@ Async<QList<LlmSpendRecord>> EmbeddedCaseStore::listSpend(TimePoint from, TimePo
     });
 }
 
+Async<bool> EmbeddedCaseStore::recordSpend(const LlmSpendRecord& record) {
+    return m_db->run<bool>([record](QSqlDatabase& db) -> Result<bool> {
+        if (record.uid.isEmpty() || record.model.isEmpty() || record.promptTokens < 0 || record.completionTokens < 0 ||
+            record.costMicroUsd < 0) {
+            return Error::invalid(QStringLiteral("a spend record needs a uid, a model and no negative amounts"));
+        }
+        Writer w(db);
+        if (Status s = w.prepare(); !s) {
+            return s.error();
+        }
+        if (Status s = w.insertSpend(record); !s) {
+            return s.error();
+        }
+        return true;
+    });
+}
+
 Async<Role> EmbeddedCaseStore::reviewerRole(const QString& email) {
     return m_db->run<Role>([email](QSqlDatabase& db) -> Result<Role> {
         auto q = exec(db, QStringLiteral("SELECT role FROM reviewers WHERE email = ?"), {email.trimmed().toLower()});

@@ -50,6 +50,8 @@ public:
      *  newest record cannot be told from a genuine one here (the older records still can). */
     Async<AuditHead> readAuditHead() override;
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
+    /** Invalid for a record without uid or model, or with negative tokens or cost. */
+    Async<bool> recordSpend(const LlmSpendRecord& record) override;
     /** Case-insensitive e-mail; ErrorKind::NotFound when unknown. */
     Async<Role> reviewerRole(const QString& email) override;
     QString describe() const override;

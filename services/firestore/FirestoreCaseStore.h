@@ -119,7 +119,7 @@ public:
 
     /** Admin helpers (the console's admin pages and the seed command). */
     Async<bool> setReviewerRole(const QString& email, Role role);
-    Async<bool> recordSpend(const LlmSpendRecord& record);
+    Async<bool> recordSpend(const LlmSpendRecord& record) override;
 
     /** Opaque queue cursor for the row after which the next page starts (exposed for tests). */
     static QString encodeCursor(const QString& updatedAtText, const QString& documentName);

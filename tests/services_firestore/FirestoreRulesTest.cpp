@@ -52,7 +52,20 @@ QString recordIdOf(const Genuine& g) {
 const enforcement::Policy kPolicy;
 
 /** Rows of hostileWritesAreRefused(); each is one data row (they hold functions, so they are built in the test). */
-constexpr int kHostileRows = 54;
+constexpr int kHostileRows = 56;
+
+/** What the console books for one of its classifier runs. */
+LlmSpendRecord classifierSpend(const QString& uid) {
+    LlmSpendRecord r;
+    r.uid = uid;
+    r.at = actionTime();
+    r.model = QStringLiteral("gpt-4.1-mini");
+    r.purpose = QStringLiteral("classifier");
+    r.promptTokens = 1200;
+    r.completionTokens = 150;
+    r.costMicroUsd = 720;
+    return r;
+}
 
 Result<ChangeSet> resolve(const Subject& s, const Reviewer& r, Outcome outcome, bool exempt = false) {
     return enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), outcome, QStringLiteral("seen"),
@@ -91,6 +104,7 @@ private Q_SLOTS:
     void reviewerResolvesAndNotesThroughTheStore();
     void seniorOverridesExemptsAndUnexempts();
     void nothingWithoutAVerifiedReviewer();
+    void reviewerBooksClassifierSpend();
     void bulkCommitsFitTheRulesBudget();
 
 private:
@@ -305,6 +319,9 @@ void FirestoreRulesTest::hostileWritesAreRefused() {
         {QStringLiteral("resetting the classifier cooldown with an override"), Stage::Throttle, Who::Senior,
          Who::Senior, [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
          stateField("last_classifier_at", V::null())},
+        {QStringLiteral("clearing the classifier's failed runs with an override"), Stage::Throttle, Who::Senior,
+         Who::Senior, [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
+         stateField("classifier_failures", V::integer(0))},
         {QStringLiteral("lowering violation counts with an override"), Stage::Throttle, Who::Senior, Who::Senior,
          [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Warning); },
          stateField("violation_count_30d", V::integer(0))},
@@ -439,6 +456,13 @@ void FirestoreRulesTest::hostileWritesAreRefused() {
          [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
              w = {FirestoreWrite::set(QStringLiteral("llm_spend/x"), encodeSpend(LlmSpendRecord{}))};
          }},
+        {QStringLiteral("booking LLM spend other than the classifier's"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         nullptr,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             LlmSpendRecord r = classifierSpend(uid);
+             r.purpose = QStringLiteral("structuring");
+             w = {FirestoreWrite::set(QStringLiteral("llm_spend/y"), encodeSpend(r))};
+         }},
         {QStringLiteral("changing a user's subscription"), Stage::Warning, Who::Admin, Who::Admin, nullptr,
          [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
              w = {FirestoreWrite::set(QStringLiteral("users/%1").arg(uid),
@@ -482,6 +506,18 @@ void FirestoreRulesTest::hostileWritesAreRefused() {
         QVERIFY2(allowed.ok(), qPrintable(QStringLiteral("the genuine commit of \"%1\" was refused: %2")
                                               .arg(r.name, allowed.ok() ? QString() : why(allowed.error()))));
     }
+}
+
+void FirestoreRulesTest::reviewerBooksClassifierSpend() {
+    const Actor& reviewer = actor(Who::Reviewer);
+    FirestoreCaseStore store(reviewer.client);
+    const QString uid = freshUser(Stage::Warning);
+    VERIFY_OK(wait(store.recordSpend(classifierSpend(uid))));
+    auto spend = wait(store.listSpend(actionTime() - std::chrono::minutes(1), actionTime() + std::chrono::minutes(1)));
+    VERIFY_OK(spend);
+    QVERIFY(std::any_of(spend->begin(), spend->end(), [&](const LlmSpendRecord& r) {
+        return r.uid == uid && r.purpose == QLatin1String("classifier") && r.costMicroUsd == 720;
+    }));
 }
 
 void FirestoreRulesTest::reviewerResolvesAndNotesThroughTheStore() {

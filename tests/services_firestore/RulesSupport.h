@@ -90,6 +90,8 @@ inline QList<FirestoreWrite> seedUser(const QString& uid, Stage stage) {
     s.lastClassifierAt = at("2026-03-20T09:50:00Z");
     s.lastClassifierScore = 0.9;
     s.lastClassifierType = UsageType::Audiobook;
+    s.classifierFailedAt = at("2026-03-20T09:58:00Z");
+    s.classifierFailures = 2;
     if (stage == Stage::Throttle) {
         s.throttleUntil = at("2026-03-27T10:00:00Z");
     }
