@@ -52,8 +52,9 @@ const char kHelp[] =
     "      N ms of speech ending at T. Speech is metered per minute (at most 60,000 ms a minute), so N above a\n"
     "      minute fills whole minutes backwards from T's minute.\n"
     "  {\"at\": T, \"kind\": \"check\", \"uid\": U [, \"classifier\": {\"misuse_score\": S, \"usage_type\": TYPE\n"
-    "      [, \"confidence\": C]}] [, \"credits_exhausted\": BOOL]}\n"
-    "      A periodic check. Without a classifier verdict a cap hit only asks for the classifier (no violation).\n"
+    "      [, \"confidence\": C]}] [, \"classifier_failed\": BOOL] [, \"credits_exhausted\": BOOL]}\n"
+    "      A periodic check. Without a classifier verdict a cap hit only asks for the classifier (no violation);\n"
+    "      \"classifier_failed\": true says the classifier was asked and failed (recorded, retried after a wait).\n"
     "  {\"at\": T, \"kind\": \"override\", \"uid\": U, \"stage\": STAGE, \"reviewer\": EMAIL, \"role\": ROLE,\n"
     "      \"reason\": TEXT}\n"
     "      A manual override; one the role does not allow is printed with action \"override_refused\".\n"
@@ -216,7 +217,8 @@ private:
         if (*kind == QLatin1String("speech")) {
             allowed << QStringLiteral("ms");
         } else if (*kind == QLatin1String("check")) {
-            allowed << QStringLiteral("classifier") << QStringLiteral("credits_exhausted");
+            allowed << QStringLiteral("classifier") << QStringLiteral("classifier_failed")
+                    << QStringLiteral("credits_exhausted");
         } else if (*kind == QLatin1String("override")) {
             allowed << QStringLiteral("stage") << QStringLiteral("reviewer") << QStringLiteral("role")
                     << QStringLiteral("reason");
@@ -372,6 +374,13 @@ private:
                 return c.error();
             }
             in.classifier = *c;
+        }
+        if (o.contains(QStringLiteral("classifier_failed"))) {
+            const QJsonValue v = o.value(QStringLiteral("classifier_failed"));
+            if (!v.isBool()) {
+                return Error::invalid(QStringLiteral("\"classifier_failed\" must be a boolean"));
+            }
+            in.classifierFailed = v.toBool();
         }
         if (o.contains(QStringLiteral("credits_exhausted"))) {
             const QJsonValue v = o.value(QStringLiteral("credits_exhausted"));

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void malformedLinesAreReportedAndSkipped_data();
     void malformedLinesAreReportedAndSkipped();
     void rejectedLineChangesNothing();
+    void classifierFailuresBackOff();
     void policyCanDisableEnforcement();
     void planComesFromTheSubscription();
     void overrides();
@@ -211,6 +212,25 @@ void ReplayCommandTest::rejectedLineChangesNothing() {
     QCOMPARE(r.lines.first().value(QStringLiteral("daily_ms")).toInteger(), qint64(7'260'000 + 60'000));
     // Still on basic: the 2 h cap is hit.
     QCOMPARE(str(r.lines.first(), "action"), QStringLiteral("consult_classifier"));
+}
+
+void ReplayCommandTest::classifierFailuresBackOff() {
+    // The classifier service is down: the failure is recorded, the next checks wait 15 min, and a good verdict after
+    // the wait counts.
+    const QByteArray content = R"({"at":"2026-03-01T10:00:00Z","kind":"speech","uid":"a","ms":7260000}
+{"at":"2026-03-01T10:00:00Z","kind":"check","uid":"a","classifier_failed":true}
+{"at":"2026-03-01T10:05:00Z","kind":"check","uid":"a"}
+{"at":"2026-03-01T10:15:00Z","kind":"check","uid":"a"}
+{"at":"2026-03-01T10:15:00Z","kind":"check","uid":"a","classifier":{"misuse_score":0.9,"usage_type":"audiobook"}}
+)";
+    const Run r = run({write(QStringLiteral("failures.jsonl"), content)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.lines.size(), 4);
+    QCOMPARE(str(r.lines.at(0), "action"), QStringLiteral("classifier_failed"));
+    QCOMPARE(str(r.lines.at(1), "action"), QStringLiteral("classifier_backoff"));
+    QCOMPARE(str(r.lines.at(2), "action"), QStringLiteral("consult_classifier"));
+    QCOMPARE(str(r.lines.at(3), "action"), QStringLiteral("warn"));
+    QCOMPARE(str(r.lines.at(3), "stage_after"), QStringLiteral("warning"));
 }
 
 void ReplayCommandTest::policyCanDisableEnforcement() {
