@@ -514,8 +514,8 @@ Milliseconds classifierRetryWait(const Policy& policy, int failures) {
     }
     const Milliseconds cap = std::chrono::duration_cast<Milliseconds>(policy.classifierCooldown);
     Milliseconds wait = std::chrono::duration_cast<Milliseconds>(policy.classifierRetryAfter);
-    // Doubling stops at the cap, so a long run of failures cannot overflow.
-    for (int i = 1; i < failures && wait < cap; ++i) {
+    // Doubling stops at the cap (or at once for a zero wait), so a long run of failures cannot overflow.
+    for (int i = 1; i < failures && wait < cap && wait.count() > 0; ++i) {
         wait *= 2;
     }
     return std::min(wait, cap);
