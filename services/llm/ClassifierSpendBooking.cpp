@@ -1,5 +1,6 @@
 #include "llm/ClassifierSpendBooking.h"
 
+#include "common/Subscription.h"
 #include "llm/OpenAiClassifier.h"
 #include "logging/Logging.h"
 
@@ -50,7 +51,7 @@ void ClassifierSpendBooking::book(LlmSpendRecord record) {
     onFinished(this, m_cases->getState(record.uid), [this, record](const Result<FairUseState>& state) {
         LlmSpendRecord withPlan = record;
         if (state) {
-            withPlan.plan = state->plan;
+            withPlan.plan = effectivePlan(state->subscription, record.at);
         }
         write(withPlan);
     });

@@ -17,7 +17,8 @@ class OpenAiClassifier;
  * own classifier included). The classifier reserves and settles each call in this object's ledger (purpose
  * "classifier"; our enforcement calls are never refused for the user's caps, see LlmSpendLedger::reserveUncapped).
  * Each settled call is written to the case store's spend records, where the spend report and the user view read
- * it, with the plan of the user's state in that store (the ledger's default when the state cannot be read).
+ * it, with the plan in force for the user at the call (from the subscription the store reads with the user's state;
+ * the ledger's default when the state cannot be read).
  *
  * Make it a child of the classifier: the classifier then outlives it while it books, and the ledger outlives the
  * classifier's last settlement (children are destroyed after their parent's own destructor ran).

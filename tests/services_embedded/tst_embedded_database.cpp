@@ -93,7 +93,9 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("DROP TABLE subscriptions"),
+        rawSql(path, {QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
+                      QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
+                      QStringLiteral("DROP TABLE subscriptions"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN previous_stage"),
                       QStringLiteral("ALTER TABLE events DROP COLUMN policy"),
                       QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN plan TEXT NOT NULL DEFAULT 'basic'"),
@@ -104,7 +106,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(reopened.database->ready()).ok());
         QVariant version;
         rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
-        QCOMPARE(version.toInt(), 2);
+        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 and v3
         const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
         const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
         QVERIFY(u1.ok() && u2.ok());
@@ -112,6 +114,8 @@ private Q_SLOTS:
         QVERIFY(u2->subscription ==
                 (Subscription{QStringLiteral("unlimited"), QStringLiteral("active"), std::nullopt}));
         QVERIFY(!u2->previousStage.has_value());
+        QCOMPARE(u2->classifierFailures, 0); // v3: no failed classifier runs recorded yet
+        QVERIFY(!u2->classifierFailedAt.has_value());
     }
 
     void emptyFileBecomesAStore() {

@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace fairuse;
 using namespace fairuse::services;
 using namespace fairuse::testing;
@@ -80,8 +82,13 @@ private Q_SLOTS:
         s.uid = kUid;
         s.stage = Stage::Warning;
         s.updatedAt = testNow() - std::chrono::hours(1);
-        s.plan = Plan::Unlimited;
         pop.states = {s};
+        DemoUser u;
+        u.uid = kUid;
+        u.subscription =
+            Subscription{QStringLiteral("unlimited"), QStringLiteral("active"), testNow() + std::chrono::days(20)};
+        u.plan = Plan::Unlimited;
+        pop.users = {u};
         QVERIFY(writeToEmbedded(pop, *m_stores.database).ok());
         m_server = new ScriptedOpenAiServer(this);
         QVERIFY(m_server->start());
@@ -113,8 +120,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(booking->bookedCount(), 2, 30000);
         QCOMPARE(booking->failedCount(), 0);
 
-        const QList<LlmSpendRecord> records = spend();
+        QList<LlmSpendRecord> records = spend();
         QCOMPARE(records.size(), 2);
+        // Both calls are booked at the check's time plus their own few milliseconds: order them by call.
+        std::sort(records.begin(), records.end(),
+                  [](const LlmSpendRecord& a, const LlmSpendRecord& b) { return a.promptTokens > b.promptTokens; });
         const PriceTable prices = PriceTable::defaults();
         const std::int64_t expected[][2] = {{1200, 150}, {900, 20}};
         for (int i = 0; i < 2; ++i) {
