@@ -4,6 +4,8 @@
 #include "FutureWatch.h"
 #include "common/Subscription.h"
 
+#include "audit/CaseRef.h"
+
 #include <QDateTime>
 #include <QLocale>
 
@@ -438,8 +440,8 @@ bool QueueModel::rowMatches(const services::QueueFilter& f, const services::Queu
         break;
     }
     const QString search = f.search.trimmed();
-    if (!search.isEmpty() && st.uid != search && st.lastCaseRef.compare(search, Qt::CaseInsensitive) != 0 &&
-        st.lastCaseRef.compare(QStringLiteral("FU-") + search, Qt::CaseInsensitive) != 0) {
+    if (!search.isEmpty() && st.uid != search &&
+        (st.lastCaseRef.isEmpty() || st.lastCaseRef != normaliseCaseRef(search))) {
         return false; // a case reference other than the last one: the store's answer brings the user back
     }
     return true;
@@ -965,7 +967,7 @@ void QueueModel::pumpDetails() {
         };
         services::AuditFilter audit;
         audit.uid = uid;
-        audit.limit = std::numeric_limits<int>::max(); // the newest record is the last one in chain order
+        audit.limit = 1; // the user's newest record only: one query, newest first, one document
         whenFinished(this, m_backend.cases->listEvents(uid),
                      [pending, answered](const Result<QList<FairUseEvent>>& events) {
                          pending->events = events;

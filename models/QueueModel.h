@@ -46,9 +46,10 @@ namespace fairuse::models {
  *
  * Row details: rows a store delivers with QueueRow::detailsKnown false (Firestore, where they cost two queries per
  * row) get their open cases, oldest open case and last action the same way, for painted rows only: per user one
- * CaseStore::listEvents and one CaseStore::listAudit, at most detailsReadLimit() users at once, cached per user id.
- * Until then those cells show "…" (and sort as missing values); a sort on one of those columns is re-applied as
- * the details arrive. Both caches are dropped by refresh() (the UI refreshes after every reviewer action).
+ * CaseStore::listEvents and one CaseStore::listAudit of limit 1 (the newest record), at most detailsReadLimit() users
+ * at once, cached per user id. Until then those cells show "…" (and sort as missing values); a sort on one of those
+ * columns is re-applied as the details arrive. Both caches are dropped by refresh() (the UI refreshes after every
+ * reviewer action).
  *
  * Display strings are computed in data(); Qt::UserRole-based roles give raw values for sorting (SortRole) and
  * exporting (RawValueRole).

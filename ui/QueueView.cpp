@@ -4,10 +4,11 @@
 #include "FutureWatch.h"
 #include "QueueModel.h"
 
+#include "audit/CaseRef.h"
+
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
-#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QStyle>
 #include <QTableView>
@@ -48,9 +49,7 @@ public:
 } // namespace
 
 bool looksLikeCaseRef(const QString& text) {
-    static const QRegularExpression re(QStringLiteral("^(FU-)?[0-9A-F]{12}$"),
-                                       QRegularExpression::CaseInsensitiveOption);
-    return re.match(text.trimmed()).hasMatch();
+    return !normaliseCaseRef(text).isEmpty();
 }
 
 QueueView::QueueView(models::Backend& backend, QWidget* parent)

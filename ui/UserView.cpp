@@ -297,17 +297,13 @@ void UserView::showUser(const QString& uid) {
                              }
                              arrived();
                          });
-    models::whenFinished(this, m_backend.cases->listSpend(now - std::chrono::hours(24 * 30), now + 1ms),
-                         [this, stale, fail, uid](const Result<QList<LlmSpendRecord>>& r) {
+    models::whenFinished(this, m_backend.cases->listUserSpend(uid, now - std::chrono::hours(24 * 30), now + 1ms),
+                         [this, stale, fail](const Result<QList<LlmSpendRecord>>& r) {
                              if (stale()) {
                                  return;
                              }
                              if (r) {
-                                 for (const LlmSpendRecord& rec : r.value()) {
-                                     if (rec.uid == uid) {
-                                         m_spend.append(rec);
-                                     }
-                                 }
+                                 m_spend = r.value();
                              } else {
                                  fail(tr("the LLM spend"), r.error());
                              }

@@ -3,6 +3,7 @@
 #include "CaseResolution.h"
 #include "ReviewerSession.h"
 
+#include "audit/CaseRef.h"
 #include "common/Await.h"
 #include "enforcement/ReviewerActions.h"
 
@@ -94,7 +95,7 @@ int runResolve(const QStringList& args, Io io) {
         return usageError(io, command, QStringLiteral("CASE_REF is required"));
     }
     const QString input = parser.positionalArguments().first();
-    const QString caseRef = canonicalCaseRef(input);
+    const QString caseRef = normaliseCaseRef(input);
     if (caseRef.isEmpty()) {
         return usageError(
             io, command,
@@ -223,12 +224,12 @@ int runOverride(const QStringList& args, Io io) {
     };
 
     const Result<FairUseState> state = services::awaitResult(store.getState(uid), kCallTimeoutMs);
-    if (!state) {
-        return failed(QStringLiteral("failed"), state.error().message);
-    }
-    if (state->version.isEmpty()) {
+    if (!state && state.error().kind == ErrorKind::NotFound) {
         return failed(QStringLiteral("not_found"),
                       QStringLiteral("user %1 has no fair-use state in %2").arg(uid, store.describe()));
+    }
+    if (!state) {
+        return failed(QStringLiteral("failed"), state.error().message);
     }
     enforcement::ActionContext ctx;
     ctx.reviewer = reviewing->reviewer;

@@ -3,6 +3,7 @@
 #include "CaseResolution.h"
 #include "ReviewerSession.h"
 
+#include "audit/CaseRef.h"
 #include "common/Await.h"
 
 #include <QDateTime>
@@ -86,7 +87,7 @@ Result<QList<CaseJob>> readCases(const QString& path) {
         CaseJob job;
         job.line = lineNumber;
         job.input = text;
-        job.caseRef = canonicalCaseRef(text);
+        job.caseRef = normaliseCaseRef(text);
         if (job.caseRef.isEmpty()) {
             job.status = CaseStatus::Invalid;
             job.message = QStringLiteral("not a case reference (FU- and 12 hexadecimal digits)");

@@ -7,14 +7,6 @@
 
 namespace fairuse::cli {
 
-QString canonicalCaseRef(const QString& input) {
-    const QString trimmed = input.trimmed();
-    if (trimmed.startsWith(QLatin1String("FU-"), Qt::CaseInsensitive)) {
-        return normaliseCaseRef(trimmed);
-    }
-    return normaliseCaseRef(QStringLiteral("FU-") + trimmed);
-}
-
 QString resolveKey(const QString& caseRef, Outcome outcome, const QString& reviewerUid) {
     return QStringLiteral("cli-resolve:%1:%2:%3").arg(caseRef, toString(outcome), reviewerUid);
 }

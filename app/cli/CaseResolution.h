@@ -1,7 +1,7 @@
 #pragma once
 // Resolving cases from the command line, shared by `fairuse resolve` (one case, CaseStore::apply) and
-// `fairuse bulk-resolve` (many, CaseStore::applyBatch): case references as people paste them, the idempotency key,
-// the core's ChangeSet, and what the store's answer means for the case.
+// `fairuse bulk-resolve` (many, CaseStore::applyBatch): the idempotency key, the core's ChangeSet, and what the store's
+// answer means for the case. Typed case references go through the core's normaliseCaseRef.
 
 #include "common/ChangeSet.h"
 #include "common/Domain.h"
@@ -14,13 +14,6 @@
 #include <optional>
 
 namespace fairuse::cli {
-
-/**
- * A case reference as reviewers paste it, in the stored form: surrounding spaces trimmed, any case, "FU-" optional
- * ("  fu-0a1b2c3d4e5f ", "0A1B2C3D4E5F" -> "FU-0A1B2C3D4E5F", through core's normaliseCaseRef). Empty when the
- * input is not a case reference.
- */
-QString canonicalCaseRef(const QString& input);
 
 /**
  * The idempotency key of resolving `caseRef` with `outcome` as the reviewer `reviewerUid`:

@@ -29,7 +29,10 @@ bool isValidCaseRef(const QString& ref) {
 QString normaliseCaseRef(const QString& input) {
     // toUpper() only after the trim, and validation after both: "fu-" and lower-case hex are accepted, but
     // nothing that only becomes valid through Unicode case folding (isValidCaseRef checks ASCII ranges).
-    const QString candidate = input.trimmed().toUpper();
+    QString candidate = input.trimmed().toUpper();
+    if (candidate.size() == kHexDigits) {
+        candidate.prepend(QLatin1String("FU-"));
+    }
     return isValidCaseRef(candidate) ? candidate : QString();
 }
 

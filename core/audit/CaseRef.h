@@ -15,8 +15,9 @@ QString makeCaseRef(std::uint64_t randomBits);
 /** Strict check of the stored form: exactly "FU-" + 12 characters of [0-9A-F]. */
 bool isValidCaseRef(const QString& ref);
 
-/** For search boxes: trims surrounding whitespace and upper-cases ("  fu-0a1b2c3d4e5f " -> "FU-0A1B2C3D4E5F").
- *  Returns an empty string when the result is still not a valid reference. */
+/** A reference as people type or paste it, in the stored form: surrounding whitespace trimmed, any case, "FU-"
+ *  optional ("  fu-0a1b2c3d4e5f ", "0a1b2c3d4e5f" -> "FU-0A1B2C3D4E5F"). Every parser of a typed reference (search
+ *  boxes, stores, command lines) goes through this one. Returns an empty string when the input is not a reference. */
 QString normaliseCaseRef(const QString& input);
 
 } // namespace fairuse

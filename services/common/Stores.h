@@ -158,6 +158,23 @@ public:
         Q_UNUSED(record)
         return unsupported<bool>(QStringLiteral("record LLM spend"));
     }
+    /** One user's LLM spend records in [from, to), oldest first. The stores query that user's records only; this
+     *  default (for test doubles) filters listSpend(). */
+    virtual Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) {
+        return listSpend(from, to).then(
+            [uid](const Result<QList<LlmSpendRecord>>& all) -> Result<QList<LlmSpendRecord>> {
+                if (!all) {
+                    return all.error();
+                }
+                QList<LlmSpendRecord> mine;
+                for (const LlmSpendRecord& r : all.value()) {
+                    if (r.uid == uid) {
+                        mine.append(r);
+                    }
+                }
+                return mine;
+            });
+    }
     /** Role of a reviewer by e-mail, from the roles collection. */
     virtual Async<Role> reviewerRole(const QString& email) = 0;
     virtual QString describe() const = 0;

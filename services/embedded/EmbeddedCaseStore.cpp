@@ -1,10 +1,9 @@
 #include "embedded/EmbeddedCaseStore.h"
 
 #include "audit/AuditChain.h"
+#include "audit/CaseRef.h"
 #include "common/Promise.h"
 #include "embedded/EmbeddedSql.h"
-
-#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -198,12 +197,6 @@ Result<CommitResult> applyInTransaction(QSqlDatabase& db, ChangeSet change) {
 
 EmbeddedCaseStore::EmbeddedCaseStore(std::shared_ptr<EmbeddedDatabase> db)
     : m_db(std::move(db)) {}
-
-QString EmbeddedCaseStore::normaliseCaseRef(const QString& text) {
-    static const QRegularExpression kRef(QStringLiteral("^(?:FU-?)?([0-9A-F]{12})$"));
-    const auto m = kRef.match(text.trimmed().toUpper());
-    return m.hasMatch() ? QStringLiteral("FU-") + m.captured(1) : QString();
-}
 
 Async<QueuePage> EmbeddedCaseStore::fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) {
     EmbeddedDatabase* database = m_db.get();
@@ -586,11 +579,26 @@ Async<AuditHead> EmbeddedCaseStore::readAuditHead() {
 }
 
 Async<QList<LlmSpendRecord>> EmbeddedCaseStore::listSpend(TimePoint from, TimePoint to) {
-    return m_db->run<QList<LlmSpendRecord>>([from, to](QSqlDatabase& db) -> Result<QList<LlmSpendRecord>> {
+    return readSpend(QString(), from, to);
+}
+
+Async<QList<LlmSpendRecord>> EmbeddedCaseStore::listUserSpend(const QString& uid, TimePoint from, TimePoint to) {
+    return readSpend(uid, from, to);
+}
+
+Async<QList<LlmSpendRecord>> EmbeddedCaseStore::readSpend(const QString& uid, TimePoint from, TimePoint to) {
+    return m_db->run<QList<LlmSpendRecord>>([uid, from, to](QSqlDatabase& db) -> Result<QList<LlmSpendRecord>> {
+        QVariantList binds{timeValue(from), timeValue(to)};
+        QString where = QStringLiteral("at >= ? AND at < ?");
+        if (!uid.isNull()) {
+            where += QStringLiteral(" AND uid = ?");
+            binds << uid;
+        }
         auto q = exec(db,
                       QStringLiteral("SELECT uid, at, model, purpose, prompt_tokens, completion_tokens, cost_micro_usd,"
-                                     " custom_stt, plan FROM llm_spend WHERE at >= ? AND at < ? ORDER BY at, id"),
-                      {timeValue(from), timeValue(to)});
+                                     " custom_stt, plan FROM llm_spend WHERE ") +
+                          where + QStringLiteral(" ORDER BY at, id"),
+                      binds);
         if (!q) {
             return q.error();
         }

@@ -29,7 +29,7 @@ public:
     /** ErrorKind::NotFound when the user has no state document (the caller decides what a default means). */
     Async<FairUseState> getState(const QString& uid) override;
     Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
-    /** Accepts "FU-…" in any case, or the 12 hex digits alone; ErrorKind::Invalid when malformed. */
+    /** The reference as typed (fairuse::normaliseCaseRef); ErrorKind::Invalid when it is not one. */
     Async<FairUseEvent> findByCaseRef(const QString& caseRef) override;
     Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override;
     /**
@@ -52,14 +52,16 @@ public:
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
     /** Invalid for a record without uid or model, or with negative tokens or cost. */
     Async<bool> recordSpend(const LlmSpendRecord& record) override;
+    /** On the (uid, at) index. */
+    Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) override;
     /** Case-insensitive e-mail; ErrorKind::NotFound when unknown. */
     Async<Role> reviewerRole(const QString& email) override;
     QString describe() const override;
 
-    /** "FU-" + 12 upper-case hex digits from user input, or an empty string when it is not a case reference. */
-    static QString normaliseCaseRef(const QString& text);
-
 private:
+    /** Spend in [from, to), at ascending; of every user when `uid` is a null string. */
+    Async<QList<LlmSpendRecord>> readSpend(const QString& uid, TimePoint from, TimePoint to);
+
     std::shared_ptr<EmbeddedDatabase> m_db;
 };
 

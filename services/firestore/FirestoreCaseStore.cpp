@@ -4,6 +4,7 @@
 #include "firestore/UserDocument.h"
 
 #include "audit/AuditChain.h"
+#include "audit/CaseRef.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
@@ -229,6 +230,10 @@ void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<Queue
     const QString term = filter.search.trimmed();
     auto finishWithState = [this, filter, promise](const QString& uid) {
         getState(uid).then(detail::guarded(this, [this, filter, promise](const Result<FairUseState>& s) {
+            if (!s && s.error().kind == ErrorKind::NotFound) {
+                finish(promise, Result<QueuePage>(QueuePage{}));
+                return;
+            }
             if (!s) {
                 finish(promise, Result<QueuePage>(s.error()));
                 return;
@@ -241,22 +246,24 @@ void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<Queue
             enrichRows(filter, page, promise);
         }));
     };
-    if (term.startsWith(QLatin1String("FU-"), Qt::CaseInsensitive)) {
-        findByCaseRef(term.toUpper())
-            .then(detail::guarded(this, [promise, finishWithState](const Result<FairUseEvent>& e) {
-                if (!e) {
-                    if (e.error().kind == ErrorKind::NotFound) {
-                        finish(promise, Result<QueuePage>(QueuePage{}));
-                    } else {
-                        finish(promise, Result<QueuePage>(e.error()));
-                    }
-                    return;
+    const bool validUid = checkId(QStringLiteral("user id"), term).ok();
+    if (!normaliseCaseRef(term).isEmpty()) {
+        // A case reference, or a user id that looks like one: the case's user, else the user of that id.
+        findByCaseRef(term).then(
+            detail::guarded(this, [promise, finishWithState, term, validUid](const Result<FairUseEvent>& e) {
+                if (e) {
+                    finishWithState(e->uid);
+                } else if (e.error().kind != ErrorKind::NotFound) {
+                    finish(promise, Result<QueuePage>(e.error()));
+                } else if (validUid) {
+                    finishWithState(term);
+                } else {
+                    finish(promise, Result<QueuePage>(QueuePage{}));
                 }
-                finishWithState(e->uid);
             }));
         return;
     }
-    if (auto ok = checkId(QStringLiteral("user id"), term); !ok) {
+    if (!validUid) {
         finish(promise, Result<QueuePage>(QueuePage{}));
         return;
     }
@@ -374,15 +381,14 @@ Async<FairUseState> FirestoreCaseStore::getState(const QString& uid) {
                 if (!r) {
                     return r.error();
                 }
-                FairUseState state;
-                state.uid = uid;
-                if (r->value(0)) {
-                    auto decoded = decodeState(*r->at(0));
-                    if (!decoded) {
-                        return decoded.error();
-                    }
-                    state = std::move(decoded.value());
+                if (!r->value(0)) {
+                    return Error::notFound(QStringLiteral("no fair-use state for %1").arg(uid));
                 }
+                auto decoded = decodeState(*r->at(0));
+                if (!decoded) {
+                    return decoded.error();
+                }
+                FairUseState state = std::move(decoded.value());
                 const auto& exemption = r->value(1);
                 state.exempt =
                     exemption && exemption->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
@@ -417,7 +423,12 @@ Async<QList<FairUseEvent>> FirestoreCaseStore::listEvents(const QString& uid) {
         }));
 }
 
-Async<FairUseEvent> FirestoreCaseStore::findByCaseRef(const QString& caseRef) {
+Async<FairUseEvent> FirestoreCaseStore::findByCaseRef(const QString& typed) {
+    const QString caseRef = normaliseCaseRef(typed);
+    if (caseRef.isEmpty()) {
+        return ready<FairUseEvent>(Error::invalid(
+            QStringLiteral("\"%1\" is not a case reference (FU- and 12 hex digits)").arg(typed.left(64))));
+    }
     FirestoreQuery q;
     q.collectionId = kEventsCollection;
     q.allDescendants = true;
@@ -479,9 +490,9 @@ Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filte
     if (filter.action) {
         q.filters.append({QStringLiteral("action"), QStringLiteral("EQUAL"), V::string(toString(*filter.action))});
     }
-    q.orderBy = {{QStringLiteral("sequence"), false}};
-    q.limit = 500;
     const int limit = std::max(filter.limit, 1);
+    q.orderBy = {{QStringLiteral("sequence"), true}};
+    q.limit = std::min(limit, 500);
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
     *next = [this, promise, out, filter, limit, next](FirestoreQuery query) {
         // Not detail::guarded: a continuation that does nothing would leave `next` holding itself and the promise.
@@ -514,6 +525,7 @@ Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filte
                 }
             }
             if (out->size() >= limit || r->size() < query.limit) {
+                std::reverse(out->begin(), out->end()); // read newest first, answered in chain order
                 finish(promise, Result<QList<AuditRecord>>(*out));
                 *next = nullptr;
                 return;
@@ -527,12 +539,25 @@ Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filte
 }
 
 Async<QList<LlmSpendRecord>> FirestoreCaseStore::listSpend(TimePoint from, TimePoint to) {
-    auto promise = makePromise<QList<LlmSpendRecord>>();
-    auto out = std::make_shared<QList<LlmSpendRecord>>();
     FirestoreQuery q;
     q.collectionId = kSpendCollection;
     q.filters = {{QStringLiteral("at"), QStringLiteral("GREATER_THAN_OR_EQUAL"), V::timestamp(from)},
                  {QStringLiteral("at"), QStringLiteral("LESS_THAN"), V::timestamp(to)}};
+    return readSpend(q);
+}
+
+Async<QList<LlmSpendRecord>> FirestoreCaseStore::listUserSpend(const QString& uid, TimePoint from, TimePoint to) {
+    FirestoreQuery q;
+    q.collectionId = kSpendCollection;
+    q.filters = {{QStringLiteral("uid"), QStringLiteral("EQUAL"), V::string(uid)},
+                 {QStringLiteral("at"), QStringLiteral("GREATER_THAN_OR_EQUAL"), V::timestamp(from)},
+                 {QStringLiteral("at"), QStringLiteral("LESS_THAN"), V::timestamp(to)}};
+    return readSpend(q);
+}
+
+Async<QList<LlmSpendRecord>> FirestoreCaseStore::readSpend(FirestoreQuery q) {
+    auto promise = makePromise<QList<LlmSpendRecord>>();
+    auto out = std::make_shared<QList<LlmSpendRecord>>();
     q.orderBy = {{QStringLiteral("at"), false}, {kName, false}};
     q.limit = 1000;
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();

@@ -65,10 +65,12 @@ public:
         : FirestoreCaseStore(std::move(client), Options{}, parent) {}
 
     Async<QueuePage> fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) override;
-    /** The user's state; a user without a state document gets stage none and an empty version. */
+    /** The user's state and exemption (one batchGet); ErrorKind::NotFound when the user has no state document. */
     Async<FairUseState> getState(const QString& uid) override;
     Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
-    Async<FairUseEvent> findByCaseRef(const QString& caseRef) override;
+    /** The reference as typed (fairuse::normaliseCaseRef), ErrorKind::Invalid when it is not one; one
+     *  collection-group query on case_ref. */
+    Async<FairUseEvent> findByCaseRef(const QString& typed) override;
     Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override;
     /**
      * One atomic commit: state (updateTime precondition, exists=false for an empty expected version), event (same),
@@ -93,7 +95,9 @@ public:
      * the same keys applies nothing twice).
      */
     Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
-    /** Equality filters (uid, reviewer, action) run in Firestore; the time range is applied while paging. */
+    /** The newest filter.limit matching records, returned in chain order. Equality filters (uid, reviewer, action)
+     *  run in Firestore, ordered by sequence descending in batches of at most filter.limit (500 at most); the time
+     *  range is applied to the records read. A limit of 1 is one query reading one document. */
     Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
     /**
      * One structured query per page (FirestoreCaseStoreAudit.cpp): the equality filters (uid, reviewer, action),
@@ -113,6 +117,9 @@ public:
     };
     const AuditReadStats& auditReadStats() const { return m_auditReads; }
     Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override;
+    /** One query on llm_spend (uid ==, at in [from, to), at ascending), paged by 1000; needs the (uid, at) index of
+     *  packaging/firestore/firestore.indexes.json. */
+    Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) override;
     /** NotFound when the e-mail has no role document. */
     Async<Role> reviewerRole(const QString& email) override;
     QString describe() const override;
@@ -158,6 +165,8 @@ private:
     /** The newest record as the head names it (sequence 0 without a head); Internal when the head is damaged. */
     static Result<AuditRecord> headRecord(const std::optional<FirestoreDocument>& head);
     static QString exemptionPath(const QString& uid);
+    /** The spend records of `q` (collection and filters), at ascending, every page of 1000. */
+    Async<QList<LlmSpendRecord>> readSpend(FirestoreQuery q);
 
     void batchNextCommit(std::shared_ptr<BatchRun> run);
     void batchAttempt(std::shared_ptr<BatchRun> run, QList<int> chunk, int attempt);

@@ -71,6 +71,10 @@ private Q_SLOTS:
         QTest::newRow("mixed case") << QStringLiteral("Fu-0a1B2c3D4e5F") << QStringLiteral("FU-0A1B2C3D4E5F");
         QTest::newRow("surrounding whitespace")
             << QStringLiteral(" \t fu-0a1b2c3d4e5f \n") << QStringLiteral("FU-0A1B2C3D4E5F");
+        QTest::newRow("bare hex") << QStringLiteral("0A1B2C3D4E5F") << QStringLiteral("FU-0A1B2C3D4E5F");
+        QTest::newRow("bare lower-case hex") << QStringLiteral(" 0a1b2c3d4e5f ") << QStringLiteral("FU-0A1B2C3D4E5F");
+        QTest::newRow("FU without the dash") << QStringLiteral("FU0A1B2C3D4E5F") << QString();
+        QTest::newRow("twelve characters, not hex") << QStringLiteral("user-1234567") << QString();
         QTest::newRow("inner space is not accepted") << QStringLiteral("FU- 0A1B2C3D4E5F") << QString();
         QTest::newRow("too short") << QStringLiteral("fu-0a1b") << QString();
         QTest::newRow("user id, not a case") << QStringLiteral("uid-12345") << QString();
