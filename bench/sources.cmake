@@ -15,3 +15,8 @@ target_compile_definitions(fairuse_bench_bulk_resolve PRIVATE FAIRUSE_SOURCE_DIR
 add_executable(fairuse_bench_audit_log firestore/AuditLogBench.cpp)
 target_link_libraries(fairuse_bench_audit_log PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
 target_compile_definitions(fairuse_bench_audit_log PRIVATE FAIRUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Opening one user on the default seeded population (emulator + redis-server, started by the bench itself): the
+# state alone and every read of the user view, against the whole-collection reads they replaced.
+add_executable(fairuse_bench_user_view firestore/UserViewBench.cpp)
+target_link_libraries(fairuse_bench_user_view PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
+target_compile_definitions(fairuse_bench_user_view PRIVATE FAIRUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -131,7 +131,7 @@ public:
         applyInOrder(changes, 0, std::make_shared<QList<Result<CommitResult>>>(), promise);
         return promise->future();
     }
-    /** Audit records in chain order (oldest first). */
+    /** Audit records in chain order (oldest first): the newest filter.limit matching (all when limit <= 0). */
     virtual Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) = 0;
     /**
      * One page of the audit records matching `filter` (its `limit` is not used), newest first (sequence

@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
 
 namespace fairuse::services {
 
@@ -490,7 +491,7 @@ Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filte
     if (filter.action) {
         q.filters.append({QStringLiteral("action"), QStringLiteral("EQUAL"), V::string(toString(*filter.action))});
     }
-    const int limit = std::max(filter.limit, 1);
+    const int limit = filter.limit > 0 ? filter.limit : std::numeric_limits<int>::max();
     q.orderBy = {{QStringLiteral("sequence"), true}};
     q.limit = std::min(limit, 500);
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();

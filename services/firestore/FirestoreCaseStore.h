@@ -95,9 +95,10 @@ public:
      * the same keys applies nothing twice).
      */
     Async<QList<Result<CommitResult>>> applyBatch(const QList<ChangeSet>& changes) override;
-    /** The newest filter.limit matching records, returned in chain order. Equality filters (uid, reviewer, action)
-     *  run in Firestore, ordered by sequence descending in batches of at most filter.limit (500 at most); the time
-     *  range is applied to the records read. A limit of 1 is one query reading one document. */
+    /** The newest filter.limit matching records (all of them for a limit of 0 or less), returned in chain order.
+     * Equality filters (uid, reviewer, action) run in Firestore, ordered by sequence descending in batches of at most
+     * filter.limit (500 at most); the time range is applied to the records read. A limit of 1 is one query reading one
+     * document. */
     Async<QList<AuditRecord>> listAudit(const AuditFilter& filter) override;
     /**
      * One structured query per page (FirestoreCaseStoreAudit.cpp): the equality filters (uid, reviewer, action),

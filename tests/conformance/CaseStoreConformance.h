@@ -415,6 +415,12 @@ private Q_SLOTS:
         QCOMPARE(whole->first().sequence, std::int64_t{1});
         QCOMPARE(whole->last().sequence, std::int64_t{6});
 
+        services::AuditFilter unlimited;
+        unlimited.limit = 0;
+        auto every = wait(store().listAudit(unlimited));
+        CONFORM_OK(every);
+        QCOMPARE(every->size(), 6);
+
         services::AuditFilter three;
         three.limit = 3;
         auto newest = wait(store().listAudit(three));

@@ -153,6 +153,7 @@ public:
     QList<int> failFetches; ///< fetch numbers (1-based, counted by `fetches`) that fail as Unavailable
     QStringList eventReads;
     QStringList auditReads;
+    QList<int> auditLimits; ///< AuditFilter::limit of each listAudit call
     QSet<QString> failAudit;
     int inFlight = 0;
     int maxInFlight = 0;
@@ -225,6 +226,7 @@ public:
     }
     services::Async<QList<AuditRecord>> listAudit(const services::AuditFilter& filter) override {
         auditReads.append(filter.uid);
+        auditLimits.append(filter.limit);
         if (failAudit.contains(filter.uid)) {
             return later(Result<QList<AuditRecord>>(Error::unavailable(QStringLiteral("audit trail unreachable"))));
         }
@@ -236,6 +238,9 @@ public:
             a.uid = filter.uid;
             a.action = k == 0 ? AuditAction::AddNote : AuditAction::Resolve;
             records.append(a);
+        }
+        if (filter.limit > 0 && records.size() > filter.limit) {
+            records = records.mid(records.size() - filter.limit); // the newest, in chain order
         }
         return later(Result<QList<AuditRecord>>(records));
     }
@@ -770,6 +775,8 @@ private Q_SLOTS:
         QCOMPARE(store->eventReads.size(), firstScreen.size()); // each user once
         QCOMPARE(QSet<QString>(store->auditReads.cbegin(), store->auditReads.cend()), firstScreen);
         QCOMPARE(store->auditReads.size(), firstScreen.size());
+        // The last action is the newest record alone: one query, newest first, limit 1, never the whole trail.
+        QCOMPARE(store->auditLimits, QList<int>(store->auditReads.size(), 1));
         QVERIFY2(store->maxInFlight <= 2 * 2, qPrintable(QString::number(store->maxInFlight))); // 2 users, 2 calls
         for (const QString& uid : firstScreen) {
             const int r = model.rowOfUid(uid);

@@ -11,12 +11,54 @@
 #include <QAction>
 #include <QFile>
 #include <QItemSelectionModel>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 
 using namespace fairuse;
 using namespace fairuse::ui;
+
+namespace {
+
+/** The seeded store, with the spend reads it was asked for recorded. */
+class SpendRecordingStore : public services::CaseStore {
+public:
+    explicit SpendRecordingStore(std::shared_ptr<services::CaseStore> inner)
+        : m_inner(std::move(inner)) {}
+    int everyonesSpendReads = 0;
+    QStringList userSpendReads;
+
+    services::Async<services::QueuePage> fetchQueuePage(const services::QueueFilter& f, const QString& c,
+                                                        int limit) override {
+        return m_inner->fetchQueuePage(f, c, limit);
+    }
+    services::Async<FairUseState> getState(const QString& uid) override { return m_inner->getState(uid); }
+    services::Async<QList<FairUseEvent>> listEvents(const QString& uid) override { return m_inner->listEvents(uid); }
+    services::Async<FairUseEvent> findByCaseRef(const QString& ref) override { return m_inner->findByCaseRef(ref); }
+    services::Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override {
+        return m_inner->listConversations(uid, since, limit);
+    }
+    services::Async<CommitResult> apply(const ChangeSet& change) override { return m_inner->apply(change); }
+    services::Async<QList<AuditRecord>> listAudit(const services::AuditFilter& f) override {
+        return m_inner->listAudit(f);
+    }
+    services::Async<QList<LlmSpendRecord>> listSpend(TimePoint from, TimePoint to) override {
+        ++everyonesSpendReads;
+        return m_inner->listSpend(from, to);
+    }
+    services::Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) override {
+        userSpendReads << uid;
+        return m_inner->listUserSpend(uid, from, to);
+    }
+    services::Async<Role> reviewerRole(const QString& email) override { return m_inner->reviewerRole(email); }
+    QString describe() const override { return m_inner->describe(); }
+
+private:
+    std::shared_ptr<services::CaseStore> m_inner;
+};
+
+} // namespace
 
 class UserViewTest : public QObject {
     Q_OBJECT
@@ -134,6 +176,34 @@ private Q_SLOTS:
         QVERIFY2(view.stateText().contains(QStringLiteral("Caps (unlimited)")), qPrintable(view.stateText()));
         QVERIFY2(view.stateText().contains(QStringLiteral("billing cycle ends %1").arg(models::formatTime(end))),
                  qPrintable(view.stateText()));
+    }
+
+    /** One user's LLM spend is that user's query, never everyone's spend filtered here. */
+    void spendIsReadForTheUserOnly() {
+        QString uid;
+        for (const LlmSpendRecord& r : m_store.population.spend) {
+            uid = r.uid;
+        }
+        QVERIFY(!uid.isEmpty());
+        models::Backend backend = m_store.backend;
+        auto recording = std::make_shared<SpendRecordingStore>(m_store.backend.cases);
+        backend.cases = recording;
+        UserView view(backend, nullptr);
+        QVERIFY(waitLoaded(view, uid));
+        QCOMPARE(recording->everyonesSpendReads, 0);
+        QCOMPARE(recording->userSpendReads, QStringList{uid});
+        const TimePoint now = m_store.population.referenceTime;
+        qsizetype seeded = 0;
+        for (const LlmSpendRecord& r : m_store.population.spend) {
+            seeded += r.uid == uid && r.at >= now - std::chrono::hours(24 * 30) && r.at <= now;
+        }
+        QVERIFY(seeded > 0);
+        const QString expectedCalls = QStringLiteral(", %1 calls").arg(seeded);
+        bool shown = false;
+        for (QLabel* label : view.findChildren<QLabel*>()) {
+            shown = shown || label->text().contains(expectedCalls);
+        }
+        QVERIFY2(shown, qPrintable(expectedCalls));
     }
 
     void staleReplyDoesNotWin() {

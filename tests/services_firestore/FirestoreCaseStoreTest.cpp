@@ -479,6 +479,11 @@ void FirestoreCaseStoreTest::idempotencyKeyAppliesOnce() {
 void FirestoreCaseStoreTest::exemptionsRolesSpendAndReads() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     auto f = makeStore(host, QStringLiteral("misc"));
+    FairUseState u1;
+    u1.uid = QStringLiteral("u1");
+    u1.stage = Stage::Warning;
+    u1.updatedAt = at("2026-03-20T00:00:00Z");
+    VERIFY_OK(wait(f.client->commit({FirestoreWrite::set(FirestoreCaseStore::statePath(u1.uid), encodeState(u1))})));
     ChangeSet exempt;
     exempt.uid = QStringLiteral("u1");
     exempt.exempt = true;
@@ -490,11 +495,10 @@ void FirestoreCaseStoreTest::exemptionsRolesSpendAndReads() {
     exempt.audit.action = AuditAction::Unexempt;
     VERIFY_OK(wait(f.store->apply(exempt)));
     QVERIFY(!wait(f.store->getState(QStringLiteral("u1")))->exempt);
-    // A user without any document reads as stage none with an empty version.
+    // A user without a state document is not found (a mistyped id must not open a default user).
     auto none = wait(f.store->getState(QStringLiteral("ghost")));
-    VERIFY_OK(none);
-    QVERIFY(none->stage == (Stage::None));
-    QVERIFY(none->version.isEmpty());
+    QVERIFY(!none.ok());
+    QCOMPARE(none.error().kind, ErrorKind::NotFound);
     QCOMPARE(wait(f.store->getState(QStringLiteral("a/b"))).error().kind, ErrorKind::Invalid);
 
     QCOMPARE(wait(f.store->reviewerRole(QStringLiteral("nobody@x.com"))).error().kind, ErrorKind::NotFound);
