@@ -89,7 +89,8 @@ const QList<QStringList>& migrations() {
             QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN classifier_failed_at INTEGER"),
             QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN classifier_failures INTEGER NOT NULL DEFAULT 0"),
         },
-        // v4: one user's spend without scanning everyone's
+        // v4: one user's spend without scanning everyone's (IF NOT EXISTS: a file set back to an older version by
+        // hand may still have it)
         {
             QStringLiteral("CREATE INDEX IF NOT EXISTS llm_spend_uid ON llm_spend (uid, at)"),
         },
