@@ -501,6 +501,25 @@ private Q_SLOTS:
         QVERIFY(nobody->isEmpty());
     }
 
+    void bookedSpendIsReadBack() {
+        LlmSpendRecord r;
+        r.uid = QStringLiteral("carol");
+        r.at = at("2026-03-20T13:00:00Z");
+        r.model = QStringLiteral("gpt-4o-mini");
+        r.purpose = QStringLiteral("classifier");
+        r.promptTokens = 2000;
+        r.completionTokens = 200;
+        r.costMicroUsd = 420;
+        CONFORM_OK(wait(store().recordSpend(r)));
+        auto carol = wait(
+            store().listUserSpend(QStringLiteral("carol"), at("2026-03-20T00:00:00Z"), at("2026-03-21T00:00:00Z")));
+        CONFORM_OK(carol);
+        QCOMPARE(carol->size(), 1);
+        QCOMPARE(carol->first().purpose, QStringLiteral("classifier"));
+        QCOMPARE(carol->first().costMicroUsd, std::int64_t{420});
+        QCOMPARE(carol->first().at, r.at);
+    }
+
     void reviewerRoles() {
         auto role = wait(store().reviewerRole(QStringLiteral("Senior@Example.com")));
         CONFORM_OK(role);
