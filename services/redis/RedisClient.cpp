@@ -1,5 +1,7 @@
 #include "redis/RedisClient.h"
 
+#include "redis/RedisReplyReader.h"
+
 #include "logging/Logging.h"
 
 #include <hiredis/hiredis.h>
@@ -31,30 +33,6 @@ struct Pending {
     QDeadlineTimer deadline;
     bool internal = false; ///< AUTH / SELECT of the handshake: never reported to a caller
 };
-
-RedisReply convertReply(const redisReply* r) {
-    switch (r->type) {
-    case REDIS_REPLY_INTEGER:
-        return RedisReply::integer(r->integer);
-    case REDIS_REPLY_STRING:
-        return RedisReply::string(QByteArray(r->str, static_cast<qsizetype>(r->len)));
-    case REDIS_REPLY_STATUS:
-        return RedisReply::status(QByteArray(r->str, static_cast<qsizetype>(r->len)));
-    case REDIS_REPLY_ERROR:
-        return RedisReply::error(QByteArray(r->str, static_cast<qsizetype>(r->len)));
-    case REDIS_REPLY_ARRAY: {
-        QList<RedisReply> elements;
-        elements.reserve(static_cast<qsizetype>(r->elements));
-        for (size_t i = 0; i < r->elements; ++i) {
-            elements.append(convertReply(r->element[i]));
-        }
-        return RedisReply::array(std::move(elements));
-    }
-    case REDIS_REPLY_NIL:
-    default:
-        return RedisReply::nil();
-    }
-}
 
 Result<QByteArray> encodeCommand(const QList<QByteArray>& argv) {
     if (argv.isEmpty()) {
@@ -90,10 +68,10 @@ bool isAuthRefusal(const RedisReply& reply) {
 struct RedisClient::Impl {
     RedisClient* q = nullptr;
     RedisConfig config;
-    QTcpSocket* socket = nullptr; // a QSslSocket for rediss://
-    redisReader* reader = nullptr;
-    std::deque<Pending> queue;    // submitted, not written yet
-    std::deque<Pending> inFlight; // written, reply not read yet (FIFO)
+    QTcpSocket* socket = nullptr;             // a QSslSocket for rediss://
+    std::unique_ptr<RedisReplyReader> reader; // per connection; bounds what the server can make us allocate
+    std::deque<Pending> queue;                // submitted, not written yet
+    std::deque<Pending> inFlight;             // written, reply not read yet (FIFO)
     State state = State::Disconnected;
     bool ready = false;   // handshake done: user commands may be written
     bool stopped = false; // no automatic reconnect (client asked to disconnect, or credentials refused)
@@ -104,12 +82,6 @@ struct RedisClient::Impl {
     QTimer connectTimer;
     QTimer reconnectTimer;
     QTimer timeoutTimer;
-
-    ~Impl() {
-        if (reader != nullptr) {
-            redisReaderFree(reader);
-        }
-    }
 
     void setState(State s) {
         if (state != s) {
@@ -163,7 +135,8 @@ struct RedisClient::Impl {
         reconnectTimer.stop();
         detachSocket();
         ++connectionId;
-        reader = redisReaderCreate();
+        reader =
+            std::make_unique<RedisReplyReader>(RedisReplyReader::Limits{config.maxReplyElements, config.maxReplyBytes});
         sslErrors.clear();
         const quint64 id = connectionId;
         if (config.tls) {
@@ -296,27 +269,26 @@ struct RedisClient::Impl {
 
     void onReadyRead() {
         const QByteArray data = socket->readAll();
-        if (redisReaderFeed(reader, data.constData(), static_cast<size_t>(data.size())) != REDIS_OK) {
-            failConnection(
-                Error::unavailable(QStringLiteral("Redis at %1 sent data that could not be read").arg(describe())),
-                false);
+        if (Status fed = reader->feed(data.constData(), static_cast<size_t>(data.size())); !fed) {
+            failConnection(Error::unavailable(QStringLiteral("Redis at %1 sent data that could not be read: %2")
+                                                  .arg(describe(), fed.error().message)),
+                           false);
             return;
         }
         const quint64 id = connectionId;
         for (;;) {
-            void* raw = nullptr;
-            if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
-                failConnection(Error::unavailable(QStringLiteral("Redis at %1 broke the protocol: %2")
-                                                      .arg(describe(), QString::fromUtf8(reader->errstr))),
-                               false);
+            Result<std::optional<RedisReply>> next = reader->next();
+            if (!next) {
+                failConnection(
+                    Error::unavailable(
+                        QStringLiteral("Redis at %1 broke the protocol: %2").arg(describe(), next.error().message)),
+                    false);
                 return;
             }
-            if (raw == nullptr) {
+            if (!next->has_value()) {
                 break;
             }
-            auto* reply = static_cast<redisReply*>(raw);
-            RedisReply value = convertReply(reply);
-            freeReplyObject(reply);
+            RedisReply value = std::move(**next);
             if (inFlight.empty()) {
                 failConnection(
                     Error::unavailable(QStringLiteral("Redis at %1 sent a reply nobody asked for").arg(describe())),
@@ -354,10 +326,7 @@ struct RedisClient::Impl {
             socket->deleteLater();
             socket = nullptr;
         }
-        if (reader != nullptr) {
-            redisReaderFree(reader);
-            reader = nullptr;
-        }
+        reader.reset();
         ready = false;
         handshakeRemaining = 0;
         connectTimer.stop();

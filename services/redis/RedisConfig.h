@@ -6,6 +6,8 @@
 #include <QSslCertificate>
 #include <QString>
 
+#include <cstdint>
+
 namespace fairuse::services {
 
 /**
@@ -33,6 +35,10 @@ struct RedisConfig {
     bool autoReconnect = true;   ///< reconnect with backoff after a drop (off for one-shot command-line use)
     int reconnectInitialMs = 100;
     int reconnectMaxMs = 5000;
+    /** Objects in one reply (nested arrays included) and bytes of one unfinished reply the client accepts before it
+     *  drops the connection: a hostile server cannot make it allocate without bound (RedisReplyReader). */
+    std::int64_t maxReplyElements = 4 * 1024 * 1024;
+    std::int64_t maxReplyBytes = 256 * 1024 * 1024;
 
     /** Parses a redis:// or rediss:// URL. Errors are Invalid and never echo the password. */
     static Result<RedisConfig> fromUrl(const QString& url);

@@ -9,6 +9,10 @@ target_sources(fairuse_services PRIVATE
     redis/RedisConfig.h
     redis/RedisReply.cpp
     redis/RedisReply.h
+    redis/RedisReplyReader.cpp
+    redis/RedisReplyReader.h
     redis/RedisUsageStore.cpp
     redis/RedisUsageStore.h
+    redis/SpeechBuckets.cpp
+    redis/SpeechBuckets.h
 )
