@@ -651,6 +651,11 @@ Result<FairUseState> decodeState(const FirestoreDocument& doc) {
     s.restrictUntil = r.time(QStringLiteral("restrict_until"));
     s.restrictReason = r.string(QStringLiteral("restrict_reason"));
     s.lastClassifierScore = r.number(QStringLiteral("last_classifier_score"));
+    // A NaN would fail every score filter and hide the user; the state is reported unreadable instead.
+    if (s.lastClassifierScore && !(*s.lastClassifierScore >= 0.0 && *s.lastClassifierScore <= 1.0)) {
+        r.fail(QStringLiteral("last_classifier_score"),
+               QStringLiteral("is %1, not a score from 0 to 1").arg(*s.lastClassifierScore));
+    }
     if (r.has(QStringLiteral("last_classifier_type"))) {
         const QString type = r.string(QStringLiteral("last_classifier_type"));
         s.lastClassifierType = usageTypeFromString(type).value_or(UsageType::Unknown);

@@ -1,5 +1,7 @@
 #include "redis/RedisUsageStore.h"
 
+#include "redis/SpeechBuckets.h"
+
 #include "firestore/Guarded.h"
 #include "logging/Logging.h"
 #include "metering/Metering.h"
@@ -67,12 +69,6 @@ QByteArray sourceKeyName(SpeechSource s) {
 using Reply = Result<RedisReply>;
 using Replies = Result<QList<RedisReply>>;
 
-struct Bucket {
-    std::int64_t minute = 0;
-    double scoreSeconds = 0;
-    std::int64_t ms = 0;
-};
-
 /** Floor division for possibly negative millisecond counts. */
 std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
     std::int64_t q = a / b;
@@ -88,14 +84,14 @@ bool isWrongType(const RedisReply& reply) {
 }
 
 /**
- * Joins one layout's two replies (ZRANGEBYSCORE ... WITHSCORES and HGETALL) into buckets, skipping and counting junk
- * as the backend's HMGET of the zset's members would see it: only members in the range are looked up, so hash fields
- * outside it (or without a member) are never read, whatever they hold. A key of the wrong type counts once per
- * layout. Any other error reply is a real failure (the ACL user may not read the key, out of memory, ...) and is
- * returned as RedisClient::replyError() words it.
+ * Joins one layout's two replies (ZRANGEBYSCORE ... WITHSCORES and HGETALL) into buckets with joinSpeechBuckets,
+ * skipping and counting junk as the backend's HMGET of the zset's members would see it: only members in the range are
+ * looked up, so hash fields outside it (or without a member) are never read, whatever they hold. A key of the wrong
+ * type counts once per layout. Any other error reply is a real failure (the ACL user may not read the key, out of
+ * memory, ...) and is returned as RedisClient::replyError() words it.
  */
 Status collectBuckets(const RedisClient& client, const RedisReply& zreply, const RedisReply& hreply,
-                      const Layout& layout, QList<Bucket>& out, int& skipped) {
+                      const Layout& layout, QList<SpeechBucket>& out, int& skipped) {
     for (const RedisReply* reply : {&zreply, &hreply}) {
         if (reply->isError() && !isWrongType(*reply)) {
             const QByteArray& key = reply == &zreply ? layout.zsetKey : layout.hashKey;
@@ -108,32 +104,9 @@ Status collectBuckets(const RedisClient& client, const RedisReply& zreply, const
         ++skipped;
         return {};
     }
-    if (!zreply.isArray() || !hreply.isArray() || zreply.elements().size() % 2 != 0 ||
-        hreply.elements().size() % 2 != 0) {
+    if (Status s = joinSpeechBuckets(zreply, hreply, out, skipped); !s) {
         return Error::internal(
             QStringLiteral("unexpected reply shape reading %1").arg(QString::fromUtf8(layout.zsetKey)));
-    }
-    const QList<RedisReply>& z = zreply.elements();
-    if (z.isEmpty()) {
-        return {};
-    }
-    QHash<QByteArray, const RedisReply*> hash;
-    const QList<RedisReply>& h = hreply.elements();
-    hash.reserve(h.size() / 2);
-    for (qsizetype i = 0; i + 1 < h.size(); i += 2) {
-        hash.insert(h[i].text(), &h[i + 1]);
-    }
-    for (qsizetype i = 0; i + 1 < z.size(); i += 2) {
-        const std::optional<std::int64_t> minute = z[i].toInteger();
-        bool scoreOk = false;
-        const double score = z[i + 1].text().toDouble(&scoreOk);
-        const RedisReply* value = hash.value(z[i].text(), nullptr);
-        const std::optional<std::int64_t> ms = value != nullptr ? value->toInteger() : std::nullopt;
-        if (!minute || !scoreOk || !ms || *ms < 0) {
-            ++skipped;
-            continue;
-        }
-        out.append(Bucket{*minute, score, *ms});
     }
     return {};
 }
@@ -227,19 +200,13 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
             }
             for (size_t i = 0; i < layouts.size(); ++i) {
                 const auto at = static_cast<qsizetype>(2 * i);
-                QList<Bucket> buckets;
+                QList<SpeechBucket> buckets;
                 if (Status s = collectBuckets(*c, r->at(at), r->at(at + 1), layouts[i], buckets, reading.skippedValues);
                     !s) {
                     return s.error();
                 }
-                for (const Bucket& b : buckets) {
-                    reading.totals.weeklyMs += b.ms;
-                    if (b.scoreSeconds >= static_cast<double>(threeDayFrom)) {
-                        reading.totals.threeDayMs += b.ms;
-                    }
-                    if (b.scoreSeconds >= static_cast<double>(dailyFrom)) {
-                        reading.totals.dailyMs += b.ms;
-                    }
+                for (const SpeechBucket& b : buckets) {
+                    addSpeechBucket(reading.totals, b, threeDayFrom, dailyFrom);
                 }
             }
             return reading;
@@ -276,11 +243,11 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
             }
             for (size_t i = 0; i < layouts.size(); ++i) {
                 const auto at = static_cast<qsizetype>(2 * i);
-                QList<Bucket> buckets;
+                QList<SpeechBucket> buckets;
                 if (Status s = collectBuckets(*c, r->at(at), r->at(at + 1), layouts[i], buckets, skipped); !s) {
                     return s.error();
                 }
-                for (const Bucket& b : buckets) {
+                for (const SpeechBucket& b : buckets) {
                     const double startMs = b.scoreSeconds * 1000.0;
                     if (startMs >= static_cast<double>(fromMs) && startMs < static_cast<double>(toMs)) {
                         byMinute[b.minute] += b.ms;

@@ -348,6 +348,14 @@ void FirestoreValueTest::malformedState_data() {
     QTest::newRow("score as string")
         << R"({"stage":{"stringValue":"warning"},"last_classifier_score":{"stringValue":"0.9"}})"
         << "last_classifier_score should be doubleValue";
+    // A NaN score fails every score filter and would hide the user from the queue: the state is unreadable instead.
+    QTest::newRow("score NaN") << R"({"stage":{"stringValue":"warning"},"last_classifier_score":{"doubleValue":"NaN"}})"
+                               << "last_classifier_score is nan, not a score from 0 to 1";
+    QTest::newRow("score infinite")
+        << R"({"stage":{"stringValue":"warning"},"last_classifier_score":{"doubleValue":"-Infinity"}})"
+        << "last_classifier_score is -inf, not a score from 0 to 1";
+    QTest::newRow("score above 1") << R"({"stage":{"stringValue":"warning"},"last_classifier_score":{"doubleValue":7}})"
+                                   << "last_classifier_score is 7, not a score from 0 to 1";
     QTest::newRow("case ref as map") << R"({"stage":{"stringValue":"warning"},"last_case_ref":{"mapValue":{}}})"
                                      << "last_case_ref";
     // Documented defaults (no error):

@@ -105,6 +105,9 @@ private Q_SLOTS:
         QTest::newRow("non-numeric member") << QStringLiteral("member") << 1;
         QTest::newRow("two kinds at once") << QStringLiteral("two") << 2;
         QTest::newRow("hash of the wrong type") << QStringLiteral("wrongtype") << 1;
+        QTest::newRow("more than a minute in a minute") << QStringLiteral("overfull") << 1;
+        // Summed, two of these would overflow int64; each is junk on its own.
+        QTest::newRow("int64 max values") << QStringLiteral("int64max") << 2;
         QTest::newRow("junk outside the week is not read") << QStringLiteral("old") << 0;
     }
 
@@ -140,6 +143,11 @@ private Q_SLOTS:
         } else if (kind == QLatin1String("two")) {
             junk(badField, bad, "x");
             junk(QByteArray::number(bad - 1), bad - 1, QByteArray());
+        } else if (kind == QLatin1String("overfull")) {
+            junk(badField, bad, "60001");
+        } else if (kind == QLatin1String("int64max")) {
+            junk(badField, bad, "9223372036854775807");
+            junk(QByteArray::number(bad - 1), bad - 1, "9223372036854775807");
         } else if (kind == QLatin1String("old")) {
             junk(QByteArray::number(bad - 8 * 24 * 60), bad - 8 * 24 * 60, "garbage");
         } else if (kind == QLatin1String("wrongtype")) {

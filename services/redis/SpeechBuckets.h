@@ -1,0 +1,35 @@
+#pragma once
+
+#include "common/Domain.h"
+#include "common/Result.h"
+#include "redis/RedisReply.h"
+
+#include <QList>
+
+#include <cstdint>
+
+namespace fairuse::services {
+
+/** One minute bucket of the backend's speech keys: the zset member (minute), its score (seconds) and the hash value. */
+struct SpeechBucket {
+    std::int64_t minute = 0;
+    double scoreSeconds = 0;
+    std::int64_t ms = 0;
+};
+
+/**
+ * Joins one layout's replies, ZRANGEBYSCORE ... WITHSCORES and HGETALL (neither an error reply), into buckets, as the
+ * backend's HMGET of the zset's members would see them: hash fields without a member in the range are never read.
+ *
+ * A pair is junk, skipped and counted in `skipped`, when the member is not a strict integer, the score is not a
+ * finite number, or the hash value is missing, not a strict integer, negative or above kMaxSpeechMsPerMinute (one
+ * source cannot speak for more than a minute in a minute). So every bucket holds at most 60,000 ms, and no sum of
+ * buckets the reply limits of RedisReplyReader allow can overflow. Invalid when a reply is not an array of pairs.
+ */
+Status joinSpeechBuckets(const RedisReply& zreply, const RedisReply& hreply, QList<SpeechBucket>& out, int& skipped);
+
+/** Adds a bucket to the weekly total and, when its score is inside them, to the 3-day and daily totals. */
+void addSpeechBucket(SpeechTotals& totals, const SpeechBucket& bucket, std::int64_t threeDayFromSeconds,
+                     std::int64_t dailyFromSeconds);
+
+} // namespace fairuse::services
