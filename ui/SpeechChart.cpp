@@ -1,5 +1,6 @@
 #include "SpeechChart.h"
 
+#include "ChartSwap.h"
 #include "DetailFormat.h"
 #include "SpeechSeries.h"
 
@@ -43,7 +44,7 @@ void SpeechChart::showMessage(const QString& message) {
     chart->setTitle(message);
     chart->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark
                                                                         : QChart::ChartThemeLight);
-    setChart(chart); // QChartView deletes the previous chart it owned
+    replaceChart(this, chart);
 }
 
 void SpeechChart::setData(const QList<services::MinuteSample>& minutes, TimePoint from, TimePoint to,
@@ -144,7 +145,7 @@ void SpeechChart::rebuild() {
     axisHours->applyNiceNumbers();
     axisMinutes->setMin(0.0);
     axisMinutes->applyNiceNumbers();
-    setChart(chart);
+    replaceChart(this, chart);
 }
 
 QImage SpeechChart::renderImage(const QSize& size) {

@@ -1,6 +1,7 @@
 #include "SpendReportView.h"
 
 #include "BulkResolver.h"
+#include "ChartSwap.h"
 #include "DetailFormat.h"
 #include "FutureWatch.h"
 #include "SpendModel.h"
@@ -192,7 +193,7 @@ void SpendReportView::refresh() {
                 s->attachAxis(axisY);
             }
             chart->legend()->setAlignment(Qt::AlignBottom);
-            m_chart->setChart(chart);
+            replaceChart(m_chart, chart);
             Q_EMIT refreshed();
         });
 }

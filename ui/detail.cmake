@@ -6,6 +6,7 @@ target_sources(fairuse_ui PRIVATE
     AuditLogView.h
     BulkResolveDialog.cpp
     BulkResolveDialog.h
+    ChartSwap.h
     CaseReport.cpp
     CaseReport.h
     ConflictDialog.cpp

@@ -4,6 +4,7 @@
 
 #include "DetailFormat.h"
 #include "DetailTestStore.h"
+#include "LiveObjects.h"
 #include "SpendModel.h"
 #include "SpendReportView.h"
 #include "ledger/LlmSpendLedger.h"
@@ -203,6 +204,16 @@ private Q_SLOTS:
         QVERIFY(refreshOf(view));
         QVERIFY(view.topSpenders()->rowCount() > 0);
         QVERIFY(refreshOf(view)); // a second load replaces the rows under the tester
+    }
+
+    void refreshKeepsOneChart() {
+        SpendReportView view(m_store.backend);
+        QVERIFY(refreshOf(view));
+        testing::LiveObjects live; // counts the charts made from here on
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY(refreshOf(view));
+            QCOMPARE(live.count<QChart>(), 1);
+        }
     }
 
     void thirtyDaysAddUpTheStoredRecords() {

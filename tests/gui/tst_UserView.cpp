@@ -5,10 +5,12 @@
 #include "DetailTestStore.h"
 #include "EventsModel.h"
 #include "EvidenceModel.h"
+#include "LiveObjects.h"
 #include "SpeechChart.h"
 #include "UserView.h"
 
 #include <QAction>
+#include <QChart>
 #include <QFile>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -204,6 +206,21 @@ private Q_SLOTS:
             shown = shown || label->text().contains(expectedCalls);
         }
         QVERIFY2(shown, qPrintable(expectedCalls));
+    }
+
+    void openingUsersKeepsOneChart() {
+        const QStringList users = m_store.usersWithOpenCases();
+        QVERIFY(users.size() >= 2);
+        UserView view(m_store.backend, nullptr);
+        QVERIFY(waitLoaded(view, users.at(0)));
+        testing::LiveObjects live; // counts the charts made from here on
+        for (int round = 0; round < 3; ++round) {
+            for (const QString& uid : users.mid(0, 4)) {
+                QVERIFY(waitLoaded(view, uid));
+                // Each open draws a "Loading" chart and then the data chart; only the one shown may stay alive.
+                QCOMPARE(live.count<QChart>(), 1);
+            }
+        }
     }
 
     void staleReplyDoesNotWin() {
