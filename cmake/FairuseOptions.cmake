@@ -22,3 +22,14 @@ if(FAIRUSE_SANITIZE)
                                                      -fno-sanitize-recover=undefined)
     target_link_options(fairuse_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# The fuzz build instruments every fairuse library for coverage (fuzzer-no-link) and sanitizers; only the fuzz
+# targets themselves link libFuzzer's main (tests/fuzz/CMakeLists.txt).
+if(FAIRUSE_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "FAIRUSE_FUZZ needs clang (use the fuzz preset)")
+    endif()
+    target_compile_options(fairuse_options INTERFACE -O1 -fsanitize=fuzzer-no-link,address,undefined
+                                                     -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(fairuse_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "enforcement/Policy.h"
+
+#include <QByteArray>
 #include <QStringList>
 #include <QTextStream>
 
@@ -13,6 +16,9 @@ struct Io {
 
 /** Each subcommand: args exclude the program and subcommand names; returns the process exit code. */
 int runReplay(const QStringList& args, Io io);
+/** The body of `fairuse replay`: every line of `input` under `policy`, decisions on io.out and malformed lines on
+ *  io.err. True when every line was well formed. */
+bool replayLines(const QByteArray& input, const enforcement::Policy& policy, Io io);
 int runUsage(const QStringList& args, Io io);
 int runQueue(const QStringList& args, Io io);
 int runSeed(const QStringList& args, Io io);

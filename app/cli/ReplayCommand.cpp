@@ -522,19 +522,21 @@ int runReplay(const QStringList& args, Io io) {
     if (!opened) {
         return usageError(io, QStringLiteral("cannot read \"%1\": %2").arg(file, in.errorString()));
     }
-    const QByteArray all = in.readAll();
+    return replayLines(in.readAll(), policy, io) ? kExitOk : kExitBadLines;
+}
 
+bool replayLines(const QByteArray& input, const Policy& policy, Io io) {
     Replayer replayer(policy, io);
     bool allGood = true;
     int number = 0;
-    for (const QByteArray& raw : all.split('\n')) {
+    for (const QByteArray& raw : input.split('\n')) {
         ++number;
         if (!replayer.line(number, raw)) {
             allGood = false;
         }
     }
     io.out.flush();
-    return allGood ? kExitOk : kExitBadLines;
+    return allGood;
 }
 
 } // namespace fairuse::cli

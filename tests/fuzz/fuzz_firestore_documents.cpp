@@ -1,0 +1,43 @@
+// Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
+// document types: fair-use state, event, conversation, audit record, LLM spend and classifier result.
+#include "firestore/FirestoreValue.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstddef>
+#include <cstdint>
+
+using namespace fairuse::services;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const QJsonDocument json = QJsonDocument::fromJson(
+        QByteArray::fromRawData(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size)));
+    if (!json.isObject()) {
+        return 0;
+    }
+    auto doc = FirestoreDocument::fromJson(json.object());
+    if (!doc) {
+        return 0;
+    }
+    (void)doc->pathSegments();
+    if (auto s = decodeState(*doc)) {
+        (void)encodeState(*s);
+    }
+    if (auto e = decodeEvent(*doc)) {
+        (void)encodeEvent(*e);
+    }
+    if (auto c = decodeConversation(*doc)) {
+        (void)encodeConversation(*c);
+    }
+    if (auto a = decodeAudit(doc->fields)) {
+        (void)encodeAudit(*a);
+    }
+    if (auto s = decodeSpend(doc->fields)) {
+        (void)encodeSpend(*s);
+    }
+    if (auto c = decodeClassifier(doc->fields)) {
+        (void)encodeClassifier(*c);
+    }
+    return 0;
+}
