@@ -8,6 +8,10 @@ function(fairuse_add_test name)
     add_test(NAME ${name} COMMAND ${name})
     set(env "QT_QPA_PLATFORM=offscreen" "FAIRUSE_TEST_STATE_DIR=${PROJECT_BINARY_DIR}/test-state"
             "FAIRUSE_SOURCE_DIR=${PROJECT_SOURCE_DIR}" ${ARG_ENV})
+    if(FAIRUSE_SANITIZE)
+        # Leaks inside third-party libraries (Qt, fontconfig, D-Bus) only; see the file.
+        list(APPEND env "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/lsan.supp:print_suppressions=0")
+    endif()
     set_tests_properties(${name} PROPERTIES ENVIRONMENT "${env}")
     if(ARG_FIXTURES)
         set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
