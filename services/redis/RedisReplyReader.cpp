@@ -73,8 +73,12 @@ struct RedisReplyReader::Impl {
             self->refusal = QStringLiteral("an array of %1 elements").arg(elements);
             return nullptr;
         }
-        return self->admit(1 + static_cast<std::int64_t>(elements)) ? defaultFunctions()->createArray(task, elements)
-                                                                    : nullptr;
+        // The element table is allocated now, so the declared elements must fit; each is counted when it is read.
+        if (static_cast<std::int64_t>(elements) > self->limits.maxElements - self->objects - 1) {
+            self->refusal = QStringLiteral("a reply with more than %1 elements").arg(self->limits.maxElements);
+            return nullptr;
+        }
+        return self->admit(1) ? defaultFunctions()->createArray(task, elements) : nullptr;
     }
     static void* createInteger(const redisReadTask* task, long long value) {
         return of(task)->admit(1) ? defaultFunctions()->createInteger(task, value) : nullptr;

@@ -1,7 +1,5 @@
 #include "redis/SpeechBuckets.h"
 
-#include "metering/Metering.h"
-
 #include <QHash>
 
 #include <cmath>
@@ -29,7 +27,7 @@ Status joinSpeechBuckets(const RedisReply& zreply, const RedisReply& hreply, QLi
         const double score = z[i + 1].text().toDouble(&scoreOk);
         const RedisReply* value = hash.value(z[i].text(), nullptr);
         const std::optional<std::int64_t> ms = value != nullptr ? value->toInteger() : std::nullopt;
-        if (!minute || !scoreOk || !std::isfinite(score) || !ms || *ms < 0 || *ms > metering::kMaxSpeechMsPerMinute) {
+        if (!minute || !scoreOk || !std::isfinite(score) || !ms || *ms < 0 || *ms > kMaxSpeechBucketMs) {
             ++skipped;
             continue;
         }

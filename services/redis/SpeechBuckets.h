@@ -10,6 +10,13 @@
 
 namespace fairuse::services {
 
+/**
+ * The most speech one minute bucket can plausibly hold: an hour, i.e. 60 streams at once. The backend adds every
+ * record of a minute into one hash field (all sources share the legacy keys), so a bucket may exceed one minute, but
+ * a value above this is junk.
+ */
+inline constexpr std::int64_t kMaxSpeechBucketMs = 60 * 60'000;
+
 /** One minute bucket of the backend's speech keys: the zset member (minute), its score (seconds) and the hash value. */
 struct SpeechBucket {
     std::int64_t minute = 0;
@@ -22,9 +29,9 @@ struct SpeechBucket {
  * backend's HMGET of the zset's members would see them: hash fields without a member in the range are never read.
  *
  * A pair is junk, skipped and counted in `skipped`, when the member is not a strict integer, the score is not a
- * finite number, or the hash value is missing, not a strict integer, negative or above kMaxSpeechMsPerMinute (one
- * source cannot speak for more than a minute in a minute). So every bucket holds at most 60,000 ms, and no sum of
- * buckets the reply limits of RedisReplyReader allow can overflow. Invalid when a reply is not an array of pairs.
+ * finite number, or the hash value is missing, not a strict integer, negative or above kMaxSpeechBucketMs. So no sum
+ * of the buckets the reply limits of RedisReplyReader allow (a few million) can overflow int64. Invalid when a reply
+ * is not an array of pairs.
  */
 Status joinSpeechBuckets(const RedisReply& zreply, const RedisReply& hreply, QList<SpeechBucket>& out, int& skipped);
 

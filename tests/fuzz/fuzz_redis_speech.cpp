@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     SpeechTotals totals;
     for (const SpeechBucket& b : buckets) {
-        if (b.ms < 0 || b.ms > 60'000) {
+        if (b.ms < 0 || b.ms > kMaxSpeechBucketMs) {
             std::abort(); // junk must have been skipped
         }
         addSpeechBucket(totals, b, 1'000, 2'000);

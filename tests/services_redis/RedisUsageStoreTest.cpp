@@ -105,7 +105,7 @@ private Q_SLOTS:
         QTest::newRow("non-numeric member") << QStringLiteral("member") << 1;
         QTest::newRow("two kinds at once") << QStringLiteral("two") << 2;
         QTest::newRow("hash of the wrong type") << QStringLiteral("wrongtype") << 1;
-        QTest::newRow("more than a minute in a minute") << QStringLiteral("overfull") << 1;
+        QTest::newRow("more than an hour in a minute") << QStringLiteral("overfull") << 1;
         // Summed, two of these would overflow int64; each is junk on its own.
         QTest::newRow("int64 max values") << QStringLiteral("int64max") << 2;
         QTest::newRow("junk outside the week is not read") << QStringLiteral("old") << 0;
@@ -144,7 +144,7 @@ private Q_SLOTS:
             junk(badField, bad, "x");
             junk(QByteArray::number(bad - 1), bad - 1, QByteArray());
         } else if (kind == QLatin1String("overfull")) {
-            junk(badField, bad, "60001");
+            junk(badField, bad, "3600001");
         } else if (kind == QLatin1String("int64max")) {
             junk(badField, bad, "9223372036854775807");
             junk(QByteArray::number(bad - 1), bad - 1, "9223372036854775807");
