@@ -1,6 +1,8 @@
 // Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
-// document types: fair-use state, event, conversation, audit record, LLM spend and classifier result.
+// document types: fair-use state, event, conversation, audit record, LLM spend, classifier result and the user
+// document's subscription.
 #include "firestore/FirestoreValue.h"
+#include "firestore/UserDocument.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,6 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (auto c = decodeClassifier(doc->fields)) {
         (void)encodeClassifier(*c);
+    }
+    if (auto s = decodeSubscription(doc->fields)) {
+        (void)encodeSubscription(*s);
     }
     return 0;
 }
