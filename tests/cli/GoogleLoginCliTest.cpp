@@ -42,14 +42,7 @@ private:
 };
 
 #define REQUIRE_BACKENDS()                                                                                             \
-    do {                                                                                                               \
-        if (!m_ready) {                                                                                                \
-            if (backends::backendsRequired()) {                                                                        \
-                QFAIL(qPrintable(m_missing));                                                                          \
-            }                                                                                                          \
-            QSKIP(qPrintable(m_missing));                                                                              \
-        }                                                                                                              \
-    } while (false)
+    REQUIRE_BACKEND(QStringLiteral("the Firestore and Auth emulators and a keychain"), m_ready, m_missing)
 
 void GoogleLoginCliTest::initTestCase() {
     m_cli.exe = qEnvironmentVariable("FAIRUSE_EXE");

@@ -37,16 +37,7 @@ constexpr int kBulkUsers = 40;
 } // namespace
 
 #define REQUIRE_BACKENDS()                                                                                             \
-    do {                                                                                                               \
-        if (!m_ready) {                                                                                                \
-            if (backends::backendsRequired()) {                                                                        \
-                QFAIL(qPrintable(QStringLiteral("the Firestore and Auth emulators and a keychain are required (CI or " \
-                                                "FAIRUSE_REQUIRE_BACKENDS=1): %1")                                     \
-                                     .arg(m_missing)));                                                                \
-            }                                                                                                          \
-            QSKIP(qPrintable(m_missing));                                                                              \
-        }                                                                                                              \
-    } while (false)
+    REQUIRE_BACKEND(QStringLiteral("the Firestore and Auth emulators and a keychain"), m_ready, m_missing)
 
 class ReviewerCommandsTest : public QObject {
     Q_OBJECT

@@ -117,12 +117,9 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         m_redisPort = backends::redisPort();
-        QVERIFY2(m_redisPort != 0, "the redis fixture did not run");
+        REQUIRE_REDIS(m_redisPort);
         m_host = backends::emulatorHost();
-        if (m_host.isEmpty()) {
-            QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "
-                  "(the firestore_emulator CTest fixture starts it)");
-        }
+        REQUIRE_FIRESTORE_EMULATOR(m_host);
         m_project = backends::freshProject(QStringLiteral("console-emu"));
         const qsizetype colon = m_host.lastIndexOf(QLatin1Char(':'));
         QVERIFY(colon > 0);

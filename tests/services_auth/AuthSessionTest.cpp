@@ -43,12 +43,6 @@ struct FakeClock {
 
 } // namespace
 
-// A macro: QSKIP has to return from the test function itself.
-#define REQUIRE_KEYCHAIN()                                                                                             \
-    if (qEnvironmentVariableIsEmpty("FAIRUSE_TEST_SESSION")) {                                                         \
-        QSKIP("needs an unlocked Secret Service: run through scripts/with-test-session (scripts/test does)");          \
-    }
-
 class AuthSessionTest : public QObject {
     Q_OBJECT
 

@@ -109,11 +109,11 @@ private Q_SLOTS:
     }
 
     void init() {
-        // Rows of a data-driven test name their store; without the emulator the Firestore rows skip.
+        // Rows of a data-driven test name their store; without the emulator the Firestore rows fail or skip
+        // (REQUIRE_BACKEND).
         if (QTest::currentDataTag() != nullptr &&
-            QLatin1String(QTest::currentDataTag()).startsWith(QLatin1String("firestore")) && m_host.isEmpty()) {
-            QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "
-                  "(the firestore_emulator CTest fixture starts it)");
+            QLatin1String(QTest::currentDataTag()).startsWith(QLatin1String("firestore"))) {
+            REQUIRE_FIRESTORE_EMULATOR(m_host);
         }
     }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the emulator-backed tests: where the fixture's emulator is, a fresh project per test, rules loading.
 
+#include "BackendFixtures.h"
 #include "common/Await.h"
 #include "common/Stores.h"
 #include "common/Time.h"
@@ -35,15 +36,7 @@ inline QString why(const Error& e) {
     return QStringLiteral("kind %1: %2").arg(int(e.kind)).arg(e.message);
 }
 
-/** host:port of the fixture's emulator, or FIRESTORE_EMULATOR_HOST; empty when neither exists. */
-inline QString emulatorHost() {
-    const QString stateDir = qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR");
-    QFile file(stateDir + QStringLiteral("/firestore.host"));
-    if (!stateDir.isEmpty() && file.open(QIODevice::ReadOnly)) {
-        return QString::fromUtf8(file.readAll()).trimmed();
-    }
-    return qEnvironmentVariable("FIRESTORE_EMULATOR_HOST").trimmed();
-}
+using backends::emulatorHost;
 
 /** A project id nobody else uses: the emulator keeps each project's data apart. */
 inline QString freshProject(const QString& name) {
@@ -100,13 +93,11 @@ inline Fixture makeStore(const QString& host, const QString& name, services::Fir
 
 } // namespace fairuse::testing
 
-/** Skips the test when no emulator runs (the fixture writes firestore.host only when the emulator is installed). */
+/** The emulator's host:port in `hostVar`, or the test fails or skips (REQUIRE_BACKEND) when the fixture started
+ *  none. */
 #define FAIRUSE_REQUIRE_EMULATOR(hostVar)                                                                              \
     const QString hostVar = fairuse::testing::emulatorHost();                                                          \
-    if (hostVar.isEmpty()) {                                                                                           \
-        QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "     \
-              "(the firestore_emulator CTest fixture starts it)");                                                     \
-    }
+    REQUIRE_FIRESTORE_EMULATOR(hostVar)
 
 /** Fails the test with the error's reason unless `expr` (a Result or Status, evaluated once) is ok. */
 #define VERIFY_OK(expr)                                                                                                \

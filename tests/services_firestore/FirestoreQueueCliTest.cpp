@@ -87,24 +87,11 @@ private:
 };
 
 void FirestoreQueueCliTest::initTestCase() {
-    if (qEnvironmentVariable("FAIRUSE_CLI").isEmpty()) {
-        QSKIP("FAIRUSE_CLI is not set (the fairuse executable is not part of this build)");
-    }
+    QVERIFY2(QFile::exists(qEnvironmentVariable("FAIRUSE_CLI")), "FAIRUSE_CLI does not name the built fairuse");
     m_host = testing::emulatorHost();
-    if (m_host.isEmpty()) {
-        if (backends::backendsRequired()) {
-            QFAIL("the Firestore emulator is required (CI or FAIRUSE_REQUIRE_BACKENDS=1) but the firestore_emulator "
-                  "fixture did not start it");
-        }
-        QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component");
-    }
+    REQUIRE_FIRESTORE_EMULATOR(m_host);
     REQUIRE_AUTH_EMULATOR();
-    if (qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS").isEmpty()) {
-        if (backends::backendsRequired()) {
-            QFAIL("no D-Bus session for the keychain: run under scripts/with-test-session");
-        }
-        QSKIP("no D-Bus session for the keychain: run under scripts/with-test-session");
-    }
+    REQUIRE_KEYCHAIN();
     QVERIFY(m_config.isValid());
     m_cli.exe = qEnvironmentVariable("FAIRUSE_CLI");
     m_cli.firestoreHost = m_host;

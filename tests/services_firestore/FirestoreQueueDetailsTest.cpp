@@ -103,11 +103,7 @@ private:
 
 private Q_SLOTS:
     void initTestCase() {
-        const QString host = testing::emulatorHost();
-        if (host.isEmpty()) {
-            QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component "
-                  "(the firestore_emulator CTest fixture starts it)");
-        }
+        FAIRUSE_REQUIRE_EMULATOR(host);
         m_client = std::make_shared<FirestoreClient>(
             testing::emulatorConfig(testing::freshProject(QStringLiteral("qd")), host), StaticToken::emulatorOwner());
         FirestoreCaseStore::Options lazy;

@@ -68,7 +68,7 @@ class LuaMeterTest : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         const quint16 port = fixturePort(QStringLiteral("redis"));
-        QVERIFY2(port != 0, "the redis fixture did not run");
+        REQUIRE_REDIS(port);
         RedisConfig c = localConfig(port);
         c.commandTimeoutMs = 60000;
         m_client = new RedisClient(c, this);
@@ -516,6 +516,7 @@ private Q_SLOTS:
 
     void destroyedWithCallsInFlight() {
         const quint16 port = fixturePort(QStringLiteral("redis"));
+        REQUIRE_REDIS(port);
         const RedisConfig config = localConfig(port);
         const QString uid = uniqueUid(QStringLiteral("inflight"));
         QList<QFuture<Result<MeterReading>>> calls;

@@ -62,6 +62,7 @@ class RedisAclTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() {
+        REQUIRE_BACKEND(backends::kRedisServer, backends::redisServerInstalled(), backends::kRedisHow);
         QVERIFY(m_dir.isValid());
         const QByteArray reviewer = aclLine(QStringLiteral("reviewer.acl"), kReviewerPw);
         const QByteArray enforcer = aclLine(QStringLiteral("enforcer.acl"), kEnforcerPw);
@@ -329,7 +330,9 @@ private Q_SLOTS:
     /** The reviewer over rediss:// (the production set-up): the same reads, the same refusals. */
     void reviewerOverTls() {
         if (!m_tls) {
-            QSKIP("no TLS: openssl or a TLS-enabled redis-server is missing");
+            REQUIRE_BACKEND(
+                QStringLiteral("redis-server with TLS"), false,
+                QStringLiteral("openssl or a TLS-enabled redis-server is missing (initTestCase warned why)"));
         }
         Result<RedisConfig> c =
             RedisConfig::fromUrl(QStringLiteral("rediss://%1@127.0.0.1:%2/0").arg(kReviewer).arg(m_tlsPort));

@@ -38,8 +38,8 @@ private Q_SLOTS:
     void initTestCase() {
         m_port = fixturePort(QStringLiteral("redis"));
         m_authPort = fixturePort(QStringLiteral("redis-auth"));
-        QVERIFY2(m_port != 0, "the redis fixture did not run (ctest -R RedisClientTest starts it)");
-        QVERIFY2(m_authPort != 0, "the redis-auth fixture did not run");
+        REQUIRE_REDIS(m_port);
+        REQUIRE_REDIS(m_authPort);
     }
 
     void commandsAndReplyTypes() {
@@ -331,7 +331,9 @@ private Q_SLOTS:
                        QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"),
                        QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert});
         if (!openssl.waitForFinished(60000) || openssl.exitCode() != 0) {
-            QSKIP("openssl could not make a test certificate");
+            REQUIRE_BACKEND(QStringLiteral("openssl"), false,
+                            QStringLiteral("openssl could not make a test certificate: ") +
+                                QString::fromUtf8(openssl.readAll()));
         }
         PrivateRedis server(QStringLiteral("redis-tls"));
         QTcpServer probe;
@@ -342,7 +344,7 @@ private Q_SLOTS:
         if (!server.start(0, {QStringLiteral("--tls-port"), QString::number(tlsPort), QStringLiteral("--tls-cert-file"),
                               cert, QStringLiteral("--tls-key-file"), key, QStringLiteral("--tls-ca-cert-file"), cert,
                               QStringLiteral("--tls-auth-clients"), QStringLiteral("no")})) {
-            QSKIP(qPrintable(QStringLiteral("this redis-server has no TLS: ") + server.log));
+            REQUIRE_BACKEND(QStringLiteral("redis-server with TLS"), false, server.log);
         }
         QFile certFile(cert);
         QVERIFY(certFile.open(QIODevice::ReadOnly));

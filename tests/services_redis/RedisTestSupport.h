@@ -1,6 +1,7 @@
 #pragma once
 
 // Helpers shared by the Redis tests: the fixture's ports, private throw-away servers, and awaiting futures.
+#include "BackendFixtures.h"
 #include "common/Await.h"
 #include "redis/RedisClient.h"
 
@@ -14,25 +15,19 @@
 
 namespace fairuse::testing {
 
-inline QString stateDir() {
-    return qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR", QDir::tempPath() + QStringLiteral("/fairuse-test-state"));
-}
+using backends::stateDir;
 
 inline QString fixtureScript() {
     return qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/tests/fixtures/redis/redis-fixture.sh");
 }
 
-/** Port of a fixture instance ("redis" or "redis-auth"), 0 when the fixture did not run. */
+/** Port of a fixture instance ("redis" or "redis-auth"), 0 when the fixture did not run (REQUIRE_REDIS). */
 inline quint16 fixturePort(const QString& name) {
-    QFile f(stateDir() + QLatin1Char('/') + name + QStringLiteral(".port"));
-    if (!f.open(QIODevice::ReadOnly)) {
-        return 0;
-    }
-    return static_cast<quint16>(QString::fromLatin1(f.readAll()).trimmed().toUInt());
+    return backends::redisPort(name);
 }
 
 /** Passwords of the fixture's AUTH instance (test-only secrets, set in tests/services_redis/CMakeLists.txt). */
-inline const QString kAdminPassword = QStringLiteral("fixture-admin-pw");
+inline const QString kAdminPassword = backends::kRedisAuthPassword;
 inline const QString kAlicePassword = QStringLiteral("fixture-alice-pw");
 
 /** A unique user id per test so tests sharing the fixture server never see each other's keys. */

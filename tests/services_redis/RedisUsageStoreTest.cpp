@@ -31,7 +31,7 @@ class RedisUsageStoreTest : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         const quint16 port = fixturePort(QStringLiteral("redis"));
-        QVERIFY2(port != 0, "the redis fixture did not run");
+        REQUIRE_REDIS(port);
         m_client = new RedisClient(localConfig(port), this);
         m_store = new RedisUsageStore(m_client, this);
     }

@@ -56,7 +56,8 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(qEnvironmentVariable("FAIRUSE_CLI")), "FAIRUSE_CLI does not name the built fairuse");
         m_port = fixturePort(QStringLiteral("redis"));
         m_authPort = fixturePort(QStringLiteral("redis-auth"));
-        QVERIFY2(m_port != 0 && m_authPort != 0, "the redis fixtures did not run");
+        REQUIRE_REDIS(m_port);
+        REQUIRE_REDIS(m_authPort);
     }
 
     void printsTotalsCapsAndSkippedValues_data() {

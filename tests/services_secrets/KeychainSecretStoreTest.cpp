@@ -50,13 +50,6 @@ int runChild() {
 
 } // namespace
 
-// A macro, not a helper function: QSKIP has to return from the test function itself.
-#define REQUIRE_SESSION()                                                                                              \
-    if (!m_inSession) {                                                                                                \
-        QSKIP("needs an unlocked Secret Service: run through scripts/with-test-session (scripts/test does), e.g. "     \
-              "scripts/with-test-session ctest --test-dir <build> -R Keychain");                                       \
-    }
-
 class KeychainSecretStoreTest : public QObject {
     Q_OBJECT
 
@@ -84,7 +77,7 @@ private Q_SLOTS:
     }
 
     void writeReadOverwriteDelete() {
-        REQUIRE_SESSION();
+        REQUIRE_KEYCHAIN();
         const QString key = QStringLiteral("api-key");
         const Result<bool> w = awaitResult(m_store.write(key, QStringLiteral("sk-first-secret")), kTimeoutMs);
         QVERIFY2(w.ok(), qPrintable(describe(w)));
@@ -105,7 +98,7 @@ private Q_SLOTS:
     }
 
     void readMissingIsNotFound() {
-        REQUIRE_SESSION();
+        REQUIRE_KEYCHAIN();
         const Result<QString> r = awaitResult(m_store.read(QStringLiteral("never-written")), kTimeoutMs);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().kind, ErrorKind::NotFound);
@@ -113,13 +106,13 @@ private Q_SLOTS:
     }
 
     void removeMissingSucceeds() {
-        REQUIRE_SESSION();
+        REQUIRE_KEYCHAIN();
         const Result<bool> d = awaitResult(m_store.remove(QStringLiteral("never-written")), kTimeoutMs);
         QVERIFY2(d.ok(), qPrintable(describe(d)));
     }
 
     void keysAndServicesAreSeparate() {
-        REQUIRE_SESSION();
+        REQUIRE_KEYCHAIN();
         QVERIFY(awaitResult(m_store.write(QStringLiteral("other"), QStringLiteral("one")), kTimeoutMs).ok());
         QVERIFY(awaitResult(m_store.write(QStringLiteral("overwritten"), QStringLiteral("two")), kTimeoutMs).ok());
         QCOMPARE(*awaitResult(m_store.read(QStringLiteral("other")), kTimeoutMs), QStringLiteral("one"));
@@ -128,7 +121,7 @@ private Q_SLOTS:
     }
 
     void unicodeAndLongSecretsRoundTrip() {
-        REQUIRE_SESSION();
+        REQUIRE_KEYCHAIN();
         const QString secret = QString::fromUtf8("pässwörd 🔑 ") + QString(4000, QLatin1Char('x'));
         QVERIFY(awaitResult(m_store.write(QStringLiteral("unicode"), secret), kTimeoutMs).ok());
         const Result<QString> r = awaitResult(m_store.read(QStringLiteral("unicode")), kTimeoutMs);
@@ -139,11 +132,10 @@ private Q_SLOTS:
     void storedInTheSecretService() {
         // Independent evidence that the secret went to the Secret Service (not a file): libsecret's own tool finds
         // it under QtKeychain's attributes (server = service, user = key).
-        REQUIRE_SESSION();
+        REQUIRE_KEYCHAIN();
         const QString secretTool = QStandardPaths::findExecutable(QStringLiteral("secret-tool"));
-        if (secretTool.isEmpty()) {
-            QSKIP("secret-tool (libsecret-tools) is not installed");
-        }
+        REQUIRE_BACKEND(QStringLiteral("secret-tool"), !secretTool.isEmpty(),
+                        QStringLiteral("install libsecret-tools (scripts/setup)"));
         const QString secret = QStringLiteral("visible-to-secret-tool-%1").arg(QCoreApplication::applicationPid());
         QVERIFY(awaitResult(m_store.write(QStringLiteral("api-key"), secret), kTimeoutMs).ok());
         QProcess lookup;

@@ -116,12 +116,10 @@ class SeedCommandTest : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        if (qEnvironmentVariable("FAIRUSE_CLI").isEmpty()) {
-            QSKIP("FAIRUSE_CLI is not set (the fairuse executable is not part of this build)");
-        }
+        QVERIFY2(QFile::exists(qEnvironmentVariable("FAIRUSE_CLI")), "FAIRUSE_CLI does not name the built fairuse");
         m_port = backends::redisPort();
-        QVERIFY2(m_port != 0, "the redis fixture did not run");
-        // Tests of refusals run without the emulator; the others skip when it is not installed.
+        REQUIRE_REDIS(m_port);
+        // Tests of refusals run without the emulator; the others need it (REQUIRE_FIRESTORE_EMULATOR).
         m_host = backends::emulatorHost();
     }
 
@@ -129,8 +127,8 @@ private Q_SLOTS:
         static const QSet<QString> withoutEmulator{
             QStringLiteral("forceRefusesAnythingButLocalEmulators"), QStringLiteral("forceTargetCheck"),
             QStringLiteral("emulatorVariableNeverReplacesARealProject"), QStringLiteral("badUsageExitsWith2")};
-        if (m_host.isEmpty() && !withoutEmulator.contains(QString::fromLatin1(QTest::currentTestFunction()))) {
-            QSKIP("Firestore emulator not available: install the Google Cloud SDK cloud-firestore-emulator component");
+        if (!withoutEmulator.contains(QString::fromLatin1(QTest::currentTestFunction()))) {
+            REQUIRE_FIRESTORE_EMULATOR(m_host);
         }
     }
 
@@ -243,7 +241,7 @@ private Q_SLOTS:
 
     void passwordFromTheEnvironment() {
         const quint16 authPort = backends::redisPort(QStringLiteral("redis-auth"));
-        QVERIFY2(authPort != 0, "the redis_auth fixture did not run");
+        REQUIRE_REDIS(authPort);
         QVERIFY(flushDb(authPort, kDbAuth, backends::kRedisAuthPassword));
         const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(authPort).arg(kDbAuth);
         const QString project = demoProject(QStringLiteral("auth"));

@@ -29,20 +29,10 @@ inline const QString kAuthProject = QStringLiteral("demo-fairuse");
 /** Any key does on the emulator; it must be present (without one it answers 403). */
 inline const QString kAuthApiKey = QStringLiteral("fairuse-test-api-key");
 
-/**
- * Skips the test when the fixture's Auth emulator is not running, or fails it under CI=true or
- * FAIRUSE_REQUIRE_BACKENDS=1. A macro: QSKIP and QFAIL have to return from the test function itself.
- */
+/** Fails or skips (REQUIRE_BACKEND) unless the fixture's Auth emulator runs. */
 #define REQUIRE_AUTH_EMULATOR()                                                                                        \
-    do {                                                                                                               \
-        if (fairuse::testing::backends::authEmulatorHost().isEmpty()) {                                                \
-            if (fairuse::testing::backends::backendsRequired()) {                                                      \
-                QFAIL("the Firebase Auth emulator is required (CI or FAIRUSE_REQUIRE_BACKENDS=1) but the "             \
-                      "auth_emulator fixture did not start it; run scripts/setup");                                    \
-            }                                                                                                          \
-            QSKIP("no Firebase Auth emulator (firebase-tools in tools/firebase, installed by scripts/setup)");         \
-        }                                                                                                              \
-    } while (false)
+    REQUIRE_BACKEND(fairuse::testing::backends::kAuthEmulator,                                                         \
+                    !fairuse::testing::backends::authEmulatorHost().isEmpty(), fairuse::testing::backends::kAuthHow)
 
 /** The Auth emulator at `host`, driven synchronously for test set-up. */
 class AuthEmulator {

@@ -3,10 +3,13 @@
 // the `redis` / `redis_auth` fixtures (tests/services_redis), `firestore_emulator` (tests/services_firestore) and
 // `auth_emulator` (tests/services_auth) write their addresses into FAIRUSE_TEST_STATE_DIR.
 
+#include "RequireBackend.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QString>
 #include <QTcpServer>
 
@@ -32,24 +35,45 @@ inline quint16 redisPort(const QString& instance = QStringLiteral("redis")) {
 /** Password of the redis-auth fixture's default user (a test-only secret, set in tests/services_redis). */
 inline const QString kRedisAuthPassword = QStringLiteral("fixture-admin-pw");
 
-/** host:port of the fixture's Firestore emulator; empty when the emulator is not installed (tests skip then). */
+/** host:port of the fixture's Firestore emulator, else FIRESTORE_EMULATOR_HOST; empty when neither exists
+ *  (REQUIRE_FIRESTORE_EMULATOR). */
 inline QString emulatorHost() {
-    return readStateFile(QStringLiteral("firestore.host"));
+    const QString host = readStateFile(QStringLiteral("firestore.host"));
+    return host.isEmpty() ? qEnvironmentVariable("FIRESTORE_EMULATOR_HOST").trimmed() : host;
 }
 
 /** host:port of the fixture's Firebase Auth emulator (`auth_emulator`, tests/fixtures/auth), else
- *  FIREBASE_AUTH_EMULATOR_HOST; empty when neither exists (tests skip then, or fail under backendsRequired()). Its
+ *  FIREBASE_AUTH_EMULATOR_HOST; empty when neither exists (REQUIRE_BACKEND). Its
  *  project is demo-fairuse: the tokens it mints carry aud = demo-fairuse. */
 inline QString authEmulatorHost() {
     const QString host = readStateFile(QStringLiteral("auth.host"));
     return host.isEmpty() ? qEnvironmentVariable("FIREBASE_AUTH_EMULATOR_HOST").trimmed() : host;
 }
 
-/** True under CI=true or FAIRUSE_REQUIRE_BACKENDS=1: a backend that is not there is a failure, not a skip. */
-inline bool backendsRequired() {
-    return qEnvironmentVariable("CI") == QLatin1String("true") ||
-           qEnvironmentVariable("FAIRUSE_REQUIRE_BACKENDS") == QLatin1String("1");
+/** redis-server on PATH, for tests that start a private one. */
+inline bool redisServerInstalled() {
+    return !QStandardPaths::findExecutable(QStringLiteral("redis-server")).isEmpty();
 }
+
+/** An unlocked Secret Service: the D-Bus session and keyring of scripts/with-test-session. */
+inline bool keychainAvailable() {
+    return !qEnvironmentVariableIsEmpty("FAIRUSE_TEST_SESSION");
+}
+
+/** The backends by name, and how to get each, for REQUIRE_BACKEND's message. */
+inline const QString kRedisServer = QStringLiteral("redis-server");
+inline const QString kRedisHow =
+    QStringLiteral("install redis-server (scripts/setup); the redis CTest fixtures start it on a free port");
+inline const QString kFirestoreEmulator = QStringLiteral("the Firestore emulator");
+inline const QString kFirestoreHow = QStringLiteral("install the Google Cloud SDK cloud-firestore-emulator component "
+                                                    "(scripts/setup); the firestore_emulator CTest fixture starts it");
+inline const QString kAuthEmulator = QStringLiteral("the Firebase Auth emulator");
+inline const QString kAuthHow = QStringLiteral("firebase-tools in tools/firebase (scripts/setup); the auth_emulator "
+                                               "CTest fixture starts it");
+inline const QString kKeychain = QStringLiteral("an unlocked Secret Service (keychain)");
+inline const QString kKeychainHow =
+    QStringLiteral("run through scripts/with-test-session (scripts/test does), e.g. scripts/with-test-session "
+                   "ctest --test-dir <build> -R <test>");
 
 /** A valid Google Cloud project id nobody else uses: the emulator keeps each project's data apart. */
 inline QString freshProject(const QString& prefix) {
@@ -71,3 +95,17 @@ inline quint16 closedPort() {
 }
 
 } // namespace fairuse::testing::backends
+
+/** Fails or skips (REQUIRE_BACKEND) unless the redis fixture instance whose port is `port` runs. */
+#define REQUIRE_REDIS(port)                                                                                            \
+    REQUIRE_BACKEND(fairuse::testing::backends::kRedisServer, (port) != 0, fairuse::testing::backends::kRedisHow)
+
+/** Fails or skips (REQUIRE_BACKEND) unless `host` (emulatorHost()) names a running Firestore emulator. */
+#define REQUIRE_FIRESTORE_EMULATOR(host)                                                                               \
+    REQUIRE_BACKEND(fairuse::testing::backends::kFirestoreEmulator, !(host).isEmpty(),                                 \
+                    fairuse::testing::backends::kFirestoreHow)
+
+/** Fails or skips (REQUIRE_BACKEND) outside scripts/with-test-session. */
+#define REQUIRE_KEYCHAIN()                                                                                             \
+    REQUIRE_BACKEND(fairuse::testing::backends::kKeychain, fairuse::testing::backends::keychainAvailable(),            \
+                    fairuse::testing::backends::kKeychainHow)
