@@ -1,4 +1,5 @@
 #include "secrets/KeychainSecretStore.h"
+#include "BackendFixtures.h"
 #include "ErrorKindName.h"
 #include "common/Await.h"
 
@@ -54,14 +55,11 @@ class KeychainSecretStoreTest : public QObject {
     Q_OBJECT
 
 private:
-    bool m_inSession = false;
     KeychainSecretStore m_store{testService()};
 
 private Q_SLOTS:
-    void initTestCase() { m_inSession = !qEnvironmentVariableIsEmpty("FAIRUSE_TEST_SESSION"); }
-
     void cleanupTestCase() {
-        if (m_inSession) {
+        if (fairuse::testing::backends::keychainAvailable()) {
             for (const char* key : {"api-key", "unicode", "other", "overwritten"}) {
                 (void)awaitResult(m_store.remove(QString::fromLatin1(key)), kTimeoutMs);
             }
