@@ -20,3 +20,13 @@ target_compile_definitions(fairuse_bench_audit_log PRIVATE FAIRUSE_SOURCE_DIR="$
 add_executable(fairuse_bench_user_view firestore/UserViewBench.cpp)
 target_link_libraries(fairuse_bench_user_view PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
 target_compile_definitions(fairuse_bench_user_view PRIVATE FAIRUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# The console's queue table, speech chart and start-up (needs the GUI build); the Firestore part starts the emulator
+# with the fixture's script under FAIRUSE_SOURCE_DIR (set at run time by scripts/bench) unless FIRESTORE_EMULATOR_HOST
+# names one.
+if(FAIRUSE_GUI)
+    add_executable(fairuse_bench_queue console/QueueBenchMain.cpp console/QueueBench.cpp console/QueueBench.h
+                                       ${PROJECT_SOURCE_DIR}/app/console/Composition.cpp
+                                       ${PROJECT_SOURCE_DIR}/app/console/Composition.h)
+    target_link_libraries(fairuse_bench_queue PRIVATE fairuse::options fairuse::ui Qt6::Widgets Qt6::Concurrent)
+    target_include_directories(fairuse_bench_queue PRIVATE ${PROJECT_SOURCE_DIR}/app/console)
+endif()

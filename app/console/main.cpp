@@ -6,7 +6,6 @@
 #include "FutureWatch.h"
 #include "MainWindow.h"
 #include "ProfileDialog.h"
-#include "QueueBench.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "SignInDialog.h"
@@ -31,7 +30,6 @@
 #include <QTextStream>
 #include <QTimer>
 
-#include <chrono>
 #include <memory>
 
 using namespace fairuse;
@@ -108,19 +106,14 @@ std::optional<QString> askSecretDialog(models::ProfileSecret secret, const QStri
 } // namespace
 
 int main(int argc, char* argv[]) {
-    const auto mainEntered = std::chrono::steady_clock::now(); // start-up benchmark: first thing in main
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("fairuse"));
-    QApplication::setApplicationName(QStringLiteral("fairuse-console"));
-    QApplication::setApplicationDisplayName(QApplication::translate("main", "Fair-use console"));
-    QApplication::setApplicationVersion(QStringLiteral(FAIRUSE_VERSION));
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.fairuse.Console"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/fairuse.svg")));
+    QCoreApplication::setOrganizationName(QStringLiteral("fairuse"));
+    QCoreApplication::setApplicationName(QStringLiteral("fairuse-console"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FAIRUSE_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Fair-use reviewer console"));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption helpOpt = parser.addHelpOption();
+    const QCommandLineOption versionOpt = parser.addVersionOption();
     const QCommandLineOption profileOpt(
         QStringLiteral("profile"),
         QApplication::translate("main", "Connection profile: demo (default), emulator, production or a saved name."),
@@ -133,44 +126,36 @@ int main(int argc, char* argv[]) {
         QStringLiteral("RFC3339"));
     QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
     screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
-    // Benchmarks (issue 5): the queue table, and its helpers (seeding child, start-up probe).
-    QCommandLineOption benchOpt(QStringLiteral("bench-queue"), QString(), QStringLiteral("USERS"));
-    QCommandLineOption benchFirestoreOpt(QStringLiteral("bench-firestore"), QString(), QStringLiteral("USERS"));
-    QCommandLineOption benchSeedOpt(QStringLiteral("bench-seed"), QString(), QStringLiteral("USERS"));
-    QCommandLineOption benchStartupOpt(QStringLiteral("bench-startup"));
-    for (QCommandLineOption* o : {&benchOpt, &benchFirestoreOpt, &benchSeedOpt, &benchStartupOpt}) {
-        o->setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt});
+
+    // --help and --version answer before QApplication, which needs a display. Qt's own options (-platform, -style)
+    // are unknown here: errors are reported by process() below, once QApplication has taken those out.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) {
+        arguments << QString::fromLocal8Bit(argv[i]);
     }
-    parser.addOptions(
-        {profileOpt, dbOpt, nowOpt, screenshotOpt, benchOpt, benchFirestoreOpt, benchSeedOpt, benchStartupOpt});
+    (void)parser.parse(arguments);
+    if (parser.isSet(helpOpt)) {
+        // Without an application object the parser cannot name the executable.
+        QTextStream(stdout) << parser.helpText().replace(QStringLiteral("<executable_name>"),
+                                                         QCoreApplication::applicationName());
+        return 0;
+    }
+    if (parser.isSet(versionOpt)) {
+        QTextStream(stdout) << QCoreApplication::applicationName() << ' ' << QCoreApplication::applicationVersion()
+                            << Qt::endl;
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QApplication::translate("main", "Fair-use console"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.fairuse.Console"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/fairuse.svg")));
     parser.process(app);
 
     const Status logging = services::installLogging(services::defaultLogDir(), true);
     if (!logging.ok()) {
         QTextStream(stderr) << "fairuse-console: logging to stderr only: " << logging.error().message << Qt::endl;
-    }
-
-    if (parser.isSet(benchSeedOpt)) {
-        return console::runBenchSeed(parser.value(benchSeedOpt).toInt(), parser.value(dbOpt));
-    }
-    if (parser.isSet(benchOpt)) {
-        console::QueueBenchOptions bench;
-        bool ok = false;
-        bench.embeddedUsers = parser.value(benchOpt).toInt(&ok);
-        if (!ok || bench.embeddedUsers <= 0) {
-            QTextStream(stderr) << "fairuse-console: --bench-queue needs a positive number of users" << Qt::endl;
-            return 2;
-        }
-        if (parser.isSet(benchFirestoreOpt)) {
-            bench.firestoreUsers = parser.value(benchFirestoreOpt).toInt(&ok);
-            if (!ok || bench.firestoreUsers < 0) {
-                QTextStream(stderr) << "fairuse-console: --bench-firestore needs a number of users (0: skip)"
-                                    << Qt::endl;
-                return 2;
-            }
-        }
-        bench.dbPath = parser.value(dbOpt);
-        return console::runQueueBench(bench);
     }
 
     std::optional<TimePoint> pinnedNow;
@@ -283,9 +268,6 @@ int main(int argc, char* argv[]) {
         });
         if (parser.isSet(screenshotOpt)) {
             armScreenshot(window.get(), QFileInfo(parser.value(screenshotOpt)).absoluteFilePath());
-        }
-        if (parser.isSet(benchStartupOpt)) {
-            console::armStartupProbe(window.get(), mainEntered);
         }
         window->show();
         settings.setLastProfile(profile.name);

@@ -1,7 +1,10 @@
 #include "QueueBench.h"
 
 #include "Backend.h"
+#include "Composition.h"
+#include "ConnectionProfile.h"
 #include "FilterBar.h"
+#include "MainWindow.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "SpeechChart.h"
@@ -14,6 +17,7 @@
 #include "firestore/FirestoreClient.h"
 #include "firestore/FirestoreValue.h"
 #include "llm/HeuristicClassifierService.h"
+#include "secrets/SessionSecretStore.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -39,7 +43,7 @@
 #include <ctime>
 #include <unistd.h>
 
-namespace fairuse::console {
+namespace fairuse::bench {
 
 namespace {
 
@@ -371,7 +375,7 @@ void benchStartup(QList<TableRow>& table, int runs) {
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     }
     const QString db = home.filePath(QStringLiteral("demo.sqlite"));
-    const QStringList args = {QStringLiteral("--bench-startup"), QStringLiteral("--db"), db};
+    const QStringList args = {QStringLiteral("--startup"), QStringLiteral("--db"), db};
     QString error;
     Clock::time_point t0 = Clock::now();
     if (runSelf(args, env, 120000, &error).isEmpty()) {
@@ -415,12 +419,10 @@ void benchStartup(QList<TableRow>& table, int runs) {
         {QStringLiteral("startup: spawn to exit after first paint, incl. teardown (ms)"), fmt(median(spawned), 0), {}});
 }
 
+/** The test fixture's emulator script, under the source tree named by FAIRUSE_SOURCE_DIR (scripts/bench sets it). */
 QString emulatorScript() {
-#ifdef FAIRUSE_SOURCE_DIR
-    return QStringLiteral(FAIRUSE_SOURCE_DIR "/tests/fixtures/firestore/emulator.sh");
-#else
-    return {};
-#endif
+    const QString root = qEnvironmentVariable("FAIRUSE_SOURCE_DIR");
+    return root.isEmpty() ? QString() : root + QStringLiteral("/tests/fixtures/firestore/emulator.sh");
 }
 
 /** Writes `users` flagged users (state + one open event each) in commits of 500 writes. */
@@ -514,7 +516,9 @@ void benchFirestore(QList<TableRow>& table, int users, int loadTimeoutMs) {
     bool started = false;
     if (host.isEmpty()) {
         if (script.isEmpty() || !QFileInfo::exists(script)) {
-            table.append({QStringLiteral("firestore emulator"), QStringLiteral("skipped: no emulator script"), {}});
+            table.append({QStringLiteral("firestore emulator"),
+                          QStringLiteral("skipped: set FIRESTORE_EMULATOR_HOST or FAIRUSE_SOURCE_DIR"),
+                          {}});
             return;
         }
         const Clock::time_point t0 = Clock::now();
@@ -638,8 +642,33 @@ void armStartupProbe(QWidget* window, std::chrono::steady_clock::time_point main
         Clock::time_point m_start;
         bool m_done = false;
     };
-    window->resize(1500, 900); // the width the queue's columns must fit (issue 4)
+    window->resize(1500, 900); // the width at which the queue's columns must fit
     qApp->installEventFilter(new Probe(window, mainEntered));
+}
+
+int runStartupChild(const QString& dbPath, std::chrono::steady_clock::time_point mainEntered) {
+    models::ProfileSettings settings;
+    models::ConnectionProfile profile = settings.profile(QStringLiteral("demo"));
+    profile.dbPath = QFileInfo(dbPath).absoluteFilePath();
+    console::Composer composer(profile, std::make_shared<services::SessionSecretStore>(),
+                               [](models::ProfileSecret) { return std::optional<QString>(); });
+    std::unique_ptr<console::Connection> connection;
+    std::unique_ptr<ui::MainWindow> window;
+    QObject::connect(&composer, &console::Composer::failed, qApp, [](const QString& message) {
+        QTextStream(stderr) << "fairuse_bench_queue: start-up failed: " << message << Qt::endl;
+        QCoreApplication::exit(1);
+    });
+    QObject::connect(&composer, &console::Composer::ready, qApp, [&] {
+        connection = composer.take();
+        window = std::make_unique<ui::MainWindow>(connection->backend);
+        armStartupProbe(window.get(), mainEntered);
+        window->show();
+    });
+    composer.start();
+    const int rc = QApplication::exec();
+    window.reset();
+    connection.reset();
+    return rc;
 }
 
 int runQueueBench(const QueueBenchOptions& options) {
@@ -653,11 +682,10 @@ int runQueueBench(const QueueBenchOptions& options) {
         // Seeded by a child process, so the generator's memory does not count towards the console's RSS.
         QString error;
         const Clock::time_point t0 = Clock::now();
-        if (runSelf({QStringLiteral("--bench-seed"), QString::number(options.embeddedUsers), QStringLiteral("--db"),
-                     dbPath},
+        if (runSelf({QStringLiteral("--seed"), QString::number(options.embeddedUsers), QStringLiteral("--db"), dbPath},
                     QProcessEnvironment::systemEnvironment(), 170000, &error)
                 .isEmpty()) {
-            out << "bench-queue: seeding failed: " << error << Qt::endl;
+            out << "fairuse_bench_queue: seeding failed: " << error << Qt::endl;
             return 1;
         }
         table.append({QStringLiteral("embedded: seed %1 flagged users (child process) (ms)").arg(options.embeddedUsers),
@@ -668,7 +696,7 @@ int runQueueBench(const QueueBenchOptions& options) {
     {
         services::EmbeddedStores stores = services::makeEmbeddedStores(dbPath);
         if (!services::awaitResult(stores.database->ready(), 60000).ok()) {
-            out << "bench-queue: the embedded store did not open" << Qt::endl;
+            out << "fairuse_bench_queue: the embedded store did not open" << Qt::endl;
             return 1;
         }
         models::Backend backend;
@@ -703,4 +731,4 @@ int runQueueBench(const QueueBenchOptions& options) {
     return 0;
 }
 
-} // namespace fairuse::console
+} // namespace fairuse::bench

@@ -6,14 +6,14 @@
 
 class QWidget;
 
-namespace fairuse::console {
+namespace fairuse::bench {
 
-/** What `fairuse-console --bench-queue N` measures (issue 5, parts 2 and 4). */
+/** What `fairuse_bench_queue` measures: the console's queue table, speech chart and start-up. */
 struct QueueBenchOptions {
     /** Flagged users seeded into a throw-away embedded store (in a child process, so its memory is not counted). */
     int embeddedUsers = 100'000;
     /** Flagged users written to the Firestore emulator (0: skip). Uses FIRESTORE_EMULATOR_HOST when set, else
-     *  starts the emulator the way the test fixture does and stops it afterwards. */
+     *  starts the emulator with the test fixture's script under FAIRUSE_SOURCE_DIR and stops it afterwards. */
     int firestoreUsers = 10'000;
     /** Reuse this embedded store file (seeded when it does not exist). */
     QString dbPath;
@@ -30,14 +30,18 @@ struct QueueBenchOptions {
  */
 int runQueueBench(const QueueBenchOptions& options);
 
-/** The hidden `--bench-seed N --db FILE`: writes N bulk flagged users (plus a small demo population) to FILE. */
+/** The child `--seed N --db FILE`: writes N bulk flagged users (plus a small demo population) to FILE. */
 int runBenchSeed(int flaggedUsers, const QString& dbPath);
 
+/** The child `--startup --db FILE`: opens the console's main window on the demo profile over FILE, with
+ *  armStartupProbe(). Returns the process exit code. */
+int runStartupChild(const QString& dbPath, std::chrono::steady_clock::time_point mainEntered);
+
 /**
- * The hidden `--bench-startup`: on the first paint event of `window` (or any widget in it), prints
+ * On the first paint event of `window` (or any widget in it), prints
  * "startup-first-paint-ms MAIN EXEC" (milliseconds since `mainEntered` and since the kernel started the process)
  * and quits the application.
  */
 void armStartupProbe(QWidget* window, std::chrono::steady_clock::time_point mainEntered);
 
-} // namespace fairuse::console
+} // namespace fairuse::bench
