@@ -1,31 +1,15 @@
 #include "MainWindow.h"
 
+#include "AuditLogView.h"
+#include "BulkResolveDialog.h"
 #include "ConnectionBanner.h"
 #include "Export.h"
 #include "FilterBar.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "ShortcutsDialog.h"
-
-// DETAIL's views are built in parallel with this window; integrate each one as soon as it exists.
-#if __has_include("UserView.h")
-#include "UserView.h"
-#define FAIRUSE_HAS_USER_VIEW 1
-#define FAIRUSE_USER_VIEW_HAS_ACTIONS 1
-#define FAIRUSE_USER_VIEW_HAS_PRINT 1
-#endif
-#if __has_include("AuditLogView.h")
-#include "AuditLogView.h"
-#define FAIRUSE_HAS_AUDIT_VIEW 1
-#endif
-#if __has_include("SpendReportView.h")
 #include "SpendReportView.h"
-#define FAIRUSE_HAS_SPEND_VIEW 1
-#endif
-#if __has_include("BulkResolveDialog.h")
-#include "BulkResolveDialog.h"
-#define FAIRUSE_HAS_BULK_RESOLVE 1
-#endif
+#include "UserView.h"
 
 #include <QAction>
 #include <QApplication>
@@ -85,24 +69,17 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     static_cast<QLabel*>(m_placeholder)->setWordWrap(true);
     m_right->addWidget(m_placeholder);
     m_right->setAccessibleName(tr("Details"));
-#ifdef FAIRUSE_HAS_USER_VIEW
-    auto* userView = new UserView(backend, m_right);
-    m_userView = userView;
+    m_userView = new UserView(backend, m_right);
     m_right->addWidget(m_userView);
     // After an action the row's stage, open cases and last action changed: reload the queue and keep the user.
-    connect(userView, &UserView::stateChanged, this, [this](const QString& uid) {
+    connect(m_userView, &UserView::stateChanged, this, [this](const QString& uid) {
         m_reselectUid = uid;
         m_queue->refresh();
     });
-#endif
-#ifdef FAIRUSE_HAS_AUDIT_VIEW
     m_auditView = new AuditLogView(backend, m_right);
     m_right->addWidget(m_auditView);
-#endif
-#ifdef FAIRUSE_HAS_SPEND_VIEW
     m_spendView = new SpendReportView(backend, m_right);
     m_right->addWidget(m_spendView);
-#endif
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter = splitter;
@@ -397,34 +374,21 @@ void MainWindow::showShortcuts() {
 
 void MainWindow::showUser(const QString& uid) {
     m_currentUid = uid;
-#ifdef FAIRUSE_HAS_USER_VIEW
-    static_cast<UserView*>(m_userView)->showUser(uid);
+    m_userView->showUser(uid);
     m_right->setCurrentWidget(m_userView);
-#else
-    static_cast<QLabel*>(m_placeholder)->setText(tr("User %1 (the user view is not built yet).").arg(uid));
-    m_right->setCurrentWidget(m_placeholder);
-#endif
     Q_EMIT userShown(uid);
 }
 
 void MainWindow::showQueuePage() {
-    m_right->setCurrentWidget(m_userView != nullptr && !m_currentUid.isEmpty() ? m_userView : m_placeholder);
+    m_right->setCurrentWidget(m_currentUid.isEmpty() ? m_placeholder : static_cast<QWidget*>(m_userView));
     m_queue->table()->setFocus();
 }
 
 void MainWindow::showAuditLog() {
-    if (m_auditView == nullptr) {
-        statusBar()->showMessage(tr("The audit log view is not part of this build."), 5000);
-        return;
-    }
     m_right->setCurrentWidget(m_auditView);
 }
 
 void MainWindow::showSpendReport() {
-    if (m_spendView == nullptr) {
-        statusBar()->showMessage(tr("The spend report is not part of this build."), 5000);
-        return;
-    }
     m_right->setCurrentWidget(m_spendView);
 }
 
@@ -434,11 +398,7 @@ void MainWindow::resolveCurrent() {
         return;
     }
     showUser(m_currentUid);
-#if defined(FAIRUSE_HAS_USER_VIEW) && defined(FAIRUSE_USER_VIEW_HAS_ACTIONS)
-    static_cast<UserView*>(m_userView)->resolve();
-#else
-    statusBar()->showMessage(tr("Resolve from the user view on the right."), 5000);
-#endif
+    m_userView->resolve();
 }
 
 void MainWindow::overrideCurrent() {
@@ -447,11 +407,7 @@ void MainWindow::overrideCurrent() {
         return;
     }
     showUser(m_currentUid);
-#if defined(FAIRUSE_HAS_USER_VIEW) && defined(FAIRUSE_USER_VIEW_HAS_ACTIONS)
-    static_cast<UserView*>(m_userView)->overrideStage();
-#else
-    statusBar()->showMessage(tr("Override the stage from the user view on the right."), 5000);
-#endif
+    m_userView->overrideStage();
 }
 
 void MainWindow::bulkResolve() {
@@ -460,23 +416,17 @@ void MainWindow::bulkResolve() {
         statusBar()->showMessage(tr("Select users in the queue first (Shift or Ctrl + click)."), 5000);
         return;
     }
-#ifdef FAIRUSE_HAS_BULK_RESOLVE
     auto* dialog = new BulkResolveDialog(m_backend, rows, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::finished, m_queue, &QueueView::refresh);
     dialog->open();
-#else
-    statusBar()->showMessage(tr("Bulk resolve is not part of this build."), 5000);
-#endif
 }
 
 void MainWindow::printReport() {
-#if defined(FAIRUSE_HAS_USER_VIEW) && defined(FAIRUSE_USER_VIEW_HAS_PRINT)
     if (!m_currentUid.isEmpty()) {
-        static_cast<UserView*>(m_userView)->printReport();
+        m_userView->printReport();
         return;
     }
-#endif
     statusBar()->showMessage(tr("Open a user, then print the case report from the user view."), 5000);
 }
 

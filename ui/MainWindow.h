@@ -14,8 +14,11 @@ class QStackedWidget;
 
 namespace fairuse::ui {
 
+class AuditLogView;
 class ConnectionBanner;
 class QueueView;
+class SpendReportView;
+class UserView;
 
 /**
  * The console's main window: the queue with its filter bar on the left, the selected user (or the audit log or
@@ -81,9 +84,9 @@ private:
     QSplitter* m_splitter = nullptr;
     bool m_splitSet = false;
     QWidget* m_placeholder;
-    QWidget* m_userView = nullptr;
-    QWidget* m_auditView = nullptr;
-    QWidget* m_spendView = nullptr;
+    UserView* m_userView = nullptr;
+    AuditLogView* m_auditView = nullptr;
+    SpendReportView* m_spendView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_profile = nullptr;

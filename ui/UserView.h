@@ -10,10 +10,6 @@
 
 #include <optional>
 
-// Tell the main window which entry points exist (it integrates them with __has_include while both are built).
-#define FAIRUSE_USER_VIEW_HAS_ACTIONS 1
-#define FAIRUSE_USER_VIEW_HAS_PRINT 1
-
 class QAction;
 class QLabel;
 class QTabWidget;
