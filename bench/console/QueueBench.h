@@ -26,7 +26,7 @@ struct QueueBenchOptions {
  * sort latency on three columns (the call, and the call plus a full repaint), filter latency (rows shown at once,
  * and the store's answer complete), peak RSS (VmHWM); the time to build and render a 7-day minute-resolution speech
  * chart offscreen; and start-up to the main window's first paint on the demo store. Prints figures against the
- * issue's targets; never asserts. Returns the process exit code.
+ * targets; never asserts. Returns the process exit code.
  */
 int runQueueBench(const QueueBenchOptions& options);
 

@@ -81,7 +81,7 @@ constexpr int kWarmupCases = 60;
 constexpr int kAwaitMs = 600'000;
 /** Documents per batchGet when the results are read back. */
 constexpr int kReadBackChunk = 300;
-/** The batched-over-per-case target of issue 5. */
+/** How much faster batched commits must be than one commit per case (docs/performance.md). */
 constexpr double kTargetSpeedup = 10.0;
 
 /** Process groups of the running emulators, for the signal handler. */

@@ -1,9 +1,10 @@
 #include "auth/AuthSession.h"
+
 #include "auth/AuthLogging.h"
+#include "common/Guarded.h"
 #include "common/Promise.h"
 
 #include <QDateTime>
-#include <QPointer>
 
 namespace fairuse::services {
 
@@ -133,33 +134,36 @@ Async<QString> AuthSession::token() {
     m_inFlight = promise->future();
     qCDebug(lcAuth) << "refreshing the ID token of" << m_tokens.claims.uid;
     m_client->refresh(m_tokens.refreshToken)
-        .then([self = QPointer<AuthSession>(this), promise](const Result<AuthTokens>& r) {
-            if (!self || self->m_closing) {
-                finish(promise, Result<QString>(Error::unavailable(tr("the sign-in session was closed"))));
-                return;
-            }
-            if (self->m_signedOut) {
-                finish(promise, Result<QString>(Error::permission(tr("signed out; sign in again"))));
-                return;
-            }
-            if (r) {
-                self->refreshed(*r);
-                finish(promise, Result<QString>(r->idToken));
-                return;
-            }
-            const TimePoint at = self->m_clock();
-            if (r.error().kind == ErrorKind::Unavailable && at + kStaleTokenGrace < self->m_expiresAt) {
-                qCInfo(lcAuth) << "token refresh failed, the current token is still valid:" << r.error().message;
-                self->m_retryRefreshAt = at + kRefreshRetryDelay;
-                finish(promise, Result<QString>(self->m_tokens.idToken));
-                return;
-            }
-            if (r.error().kind == ErrorKind::Permission) {
-                qCInfo(lcAuth) << "the sign-in was revoked:" << r.error().message;
-                (void)self->signOut();
-            }
-            finish(promise, Result<QString>(r.error()));
-        });
+        .then(guardedOr(
+            this,
+            [this, promise](const Result<AuthTokens>& r) {
+                if (m_closing) {
+                    finish(promise, Result<QString>(Error::unavailable(tr("the sign-in session was closed"))));
+                    return;
+                }
+                if (m_signedOut) {
+                    finish(promise, Result<QString>(Error::permission(tr("signed out; sign in again"))));
+                    return;
+                }
+                if (r) {
+                    refreshed(*r);
+                    finish(promise, Result<QString>(r->idToken));
+                    return;
+                }
+                const TimePoint at = m_clock();
+                if (r.error().kind == ErrorKind::Unavailable && at + kStaleTokenGrace < m_expiresAt) {
+                    qCInfo(lcAuth) << "token refresh failed, the current token is still valid:" << r.error().message;
+                    m_retryRefreshAt = at + kRefreshRetryDelay;
+                    finish(promise, Result<QString>(m_tokens.idToken));
+                    return;
+                }
+                if (r.error().kind == ErrorKind::Permission) {
+                    qCInfo(lcAuth) << "the sign-in was revoked:" << r.error().message;
+                    (void)signOut();
+                }
+                finish(promise, Result<QString>(r.error()));
+            },
+            [promise] { finish(promise, Result<QString>(Error::unavailable(tr("the sign-in session was closed")))); }));
     return promise->future();
 }
 

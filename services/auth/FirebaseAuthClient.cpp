@@ -1,7 +1,7 @@
 #include "auth/FirebaseAuthClient.h"
 #include "auth/AuthLogging.h"
+#include "common/Guarded.h"
 #include "common/Promise.h"
-#include "firestore/Guarded.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -359,7 +359,7 @@ void FirebaseAuthClient::send(const std::shared_ptr<Call>& call) {
             call->promise.finish();
             return;
         }
-        m_adminTokens->token().then(detail::guarded(this, [this, call](const Result<QString>& token) {
+        m_adminTokens->token().then(guarded(this, [this, call](const Result<QString>& token) {
             if (!token) {
                 call->promise.addResult(token.error());
                 call->promise.finish();

@@ -1,13 +1,21 @@
 #pragma once
 
-#include "common/Result.h"
-#include "common/Stores.h"
+// The one helper for promises and for a future that has already finished: ready(value).
 
+#include "common/Result.h"
+
+#include <QFuture>
 #include <QPromise>
 
 #include <memory>
 
 namespace fairuse::services {
+
+/** Every store call is asynchronous: a QFuture that finishes with a value or an Error. Widgets and models continue
+ *  with models::whenFinished(owner, future, handler) (models/FutureWatch.h) so an answer that arrives after its
+ *  receiver is gone is dropped (Qt 6.4's future.then(context, ...) asserts in that case). */
+template <typename T>
+using Async = QFuture<Result<T>>;
 
 /** A started promise shared between the continuations that may complete it (network replies, timers). */
 template <typename T>

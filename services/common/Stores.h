@@ -2,6 +2,7 @@
 
 #include "common/ChangeSet.h"
 #include "common/Domain.h"
+#include "common/Promise.h"
 #include "common/Result.h"
 
 #include <QFuture>
@@ -13,12 +14,6 @@
 #include <optional>
 
 namespace fairuse::services {
-
-/** Every store call is asynchronous: a QFuture that finishes with a value or an Error. Widgets and models continue
- *  with models::whenFinished(owner, future, handler) (models/FutureWatch.h) so an answer that arrives after its
- *  receiver is gone is dropped (Qt 6.4's future.then(context, ...) asserts in that case). */
-template <typename T>
-using Async = QFuture<Result<T>>;
 
 /** One minute bucket of speech, for charts. */
 struct MinuteSample {
@@ -182,11 +177,7 @@ public:
 private:
     template <typename T>
     Async<T> unsupported(const QString& what = QStringLiteral("page the audit log")) const {
-        QPromise<Result<T>> promise;
-        promise.start();
-        promise.addResult(Result<T>(Error::unavailable(QStringLiteral("%1 cannot %2").arg(describe(), what))));
-        promise.finish();
-        return promise.future();
+        return ready(Result<T>(Error::unavailable(QStringLiteral("%1 cannot %2").arg(describe(), what))));
     }
 
     void applyInOrder(QList<ChangeSet> changes, qsizetype next, std::shared_ptr<QList<Result<CommitResult>>> results,

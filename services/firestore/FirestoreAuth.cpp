@@ -23,15 +23,6 @@ QByteArray base64Url(const QByteArray& data) {
     return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
-template <typename T>
-Async<T> ready(Result<T> value) {
-    QPromise<Result<T>> promise;
-    promise.start();
-    promise.addResult(std::move(value));
-    promise.finish();
-    return promise.future();
-}
-
 TimePoint systemNow() {
     return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
 }

@@ -1,6 +1,6 @@
 #include "firestore/FirestoreCaseStore.h"
+#include "common/Guarded.h"
 #include "common/Promise.h"
-#include "firestore/Guarded.h"
 #include "firestore/UserDocument.h"
 
 #include "audit/AuditChain.h"
@@ -9,7 +9,6 @@
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QPointer>
 #include <QPromise>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -72,7 +71,7 @@ bool matchesResolution(const QueueFilter& f, const QueueRow& row) {
     return true;
 }
 
-/** What a continuation reports when the store was destroyed while its request was in flight (as detail::guarded). */
+/** What a continuation reports when the store was destroyed while its request was in flight (as guarded() does). */
 Error closedError() {
     return Error::unavailable(QStringLiteral("the Firestore connection was closed"));
 }
@@ -188,7 +187,7 @@ void FirestoreCaseStore::fetchQueueBatch(QueueFilter filter, QString cursor, int
     }
     const int want = limit - static_cast<int>(page->rows.size());
     q.limit = want;
-    m_client->runQuery(q).then(detail::guarded(
+    m_client->runQuery(q).then(guarded(
         this, [this, filter, limit, scannedPages, page, promise, want](const Result<QList<FirestoreDocument>>& r) {
             if (!r) {
                 finish(promise, Result<QueuePage>(r.error()));
@@ -230,7 +229,7 @@ void FirestoreCaseStore::fetchQueueBatch(QueueFilter filter, QString cursor, int
 void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<QueuePage> promise) {
     const QString term = filter.search.trimmed();
     auto finishWithState = [this, filter, promise](const QString& uid) {
-        getState(uid).then(detail::guarded(this, [this, filter, promise](const Result<FairUseState>& s) {
+        getState(uid).then(guarded(this, [this, filter, promise](const Result<FairUseState>& s) {
             if (!s && s.error().kind == ErrorKind::NotFound) {
                 finish(promise, Result<QueuePage>(QueuePage{}));
                 return;
@@ -251,7 +250,7 @@ void FirestoreCaseStore::searchQueue(const QueueFilter& filter, PromisePtr<Queue
     if (!normaliseCaseRef(term).isEmpty()) {
         // A case reference, or a user id that looks like one: the case's user, else the user of that id.
         findByCaseRef(term).then(
-            detail::guarded(this, [promise, finishWithState, term, validUid](const Result<FairUseEvent>& e) {
+            guarded(this, [promise, finishWithState, term, validUid](const Result<FairUseEvent>& e) {
                 if (e) {
                     finishWithState(e->uid);
                 } else if (e.error().kind != ErrorKind::NotFound) {
@@ -303,7 +302,7 @@ void FirestoreCaseStore::enrichRows(const QueueFilter& filter, std::shared_ptr<Q
         paths.append(userDocumentPath(row.state.uid));
     }
     m_client->batchGet(paths).then(
-        detail::guarded(this, [page, done](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+        guarded(this, [page, done](const Result<QList<std::optional<FirestoreDocument>>>& r) {
             if (!r) {
                 done(r.error());
                 return;
@@ -327,23 +326,22 @@ void FirestoreCaseStore::enrichRows(const QueueFilter& filter, std::shared_ptr<Q
             open.collectionId = kEventsCollection;
             open.filters = {{QStringLiteral("resolved"), QStringLiteral("EQUAL"), V::boolean(false)}};
             ++*pending;
-            m_client->runQuery(open).then(
-                detail::guarded(this, [page, i, done](const Result<QList<FirestoreDocument>>& r) {
-                    if (!r) {
-                        done(r.error());
-                        return;
+            m_client->runQuery(open).then(guarded(this, [page, i, done](const Result<QList<FirestoreDocument>>& r) {
+                if (!r) {
+                    done(r.error());
+                    return;
+                }
+                QueueRow& row = page->rows[i];
+                row.openCases = static_cast<int>(r->size());
+                for (const auto& doc : *r) {
+                    const auto created = doc.fields.value(QStringLiteral("created_at"));
+                    if (created.type() == FirestoreValue::Type::Timestamp &&
+                        (!row.oldestOpenCaseAt || created.toTimestamp() < *row.oldestOpenCaseAt)) {
+                        row.oldestOpenCaseAt = created.toTimestamp();
                     }
-                    QueueRow& row = page->rows[i];
-                    row.openCases = static_cast<int>(r->size());
-                    for (const auto& doc : *r) {
-                        const auto created = doc.fields.value(QStringLiteral("created_at"));
-                        if (created.type() == FirestoreValue::Type::Timestamp &&
-                            (!row.oldestOpenCaseAt || created.toTimestamp() < *row.oldestOpenCaseAt)) {
-                            row.oldestOpenCaseAt = created.toTimestamp();
-                        }
-                    }
-                    done(std::nullopt);
-                }));
+                }
+                done(std::nullopt);
+            }));
             if (!m_options.enrichQueueRows) {
                 continue;
             }
@@ -353,17 +351,16 @@ void FirestoreCaseStore::enrichRows(const QueueFilter& filter, std::shared_ptr<Q
             last.filters = {{QStringLiteral("uid"), QStringLiteral("EQUAL"), V::string(uid)}};
             last.orderBy = {{QStringLiteral("sequence"), true}};
             last.limit = 1;
-            m_client->runQuery(last).then(
-                detail::guarded(this, [page, i, done](const Result<QList<FirestoreDocument>>& r) {
-                    if (!r) {
-                        done(r.error());
-                        return;
-                    }
-                    if (!r->isEmpty()) {
-                        page->rows[i].lastAction = r->first().fields.value(QStringLiteral("action")).toText();
-                    }
-                    done(std::nullopt);
-                }));
+            m_client->runQuery(last).then(guarded(this, [page, i, done](const Result<QList<FirestoreDocument>>& r) {
+                if (!r) {
+                    done(r.error());
+                    return;
+                }
+                if (!r->isEmpty()) {
+                    page->rows[i].lastAction = r->first().fields.value(QStringLiteral("action")).toText();
+                }
+                done(std::nullopt);
+            }));
         }
     }
     done(std::nullopt); // releases the initial hold; the page is delivered after the last sub-request
@@ -377,26 +374,24 @@ Async<FairUseState> FirestoreCaseStore::getState(const QString& uid) {
     }
     return m_client
         ->batchGet({statePath(uid), QStringLiteral("%1/%2").arg(kExemptionsCollection, uid), userDocumentPath(uid)})
-        .then(detail::guarded(
-            this, [uid](const Result<QList<std::optional<FirestoreDocument>>>& r) -> Result<FairUseState> {
-                if (!r) {
-                    return r.error();
-                }
-                if (!r->value(0)) {
-                    return Error::notFound(QStringLiteral("no fair-use state for %1").arg(uid));
-                }
-                auto decoded = decodeState(*r->at(0));
-                if (!decoded) {
-                    return decoded.error();
-                }
-                FairUseState state = std::move(decoded.value());
-                const auto& exemption = r->value(1);
-                state.exempt =
-                    exemption && exemption->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
-                const auto& user = r->value(2);
-                state.subscription = user ? decodeSubscription(user->fields) : std::nullopt;
-                return state;
-            }));
+        .then(guarded(this, [uid](const Result<QList<std::optional<FirestoreDocument>>>& r) -> Result<FairUseState> {
+            if (!r) {
+                return r.error();
+            }
+            if (!r->value(0)) {
+                return Error::notFound(QStringLiteral("no fair-use state for %1").arg(uid));
+            }
+            auto decoded = decodeState(*r->at(0));
+            if (!decoded) {
+                return decoded.error();
+            }
+            FairUseState state = std::move(decoded.value());
+            const auto& exemption = r->value(1);
+            state.exempt = exemption && exemption->fields.value(QStringLiteral("exempt"), V::boolean(true)).toBool();
+            const auto& user = r->value(2);
+            state.subscription = user ? decodeSubscription(user->fields) : std::nullopt;
+            return state;
+        }));
 }
 
 Async<QList<FairUseEvent>> FirestoreCaseStore::listEvents(const QString& uid) {
@@ -408,7 +403,7 @@ Async<QList<FairUseEvent>> FirestoreCaseStore::listEvents(const QString& uid) {
     q.collectionId = kEventsCollection;
     q.orderBy = {{QStringLiteral("created_at"), true}};
     return m_client->runQuery(q).then(
-        detail::guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<FairUseEvent>> {
+        guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<FairUseEvent>> {
             if (!r) {
                 return r.error();
             }
@@ -436,7 +431,7 @@ Async<FairUseEvent> FirestoreCaseStore::findByCaseRef(const QString& typed) {
     q.filters = {{QStringLiteral("case_ref"), QStringLiteral("EQUAL"), V::string(caseRef)}};
     q.limit = 2;
     return m_client->runQuery(q).then(
-        detail::guarded(this, [caseRef](const Result<QList<FirestoreDocument>>& r) -> Result<FairUseEvent> {
+        guarded(this, [caseRef](const Result<QList<FirestoreDocument>>& r) -> Result<FairUseEvent> {
             if (!r) {
                 return r.error();
             }
@@ -461,7 +456,7 @@ Async<QList<Conversation>> FirestoreCaseStore::listConversations(const QString& 
     q.orderBy = {{QStringLiteral("created_at"), true}};
     q.limit = std::max(limit, 1);
     return m_client->runQuery(q).then(
-        detail::guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<Conversation>> {
+        guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<Conversation>> {
             if (!r) {
                 return r.error();
             }
@@ -496,44 +491,45 @@ Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filte
     q.limit = std::min(limit, 500);
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
     *next = [this, promise, out, filter, limit, next](FirestoreQuery query) {
-        // Not detail::guarded: a continuation that does nothing would leave `next` holding itself and the promise.
-        m_client->runQuery(query).then([self = QPointer<FirestoreCaseStore>(this), promise, out, filter, limit, next,
-                                        query](const Result<QList<FirestoreDocument>>& r) mutable {
-            if (!self) {
-                finish(promise, Result<QList<AuditRecord>>(closedError()));
-                *next = nullptr;
-                return;
-            }
-            if (!r) {
-                finish(promise, Result<QList<AuditRecord>>(r.error()));
-                *next = nullptr;
-                return;
-            }
-            for (const auto& doc : *r) {
-                auto a = decodeAudit(doc.fields);
-                if (!a) {
-                    finish(promise, Result<QList<AuditRecord>>(Error::invalid(
-                                        QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message))));
+        // When the store is gone, the promise still finishes and `next` lets go of itself and the promise.
+        const auto closed = [promise, next] {
+            finish(promise, Result<QList<AuditRecord>>(closedError()));
+            *next = nullptr;
+        };
+        m_client->runQuery(query).then(guardedOr(
+            this,
+            [promise, out, filter, limit, next, query](const Result<QList<FirestoreDocument>>& r) mutable {
+                if (!r) {
+                    finish(promise, Result<QList<AuditRecord>>(r.error()));
                     *next = nullptr;
                     return;
                 }
-                if ((filter.from && a->at < *filter.from) || (filter.to && a->at >= *filter.to)) {
-                    continue;
+                for (const auto& doc : *r) {
+                    auto a = decodeAudit(doc.fields);
+                    if (!a) {
+                        finish(promise, Result<QList<AuditRecord>>(Error::invalid(
+                                            QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message))));
+                        *next = nullptr;
+                        return;
+                    }
+                    if ((filter.from && a->at < *filter.from) || (filter.to && a->at >= *filter.to)) {
+                        continue;
+                    }
+                    out->append(std::move(a.value()));
+                    if (out->size() >= limit) {
+                        break;
+                    }
                 }
-                out->append(std::move(a.value()));
-                if (out->size() >= limit) {
-                    break;
+                if (out->size() >= limit || r->size() < query.limit) {
+                    std::reverse(out->begin(), out->end()); // read newest first, answered in chain order
+                    finish(promise, Result<QList<AuditRecord>>(*out));
+                    *next = nullptr;
+                    return;
                 }
-            }
-            if (out->size() >= limit || r->size() < query.limit) {
-                std::reverse(out->begin(), out->end()); // read newest first, answered in chain order
-                finish(promise, Result<QList<AuditRecord>>(*out));
-                *next = nullptr;
-                return;
-            }
-            query.startAfter = {r->last().fields.value(QStringLiteral("sequence"))};
-            (*next)(query);
-        });
+                query.startAfter = {r->last().fields.value(QStringLiteral("sequence"))};
+                (*next)(query);
+            },
+            closed));
     };
     (*next)(q);
     return promise->future();
@@ -563,36 +559,37 @@ Async<QList<LlmSpendRecord>> FirestoreCaseStore::readSpend(FirestoreQuery q) {
     q.limit = 1000;
     auto next = std::make_shared<std::function<void(FirestoreQuery)>>();
     *next = [this, promise, out, next](FirestoreQuery query) {
-        m_client->runQuery(query).then([self = QPointer<FirestoreCaseStore>(this), promise, out, next,
-                                        query](const Result<QList<FirestoreDocument>>& r) mutable {
-            if (!self) {
-                finish(promise, Result<QList<LlmSpendRecord>>(closedError()));
-                *next = nullptr;
-                return;
-            }
-            if (!r) {
-                finish(promise, Result<QList<LlmSpendRecord>>(r.error()));
-                *next = nullptr;
-                return;
-            }
-            for (const auto& doc : *r) {
-                auto s = decodeSpend(doc.fields);
-                if (!s) {
-                    finish(promise, Result<QList<LlmSpendRecord>>(Error::invalid(
-                                        QStringLiteral("%1: %2").arg(doc.relativePath(), s.error().message))));
+        const auto closed = [promise, next] {
+            finish(promise, Result<QList<LlmSpendRecord>>(closedError()));
+            *next = nullptr;
+        };
+        m_client->runQuery(query).then(guardedOr(
+            this,
+            [promise, out, next, query](const Result<QList<FirestoreDocument>>& r) mutable {
+                if (!r) {
+                    finish(promise, Result<QList<LlmSpendRecord>>(r.error()));
                     *next = nullptr;
                     return;
                 }
-                out->append(std::move(s.value()));
-            }
-            if (r->size() < query.limit) {
-                finish(promise, Result<QList<LlmSpendRecord>>(*out));
-                *next = nullptr;
-                return;
-            }
-            query.startAfter = {r->last().fields.value(QStringLiteral("at")), V::reference(r->last().name)};
-            (*next)(query);
-        });
+                for (const auto& doc : *r) {
+                    auto s = decodeSpend(doc.fields);
+                    if (!s) {
+                        finish(promise, Result<QList<LlmSpendRecord>>(Error::invalid(
+                                            QStringLiteral("%1: %2").arg(doc.relativePath(), s.error().message))));
+                        *next = nullptr;
+                        return;
+                    }
+                    out->append(std::move(s.value()));
+                }
+                if (r->size() < query.limit) {
+                    finish(promise, Result<QList<LlmSpendRecord>>(*out));
+                    *next = nullptr;
+                    return;
+                }
+                query.startAfter = {r->last().fields.value(QStringLiteral("at")), V::reference(r->last().name)};
+                (*next)(query);
+            },
+            closed));
     };
     (*next)(q);
     return promise->future();
@@ -604,7 +601,7 @@ Async<Role> FirestoreCaseStore::reviewerRole(const QString& email) {
         return ready<Role>(ok.error());
     }
     return m_client->get(QStringLiteral("%1/%2").arg(kReviewersCollection, id))
-        .then(detail::guarded(this, [id](const Result<FirestoreDocument>& r) -> Result<Role> {
+        .then(guarded(this, [id](const Result<FirestoreDocument>& r) -> Result<Role> {
             if (!r) {
                 if (r.error().kind == ErrorKind::NotFound) {
                     return Error::notFound(QStringLiteral("%1 has no reviewer role").arg(id));
@@ -626,7 +623,7 @@ Async<bool> FirestoreCaseStore::setReviewerRole(const QString& email, Role role)
         return ready<bool>(ok.error());
     }
     return m_client->commit({reviewerWrite(id, role)})
-        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
+        .then(guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
@@ -638,7 +635,7 @@ Async<bool> FirestoreCaseStore::recordSpend(const LlmSpendRecord& record) {
     return m_client
         ->commit({FirestoreWrite::set(QStringLiteral("%1/%2").arg(kSpendCollection, newDocumentId()),
                                       encodeSpend(record), Precondition::mustNotExist())})
-        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
+        .then(guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
@@ -790,8 +787,8 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
         reads.append(idempotencyPath(change->idempotencyKey));
     }
     ++m_stats.readRequests;
-    m_client->batchGet(reads).then(detail::guarded(
-        this, [this, change, promise, attempt](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+    m_client->batchGet(reads).then(
+        guarded(this, [this, change, promise, attempt](const Result<QList<std::optional<FirestoreDocument>>>& r) {
             if (!r) {
                 finish(promise, Result<CommitResult>(r.error()));
                 return;
@@ -800,15 +797,14 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
             if (r->size() > 1 && r->at(1)) {
                 const std::int64_t sequence = r->at(1)->fields.value(QStringLiteral("sequence")).toInteger();
                 ++m_stats.readRequests;
-                m_client->get(auditPath(sequence))
-                    .then(detail::guarded(this, [promise](const Result<FirestoreDocument>& a) {
-                        CommitResult result;
-                        result.alreadyApplied = true;
-                        if (a) {
-                            result.audit = decodeAudit(a->fields).valueOr(AuditRecord{});
-                        }
-                        finish(promise, Result<CommitResult>(result));
-                    }));
+                m_client->get(auditPath(sequence)).then(guarded(this, [promise](const Result<FirestoreDocument>& a) {
+                    CommitResult result;
+                    result.alreadyApplied = true;
+                    if (a) {
+                        result.audit = decodeAudit(a->fields).valueOr(AuditRecord{});
+                    }
+                    finish(promise, Result<CommitResult>(result));
+                }));
                 return;
             }
             const std::optional<FirestoreDocument>& head = r->at(0);
@@ -824,8 +820,8 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
             QList<FirestoreWrite> writes = changeWrites(*change, record, &stateIndex, &eventIndex);
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
-            m_client->commit(writes).then(detail::guarded(this, [this, change, promise, attempt, record, stateIndex,
-                                                                 eventIndex](const Result<CommitResponse>& c) {
+            m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex,
+                                                         eventIndex](const Result<CommitResponse>& c) {
                 if (!c) {
                     if (c.error().kind == ErrorKind::Conflict) {
                         diagnoseConflict(change, promise, attempt, c.error());
@@ -853,8 +849,8 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
         reads.append(idempotencyPath(change->idempotencyKey));
     }
     ++m_stats.readRequests;
-    m_client->batchGet(reads).then(detail::guarded(this, [this, change, promise, attempt, original](
-                                                             const Result<QList<std::optional<FirestoreDocument>>>& r) {
+    m_client->batchGet(reads).then(guarded(this, [this, change, promise, attempt,
+                                                  original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
         if (!r) {
             finish(promise, Result<CommitResult>(original));
             return;

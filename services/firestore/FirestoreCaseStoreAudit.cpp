@@ -1,9 +1,7 @@
 // FirestoreCaseStore's paged audit reads: listAuditPage (newest first, one query per page) and readAuditHead.
+#include "common/Guarded.h"
 #include "common/Promise.h"
 #include "firestore/FirestoreCaseStore.h"
-#include "firestore/Guarded.h"
-
-#include <QPointer>
 
 #include <algorithm>
 #include <functional>
@@ -75,56 +73,60 @@ Async<AuditPage> FirestoreCaseStore::listAuditPage(const AuditFilter& filter, co
     auto next = std::make_shared<std::function<void(FirestoreQuery, int)>>();
     *next = [this, promise, page, filter, pageLimit, next](FirestoreQuery query, int batch) {
         ++m_auditReads.queries;
-        // Not detail::guarded: a continuation that does nothing would leave `next` holding itself and the promise.
-        m_client->runQuery(query).then([self = QPointer<FirestoreCaseStore>(this), promise, page, filter, pageLimit,
-                                        next, query, batch](const Result<QList<FirestoreDocument>>& r) mutable {
-            const auto done = [&](Result<AuditPage> result) {
-                finish(promise, std::move(result));
-                *next = nullptr;
-            };
-            if (!self) {
-                done(Error::unavailable(QStringLiteral("the Firestore connection was closed")));
-                return;
-            }
-            if (!r) {
-                done(r.error());
-                return;
-            }
-            self->m_auditReads.documents += r->size();
-            std::int64_t lastRead = 0;
-            qsizetype used = 0;
-            for (; used < r->size() && page->records.size() < pageLimit; ++used) {
-                const FirestoreDocument& doc = r->at(used);
-                auto a = decodeAudit(doc.fields);
-                if (!a) {
-                    done(Error::invalid(QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message)));
+        // When the store is gone, the promise still finishes and `next` lets go of itself and the promise.
+        const auto closed = [promise, next] {
+            finish(promise,
+                   Result<AuditPage>(Error::unavailable(QStringLiteral("the Firestore connection was closed"))));
+            *next = nullptr;
+        };
+        m_client->runQuery(query).then(guardedOr(
+            this,
+            [this, promise, page, filter, pageLimit, next, query,
+             batch](const Result<QList<FirestoreDocument>>& r) mutable {
+                const auto done = [&](Result<AuditPage> result) {
+                    finish(promise, std::move(result));
+                    *next = nullptr;
+                };
+                if (!r) {
+                    done(r.error());
                     return;
                 }
-                lastRead = a->sequence;
-                if (inTimeRange(filter, a.value())) {
-                    page->records.append(std::move(a.value()));
+                m_auditReads.documents += r->size();
+                std::int64_t lastRead = 0;
+                qsizetype used = 0;
+                for (; used < r->size() && page->records.size() < pageLimit; ++used) {
+                    const FirestoreDocument& doc = r->at(used);
+                    auto a = decodeAudit(doc.fields);
+                    if (!a) {
+                        done(Error::invalid(QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message)));
+                        return;
+                    }
+                    lastRead = a->sequence;
+                    if (inTimeRange(filter, a.value())) {
+                        page->records.append(std::move(a.value()));
+                    }
                 }
-            }
-            const bool olderExist = used < r->size() || r->size() >= query.limit;
-            if (!olderExist) {
-                done(*page);
-                return;
-            }
-            if (page->records.size() >= pageLimit || batch + 1 >= kMaxAuditScanBatches) {
-                page->nextCursor = encodeAuditCursor(lastRead);
-                done(*page);
-                return;
-            }
-            query.startAfter = {V::integer(lastRead)};
-            (*next)(query, batch + 1);
-        });
+                const bool olderExist = used < r->size() || r->size() >= query.limit;
+                if (!olderExist) {
+                    done(*page);
+                    return;
+                }
+                if (page->records.size() >= pageLimit || batch + 1 >= kMaxAuditScanBatches) {
+                    page->nextCursor = encodeAuditCursor(lastRead);
+                    done(*page);
+                    return;
+                }
+                query.startAfter = {V::integer(lastRead)};
+                (*next)(query, batch + 1);
+            },
+            closed));
     };
     (*next)(q, 0);
     return promise->future();
 }
 
 Async<AuditHead> FirestoreCaseStore::readAuditHead() {
-    return m_client->get(kAuditHeadPath).then(detail::guarded(this, [](const Result<FirestoreDocument>& r) {
+    return m_client->get(kAuditHeadPath).then(guarded(this, [](const Result<FirestoreDocument>& r) {
         if (!r && r.error().kind == ErrorKind::NotFound) {
             return Result<AuditHead>(AuditHead{});
         }

@@ -1,6 +1,6 @@
 // FirestoreCaseStore::applyBatch: many ChangeSets in few atomic commits (see the header for the contract).
+#include "common/Guarded.h"
 #include "firestore/FirestoreCaseStore.h"
-#include "firestore/Guarded.h"
 
 #include "audit/AuditChain.h"
 
@@ -186,7 +186,7 @@ void FirestoreCaseStore::batchAttempt(std::shared_ptr<BatchRun> run, QList<int> 
         }
     }
     ++m_stats.readRequests;
-    m_client->batchGet(reads).then(detail::guarded(this, [this, run, chunk, attempt, keyed](const Result<Docs>& r) {
+    m_client->batchGet(reads).then(guarded(this, [this, run, chunk, attempt, keyed](const Result<Docs>& r) {
         if (!r) {
             batchFail(run, chunk, r.error());
             return;
@@ -216,7 +216,7 @@ void FirestoreCaseStore::batchAttempt(std::shared_ptr<BatchRun> run, QList<int> 
         // Report what was stored for them, then commit the others.
         ++m_stats.readRequests;
         m_client->batchGet(auditReads)
-            .then(detail::guarded(this, [this, run, applied, remaining, attempt, head](const Result<Docs>& audits) {
+            .then(guarded(this, [this, run, applied, remaining, attempt, head](const Result<Docs>& audits) {
                 for (int k = 0; k < applied.size(); ++k) {
                     CommitResult result;
                     result.alreadyApplied = true;
@@ -277,7 +277,7 @@ void FirestoreCaseStore::batchCommit(std::shared_ptr<BatchRun> run, QList<int> c
     const FirestoreFields headFields = writes.last().fields;
     ++m_stats.commitRequests;
     m_client->commit(writes).then(
-        detail::guarded(this, [this, run, chunk, attempt, placed, headFields](const Result<CommitResponse>& c) {
+        guarded(this, [this, run, chunk, attempt, placed, headFields](const Result<CommitResponse>& c) {
             if (!c) {
                 run->headKnown = false;
                 const ErrorKind kind = c.error().kind;
@@ -350,8 +350,7 @@ void FirestoreCaseStore::batchDiagnose(std::shared_ptr<BatchRun> run, QList<int>
         probes.append(p);
     }
     ++m_stats.readRequests;
-    m_client->batchGet(reads).then(detail::guarded(this, [this, run, chunk, attempt, original,
-                                                          probes](const Result<Docs>& r) {
+    m_client->batchGet(reads).then(guarded(this, [this, run, chunk, attempt, original, probes](const Result<Docs>& r) {
         if (!r) {
             batchFail(run, chunk,
                       Error{r.error().kind, QStringLiteral("a commit failed (%1) and reading its cases again failed "

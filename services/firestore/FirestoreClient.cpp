@@ -1,5 +1,5 @@
 #include "firestore/FirestoreClient.h"
-#include "firestore/Guarded.h"
+#include "common/Guarded.h"
 #include "logging/Logging.h"
 
 #include <QJsonArray>
@@ -17,15 +17,6 @@
 namespace fairuse::services {
 
 namespace {
-
-template <typename T>
-Async<T> ready(Result<T> value) {
-    QPromise<Result<T>> promise;
-    promise.start();
-    promise.addResult(std::move(value));
-    promise.finish();
-    return promise.future();
-}
 
 QString preconditionKey(Precondition::Kind k) {
     return k == Precondition::Kind::UpdateTime ? QStringLiteral("updateTime") : QStringLiteral("exists");
@@ -251,7 +242,7 @@ Async<QJsonDocument> FirestoreClient::request(QByteArray verb, QUrl url, QJsonOb
 
 void FirestoreClient::send(std::shared_ptr<Call> call) {
     ++call->attempt;
-    m_tokens->token().then(detail::guarded(this, [this, call](const Result<QString>& token) {
+    m_tokens->token().then(guarded(this, [this, call](const Result<QString>& token) {
         if (!token) {
             call->promise.addResult(token.error());
             call->promise.finish();
@@ -330,7 +321,7 @@ void FirestoreClient::retryOrFail(std::shared_ptr<Call> call, Error error) {
 
 Async<FirestoreDocument> FirestoreClient::get(const QString& path) {
     return request("GET", documentsUrl(path), {}, QStringLiteral("get %1").arg(path))
-        .then(detail::guarded(this, [path](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
+        .then(guarded(this, [path](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
             if (!r) {
                 if (r.error().kind == ErrorKind::NotFound) {
                     return Error::notFound(QStringLiteral("%1 does not exist").arg(path));
@@ -352,7 +343,7 @@ Async<QList<std::optional<FirestoreDocument>>> FirestoreClient::batchGet(const Q
     }
     return request("POST", documentsUrl(QStringLiteral(":batchGet")), QJsonObject{{QStringLiteral("documents"), names}},
                    QStringLiteral("batchGet"))
-        .then(detail::guarded(this, [this, paths](const Result<QJsonDocument>& r) -> Result<Out> {
+        .then(guarded(this, [this, paths](const Result<QJsonDocument>& r) -> Result<Out> {
             if (!r) {
                 return r.error();
             }
@@ -385,7 +376,7 @@ Async<FirestoreDocument> FirestoreClient::create(const QString& collectionPath, 
     }
     return request("POST", url, QJsonObject{{QStringLiteral("fields"), fieldsToJson(fields)}},
                    QStringLiteral("create %1/%2").arg(collectionPath, documentId))
-        .then(detail::guarded(this, [](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
+        .then(guarded(this, [](const Result<QJsonDocument>& r) -> Result<FirestoreDocument> {
             if (!r) {
                 return r.error();
             }
@@ -396,7 +387,7 @@ Async<FirestoreDocument> FirestoreClient::create(const QString& collectionPath, 
 Async<QString> FirestoreClient::patch(const QString& path, const FirestoreFields& fields, const QStringList& updateMask,
                                       const Precondition& precondition) {
     return commit({FirestoreWrite::update(path, fields, updateMask, precondition)})
-        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<QString> {
+        .then(guarded(this, [](const Result<CommitResponse>& r) -> Result<QString> {
             if (!r) {
                 return r.error();
             }
@@ -406,7 +397,7 @@ Async<QString> FirestoreClient::patch(const QString& path, const FirestoreFields
 
 Async<bool> FirestoreClient::remove(const QString& path, const Precondition& precondition) {
     return commit({FirestoreWrite::remove(path, precondition)})
-        .then(detail::guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
+        .then(guarded(this, [](const Result<CommitResponse>& r) -> Result<bool> {
             if (!r) {
                 return r.error();
             }
@@ -449,7 +440,7 @@ Async<CommitResponse> FirestoreClient::commit(const QList<FirestoreWrite>& write
     }
     return request("POST", documentsUrl(QStringLiteral(":commit")), QJsonObject{{QStringLiteral("writes"), array}},
                    QStringLiteral("commit of %1 writes").arg(writes.size()))
-        .then(detail::guarded(this, [](const Result<QJsonDocument>& r) -> Result<CommitResponse> {
+        .then(guarded(this, [](const Result<QJsonDocument>& r) -> Result<CommitResponse> {
             if (!r) {
                 return r.error();
             }
@@ -479,22 +470,21 @@ Async<CommitResponse> FirestoreClient::commitInBatches(const QList<FirestoreWrit
             return;
         }
         commit(all->mid(offset, batchSize))
-            .then(detail::guarded(
-                this, [this, promise, total, all, batchSize, next, offset](const Result<CommitResponse>& r) {
-                    if (!r) {
-                        promise->addResult(Error{r.error().kind,
-                                                 QStringLiteral("%1 (%2 of %3 writes were committed before this batch)")
-                                                     .arg(r.error().message)
-                                                     .arg(offset)
-                                                     .arg(all->size())});
-                        promise->finish();
-                        *next = nullptr;
-                        return;
-                    }
-                    total->updateTimes += r->updateTimes;
-                    total->commitTime = r->commitTime;
-                    (*next)(offset + batchSize);
-                }));
+            .then(guarded(this, [this, promise, total, all, batchSize, next, offset](const Result<CommitResponse>& r) {
+                if (!r) {
+                    promise->addResult(
+                        Error{r.error().kind, QStringLiteral("%1 (%2 of %3 writes were committed before this batch)")
+                                                  .arg(r.error().message)
+                                                  .arg(offset)
+                                                  .arg(all->size())});
+                    promise->finish();
+                    *next = nullptr;
+                    return;
+                }
+                total->updateTimes += r->updateTimes;
+                total->commitTime = r->commitTime;
+                (*next)(offset + batchSize);
+            }));
     };
     (*next)(0);
     return promise->future();
@@ -504,7 +494,7 @@ Async<QList<FirestoreDocument>> FirestoreClient::runQuery(const FirestoreQuery& 
     const QString suffix =
         query.parent.isEmpty() ? QStringLiteral(":runQuery") : QString(query.parent + QStringLiteral(":runQuery"));
     return request("POST", documentsUrl(suffix), query.toJson(), QStringLiteral("query %1").arg(query.collectionId))
-        .then(detail::guarded(this, [](const Result<QJsonDocument>& r) -> Result<QList<FirestoreDocument>> {
+        .then(guarded(this, [](const Result<QJsonDocument>& r) -> Result<QList<FirestoreDocument>> {
             if (!r) {
                 return r.error();
             }

@@ -10,7 +10,6 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreClient.h
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
-    firestore/Guarded.h
     firestore/UserDocument.cpp
     firestore/UserDocument.h
 )

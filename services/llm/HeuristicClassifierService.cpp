@@ -9,7 +9,7 @@ namespace fairuse::services {
 
 Async<ClassifierResult> HeuristicClassifierService::classify(const QString& /*uid*/,
                                                              const QList<Conversation>& conversations, TimePoint now) {
-    return QtFuture::makeReadyFuture(Result<ClassifierResult>(classifier::classifyHeuristically(conversations, now)));
+    return ready(Result<ClassifierResult>(classifier::classifyHeuristically(conversations, now)));
 }
 
 QString HeuristicClassifierService::describe() const {

@@ -1,12 +1,13 @@
 #include "redis/LuaMeter.h"
 
+#include "common/Guarded.h"
+
 #include "metering/Metering.h"
 #include "redis/RedisUsageStore.h"
 
 #include "common/Promise.h"
 
 #include <QCryptographicHash>
-#include <QPointer>
 
 namespace fairuse::services {
 
@@ -365,60 +366,52 @@ QByteArray LuaMeter::scriptSha1() {
 Async<MeterReading> LuaMeter::recordAndCheck(const QString& uid, std::int64_t speechMs, std::optional<TimePoint> now) {
     using Out = Result<MeterReading>;
     if (Status s = RedisUsageStore::validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Out{s.error()});
+        return ready(Out{s.error()});
     }
     if (uid.contains(QLatin1Char('{')) || uid.contains(QLatin1Char('}'))) {
-        return QtFuture::makeReadyFuture(
-            Out{Error::invalid(QStringLiteral("a user id with braces would break the meter's hash tag"))});
+        return ready(Out{Error::invalid(QStringLiteral("a user id with braces would break the meter's hash tag"))});
     }
     if (Status s = metering::validateSpeechMs(speechMs); !s) {
-        return QtFuture::makeReadyFuture(Out{s.error()});
+        return ready(Out{s.error()});
     }
     if (now && (toUnixMs(*now) < 0 || toUnixMs(*now) > kLatestUnixMs)) {
         // The script keeps times as Lua doubles and rejects a stored time outside this range as damage.
-        return QtFuture::makeReadyFuture(
-            Out{Error::invalid(QStringLiteral("the meter's time must lie between 1970 and the year 33658"))});
+        return ready(Out{Error::invalid(QStringLiteral("the meter's time must lie between 1970 and the year 33658"))});
     }
     if (!m_client) {
-        return QtFuture::makeReadyFuture(Out{Error::unavailable(QStringLiteral("the meter's Redis client is gone"))});
+        return ready(Out{Error::unavailable(QStringLiteral("the meter's Redis client is gone"))});
     }
     const QList<QByteArray> args{"1", key(uid), QByteArray::number(static_cast<qint64>(speechMs)),
                                  now ? QByteArray::number(static_cast<qint64>(toUnixMs(*now))) : QByteArray(),
                                  QByteArray::number(static_cast<qint64>((kTtl + kTtlSlack).count()) * 1000)};
     PromisePtr<MeterReading> promise = makePromise<MeterReading>();
-    // No then(this, ...): Qt 6.4 asserts when the context dies with the future pending. The continuations run where
-    // the client finishes its replies (this object's thread) and check that the meter still exists; either way the
-    // promise gets exactly one result.
-    const QPointer<LuaMeter> self(this);
+    // Either way the promise gets exactly one result: a meter closed with the call in flight answers "closed".
+    const auto closed = [promise] { finish(promise, Out{Error::unavailable(QStringLiteral("the meter was closed"))}); };
     m_client->command(QList<QByteArray>{"EVALSHA", scriptSha1()} + args)
-        .then([self, args, promise](Result<RedisReply> r) {
-            if (!self) {
-                finish(promise, Out{Error::unavailable(QStringLiteral("the meter was closed"))});
-                return;
-            }
-            if (!r) {
-                finish(promise, Out{r.error()});
-                return;
-            }
-            if (r->errorCode() != "NOSCRIPT") {
-                finish(promise, parseReading(*r));
-                return;
-            }
-            if (!self->m_client) {
-                finish(promise, Out{Error::unavailable(QStringLiteral("the meter's Redis client is gone"))});
-                return;
-            }
-            // The server lost its script cache (restart, SCRIPT FLUSH, failover): EVAL loads it again, and the
-            // next call's EVALSHA finds it under the same SHA-1.
-            self->m_client->command(QList<QByteArray>{"EVAL", script()} + args)
-                .then([self, promise](Result<RedisReply> r2) {
-                    if (!self) {
-                        finish(promise, Out{Error::unavailable(QStringLiteral("the meter was closed"))});
-                    } else {
-                        finish(promise, r2 ? parseReading(*r2) : Out{r2.error()});
-                    }
-                });
-        });
+        .then(guardedOr(
+            this,
+            [this, args, promise, closed](Result<RedisReply> r) {
+                if (!r) {
+                    finish(promise, Out{r.error()});
+                    return;
+                }
+                if (r->errorCode() != "NOSCRIPT") {
+                    finish(promise, parseReading(*r));
+                    return;
+                }
+                if (!m_client) {
+                    finish(promise, Out{Error::unavailable(QStringLiteral("the meter's Redis client is gone"))});
+                    return;
+                }
+                // The server lost its script cache (restart, SCRIPT FLUSH, failover): EVAL loads it again, and the
+                // next call's EVALSHA finds it under the same SHA-1.
+                m_client->command(QList<QByteArray>{"EVAL", script()} + args)
+                    .then(guardedOr(
+                        this,
+                        [promise](Result<RedisReply> r2) { finish(promise, r2 ? parseReading(*r2) : Out{r2.error()}); },
+                        closed));
+            },
+            closed));
     return promise->future();
 }
 

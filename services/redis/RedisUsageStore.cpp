@@ -2,13 +2,12 @@
 
 #include "redis/SpeechBuckets.h"
 
-#include "firestore/Guarded.h"
+#include "common/Guarded.h"
 #include "logging/Logging.h"
 #include "metering/Metering.h"
 
 #include <QHash>
 #include <QLoggingCategory>
-#include <QPointer>
 
 #include <array>
 #include <cmath>
@@ -21,24 +20,6 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::seconds;
-
-/**
- * A continuation that runs only while the store lives. QFuture::then(context, f) in Qt 6.4 asserts when the context is
- * destroyed before the future finishes (a view closed while a read was in flight); without a context the continuation
- * runs where the client finishes the reply, the store's own thread. A continuation whose store is gone returns
- * ErrorKind::Unavailable.
- */
-template <typename F>
-auto guarded(RedisUsageStore* store, F f) {
-    using Arg = typename detail::CallableTraits<F>::Arg;
-    using Ret = typename detail::CallableTraits<F>::Ret;
-    return [guard = QPointer<RedisUsageStore>(store), fn = std::make_shared<F>(std::move(f))](Arg arg) -> Ret {
-        if (!guard) {
-            return Ret(Error::unavailable(QStringLiteral("the Redis usage store was closed")));
-        }
-        return (*fn)(std::forward<Arg>(arg));
-    };
-}
 
 /** Compare-and-delete: only the holder of the token may release the lock. */
 constexpr const char* kReleaseLockScript = R"lua(
@@ -176,7 +157,7 @@ QString RedisUsageStore::describe() const {
 
 Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint now) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<SpeechReading>{s.error()});
+        return ready(Result<SpeechReading>{s.error()});
     }
     // The backend truncates time.time() to whole seconds and compares bucket scores (minute * 60) against it.
     const std::int64_t nowSeconds = floorDiv(toUnixMs(now), 1000);
@@ -215,12 +196,12 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
 
 Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, TimePoint from, TimePoint to) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<QList<MinuteSample>>{s.error()});
+        return ready(Result<QList<MinuteSample>>{s.error()});
     }
     const std::int64_t fromMs = toUnixMs(from);
     const std::int64_t toMs = toUnixMs(to);
     if (toMs <= fromMs) {
-        return QtFuture::makeReadyFuture(Result<QList<MinuteSample>>{QList<MinuteSample>{}});
+        return ready(Result<QList<MinuteSample>>{QList<MinuteSample>{}});
     }
     // Scores are whole seconds: ask for a slightly wider range and cut exactly on milliseconds below.
     const QByteArray minScore = QByteArray::number(floorDiv(fromMs, 1000));
@@ -266,10 +247,10 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
 Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs,
                                           SpeechSource source) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+        return ready(Result<bool>{s.error()});
     }
     if (Status s = metering::validateSpeechMs(speechMs); !s) {
-        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+        return ready(Result<bool>{s.error()});
     }
     const std::int64_t minute = unixMinute(at);
     const QByteArray field = QByteArray::number(minute);
@@ -302,7 +283,7 @@ Async<bool> RedisUsageStore::recordSpeech(const QString& uid, TimePoint at, std:
 
 Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, TimePoint day) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<std::int64_t>{s.error()});
+        return ready(Result<std::int64_t>{s.error()});
     }
     const QByteArray key = sttBudgetKey(uid, day);
     return m_client->command({"GET", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<std::int64_t> {
@@ -326,11 +307,10 @@ Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, Tim
 
 Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimePoint day, std::int64_t ms) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<std::int64_t>{s.error()});
+        return ready(Result<std::int64_t>{s.error()});
     }
     if (ms < 0) {
-        return QtFuture::makeReadyFuture(
-            Result<std::int64_t>{Error::invalid(QStringLiteral("STT usage cannot be negative"))});
+        return ready(Result<std::int64_t>{Error::invalid(QStringLiteral("STT usage cannot be negative"))});
     }
     const QByteArray key = sttBudgetKey(uid, day);
     // A relative TTL (the backend's longest, 25 h) rather than "next midnight": the store reads no clock, and an
@@ -358,7 +338,7 @@ Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimeP
 
 Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+        return ready(Result<bool>{s.error()});
     }
     const QByteArray key = stageKey(uid);
     return m_client->command({"DEL", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
@@ -378,7 +358,7 @@ Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
 
 Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<QString>{s.error()});
+        return ready(Result<QString>{s.error()});
     }
     const QByteArray key = stageKey(uid);
     return m_client->command({"GET", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<QString> {
@@ -394,7 +374,7 @@ Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
 
 Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+        return ready(Result<bool>{s.error()});
     }
     const QByteArray key = stageKey(uid);
     const QByteArray ttl = QByteArray::number(static_cast<qint64>(kStageTtl.count()));
@@ -413,11 +393,10 @@ Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
 Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QByteArray& token,
                                                    std::chrono::milliseconds ttl) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+        return ready(Result<bool>{s.error()});
     }
     if (token.isEmpty() || ttl.count() <= 0) {
-        return QtFuture::makeReadyFuture(
-            Result<bool>{Error::invalid(QStringLiteral("a lock needs a token and a positive TTL"))});
+        return ready(Result<bool>{Error::invalid(QStringLiteral("a lock needs a token and a positive TTL"))});
     }
     const QByteArray key = classifierLockKey(uid);
     return m_client->command({"SET", key, token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))})
@@ -434,7 +413,7 @@ Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QBy
 
 Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QByteArray& token) {
     if (Status s = validateUid(uid); !s) {
-        return QtFuture::makeReadyFuture(Result<bool>{s.error()});
+        return ready(Result<bool>{s.error()});
     }
     const QByteArray key = classifierLockKey(uid);
     return m_client->command({"EVAL", kReleaseLockScript, "1", key, token})

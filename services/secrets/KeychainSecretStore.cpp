@@ -1,5 +1,7 @@
 #include "secrets/KeychainSecretStore.h"
 
+#include "common/Promise.h"
+
 #include <qt6keychain/keychain.h>
 
 #include <QFuture>
@@ -72,7 +74,7 @@ KeychainSecretStore::KeychainSecretStore(QString service)
 
 Async<QString> KeychainSecretStore::read(const QString& key) {
     if (key.isEmpty()) {
-        return QtFuture::makeReadyFuture(Result<QString>(emptyKey()));
+        return ready(Result<QString>(emptyKey()));
     }
     return run<QString>(new QKeychain::ReadPasswordJob(m_service), m_service, key, QStringLiteral("reading"),
                         [](const QKeychain::ReadPasswordJob& job) { return Result<QString>(job.textData()); });
@@ -80,7 +82,7 @@ Async<QString> KeychainSecretStore::read(const QString& key) {
 
 Async<bool> KeychainSecretStore::write(const QString& key, const QString& secret) {
     if (key.isEmpty()) {
-        return QtFuture::makeReadyFuture(Result<bool>(emptyKey()));
+        return ready(Result<bool>(emptyKey()));
     }
     auto* job = new QKeychain::WritePasswordJob(m_service);
     job->setTextData(secret);
@@ -90,7 +92,7 @@ Async<bool> KeychainSecretStore::write(const QString& key, const QString& secret
 
 Async<bool> KeychainSecretStore::remove(const QString& key) {
     if (key.isEmpty()) {
-        return QtFuture::makeReadyFuture(Result<bool>(emptyKey()));
+        return ready(Result<bool>(emptyKey()));
     }
     // Deleting what is not there leaves the keychain as the caller wants it: not an error.
     return run<bool>(

@@ -1,15 +1,10 @@
 #include "secrets/SessionSecretStore.h"
 
-#include <QFuture>
+#include "common/Promise.h"
 
 namespace fairuse::services {
 
 namespace {
-
-template <typename T>
-Async<T> ready(Result<T> result) {
-    return QtFuture::makeReadyFuture(std::move(result));
-}
 
 Error emptyKey() {
     return Error::invalid(QStringLiteral("a secret needs a non-empty key"));

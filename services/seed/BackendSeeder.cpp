@@ -1,10 +1,10 @@
 #include "seed/BackendSeeder.h"
 
+#include "common/Guarded.h"
 #include "common/Loopback.h"
 #include "common/Promise.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreValue.h"
-#include "firestore/Guarded.h"
 #include "firestore/UserDocument.h"
 #include "redis/RedisUsageStore.h"
 
@@ -26,9 +26,9 @@ using Command = QList<QByteArray>;
 
 /** Minutes per HSET / ZADD command: big enough for few commands, small enough for a quick command on the server. */
 constexpr int kFieldsPerCommand = 1000;
-// Continuations go through detail::guarded rather than then(this, ...): Qt 6.4 asserts when a context object dies
-// before the future finishes, which happens here when a caller gives up (destroys the seeder and its clients) while
-// pipelines or commits are still in flight.
+// Continuations go through guarded() (common/Guarded.h) rather than then(this, ...): Qt 6.4 asserts when a context
+// object dies before the future finishes, which happens here when a caller gives up (destroys the seeder and its
+// clients) while pipelines or commits are still in flight.
 
 /** How many examples of existing data a refusal names. */
 constexpr int kExamplesShown = 3;
@@ -284,7 +284,7 @@ Async<QStringList> BackendSeeder::findExistingRedisData() {
     auto next = std::make_shared<std::function<void(QByteArray)>>();
     *next = [this, promise, next](const QByteArray& cursor) {
         m_redis->command({"SCAN", cursor, "MATCH", "fair_use:*", "COUNT", QByteArray::number(kScanCount)})
-            .then(detail::guarded(this, [this, promise, next](const Result<RedisReply>& r) {
+            .then(guarded(this, [this, promise, next](const Result<RedisReply>& r) {
                 if (!r) {
                     finish(promise, Result<QStringList>(r.error()));
                     *next = nullptr;
@@ -328,7 +328,7 @@ Async<QStringList> BackendSeeder::findExistingFirestoreData() {
             return;
         }
         m_firestore->runQuery(queries.at(index))
-            .then(detail::guarded(this, [promise, found, next, index](const Result<QList<FirestoreDocument>>& r) {
+            .then(guarded(this, [promise, found, next, index](const Result<QList<FirestoreDocument>>& r) {
                 if (!r) {
                     finish(promise, Result<QStringList>(r.error()));
                     *next = nullptr;
@@ -412,13 +412,13 @@ void BackendSeeder::fail(const std::shared_ptr<Run>& run, Error error) {
 }
 
 void BackendSeeder::checkTargets(std::shared_ptr<Run> run) {
-    findExistingRedisData().then(detail::guarded(this, [this, run](const Result<QStringList>& redisFound) {
+    findExistingRedisData().then(guarded(this, [this, run](const Result<QStringList>& redisFound) {
         if (!redisFound) {
             fail(run, redisFound.error());
             return;
         }
         findExistingFirestoreData().then(
-            detail::guarded(this, [this, run, redisFound](const Result<QStringList>& firestoreFound) {
+            guarded(this, [this, run, redisFound](const Result<QStringList>& firestoreFound) {
                 if (!firestoreFound) {
                     fail(run, firestoreFound.error());
                     return;
@@ -462,7 +462,7 @@ void BackendSeeder::clearFirestore(std::shared_ptr<Run> run, int queryIndex) {
     }
     // Deleted documents drop out of the query, so asking again from the start pages through the collection.
     m_firestore->runQuery(queries.at(queryIndex))
-        .then(detail::guarded(this, [this, run, queryIndex](const Result<QList<FirestoreDocument>>& r) {
+        .then(guarded(this, [this, run, queryIndex](const Result<QList<FirestoreDocument>>& r) {
             if (!r) {
                 fail(run, r.error());
                 return;
@@ -476,8 +476,8 @@ void BackendSeeder::clearFirestore(std::shared_ptr<Run> run, int queryIndex) {
                 deletes.append(FirestoreWrite::remove(doc.relativePath()));
             }
             const auto count = deletes.size();
-            m_firestore->commit(deletes).then(detail::guarded(this, [this, run, queryIndex,
-                                                                     count](const Result<CommitResponse>& c) {
+            m_firestore->commit(deletes).then(guarded(this, [this, run, queryIndex,
+                                                             count](const Result<CommitResponse>& c) {
                 if (!c) {
                     fail(run,
                          Error{c.error().kind,
@@ -510,7 +510,7 @@ void BackendSeeder::pumpRedis(std::shared_ptr<Run> run) {
         const auto count = run->pipelines.at(index).size();
         ++run->pipelinesInFlight;
         m_redis->pipeline(run->pipelines.at(index))
-            .then(detail::guarded(this, [this, run, count](const Result<QList<RedisReply>>& r) {
+            .then(guarded(this, [this, run, count](const Result<QList<RedisReply>>& r) {
                 --run->pipelinesInFlight;
                 if (run->failed) {
                     return;
@@ -565,7 +565,7 @@ void BackendSeeder::pumpFirestore(std::shared_ptr<Run> run) {
         const auto count = run->batches.at(index).size();
         ++run->commitsInFlight;
         m_firestore->commit(run->batches.at(index))
-            .then(detail::guarded(this, [this, run, count](const Result<CommitResponse>& c) {
+            .then(guarded(this, [this, run, count](const Result<CommitResponse>& c) {
                 --run->commitsInFlight;
                 if (run->failed) {
                     return;

@@ -112,7 +112,7 @@ private:
     }
     template <typename T>
     static services::Async<T> unused() {
-        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+        return fairuse::services::ready(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
     }
     QObject m_context;
 };

@@ -91,11 +91,7 @@ public:
 private:
     template <typename T>
     static services::Async<T> answered(Result<T> r) {
-        QPromise<Result<T>> p;
-        p.start();
-        p.addResult(std::move(r));
-        p.finish();
-        return p.future();
+        return services::ready(std::move(r));
     }
     QList<std::shared_ptr<QPromise<Result<bool>>>> m_pending;
 };

@@ -70,7 +70,7 @@ public:
         if (from + limit < m_rows.size()) {
             page.nextCursor = QString::number(from + limit);
         }
-        return QtFuture::makeReadyFuture(Result<services::QueuePage>(page));
+        return fairuse::services::ready(Result<services::QueuePage>(page));
     }
     services::Async<FairUseState> getState(const QString&) override { return unsupported<FairUseState>(); }
     services::Async<QList<FairUseEvent>> listEvents(const QString&) override {
@@ -93,7 +93,7 @@ public:
 private:
     template <typename T>
     static services::Async<T> unsupported() {
-        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+        return fairuse::services::ready(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
     }
     QList<services::QueueRow> m_rows;
 };
@@ -135,7 +135,7 @@ public:
 private:
     template <typename T>
     static services::Async<T> unsupported() {
-        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+        return fairuse::services::ready(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
     }
     QObject m_context;
 };
@@ -196,7 +196,7 @@ public:
     services::Async<services::QueuePage> fetchQueuePage(const services::QueueFilter&, const QString& cursor,
                                                         int limit) override {
         if (failFetches.contains(++fetches)) {
-            return QtFuture::makeReadyFuture(
+            return fairuse::services::ready(
                 Result<services::QueuePage>(Error::unavailable(QStringLiteral("connection refused"))));
         }
         const int from = cursor.isEmpty() ? 0 : cursor.toInt();
@@ -205,7 +205,7 @@ public:
         if (from + limit < rows.size()) {
             page.nextCursor = QString::number(from + limit);
         }
-        return QtFuture::makeReadyFuture(Result<services::QueuePage>(page));
+        return fairuse::services::ready(Result<services::QueuePage>(page));
     }
     services::Async<QList<FairUseEvent>> listEvents(const QString& uid) override {
         eventReads.append(uid);
@@ -271,7 +271,7 @@ private:
     }
     template <typename T>
     static services::Async<T> unsupported() {
-        return QtFuture::makeReadyFuture(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
+        return fairuse::services::ready(Result<T>(Error::internal(QStringLiteral("not used by this test"))));
     }
     QObject m_context;
 };

@@ -370,13 +370,7 @@ void FirestoreClientTest::unreachableHostIsUnavailable() {
 namespace {
 class CountingToken : public TokenProvider {
 public:
-    Async<QString> token() override {
-        QPromise<Result<QString>> p;
-        p.start();
-        p.addResult(QStringLiteral("token-%1").arg(m_generation));
-        p.finish();
-        return p.future();
-    }
+    Async<QString> token() override { return ready(Result<QString>(QStringLiteral("token-%1").arg(m_generation))); }
     void invalidate() override { ++m_generation; }
     QString describe() const override { return QStringLiteral("counting"); }
     int m_generation = 1;

@@ -251,7 +251,7 @@ void FirestoreQueueCliTest::badUsageExitsWith2_data() {
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--firestore"), QStringLiteral("p"),
                                                    QStringLiteral("--colour")}
                                     << "Unknown option";
-    // The server credentials of earlier versions are gone: the command reads as the signed-in reviewer only.
+    // The command has no server credentials: it reads as the signed-in reviewer only.
     QTest::newRow("token command") << QStringList{QStringLiteral("--firestore"), QStringLiteral("demo-p"),
                                                   QStringLiteral("--token-command"), QStringLiteral("gcloud")}
                                    << "Unknown option 'token-command'";
