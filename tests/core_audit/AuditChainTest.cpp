@@ -1,4 +1,5 @@
 #include "audit/AuditChain.h"
+#include "TestTime.h"
 
 #include <QCryptographicHash>
 #include <QTest>
@@ -9,9 +10,7 @@ using namespace fairuse;
 
 namespace {
 
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 
 AuditRecord draft(int n, const QString& reviewer = QStringLiteral("ana@example.com")) {
     AuditRecord r;

@@ -1,4 +1,5 @@
 #include "ledger/LlmSpendLedger.h"
+#include "TestTime.h"
 
 #include "LedgerTestSupport.h"
 
@@ -12,9 +13,7 @@ using namespace fairuse;
 
 namespace {
 
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 
 const QString kModel = QStringLiteral("unit");
 const QString kUser = QStringLiteral("user-1");

@@ -1,4 +1,5 @@
 #include "ledger/SpendReport.h"
+#include "TestTime.h"
 
 #include "LedgerTestSupport.h"
 
@@ -9,9 +10,7 @@ using namespace fairuse::spendreport;
 
 namespace {
 
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 
 LlmSpendRecord rec(const char* uid, const char* when, std::int64_t cost, bool customStt, Plan plan,
                    std::int64_t prompt = 0, std::int64_t completion = 0) {

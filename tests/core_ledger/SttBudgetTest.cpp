@@ -1,4 +1,5 @@
 #include "ledger/SttBudget.h"
+#include "TestTime.h"
 
 #include "LedgerTestSupport.h"
 
@@ -9,9 +10,7 @@
 using namespace fairuse;
 
 namespace {
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 constexpr qint64 kLimit = kDefaultSttDailyBudgetMs;
 constexpr qint64 kMax = std::numeric_limits<qint64>::max();
 } // namespace

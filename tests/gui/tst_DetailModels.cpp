@@ -6,6 +6,7 @@
 #include "EvidenceModel.h"
 #include "SpeechSeries.h"
 #include "SpendModel.h"
+#include "TestTime.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
@@ -16,9 +17,7 @@ using namespace fairuse;
 using namespace fairuse::models;
 
 namespace {
-TimePoint at(const char* text) {
-    return parseRfc3339(QString::fromLatin1(text)).value();
-}
+using fairuse::testing::at;
 
 FairUseEvent makeEvent(const QString& id, bool resolved) {
     FairUseEvent e;

@@ -4,6 +4,7 @@
 // restored from and removed from the OS keychain (inside scripts/with-test-session).
 #include "AuthEmulator.h"
 #include "ErrorKindName.h"
+#include "TestResults.h"
 
 #include "auth/AuthSession.h"
 #include "common/Await.h"
@@ -25,13 +26,10 @@ const QString kPassword = QStringLiteral("correct horse 42");
 
 template <typename T>
 Result<T> wait(const Async<T>& f) {
-    return awaitResult(f, kTimeoutMs);
+    return fairuse::testing::wait(f, kTimeoutMs);
 }
 
-template <typename T>
-QString why(const Result<T>& r) {
-    return r.ok() ? QStringLiteral("ok") : kindName(r.error().kind) + QLatin1Char(' ') + r.error().message;
-}
+using fairuse::testing::why;
 
 /** A clock the test moves by hand. */
 struct FakeClock {

@@ -4,6 +4,7 @@
 #include "AuthEmulator.h"
 #include "ErrorKindName.h"
 #include "ScriptedHttpServer.h"
+#include "TestResults.h"
 
 #include "auth/FirebaseAuthClient.h"
 #include "common/Await.h"
@@ -27,13 +28,10 @@ const QString kPassword = QStringLiteral("correct horse 42");
 
 template <typename T>
 Result<T> wait(const Async<T>& f) {
-    return awaitResult(f, kTimeoutMs);
+    return fairuse::testing::wait(f, kTimeoutMs);
 }
 
-template <typename T>
-QString why(const Result<T>& r) {
-    return r.ok() ? QStringLiteral("ok") : kindName(r.error().kind) + QLatin1Char(' ') + r.error().message;
-}
+using fairuse::testing::why;
 
 /** JSON written with single quotes (moc misreads raw string literals with quotes inside). */
 QByteArray j(const char* text) {

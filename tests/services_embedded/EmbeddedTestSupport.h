@@ -1,6 +1,7 @@
 #pragma once
 // Shared fixtures of the embedded store tests.
 
+#include "TestTime.h"
 #include "common/Await.h"
 #include "common/Time.h"
 #include "embedded/EmbeddedStore.h"
@@ -14,10 +15,6 @@ namespace fairuse::testing {
 template <typename E>
 QString nm(E value) {
     return toString(value);
-}
-
-inline TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
 }
 
 /** A store in a fresh temporary folder. */

@@ -2,6 +2,8 @@
 // Shared by the emulator-backed tests: where the fixture's emulator is, a fresh project per test, rules loading.
 
 #include "BackendFixtures.h"
+#include "TestResults.h"
+#include "TestTime.h"
 #include "common/Await.h"
 #include "common/Stores.h"
 #include "common/Time.h"
@@ -19,22 +21,6 @@
 #include <QTest>
 
 namespace fairuse::testing {
-
-/** A time written as RFC 3339 in a test (must be valid). */
-inline TimePoint at(const char* s) {
-    return parseRfc3339(QString::fromLatin1(s)).value();
-}
-
-/** Waits for a store or client call; the emulator can be slow on a loaded machine. */
-template <typename T>
-Result<T> wait(const services::Async<T>& f) {
-    return services::awaitResult(f, 180000);
-}
-
-/** An error as a failure message. */
-inline QString why(const Error& e) {
-    return QStringLiteral("kind %1: %2").arg(int(e.kind)).arg(e.message);
-}
 
 using backends::emulatorHost;
 

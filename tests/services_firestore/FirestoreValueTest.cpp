@@ -1,5 +1,6 @@
 // Firestore REST value codec and the SPEC 4.2 document mapping: round trips and malformed input.
 #include "firestore/FirestoreValue.h"
+#include "TestTime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,9 +23,7 @@ QJsonValue parse(const char* json) {
     return doc.array().at(0);
 }
 
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 
 FirestoreDocument docAt(const QString& path, FirestoreFields fields) {
     FirestoreDocument d;
