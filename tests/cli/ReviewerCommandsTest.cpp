@@ -353,18 +353,13 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
                              QStringLiteral("restrict"), QStringLiteral("--reason"), QStringLiteral("keeps going"),
                              QStringLiteral("--json")};
     const quint16 redisPort = backends::redisPort();
-    std::unique_ptr<RedisClient> redis;
-    std::unique_ptr<RedisUsageStore> usage;
-    if (redisPort != 0) {
-        RedisConfig config;
-        config.port = redisPort;
-        redis = std::make_unique<RedisClient>(config);
-        usage = std::make_unique<RedisUsageStore>(redis.get());
-        VERIFY_OK(awaitResult(usage->writeStageCache(m_throttleUser.uid, Stage::Throttle), 20000));
-        overrideArgs += {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(redisPort)};
-    } else {
-        qInfo("no redis fixture: the stage cache is checked only as not asked");
-    }
+    REQUIRE_REDIS(redisPort);
+    RedisConfig config;
+    config.port = redisPort;
+    RedisClient redis(config);
+    RedisUsageStore usage(&redis);
+    VERIFY_OK(awaitResult(usage.writeStageCache(m_throttleUser.uid, Stage::Throttle), 20000));
+    overrideArgs += {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(redisPort)};
     r = cli(onProject(overrideArgs));
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     o = r.json();
@@ -377,20 +372,17 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     QCOMPARE(audit.value(QStringLiteral("reason")).toString(), QStringLiteral("keeps going"));
     ++m_expectedRecords;
     QCOMPARE(stageOf(m_throttleUser.uid), QStringLiteral("restrict"));
-    if (usage) {
-        QCOMPARE(o.value(QStringLiteral("stage_cache")).toString(), QStringLiteral("dropped"));
-        const auto cached = awaitResult(usage->readStageCache(m_throttleUser.uid), 20000);
-        VERIFY_OK(cached);
-        QVERIFY(cached->isEmpty());
-        // An unreachable Redis: the override is applied and the output says the cache could not be dropped.
-        r = cli(
-            onProject({QStringLiteral("override"), m_throttleUser.uid, QStringLiteral("--stage"),
+    QCOMPARE(o.value(QStringLiteral("stage_cache")).toString(), QStringLiteral("dropped"));
+    const auto cached = awaitResult(usage.readStageCache(m_throttleUser.uid), 20000);
+    VERIFY_OK(cached);
+    QVERIFY(cached->isEmpty());
+    // An unreachable Redis: the override is applied and the output says the cache could not be dropped.
+    r = cli(onProject({QStringLiteral("override"), m_throttleUser.uid, QStringLiteral("--stage"),
                        QStringLiteral("throttle"), QStringLiteral("--reason"), QStringLiteral("one step back"),
                        QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(backends::closedPort())}));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-        QVERIFY2(r.out.contains("could NOT delete"), qPrintable(r.describe()));
-        ++m_expectedRecords;
-    }
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.out.contains("could NOT delete"), qPrintable(r.describe()));
+    ++m_expectedRecords;
 
     // The senior may lift the restriction by a false-positive resolution: restrict -> throttle.
     r = cli(onProject({QStringLiteral("resolve"), pasted(m_restrictCase.caseRef, 2), QStringLiteral("--outcome"),
