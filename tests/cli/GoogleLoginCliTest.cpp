@@ -4,6 +4,7 @@
 // The Google ID token the provider hands out is the Auth emulator's stand-in for one, so Firebase Auth (the real
 // emulator) signs the reviewer in with provider google.com; the reviewer then acts through the shipped security rules.
 #include "CliHarness.h"
+#include "RequireBackend.h"
 #include "ScriptedOAuthProvider.h"
 
 #include <QJsonArray>

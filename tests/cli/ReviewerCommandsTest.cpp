@@ -4,6 +4,7 @@
 // sign-in kept in the test session's keychain (scripts/with-test-session) under a keychain service of this test, and
 // the settings in a temporary XDG_CONFIG_HOME.
 #include "CliHarness.h"
+#include "RequireBackend.h"
 
 #include "audit/AuditChain.h"
 #include "firestore/FirestoreCaseStore.h"

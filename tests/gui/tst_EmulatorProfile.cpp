@@ -15,6 +15,7 @@
 #include "MainWindow.h"
 #include "QueueModel.h"
 #include "QueueView.h"
+#include "RequireBackend.h"
 #include "TcpProxy.h"
 #include "UserView.h"
 #include "audit/AuditChain.h"

@@ -2,6 +2,7 @@
 // reviewer, stays open with a clear reason for a wrong password, an unverified e-mail, an account without a role
 // and a provider that cannot be reached, and never keeps the password in its field after an attempt.
 #include "AuthEmulator.h"
+#include "RequireBackend.h"
 #include "SignInDialog.h"
 
 #include <QLineEdit>

@@ -4,6 +4,7 @@
 // restored from and removed from the OS keychain (inside scripts/with-test-session).
 #include "AuthEmulator.h"
 #include "ErrorKindName.h"
+#include "RequireBackend.h"
 #include "TestResults.h"
 
 #include "auth/AuthSession.h"

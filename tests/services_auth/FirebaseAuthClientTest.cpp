@@ -3,6 +3,7 @@
 // do (malformed answers, 5xx, silence), plus the mapping of Identity Toolkit errors.
 #include "AuthEmulator.h"
 #include "ErrorKindName.h"
+#include "RequireBackend.h"
 #include "ScriptedHttpServer.h"
 #include "TestResults.h"
 

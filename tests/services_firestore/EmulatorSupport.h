@@ -1,7 +1,7 @@
 #pragma once
 // Shared by the emulator-backed tests: where the fixture's emulator is, a fresh project per test, rules loading.
 
-#include "BackendFixtures.h"
+#include "RequireBackend.h"
 #include "TestResults.h"
 #include "TestTime.h"
 #include "common/Await.h"

@@ -4,6 +4,7 @@
 // a keychain service of this test, the settings in a temporary XDG_CONFIG_HOME. Only the seeding uses the emulator's
 // owner access, as the backend's server credentials would.
 #include "CliHarness.h"
+#include "RequireBackend.h"
 #include "RulesSupport.h"
 
 #include "firestore/FirestoreCaseStore.h"

@@ -2,6 +2,7 @@
 // and FirestoreCaseStore send for a real action), alters one thing, and sends it with an ID token the Firebase Auth
 // emulator minted: the emulator must refuse it with PERMISSION_DENIED. Where the row has a genuine commit, that
 // commit is then sent unaltered and must pass, so the refusal is the alteration's doing and nothing else's.
+#include "RequireBackend.h"
 #include "RulesSupport.h"
 
 #include <QTest>

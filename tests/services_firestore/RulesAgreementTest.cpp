@@ -3,6 +3,7 @@
 // Firestore emulator with that role's ID token from the Firebase Auth emulator. What the core allows, the rules allow
 // (and the stored stage is the core's); what the core refuses for lack of a role, the rules refuse when a client
 // sends it anyway (the change is built for an admin and recorded under the weaker role's identity).
+#include "RequireBackend.h"
 #include "RulesSupport.h"
 
 #include <QTest>

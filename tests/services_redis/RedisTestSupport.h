@@ -1,7 +1,7 @@
 #pragma once
 
 // Helpers shared by the Redis tests: the fixture's ports, private throw-away servers, and awaiting futures.
-#include "BackendFixtures.h"
+#include "RequireBackend.h"
 #include "common/Await.h"
 #include "redis/RedisClient.h"
 

@@ -1,6 +1,7 @@
 #include "secrets/KeychainSecretStore.h"
 #include "BackendFixtures.h"
 #include "ErrorKindName.h"
+#include "RequireBackend.h"
 #include "common/Await.h"
 
 #include <QCoreApplication>

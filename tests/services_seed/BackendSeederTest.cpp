@@ -1,6 +1,7 @@
 // BackendSeeder against a real redis-server and the Firestore emulator: what it writes is read back through the
 // console's own stores (RedisUsageStore, FirestoreCaseStore), never by peeking at the seeder's output.
 #include "BackendFixtures.h"
+#include "RequireBackend.h"
 
 #include "audit/AuditChain.h"
 #include "common/Await.h"

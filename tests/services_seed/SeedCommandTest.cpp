@@ -1,6 +1,7 @@
 // `fairuse seed --store redis+firestore` end to end: the CLI binary (FAIRUSE_CLI) against the redis fixtures and the
 // Firestore emulator, through QProcess; what it wrote is read back with the `usage` command and the console's stores.
 #include "BackendFixtures.h"
+#include "RequireBackend.h"
 
 #include "common/Await.h"
 #include "embedded/DemoGenerator.h"

@@ -29,11 +29,6 @@ inline const QString kAuthProject = QStringLiteral("demo-fairuse");
 /** Any key does on the emulator; it must be present (without one it answers 403). */
 inline const QString kAuthApiKey = QStringLiteral("fairuse-test-api-key");
 
-/** Fails or skips (REQUIRE_BACKEND) unless the fixture's Auth emulator runs. */
-#define REQUIRE_AUTH_EMULATOR()                                                                                        \
-    REQUIRE_BACKEND(fairuse::testing::backends::kAuthEmulator,                                                         \
-                    !fairuse::testing::backends::authEmulatorHost().isEmpty(), fairuse::testing::backends::kAuthHow)
-
 /** The Auth emulator at `host`, driven synchronously for test set-up. */
 class AuthEmulator {
 public:

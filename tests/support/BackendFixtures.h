@@ -3,8 +3,6 @@
 // the `redis` / `redis_auth` fixtures (tests/services_redis), `firestore_emulator` (tests/services_firestore) and
 // `auth_emulator` (tests/services_auth) write their addresses into FAIRUSE_TEST_STATE_DIR.
 
-#include "RequireBackend.h"
-
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -36,7 +34,7 @@ inline quint16 redisPort(const QString& instance = QStringLiteral("redis")) {
 inline const QString kRedisAuthPassword = QStringLiteral("fixture-admin-pw");
 
 /** host:port of the fixture's Firestore emulator, else FIRESTORE_EMULATOR_HOST; empty when neither exists
- *  (REQUIRE_FIRESTORE_EMULATOR). */
+ *  (REQUIRE_FIRESTORE_EMULATOR, RequireBackend.h). */
 inline QString emulatorHost() {
     const QString host = readStateFile(QStringLiteral("firestore.host"));
     return host.isEmpty() ? qEnvironmentVariable("FIRESTORE_EMULATOR_HOST").trimmed() : host;
@@ -48,6 +46,12 @@ inline QString emulatorHost() {
 inline QString authEmulatorHost() {
     const QString host = readStateFile(QStringLiteral("auth.host"));
     return host.isEmpty() ? qEnvironmentVariable("FIREBASE_AUTH_EMULATOR_HOST").trimmed() : host;
+}
+
+/** True under CI=true or FAIRUSE_REQUIRE_BACKENDS=1: a backend that is not there is a failure, not a skip. */
+inline bool backendsRequired() {
+    return qEnvironmentVariable("CI") == QLatin1String("true") ||
+           qEnvironmentVariable("FAIRUSE_REQUIRE_BACKENDS") == QLatin1String("1");
 }
 
 /** redis-server on PATH, for tests that start a private one. */
@@ -95,17 +99,3 @@ inline quint16 closedPort() {
 }
 
 } // namespace fairuse::testing::backends
-
-/** Fails or skips (REQUIRE_BACKEND) unless the redis fixture instance whose port is `port` runs. */
-#define REQUIRE_REDIS(port)                                                                                            \
-    REQUIRE_BACKEND(fairuse::testing::backends::kRedisServer, (port) != 0, fairuse::testing::backends::kRedisHow)
-
-/** Fails or skips (REQUIRE_BACKEND) unless `host` (emulatorHost()) names a running Firestore emulator. */
-#define REQUIRE_FIRESTORE_EMULATOR(host)                                                                               \
-    REQUIRE_BACKEND(fairuse::testing::backends::kFirestoreEmulator, !(host).isEmpty(),                                 \
-                    fairuse::testing::backends::kFirestoreHow)
-
-/** Fails or skips (REQUIRE_BACKEND) outside scripts/with-test-session. */
-#define REQUIRE_KEYCHAIN()                                                                                             \
-    REQUIRE_BACKEND(fairuse::testing::backends::kKeychain, fairuse::testing::backends::keychainAvailable(),            \
-                    fairuse::testing::backends::kKeychainHow)

@@ -3,17 +3,13 @@
 // emulator, the keychain, the scripted LLM server, a tool such as openssl): when the backend is missing, the test
 // fails under CI=true or FAIRUSE_REQUIRE_BACKENDS=1 and skips otherwise, so CI never passes by skipping.
 
+#include "BackendFixtures.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QTest>
 
 namespace fairuse::testing::backends {
-
-/** True under CI=true or FAIRUSE_REQUIRE_BACKENDS=1: a backend that is not there is a failure, not a skip. */
-inline bool backendsRequired() {
-    return qEnvironmentVariable("CI") == QLatin1String("true") ||
-           qEnvironmentVariable("FAIRUSE_REQUIRE_BACKENDS") == QLatin1String("1");
-}
 
 /**
  * Records the outcome for a missing backend: a failure when backendsRequired(), a skip otherwise. Returns
@@ -45,3 +41,22 @@ inline bool requireBackend(const QString& name, bool available, const QString& w
             return;                                                                                                    \
         }                                                                                                              \
     } while (false)
+
+/** Fails or skips (REQUIRE_BACKEND) unless the redis fixture instance whose port is `port` runs. */
+#define REQUIRE_REDIS(port)                                                                                            \
+    REQUIRE_BACKEND(fairuse::testing::backends::kRedisServer, (port) != 0, fairuse::testing::backends::kRedisHow)
+
+/** Fails or skips (REQUIRE_BACKEND) unless `host` (emulatorHost()) names a running Firestore emulator. */
+#define REQUIRE_FIRESTORE_EMULATOR(host)                                                                               \
+    REQUIRE_BACKEND(fairuse::testing::backends::kFirestoreEmulator, !(host).isEmpty(),                                 \
+                    fairuse::testing::backends::kFirestoreHow)
+
+/** Fails or skips (REQUIRE_BACKEND) outside scripts/with-test-session. */
+#define REQUIRE_KEYCHAIN()                                                                                             \
+    REQUIRE_BACKEND(fairuse::testing::backends::kKeychain, fairuse::testing::backends::keychainAvailable(),            \
+                    fairuse::testing::backends::kKeychainHow)
+
+/** Fails or skips (REQUIRE_BACKEND) unless the fixture's Auth emulator runs. */
+#define REQUIRE_AUTH_EMULATOR()                                                                                        \
+    REQUIRE_BACKEND(fairuse::testing::backends::kAuthEmulator,                                                         \
+                    !fairuse::testing::backends::authEmulatorHost().isEmpty(), fairuse::testing::backends::kAuthHow)
