@@ -1,6 +1,7 @@
 // The plan in force from the backend's subscription record: legacy free, expired paid plans, the period's edge.
 
 #include "common/Subscription.h"
+#include "TestTime.h"
 
 #include <QTest>
 
@@ -11,9 +12,7 @@ using namespace fairuse;
 
 namespace {
 
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 
 } // namespace
 

@@ -1,5 +1,6 @@
 // The backend's documents as it writes them: the subscription on users/{uid}, its fair-use state's previous_stage,
 // and its cases (action none with a high score, synthetic free_exhausted cases, no policy label).
+#include "TestTime.h"
 #include "enforcement/Enforcement.h"
 #include "firestore/FirestoreValue.h"
 #include "firestore/UserDocument.h"
@@ -30,9 +31,7 @@ FirestoreDocument docAt(const QString& path, FirestoreFields f) {
     return d;
 }
 
-TimePoint at(const char* rfc3339) {
-    return parseRfc3339(QString::fromLatin1(rfc3339)).value();
-}
+using fairuse::testing::at;
 
 } // namespace
 
