@@ -2,6 +2,7 @@
 
 #include "common/Stores.h"
 #include "firestore/FirestoreClient.h"
+#include "firestore/FirestoreMapping.h"
 
 #include <QObject>
 #include <QPromise>

@@ -2,7 +2,7 @@
 
 #include "common/Stores.h"
 #include "firestore/FirestoreAuth.h"
-#include "firestore/FirestoreValue.h"
+#include "firestore/FirestoreDocument.h"
 
 #include <QJsonDocument>
 #include <QObject>

@@ -1,5 +1,7 @@
 # Sources of services/firestore: the case store over the Firestore REST API (v1).
 target_sources(fairuse_services PRIVATE
+    firestore/FieldReader.cpp
+    firestore/FieldReader.h
     firestore/FirestoreAuth.cpp
     firestore/FirestoreAuth.h
     firestore/FirestoreCaseStore.cpp
@@ -8,6 +10,10 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreCaseStore.h
     firestore/FirestoreClient.cpp
     firestore/FirestoreClient.h
+    firestore/FirestoreDocument.cpp
+    firestore/FirestoreDocument.h
+    firestore/FirestoreMapping.cpp
+    firestore/FirestoreMapping.h
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
     firestore/UserDocument.cpp

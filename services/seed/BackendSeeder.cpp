@@ -4,7 +4,7 @@
 #include "common/Loopback.h"
 #include "common/Promise.h"
 #include "firestore/FirestoreCaseStore.h"
-#include "firestore/FirestoreValue.h"
+#include "firestore/FirestoreMapping.h"
 #include "firestore/UserDocument.h"
 #include "redis/RedisUsageStore.h"
 

@@ -2,7 +2,7 @@
 // and its cases (action none with a high score, synthetic free_exhausted cases, no policy label).
 #include "TestTime.h"
 #include "enforcement/Enforcement.h"
-#include "firestore/FirestoreValue.h"
+#include "firestore/FirestoreMapping.h"
 #include "firestore/UserDocument.h"
 
 #include <QJsonDocument>

@@ -1,6 +1,7 @@
 // Firestore REST value codec and the SPEC 4.2 document mapping: round trips and malformed input.
 #include "firestore/FirestoreValue.h"
 #include "TestTime.h"
+#include "firestore/FirestoreMapping.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
