@@ -3,6 +3,7 @@
 
 #include "common/Await.h"
 #include "common/Time.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "firestore/FirestoreClient.h"

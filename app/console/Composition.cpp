@@ -3,6 +3,7 @@
 #include "FutureWatch.h"
 #include "auth/AuthSession.h"
 #include "auth/FirebaseAuthClient.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "firestore/FirestoreAuth.h"

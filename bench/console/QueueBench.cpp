@@ -10,6 +10,7 @@
 #include "SpeechChart.h"
 #include "SpeechSeries.h"
 #include "common/Await.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "firestore/FirestoreAuth.h"

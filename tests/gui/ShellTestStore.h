@@ -5,6 +5,7 @@
 
 #include "Backend.h"
 #include "common/Await.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "llm/HeuristicClassifierService.h"

@@ -1,6 +1,7 @@
 // Prints how long seeding and the queue's first page take (not a test: timings never gate CI).
 // Usage: embedded_scale_check [FOLDER] [BULK_FLAGGED] [--pages-only]
 #include "common/Await.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 

@@ -3,6 +3,7 @@
 #include "EmbeddedTestSupport.h"
 
 #include "common/Subscription.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 
 #include <QHash>

@@ -2,6 +2,7 @@
 #include "EmbeddedTestSupport.h"
 
 #include "audit/AuditChain.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 
 using namespace fairuse;

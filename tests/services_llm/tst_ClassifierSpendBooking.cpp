@@ -4,6 +4,7 @@
 
 #include "ScriptedOpenAiServer.h"
 #include "common/Await.h"
+#include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
 #include "llm/ClassifierSpendBooking.h"
