@@ -1,6 +1,12 @@
 #pragma once
 
 #include "Backend.h"
+#include "QueueDetailsReader.h"
+#include "QueueFilterMatch.h"
+#include "QueueOrder.h"
+#include "QueuePager.h"
+#include "QueueReadAll.h"
+#include "QueueSpeechReader.h"
 #include "common/Stores.h"
 
 #include <QAbstractTableModel>
@@ -10,7 +16,6 @@
 #include <QString>
 #include <QTimer>
 
-#include <array>
 #include <deque>
 #include <vector>
 
@@ -53,6 +58,11 @@ namespace fairuse::models {
  *
  * Display strings are computed in data(); Qt::UserRole-based roles give raw values for sorting (SortRole) and
  * exporting (RawValueRole).
+ *
+ * The model holds the rows and tells views about them; its collaborators do the rest: QueuePager (the page
+ * requests), QueueOrder (sort keys and ordering), matchesQueueFilter() (the model's own filter guess),
+ * QueueSpeechReader and QueueDetailsReader (the lazy reads and their caches), QueueReadAll (reading every shown row
+ * before an export) and QueueFormat (display strings).
  */
 class QueueModel : public QAbstractTableModel {
     Q_OBJECT
@@ -81,14 +91,6 @@ public:
         RawValueRole,
     };
 
-    /** The first 16 UTF-16 code units of a user id packed into integers, so sort ties compare without touching
-     *  the strings (cache misses on 100,000 heap strings cost more than the sort itself). */
-    struct UidKey {
-        std::array<quint64, 4> units{};
-        bool truncated = false; ///< longer than 16 units: equal keys fall back to the strings
-    };
-    static UidKey uidKeyOf(const QString& uid);
-
     explicit QueueModel(Backend& backend, QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -105,8 +107,8 @@ public:
     void setFilter(const services::QueueFilter& filter);
     const services::QueueFilter& filter() const { return m_filter; }
     /** Rows per store call (clamped to 1..1000 by the store); the first page of a load asks for at most 100. */
-    void setPageSize(int rows) { m_pageSize = rows; }
-    int pageSize() const { return m_pageSize; }
+    void setPageSize(int rows) { m_pager->setPageSize(rows); }
+    int pageSize() const { return m_pager->pageSize(); }
 
     /** Loads again from the first page with the current filter, dropping the speech and details caches. The rows
      *  shown stay until the store's answer replaces them (see the class comment). */
@@ -115,12 +117,12 @@ public:
     void retry();
     /** True after a page failed: the rows shown are what was loaded before, possibly out of date, until a load
      *  (retry(), refresh() or a filter change) gets to its last page. */
-    bool isStale() const { return m_stale; }
+    bool isStale() const { return m_pager->isStale(); }
 
-    bool isLoading() const { return m_loading; }
+    bool isLoading() const { return m_pager->isLoading(); }
     /** True once the last page arrived without error. */
-    bool isComplete() const { return m_complete; }
-    int pagesLoaded() const { return m_pages; }
+    bool isComplete() const { return m_pager->isComplete(); }
+    int pagesLoaded() const { return m_pager->pagesLoaded(); }
     /** Rows held by the model, shown or filtered out. */
     int loadedRowCount() const { return static_cast<int>(m_rows.size()); }
 
@@ -130,15 +132,15 @@ public:
     int rowOfUid(const QString& uid) const;
 
     /** Most speech reads in flight at once (default 8). */
-    void setSpeechReadLimit(int reads) { m_speech.limit = std::max(1, reads); }
-    int speechReadLimit() const { return m_speech.limit; }
-    int speechReadsInFlight() const { return m_speech.inFlight; }
+    void setSpeechReadLimit(int reads) { m_speech->setLimit(reads); }
+    int speechReadLimit() const { return m_speech->limit(); }
+    int speechReadsInFlight() const { return m_speech->inFlight(); }
 
     /** Most users whose details (open cases, oldest open case, last action) are read at once (default 3; each is
      *  two store calls). */
-    void setDetailsReadLimit(int users) { m_details.limit = std::max(1, users); }
-    int detailsReadLimit() const { return m_details.limit; }
-    int detailsReadsInFlight() const { return m_details.inFlight; }
+    void setDetailsReadLimit(int users) { m_details->setLimit(users); }
+    int detailsReadLimit() const { return m_details->limit(); }
+    int detailsReadsInFlight() const { return m_details->inFlight(); }
 
     /** Shown rows whose speech or details (open cases, oldest open case, last action) are still to be read; rows
      *  whose read failed are not counted (see failedShownRows()). */
@@ -148,11 +150,13 @@ public:
     /** Reads what unreadShownRows() counts for every shown row, not only painted ones (before an export), within
      *  the same in-flight limits; rows painted meanwhile still go first. refresh() and cancelReadAll() stop it. */
     void readAllShown();
-    void cancelReadAll();
+    void cancelReadAll() { m_readAll.cancel(); }
 
     /** The model's own test of one row against `filter`, used for rows the store has not confirmed yet (the
      *  resolved-only and case-reference parts can only be approximated from a row). */
-    static bool rowMatches(const services::QueueFilter& filter, const services::QueueRow& row);
+    static bool rowMatches(const services::QueueFilter& filter, const services::QueueRow& row) {
+        return matchesQueueFilter(filter, row);
+    }
 
 Q_SIGNALS:
     /** A load started from the first page (after refresh or setFilter). */
@@ -166,59 +170,36 @@ Q_SIGNALS:
 
 private:
     void startQuery(bool clear, quint64 keptGeneration = 0);
-    void requestPage();
     void addPage(QList<services::QueueRow> rows);
     void finishQuery();
-    QString speechCell(std::int64_t ms, std::int64_t capMs) const;
 
     /** Whether m_rows[i] is shown: the current query returned it, or it passes m_filter while that query runs. */
     bool shows(int i) const;
+    /** The current sort over the loaded rows. */
+    QueueOrder currentOrder() const { return QueueOrder(m_rows, m_uidKeys, m_sortColumn, m_sortOrder); }
     /** Shown rows (indices into m_rows) in the current sort order. */
     std::vector<int> orderedVisible() const;
-    void sortIndices(std::vector<int>& indices) const;
     /** Swaps in `order` with a layout change; `remap` maps old m_rows indices to new ones (empty: unchanged). */
     void applyOrder(std::vector<int> order, const std::vector<int>& remap = {},
                     QAbstractItemModel::LayoutChangeHint hint = QAbstractItemModel::NoLayoutChangeHint);
     void rebuildVisibleIndex();
+    /** The loaded row of a user id, or null. */
+    services::QueueRow* loadedRow(const QString& uid);
 
-    /** Per-user reads started by painting: queued newest last, bounded, at most `limit` in flight. */
-    struct LazyReads {
-        QSet<QString> wanted;       ///< queued or in flight
-        std::deque<QString> queue;  ///< newest request at the back
-        QSet<QString> failed;       ///< not retried until refresh()
-        QSet<QString> dirty;        ///< filled since the last dataChanged
-        bool pumpScheduled = false; ///< a pump is queued on the event loop
-        quint64 epoch = 0;          ///< answers of an older epoch (before a refresh) are dropped
-        int inFlight = 0;
-        int limit = 8;
-        /** Queues `uid`; true when a pump must be scheduled. */
-        bool enqueue(const QString& uid);
-        void reset();
-    };
-
-    void requestSpeech(const QString& uid) const;
-    void pumpSpeech();
-    void requestDetails(const QString& uid) const;
-    void pumpDetails();
-    void detailsRead(const QString& uid, const Result<QList<FairUseEvent>>& events,
-                     const Result<QList<AuditRecord>>& audit);
+    void speechRead(const QString& uid, const SpeechTotals& totals);
+    void detailsRead(const QString& uid, const QueueRowDetails& details);
     void scheduleFlush();
+    /** Announces the speech and details that arrived, one dataChanged each, and re-sorts rows sorted as missing. */
     void flushLazy();
-    bool needsSpeech(const services::QueueRow& row) const;
-    bool needsDetails(const services::QueueRow& row) const;
-    /** Moves users of readAllShown() into the lazy queues while they have room. */
-    void topUpReadAll();
 
     Backend& m_backend;
-    services::QueueFilter m_filter;      ///< what the view shows
-    services::QueueFilter m_queryFilter; ///< what the loaded rows were queried with
-    int m_pageSize = 500;
+    services::QueueFilter m_filter; ///< what the view shows
     /** A deque: growing it never moves the rows (a QList of 100,000 rows stalled the UI thread reallocating). */
     std::deque<services::QueueRow> m_rows; ///< every loaded row, in arrival (store) order
     QHash<QString, int> m_indexOfUid;      ///< uid -> index into m_rows
     std::vector<int> m_order;              ///< shown row -> index into m_rows
     std::vector<int> m_shownRowOf;         ///< index into m_rows -> shown row, or -1
-    std::vector<UidKey> m_uidKeys;         ///< index into m_rows -> packed user id (sort tie-break)
+    std::vector<QueueUidKey> m_uidKeys;    ///< index into m_rows -> packed user id (sort tie-break)
     std::vector<quint64> m_seenIn;         ///< index into m_rows -> query generation that last returned it
     std::vector<qint64> m_arrival;         ///< index into m_rows -> position in the last query's answer
     /** Rows last returned by this generation stay shown while a refresh runs (0: none, as after setFilter). */
@@ -227,26 +208,14 @@ private:
     bool m_clearedQuery = false; ///< the current query started from an empty table
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
-    QString m_cursor;
-    quint64 m_generation = 0;
-    int m_pages = 0;
-    bool m_loading = false;
-    bool m_complete = false;
-    bool m_stale = false;
 
-    /** What a details read found for one user. */
-    struct Details {
-        int openCases = 0;
-        std::optional<TimePoint> oldestOpenCaseAt;
-        QString lastAction;
-    };
-
-    QHash<QString, SpeechTotals> m_speechCache;
-    mutable LazyReads m_speech;
-    QHash<QString, Details> m_detailsCache;
-    mutable LazyReads m_details;
-    QTimer m_flush;                ///< announces speech and details that arrived, one dataChanged per batch
-    std::deque<QString> m_readAll; ///< users readAllShown() has not queued yet
+    QueuePager* m_pager;           ///< child
+    QueueSpeechReader* m_speech;   ///< child
+    QueueDetailsReader* m_details; ///< child
+    QueueReadAll m_readAll;
+    QSet<QString> m_speechDirty;  ///< speech filled since the last dataChanged
+    QSet<QString> m_detailsDirty; ///< details filled (or failed) since the last dataChanged
+    QTimer m_flush;               ///< announces speech and details that arrived, one dataChanged per batch
 };
 
 } // namespace fairuse::models

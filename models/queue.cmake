@@ -2,6 +2,22 @@
 target_sources(fairuse_models PRIVATE
     ConnectionProfile.cpp
     ConnectionProfile.h
+    LazyReadQueue.cpp
+    LazyReadQueue.h
+    QueueDetailsReader.cpp
+    QueueDetailsReader.h
+    QueueFilterMatch.cpp
+    QueueFilterMatch.h
+    QueueFormat.cpp
+    QueueFormat.h
     QueueModel.cpp
     QueueModel.h
+    QueueOrder.cpp
+    QueueOrder.h
+    QueuePager.cpp
+    QueuePager.h
+    QueueReadAll.cpp
+    QueueReadAll.h
+    QueueSpeechReader.cpp
+    QueueSpeechReader.h
 )
