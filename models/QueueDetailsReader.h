@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QString>
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 
 namespace fairuse::models {

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QString>
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 
 namespace fairuse::models {

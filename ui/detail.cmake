@@ -15,6 +15,8 @@ target_sources(fairuse_ui PRIVATE
     SpeechChart.h
     SpendReportView.cpp
     SpendReportView.h
+    UserSummary.cpp
+    UserSummary.h
     UserView.cpp
     UserView.h
 )
