@@ -2,12 +2,28 @@
 add_executable(fairuse_bench_metering MeteringBench.cpp)
 target_link_libraries(fairuse_bench_metering PRIVATE fairuse::options fairuse::core benchmark::benchmark)
 # Redis metering on a real redis-server, backend layout against LuaMeter, with redis-benchmark as the ceiling.
-add_executable(fairuse_bench_redis redis/RedisMeteringBench.cpp)
+add_executable(fairuse_bench_redis
+    redis/BackendLayout.cpp
+    redis/BackendLayout.h
+    redis/RedisBenchDriver.cpp
+    redis/RedisBenchDriver.h
+    redis/RedisBenchServer.cpp
+    redis/RedisBenchServer.h
+    redis/RedisCostProbe.cpp
+    redis/RedisCostProbe.h
+    redis/RedisMeteringBench.cpp
+)
 target_link_libraries(fairuse_bench_redis PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
 # Bulk resolve on the Firestore emulator with the shipped rules, which the bench starts itself together with the Auth
 # emulator (the CTest fixture's script; tests/support/AuthEmulator.h signs its reviewer in): apply() per case against
 # applyBatch(), with server credentials and with a reviewer's ID token.
-add_executable(fairuse_bench_bulk_resolve firestore/BulkResolveBench.cpp)
+add_executable(fairuse_bench_bulk_resolve
+    firestore/BulkResolveBench.cpp
+    firestore/EmulatorProcesses.cpp
+    firestore/EmulatorProcesses.h
+    firestore/ProcessCpu.cpp
+    firestore/ProcessCpu.h
+)
 target_link_libraries(fairuse_bench_bulk_resolve PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
 target_include_directories(fairuse_bench_bulk_resolve PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 target_compile_definitions(fairuse_bench_bulk_resolve PRIVATE FAIRUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -34,6 +34,8 @@
 // demo-fairuse), else firebase-tools from tools/firebase (scripts/setup; $FIREBASE_TOOLS_BIN overrides).
 
 #include "AuthEmulator.h"
+#include "EmulatorProcesses.h"
+#include "ProcessCpu.h"
 
 #include "audit/AuditChain.h"
 #include "common/Await.h"
@@ -72,6 +74,7 @@
 
 using namespace fairuse;
 using namespace fairuse::services;
+using namespace fairuse::bench;
 
 namespace {
 
@@ -83,250 +86,6 @@ constexpr int kAwaitMs = 600'000;
 constexpr int kReadBackChunk = 300;
 /** How much faster batched commits must be than one commit per case (docs/performance.md). */
 constexpr double kTargetSpeedup = 10.0;
-
-/** Process groups of the running emulators, for the signal handler. */
-volatile pid_t g_emulatorGroup = 0;
-volatile pid_t g_authGroup = 0;
-
-void killGroupOnSignal(int sig) {
-    if (g_emulatorGroup > 0) {
-        ::kill(-g_emulatorGroup, SIGTERM);
-    }
-    if (g_authGroup > 0) {
-        ::kill(-g_authGroup, SIGTERM);
-    }
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-}
-
-QString loadAverage() {
-    QFile f(QStringLiteral("/proc/loadavg"));
-    if (!f.open(QIODevice::ReadOnly)) {
-        return QStringLiteral("?");
-    }
-    return QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2);
-}
-
-/** CPU seconds (user + system) used so far by the live processes of process group `group` (the emulator's JVM and
- *  its wrapper), from /proc/PID/stat. */
-double groupCpuSeconds(pid_t group) {
-    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    double total = 0;
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString& pid : pids) {
-        bool numeric = false;
-        pid.toInt(&numeric);
-        if (!numeric) {
-            continue;
-        }
-        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!f.open(QIODevice::ReadOnly)) {
-            continue;
-        }
-        // The command name may contain spaces: the fields start after its closing parenthesis, at "state".
-        const QByteArray stat = f.readAll();
-        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 12 && fields.at(2).toInt() == group) {
-            total += static_cast<double>(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / tick;
-        }
-    }
-    return total;
-}
-
-/** CPU seconds (user + system, all threads) used so far by this process. */
-double ownCpuSeconds() {
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-QString findEmulator(const QString& given) {
-    QStringList candidates;
-    if (!given.isEmpty()) {
-        return given;
-    }
-    const QString env = qEnvironmentVariable("FIRESTORE_EMULATOR_BIN");
-    if (!env.isEmpty()) {
-        return env;
-    }
-    candidates << QStringLiteral("/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator")
-               << QStringLiteral(
-                      "/usr/share/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator");
-    const QString gcloud = QStandardPaths::findExecutable(QStringLiteral("gcloud"));
-    if (!gcloud.isEmpty()) {
-        const QDir sdk = QFileInfo(QFileInfo(QFileInfo(gcloud).canonicalFilePath()).absolutePath()).absolutePath();
-        candidates << sdk.filePath(QStringLiteral("platform/cloud-firestore-emulator/cloud_firestore_emulator"));
-    }
-    for (const QString& c : std::as_const(candidates)) {
-        if (QFileInfo(c).isExecutable()) {
-            return c;
-        }
-    }
-    return {};
-}
-
-/** The Firestore emulator in its own process group (it forks a JVM), on a free loopback port; the whole group is
- *  stopped when this object dies. */
-class Emulator {
-public:
-    bool start(const QString& program, QString* error) {
-        for (int attempt = 1; attempt <= 3; ++attempt) {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost, 0)) {
-                continue;
-            }
-            const quint16 port = probe.serverPort();
-            probe.close();
-            m_process = std::make_unique<QProcess>();
-            m_process->setProgram(program);
-            m_process->setArguments(
-                {QStringLiteral("start"), QStringLiteral("--host=127.0.0.1"), QStringLiteral("--port=%1").arg(port)});
-            m_process->setStandardOutputFile(m_logDir.filePath(QStringLiteral("emulator.log")));
-            m_process->setProcessChannelMode(QProcess::MergedChannels);
-            m_process->setChildProcessModifier([] { ::setsid(); });
-            m_process->start();
-            if (!m_process->waitForStarted(10000)) {
-                *error = QStringLiteral("could not start %1: %2").arg(program, m_process->errorString());
-                return false;
-            }
-            m_group = static_cast<pid_t>(m_process->processId());
-            g_emulatorGroup = m_group;
-            m_host = QStringLiteral("127.0.0.1:%1").arg(port);
-            QNetworkAccessManager nam;
-            for (int i = 0; i < 600 && m_process->state() == QProcess::Running; ++i) {
-                QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(QStringLiteral("http://%1/").arg(m_host))));
-                QEventLoop loop;
-                QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-                loop.exec();
-                const bool up = reply->error() == QNetworkReply::NoError;
-                reply->deleteLater();
-                if (up) {
-                    return true;
-                }
-                QThread::msleep(100);
-            }
-            stop();
-        }
-        *error = QStringLiteral("the emulator did not answer; its log is %1")
-                     .arg(m_logDir.filePath(QStringLiteral("emulator.log")));
-        m_logDir.setAutoRemove(false);
-        return false;
-    }
-    void stop() {
-        if (m_group > 0) {
-            ::kill(-m_group, SIGTERM);
-            if (m_process && !m_process->waitForFinished(5000)) {
-                ::kill(-m_group, SIGKILL);
-                m_process->waitForFinished(3000);
-            }
-            // The JVM may outlive the wrapper script briefly; the group dies with it.
-            for (int i = 0; i < 50 && ::kill(-m_group, 0) == 0; ++i) {
-                QThread::msleep(100);
-            }
-            if (::kill(-m_group, 0) == 0) {
-                ::kill(-m_group, SIGKILL);
-            }
-            m_group = 0;
-            g_emulatorGroup = 0;
-        }
-        m_process.reset();
-    }
-    ~Emulator() { stop(); }
-    QString host() const { return m_host; }
-    pid_t group() const { return m_group; }
-
-private:
-    QTemporaryDir m_logDir;
-    std::unique_ptr<QProcess> m_process;
-    pid_t m_group = 0;
-    QString m_host;
-};
-
-/** The Firebase Auth emulator of the CTest fixture (tests/fixtures/auth/auth-emulator.sh), started into a state folder
- *  of its own and stopped (its whole process group) when this object dies; or one that already runs. */
-class AuthEmulatorProcess {
-public:
-    bool start(QString* error) {
-        if (!m_state.isValid()) {
-            *error = QStringLiteral("cannot create a temporary folder for the Auth emulator");
-            return false;
-        }
-        const int code = script(QStringLiteral("start"), 300'000);
-        m_host = readState(QStringLiteral("auth.host"));
-        const pid_t group = static_cast<pid_t>(readState(QStringLiteral("auth.pgid")).toInt());
-        m_started = group > 0;
-        g_authGroup = group;
-        if (code != 0 || m_host.isEmpty()) {
-            *error = QStringLiteral("the Firebase Auth emulator did not start (%1); it comes with firebase-tools in "
-                                    "tools/firebase, installed by scripts/setup, or pass --auth-emulator HOST:PORT")
-                         .arg(code != 0 ? QStringLiteral("exit code %1").arg(code) : QStringLiteral("not installed"));
-            return false;
-        }
-        return true;
-    }
-    void reuse(const QString& host) { m_host = host; }
-    void stop() {
-        if (m_started) {
-            script(QStringLiteral("stop"), 60'000);
-            m_started = false;
-            g_authGroup = 0;
-        }
-    }
-    ~AuthEmulatorProcess() { stop(); }
-    QString host() const { return m_host; }
-
-private:
-    int script(const QString& action, int timeoutMs) {
-        QProcess p;
-        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        p.setStandardOutputFile(QProcess::nullDevice());
-        p.start(QStringLiteral("bash"),
-                {QStringLiteral(FAIRUSE_SOURCE_DIR "/tests/fixtures/auth/auth-emulator.sh"), action, m_state.path()});
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return -1;
-        }
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    }
-    QString readState(const QString& name) const {
-        QFile f(m_state.filePath(name));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
-    }
-
-    QTemporaryDir m_state;
-    QString m_host;
-    bool m_started = false;
-};
-
-/** Loads packaging/firestore/firestore.rules for `project` (PUT /emulator/v1/projects/P:securityRules). */
-Status loadShippedRules(const QString& host, const QString& project) {
-    QFile file(QStringLiteral(FAIRUSE_SOURCE_DIR "/packaging/firestore/firestore.rules"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return Error::internal(QStringLiteral("cannot read %1").arg(file.fileName()));
-    }
-    const QJsonObject body{
-        {QStringLiteral("rules"),
-         QJsonObject{{QStringLiteral("files"),
-                      QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("firestore.rules")},
-                                             {QStringLiteral("content"), QString::fromUtf8(file.readAll())}}}}}}};
-    QNetworkAccessManager nam;
-    QNetworkRequest request(QUrl(QStringLiteral("http://%1/emulator/v1/projects/%2:securityRules").arg(host, project)));
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    QNetworkReply* reply = nam.put(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    reply->deleteLater();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status != 200) {
-        return Error::invalid(QStringLiteral("the emulator refused the shipped rules: HTTP %1 %2")
-                                  .arg(status)
-                                  .arg(QString::fromUtf8(reply->readAll().left(500))));
-    }
-    return {};
-}
 
 /** The signed-in reviewer: who the audit records name, and the ID token the reviewer modes send. */
 struct SignedIn {
@@ -592,7 +351,7 @@ struct Row {
     bool ok() const { return check.startsWith(QLatin1String("ok")); }
 };
 
-Result<Row> runMode(const Emulator& emulator, Action action, Mode mode, int cases, const QString& tag,
+Result<Row> runMode(const FirestoreEmulatorProcess& emulator, Action action, Mode mode, int cases, const QString& tag,
                     const SignedIn& reviewer, std::optional<int> ruleBudget = std::nullopt) {
     static int serial = 0;
     auto p = project(emulator.host(), QStringLiteral("%1%2").arg(tag).arg(++serial), mode, reviewer, ruleBudget);
@@ -691,7 +450,7 @@ void printTable(const char* title, const QList<Row>& rows) {
  * (FirestoreCaseStoreBatch.cpp), so a budget of 3 + k x reads fills k changes per commit; "per commit" shows what it
  * did.
  */
-bool runSweep(const Emulator& emulator, Action action, int cases, const SignedIn& reviewer) {
+bool runSweep(const FirestoreEmulatorProcess& emulator, Action action, int cases, const SignedIn& reviewer) {
     const int readsPerChange = action == Action::Confirmed ? 2 : 3;
     const int most = (FirestoreCaseStore::kRuleReadsLimit - 3) / readsPerChange;
     std::printf("\n== commit size under the rules: %s resolve, %d cases per row (load average %s)\n"
@@ -773,7 +532,7 @@ int main(int argc, char** argv) {
     total.start();
     std::printf("machine: %d cores, load average %s at the start\n", QThread::idealThreadCount(),
                 qPrintable(loadAverage()));
-    Emulator emulator;
+    FirestoreEmulatorProcess emulator;
     AuthEmulatorProcess authEmulator;
     QString error;
     if (!emulator.start(program, &error)) {

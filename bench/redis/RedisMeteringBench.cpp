@@ -14,26 +14,23 @@
 //
 //   fairuse_bench_redis [--quick] [--depth D] [--connections K] [--redis-server PATH] [--redis-benchmark PATH]
 
+#include "BackendLayout.h"
+#include "RedisBenchDriver.h"
+#include "RedisBenchServer.h"
+#include "RedisCostProbe.h"
 #include "metering/Metering.h"
 #include "redis/LuaMeter.h"
 #include "redis/RedisClient.h"
 #include "redis/RedisUsageStore.h"
 
 #include <QCoreApplication>
-#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QFile>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
 
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,363 +38,9 @@
 
 using namespace fairuse;
 using namespace fairuse::services;
+using namespace fairuse::bench;
 
 namespace {
-
-constexpr std::int64_t kDayMinutes = 1'440;
-constexpr std::int64_t kWeekSeconds = 7 * 24 * 3600;
-constexpr std::int64_t kThreeDaySeconds = 3 * 24 * 3600;
-constexpr std::int64_t kDaySeconds = 24 * 3600;
-
-QByteArray num(std::int64_t v) {
-    return QByteArray::number(static_cast<qlonglong>(v));
-}
-
-/** A redis-server child on a free loopback port, killed when this object dies. */
-class RedisServer {
-public:
-    bool start(const QString& program) {
-        for (int attempt = 0; attempt < 10; ++attempt) {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost, 0)) {
-                continue;
-            }
-            m_port = probe.serverPort();
-            probe.close();
-            m_process.setProgram(program);
-            m_process.setArguments({QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                                    QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                    QStringLiteral("--appendonly"), QStringLiteral("no")});
-            m_process.setProcessChannelMode(QProcess::MergedChannels);
-            m_process.start();
-            if (!m_process.waitForStarted(5000)) {
-                return false;
-            }
-            for (int i = 0; i < 100; ++i) {
-                QTcpSocket s;
-                s.connectToHost(QHostAddress::LocalHost, m_port);
-                if (s.waitForConnected(100)) {
-                    return true;
-                }
-                if (m_process.state() != QProcess::Running) {
-                    break;
-                }
-                QThread::msleep(50);
-            }
-            stop();
-        }
-        return false;
-    }
-    void stop() {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(3000)) {
-                m_process.kill();
-                m_process.waitForFinished(3000);
-            }
-        }
-    }
-    ~RedisServer() { stop(); }
-    quint16 port() const { return m_port; }
-    qint64 pid() const { return m_process.processId(); }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-/** The minutes a user speaks in, as (unix minute, ms). Light: 13 minutes a day; heavy: 08:00-20:00 every day. */
-std::vector<std::pair<std::int64_t, std::int64_t>> speechMinutes(bool heavy, std::int64_t firstDayMinute, int days) {
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (int d = 0; d < days; ++d) {
-        const std::int64_t day = firstDayMinute + d * kDayMinutes;
-        if (heavy) {
-            for (std::int64_t m = 8 * 60; m < 20 * 60; ++m) {
-                out.emplace_back(day + m, 60'000);
-            }
-        } else {
-            for (int i = 0; i < 13; ++i) {
-                out.emplace_back(day + 8 * 60 + 2 + 70 * i, 45'000);
-            }
-        }
-    }
-    return out;
-}
-
-using Done = std::function<void(bool)>;
-using Op = std::function<void(int, Done)>;
-
-/** Runs `total` ops with `depth` of them in flight; returns seconds, or -1 when one failed. */
-double drive(int total, int depth, const Op& op) {
-    QEventLoop loop;
-    int next = 0;
-    int finished = 0;
-    bool failed = false;
-    std::function<void()> launch;
-    launch = [&] {
-        const int i = next++;
-        op(i, [&](bool ok) {
-            failed = failed || !ok;
-            ++finished;
-            if (next < total && !failed) {
-                launch();
-            } else if (finished == next) {
-                loop.quit();
-            }
-        });
-    };
-    QElapsedTimer timer;
-    timer.start();
-    for (int k = 0; k < depth && next < total; ++k) {
-        launch();
-    }
-    QTimer::singleShot(600'000, &loop, &QEventLoop::quit);
-    loop.exec();
-    const double s = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-    return failed || finished != total ? -1.0 : s;
-}
-
-/** Awaits one command's reply on the calling thread. */
-std::optional<RedisReply> call(RedisClient& c, QList<QByteArray> argv) {
-    std::optional<RedisReply> out;
-    QEventLoop loop;
-    c.command(std::move(argv)).then(QtFuture::Launch::Sync, [&](Result<RedisReply> r) {
-        if (r.ok()) {
-            out = r.value();
-        }
-        loop.quit();
-    });
-    QTimer::singleShot(30'000, &loop, &QEventLoop::quit);
-    loop.exec();
-    return out;
-}
-
-/** CPU nanoseconds used so far by every thread of process `pid` (/proc/PID/task/TID/schedstat), or -1. */
-std::int64_t serverCpuNs(qint64 pid) {
-    const QString base = QStringLiteral("/proc/%1/task").arg(pid);
-    const QStringList tasks = QDir(base).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    if (tasks.isEmpty()) {
-        return -1;
-    }
-    std::int64_t sum = 0;
-    for (const QString& t : tasks) {
-        QFile f(base + QLatin1Char('/') + t + QStringLiteral("/schedstat"));
-        if (f.open(QIODevice::ReadOnly)) {
-            sum += f.readAll().split(' ').value(0).trimmed().toLongLong();
-        }
-    }
-    return sum;
-}
-
-/** CPU nanoseconds used so far by this process (every thread). */
-std::int64_t clientCpuNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-/** One command's INFO commandstats line over a phase, per operation of the phase. */
-struct CommandCost {
-    QByteArray name;       // lower case, as INFO spells it ("evalsha", "bitfield")
-    double callsPerOp = 0; // how many times it ran per operation (commands a script runs are counted too)
-    double usecPerOp = 0;  // its usec per operation (a script's usec includes the commands it ran)
-};
-
-/** Where one timed phase spent its time, per operation (one record-and-check, or one INCRBY). */
-struct PhaseCost {
-    std::vector<CommandCost> commands; // every command of the phase but the probe's own CONFIG and INFO
-    double perSec = 0;                 // measured operations per second
-    double cmdUsec = -1;    // INFO commandstats usec of the phase's commands, per operation (command execution only)
-    double serverCpu = -1;  // redis-server CPU microseconds per operation (execution + parsing + socket I/O)
-    double serverUtil = -1; // redis-server CPU time / wall time
-    double clientCpu = -1;  // this process's CPU microseconds per operation
-    double clientUtil = -1; // this process's CPU time / wall time
-};
-
-/**
- * Brackets a timed phase: CONFIG RESETSTAT and both processes' CPU clocks before, INFO commandstats and the clocks
- * after, so a phase's cost splits into the server's command time, the server's whole CPU time and ours.
- */
-class Probe {
-public:
-    Probe(RedisClient& client, qint64 serverPid)
-        : m_client(client)
-        , m_pid(serverPid) {}
-
-    void begin() {
-        call(m_client, {"CONFIG", "RESETSTAT"});
-        m_server0 = serverCpuNs(m_pid);
-        m_client0 = clientCpuNs();
-    }
-
-    /** `ops` operations took `seconds`; `commands` are the lower-case command names the phase sent. */
-    PhaseCost end(int ops, double seconds, const QList<QByteArray>& commands) {
-        const std::int64_t server1 = serverCpuNs(m_pid);
-        const std::int64_t client1 = clientCpuNs();
-        PhaseCost c;
-        if (ops <= 0 || seconds <= 0) {
-            return c;
-        }
-        c.perSec = ops / seconds;
-        if (m_server0 >= 0 && server1 >= 0) {
-            c.serverCpu = static_cast<double>(server1 - m_server0) / 1e3 / ops;
-            c.serverUtil = static_cast<double>(server1 - m_server0) / 1e9 / seconds;
-        }
-        c.clientCpu = static_cast<double>(client1 - m_client0) / 1e3 / ops;
-        c.clientUtil = static_cast<double>(client1 - m_client0) / 1e9 / seconds;
-        c.cmdUsec = commandUsec(commands, &c.commands, ops) / ops;
-        return c;
-    }
-
-    /**
-     * Sum of `usec` over the given commands in INFO commandstats, or -1 when INFO failed. Every other command's line
-     * (but CONFIG and INFO, the probe's own) goes to `all`, per operation of the `ops` the phase ran.
-     */
-    double commandUsec(const QList<QByteArray>& commands, std::vector<CommandCost>* all = nullptr, int ops = 1) {
-        const auto info = call(m_client, {"INFO", "commandstats"});
-        if (!info || info->isError()) {
-            return -1;
-        }
-        double sum = 0;
-        for (const QByteArray& line : info->text().split('\n')) {
-            // cmdstat_evalsha:calls=3000,usec=12345,usec_per_call=4.11,rejected_calls=0,failed_calls=0
-            const qsizetype colon = line.indexOf(':');
-            if (!line.startsWith("cmdstat_") || colon < 0) {
-                continue;
-            }
-            CommandCost cost{line.mid(8, colon - 8), 0, 0};
-            for (const QByteArray& field : line.mid(colon + 1).trimmed().split(',')) {
-                if (field.startsWith("usec=")) {
-                    cost.usecPerOp = field.mid(5).toDouble();
-                } else if (field.startsWith("calls=")) {
-                    cost.callsPerOp = field.mid(6).toDouble();
-                }
-            }
-            if (commands.contains(cost.name)) {
-                sum += cost.usecPerOp;
-            }
-            if (all && !cost.name.startsWith("config") && !cost.name.startsWith("info")) {
-                cost.callsPerOp /= ops;
-                cost.usecPerOp /= ops;
-                all->push_back(cost);
-            }
-        }
-        return sum;
-    }
-
-private:
-    RedisClient& m_client;
-    qint64 m_pid;
-    std::int64_t m_server0 = -1;
-    std::int64_t m_client0 = 0;
-};
-
-const QList<QByteArray> kBackendCommands{"hincrby", "zadd", "expire", "zrangebyscore", "hmget"};
-const QList<QByteArray> kOursCommands{"evalsha"};
-const QList<QByteArray> kIncrbyCommands{"incrby"};
-
-/** The backend's layout, driven through our client exactly as the backend drives redis-py. */
-struct BackendLayout {
-    RedisClient& client;
-    QString uid;
-
-    QByteArray bucket() const { return RedisUsageStore::bucketKey(uid); }
-    QByteArray speech() const { return RedisUsageStore::speechKey(uid); }
-
-    QList<QList<QByteArray>> recordCommands(std::int64_t minute, std::int64_t ms) const {
-        const QByteArray m = num(minute);
-        const QByteArray ttl = num(RedisUsageStore::kSpeechTtl.count());
-        return {{"HINCRBY", bucket(), m, num(ms)},
-                {"ZADD", speech(), num(minute * 60), m},
-                {"EXPIRE", bucket(), ttl},
-                {"EXPIRE", speech(), ttl}};
-    }
-
-    /** Round trip 1: ZRANGEBYSCORE over the week; round trip 2: HMGET of every minute found; sums three windows. */
-    void check(std::int64_t nowSeconds, const std::function<void(bool, SpeechTotals)>& done) const {
-        const QByteArray bucketKey = bucket();
-        RedisClient* c = &client;
-        client.command({"ZRANGEBYSCORE", speech(), num(nowSeconds - kWeekSeconds), num(nowSeconds)})
-            .then(QtFuture::Launch::Sync, [c, bucketKey, nowSeconds, done](Result<RedisReply> r) {
-                if (!r.ok() || !r.value().isArray()) {
-                    done(false, {});
-                    return;
-                }
-                const QList<RedisReply>& members = r.value().elements();
-                if (members.isEmpty()) {
-                    done(true, {});
-                    return;
-                }
-                QList<QByteArray> hmget{"HMGET", bucketKey};
-                hmget.reserve(members.size() + 2);
-                for (const RedisReply& m : members) {
-                    hmget.append(m.text());
-                }
-                c->command(std::move(hmget))
-                    .then(QtFuture::Launch::Sync, [members, nowSeconds, done](Result<RedisReply> h) {
-                        if (!h.ok() || !h.value().isArray() || h.value().elements().size() != members.size()) {
-                            done(false, {});
-                            return;
-                        }
-                        SpeechTotals t;
-                        const QList<RedisReply>& values = h.value().elements();
-                        for (qsizetype i = 0; i < values.size(); ++i) {
-                            const std::int64_t score = members[i].text().toLongLong() * 60;
-                            const std::int64_t ms = values[i].toInteger().value_or(0);
-                            t.weeklyMs += ms;
-                            if (score >= nowSeconds - kThreeDaySeconds) {
-                                t.threeDayMs += ms;
-                            }
-                            if (score >= nowSeconds - kDaySeconds) {
-                                t.dailyMs += ms;
-                            }
-                        }
-                        done(true, t);
-                    });
-            });
-    }
-
-    void recordAndCheck(std::int64_t minute, std::int64_t ms, std::int64_t nowSeconds, const Done& done) const {
-        BackendLayout self = *this;
-        client.pipeline(recordCommands(minute, ms))
-            .then(QtFuture::Launch::Sync, [self, nowSeconds, done](Result<QList<RedisReply>> r) {
-                if (!r.ok()) {
-                    done(false);
-                    return;
-                }
-                self.check(nowSeconds, [done](bool ok, SpeechTotals) { done(ok); });
-            });
-    }
-};
-
-std::int64_t memoryUsage(RedisClient& c, const QList<QByteArray>& keys) {
-    std::int64_t sum = 0;
-    for (const QByteArray& k : keys) {
-        if (auto r = call(c, {"MEMORY", "USAGE", k, "SAMPLES", "0"})) {
-            sum += r->integerValue();
-        }
-    }
-    return sum;
-}
-
-/** redis-benchmark requests per second for `INCRBY key 1` on one connection with `pipeline` in flight. */
-double incrbyCeiling(const QString& program, quint16 port, int requests, int pipeline) {
-    QProcess p;
-    p.start(program, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port),
-                      QStringLiteral("-c"), QStringLiteral("1"), QStringLiteral("-P"), QString::number(pipeline),
-                      QStringLiteral("-n"), QString::number(requests), QStringLiteral("--csv"),
-                      QStringLiteral("INCRBY"), QStringLiteral("bench:incrby"), QStringLiteral("1")});
-    if (!p.waitForFinished(300'000)) {
-        p.kill();
-        return -1;
-    }
-    // --csv: a header line, then "INCRBY bench:incrby 1","<rps>",...
-    const QString out = QString::fromUtf8(p.readAllStandardOutput());
-    static const QRegularExpression row(QStringLiteral("^\"INCRBY[^\"]*\",\"([0-9.]+)\""),
-                                        QRegularExpression::MultilineOption);
-    const auto m = row.match(out);
-    return m.hasMatch() ? m.captured(1).toDouble() : -1;
-}
 
 struct Row {
     const char* what;
@@ -430,7 +73,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "redis-server not found\n");
         return 2;
     }
-    RedisServer server;
+    RedisBenchServer server;
     if (!server.start(serverBin)) {
         std::fprintf(stderr, "could not start redis-server\n");
         return 2;
@@ -441,7 +84,7 @@ int main(int argc, char** argv) {
     config.autoReconnect = false;
     RedisClient client(config);
     LuaMeter meter(&client);
-    Probe probe(client, server.pid());
+    RedisCostProbe probe(client, server.pid());
 
     // Seven days of history, checked at 23:30 UTC of the last day: after every speech minute of both users, so a
     // check never sees minutes "from the future" (the backend's window excludes them, our meter would not).
