@@ -3,6 +3,7 @@
 #include "audit/AuditChain.h"
 #include "audit/CaseRef.h"
 #include "common/Promise.h"
+#include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedSql.h"
 
 #include <algorithm>
@@ -12,8 +13,6 @@ namespace fairuse::services {
 using namespace embedded;
 
 namespace {
-
-constexpr int kMaxPage = 1000;
 
 QString encodeCursor(std::int64_t queueAt, const QString& uid) {
     return QString::fromLatin1(QString(QString::number(queueAt) + QLatin1Char('\n') + uid)
@@ -36,161 +35,6 @@ bool decodeCursor(const QString& cursor, std::int64_t* queueAt, QString* uid) {
     *queueAt = text.left(nl).toLongLong(&ok);
     *uid = text.mid(nl + 1);
     return ok && !uid->isEmpty();
-}
-
-/** Current version of a state (0 when it does not exist). */
-Result<std::int64_t> stateVersion(QSqlDatabase& db, const QString& uid) {
-    auto q = exec(db, QStringLiteral("SELECT version FROM fair_use_state WHERE uid = ?"), {uid});
-    if (!q) {
-        return q.error();
-    }
-    return q->next() ? static_cast<std::int64_t>(q->value(0).toLongLong()) : std::int64_t{0};
-}
-
-Result<std::int64_t> eventVersion(QSqlDatabase& db, const QString& uid, const QString& id) {
-    auto q = exec(db, QStringLiteral("SELECT version FROM events WHERE uid = ? AND id = ?"), {uid, id});
-    if (!q) {
-        return q.error();
-    }
-    return q->next() ? static_cast<std::int64_t>(q->value(0).toLongLong()) : std::int64_t{0};
-}
-
-QString versionText(std::int64_t v) {
-    return v == 0 ? QString() : QString::number(v);
-}
-
-QString describeVersion(const QString& v) {
-    return v.isEmpty() ? QStringLiteral("none") : v;
-}
-
-Result<std::optional<AuditRecord>> auditBySequence(QSqlDatabase& db, const QString& where, const QVariantList& binds) {
-    auto q = exec(db, QStringLiteral("SELECT ") + auditColumns() + QStringLiteral(" FROM audit ") + where, binds);
-    if (!q) {
-        return q.error();
-    }
-    std::optional<AuditRecord> r;
-    if (q->next()) {
-        r = auditFromQuery(*q);
-    }
-    return r;
-}
-
-/** The body of apply(), inside the caller's transaction. */
-Result<CommitResult> applyInTransaction(QSqlDatabase& db, ChangeSet change) {
-    if (change.uid.isEmpty()) {
-        return Error::invalid(QStringLiteral("change set without a user id"));
-    }
-    if (change.newState && !change.newState->uid.isEmpty() && change.newState->uid != change.uid) {
-        return Error::invalid(
-            QStringLiteral("change set for %1 carries the state of %2").arg(change.uid, change.newState->uid));
-    }
-    if (change.newEvent && !change.newEvent->uid.isEmpty() && change.newEvent->uid != change.uid) {
-        return Error::invalid(
-            QStringLiteral("change set for %1 carries an event of %2").arg(change.uid, change.newEvent->uid));
-    }
-    if (change.newEvent && change.newEvent->id.isEmpty()) {
-        return Error::invalid(QStringLiteral("change set carries an event without an id"));
-    }
-
-    CommitResult result;
-    if (!change.idempotencyKey.isEmpty()) {
-        auto seen = exec(db, QStringLiteral("SELECT sequence FROM idempotency WHERE key = ?"), {change.idempotencyKey});
-        if (!seen) {
-            return seen.error();
-        }
-        if (seen->next()) {
-            result.alreadyApplied = true;
-            auto rec = auditBySequence(db, QStringLiteral("WHERE sequence = ?"), {seen->value(0)});
-            if (!rec) {
-                return rec.error();
-            }
-            if (*rec) {
-                result.audit = **rec;
-            }
-            return result;
-        }
-    }
-
-    auto currentState = stateVersion(db, change.uid);
-    if (!currentState) {
-        return currentState.error();
-    }
-    const QString currentStateText = versionText(*currentState);
-    const bool checkState = change.checkStateVersion && (change.newState || !change.expectedStateVersion.isEmpty());
-    if (checkState && currentStateText != change.expectedStateVersion) {
-        return Error::conflict(
-            QStringLiteral("the fair-use state of %1 was changed by someone else "
-                           "(expected version %2, found %3)")
-                .arg(change.uid, describeVersion(change.expectedStateVersion), describeVersion(currentStateText)));
-    }
-    std::int64_t currentEvent = 0;
-    if (change.newEvent) {
-        auto v = eventVersion(db, change.uid, change.newEvent->id);
-        if (!v) {
-            return v.error();
-        }
-        currentEvent = *v;
-        if (versionText(currentEvent) != change.expectedEventVersion) {
-            return Error::conflict(
-                QStringLiteral("case %1 of %2 was changed by someone else "
-                               "(expected version %3, found %4)")
-                    .arg(change.newEvent->caseRef.isEmpty() ? change.newEvent->id : change.newEvent->caseRef,
-                         change.uid, describeVersion(change.expectedEventVersion),
-                         describeVersion(versionText(currentEvent))));
-        }
-    }
-
-    Writer w(db);
-    if (Status s = w.prepare(); !s) {
-        return s.error();
-    }
-    if (change.newState) {
-        FairUseState state = *change.newState;
-        state.uid = change.uid;
-        const std::int64_t next = *currentState + 1;
-        if (Status s = w.upsertState(state, next); !s) {
-            return s.error();
-        }
-        result.stateVersion = QString::number(next);
-    }
-    if (change.newEvent) {
-        FairUseEvent event = *change.newEvent;
-        event.uid = change.uid;
-        const std::int64_t next = currentEvent + 1;
-        if (Status s = w.upsertEvent(event, next); !s) {
-            return s.error();
-        }
-        result.eventVersion = QString::number(next);
-    }
-    if (change.exempt) {
-        if (Status s = w.setExempt(change.uid, *change.exempt, change.audit.at, change.audit.reviewer); !s) {
-            return s.error();
-        }
-    }
-
-    auto last = auditBySequence(db, QStringLiteral("ORDER BY sequence DESC LIMIT 1"), {});
-    if (!last) {
-        return last.error();
-    }
-    AuditRecord next = change.audit;
-    if (next.uid.isEmpty()) {
-        next.uid = change.uid;
-    }
-    const AuditRecord chained = fairuse::chain(*last ? &**last : nullptr, std::move(next));
-    if (Status s = w.insertAudit(chained); !s) {
-        return s.error();
-    }
-    result.audit = chained;
-
-    if (!change.idempotencyKey.isEmpty()) {
-        auto key =
-            exec(db, QStringLiteral("INSERT INTO idempotency (key, sequence, applied_at) VALUES (?,?,?)"),
-                 {change.idempotencyKey, QVariant::fromValue<qlonglong>(chained.sequence), timeValue(chained.at)});
-        if (!key) {
-            return key.error();
-        }
-    }
-    return result;
 }
 
 } // namespace
@@ -395,7 +239,7 @@ Async<CommitResult> EmbeddedCaseStore::apply(const ChangeSet& change) {
         if (!db.transaction()) {
             return sqlError(db, QStringLiteral("starting a transaction"));
         }
-        auto r = applyInTransaction(db, change);
+        auto r = applyChangeSet(db, change);
         if (!r || r->alreadyApplied) {
             db.rollback();
             return r;
@@ -423,7 +267,7 @@ Async<QList<Result<CommitResult>>> EmbeddedCaseStore::applyBatch(const QList<Cha
                 db.rollback();
                 return sp.error();
             }
-            Result<CommitResult> r = applyInTransaction(db, change);
+            Result<CommitResult> r = applyChangeSet(db, change);
             if (!r || r->alreadyApplied) {
                 if (auto back = exec(db, QStringLiteral("ROLLBACK TO batch_change"), {}); !back) {
                     db.rollback();
@@ -447,134 +291,6 @@ Async<QList<Result<CommitResult>>> EmbeddedCaseStore::applyBatch(const QList<Cha
             }
         }
         return results;
-    });
-}
-
-namespace {
-
-/** " WHERE ..." of an audit filter (its limit aside), with its binds appended to `binds`. */
-QString auditWhere(const AuditFilter& filter, QVariantList& binds) {
-    QString where = QStringLiteral(" WHERE 1");
-    if (!filter.reviewer.isEmpty()) {
-        where += QStringLiteral(" AND reviewer = ?");
-        binds << filter.reviewer;
-    }
-    if (!filter.uid.isEmpty()) {
-        where += QStringLiteral(" AND uid = ?");
-        binds << filter.uid;
-    }
-    if (filter.action) {
-        where += QStringLiteral(" AND action = ?");
-        binds << toString(*filter.action);
-    }
-    if (filter.from) {
-        where += QStringLiteral(" AND at >= ?");
-        binds << timeValue(*filter.from);
-    }
-    if (filter.to) {
-        where += QStringLiteral(" AND at < ?");
-        binds << timeValue(*filter.to);
-    }
-    return where;
-}
-
-const QByteArray kAuditCursorPrefix = QByteArrayLiteral("audit:");
-
-QString encodeAuditCursor(std::int64_t sequence) {
-    const QByteArray raw = kAuditCursorPrefix + QByteArray::number(static_cast<qlonglong>(sequence));
-    return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-Result<std::int64_t> decodeAuditCursor(const QString& cursor) {
-    const auto decoded = QByteArray::fromBase64Encoding(cursor.toLatin1(), QByteArray::Base64UrlEncoding |
-                                                                               QByteArray::AbortOnBase64DecodingErrors);
-    bool ok = false;
-    const qlonglong sequence = decoded && decoded.decoded.startsWith(kAuditCursorPrefix)
-                                   ? decoded.decoded.mid(kAuditCursorPrefix.size()).toLongLong(&ok)
-                                   : 0;
-    if (!ok || sequence <= 0) {
-        return Error::invalid(QStringLiteral("the audit cursor is not one this store produced"));
-    }
-    return static_cast<std::int64_t>(sequence);
-}
-
-} // namespace
-
-Async<QList<AuditRecord>> EmbeddedCaseStore::listAudit(const AuditFilter& filter) {
-    return m_db->run<QList<AuditRecord>>([filter](QSqlDatabase& db) -> Result<QList<AuditRecord>> {
-        QVariantList binds;
-        const QString where = auditWhere(filter, binds);
-        QString sql = QStringLiteral("SELECT ") + auditColumns() + QStringLiteral(" FROM audit") + where +
-                      QStringLiteral(" ORDER BY sequence DESC");
-        if (filter.limit > 0) {
-            sql += QStringLiteral(" LIMIT ?");
-            binds << filter.limit;
-        }
-        auto q = exec(db, sql, binds);
-        if (!q) {
-            return q.error();
-        }
-        QList<AuditRecord> out;
-        while (q->next()) {
-            out.append(auditFromQuery(*q));
-        }
-        std::reverse(out.begin(), out.end());
-        return out;
-    });
-}
-
-Async<AuditPage> EmbeddedCaseStore::listAuditPage(const AuditFilter& filter, const QString& cursor, int limit) {
-    std::optional<std::int64_t> after;
-    if (!cursor.isEmpty()) {
-        const Result<std::int64_t> decoded = decodeAuditCursor(cursor);
-        if (!decoded) {
-            return ready<AuditPage>(decoded.error());
-        }
-        after = decoded.value();
-    }
-    const int pageLimit = std::clamp(limit, 1, kMaxPage);
-    return m_db->run<AuditPage>([filter, after, pageLimit](QSqlDatabase& db) -> Result<AuditPage> {
-        QVariantList binds;
-        QString where = auditWhere(filter, binds);
-        if (after) {
-            where += QStringLiteral(" AND sequence < ?");
-            binds << QVariant::fromValue<qlonglong>(*after);
-        }
-        // One row more than the page tells whether an older record matches.
-        binds << pageLimit + 1;
-        auto q = exec(db,
-                      QStringLiteral("SELECT ") + auditColumns() + QStringLiteral(" FROM audit") + where +
-                          QStringLiteral(" ORDER BY sequence DESC LIMIT ?"),
-                      binds);
-        if (!q) {
-            return q.error();
-        }
-        AuditPage page;
-        bool olderExist = false;
-        while (q->next()) {
-            if (page.records.size() == pageLimit) {
-                olderExist = true;
-                break;
-            }
-            page.records.append(auditFromQuery(*q));
-        }
-        if (olderExist) {
-            page.nextCursor = encodeAuditCursor(page.records.constLast().sequence);
-        }
-        return page;
-    });
-}
-
-Async<AuditHead> EmbeddedCaseStore::readAuditHead() {
-    return m_db->run<AuditHead>([](QSqlDatabase& db) -> Result<AuditHead> {
-        auto q = exec(db, QStringLiteral("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1"));
-        if (!q) {
-            return q.error();
-        }
-        if (!q->next()) {
-            return AuditHead{};
-        }
-        return AuditHead{static_cast<std::int64_t>(q->value(0).toLongLong()), q->value(1).toString()};
     });
 }
 

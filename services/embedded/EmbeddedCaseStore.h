@@ -59,6 +59,9 @@ public:
     QString describe() const override;
 
 private:
+    /** Most rows or audit records one page holds. */
+    static constexpr int kMaxPage = 1000;
+
     /** Spend in [from, to), at ascending; of every user when `uid` is a null string. */
     Async<QList<LlmSpendRecord>> readSpend(const QString& uid, TimePoint from, TimePoint to);
 

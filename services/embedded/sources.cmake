@@ -14,7 +14,10 @@ target_sources(fairuse_services PRIVATE
     embedded/DemoSubscriptions.cpp
     embedded/DemoSubscriptions.h
     embedded/EmbeddedCaseStore.cpp
+    embedded/EmbeddedCaseStoreAudit.cpp
     embedded/EmbeddedCaseStore.h
+    embedded/EmbeddedChangeSet.cpp
+    embedded/EmbeddedChangeSet.h
     embedded/EmbeddedDatabase.cpp
     embedded/EmbeddedDatabase.h
     embedded/EmbeddedSql.cpp
