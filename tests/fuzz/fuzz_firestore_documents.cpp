@@ -1,7 +1,7 @@
 // Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
 // document types: fair-use state, event, conversation, audit record, LLM spend, classifier result and the user
 // document's subscription.
-#include "firestore/FirestoreValue.h"
+#include "firestore/FirestoreMapping.h"
 #include "firestore/UserDocument.h"
 
 #include <QJsonDocument>
