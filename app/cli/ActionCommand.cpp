@@ -109,14 +109,10 @@ int runResolve(const QStringList& args, Io io) {
     if (!cache) {
         return usageError(io, command, cache.error().message);
     }
-    CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
-    if (!target) {
-        return targetFailure(io, command, target.error());
-    }
-    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    int exitCode = kExitFailed;
+    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
     if (!reviewing) {
-        return fail(io, command, reviewing.error().message);
+        return exitCode;
     }
     const bool json = parser.isSet(project.json);
     services::FirestoreCaseStore& store = *reviewing->store;
@@ -201,14 +197,10 @@ int runOverride(const QStringList& args, Io io) {
     if (!cache) {
         return usageError(io, command, cache.error().message);
     }
-    CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
-    if (!target) {
-        return targetFailure(io, command, target.error());
-    }
-    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    int exitCode = kExitFailed;
+    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
     if (!reviewing) {
-        return fail(io, command, reviewing.error().message);
+        return exitCode;
     }
     const bool json = parser.isSet(project.json);
     services::FirestoreCaseStore& store = *reviewing->store;

@@ -54,14 +54,10 @@ int runAudit(const QStringList& args, Io io) {
         return usageError(io, command,
                           QStringLiteral("unknown subcommand \"%1\"; only verify").arg(positional.first().left(40)));
     }
-    CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
-    if (!target) {
-        return targetFailure(io, command, target.error());
-    }
-    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    int exitCode = kExitFailed;
+    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
     if (!reviewing) {
-        return fail(io, command, reviewing.error().message);
+        return exitCode;
     }
     services::FirestoreCaseStore& store = *reviewing->store;
     QElapsedTimer clock;
@@ -117,7 +113,7 @@ int runAudit(const QStringList& args, Io io) {
     }
     if (parser.isSet(project.json)) {
         printJson(io, QJsonObject{
-                          {QStringLiteral("project"), target->project},
+                          {QStringLiteral("project"), reviewing->target.project},
                           {QStringLiteral("ok"), verdict.ok},
                           {QStringLiteral("records"), records.size()},
                           {QStringLiteral("head_sequence"), static_cast<qint64>(head->sequence)},
@@ -126,13 +122,14 @@ int runAudit(const QStringList& args, Io io) {
                           {QStringLiteral("seconds"), seconds},
                       });
     } else if (verdict.ok) {
-        io.out << "audit trail of " << target->project << " intact: " << records.size() << " record(s), head #"
-               << head->sequence << " " << head->hash.left(16) << " (" << QString::number(seconds, 'f', 1) << " s)\n";
+        io.out << "audit trail of " << reviewing->target.project << " intact: " << records.size()
+               << " record(s), head #" << head->sequence << " " << head->hash.left(16) << " ("
+               << QString::number(seconds, 'f', 1) << " s)\n";
     }
     if (!verdict.ok) {
-        return fail(
-            io, command,
-            QStringLiteral("the audit trail of %1 is BROKEN at %2: %3").arg(target->project, where, verdict.reason));
+        return fail(io, command,
+                    QStringLiteral("the audit trail of %1 is BROKEN at %2: %3")
+                        .arg(reviewing->target.project, where, verdict.reason));
     }
     return kExitOk;
 }

@@ -276,20 +276,16 @@ int runWhoami(const QStringList& args, Io io) {
     if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kWhoamiHelp), io)) {
         return *exit;
     }
-    CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
-    if (!target) {
-        return targetFailure(io, command, target.error());
-    }
-    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    int exitCode = kExitFailed;
+    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
     if (!reviewing) {
-        return fail(io, command, reviewing.error().message);
+        return exitCode;
     }
     const services::IdTokenClaims& claims = reviewing->session->claims();
     if (parser.isSet(project.json)) {
         QJsonObject o = reviewerJson(reviewing->reviewer);
-        o.insert(QStringLiteral("project"), target->project);
-        o.insert(QStringLiteral("auth_project"), target->authProject);
+        o.insert(QStringLiteral("project"), reviewing->target.project);
+        o.insert(QStringLiteral("auth_project"), reviewing->target.authProject);
         o.insert(QStringLiteral("email_verified"), claims.emailVerified);
         o.insert(QStringLiteral("sign_in_provider"), claims.signInProvider);
         o.insert(QStringLiteral("token_expires_at"), formatRfc3339(claims.expiresAt));
@@ -299,7 +295,7 @@ int runWhoami(const QStringList& args, Io io) {
                << "  uid       " << reviewing->reviewer.uid << "\n"
                << "  role      " << toString(reviewing->reviewer.role) << "\n"
                << "  provider  " << claims.signInProvider << "\n"
-               << "  project   " << target->project << " (" << reviewing->firestore->describe() << "), auth "
+               << "  project   " << reviewing->target.project << " (" << reviewing->firestore->describe() << "), auth "
                << reviewing->auth->describe() << "\n";
     }
     return kExitOk;

@@ -99,14 +99,10 @@ int runQueue(const QStringList& args, Io io) {
     }
     const bool json = parser.isSet(project.json);
 
-    CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
-    if (!target) {
-        return targetFailure(io, command, target.error());
-    }
-    const Result<Reviewing> reviewing = restoreReviewer(*target);
+    int exitCode = kExitFailed;
+    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
     if (!reviewing) {
-        return fail(io, command, reviewing.error().message);
+        return exitCode;
     }
     // restoreReviewer's store leaves the rows unenriched: the listing needs the state only, one query per page.
     services::FirestoreCaseStore& store = *reviewing->store;

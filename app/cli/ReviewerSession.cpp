@@ -201,6 +201,22 @@ int targetFailure(Io io, const QString& command, const Error& error) {
     return error.kind == ErrorKind::Invalid ? usageError(io, command, error.message) : fail(io, command, error.message);
 }
 
+std::optional<Reviewing> signedInReviewer(const QCommandLineParser& parser, const ProjectOptions& options, Io io,
+                                          const QString& command, int& exitCode) {
+    CliSettings settings;
+    const Result<Target> target = chooseTarget(parser, options, settings);
+    if (!target) {
+        exitCode = targetFailure(io, command, target.error());
+        return std::nullopt;
+    }
+    Result<Reviewing> reviewing = restoreReviewer(*target);
+    if (!reviewing) {
+        exitCode = fail(io, command, reviewing.error().message);
+        return std::nullopt;
+    }
+    return std::move(reviewing.value());
+}
+
 Result<Outcome> readOutcome(const QCommandLineParser& parser, const QCommandLineOption& option) {
     if (!parser.isSet(option)) {
         return Error::invalid(QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));

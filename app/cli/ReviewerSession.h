@@ -116,6 +116,12 @@ int fail(Io io, const QString& command, const QString& message);
 int usageError(Io io, const QString& command, const QString& message);
 /** The exit of a command whose target or session could not be had: usageError() for Invalid, else fail(). */
 int targetFailure(Io io, const QString& command, const Error& error);
+/**
+ * The reviewer signed in to the target the options choose (chooseTarget(), then restoreReviewer()); when there is
+ * none, the reason is reported on io and `exitCode` is set as targetFailure() / fail() answer.
+ */
+std::optional<Reviewing> signedInReviewer(const QCommandLineParser& parser, const ProjectOptions& options, Io io,
+                                          const QString& command, int& exitCode);
 /** The value of --outcome: Invalid with the message for a missing or unknown outcome. */
 Result<Outcome> readOutcome(const QCommandLineParser& parser, const QCommandLineOption& option);
 
