@@ -319,4 +319,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedQueue)
-#include "tst_embedded_queue.moc"
+#include "EmbeddedQueueTest.moc"

@@ -304,4 +304,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(ProfileDialogTest)
-#include "tst_ProfileDialog.moc"
+#include "ProfileDialogTest.moc"

@@ -115,4 +115,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestDemoSubscriptions)
-#include "tst_demo_subscriptions.moc"
+#include "DemoSubscriptionsTest.moc"

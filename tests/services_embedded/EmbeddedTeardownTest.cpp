@@ -209,4 +209,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedTeardown)
-#include "tst_embedded_teardown.moc"
+#include "EmbeddedTeardownTest.moc"

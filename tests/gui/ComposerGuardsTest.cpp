@@ -22,7 +22,7 @@ models::ConnectionProfile production(const QString& redisUrl) {
 
 } // namespace
 
-class tst_ComposerGuards : public QObject {
+class ComposerGuardsTest : public QObject {
     Q_OBJECT
 
     /** Starts a composer and returns its failure message, waiting up to `waitMs` for one; empty when none came. */
@@ -84,5 +84,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_ComposerGuards)
-#include "tst_ComposerGuards.moc"
+QTEST_GUILESS_MAIN(ComposerGuardsTest)
+#include "ComposerGuardsTest.moc"

@@ -136,4 +136,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(SignInDialogTest)
-#include "tst_SignInDialog.moc"
+#include "SignInDialogTest.moc"

@@ -331,7 +331,7 @@ QStringList expectedOrder(QList<services::QueueRow> rows, int column, Qt::SortOr
 using namespace fairuse;
 using fairuse::models::QueueModel;
 
-class tst_QueueModel : public QObject {
+class QueueModelTest : public QObject {
     Q_OBJECT
 
 private:
@@ -1129,5 +1129,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(tst_QueueModel)
-#include "tst_QueueModel.moc"
+QTEST_MAIN(QueueModelTest)
+#include "QueueModelTest.moc"

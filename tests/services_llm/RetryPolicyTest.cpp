@@ -113,4 +113,4 @@ void TestRetryPolicy::backoffNeverExceedsCap() {
 }
 
 QTEST_GUILESS_MAIN(TestRetryPolicy)
-#include "tst_RetryPolicy.moc"
+#include "RetryPolicyTest.moc"

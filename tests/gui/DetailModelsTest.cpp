@@ -217,4 +217,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(DetailModelsTest)
-#include "tst_DetailModels.moc"
+#include "DetailModelsTest.moc"

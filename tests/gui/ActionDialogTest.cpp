@@ -237,4 +237,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(ActionDialogTest)
-#include "tst_ActionDialog.moc"
+#include "ActionDialogTest.moc"

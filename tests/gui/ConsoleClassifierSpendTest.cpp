@@ -141,4 +141,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(ConsoleClassifierSpendTest)
-#include "tst_ConsoleClassifierSpend.moc"
+#include "ConsoleClassifierSpendTest.moc"

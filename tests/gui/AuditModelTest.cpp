@@ -358,4 +358,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(AuditModelTest)
-#include "tst_AuditModel.moc"
+#include "AuditModelTest.moc"

@@ -291,4 +291,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(BulkResolveTest)
-#include "tst_BulkResolve.moc"
+#include "BulkResolveTest.moc"

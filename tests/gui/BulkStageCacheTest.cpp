@@ -115,4 +115,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(BulkStageCacheTest)
-#include "tst_BulkStageCache.moc"
+#include "BulkStageCacheTest.moc"

@@ -168,4 +168,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(ClassifierSpendBookingTest)
-#include "tst_ClassifierSpendBooking.moc"
+#include "ClassifierSpendBookingTest.moc"

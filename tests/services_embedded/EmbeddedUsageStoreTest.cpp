@@ -169,4 +169,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedUsageStore)
-#include "tst_embedded_usage_store.moc"
+#include "EmbeddedUsageStoreTest.moc"

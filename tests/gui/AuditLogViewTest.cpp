@@ -162,4 +162,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(AuditLogViewTest)
-#include "tst_AuditLogView.moc"
+#include "AuditLogViewTest.moc"

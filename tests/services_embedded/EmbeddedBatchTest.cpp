@@ -210,4 +210,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedBatch)
-#include "tst_embedded_batch.moc"
+#include "EmbeddedBatchTest.moc"

@@ -9,7 +9,7 @@
 
 using namespace fairuse::models;
 
-class tst_ConnectionProfile : public QObject {
+class ConnectionProfileTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void builtInsHaveDefaults() {
@@ -155,5 +155,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_ConnectionProfile)
-#include "tst_ConnectionProfile.moc"
+QTEST_GUILESS_MAIN(ConnectionProfileTest)
+#include "ConnectionProfileTest.moc"

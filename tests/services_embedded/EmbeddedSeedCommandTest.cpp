@@ -167,4 +167,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestSeedCommand)
-#include "tst_seed_command.moc"
+#include "EmbeddedSeedCommandTest.moc"

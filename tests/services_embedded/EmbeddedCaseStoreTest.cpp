@@ -442,4 +442,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedCaseStore)
-#include "tst_embedded_case_store.moc"
+#include "EmbeddedCaseStoreTest.moc"

@@ -268,4 +268,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(UserViewTest)
-#include "tst_UserView.moc"
+#include "UserViewTest.moc"

@@ -26,7 +26,7 @@
 using namespace fairuse;
 using fairuse::models::QueueModel;
 
-class tst_MainWindow : public QObject {
+class MainWindowTest : public QObject {
     Q_OBJECT
 
 private:
@@ -236,5 +236,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(tst_MainWindow)
-#include "tst_MainWindow.moc"
+QTEST_MAIN(MainWindowTest)
+#include "MainWindowTest.moc"

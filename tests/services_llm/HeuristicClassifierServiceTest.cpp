@@ -132,4 +132,4 @@ void TestHeuristicClassifierService::escalationNeedsMoreThanHeavyUse() {
 }
 
 QTEST_GUILESS_MAIN(TestHeuristicClassifierService)
-#include "tst_HeuristicClassifierService.moc"
+#include "HeuristicClassifierServiceTest.moc"

@@ -325,4 +325,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestDemoGenerator)
-#include "tst_demo_generator.moc"
+#include "DemoGeneratorTest.moc"

@@ -301,4 +301,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(SpendReportTest)
-#include "tst_SpendReport.moc"
+#include "SpendReportViewTest.moc"

@@ -795,4 +795,4 @@ void TestOpenAiClassifier::userOverLlmCapIsStillClassified() {
 }
 
 QTEST_GUILESS_MAIN(TestOpenAiClassifier)
-#include "tst_OpenAiClassifier.moc"
+#include "OpenAiClassifierTest.moc"

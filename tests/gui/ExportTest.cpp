@@ -32,7 +32,7 @@ std::unique_ptr<QStandardItemModel> makeModel(const QList<std::pair<QString, int
 
 } // namespace
 
-class tst_Export : public QObject {
+class ExportTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void csvQuotesFields_data() {
@@ -112,5 +112,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(tst_Export)
-#include "tst_Export.moc"
+QTEST_MAIN(ExportTest)
+#include "ExportTest.moc"

@@ -466,7 +466,7 @@ private Q_SLOTS:
         enforcement::ActionContext ctx;
         ctx.reviewer = who;
         ctx.now = reference();
-        ctx.clientVersion = QStringLiteral("tst_EmulatorProfile");
+        ctx.clientVersion = QStringLiteral("EmulatorProfileTest");
         auto note = enforcement::buildAddUserNote(*state, QStringLiteral("checked with the user's team"), ctx);
         QVERIFY(note.ok());
         const Result<CommitResult> applied = get(second->backend.cases->apply(*note));
@@ -576,4 +576,4 @@ private Q_SLOTS:
 };
 
 QTEST_MAIN(EmulatorProfileTest)
-#include "tst_EmulatorProfile.moc"
+#include "EmulatorProfileTest.moc"

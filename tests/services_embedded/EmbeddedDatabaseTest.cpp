@@ -181,4 +181,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddedDatabase)
-#include "tst_embedded_database.moc"
+#include "EmbeddedDatabaseTest.moc"
