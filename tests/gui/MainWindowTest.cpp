@@ -1,10 +1,10 @@
 // The console's main window on a demo store built by the composition root (offscreen): identity in the status
 // bar, paged queue, keyboard navigation, search, filters, shortcuts dialog, export.
 
+#include "MainWindow.h"
 #include "Composition.h"
 #include "ConnectionBanner.h"
 #include "FilterBar.h"
-#include "MainWindow.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "ShortcutsDialog.h"

@@ -2,8 +2,8 @@
 // the SecretStore only; invalid profiles (password in the URL, bad Redis URL, no Firestore project, bad emulator
 // host, no Firebase API key) are refused with a message and change nothing.
 
-#include "ConnectionProfile.h"
 #include "ProfileDialog.h"
+#include "ConnectionProfile.h"
 #include "common/Await.h"
 #include "secrets/SessionSecretStore.h"
 

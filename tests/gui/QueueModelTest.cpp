@@ -3,8 +3,8 @@
 // lazy speech totals from a counting usage store, lazy row details (open cases, oldest, last action) from a store
 // that leaves them out, a failed refresh that keeps the rows; QueueView's columns fit without horizontal scrolling.
 
-#include "BulkResolver.h"
 #include "QueueModel.h"
+#include "BulkResolver.h"
 #include "QueueView.h"
 #include "ShellTestStore.h"
 #include "common/Subscription.h"

@@ -1,9 +1,9 @@
 // The sign-in dialog against the real Firebase Auth emulator, driven as a user would: it accepts only a verified
 // reviewer, stays open with a clear reason for a wrong password, an unverified e-mail, an account without a role
 // and a provider that cannot be reached, and never keeps the password in its field after an attempt.
+#include "SignInDialog.h"
 #include "AuthEmulator.h"
 #include "RequireBackend.h"
-#include "SignInDialog.h"
 
 #include <QLineEdit>
 #include <QPushButton>

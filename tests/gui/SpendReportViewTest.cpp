@@ -2,11 +2,11 @@
 // records the store was seeded with (plus hand-written ones at the period's edges), the caps shown, the period
 // switch, and a store that cannot be read.
 
+#include "SpendReportView.h"
 #include "DetailFormat.h"
 #include "DetailTestStore.h"
 #include "LiveObjects.h"
 #include "SpendModel.h"
-#include "SpendReportView.h"
 #include "ledger/LlmSpendLedger.h"
 
 #include <QAbstractItemModelTester>

@@ -1,5 +1,6 @@
 // UserView on a seeded embedded store: evidence beside the cited conversations, the chart, and the PDF report.
 
+#include "UserView.h"
 #include "ConversationsModel.h"
 #include "DetailFormat.h"
 #include "DetailTestStore.h"
@@ -7,7 +8,6 @@
 #include "EvidenceModel.h"
 #include "LiveObjects.h"
 #include "SpeechChart.h"
-#include "UserView.h"
 
 #include <QAction>
 #include <QChart>

@@ -2,12 +2,12 @@
 // classifier settles each billed call in the booking's ledger and the record lands in the case store (the embedded
 // SQLite store here), with the plan of the user's state.
 
+#include "llm/ClassifierSpendBooking.h"
 #include "ScriptedOpenAiServer.h"
 #include "common/Await.h"
 #include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
 #include "embedded/EmbeddedStore.h"
-#include "llm/ClassifierSpendBooking.h"
 #include "llm/OpenAiClassifier.h"
 
 #include <QJsonArray>

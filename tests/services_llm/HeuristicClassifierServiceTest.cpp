@@ -1,5 +1,5 @@
-#include "classifier/HeuristicClassifier.h"
 #include "llm/HeuristicClassifierService.h"
+#include "classifier/HeuristicClassifier.h"
 
 #include <QSet>
 #include <QTest>
