@@ -110,6 +110,12 @@ QString auditActionLabel(AuditAction a) {
         return tr("re-run classifier");
     case AuditAction::AddNote:
         return tr("add note");
+    case AuditAction::Claim:
+        return tr("claim");
+    case AuditAction::TakeOverClaim:
+        return tr("take over claim");
+    case AuditAction::ReleaseClaim:
+        return tr("release claim");
     }
     return {};
 }

@@ -27,6 +27,14 @@ struct ChangeSet {
     QString expectedEventVersion;
     /** Exemption change, if any. */
     std::optional<bool> exempt;
+    /** A claim change in the same commit: write `claim` (a new claim or a take-over) or, with release set, delete
+     *  the user's claim. expectedVersion is the version the claim must still have ("" = no claim may exist). */
+    struct ClaimChange {
+        std::optional<CaseClaim> claim;
+        bool release = false;
+        QString expectedVersion;
+    };
+    std::optional<ClaimChange> claimChange;
     /** The audit record to append; sequence, prevHash and hash are filled in by the store. */
     AuditRecord audit;
     /** Stable key for this action (e.g. bulk-run id + case id): applying the same key twice applies it once. */
@@ -37,6 +45,7 @@ struct ChangeSet {
 struct CommitResult {
     QString stateVersion;        ///< new version of the state document (empty if untouched)
     QString eventVersion;        ///< new version of the event document (empty if untouched)
+    QString claimVersion;        ///< new version of the claim (empty if untouched or released)
     AuditRecord audit;           ///< the record as chained and stored
     bool alreadyApplied = false; ///< the idempotency key had been applied before; nothing was written
 };

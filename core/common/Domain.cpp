@@ -45,11 +45,16 @@ constexpr std::array kSources{
 constexpr std::array kOutcomes{std::pair{Outcome::Confirmed, "confirmed"},
                                std::pair{Outcome::FalsePositive, "false_positive"},
                                std::pair{Outcome::NoAction, "no_action"}};
-constexpr std::array kActions{
-    std::pair{AuditAction::Resolve, "resolve"},   std::pair{AuditAction::OverrideStage, "override_stage"},
-    std::pair{AuditAction::Reset, "reset"},       std::pair{AuditAction::Exempt, "exempt"},
-    std::pair{AuditAction::Unexempt, "unexempt"}, std::pair{AuditAction::RerunClassifier, "rerun_classifier"},
-    std::pair{AuditAction::AddNote, "add_note"}};
+constexpr std::array kActions{std::pair{AuditAction::Resolve, "resolve"},
+                              std::pair{AuditAction::OverrideStage, "override_stage"},
+                              std::pair{AuditAction::Reset, "reset"},
+                              std::pair{AuditAction::Exempt, "exempt"},
+                              std::pair{AuditAction::Unexempt, "unexempt"},
+                              std::pair{AuditAction::RerunClassifier, "rerun_classifier"},
+                              std::pair{AuditAction::AddNote, "add_note"},
+                              std::pair{AuditAction::Claim, "claim"},
+                              std::pair{AuditAction::TakeOverClaim, "take_over_claim"},
+                              std::pair{AuditAction::ReleaseClaim, "release_claim"}};
 
 } // namespace
 

@@ -171,8 +171,19 @@ struct FairUseEvent {
 };
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
- *  rerun_classifier, add_note. */
-enum class AuditAction { Resolve, OverrideStage, Reset, Exempt, Unexempt, RerunClassifier, AddNote };
+ *  rerun_classifier, add_note, claim, take_over_claim, release_claim. */
+enum class AuditAction {
+    Resolve,
+    OverrideStage,
+    Reset,
+    Exempt,
+    Unexempt,
+    RerunClassifier,
+    AddNote,
+    Claim,
+    TakeOverClaim,
+    ReleaseClaim
+};
 QString toString(AuditAction a);
 std::optional<AuditAction> auditActionFromString(const QString& s);
 
@@ -200,6 +211,18 @@ struct AuditRecord {
     QString clientVersion;
     QString prevHash; ///< hex; empty string for the first record
     QString hash;     ///< hex
+};
+
+/** fair_use_claims/{uid}: a reviewer working a user's case holds it for a lease, so two reviewers do not work one
+ *  case. The claim is the user's, not one event's: the case page and the queue row are the user's. */
+struct CaseClaim {
+    QString uid;
+    QString reviewer;    ///< e-mail from the credential
+    QString reviewerUid; ///< user id from the credential (empty for the embedded demo store's identity)
+    TimePoint claimedAt{};
+    TimePoint expiresAt{};
+    QString version; ///< store version token for preconditions
+    bool operator==(const CaseClaim&) const = default;
 };
 
 /** One LLM call made on a user's behalf (SPEC 2.4). */

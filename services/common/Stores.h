@@ -172,6 +172,24 @@ public:
     }
     /** Role of a reviewer by e-mail, from the roles collection. */
     virtual Async<Role> reviewerRole(const QString& email) = 0;
+    /** The user's claim as stored (live or run out); nullopt when there is none. Claims are taken, taken over and
+     *  released through apply() (ChangeSet::claimChange, built by casework/Claims.h). */
+    virtual Async<std::optional<CaseClaim>> getClaim(const QString& uid) {
+        Q_UNUSED(uid)
+        return unsupported<std::optional<CaseClaim>>(QStringLiteral("read claims"));
+    }
+    /** Every claim whose lease runs past `now`, for the queue's "being reviewed by" column; one small query. */
+    virtual Async<QList<CaseClaim>> listLiveClaims(TimePoint now) {
+        Q_UNUSED(now)
+        return unsupported<QList<CaseClaim>>(QStringLiteral("read claims"));
+    }
+    /** Renews the holder's own lease: writes only the claim's end (casework::renewed), on condition that the claim
+     *  still has claim.version. Returns the claim as stored, with its new version; Conflict when it changed (taken
+     *  over or released) or is gone. */
+    virtual Async<CaseClaim> renewClaim(const CaseClaim& claim) {
+        Q_UNUSED(claim)
+        return unsupported<CaseClaim>(QStringLiteral("renew claims"));
+    }
     virtual QString describe() const = 0;
 
 private:

@@ -4,6 +4,7 @@
 #include "audit/CaseRef.h"
 #include "common/Promise.h"
 #include "embedded/EmbeddedChangeSet.h"
+#include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedSql.h"
 
 #include <algorithm>
@@ -373,6 +374,21 @@ Async<Role> EmbeddedCaseStore::reviewerRole(const QString& email) {
 
 QString EmbeddedCaseStore::describe() const {
     return QStringLiteral("embedded store %1").arg(m_db->path());
+}
+
+Async<std::optional<CaseClaim>> EmbeddedCaseStore::getClaim(const QString& uid) {
+    return m_db->run<std::optional<CaseClaim>>(
+        [uid](QSqlDatabase& db) -> Result<std::optional<CaseClaim>> { return embedded::readClaim(db, uid); });
+}
+
+Async<QList<CaseClaim>> EmbeddedCaseStore::listLiveClaims(TimePoint now) {
+    return m_db->run<QList<CaseClaim>>(
+        [now](QSqlDatabase& db) -> Result<QList<CaseClaim>> { return embedded::readLiveClaims(db, now); });
+}
+
+Async<CaseClaim> EmbeddedCaseStore::renewClaim(const CaseClaim& claim) {
+    return m_db->run<CaseClaim>(
+        [claim](QSqlDatabase& db) -> Result<CaseClaim> { return embedded::renewStoredClaim(db, claim); });
 }
 
 } // namespace fairuse::services

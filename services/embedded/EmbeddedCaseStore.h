@@ -56,6 +56,10 @@ public:
     Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) override;
     /** Case-insensitive e-mail; ErrorKind::NotFound when unknown. */
     Async<Role> reviewerRole(const QString& email) override;
+    Async<std::optional<CaseClaim>> getClaim(const QString& uid) override;
+    /** On the expires_at index. */
+    Async<QList<CaseClaim>> listLiveClaims(TimePoint now) override;
+    Async<CaseClaim> renewClaim(const CaseClaim& claim) override;
     QString describe() const override;
 
 private:

@@ -1,6 +1,7 @@
 #include "embedded/EmbeddedChangeSet.h"
 
 #include "audit/AuditChain.h"
+#include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedSql.h"
 
 #include <QSqlQuery>
@@ -112,6 +113,12 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
         }
     }
 
+    if (change.claimChange) {
+        if (Status s = checkClaimPrecondition(db, change.uid, *change.claimChange); !s) {
+            return s.error();
+        }
+    }
+
     Writer w(db);
     if (Status s = w.prepare(); !s) {
         return s.error();
@@ -138,6 +145,14 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
         if (Status s = w.setExempt(change.uid, *change.exempt, change.audit.at, change.audit.reviewer); !s) {
             return s.error();
         }
+    }
+
+    if (change.claimChange) {
+        auto v = writeClaimChange(db, change.uid, *change.claimChange);
+        if (!v) {
+            return v.error();
+        }
+        result.claimVersion = *v;
     }
 
     auto last = auditBySequence(db, QStringLiteral("ORDER BY sequence DESC LIMIT 1"), {});

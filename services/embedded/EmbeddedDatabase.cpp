@@ -94,6 +94,12 @@ const QList<QStringList>& migrations() {
         {
             QStringLiteral("CREATE INDEX IF NOT EXISTS llm_spend_uid ON llm_spend (uid, at)"),
         },
+        // v5: claims, so two reviewers do not work one case (casework/Claims.h).
+        {
+            QStringLiteral("CREATE TABLE claims (uid TEXT PRIMARY KEY, reviewer TEXT NOT NULL, reviewer_uid TEXT,"
+                           " claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, version INTEGER NOT NULL)"),
+            QStringLiteral("CREATE INDEX claims_live ON claims (expires_at)"),
+        },
     };
     return kMigrations;
 }

@@ -17,6 +17,8 @@ target_sources(fairuse_services PRIVATE
     embedded/EmbeddedCaseStoreAudit.cpp
     embedded/EmbeddedCaseStore.h
     embedded/EmbeddedChangeSet.cpp
+    embedded/EmbeddedClaims.cpp
+    embedded/EmbeddedClaims.h
     embedded/EmbeddedChangeSet.h
     embedded/EmbeddedDatabase.cpp
     embedded/EmbeddedDatabase.h

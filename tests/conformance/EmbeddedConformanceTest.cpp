@@ -1,6 +1,7 @@
 // The store conformance suites on the embedded SQLite store: CaseStoreConformance on EmbeddedCaseStore and
 // UsageStoreConformance on EmbeddedUsageStore, each test on a new file, seeded through the demo seeder's writer.
 #include "CaseStoreConformance.h"
+#include "ClaimConformance.h"
 #include "UsageStoreConformance.h"
 
 #include "embedded/EmbeddedSql.h"
@@ -92,6 +93,17 @@ int main(int argc, char** argv) {
         s.keep = *keep;
         return s;
     });
+    ClaimConformance claims([]() -> Result<CaseStoreSubject> {
+        auto keep = openEmbedded();
+        if (!keep) {
+            return keep.error();
+        }
+        CaseStoreSubject s;
+        s.store = (*keep)->stores.cases;
+        s.seed = [db = (*keep)->stores.database](const Population& p) { return seedEmbedded(db, p); };
+        s.keep = *keep;
+        return s;
+    });
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
@@ -107,6 +119,7 @@ int main(int argc, char** argv) {
         return s;
     });
     int failed = QTest::qExec(&cases, argc, argv);
+    failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&usage, argc, argv);
     return failed;
 }

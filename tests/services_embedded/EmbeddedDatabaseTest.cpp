@@ -93,7 +93,8 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
+        rawSql(path, {QStringLiteral("DROP TABLE claims"),
+                      QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
                       QStringLiteral("DROP TABLE subscriptions"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN previous_stage"),
@@ -106,7 +107,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(reopened.database->ready()).ok());
         QVariant version;
         rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
-        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 and v3
+        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v5
         const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
         const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
         QVERIFY(u1.ok() && u2.ok());
@@ -116,6 +117,9 @@ private Q_SLOTS:
         QVERIFY(!u2->previousStage.has_value());
         QCOMPARE(u2->classifierFailures, 0); // v3: no failed classifier runs recorded yet
         QVERIFY(!u2->classifierFailedAt.has_value());
+        const auto claim = awaitResult(reopened.cases->getClaim(QStringLiteral("u1"))); // v5: the claims table
+        QVERIFY2(claim.ok(), qPrintable(claim.ok() ? QString() : claim.error().message));
+        QVERIFY(!claim->has_value());
     }
 
     void emptyFileBecomesAStore() {
