@@ -9,6 +9,8 @@ target_sources(fairuse_models PRIVATE
     Backend.h
     BulkResolver.cpp
     BulkResolver.h
+    CaseClaims.cpp
+    CaseClaims.h
     ConversationsModel.cpp
     ConversationsModel.h
     DetailFormat.cpp

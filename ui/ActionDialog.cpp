@@ -4,6 +4,7 @@
 #include "ConflictDialog.h"
 #include "DetailFormat.h"
 #include "FutureWatch.h"
+#include "casework/Claims.h"
 #include "enforcement/ReviewerActions.h"
 
 #include <QCheckBox>
@@ -183,6 +184,23 @@ void ActionDialog::showMessage(const QString& text) {
     m_message->setVisible(!text.isEmpty());
 }
 
+Result<ChangeSet> ActionDialog::decided(Result<ChangeSet> change) const {
+    if (change) {
+        casework::releaseOnDecision(change.value(), m_claim, m_backend.reviewer, models::backendNow(m_backend));
+    }
+    return change;
+}
+
+QString ActionDialog::claimWarning() const {
+    const TimePoint now = models::backendNow(m_backend);
+    if (casework::holderOf(m_claim, m_backend.reviewer, now) != casework::ClaimHolder::SomeoneElse) {
+        return {};
+    }
+    return tr("Warning: this case is %1. Applying does not take the case from them; if they change it first, "
+              "your change is refused and nothing is overwritten.")
+        .arg(casework::describeClaim(*m_claim));
+}
+
 Result<ChangeSet> ActionDialog::build() const {
     enforcement::ActionContext ctx;
     ctx.reviewer = m_backend.reviewer;
@@ -199,18 +217,18 @@ Result<ChangeSet> ActionDialog::build() const {
         if (!m_event) {
             return Error::invalid(tr("There is no case to resolve."));
         }
-        return enforcement::buildResolve(m_policy, m_state, *m_event,
-                                         static_cast<Outcome>(m_outcome->currentData().toInt()), text,
-                                         m_exempt->isChecked(), ctx);
+        return decided(enforcement::buildResolve(m_policy, m_state, *m_event,
+                                                 static_cast<Outcome>(m_outcome->currentData().toInt()), text,
+                                                 m_exempt->isChecked(), ctx));
     case ActionKind::OverrideStage:
-        return enforcement::buildOverrideStage(m_policy, m_state, static_cast<Stage>(m_target->currentData().toInt()),
-                                               text, ctx);
+        return decided(enforcement::buildOverrideStage(m_policy, m_state,
+                                                       static_cast<Stage>(m_target->currentData().toInt()), text, ctx));
     case ActionKind::Reset:
-        return enforcement::buildReset(m_state, text, ctx);
+        return decided(enforcement::buildReset(m_state, text, ctx));
     case ActionKind::Exempt:
-        return enforcement::buildExempt(m_state, true, text, ctx);
+        return decided(enforcement::buildExempt(m_state, true, text, ctx));
     case ActionKind::Unexempt:
-        return enforcement::buildExempt(m_state, false, text, ctx);
+        return decided(enforcement::buildExempt(m_state, false, text, ctx));
     case ActionKind::RerunClassifier:
         return enforcement::buildRerunClassifier(m_state, text, ctx);
     case ActionKind::AddNote:
@@ -244,7 +262,7 @@ void ActionDialog::review() {
         }
         return;
     }
-    showMessage({});
+    showMessage(claimWarning());
     m_change = change.value();
     m_summary->setPlainText(describeChange(*m_change, m_state, m_event));
     m_pages->setCurrentIndex(1);
@@ -402,6 +420,9 @@ QString ActionDialog::describeChange(const ChangeSet& change, const FairUseState
     }
     if (change.exempt) {
         lines << (*change.exempt ? tr("Exemption: the user becomes exempt") : tr("Exemption: removed"));
+    }
+    if (change.claimChange && change.claimChange->release) {
+        lines << tr("Your claim on this case ends with this decision.");
     }
     const AuditRecord& a = change.audit;
     lines << QString();

@@ -45,6 +45,15 @@ public:
     /** The confirmation text (what will change), empty before Review. */
     QString summary() const;
     bool isConfirming() const;
+    /**
+     * The live claim on the user, if any. When someone else holds it, Review warns before the reviewer applies (the
+     * claim never blocks a decision; the preconditions still catch a conflicting change). When this reviewer holds
+     * it, a decision releases it in its own commit.
+     */
+    void setClaim(std::optional<CaseClaim> claim) { m_claim = std::move(claim); }
+    /** The warning Review shows about someone else's claim, empty when none. */
+    QString claimWarning() const;
+
     /** The conflict dialog opened by the last Conflict, if any. */
     ConflictDialog* conflictDialog() const { return m_conflict; }
 
@@ -70,6 +79,8 @@ Q_SIGNALS:
 
 private:
     Result<ChangeSet> build() const;
+    /** A decision (resolve, override, reset, exempt, un-exempt) releases this reviewer's claim in its commit. */
+    Result<ChangeSet> decided(Result<ChangeSet> change) const;
     void showMessage(const QString& text);
     void showConflict(const QString& storeMessage);
     void setBusy(bool busy);
@@ -80,6 +91,7 @@ private:
     FairUseState m_state;
     std::optional<FairUseEvent> m_event;
     std::optional<ChangeSet> m_change;
+    std::optional<CaseClaim> m_claim;
     QString m_idempotencyKey;
 
     QStackedWidget* m_pages;
