@@ -1,0 +1,199 @@
+// Claims between two consoles on one store (an embedded file opened twice, as two desktops would share a server):
+// the second console sees the first one's claim within a poll, is warned before acting, may still act, and the first
+// console's decision from the versions it read is then a conflict; a decision releases the decider's claim; a senior
+// takes over with a record and the first console's renewal finds the claim gone.
+
+#include "ActionDialog.h"
+#include "CaseClaims.h"
+#include "ConflictDialog.h"
+#include "DetailTestStore.h"
+#include "casework/Claims.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::ui;
+
+class ClaimsConsoleTest : public QObject {
+    Q_OBJECT
+private:
+    testing::DetailTestStore m_store;
+    services::EmbeddedStores m_secondStores;
+    models::Backend m_second;
+    int m_nextUser = 0;
+
+    /** A user with an open case at warning or throttle, not used by another test. */
+    QString nextUser() {
+        const QStringList users = m_store.usersWithOpenCases();
+        while (m_nextUser < users.size()) {
+            const QString uid = users.at(m_nextUser++);
+            const Stage s = m_store.state(uid).stage;
+            if (s == Stage::Warning || s == Stage::Throttle) {
+                return uid;
+            }
+        }
+        return {};
+    }
+
+    FairUseState stateOf(const QString& uid) {
+        return services::awaitResult(m_store.backend.cases->getState(uid)).value();
+    }
+
+    FairUseEvent openCaseOf(const QString& uid) {
+        const auto events = services::awaitResult(m_store.backend.cases->listEvents(uid)).value();
+        for (const FairUseEvent& e : events) {
+            if (!e.resolved) {
+                return e;
+            }
+        }
+        return {};
+    }
+
+    std::optional<CaseClaim> storedClaim(const QString& uid) {
+        return services::awaitResult(m_store.backend.cases->getClaim(uid)).value();
+    }
+
+    static bool claimIn(models::CaseClaims& claims, const FairUseState& state) {
+        QSignalSpy claimed(&claims, &models::CaseClaims::claimed);
+        QSignalSpy refused(&claims, &models::CaseClaims::refused);
+        claims.claim(state);
+        return QTest::qWaitFor([&] { return !claimed.isEmpty() || !refused.isEmpty(); }, 30000) && !claimed.isEmpty();
+    }
+
+    static void click(QWidget* dialog, const char* name) {
+        auto* button = dialog->findChild<QPushButton*>(QString::fromLatin1(name));
+        QVERIFY(button != nullptr);
+        QTest::mouseClick(button, Qt::LeftButton);
+    }
+
+    static QString messageOf(ActionDialog& dialog) { return dialog.message(); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_store.seed(Role::Reviewer));
+        m_secondStores = services::makeEmbeddedStores(m_store.path());
+        QVERIFY(services::awaitResult(m_secondStores.database->ready(), 60000).ok());
+        m_second = m_store.backend;
+        m_second.usage = m_secondStores.usage;
+        m_second.cases = m_secondStores.cases;
+        m_second.reviewer = {QStringLiteral("ben.senior@fairuse.example"), Role::SeniorReviewer};
+    }
+
+    void theSecondConsoleSeesTheClaim() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims first(m_store.backend);
+        models::CaseClaims second(m_second);
+        second.start(std::chrono::milliseconds(50));
+        QVERIFY(!second.claimOf(uid).has_value());
+        QVERIFY(claimIn(first, stateOf(uid)));
+        QCOMPARE(first.mine()->uid, uid);
+        QTRY_VERIFY_WITH_TIMEOUT(second.claimOf(uid).has_value(), 10000);
+        QCOMPARE(second.claimOf(uid)->reviewer, m_store.backend.reviewer.email);
+        QVERIFY2(second.othersClaim(uid).startsWith(QStringLiteral("being reviewed by alice.reviewer@fairuse.example "
+                                                                   "since ")),
+                 qPrintable(second.othersClaim(uid)));
+        QVERIFY(first.othersClaim(uid).isEmpty()); // one's own claim is no warning
+
+        // A claim from the second console is refused by the core with who holds it.
+        QSignalSpy refused(&second, &models::CaseClaims::refused);
+        second.claim(stateOf(uid));
+        QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
+        QVERIFY(refused.first().at(1).toString().contains(QStringLiteral("alice.reviewer@fairuse.example")));
+        QCOMPARE(storedClaim(uid)->reviewer, m_store.backend.reviewer.email);
+    }
+
+    /** Two consoles on one case: the second is warned and may act; the first one's change is then a conflict. */
+    void warnedThenAConflictIsStillDetected() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims first(m_store.backend);
+        models::CaseClaims second(m_second);
+        QVERIFY(claimIn(first, stateOf(uid)));
+        second.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(second.claimOf(uid).has_value(), 10000);
+
+        const FairUseState state = stateOf(uid);
+        const FairUseEvent open = openCaseOf(uid);
+        ActionDialog firstDialog(m_store.backend, enforcement::Policy::forReview(), ActionKind::Resolve, state, open);
+        firstDialog.setClaim(first.mine());
+        ActionDialog secondDialog(m_second, enforcement::Policy::forReview(), ActionKind::Resolve, state, open);
+        secondDialog.setClaim(second.claimOf(uid));
+
+        click(&secondDialog, "reviewButton");
+        QVERIFY(secondDialog.isConfirming());
+        QVERIFY2(messageOf(secondDialog).contains(QStringLiteral("being reviewed by alice.reviewer@fairuse.example")),
+                 qPrintable(messageOf(secondDialog)));
+        QVERIFY(!secondDialog.summary().contains(QStringLiteral("Your claim")));
+        click(&secondDialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(secondDialog.result() == QDialog::Accepted, 10000);
+        QCOMPARE(storedClaim(uid)->reviewer, m_store.backend.reviewer.email); // the claim stays with its holder
+
+        click(&firstDialog, "reviewButton");
+        QVERIFY(firstDialog.isConfirming());
+        QVERIFY(messageOf(firstDialog).isEmpty());
+        click(&firstDialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(firstDialog.conflictDialog() != nullptr, 10000);
+        QVERIFY(firstDialog.result() != QDialog::Accepted);
+        QVERIFY(storedClaim(uid).has_value()); // a refused commit released nothing
+    }
+
+    void aDecisionReleasesTheClaim() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims first(m_store.backend);
+        QVERIFY(claimIn(first, stateOf(uid)));
+        ActionDialog dialog(m_store.backend, enforcement::Policy::forReview(), ActionKind::Resolve, stateOf(uid),
+                            openCaseOf(uid));
+        dialog.setClaim(first.mine());
+        click(&dialog, "reviewButton");
+        QVERIFY(dialog.summary().contains(QStringLiteral("Your claim on this case ends with this decision.")));
+        click(&dialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.result() == QDialog::Accepted, 10000);
+        QVERIFY(!storedClaim(uid).has_value());
+    }
+
+    void aSeniorTakesOverAndTheHoldersRenewalFails() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims first(m_store.backend);
+        models::CaseClaims second(m_second);
+        QVERIFY(claimIn(first, stateOf(uid)));
+
+        QSignalSpy claimed(&second, &models::CaseClaims::claimed);
+        second.takeOver(stateOf(uid), QStringLiteral("alice is off sick"));
+        QTRY_VERIFY_WITH_TIMEOUT(!claimed.isEmpty(), 10000);
+        QCOMPARE(storedClaim(uid)->reviewer, m_second.reviewer.email);
+        const auto records = m_store.audit(uid);
+        QVERIFY(!records.isEmpty());
+        QCOMPARE(toString(records.last().action), QStringLiteral("take_over_claim"));
+        QCOMPARE(records.last().reviewer, m_second.reviewer.email);
+        QVERIFY(records.last().reason.contains(QStringLiteral("alice is off sick")));
+
+        // The first console still thinks it holds the case: claiming it again renews, which the store refuses.
+        QSignalSpy refused(&first, &models::CaseClaims::refused);
+        first.claim(stateOf(uid));
+        QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
+        QVERIFY(!first.mine().has_value());
+    }
+
+    void releasingOnCloseWritesARecord() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims first(m_store.backend);
+        QVERIFY(claimIn(first, stateOf(uid)));
+        first.release();
+        QVERIFY(!first.mine().has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(!storedClaim(uid).has_value(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_store.audit(uid).isEmpty() &&
+                                     toString(m_store.audit(uid).last().action) == QStringLiteral("release_claim"),
+                                 10000);
+    }
+};
+
+QTEST_MAIN(ClaimsConsoleTest)
+#include "ClaimsConsoleTest.moc"
