@@ -1,6 +1,8 @@
 #include "firestore/FirestoreCaseStore.h"
+
 #include "common/Guarded.h"
 #include "common/Promise.h"
+#include "firestore/FirestoreClaims.h"
 #include "firestore/UserDocument.h"
 
 #include "audit/AuditChain.h"
@@ -726,6 +728,20 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
         write.fields.insert(kAuditRecordField, V::string(recordId));
         writes.append(std::move(write));
     }
+    if (change.claimChange) {
+        // A claim or a take-over names its record like every other document; a release deletes the claim that was
+        // read (a decision carries the release of the decider's own claim).
+        const ChangeSet::ClaimChange& claim = *change.claimChange;
+        const Precondition expected = claim.expectedVersion.isEmpty() ? Precondition::mustNotExist()
+                                                                      : Precondition::version(claim.expectedVersion);
+        if (claim.release) {
+            writes.append(FirestoreWrite::remove(claimPath(change.uid), expected));
+        } else if (claim.claim) {
+            FirestoreFields fields = encodeClaim(*claim.claim);
+            fields.insert(kAuditRecordField, V::string(recordId));
+            writes.append(FirestoreWrite::set(claimPath(change.uid), std::move(fields), expected));
+        }
+    }
     writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
     if (!change.idempotencyKey.isEmpty()) {
         writes.append(FirestoreWrite::set(idempotencyPath(change.idempotencyKey),
@@ -818,10 +834,14 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
             int stateIndex = -1;
             int eventIndex = -1;
             QList<FirestoreWrite> writes = changeWrites(*change, record, &stateIndex, &eventIndex);
+            const auto claimWrite = std::find_if(writes.cbegin(), writes.cend(), [&change](const FirestoreWrite& w) {
+                return w.path == claimPath(change->uid);
+            });
+            const int claimIndex = static_cast<int>(claimWrite - writes.cbegin());
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
-            m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex,
-                                                         eventIndex](const Result<CommitResponse>& c) {
+            m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex,
+                                                         claimIndex](const Result<CommitResponse>& c) {
                 if (!c) {
                     if (c.error().kind == ErrorKind::Conflict) {
                         diagnoseConflict(change, promise, attempt, c.error());
@@ -834,6 +854,9 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                 result.audit = record;
                 result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
                 result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
+                if (change->claimChange && change->claimChange->claim) {
+                    result.claimVersion = c->updateTimes.value(claimIndex);
+                }
                 finish(promise, Result<CommitResult>(result));
             }));
         }));
@@ -845,6 +868,7 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
     // from a busy audit head (another case was acted on at the same moment), which is retried.
     QStringList reads{statePath(change->uid)};
     reads.append(change->newEvent ? eventPath(change->uid, change->newEvent->id) : statePath(change->uid));
+    reads.append(claimPath(change->uid));
     if (!change->idempotencyKey.isEmpty()) {
         reads.append(idempotencyPath(change->idempotencyKey));
     }
@@ -855,7 +879,7 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
             finish(promise, Result<CommitResult>(original));
             return;
         }
-        if (r->size() > 2 && r->at(2)) {
+        if (r->size() > 3 && r->at(3)) {
             applyAttempt(change, promise, attempt); // reports alreadyApplied
             return;
         }
@@ -863,6 +887,17 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
         const bool stateMoved =
             change->newState && change->checkStateVersion && versionOf(r->at(0)) != change->expectedStateVersion;
         const bool eventMoved = change->newEvent && versionOf(r->at(1)) != change->expectedEventVersion;
+        if (change->claimChange && versionOf(r->at(2)) != change->claimChange->expectedVersion) {
+            const std::optional<FirestoreDocument>& now = r->at(2);
+            const QString holder = now ? now->fields.value(QStringLiteral("reviewer")).toText() : QString();
+            finish(promise,
+                   Result<CommitResult>(Error::conflict(
+                       holder.isEmpty()
+                           ? QStringLiteral("the claim on %1 changed since you read it (released)").arg(change->uid)
+                           : QStringLiteral("the claim on %1 changed since you read it (now held by %2)")
+                                 .arg(change->uid, holder))));
+            return;
+        }
         if (stateMoved || eventMoved) {
             finish(promise,
                    Result<CommitResult>(Error::conflict(

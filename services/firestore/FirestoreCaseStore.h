@@ -124,6 +124,12 @@ public:
     Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) override;
     /** NotFound when the e-mail has no role document. */
     Async<Role> reviewerRole(const QString& email) override;
+    /** fair_use_claims/{uid}; nullopt when there is none. */
+    Async<std::optional<CaseClaim>> getClaim(const QString& uid) override;
+    /** One query on expires_at (the single-field index). */
+    Async<QList<CaseClaim>> listLiveClaims(TimePoint now) override;
+    /** An update of expires_at alone, on condition of the claim's update time. */
+    Async<CaseClaim> renewClaim(const CaseClaim& claim) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

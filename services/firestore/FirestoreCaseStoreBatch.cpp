@@ -1,6 +1,7 @@
 // FirestoreCaseStore::applyBatch: many ChangeSets in few atomic commits (see the header for the contract).
 #include "common/Guarded.h"
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreClaims.h"
 
 #include "audit/AuditChain.h"
 
@@ -32,6 +33,9 @@ QStringList sharedDocuments(const ChangeSet& change) {
     if (change.exempt) {
         docs.append(QStringLiteral("fair_use_exemptions/") + change.uid);
     }
+    if (change.claimChange) {
+        docs.append(claimPath(change.uid));
+    }
     if (!change.idempotencyKey.isEmpty()) {
         docs.append(FirestoreCaseStore::idempotencyPath(change.idempotencyKey));
     }
@@ -40,14 +44,15 @@ QStringList sharedDocuments(const ChangeSet& change) {
 
 /** Writes of one change in a commit, the audit record included and the audit head not. */
 int writeCount(const ChangeSet& change) {
-    return (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) + 1 +
-           (change.idempotencyKey.isEmpty() ? 0 : 1);
+    return (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
+           (change.claimChange ? 1 : 0) + 1 + (change.idempotencyKey.isEmpty() ? 0 : 1);
 }
 
 /** Distinct documents the security rules read (get/exists/getAfter) for one change: its audit record and each of the
- *  state, case and exemption it writes. */
+ *  state, case, exemption and claim it writes. */
 int ruleReads(const ChangeSet& change) {
-    return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0);
+    return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
+           (change.claimChange ? 1 : 0);
 }
 
 /** Documents the rules read once per commit: the audit head before and after it, and the record before the first. */

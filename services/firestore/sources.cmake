@@ -8,6 +8,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreCaseStoreAudit.cpp
     firestore/FirestoreCaseStoreBatch.cpp
     firestore/FirestoreCaseStore.h
+    firestore/FirestoreClaims.cpp
+    firestore/FirestoreClaims.h
     firestore/FirestoreClient.cpp
     firestore/FirestoreClient.h
     firestore/FirestoreDocument.cpp

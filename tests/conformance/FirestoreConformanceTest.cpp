@@ -2,6 +2,7 @@
 // firestore_emulator fixture), with the emulator owner's credentials (server access: the security rules do not apply),
 // seeded with the documents as the backend and the seeder write them.
 #include "CaseStoreConformance.h"
+#include "ClaimConformance.h"
 
 #include "BackendFixtures.h"
 
@@ -43,7 +44,7 @@ QList<services::FirestoreWrite> populationWrites(const Population& p) {
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     const QString host = testing::backends::emulatorHost();
-    CaseStoreConformance cases([host]() -> Result<CaseStoreSubject> {
+    const auto subject = [host]() -> Result<CaseStoreSubject> {
         if (host.isEmpty()) {
             return Error::unavailable(QStringLiteral("the firestore_emulator fixture did not start an emulator"));
         }
@@ -62,6 +63,10 @@ int main(int argc, char** argv) {
         };
         s.keep = client;
         return s;
-    });
-    return QTest::qExec(&cases, argc, argv);
+    };
+    CaseStoreConformance cases(subject);
+    ClaimConformance claims(subject);
+    int failed = QTest::qExec(&cases, argc, argv);
+    failed += QTest::qExec(&claims, argc, argv);
+    return failed;
 }
