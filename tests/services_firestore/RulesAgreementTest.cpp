@@ -1,11 +1,16 @@
-// The core's role table and the shipped security rules agree: every reviewer action x role x stage goes through the
-// core (core/enforcement/ReviewerActions) and, as the console would commit it, through FirestoreCaseStore to the
+// The core's role table and the shipped security rules agree: every reviewer action (claims included) x role x stage
+// goes through the core (core/enforcement/ReviewerActions, core/casework/Claims) and, as the console would commit it,
+// through FirestoreCaseStore to the
 // Firestore emulator with that role's ID token from the Firebase Auth emulator. What the core allows, the rules allow
 // (and the stored stage is the core's); what the core refuses for lack of a role, the rules refuse when a client
 // sends it anyway (the change is built for an admin and recorded under the weaker role's identity).
 #include "RequireBackend.h"
 #include "RulesSupport.h"
 
+#include "casework/Claims.h"
+#include "firestore/FirestoreClaims.h"
+
+#include <QDateTime>
 #include <QTest>
 
 using namespace fairuse;
@@ -19,11 +24,27 @@ namespace {
 
 const enforcement::Policy kPolicy;
 
+/** Whose live claim the user's case has before the action. */
+enum class SeededClaim { None, Colleague, Actor };
+
 struct Action {
     QString name;
     std::function<Result<ChangeSet>(const Subject&, const Reviewer&)> build;
     bool seedExemption = false;
+    SeededClaim seedClaim = SeededClaim::None;
 };
+
+/** A live claim on `uid` held by `holder`, as a console would have written it (the rules compare its end with the
+ *  server's clock, so it ends 10 minutes after now). */
+FirestoreWrite claimOf(const QString& uid, const Reviewer& holder) {
+    CaseClaim c;
+    c.uid = uid;
+    c.reviewer = holder.email;
+    c.reviewerUid = holder.uid;
+    c.claimedAt = actionTime();
+    c.expiresAt = fromUnixMs(QDateTime::currentMSecsSinceEpoch()) + std::chrono::minutes(10);
+    return FirestoreWrite::set(claimPath(uid), encodeClaim(c));
+}
 
 QList<Action> actions() {
     const auto resolveAs = [](Outcome outcome, bool exempt) {
@@ -63,6 +84,16 @@ QList<Action> actions() {
          [](const Subject& s, const Reviewer& r) {
              return enforcement::buildRerunClassifier(s.state, QStringLiteral("agreement"), contextFor(r));
          }},
+        {QStringLiteral("claim"),
+         [](const Subject& s, const Reviewer& r) { return casework::buildClaim(s.state, s.claim, contextFor(r)); }},
+        {QStringLiteral("take over a colleague's claim"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildTakeOver(s.state, s.claim, QStringLiteral("agreement"), contextFor(r));
+         },
+         false, SeededClaim::Colleague},
+        {QStringLiteral("release one's claim"),
+         [](const Subject& s, const Reviewer& r) { return casework::buildRelease(s.state, s.claim, contextFor(r)); },
+         false, SeededClaim::Actor},
     };
     for (Stage target : {Stage::None, Stage::Warning, Stage::Throttle, Stage::Restrict}) {
         out.append(
@@ -84,6 +115,10 @@ ChangeSet relabelled(ChangeSet change, const Reviewer& who) {
     }
     if (change.newState && !change.newState->resetBy.isEmpty()) {
         change.newState->resetBy = who.email;
+    }
+    if (change.claimChange && change.claimChange->claim) {
+        change.claimChange->claim->reviewer = who.email;
+        change.claimChange->claim->reviewerUid = who.uid;
     }
     return change;
 }
@@ -137,6 +172,12 @@ void RulesAgreementTest::coreAndRulesAgree() {
                 if (action.seedExemption) {
                     seed.append(FirestoreCaseStore::exemptionWrite(uid, QStringLiteral("senior@example.com"),
                                                                    actionTime(), QStringLiteral("seeded")));
+                }
+                if (action.seedClaim == SeededClaim::Colleague) {
+                    seed.append(claimOf(uid, Reviewer{QStringLiteral("colleague@example.com"), Role::Reviewer,
+                                                      QStringLiteral("colleague-uid")}));
+                } else if (action.seedClaim == SeededClaim::Actor) {
+                    seed.append(claimOf(uid, actor.reviewer));
                 }
                 VERIFY_OK(wait(m_owner->commit(seed)));
                 auto subject = readSubject(*m_ownerStore, uid);

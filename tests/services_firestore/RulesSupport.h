@@ -138,6 +138,7 @@ struct Genuine {
 struct Subject {
     FairUseState state;
     QList<FairUseEvent> events;
+    std::optional<CaseClaim> claim;
 
     FairUseEvent event(const QString& id) const {
         for (const auto& e : events) {
@@ -158,7 +159,11 @@ inline Result<Subject> readSubject(services::FirestoreCaseStore& owner, const QS
     if (!events) {
         return events.error();
     }
-    return Subject{*state, *events};
+    auto claim = wait(owner.getClaim(uid));
+    if (!claim) {
+        return claim.error();
+    }
+    return Subject{*state, *events, *claim};
 }
 
 /** The context of an action by `reviewer`. */
