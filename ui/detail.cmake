@@ -7,6 +7,8 @@ target_sources(fairuse_ui PRIVATE
     BulkResolveDialog.cpp
     BulkResolveDialog.h
     ChartSwap.h
+    ClaimBanner.cpp
+    ClaimBanner.h
     CaseReport.cpp
     CaseReport.h
     ConflictDialog.cpp
