@@ -116,6 +116,8 @@ QString auditActionLabel(AuditAction a) {
         return tr("take over claim");
     case AuditAction::ReleaseClaim:
         return tr("release claim");
+    case AuditAction::DecideAppeal:
+        return tr("decide appeal");
     }
     return {};
 }

@@ -35,6 +35,9 @@ struct ChangeSet {
         QString expectedVersion;
     };
     std::optional<ClaimChange> claimChange;
+    /** An appeal with its decision set (decision, decided_by, decided_at, decision_reason); written on condition of
+     *  its version. */
+    std::optional<Appeal> decidedAppeal;
     /** The audit record to append; sequence, prevHash and hash are filled in by the store. */
     AuditRecord audit;
     /** Stable key for this action (e.g. bulk-run id + case id): applying the same key twice applies it once. */
@@ -46,6 +49,7 @@ struct CommitResult {
     QString stateVersion;        ///< new version of the state document (empty if untouched)
     QString eventVersion;        ///< new version of the event document (empty if untouched)
     QString claimVersion;        ///< new version of the claim (empty if untouched or released)
+    QString appealVersion;       ///< new version of the decided appeal (empty if untouched)
     AuditRecord audit;           ///< the record as chained and stored
     bool alreadyApplied = false; ///< the idempotency key had been applied before; nothing was written
 };

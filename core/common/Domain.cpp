@@ -54,7 +54,10 @@ constexpr std::array kActions{std::pair{AuditAction::Resolve, "resolve"},
                               std::pair{AuditAction::AddNote, "add_note"},
                               std::pair{AuditAction::Claim, "claim"},
                               std::pair{AuditAction::TakeOverClaim, "take_over_claim"},
-                              std::pair{AuditAction::ReleaseClaim, "release_claim"}};
+                              std::pair{AuditAction::ReleaseClaim, "release_claim"},
+    std::pair{AuditAction::DecideAppeal, "decide_appeal"}};
+constexpr std::array kAppealDecisions{std::pair{AppealDecision::Upheld, "upheld"},
+                                      std::pair{AppealDecision::Overturned, "overturned"}};
 
 } // namespace
 
@@ -81,6 +84,9 @@ QString toString(Outcome o) {
 }
 QString toString(AuditAction a) {
     return nameOf(kActions, a);
+}
+QString toString(AppealDecision d) {
+    return nameOf(kAppealDecisions, d);
 }
 
 std::optional<Stage> stageFromString(const QString& s) {
@@ -109,6 +115,9 @@ std::optional<Outcome> outcomeFromString(const QString& s) {
 }
 std::optional<AuditAction> auditActionFromString(const QString& s) {
     return valueOf(kActions, s);
+}
+std::optional<AppealDecision> appealDecisionFromString(const QString& s) {
+    return valueOf(kAppealDecisions, s);
 }
 
 Caps Caps::forPlan(Plan plan) {

@@ -171,7 +171,7 @@ struct FairUseEvent {
 };
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
- *  rerun_classifier, add_note, claim, take_over_claim, release_claim. */
+ *  rerun_classifier, add_note, claim, take_over_claim, release_claim, decide_appeal. */
 enum class AuditAction {
     Resolve,
     OverrideStage,
@@ -182,7 +182,8 @@ enum class AuditAction {
     AddNote,
     Claim,
     TakeOverClaim,
-    ReleaseClaim
+    ReleaseClaim,
+    DecideAppeal
 };
 QString toString(AuditAction a);
 std::optional<AuditAction> auditActionFromString(const QString& s);
@@ -223,6 +224,28 @@ struct CaseClaim {
     TimePoint expiresAt{};
     QString version; ///< store version token for preconditions
     bool operator==(const CaseClaim&) const = default;
+};
+
+/** How a reviewer decides an appeal. Wire names: upheld (the contested decision stands), overturned. */
+enum class AppealDecision { Upheld, Overturned };
+QString toString(AppealDecision d);
+std::optional<AppealDecision> appealDecisionFromString(const QString& s);
+
+/** users/{uid}/fair_use_appeals/{id}: a user's request for review of a decision (docs/data-model.md). Written by the
+ *  app or support with status open; a reviewer decides it. */
+struct Appeal {
+    QString id;
+    QString uid;
+    TimePoint createdAt{};
+    QString message;
+    QString caseRef; ///< the case whose decision is contested; may be empty (the user's current stage)
+    QString channel; ///< app, email, support, ...
+    std::optional<AppealDecision> decision; ///< nullopt while open
+    QString decidedBy;
+    std::optional<TimePoint> decidedAt;
+    QString decisionReason;
+    QString version; ///< store version token for preconditions
+    bool isOpen() const { return !decision.has_value(); }
 };
 
 /** One LLM call made on a user's behalf (SPEC 2.4). */

@@ -49,6 +49,7 @@ Role roleNeeded(AuditAction action, Stage before, Stage after) {
     case AuditAction::Exempt:
     case AuditAction::Unexempt:
     case AuditAction::TakeOverClaim:
+    case AuditAction::DecideAppeal:
         return Role::SeniorReviewer;
     case AuditAction::RerunClassifier:
     case AuditAction::AddNote:

@@ -183,6 +183,16 @@ public:
         Q_UNUSED(now)
         return unsupported<QList<CaseClaim>>(QStringLiteral("read claims"));
     }
+    /** The user's appeals, newest first (users/{uid}/fair_use_appeals). Stores that keep none answer Unavailable. */
+    virtual Async<QList<Appeal>> listAppeals(const QString& uid) {
+        Q_UNUSED(uid)
+        return unsupported<QList<Appeal>>(QStringLiteral("read appeals"));
+    }
+    /** Open appeals of every user, oldest first, at most `limit` (the manual-review inbox). */
+    virtual Async<QList<Appeal>> listOpenAppeals(int limit) {
+        Q_UNUSED(limit)
+        return unsupported<QList<Appeal>>(QStringLiteral("read appeals"));
+    }
     /** Renews the holder's own lease: writes only the claim's end (casework::renewed), on condition that the claim
      *  still has claim.version. Returns the claim as stored, with its new version; Conflict when it changed (taken
      *  over or released) or is gone. */

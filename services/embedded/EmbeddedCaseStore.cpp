@@ -3,6 +3,7 @@
 #include "audit/AuditChain.h"
 #include "audit/CaseRef.h"
 #include "common/Promise.h"
+#include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedSql.h"
@@ -389,6 +390,16 @@ Async<QList<CaseClaim>> EmbeddedCaseStore::listLiveClaims(TimePoint now) {
 Async<CaseClaim> EmbeddedCaseStore::renewClaim(const CaseClaim& claim) {
     return m_db->run<CaseClaim>(
         [claim](QSqlDatabase& db) -> Result<CaseClaim> { return embedded::renewStoredClaim(db, claim); });
+}
+
+Async<QList<Appeal>> EmbeddedCaseStore::listAppeals(const QString& uid) {
+    return m_db->run<QList<Appeal>>(
+        [uid](QSqlDatabase& db) -> Result<QList<Appeal>> { return embedded::readAppeals(db, uid); });
+}
+
+Async<QList<Appeal>> EmbeddedCaseStore::listOpenAppeals(int limit) {
+    return m_db->run<QList<Appeal>>(
+        [limit](QSqlDatabase& db) -> Result<QList<Appeal>> { return embedded::readOpenAppeals(db, limit); });
 }
 
 } // namespace fairuse::services

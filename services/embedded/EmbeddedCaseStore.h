@@ -60,6 +60,9 @@ public:
     /** On the expires_at index. */
     Async<QList<CaseClaim>> listLiveClaims(TimePoint now) override;
     Async<CaseClaim> renewClaim(const CaseClaim& claim) override;
+    Async<QList<Appeal>> listAppeals(const QString& uid) override;
+    /** On the (status, created_at) index. */
+    Async<QList<Appeal>> listOpenAppeals(int limit) override;
     QString describe() const override;
 
 private:

@@ -1,6 +1,7 @@
 #include "embedded/EmbeddedChangeSet.h"
 
 #include "audit/AuditChain.h"
+#include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedSql.h"
 
@@ -118,6 +119,15 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
             return s.error();
         }
     }
+    if (change.decidedAppeal) {
+        if (change.decidedAppeal->uid != change.uid) {
+            return Error::invalid(
+                QStringLiteral("change set for %1 decides an appeal of %2").arg(change.uid, change.decidedAppeal->uid));
+        }
+        if (Status s = checkAppealPrecondition(db, *change.decidedAppeal); !s) {
+            return s.error();
+        }
+    }
 
     Writer w(db);
     if (Status s = w.prepare(); !s) {
@@ -153,6 +163,13 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
             return v.error();
         }
         result.claimVersion = *v;
+    }
+    if (change.decidedAppeal) {
+        auto v = writeAppealDecision(db, *change.decidedAppeal);
+        if (!v) {
+            return v.error();
+        }
+        result.appealVersion = *v;
     }
 
     auto last = auditBySequence(db, QStringLiteral("ORDER BY sequence DESC LIMIT 1"), {});

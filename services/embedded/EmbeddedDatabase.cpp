@@ -94,11 +94,16 @@ const QList<QStringList>& migrations() {
         {
             QStringLiteral("CREATE INDEX IF NOT EXISTS llm_spend_uid ON llm_spend (uid, at)"),
         },
-        // v5: claims, so two reviewers do not work one case (casework/Claims.h).
+        // v5: claims, so two reviewers do not work one case (casework/Claims.h), and appeals (casework/Appeals.h).
         {
             QStringLiteral("CREATE TABLE claims (uid TEXT PRIMARY KEY, reviewer TEXT NOT NULL, reviewer_uid TEXT,"
                            " claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, version INTEGER NOT NULL)"),
             QStringLiteral("CREATE INDEX claims_live ON claims (expires_at)"),
+            QStringLiteral("CREATE TABLE appeals (uid TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL,"
+                           " message TEXT, case_ref TEXT, channel TEXT, status TEXT NOT NULL, decided_by TEXT,"
+                           " decided_at INTEGER, decision_reason TEXT, version INTEGER NOT NULL,"
+                           " PRIMARY KEY (uid, id))"),
+            QStringLiteral("CREATE INDEX appeals_open ON appeals (status, created_at)"),
         },
     };
     return kMigrations;

@@ -13,6 +13,8 @@ target_sources(fairuse_services PRIVATE
     embedded/DemoSpeechDistribution.h
     embedded/DemoSubscriptions.cpp
     embedded/DemoSubscriptions.h
+    embedded/EmbeddedAppeals.cpp
+    embedded/EmbeddedAppeals.h
     embedded/EmbeddedCaseStore.cpp
     embedded/EmbeddedCaseStoreAudit.cpp
     embedded/EmbeddedCaseStore.h

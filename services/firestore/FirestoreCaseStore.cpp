@@ -2,6 +2,7 @@
 
 #include "common/Guarded.h"
 #include "common/Promise.h"
+#include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/UserDocument.h"
 
@@ -742,6 +743,9 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
             writes.append(FirestoreWrite::set(claimPath(change.uid), std::move(fields), expected));
         }
     }
+    if (change.decidedAppeal) {
+        writes.append(appealDecisionWrite(*change.decidedAppeal, recordId));
+    }
     writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
     if (!change.idempotencyKey.isEmpty()) {
         writes.append(FirestoreWrite::set(idempotencyPath(change.idempotencyKey),
@@ -838,10 +842,14 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                 return w.path == claimPath(change->uid);
             });
             const int claimIndex = static_cast<int>(claimWrite - writes.cbegin());
+            const auto appealWrite = std::find_if(writes.cbegin(), writes.cend(), [&change](const FirestoreWrite& w) {
+                return change->decidedAppeal && w.path == appealPath(change->uid, change->decidedAppeal->id);
+            });
+            const int appealIndex = static_cast<int>(appealWrite - writes.cbegin());
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
             m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex,
-                                                         claimIndex](const Result<CommitResponse>& c) {
+                                                         claimIndex, appealIndex](const Result<CommitResponse>& c) {
                 if (!c) {
                     if (c.error().kind == ErrorKind::Conflict) {
                         diagnoseConflict(change, promise, attempt, c.error());
@@ -857,6 +865,9 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                 if (change->claimChange && change->claimChange->claim) {
                     result.claimVersion = c->updateTimes.value(claimIndex);
                 }
+                if (change->decidedAppeal) {
+                    result.appealVersion = c->updateTimes.value(appealIndex);
+                }
                 finish(promise, Result<CommitResult>(result));
             }));
         }));
@@ -869,6 +880,7 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
     QStringList reads{statePath(change->uid)};
     reads.append(change->newEvent ? eventPath(change->uid, change->newEvent->id) : statePath(change->uid));
     reads.append(claimPath(change->uid));
+    reads.append(change->decidedAppeal ? appealPath(change->uid, change->decidedAppeal->id) : claimPath(change->uid));
     if (!change->idempotencyKey.isEmpty()) {
         reads.append(idempotencyPath(change->idempotencyKey));
     }
@@ -879,7 +891,7 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
             finish(promise, Result<CommitResult>(original));
             return;
         }
-        if (r->size() > 3 && r->at(3)) {
+        if (r->size() > 4 && r->at(4)) {
             applyAttempt(change, promise, attempt); // reports alreadyApplied
             return;
         }
@@ -896,6 +908,12 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
                            ? QStringLiteral("the claim on %1 changed since you read it (released)").arg(change->uid)
                            : QStringLiteral("the claim on %1 changed since you read it (now held by %2)")
                                  .arg(change->uid, holder))));
+            return;
+        }
+        if (change->decidedAppeal && versionOf(r->at(3)) != change->decidedAppeal->version) {
+            finish(promise, Result<CommitResult>(Error::conflict(
+                                QStringLiteral("appeal %1 of %2 changed since you read it (decided by someone else?)")
+                                    .arg(change->decidedAppeal->id, change->uid))));
             return;
         }
         if (stateMoved || eventMoved) {

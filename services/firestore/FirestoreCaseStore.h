@@ -130,6 +130,10 @@ public:
     Async<QList<CaseClaim>> listLiveClaims(TimePoint now) override;
     /** An update of expires_at alone, on condition of the claim's update time. */
     Async<CaseClaim> renewClaim(const CaseClaim& claim) override;
+    /** users/{uid}/fair_use_appeals, newest first. */
+    Async<QList<Appeal>> listAppeals(const QString& uid) override;
+    /** A collection-group query on status open, created_at ascending (firestore.indexes.json). */
+    Async<QList<Appeal>> listOpenAppeals(int limit) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

@@ -1,5 +1,6 @@
 // FirestoreCaseStore::applyBatch: many ChangeSets in few atomic commits (see the header for the contract).
 #include "common/Guarded.h"
+#include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClaims.h"
 
@@ -36,6 +37,9 @@ QStringList sharedDocuments(const ChangeSet& change) {
     if (change.claimChange) {
         docs.append(claimPath(change.uid));
     }
+    if (change.decidedAppeal) {
+        docs.append(appealPath(change.uid, change.decidedAppeal->id));
+    }
     if (!change.idempotencyKey.isEmpty()) {
         docs.append(FirestoreCaseStore::idempotencyPath(change.idempotencyKey));
     }
@@ -45,14 +49,15 @@ QStringList sharedDocuments(const ChangeSet& change) {
 /** Writes of one change in a commit, the audit record included and the audit head not. */
 int writeCount(const ChangeSet& change) {
     return (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
-           (change.claimChange ? 1 : 0) + 1 + (change.idempotencyKey.isEmpty() ? 0 : 1);
+           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0) + 1 +
+           (change.idempotencyKey.isEmpty() ? 0 : 1);
 }
 
 /** Distinct documents the security rules read (get/exists/getAfter) for one change: its audit record and each of the
- *  state, case, exemption and claim it writes. */
+ *  state, case, exemption, claim and appeal it writes. */
 int ruleReads(const ChangeSet& change) {
     return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
-           (change.claimChange ? 1 : 0);
+           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0);
 }
 
 /** Documents the rules read once per commit: the audit head before and after it, and the record before the first. */

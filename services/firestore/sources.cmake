@@ -4,6 +4,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FieldReader.h
     firestore/FirestoreAuth.cpp
     firestore/FirestoreAuth.h
+    firestore/FirestoreAppeals.cpp
+    firestore/FirestoreAppeals.h
     firestore/FirestoreCaseStore.cpp
     firestore/FirestoreCaseStoreAudit.cpp
     firestore/FirestoreCaseStoreBatch.cpp

@@ -35,6 +35,7 @@ struct Population {
     QList<std::pair<QString, Conversation>> conversations;
     QList<LlmSpendRecord> spend;
     QList<Reviewer> reviewers;
+    QList<Appeal> appeals; ///< each with its uid and id, as the app writes them (open unless decided)
 };
 
 /** One case store under test. */
@@ -110,7 +111,7 @@ inline FairUseEvent event(const QString& uid, const QString& id, const QString& 
  * Flagged users alice (warning, 10:00), bob (throttle, 11:00), carol (restrict, 09:00) and q01..q09 (warning, one
  * minute apart before 08:00), dave in stage none (never in the queue). alice has an open and a resolved case, bob an
  * open one, carol a resolved one; alice has five conversations; spend of alice and bob over three days; one senior
- * reviewer.
+ * reviewer; carol appealed her restriction twice (one upheld, one open), alice her warning once (open).
  */
 inline Population standardPopulation() {
     Population p;
@@ -161,6 +162,24 @@ inline Population standardPopulation() {
         }
     }
     p.reviewers = {Reviewer{QStringLiteral("senior@example.com"), Role::SeniorReviewer, QString()}};
+    const auto appeal = [](const char* uid, const char* id, const QString& ref, const char* createdAt,
+                           const char* channel) {
+        Appeal a;
+        a.uid = QString::fromLatin1(uid);
+        a.id = QString::fromLatin1(id);
+        a.caseRef = ref;
+        a.createdAt = at(createdAt);
+        a.message = QStringLiteral("Please look again: %1").arg(a.id);
+        a.channel = QString::fromLatin1(channel);
+        return a;
+    };
+    Appeal decided = appeal("carol", "ap0", kCarolRef, "2026-03-20T09:30:00Z", "email");
+    decided.decision = AppealDecision::Upheld;
+    decided.decidedBy = QStringLiteral("senior@example.com");
+    decided.decidedAt = at("2026-03-20T09:45:00Z");
+    decided.decisionReason = QStringLiteral("commercial audio every night");
+    p.appeals = {decided, appeal("carol", "ap1", kCarolRef, "2026-03-20T10:30:00Z", "app"),
+                 appeal("alice", "ap2", kAliceOpenRef, "2026-03-20T10:05:00Z", "support")};
     return p;
 }
 

@@ -1,9 +1,11 @@
 // The store conformance suites on the embedded SQLite store: CaseStoreConformance on EmbeddedCaseStore and
 // UsageStoreConformance on EmbeddedUsageStore, each test on a new file, seeded through the demo seeder's writer.
+#include "AppealConformance.h"
 #include "CaseStoreConformance.h"
 #include "ClaimConformance.h"
 #include "UsageStoreConformance.h"
 
+#include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedSql.h"
 #include "embedded/EmbeddedStore.h"
 
@@ -65,6 +67,11 @@ Status seedEmbedded(const std::shared_ptr<services::EmbeddedDatabase>& db, const
                     return st;
                 }
             }
+            for (const Appeal& a : p.appeals) {
+                if (Status st = services::embedded::insertAppeal(sql, a); !st) {
+                    return st;
+                }
+            }
             return {};
         }();
         if (!written) {
@@ -82,7 +89,7 @@ Status seedEmbedded(const std::shared_ptr<services::EmbeddedDatabase>& db, const
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    CaseStoreConformance cases([]() -> Result<CaseStoreSubject> {
+    const auto caseSubject = []() -> Result<CaseStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
             return keep.error();
@@ -92,18 +99,10 @@ int main(int argc, char** argv) {
         s.seed = [db = (*keep)->stores.database](const Population& p) { return seedEmbedded(db, p); };
         s.keep = *keep;
         return s;
-    });
-    ClaimConformance claims([]() -> Result<CaseStoreSubject> {
-        auto keep = openEmbedded();
-        if (!keep) {
-            return keep.error();
-        }
-        CaseStoreSubject s;
-        s.store = (*keep)->stores.cases;
-        s.seed = [db = (*keep)->stores.database](const Population& p) { return seedEmbedded(db, p); };
-        s.keep = *keep;
-        return s;
-    });
+    };
+    CaseStoreConformance cases(caseSubject);
+    ClaimConformance claims(caseSubject);
+    AppealConformance appeals(caseSubject);
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
@@ -120,6 +119,7 @@ int main(int argc, char** argv) {
     });
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
+    failed += QTest::qExec(&appeals, argc, argv);
     failed += QTest::qExec(&usage, argc, argv);
     return failed;
 }

@@ -1,11 +1,13 @@
 // CaseStoreConformance on FirestoreCaseStore, each test on a fresh project of the Firestore emulator (the
 // firestore_emulator fixture), with the emulator owner's credentials (server access: the security rules do not apply),
 // seeded with the documents as the backend and the seeder write them.
+#include "AppealConformance.h"
 #include "CaseStoreConformance.h"
 #include "ClaimConformance.h"
 
 #include "BackendFixtures.h"
 
+#include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
 #include "firestore/FirestoreValue.h"
@@ -35,6 +37,9 @@ QList<services::FirestoreWrite> populationWrites(const Population& p) {
     }
     for (const Reviewer& r : p.reviewers) {
         writes.append(FirestoreCaseStore::reviewerWrite(r.email, r.role));
+    }
+    for (const Appeal& a : p.appeals) {
+        writes.append(FirestoreWrite::set(services::appealPath(a.uid, a.id), services::encodeAppeal(a)));
     }
     return writes;
 }
@@ -66,7 +71,9 @@ int main(int argc, char** argv) {
     };
     CaseStoreConformance cases(subject);
     ClaimConformance claims(subject);
+    AppealConformance appeals(subject);
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
+    failed += QTest::qExec(&appeals, argc, argv);
     return failed;
 }

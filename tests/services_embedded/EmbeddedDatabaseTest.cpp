@@ -93,7 +93,7 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("DROP TABLE claims"),
+        rawSql(path, {QStringLiteral("DROP TABLE claims"), QStringLiteral("DROP TABLE appeals"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
                       QStringLiteral("DROP TABLE subscriptions"),
