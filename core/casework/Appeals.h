@@ -27,8 +27,8 @@ Stage stageBeforeContested(const FairUseState& state, const std::optional<FairUs
 /**
  * Senior reviewer: decides an open appeal. Upheld changes only the appeal; overturned also sets the state to
  * stageBeforeContested() with that stage's timers (as a manual override would) when that is lower than the stage in
- * force (overturning never raises a stage). A reason is required. Conflict when the appeal was already decided; Invalid when it is another user's or
- * `contested` is not the case it names.
+ * force (overturning never raises a stage). A reason is required. Conflict when the appeal was already decided; Invalid
+ * when it is another user's or `contested` is not the case it names.
  */
 Result<ChangeSet> buildDecideAppeal(const enforcement::Policy& policy, const FairUseState& state, const Appeal& appeal,
                                     const std::optional<FairUseEvent>& contested, AppealDecision decision,
