@@ -1,5 +1,6 @@
 #include "ConnectionProfile.h"
 
+#include "common/WireNames.h"
 #include "redis/RedisConfig.h"
 
 #include <QCoreApplication>
@@ -44,6 +45,10 @@ const Flag kFlags[] = {
     {"emailSignIn", &ConnectionProfile::passwordSignIn}, // not "password...": the settings file never names one
 };
 
+/** The kinds as the settings file names them. */
+constexpr std::array kKinds{std::pair{ProfileKind::Demo, "demo"}, std::pair{ProfileKind::Emulator, "emulator"},
+                            std::pair{ProfileKind::Production, "production"}};
+
 QString group(const QString& name) {
     return QString(QStringLiteral("profiles/") + name);
 }
@@ -51,15 +56,7 @@ QString group(const QString& name) {
 } // namespace
 
 QString toString(ProfileKind kind) {
-    switch (kind) {
-    case ProfileKind::Demo:
-        return QStringLiteral("demo");
-    case ProfileKind::Emulator:
-        return QStringLiteral("emulator");
-    case ProfileKind::Production:
-        return QStringLiteral("production");
-    }
-    return {};
+    return wireName(kKinds, kind);
 }
 
 QString ConnectionProfile::displayName() const {
@@ -184,13 +181,9 @@ ConnectionProfile ProfileSettings::profile(const QString& name) const {
         }
     }
     m_settings->beginGroup(group(name));
-    if (m_settings->contains(QStringLiteral("kind"))) {
-        const QString kind = m_settings->value(QStringLiteral("kind")).toString();
-        for (ProfileKind k : {ProfileKind::Demo, ProfileKind::Emulator, ProfileKind::Production}) {
-            if (kind == toString(k)) {
-                p.kind = k;
-            }
-        }
+    if (const std::optional<ProfileKind> kind =
+            fromWireName(kKinds, m_settings->value(QStringLiteral("kind")).toString())) {
+        p.kind = *kind;
     }
     for (const Field& f : kFields) {
         const QString key = QString::fromLatin1(f.key);

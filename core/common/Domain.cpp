@@ -1,31 +1,10 @@
 #include "common/Domain.h"
 
-#include <array>
-#include <utility>
+#include "common/WireNames.h"
 
 namespace fairuse {
 
 namespace {
-
-template <typename E, std::size_t N>
-QString nameOf(const std::array<std::pair<E, const char*>, N>& table, E value) {
-    for (const auto& [e, name] : table) {
-        if (e == value) {
-            return QString::fromLatin1(name);
-        }
-    }
-    return {};
-}
-
-template <typename E, std::size_t N>
-std::optional<E> valueOf(const std::array<std::pair<E, const char*>, N>& table, const QString& s) {
-    for (const auto& [e, name] : table) {
-        if (s == QLatin1String(name)) {
-            return e;
-        }
-    }
-    return std::nullopt;
-}
 
 constexpr std::array kStages{std::pair{Stage::None, "none"}, std::pair{Stage::Warning, "warning"},
                              std::pair{Stage::Throttle, "throttle"}, std::pair{Stage::Restrict, "restrict"}};
@@ -62,59 +41,59 @@ constexpr std::array kAppealDecisions{std::pair{AppealDecision::Upheld, "upheld"
 } // namespace
 
 QString toString(Stage s) {
-    return nameOf(kStages, s);
+    return wireName(kStages, s);
 }
 QString toString(UsageType t) {
-    return nameOf(kUsageTypes, t);
+    return wireName(kUsageTypes, t);
 }
 QString toString(Role r) {
-    return nameOf(kRoles, r);
+    return wireName(kRoles, r);
 }
 QString toString(CapWindow w) {
-    return nameOf(kWindows, w);
+    return wireName(kWindows, w);
 }
 QString toString(Plan p) {
-    return nameOf(kPlans, p);
+    return wireName(kPlans, p);
 }
 QString toString(SpeechSource s) {
-    return nameOf(kSources, s);
+    return wireName(kSources, s);
 }
 QString toString(Outcome o) {
-    return nameOf(kOutcomes, o);
+    return wireName(kOutcomes, o);
 }
 QString toString(AuditAction a) {
-    return nameOf(kActions, a);
+    return wireName(kActions, a);
 }
 QString toString(AppealDecision d) {
     return nameOf(kAppealDecisions, d);
 }
 
 std::optional<Stage> stageFromString(const QString& s) {
-    return valueOf(kStages, s);
+    return fromWireName(kStages, s);
 }
 std::optional<UsageType> usageTypeFromString(const QString& s) {
-    return valueOf(kUsageTypes, s);
+    return fromWireName(kUsageTypes, s);
 }
 std::optional<Role> roleFromString(const QString& s) {
-    return valueOf(kRoles, s);
+    return fromWireName(kRoles, s);
 }
 std::optional<CapWindow> capWindowFromString(const QString& s) {
-    return valueOf(kWindows, s);
+    return fromWireName(kWindows, s);
 }
 std::optional<Plan> planFromString(const QString& s) {
     if (s == QLatin1String("free")) {
         return Plan::Basic;
     }
-    return valueOf(kPlans, s);
+    return fromWireName(kPlans, s);
 }
 std::optional<SpeechSource> speechSourceFromString(const QString& s) {
-    return valueOf(kSources, s);
+    return fromWireName(kSources, s);
 }
 std::optional<Outcome> outcomeFromString(const QString& s) {
-    return valueOf(kOutcomes, s);
+    return fromWireName(kOutcomes, s);
 }
 std::optional<AuditAction> auditActionFromString(const QString& s) {
-    return valueOf(kActions, s);
+    return fromWireName(kActions, s);
 }
 std::optional<AppealDecision> appealDecisionFromString(const QString& s) {
     return valueOf(kAppealDecisions, s);

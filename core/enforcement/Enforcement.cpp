@@ -1,13 +1,12 @@
 #include "enforcement/Enforcement.h"
 
 #include "common/Subscription.h"
+#include "common/WireNames.h"
 #include "metering/Metering.h"
 
 #include <QCoreApplication>
 
 #include <algorithm>
-#include <array>
-#include <utility>
 
 namespace fairuse::enforcement {
 
@@ -106,21 +105,11 @@ bool validPast(const std::optional<TimePoint>& t, TimePoint now) {
 } // namespace
 
 QString toString(Action a) {
-    for (const auto& [e, name] : kActions) {
-        if (e == a) {
-            return QString::fromLatin1(name);
-        }
-    }
-    return {};
+    return wireName(kActions, a);
 }
 
 std::optional<Action> actionFromString(const QString& s) {
-    for (const auto& [e, name] : kActions) {
-        if (s == QLatin1String(name)) {
-            return e;
-        }
-    }
-    return std::nullopt;
+    return fromWireName(kActions, s);
 }
 
 bool countsViolation(Action a) {
