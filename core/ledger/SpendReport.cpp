@@ -7,7 +7,16 @@
 #include <map>
 #include <utility>
 
-namespace fairuse::spendreport {
+namespace fairuse {
+
+void SpendTotals::add(const LlmSpendRecord& record) {
+    ++calls;
+    promptTokens += record.promptTokens;
+    completionTokens += record.completionTokens;
+    costMicroUsd += record.costMicroUsd;
+}
+
+namespace spendreport {
 
 namespace {
 constexpr int kMaxTrendDays = 3660;
@@ -22,10 +31,7 @@ QList<CohortSpend> totalsByCohort(const QList<LlmSpendRecord>& records) {
         CohortSpend& c = cohorts[key];
         c.customStt = r.customStt;
         c.plan = r.plan;
-        ++c.calls;
-        c.promptTokens += r.promptTokens;
-        c.completionTokens += r.completionTokens;
-        c.costMicroUsd += r.costMicroUsd;
+        c.add(r);
         users[key].insert(r.uid);
     }
     QList<CohortSpend> out;
@@ -45,10 +51,7 @@ QList<SpenderTotal> topSpenders(const QList<LlmSpendRecord>& records, int limit)
     for (const LlmSpendRecord& r : records) {
         SpenderTotal& t = totals[r.uid];
         t.uid = r.uid;
-        ++t.calls;
-        t.promptTokens += r.promptTokens;
-        t.completionTokens += r.completionTokens;
-        t.costMicroUsd += r.costMicroUsd;
+        t.add(r);
         const auto seen = latest.constFind(r.uid);
         if (seen == latest.cend() || r.at >= *seen) {
             latest.insert(r.uid, r.at);
@@ -97,4 +100,6 @@ QList<DailySpend> dailyTrend(const QList<LlmSpendRecord>& records, TimePoint fro
     return out;
 }
 
-} // namespace fairuse::spendreport
+} // namespace spendreport
+
+} // namespace fairuse

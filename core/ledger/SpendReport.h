@@ -9,27 +9,31 @@
 
 namespace fairuse {
 
-/** Spend of one cohort: users who bring their own STT or not, on one plan. */
-struct CohortSpend {
-    bool customStt = false;
-    Plan plan = Plan::Basic;
-    int users = 0; ///< distinct users with a record in this cohort
+/** Calls, tokens and cost summed over LLM spend records. */
+struct SpendTotals {
     int calls = 0;
     std::int64_t promptTokens = 0;
     std::int64_t completionTokens = 0;
     std::int64_t costMicroUsd = 0;
+
+    /** Counts one more record. */
+    void add(const LlmSpendRecord& record);
+    bool operator==(const SpendTotals&) const = default;
+};
+
+/** Spend of one cohort: users who bring their own STT or not, on one plan. */
+struct CohortSpend : SpendTotals {
+    bool customStt = false;
+    Plan plan = Plan::Basic;
+    int users = 0; ///< distinct users with a record in this cohort
     bool operator==(const CohortSpend&) const = default;
 };
 
 /** Spend of one user. Plan and cohort are those of the user's latest record. */
-struct SpenderTotal {
+struct SpenderTotal : SpendTotals {
     QString uid;
     bool customStt = false;
     Plan plan = Plan::Basic;
-    int calls = 0;
-    std::int64_t promptTokens = 0;
-    std::int64_t completionTokens = 0;
-    std::int64_t costMicroUsd = 0;
     bool operator==(const SpenderTotal&) const = default;
 };
 

@@ -47,9 +47,9 @@ private Q_SLOTS:
         const QList<CohortSpend> c = totalsByCohort(sample());
         QCOMPARE(c.size(), 3);
         // custom STT first, then plans in order.
-        QCOMPARE(c[0], (CohortSpend{true, Plan::Basic, 2, 3, 350, 35, 1500}));
-        QCOMPARE(c[1], (CohortSpend{true, Plan::Unlimited, 1, 1, 1, 1, 1000}));
-        QCOMPARE(c[2], (CohortSpend{false, Plan::Basic, 2, 2, 410, 41, 1050}));
+        QCOMPARE(c[0], (CohortSpend{{3, 350, 35, 1500}, true, Plan::Basic, 2}));
+        QCOMPARE(c[1], (CohortSpend{{1, 1, 1, 1000}, true, Plan::Unlimited, 1}));
+        QCOMPARE(c[2], (CohortSpend{{2, 410, 41, 1050}, false, Plan::Basic, 2}));
         QVERIFY(totalsByCohort({}).isEmpty());
     }
 
