@@ -7,7 +7,6 @@
 #include "common/Await.h"
 #include "enforcement/ReviewerActions.h"
 
-#include <QDateTime>
 #include <QUuid>
 
 namespace fairuse::cli {
@@ -58,14 +57,6 @@ const char* const kOverrideHelp =
     "Exit status: 0 applied; 1 refused, conflict, user not found, not signed in or another failure (the reason on\n"
     "standard error or in the JSON); 2 bad usage.\n";
 
-QString helpText(const char* text) {
-    return QString::fromUtf8(text).arg(QString::fromUtf8(kProjectOptionsHelp), QString::fromUtf8(StageCache::kHelp));
-}
-
-TimePoint systemNow() {
-    return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
-}
-
 /** Drops the stage cache when the stage changed and --redis was given; the line for people, or empty. */
 QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QString* error) {
     if (!cache) {
@@ -80,41 +71,32 @@ QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QSt
 } // namespace
 
 int runResolve(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("resolve");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
-    const QCommandLineOption outcomeOption(QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME"));
-    const QCommandLineOption notesOption(QStringLiteral("notes"), QString(), QStringLiteral("TEXT"));
-    parser.addOptions({outcomeOption, notesOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
-    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 1, helpText(kResolveHelp), io)) {
+    const ResolveOptions resolveOptions;
+    CommandLine cli(resolveOptions.options());
+    if (const std::optional<int> exit = cli.parse(command, args, 1, StageCache::commandHelp(kResolveHelp), io)) {
         return *exit;
     }
-    if (parser.positionalArguments().isEmpty()) {
+    if (cli.parser.positionalArguments().isEmpty()) {
         return usageError(io, command, QStringLiteral("CASE_REF is required"));
     }
-    const QString input = parser.positionalArguments().first();
+    const QString input = cli.parser.positionalArguments().first();
     const QString caseRef = normaliseCaseRef(input);
     if (caseRef.isEmpty()) {
         return usageError(
             io, command,
             QStringLiteral("\"%1\" is not a case reference (FU- and 12 hexadecimal digits)").arg(input.left(60)));
     }
-    const Result<Outcome> outcome = readOutcome(parser, outcomeOption);
-    if (!outcome) {
-        return usageError(io, command, outcome.error().message);
-    }
-    auto cache = StageCache::fromOptions(parser);
-    if (!cache) {
-        return usageError(io, command, cache.error().message);
+    const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser);
+    if (!how) {
+        return usageError(io, command, how.error().message);
     }
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
+    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
     if (!reviewing) {
         return exitCode;
     }
-    const bool json = parser.isSet(project.json);
+    const bool json = cli.parser.isSet(cli.project.json);
     services::FirestoreCaseStore& store = *reviewing->store;
 
     CaseJob job;
@@ -150,12 +132,13 @@ int runResolve(const QStringList& args, Io io) {
         return finishJob();
     }
     planResolve(job, enforcement::Policy::forReview(), *state,
-                ResolveRequest{*outcome, parser.value(notesOption), reviewing->reviewer, systemNow(), clientVersion()});
+                ResolveRequest{how->outcome, how->notes, reviewing->reviewer, systemNow(), clientVersion()});
     if (job.change) {
         settleResolve(job, services::awaitResult(store.apply(*job.change), kCallTimeoutMs));
     }
     if (job.changedStage()) {
-        const QString line = dropStageCache(cache->get(), job.event.uid, &job.stageCache, &job.stageCacheError);
+        const QString line =
+            dropStageCache(how->stageCache.get(), job.event.uid, &job.stageCache, &job.stageCacheError);
         if (!json) {
             io.out << "  " << job.event.uid << ": stage " << toString(*job.stageBefore) << " -> "
                    << toString(*job.stageAfter) << "; " << line << "\n";
@@ -165,44 +148,40 @@ int runResolve(const QStringList& args, Io io) {
 }
 
 int runOverride(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("override");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
     const QCommandLineOption stageOption(QStringLiteral("stage"), QString(), QStringLiteral("STAGE"));
     const QCommandLineOption reasonOption(QStringLiteral("reason"), QString(), QStringLiteral("TEXT"));
-    parser.addOptions({stageOption, reasonOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
-    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 1, helpText(kOverrideHelp), io)) {
+    CommandLine cli({stageOption, reasonOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
+    if (const std::optional<int> exit = cli.parse(command, args, 1, StageCache::commandHelp(kOverrideHelp), io)) {
         return *exit;
     }
-    if (parser.positionalArguments().isEmpty() || parser.positionalArguments().first().trimmed().isEmpty()) {
+    if (cli.parser.positionalArguments().isEmpty() || cli.parser.positionalArguments().first().trimmed().isEmpty()) {
         return usageError(io, command, QStringLiteral("UID is required"));
     }
-    const QString uid = parser.positionalArguments().first().trimmed();
-    if (!parser.isSet(stageOption)) {
+    const QString uid = cli.parser.positionalArguments().first().trimmed();
+    if (!cli.parser.isSet(stageOption)) {
         return usageError(io, command, QStringLiteral("--stage is required (none, warning, throttle or restrict)"));
     }
-    const std::optional<Stage> stage = stageFromString(parser.value(stageOption));
+    const std::optional<Stage> stage = stageFromString(cli.parser.value(stageOption));
     if (!stage) {
         return usageError(io, command,
                           QStringLiteral("--stage must be none, warning, throttle or restrict, not \"%1\"")
-                              .arg(parser.value(stageOption)));
+                              .arg(cli.parser.value(stageOption)));
     }
-    const QString reason = parser.value(reasonOption).trimmed();
+    const QString reason = cli.parser.value(reasonOption).trimmed();
     if (reason.isEmpty()) {
         return usageError(io, command, QStringLiteral("--reason TEXT is required"));
     }
-    auto cache = StageCache::fromOptions(parser);
+    auto cache = StageCache::fromOptions(cli.parser);
     if (!cache) {
         return usageError(io, command, cache.error().message);
     }
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
+    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
     if (!reviewing) {
         return exitCode;
     }
-    const bool json = parser.isSet(project.json);
+    const bool json = cli.parser.isSet(cli.project.json);
     services::FirestoreCaseStore& store = *reviewing->store;
 
     QJsonObject result{{QStringLiteral("uid"), uid}};
@@ -234,18 +213,12 @@ int runOverride(const QStringList& args, Io io) {
         enforcement::buildOverrideStage(enforcement::Policy::forReview(), *state, *stage, reason, ctx);
     result.insert(QStringLiteral("stage_before"), toString(state->stage));
     if (!change) {
-        const ErrorKind kind = change.error().kind;
-        return failed(kind == ErrorKind::Permission ? QStringLiteral("refused")
-                      : kind == ErrorKind::Conflict ? QStringLiteral("conflict")
-                                                    : QStringLiteral("failed"),
-                      change.error().message);
+        return failed(statusName(refusalStatus(change.error().kind)), change.error().message);
     }
     const Result<CommitResult> applied = services::awaitResult(store.apply(*change), kCallTimeoutMs);
     if (!applied) {
         const ErrorKind kind = applied.error().kind;
-        return failed(kind == ErrorKind::Permission ? QStringLiteral("refused")
-                      : kind == ErrorKind::Conflict ? QStringLiteral("conflict")
-                                                    : QStringLiteral("failed"),
+        return failed(statusName(refusalStatus(kind)),
                       kind == ErrorKind::Permission
                           ? QStringLiteral("refused by the project's security rules: %1").arg(applied.error().message)
                           : applied.error().message);

@@ -36,17 +36,12 @@ constexpr int kPageSize = 1000;
 } // namespace
 
 int runAudit(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("audit verify");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
-    if (const std::optional<int> exit =
-            parseCommand(parser, project, command, args, 1,
-                         QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp)), io)) {
+    CommandLine cli;
+    if (const std::optional<int> exit = cli.parse(command, args, 1, commandHelp(kHelp), io)) {
         return *exit;
     }
-    const QStringList positional = parser.positionalArguments();
+    const QStringList positional = cli.parser.positionalArguments();
     if (positional.isEmpty()) {
         return usageError(io, command, QStringLiteral("the subcommand is missing: fairuse audit verify"));
     }
@@ -55,7 +50,7 @@ int runAudit(const QStringList& args, Io io) {
                           QStringLiteral("unknown subcommand \"%1\"; only verify").arg(positional.first().left(40)));
     }
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
+    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
     if (!reviewing) {
         return exitCode;
     }
@@ -85,7 +80,7 @@ int runAudit(const QStringList& args, Io io) {
             }
         }
         cursor = page->nextCursor;
-        if (!cursor.isEmpty() && !parser.isSet(project.json)) {
+        if (!cursor.isEmpty() && !cli.parser.isSet(cli.project.json)) {
             io.err << "audit verify: " << records.size() << " of " << head->sequence << " records read\n";
             io.err.flush();
         }
@@ -111,7 +106,7 @@ int runAudit(const QStringList& args, Io io) {
         }
         broken = b;
     }
-    if (parser.isSet(project.json)) {
+    if (cli.parser.isSet(cli.project.json)) {
         printJson(io, QJsonObject{
                           {QStringLiteral("project"), reviewing->target.project},
                           {QStringLiteral("ok"), verdict.ok},

@@ -6,7 +6,6 @@
 #include "audit/CaseRef.h"
 #include "common/Await.h"
 
-#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
@@ -56,10 +55,6 @@ constexpr int kRuleReadsPerCommit = services::FirestoreCaseStore::kRuleReadsLimi
 
 int ruleReads(const ChangeSet& change) {
     return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0);
-}
-
-TimePoint systemNow() {
-    return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
 }
 
 /** The jobs of the listed lines; Invalid when the file cannot be read. */
@@ -331,39 +326,26 @@ void BulkRun::dropStageCaches(StageCache* cache) {
 } // namespace
 
 int runBulkResolve(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("bulk-resolve");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
     const QCommandLineOption casesOption(QStringLiteral("cases"), QString(), QStringLiteral("FILE"));
-    const QCommandLineOption outcomeOption(QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME"));
-    const QCommandLineOption notesOption(QStringLiteral("notes"), QString(), QStringLiteral("TEXT"));
-    parser.addOptions(
-        {casesOption, outcomeOption, notesOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
-    if (const std::optional<int> exit = parseCommand(
-            parser, project, command, args, 0,
-            QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp), QString::fromUtf8(StageCache::kHelp)),
-            io)) {
+    const ResolveOptions resolveOptions;
+    CommandLine cli(QList<QCommandLineOption>{casesOption} + resolveOptions.options());
+    if (const std::optional<int> exit = cli.parse(command, args, 0, StageCache::commandHelp(kHelp), io)) {
         return *exit;
     }
-    if (!parser.isSet(casesOption) || parser.value(casesOption).isEmpty()) {
+    if (!cli.parser.isSet(casesOption) || cli.parser.value(casesOption).isEmpty()) {
         return usageError(io, command, QStringLiteral("--cases FILE (or - for standard input) is required"));
     }
-    const Result<Outcome> outcome = readOutcome(parser, outcomeOption);
-    if (!outcome) {
-        return usageError(io, command, outcome.error().message);
-    }
-    auto cache = StageCache::fromOptions(parser);
-    if (!cache) {
-        return usageError(io, command, cache.error().message);
+    const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser);
+    if (!how) {
+        return usageError(io, command, how.error().message);
     }
     CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
+    const Result<Target> target = chooseTarget(cli, settings);
     if (!target) {
         return targetFailure(io, command, target.error());
     }
-    auto jobs = readCases(parser.value(casesOption));
+    auto jobs = readCases(cli.parser.value(casesOption));
     if (!jobs) {
         return fail(io, command, jobs.error().message);
     }
@@ -378,19 +360,18 @@ int runBulkResolve(const QStringList& args, Io io) {
     QElapsedTimer clock;
     clock.start();
     BulkRun run(std::move(*jobs), *reviewing,
-                ResolveRequest{*outcome, parser.value(notesOption), reviewing->reviewer, systemNow(), clientVersion()},
-                io);
+                ResolveRequest{how->outcome, how->notes, reviewing->reviewer, systemNow(), clientVersion()}, io);
     run.lookUpCases();
     run.readStates();
     run.resolve();
-    run.dropStageCaches(cache->get());
+    run.dropStageCaches(how->stageCache.get());
 
     QHash<int, int> counts; // by CaseStatus
     bool allWell = true;
     for (const CaseJob& job : run.jobs()) {
         ++counts[static_cast<int>(job.status)];
         allWell = allWell && (succeeded(job.status) || job.status == CaseStatus::Duplicate);
-        if (parser.isSet(project.json)) {
+        if (cli.parser.isSet(cli.project.json)) {
             printJson(io, job.toJson(true));
         } else {
             io.out << QStringLiteral("%1  %2  %3  %4\n")
@@ -404,7 +385,7 @@ int runBulkResolve(const QStringList& args, Io io) {
     for (const CaseJob& job : run.jobs()) {
         stageChanged = stageChanged || job.changedStage();
     }
-    if (stageChanged && !cache->get()) {
+    if (stageChanged && !how->stageCache.get()) {
         io.err << "bulk-resolve: some stages changed; the backend's cached stages run out within 60 s (pass --redis "
                   "URL to delete them at once)\n";
     }

@@ -35,9 +35,31 @@ QString statusName(CaseStatus status) {
     return QStringLiteral("failed");
 }
 
+CaseStatus refusalStatus(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::Permission:
+        return CaseStatus::Refused;
+    case ErrorKind::Conflict:
+        return CaseStatus::Conflict;
+    default:
+        return CaseStatus::Failed;
+    }
+}
+
 bool succeeded(CaseStatus status) {
     return status == CaseStatus::Resolved || status == CaseStatus::AlreadyApplied;
 }
+
+namespace {
+
+/** A probe's answer when this key did not resolve the case: someone else's resolution stands. */
+void settleAsResolvedElsewhere(CaseJob& job) {
+    job.status = CaseStatus::Conflict;
+    job.message = QStringLiteral("already resolved by %1 (%2) before, not by this command")
+                      .arg(job.event.resolvedBy, job.event.outcome ? toString(*job.event.outcome) : QString());
+}
+
+} // namespace
 
 QJsonObject CaseJob::toJson(bool withLine) const {
     const auto stage = [](const std::optional<Stage>& s) { return s ? QJsonValue(toString(*s)) : QJsonValue(); };
@@ -60,6 +82,30 @@ QJsonObject CaseJob::toJson(bool withLine) const {
         o.insert(QStringLiteral("line"), line);
     }
     return o;
+}
+
+QList<QCommandLineOption> ResolveOptions::options() const {
+    return {outcome, notes, StageCache::kRedisOption, StageCache::kPlaintextOption};
+}
+
+Result<ResolveOptions::Values> ResolveOptions::read(const QCommandLineParser& parser) const {
+    if (!parser.isSet(outcome)) {
+        return Error::invalid(QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
+    }
+    Values values;
+    const std::optional<Outcome> named = outcomeFromString(parser.value(outcome));
+    if (!named) {
+        return Error::invalid(QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
+                                  .arg(parser.value(outcome)));
+    }
+    values.outcome = *named;
+    values.notes = parser.value(notes);
+    auto cache = StageCache::fromOptions(parser);
+    if (!cache) {
+        return cache.error();
+    }
+    values.stageCache = std::move(*cache);
+    return values;
 }
 
 void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseState& state,
@@ -87,17 +133,11 @@ void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseS
     Result<ChangeSet> change =
         enforcement::buildResolve(policy, state, event, request.outcome, request.notes, false, ctx);
     if (!change) {
-        job.message = change.error().message;
         if (job.probe) {
-            job.status = CaseStatus::Conflict;
-            job.message = QStringLiteral("already resolved by %1 (%2) before, not by this command")
-                              .arg(job.event.resolvedBy, toString(request.outcome));
-        } else if (change.error().kind == ErrorKind::Permission) {
-            job.status = CaseStatus::Refused;
-        } else if (change.error().kind == ErrorKind::Conflict) {
-            job.status = CaseStatus::Conflict;
+            settleAsResolvedElsewhere(job);
         } else {
-            job.status = CaseStatus::Failed;
+            job.status = refusalStatus(change.error().kind);
+            job.message = change.error().message;
         }
         return;
     }
@@ -123,9 +163,7 @@ void settleResolve(CaseJob& job, const Result<CommitResult>& answer) {
         return;
     }
     if (job.probe) {
-        job.status = CaseStatus::Conflict;
-        job.message = QStringLiteral("already resolved by %1 (%2) before, not by this command")
-                          .arg(job.event.resolvedBy, job.event.outcome ? toString(*job.event.outcome) : QString());
+        settleAsResolvedElsewhere(job);
         return;
     }
     if (answer) {
@@ -134,21 +172,11 @@ void settleResolve(CaseJob& job, const Result<CommitResult>& answer) {
         job.message = QStringLiteral("resolved: audit record %1").arg(describeRecord(answer->audit));
         return;
     }
-    job.message = answer.error().message;
-    switch (answer.error().kind) {
-    case ErrorKind::Conflict:
-        job.status = CaseStatus::Conflict;
-        break;
-    case ErrorKind::Permission:
-        job.status = CaseStatus::Refused;
-        job.message = QStringLiteral("refused by the project's security rules: %1").arg(answer.error().message);
-        break;
-    case ErrorKind::NotFound:
-        job.status = CaseStatus::NotFound;
-        break;
-    default:
-        job.status = CaseStatus::Failed;
-    }
+    const Error& error = answer.error();
+    job.status = error.kind == ErrorKind::NotFound ? CaseStatus::NotFound : refusalStatus(error.kind);
+    job.message = error.kind == ErrorKind::Permission
+                      ? QStringLiteral("refused by the project's security rules: %1").arg(error.message)
+                      : error.message;
 }
 
 } // namespace fairuse::cli

@@ -8,12 +8,17 @@
 #include "common/Result.h"
 #include "enforcement/Policy.h"
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QJsonObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace fairuse::cli {
+
+class StageCache;
 
 /**
  * The idempotency key of resolving `caseRef` with `outcome` as the reviewer `reviewerUid`:
@@ -37,6 +42,8 @@ enum class CaseStatus {
 
 /** "resolved", "already_applied", "invalid", "duplicate", "not_found", "conflict", "refused", "failed". */
 QString statusName(CaseStatus status);
+/** The status of an action the core or the store refused with `kind`: Refused (Permission), Conflict, else Failed. */
+CaseStatus refusalStatus(ErrorKind kind);
 /** Resolved or already applied: the reviewer's intent holds. */
 bool succeeded(CaseStatus status);
 
@@ -77,6 +84,26 @@ struct ResolveRequest {
     Reviewer reviewer;
     TimePoint now{};
     QString clientVersion;
+};
+
+/**
+ * The options of resolve and bulk-resolve that say how to resolve: --outcome and --notes, and the stage cache's
+ * --redis and --allow-plaintext-redis.
+ */
+struct ResolveOptions {
+    QCommandLineOption outcome{QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME")};
+    QCommandLineOption notes{QStringLiteral("notes"), QString(), QStringLiteral("TEXT")};
+
+    /** These four, for the command's parser. */
+    QList<QCommandLineOption> options() const;
+
+    struct Values {
+        Outcome outcome = Outcome::NoAction;
+        QString notes;
+        std::shared_ptr<StageCache> stageCache; ///< nullptr without --redis
+    };
+    /** The parsed values: Invalid with the message for a missing or unknown outcome or a bad --redis (bad usage). */
+    Result<Values> read(const QCommandLineParser& parser) const;
 };
 
 /**

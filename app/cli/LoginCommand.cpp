@@ -75,10 +75,6 @@ const char* const kLogoutHelp =
     "\n"
     "Exit status: 0 signed out (or was not signed in), 1 the keychain could not be reached, 2 bad usage.\n";
 
-QString helpText(const char* text) {
-    return QString::fromUtf8(text).arg(QString::fromUtf8(kProjectOptionsHelp));
-}
-
 /** A password from standard input: one line, without its line end. On a terminal, asked for without echo. */
 QString readPassword(Io io, const QString& email) {
     QByteArray line;
@@ -176,46 +172,43 @@ Result<services::AuthTokens> signInWithProvider(services::FirebaseAuthClient& cl
 } // namespace
 
 int runLogin(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("login");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
     ProviderOptions o;
-    parser.addOptions({o.email, o.passwordStdin, o.provider, o.clientId, o.authorizationUrl, o.tokenUrl});
-    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kLoginHelp), io)) {
+    CommandLine cli({o.email, o.passwordStdin, o.provider, o.clientId, o.authorizationUrl, o.tokenUrl});
+    if (const std::optional<int> exit = cli.parse(command, args, 0, commandHelp(kLoginHelp), io)) {
         return *exit;
     }
-    if (!parser.isSet(project.firestore)) {
+    if (!cli.parser.isSet(cli.project.firestore)) {
         return usageError(io, command, QStringLiteral("--firestore PROJECT is required"));
     }
-    const bool password = parser.isSet(o.email);
-    const bool provider = parser.isSet(o.provider);
+    const bool password = cli.parser.isSet(o.email);
+    const bool provider = cli.parser.isSet(o.provider);
     if (password == provider) {
         return usageError(io, command,
                           QStringLiteral("sign in with either --email EMAIL --password-stdin or --provider ID"));
     }
-    if (password && !parser.isSet(o.passwordStdin)) {
+    if (password && !cli.parser.isSet(o.passwordStdin)) {
         return usageError(io, command,
                           QStringLiteral("--email needs --password-stdin: the password is read from standard input, "
                                          "never from an argument"));
     }
-    if (!password && parser.isSet(o.passwordStdin)) {
+    if (!password && cli.parser.isSet(o.passwordStdin)) {
         return usageError(io, command, QStringLiteral("--password-stdin goes with --email"));
     }
     if (provider) {
-        const QString id = parser.value(o.provider).trimmed();
+        const QString id = cli.parser.value(o.provider).trimmed();
         if (id != QLatin1String("google.com") && !id.startsWith(QLatin1String("oidc."))) {
             return usageError(io, command,
                               QStringLiteral("--provider must be google.com or oidc.ID, not \"%1\"").arg(id));
         }
-        if (id.startsWith(QLatin1String("oidc.")) && (!parser.isSet(o.authorizationUrl) || !parser.isSet(o.tokenUrl))) {
+        if (id.startsWith(QLatin1String("oidc.")) &&
+            (!cli.parser.isSet(o.authorizationUrl) || !cli.parser.isSet(o.tokenUrl))) {
             return usageError(io, command,
                               QStringLiteral("--provider %1 needs --authorization-url and --token-url").arg(id));
         }
     }
     CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
+    const Result<Target> target = chooseTarget(cli, settings);
     if (!target) {
         return usageError(io, command, target.error().message);
     }
@@ -229,7 +222,7 @@ int runLogin(const QStringList& args, Io io) {
     auto client = std::make_shared<services::FirebaseAuthClient>(target->auth);
     Result<services::AuthTokens> tokens = Error::internal(QStringLiteral("no sign-in"));
     if (password) {
-        const QString email = parser.value(o.email).trimmed();
+        const QString email = cli.parser.value(o.email).trimmed();
         QString secret = readPassword(io, email);
         if (secret.isEmpty()) {
             return usageError(io, command, QStringLiteral("no password on standard input"));
@@ -237,7 +230,7 @@ int runLogin(const QStringList& args, Io io) {
         tokens = services::awaitResult(client->signInWithPassword(email, secret), kCallTimeoutMs);
         secret.fill(QLatin1Char('\0'));
     } else {
-        tokens = signInWithProvider(*client, parser, o, io);
+        tokens = signInWithProvider(*client, cli.parser, o, io);
     }
     if (!tokens) {
         return fail(io, command,
@@ -268,21 +261,18 @@ int runLogin(const QStringList& args, Io io) {
 }
 
 int runWhoami(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("whoami");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
-    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kWhoamiHelp), io)) {
+    CommandLine cli;
+    if (const std::optional<int> exit = cli.parse(command, args, 0, commandHelp(kWhoamiHelp), io)) {
         return *exit;
     }
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
+    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
     if (!reviewing) {
         return exitCode;
     }
     const services::IdTokenClaims& claims = reviewing->session->claims();
-    if (parser.isSet(project.json)) {
+    if (cli.parser.isSet(cli.project.json)) {
         QJsonObject o = reviewerJson(reviewing->reviewer);
         o.insert(QStringLiteral("project"), reviewing->target.project);
         o.insert(QStringLiteral("auth_project"), reviewing->target.authProject);
@@ -302,16 +292,13 @@ int runWhoami(const QStringList& args, Io io) {
 }
 
 int runLogout(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("logout");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
-    if (const std::optional<int> exit = parseCommand(parser, project, command, args, 0, helpText(kLogoutHelp), io)) {
+    CommandLine cli;
+    if (const std::optional<int> exit = cli.parse(command, args, 0, commandHelp(kLogoutHelp), io)) {
         return *exit;
     }
     CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
+    const Result<Target> target = chooseTarget(cli, settings);
     if (!target) {
         if (target.error().kind == ErrorKind::NotFound) {
             io.out << "not signed in\n";

@@ -66,22 +66,16 @@ QJsonObject rowJson(const services::QueueRow& row, TimePoint now) {
 } // namespace
 
 int runQueue(const QStringList& args, Io io) {
-    quietServiceLogs();
     const QString command = QStringLiteral("queue");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
     const QCommandLineOption stageOption{QStringLiteral("stage"), QString(), QStringLiteral("STAGE")};
     const QCommandLineOption limitOption{QStringLiteral("limit"), QString(), QStringLiteral("N")};
-    parser.addOptions({stageOption, limitOption});
-    if (const std::optional<int> exit =
-            parseCommand(parser, project, command, args, 0,
-                         QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp)), io)) {
+    CommandLine cli({stageOption, limitOption});
+    if (const std::optional<int> exit = cli.parse(command, args, 0, commandHelp(kHelp), io)) {
         return *exit;
     }
     std::optional<Stage> stage;
-    if (parser.isSet(stageOption)) {
-        const QString s = parser.value(stageOption);
+    if (cli.parser.isSet(stageOption)) {
+        const QString s = cli.parser.value(stageOption);
         stage = stageFromString(s);
         if (!stage || *stage == Stage::None) {
             return usageError(
@@ -90,17 +84,17 @@ int runQueue(const QStringList& args, Io io) {
         }
     }
     int limit = kDefaultLimit;
-    if (parser.isSet(limitOption)) {
+    if (cli.parser.isSet(limitOption)) {
         bool ok = false;
-        limit = parser.value(limitOption).toInt(&ok);
+        limit = cli.parser.value(limitOption).toInt(&ok);
         if (!ok || limit < 1 || limit > kMaxLimit) {
             return usageError(io, command, QStringLiteral("--limit must be a number from 1 to %1").arg(kMaxLimit));
         }
     }
-    const bool json = parser.isSet(project.json);
+    const bool json = cli.parser.isSet(cli.project.json);
 
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(parser, project, io, command, exitCode);
+    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
     if (!reviewing) {
         return exitCode;
     }

@@ -1,11 +1,13 @@
 #include "ReviewerSession.h"
 
+#include "RedisUrl.h"
+
 #include "common/Await.h"
 #include "redis/RedisClient.h"
-#include "redis/RedisConfig.h"
 #include "redis/RedisUsageStore.h"
 #include "secrets/KeychainSecretStore.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRegularExpression>
@@ -13,8 +15,6 @@
 namespace fairuse::cli {
 
 namespace {
-
-constexpr const char* kRedisPasswordVariable = "FAIRUSE_REDIS_PASSWORD";
 
 /** Google Cloud project ids: lower-case letters, digits and hyphens, starting with a letter. */
 bool isProjectId(const QString& id) {
@@ -47,6 +47,14 @@ QString clientVersion() {
     return QStringLiteral("fairuse-cli/%1").arg(QStringLiteral(FAIRUSE_VERSION));
 }
 
+TimePoint systemNow() {
+    return fromUnixMs(QDateTime::currentMSecsSinceEpoch());
+}
+
+QString commandHelp(const char* text) {
+    return QString::fromUtf8(text).arg(QString::fromUtf8(kProjectOptionsHelp));
+}
+
 void ProjectOptions::addTo(QCommandLineParser& parser) const {
     parser.addOptions({help, firestore, authProject, apiKey, emulator, json});
 }
@@ -67,8 +75,9 @@ bool parseArguments(QCommandLineParser& parser, const QString& command, const QS
     return true;
 }
 
-Result<Target> chooseTarget(const QCommandLineParser& parser, const ProjectOptions& options,
-                            const CliSettings& settings) {
+Result<Target> chooseTarget(const CommandLine& commandLine, const CliSettings& settings) {
+    const QCommandLineParser& parser = commandLine.parser;
+    const ProjectOptions& options = commandLine.project;
     Target t;
     t.project = parser.isSet(options.firestore) ? parser.value(options.firestore).trimmed() : settings.lastProject();
     if (t.project.isEmpty()) {
@@ -185,8 +194,14 @@ int usageError(Io io, const QString& command, const QString& message) {
     return kExitUsage;
 }
 
-std::optional<int> parseCommand(QCommandLineParser& parser, const ProjectOptions& project, const QString& command,
-                                const QStringList& args, int maxPositional, const QString& help, Io io) {
+CommandLine::CommandLine(const QList<QCommandLineOption>& commandOptions) {
+    quietServiceLogs();
+    project.addTo(parser);
+    parser.addOptions(commandOptions);
+}
+
+std::optional<int> CommandLine::parse(const QString& command, const QStringList& args, int maxPositional,
+                                      const QString& help, Io io) {
     if (!parseArguments(parser, command, args, maxPositional, io)) {
         return kExitUsage;
     }
@@ -201,10 +216,10 @@ int targetFailure(Io io, const QString& command, const Error& error) {
     return error.kind == ErrorKind::Invalid ? usageError(io, command, error.message) : fail(io, command, error.message);
 }
 
-std::optional<Reviewing> signedInReviewer(const QCommandLineParser& parser, const ProjectOptions& options, Io io,
-                                          const QString& command, int& exitCode) {
+std::optional<Reviewing> signedInReviewer(const CommandLine& commandLine, Io io, const QString& command,
+                                          int& exitCode) {
     CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, options, settings);
+    const Result<Target> target = chooseTarget(commandLine, settings);
     if (!target) {
         exitCode = targetFailure(io, command, target.error());
         return std::nullopt;
@@ -215,18 +230,6 @@ std::optional<Reviewing> signedInReviewer(const QCommandLineParser& parser, cons
         return std::nullopt;
     }
     return std::move(reviewing.value());
-}
-
-Result<Outcome> readOutcome(const QCommandLineParser& parser, const QCommandLineOption& option) {
-    if (!parser.isSet(option)) {
-        return Error::invalid(QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
-    }
-    const std::optional<Outcome> outcome = outcomeFromString(parser.value(option));
-    if (!outcome) {
-        return Error::invalid(QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
-                                  .arg(parser.value(option)));
-    }
-    return *outcome;
 }
 
 void printJson(Io io, const QJsonObject& object) {
@@ -264,30 +267,27 @@ QString describeRecord(const AuditRecord& a) {
 
 // ---- StageCache ------------------------------------------------------------------------------------------------
 
+QString StageCache::commandHelp(const char* text) {
+    return QString::fromUtf8(text).arg(QString::fromUtf8(kProjectOptionsHelp), QString::fromUtf8(kHelp));
+}
+
 Result<std::shared_ptr<StageCache>> StageCache::fromOptions(const QCommandLineParser& parser) {
     if (!parser.isSet(kRedisOption)) {
         return std::shared_ptr<StageCache>();
     }
-    auto config = services::RedisConfig::fromUrl(parser.value(kRedisOption));
-    if (!config) {
-        return Error::invalid(QStringLiteral("--redis: %1").arg(config.error().message));
+    Result<RedisUrl> url = readRedisUrl(parser.value(kRedisOption), parser.isSet(kPlaintextOption));
+    if (!url) {
+        return url.error();
     }
-    if (!config->tls && !config->isLoopback() && !parser.isSet(kPlaintextOption)) {
-        return Error::invalid(QStringLiteral("--redis: redis:// to %1 would send the password and the data in clear "
-                                             "text; use rediss:// (TLS), or pass --allow-plaintext-redis if the "
-                                             "connection is protected another way")
-                                  .arg(config->host));
+    if (url->passwordInUrl) {
+        return Error::invalid(QStringLiteral("--redis: put the password in %1, not in the URL, where other users of "
+                                             "this machine can see it")
+                                  .arg(QString::fromLatin1(kRedisPasswordVariable)));
     }
-    if (!config->password.isEmpty()) {
-        return Error::invalid(QStringLiteral("--redis: put the password in FAIRUSE_REDIS_PASSWORD, not in the URL, "
-                                             "where other users of this machine can see it"));
-    }
-    config->password = qEnvironmentVariable(kRedisPasswordVariable);
-    config->autoReconnect = false;
-    config->connectTimeoutMs = 5000;
-    config->commandTimeoutMs = 15000;
+    url->config.connectTimeoutMs = 5000;
+    url->config.commandTimeoutMs = 15000;
     std::shared_ptr<StageCache> cache(new StageCache);
-    cache->m_client = std::make_unique<services::RedisClient>(*config);
+    cache->m_client = std::make_unique<services::RedisClient>(url->config);
     cache->m_store = std::make_unique<services::RedisUsageStore>(cache->m_client.get());
     return cache;
 }

@@ -37,6 +37,8 @@ inline constexpr int kCallTimeoutMs = 120000;
 
 /** The audit records' client version of everything the command line writes. */
 QString clientVersion();
+/** The time the commands stamp on what they write: the system clock. */
+TimePoint systemNow();
 
 /** Options shared by the commands that reach a project: --firestore, --auth-project, --api-key, --emulator, --json
  *  and -h/--help. */
@@ -53,6 +55,8 @@ struct ProjectOptions {
 
 /** The help text paragraph on those options, shared by every command's --help. */
 extern const char* const kProjectOptionsHelp;
+/** A command's --help: `text` with %1 standing for kProjectOptionsHelp. */
+QString commandHelp(const char* text);
 
 /**
  * Parses `args` of `fairuse COMMAND`. On a usage error prints it with a pointer to --help and returns false. An
@@ -61,11 +65,20 @@ extern const char* const kProjectOptionsHelp;
 bool parseArguments(QCommandLineParser& parser, const QString& command, const QStringList& args, int maxPositional,
                     Io io);
 /**
- * The start of every command with ProjectOptions: parseArguments(), then --help. nullopt to go on; otherwise the exit
- * code (kExitUsage after a usage error, kExitOk after printing `help`).
+ * The command line of a command that reaches a project: a parser that knows the ProjectOptions besides the command's
+ * own options. Making one also leaves the services' info lines out of standard error (quietServiceLogs()).
  */
-std::optional<int> parseCommand(QCommandLineParser& parser, const ProjectOptions& project, const QString& command,
-                                const QStringList& args, int maxPositional, const QString& help, Io io);
+struct CommandLine {
+    explicit CommandLine(const QList<QCommandLineOption>& commandOptions = {});
+
+    /** parseArguments(), then --help. nullopt to go on; otherwise the exit code (kExitUsage after a usage error,
+     *  kExitOk after printing `help`). */
+    std::optional<int> parse(const QString& command, const QStringList& args, int maxPositional, const QString& help,
+                             Io io);
+
+    QCommandLineParser parser;
+    ProjectOptions project;
+};
 
 /** Where a command acts, and who signs its reviewers in. */
 struct Target {
@@ -82,8 +95,7 @@ struct Target {
  * FIRESTORE_EMULATOR_HOST and FIREBASE_AUTH_EMULATOR_HOST are honoured for demo- projects or with --emulator, and
  * refused for any other project. Invalid: bad usage (exit 2); NotFound: no project given and none remembered.
  */
-Result<Target> chooseTarget(const QCommandLineParser& parser, const ProjectOptions& options,
-                            const CliSettings& settings);
+Result<Target> chooseTarget(const CommandLine& commandLine, const CliSettings& settings);
 
 /** The process's keychain: service FAIRUSE_KEYCHAIN_SERVICE, by default "fairuse" (shared with the console). */
 std::shared_ptr<services::SecretStore> keychain();
@@ -120,10 +132,7 @@ int targetFailure(Io io, const QString& command, const Error& error);
  * The reviewer signed in to the target the options choose (chooseTarget(), then restoreReviewer()); when there is
  * none, the reason is reported on io and `exitCode` is set as targetFailure() / fail() answer.
  */
-std::optional<Reviewing> signedInReviewer(const QCommandLineParser& parser, const ProjectOptions& options, Io io,
-                                          const QString& command, int& exitCode);
-/** The value of --outcome: Invalid with the message for a missing or unknown outcome. */
-Result<Outcome> readOutcome(const QCommandLineParser& parser, const QCommandLineOption& option);
+std::optional<Reviewing> signedInReviewer(const CommandLine& commandLine, Io io, const QString& command, int& exitCode);
 
 /** One JSON object on one line of standard output. */
 void printJson(Io io, const QJsonObject& object);
@@ -145,6 +154,8 @@ public:
     static inline const QCommandLineOption kRedisOption{QStringLiteral("redis"), QString(), QStringLiteral("URL")};
     static inline const QCommandLineOption kPlaintextOption{QStringLiteral("allow-plaintext-redis")};
     static const char* const kHelp;
+    /** The --help of a command with these options: `text` with %1 standing for kProjectOptionsHelp, %2 for kHelp. */
+    static QString commandHelp(const char* text);
 
     /** From the parsed options: nullptr without --redis; Invalid for a bad URL or plain redis:// to another host
      *  without --allow-plaintext-redis (bad usage). */

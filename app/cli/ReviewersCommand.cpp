@@ -136,19 +136,13 @@ int list(services::FirebaseAuthClient& client, bool all, bool json, Io io) {
 } // namespace
 
 int runReviewers(const QStringList& args, Io io) {
-    quietServiceLogs();
     QString command = QStringLiteral("reviewers");
-    QCommandLineParser parser;
-    ProjectOptions project;
-    project.addTo(parser);
     const QCommandLineOption allOption(QStringLiteral("all"));
-    parser.addOption(allOption);
-    if (const std::optional<int> exit =
-            parseCommand(parser, project, command, args, 3,
-                         QString::fromUtf8(kHelp).arg(QString::fromUtf8(kProjectOptionsHelp)), io)) {
+    CommandLine cli({allOption});
+    if (const std::optional<int> exit = cli.parse(command, args, 3, commandHelp(kHelp), io)) {
         return *exit;
     }
-    const QStringList positional = parser.positionalArguments();
+    const QStringList positional = cli.parser.positionalArguments();
     const QString sub = positional.value(0);
     const int wanted = sub == QLatin1String("grant") ? 3 : sub == QLatin1String("revoke") ? 2 : 1;
     if (sub != QLatin1String("grant") && sub != QLatin1String("revoke") && sub != QLatin1String("list")) {
@@ -164,7 +158,7 @@ int runReviewers(const QStringList& args, Io io) {
                           : sub == QLatin1String("revoke") ? QStringLiteral("revoke needs EMAIL")
                                                            : QStringLiteral("list takes no argument"));
     }
-    if (parser.isSet(allOption) && sub != QLatin1String("list")) {
+    if (cli.parser.isSet(allOption) && sub != QLatin1String("list")) {
         return usageError(io, command, QStringLiteral("--all is for list"));
     }
     QString role;
@@ -177,7 +171,7 @@ int runReviewers(const QStringList& args, Io io) {
         }
     }
     CliSettings settings;
-    const Result<Target> target = chooseTarget(parser, project, settings);
+    const Result<Target> target = chooseTarget(cli, settings);
     if (!target) {
         return target.error().kind == ErrorKind::Invalid
                    ? usageError(io, command, target.error().message)
@@ -188,9 +182,9 @@ int runReviewers(const QStringList& args, Io io) {
         return fail(io, command, admin.error().message);
     }
     services::FirebaseAuthClient client(target->auth, *admin);
-    const bool json = parser.isSet(project.json);
+    const bool json = cli.parser.isSet(cli.project.json);
     if (sub == QLatin1String("list")) {
-        return list(client, parser.isSet(allOption), json, io);
+        return list(client, cli.parser.isSet(allOption), json, io);
     }
 
     const QString email = positional.at(1).trimmed();

@@ -1,5 +1,6 @@
 // fairuse seed: fills the embedded store or a Redis + Firestore pair with the demo population.
 #include "Commands.h"
+#include "RedisUrl.h"
 
 #include "common/Await.h"
 #include "common/Time.h"
@@ -32,7 +33,6 @@ constexpr int kExitUsage = 2;
 /** Up to this many flagged users are all detailed (conversations, minute buckets); beyond, the rest are bulk. */
 constexpr int kDetailedFlaggedMax = 600;
 
-constexpr const char* kPasswordVariable = "FAIRUSE_REDIS_PASSWORD";
 /** Generous per-command limits: a seed pipeline carries thousands of commands. */
 constexpr int kRedisCommandTimeoutMs = 60000;
 constexpr int kSeedTimeoutMs = 60 * 60 * 1000;
@@ -195,7 +195,7 @@ QString explain(const Error& e, const services::RedisClient& redis, const servic
         }
         if (e.kind == ErrorKind::Permission || e.message.contains(QLatin1String("NOAUTH"))) {
             return QStringLiteral("%1 (give the password in the environment variable %2, and an ACL user in the URL)")
-                .arg(e.message, QString::fromLatin1(kPasswordVariable));
+                .arg(e.message, QString::fromLatin1(kRedisPasswordVariable));
         }
         return e.message;
     }
@@ -361,28 +361,16 @@ int runSeed(const QStringList& args, Io io) {
             io.err << "fairuse seed: --store redis+firestore needs --firestore PROJECT\n";
             return kExitUsage;
         }
-        auto config = services::RedisConfig::fromUrl(parser.value(redis));
-        if (!config) {
-            io.err << "fairuse seed: --redis: " << config.error().message << "\n";
+        Result<RedisUrl> url = readRedisUrl(parser.value(redis), parser.isSet(allowPlaintextRedis));
+        if (!url) {
+            io.err << "fairuse seed: " << url.error().message << "\n";
             return kExitUsage;
         }
-        if (!config->tls && !config->isLoopback() && !parser.isSet(allowPlaintextRedis)) {
-            io.err << "fairuse seed: --redis: redis:// to " << config->host
-                   << " would send the password and the data in clear text; use rediss:// (TLS), or pass "
-                      "--allow-plaintext-redis if the connection is protected another way\n";
-            return kExitUsage;
+        if (url->passwordInUrl) {
+            io.err << "fairuse seed: warning: " << passwordInUrlWarning() << "\n";
         }
-        if (config->password.isEmpty()) {
-            config->password = qEnvironmentVariable(kPasswordVariable);
-        } else {
-            io.err << "fairuse seed: warning: a password in --redis is visible to other users of this machine; use the "
-                      "environment variable "
-                   << kPasswordVariable << " instead\n";
-        }
-        // One shot: report the first failure instead of reconnecting in the background.
-        config->autoReconnect = false;
-        config->commandTimeoutMs = kRedisCommandTimeoutMs;
-        target.redis = *config;
+        url->config.commandTimeoutMs = kRedisCommandTimeoutMs;
+        target.redis = url->config;
 
         const QString project = parser.value(firestore);
         // Google Cloud project ids (optionally domain-scoped, "example.com:project"); anything else cannot name one.

@@ -1,6 +1,7 @@
 // fairuse usage: a user's rolling speech totals read from the backend's own Redis keys, with the caps they hit.
 
 #include "Commands.h"
+#include "RedisUrl.h"
 
 #include "common/Await.h"
 #include "common/Domain.h"
@@ -21,8 +22,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
-
-constexpr const char* kPasswordVariable = "FAIRUSE_REDIS_PASSWORD";
 
 const char kHelp[] =
     "Usage: fairuse usage --redis URL --uid UID [--now RFC3339] [--plan PLAN] [--json] [--allow-plaintext-redis]\n"
@@ -139,30 +138,18 @@ int runUsage(const QStringList& args, Io io) {
     }
     const Options& o = *parsed;
 
-    Result<services::RedisConfig> config = services::RedisConfig::fromUrl(o.url);
-    if (!config) {
-        io.err << "fairuse usage: " << config.error().message << "\n";
+    Result<RedisUrl> url = readRedisUrl(o.url, o.allowPlaintextRedis);
+    if (!url) {
+        io.err << "fairuse usage: " << url.error().message << "\n";
         return kExitUsage;
     }
-    if (!config->tls && !config->isLoopback() && !o.allowPlaintextRedis) {
-        io.err << "fairuse usage: --redis: redis:// to " << config->host
-               << " would send the password and the data in clear text; use rediss:// (TLS), or pass "
-                  "--allow-plaintext-redis if the connection is protected another way\n";
-        return kExitUsage;
+    if (url->passwordInUrl) {
+        io.err << "fairuse usage: warning: " << passwordInUrlWarning() << "\n";
     }
-    if (config->password.isEmpty()) {
-        config->password = qEnvironmentVariable(kPasswordVariable);
-    } else {
-        io.err << "fairuse usage: warning: a password in --redis is visible to other users of this machine; use the "
-                  "environment variable "
-               << kPasswordVariable << " instead\n";
-    }
-    // One shot: report the first failure instead of retrying in the background.
-    config->autoReconnect = false;
-    config->connectTimeoutMs = 5000;
-    config->commandTimeoutMs = 15000;
+    url->config.connectTimeoutMs = 5000;
+    url->config.commandTimeoutMs = 15000;
 
-    services::RedisClient client(*config);
+    services::RedisClient client(url->config);
     services::RedisUsageStore store(&client);
     const TimePoint now = o.now.value_or(fromUnixMs(QDateTime::currentMSecsSinceEpoch()));
     const Result<services::SpeechReading> reading = services::awaitResult(store.readSpeech(o.uid, now), 30000);
