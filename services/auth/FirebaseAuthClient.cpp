@@ -330,12 +330,12 @@ Async<QJsonObject> FirebaseAuthClient::post(const QUrl& url, const QByteArray& b
     call->contentType = contentType;
     call->credential = credential;
     call->what = what;
-    call->promise.start();
-    Async<QJsonObject> future = call->promise.future();
-    m_calls.removeIf([](const std::weak_ptr<Call>& c) { return c.expired(); });
-    m_calls.append(call);
-    send(call);
-    return future;
+    return start(call);
+}
+
+Async<QJsonObject> FirebaseAuthClient::postJson(const QUrl& url, const QJsonObject& body, Credential credential,
+                                                const QString& what) {
+    return post(url, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json", credential, what);
 }
 
 Async<QJsonObject> FirebaseAuthClient::get(const QUrl& url, const QString& what) {
@@ -344,6 +344,10 @@ Async<QJsonObject> FirebaseAuthClient::get(const QUrl& url, const QString& what)
     call->url = url;
     call->credential = Credential::Admin;
     call->what = what;
+    return start(call);
+}
+
+Async<QJsonObject> FirebaseAuthClient::start(const std::shared_ptr<Call>& call) {
     call->promise.start();
     Async<QJsonObject> future = call->promise.future();
     m_calls.removeIf([](const std::weak_ptr<Call>& c) { return c.expired(); });
@@ -421,15 +425,7 @@ Async<AuthTokens> FirebaseAuthClient::signInWithPassword(const QString& email, c
     const QJsonObject body{{QStringLiteral("email"), email},
                            {QStringLiteral("password"), password},
                            {QStringLiteral("returnSecureToken"), true}};
-    const QString what = QStringLiteral("accounts:signInWithPassword");
-    return post(m_config.identityToolkitUrl(what), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                "application/json", Credential::ApiKey, what)
-        .then([](const Result<QJsonObject>& r) -> Result<AuthTokens> {
-            if (!r) {
-                return r.error();
-            }
-            return signInFrom(*r);
-        });
+    return signIn(QStringLiteral("accounts:signInWithPassword"), body);
 }
 
 Async<AuthTokens> FirebaseAuthClient::signInWithIdp(const IdpCredential& credential, const QString& requestUri) {
@@ -443,9 +439,11 @@ Async<AuthTokens> FirebaseAuthClient::signInWithIdp(const IdpCredential& credent
                            {QStringLiteral("requestUri"), requestUri},
                            {QStringLiteral("returnSecureToken"), true},
                            {QStringLiteral("returnIdpCredential"), true}};
-    const QString what = QStringLiteral("accounts:signInWithIdp");
-    return post(m_config.identityToolkitUrl(what), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                "application/json", Credential::ApiKey, what)
+    return signIn(QStringLiteral("accounts:signInWithIdp"), body);
+}
+
+Async<AuthTokens> FirebaseAuthClient::signIn(const QString& method, const QJsonObject& body) {
+    return postJson(m_config.identityToolkitUrl(method), body, Credential::ApiKey, method)
         .then([](const Result<QJsonObject>& r) -> Result<AuthTokens> {
             if (!r) {
                 return r.error();
@@ -476,8 +474,8 @@ Async<AuthTokens> FirebaseAuthClient::refresh(const QString& refreshToken) {
 
 Async<AuthUser> FirebaseAuthClient::lookupByEmail(const QString& email) {
     const QJsonObject body{{QStringLiteral("email"), QJsonArray{email}}};
-    return post(projectUrl(QStringLiteral("accounts:lookup")), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                "application/json", Credential::Admin, QStringLiteral("accounts:lookup"))
+    return postJson(projectUrl(QStringLiteral("accounts:lookup")), body, Credential::Admin,
+                    QStringLiteral("accounts:lookup"))
         .then([email](const Result<QJsonObject>& r) -> Result<AuthUser> {
             if (!r) {
                 return r.error();
@@ -504,8 +502,8 @@ Async<bool> FirebaseAuthClient::setCustomClaims(const QString& uid, const QJsonO
     }
     const QJsonObject body{{QStringLiteral("localId"), uid},
                            {QStringLiteral("customAttributes"), QString::fromUtf8(json)}};
-    return post(projectUrl(QStringLiteral("accounts:update")), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                "application/json", Credential::Admin, QStringLiteral("accounts:update"))
+    return postJson(projectUrl(QStringLiteral("accounts:update")), body, Credential::Admin,
+                    QStringLiteral("accounts:update"))
         .then([uid](const Result<QJsonObject>& r) -> Result<bool> {
             if (!r) {
                 return r.error();

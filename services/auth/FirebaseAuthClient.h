@@ -121,7 +121,12 @@ private:
     enum class Credential { ApiKey, Admin };
     Async<QJsonObject> post(const QUrl& url, const QByteArray& body, const QByteArray& contentType,
                             Credential credential, const QString& what);
+    Async<QJsonObject> postJson(const QUrl& url, const QJsonObject& body, Credential credential, const QString& what);
     Async<QJsonObject> get(const QUrl& url, const QString& what);
+    /** Tracks the call (the destructor settles what is still in flight) and sends it. */
+    Async<QJsonObject> start(const std::shared_ptr<Call>& call);
+    /** An Identity Toolkit sign-in (accounts:signInWithPassword, accounts:signInWithIdp) with the API key. */
+    Async<AuthTokens> signIn(const QString& method, const QJsonObject& body);
     void send(const std::shared_ptr<Call>& call);
     void onReply(const std::shared_ptr<Call>& call, QNetworkReply* reply);
     QUrl projectUrl(const QString& method) const;

@@ -152,6 +152,16 @@ struct BackendSeeder::Run {
             options.progress(line);
         }
     }
+
+    /** Counts `count` more of the phase's `total` into `done`, with a progress line ("PHASE: done of total UNIT")
+     *  about every tenth of the way, none at the end (the phase's summary says it). */
+    void advance(qint64& done, qint64 count, qint64 total, const QString& phase, const QString& unit) {
+        done += count;
+        if (done >= nextProgressAt && done < total) {
+            progress(QStringLiteral("%1: %2 of %3 %4").arg(phase).arg(done).arg(total).arg(unit));
+            nextProgressAt = done + std::max<qint64>(total / 10, 1);
+        }
+    }
 };
 
 BackendSeeder::BackendSeeder(RedisClient* redis, std::shared_ptr<FirestoreClient> firestore, QObject* parent)
@@ -529,13 +539,8 @@ void BackendSeeder::pumpRedis(std::shared_ptr<Run> run) {
                         return;
                     }
                 }
-                run->commandsDone += count;
-                if (run->commandsDone >= run->nextProgressAt && run->commandsDone < run->report.redisCommands) {
-                    run->progress(QStringLiteral("redis: %1 of %2 commands")
-                                      .arg(run->commandsDone)
-                                      .arg(run->report.redisCommands));
-                    run->nextProgressAt = run->commandsDone + std::max<qint64>(run->report.redisCommands / 10, 1);
-                }
+                run->advance(run->commandsDone, count, run->report.redisCommands, QStringLiteral("redis"),
+                             QStringLiteral("commands"));
                 pumpRedis(run);
             }));
     }
@@ -579,13 +584,8 @@ void BackendSeeder::pumpFirestore(std::shared_ptr<Run> run) {
                                         .arg(c.error().message)});
                     return;
                 }
-                run->documentsDone += count;
-                if (run->documentsDone >= run->nextProgressAt && run->documentsDone < run->report.firestoreDocuments) {
-                    run->progress(QStringLiteral("firestore: %1 of %2 documents")
-                                      .arg(run->documentsDone)
-                                      .arg(run->report.firestoreDocuments));
-                    run->nextProgressAt = run->documentsDone + std::max<qint64>(run->report.firestoreDocuments / 10, 1);
-                }
+                run->advance(run->documentsDone, count, run->report.firestoreDocuments, QStringLiteral("firestore"),
+                             QStringLiteral("documents"));
                 pumpFirestore(run);
             }));
     }
