@@ -57,15 +57,40 @@ const char* const kOverrideHelp =
     "Exit status: 0 applied; 1 refused, conflict, user not found, not signed in or another failure (the reason on\n"
     "standard error or in the JSON); 2 bad usage.\n";
 
-/** Drops the stage cache when the stage changed and --redis was given; the line for people, or empty. */
-QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QString* error) {
-    if (!cache) {
-        return stageCacheNotAsked(uid);
+/** What resolve and override act with: the reviewer signed in to the target (with its store), the stage cache of
+ *  --redis (nullptr without it), and whether to answer in JSON. */
+struct Acting {
+    Reviewing reviewing;
+    std::shared_ptr<StageCache> stageCache;
+    bool json = false;
+
+    services::FirestoreCaseStore& store() const { return *reviewing.store; }
+
+    /** Drops the user's cached stage when --redis was given; the line for people (stageCacheNotAsked() without). */
+    QString dropStageCache(const QString& uid, QString* name, QString* error) const {
+        if (!stageCache) {
+            return stageCacheNotAsked(uid);
+        }
+        const StageCache::Report report = stageCache->drop(uid);
+        *name = StageCache::name(report.outcome);
+        *error = report.error;
+        return StageCache::describe(uid, report);
     }
-    const StageCache::Report report = cache->drop(uid);
-    *name = StageCache::name(report.outcome);
-    *error = report.error;
-    return StageCache::describe(uid, report);
+};
+
+/** After the command's own options: the stage cache of --redis (a bad one is bad usage), then the signed-in reviewer
+ *  (signedInReviewer()). nullopt after reporting why not, with the exit code in `exitCode`. */
+std::optional<Acting> startActing(const CommandLine& cli, Io io, const QString& command, int& exitCode) {
+    auto cache = StageCache::fromOptions(cli.parser);
+    if (!cache) {
+        exitCode = usageError(io, command, cache.error().message);
+        return std::nullopt;
+    }
+    std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
+    if (!reviewing) {
+        return std::nullopt;
+    }
+    return Acting{std::move(*reviewing), std::move(*cache), cli.parser.isSet(cli.project.json)};
 }
 
 } // namespace
@@ -73,7 +98,7 @@ QString dropStageCache(StageCache* cache, const QString& uid, QString* name, QSt
 int runResolve(const QStringList& args, Io io) {
     const QString command = QStringLiteral("resolve");
     const ResolveOptions resolveOptions;
-    CommandLine cli(resolveOptions.options());
+    CommandLine cli(resolveOptions.options() + StageCache::options());
     if (const std::optional<int> exit = cli.parse(command, args, 1, StageCache::commandHelp(kResolveHelp), io)) {
         return *exit;
     }
@@ -92,18 +117,16 @@ int runResolve(const QStringList& args, Io io) {
         return usageError(io, command, how.error().message);
     }
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
-    if (!reviewing) {
+    const std::optional<Acting> acting = startActing(cli, io, command, exitCode);
+    if (!acting) {
         return exitCode;
     }
-    const bool json = cli.parser.isSet(cli.project.json);
-    services::FirestoreCaseStore& store = *reviewing->store;
 
     CaseJob job;
     job.input = input;
     job.caseRef = caseRef;
     const auto finishJob = [&]() {
-        if (json) {
+        if (acting->json) {
             printJson(io, job.toJson(false));
         } else if (succeeded(job.status)) {
             io.out << job.caseRef << ": " << job.message << "\n";
@@ -116,30 +139,30 @@ int runResolve(const QStringList& args, Io io) {
         return kExitOk;
     };
 
-    const Result<FairUseEvent> event = services::awaitResult(store.findByCaseRef(caseRef), kCallTimeoutMs);
+    const Result<FairUseEvent> event = services::awaitResult(acting->store().findByCaseRef(caseRef), kCallTimeoutMs);
     if (!event) {
         job.status = event.error().kind == ErrorKind::NotFound ? CaseStatus::NotFound : CaseStatus::Failed;
-        job.message = event.error().kind == ErrorKind::NotFound
-                          ? QStringLiteral("no case has the reference %1 in %2").arg(caseRef, store.describe())
-                          : event.error().message;
+        job.message =
+            event.error().kind == ErrorKind::NotFound
+                ? QStringLiteral("no case has the reference %1 in %2").arg(caseRef, acting->store().describe())
+                : event.error().message;
         return finishJob();
     }
     job.event = *event;
-    const Result<FairUseState> state = services::awaitResult(store.getState(event->uid), kCallTimeoutMs);
+    const Result<FairUseState> state = services::awaitResult(acting->store().getState(event->uid), kCallTimeoutMs);
     if (!state) {
         job.status = CaseStatus::Failed;
         job.message = QStringLiteral("could not read the state of %1: %2").arg(event->uid, state.error().message);
         return finishJob();
     }
     planResolve(job, enforcement::Policy::forReview(), *state,
-                ResolveRequest{how->outcome, how->notes, reviewing->reviewer, systemNow(), clientVersion()});
+                ResolveRequest{how->outcome, how->notes, acting->reviewing.reviewer, systemNow(), clientVersion()});
     if (job.change) {
-        settleResolve(job, services::awaitResult(store.apply(*job.change), kCallTimeoutMs));
+        settleResolve(job, services::awaitResult(acting->store().apply(*job.change), kCallTimeoutMs));
     }
     if (job.changedStage()) {
-        const QString line =
-            dropStageCache(how->stageCache.get(), job.event.uid, &job.stageCache, &job.stageCacheError);
-        if (!json) {
+        const QString line = acting->dropStageCache(job.event.uid, &job.stageCache, &job.stageCacheError);
+        if (!acting->json) {
             io.out << "  " << job.event.uid << ": stage " << toString(*job.stageBefore) << " -> "
                    << toString(*job.stageAfter) << "; " << line << "\n";
         }
@@ -151,7 +174,7 @@ int runOverride(const QStringList& args, Io io) {
     const QString command = QStringLiteral("override");
     const QCommandLineOption stageOption(QStringLiteral("stage"), QString(), QStringLiteral("STAGE"));
     const QCommandLineOption reasonOption(QStringLiteral("reason"), QString(), QStringLiteral("TEXT"));
-    CommandLine cli({stageOption, reasonOption, StageCache::kRedisOption, StageCache::kPlaintextOption});
+    CommandLine cli(QList<QCommandLineOption>{stageOption, reasonOption} + StageCache::options());
     if (const std::optional<int> exit = cli.parse(command, args, 1, StageCache::commandHelp(kOverrideHelp), io)) {
         return *exit;
     }
@@ -172,21 +195,15 @@ int runOverride(const QStringList& args, Io io) {
     if (reason.isEmpty()) {
         return usageError(io, command, QStringLiteral("--reason TEXT is required"));
     }
-    auto cache = StageCache::fromOptions(cli.parser);
-    if (!cache) {
-        return usageError(io, command, cache.error().message);
-    }
     int exitCode = kExitFailed;
-    const std::optional<Reviewing> reviewing = signedInReviewer(cli, io, command, exitCode);
-    if (!reviewing) {
+    const std::optional<Acting> acting = startActing(cli, io, command, exitCode);
+    if (!acting) {
         return exitCode;
     }
-    const bool json = cli.parser.isSet(cli.project.json);
-    services::FirestoreCaseStore& store = *reviewing->store;
 
     QJsonObject result{{QStringLiteral("uid"), uid}};
     const auto failed = [&](const QString& status, const QString& message) {
-        if (json) {
+        if (acting->json) {
             result.insert(QStringLiteral("status"), status);
             result.insert(QStringLiteral("message"), message);
             printJson(io, result);
@@ -194,16 +211,16 @@ int runOverride(const QStringList& args, Io io) {
         return fail(io, command, QStringLiteral("%1: %2: %3").arg(uid, status, message));
     };
 
-    const Result<FairUseState> state = services::awaitResult(store.getState(uid), kCallTimeoutMs);
+    const Result<FairUseState> state = services::awaitResult(acting->store().getState(uid), kCallTimeoutMs);
     if (!state && state.error().kind == ErrorKind::NotFound) {
         return failed(QStringLiteral("not_found"),
-                      QStringLiteral("user %1 has no fair-use state in %2").arg(uid, store.describe()));
+                      QStringLiteral("user %1 has no fair-use state in %2").arg(uid, acting->store().describe()));
     }
     if (!state) {
         return failed(QStringLiteral("failed"), state.error().message);
     }
     enforcement::ActionContext ctx;
-    ctx.reviewer = reviewing->reviewer;
+    ctx.reviewer = acting->reviewing.reviewer;
     ctx.now = systemNow();
     ctx.clientVersion = clientVersion();
     // A fresh key per command, as the console's action dialog uses per reviewed change: a retry inside the store
@@ -215,7 +232,7 @@ int runOverride(const QStringList& args, Io io) {
     if (!change) {
         return failed(statusName(refusalStatus(change.error().kind)), change.error().message);
     }
-    const Result<CommitResult> applied = services::awaitResult(store.apply(*change), kCallTimeoutMs);
+    const Result<CommitResult> applied = services::awaitResult(acting->store().apply(*change), kCallTimeoutMs);
     if (!applied) {
         const ErrorKind kind = applied.error().kind;
         return failed(statusName(refusalStatus(kind)),
@@ -232,13 +249,12 @@ int runOverride(const QStringList& args, Io io) {
                       .arg(toString(state->stage), toString(after), describeRecord(applied->audit)));
     QString cacheName;
     QString cacheError;
-    const QString cacheLine =
-        after != state->stage ? dropStageCache(cache->get(), uid, &cacheName, &cacheError) : QString();
+    const QString cacheLine = after != state->stage ? acting->dropStageCache(uid, &cacheName, &cacheError) : QString();
     result.insert(QStringLiteral("stage_cache"), cacheName.isEmpty() ? QJsonValue() : QJsonValue(cacheName));
     if (!cacheError.isEmpty()) {
         result.insert(QStringLiteral("stage_cache_error"), cacheError);
     }
-    if (json) {
+    if (acting->json) {
         printJson(io, result);
     } else {
         io.out << uid << ": " << result.value(QStringLiteral("message")).toString() << "\n";

@@ -329,7 +329,7 @@ int runBulkResolve(const QStringList& args, Io io) {
     const QString command = QStringLiteral("bulk-resolve");
     const QCommandLineOption casesOption(QStringLiteral("cases"), QString(), QStringLiteral("FILE"));
     const ResolveOptions resolveOptions;
-    CommandLine cli(QList<QCommandLineOption>{casesOption} + resolveOptions.options());
+    CommandLine cli(QList<QCommandLineOption>{casesOption} + resolveOptions.options() + StageCache::options());
     if (const std::optional<int> exit = cli.parse(command, args, 0, StageCache::commandHelp(kHelp), io)) {
         return *exit;
     }
@@ -339,6 +339,10 @@ int runBulkResolve(const QStringList& args, Io io) {
     const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser);
     if (!how) {
         return usageError(io, command, how.error().message);
+    }
+    const auto cache = StageCache::fromOptions(cli.parser);
+    if (!cache) {
+        return usageError(io, command, cache.error().message);
     }
     CliSettings settings;
     const Result<Target> target = chooseTarget(cli, settings);
@@ -364,7 +368,7 @@ int runBulkResolve(const QStringList& args, Io io) {
     run.lookUpCases();
     run.readStates();
     run.resolve();
-    run.dropStageCaches(how->stageCache.get());
+    run.dropStageCaches(cache->get());
 
     QHash<int, int> counts; // by CaseStatus
     bool allWell = true;
@@ -385,7 +389,7 @@ int runBulkResolve(const QStringList& args, Io io) {
     for (const CaseJob& job : run.jobs()) {
         stageChanged = stageChanged || job.changedStage();
     }
-    if (stageChanged && !how->stageCache.get()) {
+    if (stageChanged && !cache->get()) {
         io.err << "bulk-resolve: some stages changed; the backend's cached stages run out within 60 s (pass --redis "
                   "URL to delete them at once)\n";
     }

@@ -36,14 +36,10 @@ QString statusName(CaseStatus status) {
 }
 
 CaseStatus refusalStatus(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::Permission:
+    if (kind == ErrorKind::Permission) {
         return CaseStatus::Refused;
-    case ErrorKind::Conflict:
-        return CaseStatus::Conflict;
-    default:
-        return CaseStatus::Failed;
     }
+    return kind == ErrorKind::Conflict ? CaseStatus::Conflict : CaseStatus::Failed;
 }
 
 bool succeeded(CaseStatus status) {
@@ -84,28 +80,16 @@ QJsonObject CaseJob::toJson(bool withLine) const {
     return o;
 }
 
-QList<QCommandLineOption> ResolveOptions::options() const {
-    return {outcome, notes, StageCache::kRedisOption, StageCache::kPlaintextOption};
-}
-
 Result<ResolveOptions::Values> ResolveOptions::read(const QCommandLineParser& parser) const {
     if (!parser.isSet(outcome)) {
         return Error::invalid(QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
     }
-    Values values;
     const std::optional<Outcome> named = outcomeFromString(parser.value(outcome));
     if (!named) {
         return Error::invalid(QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
                                   .arg(parser.value(outcome)));
     }
-    values.outcome = *named;
-    values.notes = parser.value(notes);
-    auto cache = StageCache::fromOptions(parser);
-    if (!cache) {
-        return cache.error();
-    }
-    values.stageCache = std::move(*cache);
-    return values;
+    return Values{*named, parser.value(notes)};
 }
 
 void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseState& state,

@@ -13,12 +13,9 @@
 #include <QJsonObject>
 #include <QString>
 
-#include <memory>
 #include <optional>
 
 namespace fairuse::cli {
-
-class StageCache;
 
 /**
  * The idempotency key of resolving `caseRef` with `outcome` as the reviewer `reviewerUid`:
@@ -86,23 +83,19 @@ struct ResolveRequest {
     QString clientVersion;
 };
 
-/**
- * The options of resolve and bulk-resolve that say how to resolve: --outcome and --notes, and the stage cache's
- * --redis and --allow-plaintext-redis.
- */
+/** The options of resolve and bulk-resolve that say how to resolve: --outcome and --notes. */
 struct ResolveOptions {
     QCommandLineOption outcome{QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME")};
     QCommandLineOption notes{QStringLiteral("notes"), QString(), QStringLiteral("TEXT")};
 
-    /** These four, for the command's parser. */
-    QList<QCommandLineOption> options() const;
+    /** These two, for the command's parser. */
+    QList<QCommandLineOption> options() const { return {outcome, notes}; }
 
     struct Values {
         Outcome outcome = Outcome::NoAction;
         QString notes;
-        std::shared_ptr<StageCache> stageCache; ///< nullptr without --redis
     };
-    /** The parsed values: Invalid with the message for a missing or unknown outcome or a bad --redis (bad usage). */
+    /** The parsed values: Invalid with the message for a missing or unknown outcome (bad usage). */
     Result<Values> read(const QCommandLineParser& parser) const;
 };
 

@@ -153,6 +153,8 @@ class StageCache {
 public:
     static inline const QCommandLineOption kRedisOption{QStringLiteral("redis"), QString(), QStringLiteral("URL")};
     static inline const QCommandLineOption kPlaintextOption{QStringLiteral("allow-plaintext-redis")};
+    /** kRedisOption and kPlaintextOption, for the command's parser. */
+    static QList<QCommandLineOption> options() { return {kRedisOption, kPlaintextOption}; }
     static const char* const kHelp;
     /** The --help of a command with these options: `text` with %1 standing for kProjectOptionsHelp, %2 for kHelp. */
     static QString commandHelp(const char* text);
