@@ -192,17 +192,17 @@ Result<ChangeSet> buildAddNote(const FairUseState& state, const FairUseEvent& ev
     if (Status st = checkEventOfUser(state, event); !st) {
         return st.error();
     }
-    if (Status st = requireText(note, QStringLiteral("a note")); !st) {
-        return st.error();
+    // The user note, tied to the case and kept in its notes too.
+    Result<ChangeSet> cs = buildAddUserNote(state, note, ctx);
+    if (!cs) {
+        return cs;
     }
-    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::AddNote, note);
-    cs.checkStateVersion = false;
-    cs.audit.caseRef = event.caseRef;
-    cs.audit.eventId = event.id;
+    cs->audit.caseRef = event.caseRef;
+    cs->audit.eventId = event.id;
     FairUseEvent e = event;
     e.adminNotes = appendNote(e.adminNotes, ctx, note);
-    cs.newEvent = e;
-    cs.expectedEventVersion = event.version;
+    cs->newEvent = e;
+    cs->expectedEventVersion = event.version;
     return cs;
 }
 
