@@ -188,12 +188,7 @@ FirebaseAuthClient::FirebaseAuthClient(FirebaseAuthConfig config, std::shared_pt
     , m_network(new QNetworkAccessManager(this)) {}
 
 FirebaseAuthClient::~FirebaseAuthClient() {
-    for (const auto& weak : std::as_const(m_calls)) {
-        if (const auto call = weak.lock(); call && !call->promise.future().isFinished()) {
-            call->promise.addResult(Error::unavailable(tr("the sign-in client was closed")));
-            call->promise.finish();
-        }
-    }
+    m_calls.closeAll(Error::unavailable(tr("the sign-in client was closed")));
 }
 
 QString FirebaseAuthClient::describe() const {
@@ -350,8 +345,7 @@ Async<QJsonObject> FirebaseAuthClient::get(const QUrl& url, const QString& what)
 Async<QJsonObject> FirebaseAuthClient::start(const std::shared_ptr<Call>& call) {
     call->promise.start();
     Async<QJsonObject> future = call->promise.future();
-    m_calls.removeIf([](const std::weak_ptr<Call>& c) { return c.expired(); });
-    m_calls.append(call);
+    m_calls.track(call);
     send(call);
     return future;
 }

@@ -2,6 +2,7 @@
 
 #include "auth/IdToken.h"
 #include "auth/OAuthLoopbackFlow.h"
+#include "common/CallsInFlight.h"
 #include "common/Stores.h"
 #include "firestore/FirestoreAuth.h"
 
@@ -136,7 +137,7 @@ private:
     FirebaseAuthConfig m_config;
     std::shared_ptr<TokenProvider> m_adminTokens;
     QNetworkAccessManager* m_network = nullptr;
-    QList<std::weak_ptr<Call>> m_calls;
+    CallsInFlight<Call> m_calls;
 };
 
 } // namespace fairuse::services

@@ -145,12 +145,7 @@ FirestoreClient::FirestoreClient(FirestoreConfig config, std::shared_ptr<TokenPr
     , m_network(new QNetworkAccessManager(this)) {}
 
 FirestoreClient::~FirestoreClient() {
-    for (const auto& weak : std::as_const(m_calls)) {
-        if (const auto call = weak.lock(); call && !call->promise.future().isFinished()) {
-            call->promise.addResult(Error::unavailable(QStringLiteral("the Firestore connection was closed")));
-            call->promise.finish();
-        }
-    }
+    m_calls.closeAll(Error::unavailable(QStringLiteral("the Firestore connection was closed")));
 }
 
 QString FirestoreClient::documentName(const QString& path) const {
@@ -234,8 +229,7 @@ Async<QJsonDocument> FirestoreClient::request(QByteArray verb, QUrl url, QJsonOb
     call->what = std::move(what);
     call->promise.start();
     Async<QJsonDocument> future = call->promise.future();
-    m_calls.removeIf([](const std::weak_ptr<Call>& c) { return c.expired(); });
-    m_calls.append(call);
+    m_calls.track(call);
     send(call);
     return future;
 }

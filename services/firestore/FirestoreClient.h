@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/CallsInFlight.h"
 #include "common/Stores.h"
 #include "firestore/FirestoreAuth.h"
 #include "firestore/FirestoreDocument.h"
@@ -178,7 +179,7 @@ private:
     std::shared_ptr<TokenProvider> m_tokens;
     QNetworkAccessManager* m_network = nullptr;
     /** Calls in flight, so the destructor can answer them instead of leaving their futures cancelled. */
-    QList<std::weak_ptr<Call>> m_calls;
+    CallsInFlight<Call> m_calls;
 };
 
 } // namespace fairuse::services
