@@ -65,7 +65,7 @@ QString toString(AuditAction a) {
     return wireName(kActions, a);
 }
 QString toString(AppealDecision d) {
-    return nameOf(kAppealDecisions, d);
+    return wireName(kAppealDecisions, d);
 }
 
 std::optional<Stage> stageFromString(const QString& s) {
@@ -96,7 +96,7 @@ std::optional<AuditAction> auditActionFromString(const QString& s) {
     return fromWireName(kActions, s);
 }
 std::optional<AppealDecision> appealDecisionFromString(const QString& s) {
-    return valueOf(kAppealDecisions, s);
+    return fromWireName(kAppealDecisions, s);
 }
 
 Caps Caps::forPlan(Plan plan) {
