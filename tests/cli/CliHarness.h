@@ -65,24 +65,8 @@ inline QString randomCaseRef() {
 
 /** A user as the backend leaves one at `stage`. */
 inline FairUseState stateAt(const QString& uid, Stage stage) {
-    FairUseState s;
-    s.uid = uid;
-    s.stage = stage;
-    s.updatedAt = at("2026-11-20T10:00:00Z");
-    s.lastViolationAt = at("2026-11-20T09:55:00Z");
-    s.violationCount7d = stage == Stage::None ? 0 : 2;
-    s.violationCount30d = stage == Stage::None ? 0 : 3;
-    s.lastClassifierAt = at("2026-11-20T09:50:00Z");
-    s.lastClassifierScore = 0.9;
-    s.lastClassifierType = UsageType::Audiobook;
-    if (stage == Stage::Throttle) {
-        s.throttleUntil = at("2026-12-27T10:00:00Z");
-    }
-    if (stage == Stage::Restrict) {
-        s.restrictUntil = at("2027-01-19T10:00:00Z");
-        s.restrictReason = QStringLiteral("third violation in 30 days");
-    }
-    return s;
+    return backendStateAt(uid, stage, at("2026-11-20T10:00:00Z"), at("2026-12-27T10:00:00Z"),
+                          at("2027-01-19T10:00:00Z"));
 }
 
 inline FairUseEvent caseAt(const QString& caseRef, Stage stage, TimePoint createdAt) {
@@ -145,6 +129,17 @@ struct CliRunner {
     QString keychainService;
     QStringList passwords;
     QStringList leaks;
+
+    /** Points the runner at FAIRUSE_EXE, the settings folder `config`, a keychain service of this process named
+     *  after `keychainPrefix` and the fixtures' emulators; false when FAIRUSE_EXE is not set. */
+    bool prepare(const QString& config, const QString& keychainPrefix) {
+        exe = qEnvironmentVariable("FAIRUSE_EXE");
+        configDir = config;
+        keychainService = QStringLiteral("%1-%2").arg(keychainPrefix).arg(QCoreApplication::applicationPid());
+        firestoreHost = backends::emulatorHost();
+        authHost = backends::authEmulatorHost();
+        return !exe.isEmpty();
+    }
 
     QProcessEnvironment environment() const {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -46,13 +46,8 @@ private:
     REQUIRE_BACKEND(QStringLiteral("the Firestore and Auth emulators and a keychain"), m_ready, m_missing)
 
 void GoogleLoginCliTest::initTestCase() {
-    m_cli.exe = qEnvironmentVariable("FAIRUSE_EXE");
-    QVERIFY2(!m_cli.exe.isEmpty(), "FAIRUSE_EXE is not set");
     QVERIFY(m_config.isValid());
-    m_cli.configDir = m_config.path();
-    m_cli.keychainService = QStringLiteral("fairuse-googletest-%1").arg(QCoreApplication::applicationPid());
-    m_cli.firestoreHost = backends::emulatorHost();
-    m_cli.authHost = backends::authEmulatorHost();
+    QVERIFY2(m_cli.prepare(m_config.path(), QStringLiteral("fairuse-googletest")), "FAIRUSE_EXE is not set");
     if (m_cli.firestoreHost.isEmpty() || m_cli.authHost.isEmpty() ||
         qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS").isEmpty()) {
         m_missing = QStringLiteral("the Firestore and Auth emulators (fixtures) and a keychain session "

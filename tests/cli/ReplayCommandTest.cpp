@@ -1,6 +1,8 @@
 // `fairuse replay` end to end: runs the built executable on small histories and checks stages, actions, line
 // numbers of malformed lines and exit codes.
 
+#include "TestFiles.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -75,11 +77,7 @@ ReplayCommandTest::Run ReplayCommandTest::run(const QStringList& args, const QBy
 
 QString ReplayCommandTest::write(const QString& name, const QByteArray& content) {
     const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size()) {
-        return {};
-    }
-    return path;
+    return fairuse::testing::writeFile(path, content) ? path : QString();
 }
 
 namespace {

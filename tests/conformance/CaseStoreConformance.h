@@ -13,19 +13,12 @@
 
 namespace fairuse::conformance {
 
-class CaseStoreConformance : public QObject {
+class CaseStoreConformance : public QObject, SuiteSubject<CaseStoreSubject> {
     Q_OBJECT
 public:
-    explicit CaseStoreConformance(CaseStoreFactory factory, QObject* parent = nullptr)
-        : QObject(parent)
-        , m_factory(std::move(factory)) {}
+    using SuiteSubject::SuiteSubject;
 
 private:
-    CaseStoreFactory m_factory;
-    CaseStoreSubject m_subject;
-
-    services::CaseStore& store() { return *m_subject.store; }
-
     /** The queue of `filter`, every page of `limit` rows. */
     Result<QList<services::QueueRow>> wholeQueue(const services::QueueFilter& filter, int limit) {
         QList<services::QueueRow> rows;

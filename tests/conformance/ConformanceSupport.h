@@ -58,6 +58,21 @@ struct UsageStoreSubject {
 
 using UsageStoreFactory = std::function<Result<UsageStoreSubject>()>;
 
+/** What a conformance suite holds: the factory of its subjects and the subject of the running test function. */
+template <typename Subject>
+class SuiteSubject {
+public:
+    explicit SuiteSubject(std::function<Result<Subject>()> factory)
+        : m_factory(std::move(factory)) {}
+
+protected:
+    /** The subject's store. */
+    auto& store() { return *m_subject.store; }
+
+    std::function<Result<Subject>()> m_factory;
+    Subject m_subject;
+};
+
 /** The case references of the population (stored form). */
 inline const QString kAliceOpenRef = QStringLiteral("FU-0A1B2C3D4E5F");
 inline const QString kAliceClosedRef = QStringLiteral("FU-00000000A11C");

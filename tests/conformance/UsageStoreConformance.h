@@ -12,19 +12,12 @@
 
 namespace fairuse::conformance {
 
-class UsageStoreConformance : public QObject {
+class UsageStoreConformance : public QObject, SuiteSubject<UsageStoreSubject> {
     Q_OBJECT
 public:
-    explicit UsageStoreConformance(UsageStoreFactory factory, QObject* parent = nullptr)
-        : QObject(parent)
-        , m_factory(std::move(factory)) {}
+    using SuiteSubject::SuiteSubject;
 
 private:
-    UsageStoreFactory m_factory;
-    UsageStoreSubject m_subject;
-
-    services::UsageStore& store() { return *m_subject.store; }
-
     static QString uid(const char* prefix) {
         return QLatin1String(prefix) + QLatin1Char('-') + QUuid::createUuid().toString(QUuid::Id128).left(12);
     }

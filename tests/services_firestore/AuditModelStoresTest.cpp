@@ -47,6 +47,24 @@ int rowsIn(const AuditModel& model, State state) {
     return n;
 }
 
+/** The audit model on one store, a page of kPage records at a time. */
+struct PagedModel {
+    Backend backend;
+    AuditModel model;
+
+    explicit PagedModel(std::shared_ptr<services::CaseStore> store)
+        : backend(on(std::move(store)))
+        , model(backend) {
+        model.setPageSize(kPage);
+    }
+
+    static Backend on(std::shared_ptr<services::CaseStore> store) {
+        Backend b;
+        b.cases = std::move(store);
+        return b;
+    }
+};
+
 } // namespace
 
 class AuditModelStoresTest : public QObject {
@@ -81,10 +99,8 @@ private Q_SLOTS:
         AuditSubject s = subject(store, "auditmodelpages");
         QVERIFY(s.store);
         VERIFY_OK(s.seed(testing::makeAuditChain(kRecords)));
-        Backend backend;
-        backend.cases = s.store;
-        AuditModel model(backend);
-        model.setPageSize(kPage);
+        PagedModel paged(s.store);
+        AuditModel& model = paged.model;
 
         // Rows arrive unverified: their verdicts come later, from the worker.
         QList<int> pendingAtInsert;
@@ -132,10 +148,8 @@ private Q_SLOTS:
         AuditSubject s = subject(store, "auditmodeltester");
         QVERIFY(s.store);
         VERIFY_OK(s.seed(testing::makeAuditChain(kRecords)));
-        Backend backend;
-        backend.cases = s.store;
-        AuditModel model(backend);
-        model.setPageSize(kPage);
+        PagedModel paged(s.store);
+        AuditModel& model = paged.model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.load(services::AuditFilter{});
         // The tester asks for more after every change, so it walks every page.
@@ -159,10 +173,8 @@ private Q_SLOTS:
         // re-hashed by a forger: only #151's link, on the first page, gives it away.
         VERIFY_OK(s.tamper(180, QStringLiteral("nothing to see here"), false));
         VERIFY_OK(s.tamper(150, QStringLiteral("rewritten"), true));
-        Backend backend;
-        backend.cases = s.store;
-        AuditModel model(backend);
-        model.setPageSize(kPage);
+        PagedModel paged(s.store);
+        AuditModel& model = paged.model;
         model.load(services::AuditFilter{});
         QVERIFY(settle(model));
         QCOMPARE(model.rowCount(), kPage);

@@ -63,10 +63,7 @@ private:
                                   const QList<FirestoreWrite>& genuine);
     QList<FirestoreWrite> writesOf(const ChangeSet& change);
 
-    QString m_host;
-    QString m_project;
-    std::shared_ptr<FirestoreClient> m_owner;
-    std::unique_ptr<FirestoreCaseStore> m_ownerStore;
+    RulesProject m_rules;
     Actor m_reviewer;
     Actor m_other;
     Actor m_senior;
@@ -76,16 +73,12 @@ private:
 void ClaimRulesTest::initTestCase() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     REQUIRE_AUTH_EMULATOR();
-    m_host = host;
-    m_project = testing::freshProject(QStringLiteral("claimrules"));
-    QVERIFY(loadShippedRules(m_host, m_project));
-    m_owner =
-        std::make_shared<FirestoreClient>(testing::emulatorConfig(m_project, m_host), StaticToken::emulatorOwner());
-    m_ownerStore = std::make_unique<FirestoreCaseStore>(m_owner);
+    QVERIFY(m_rules.create(host, QStringLiteral("claimrules")));
     const testing::AuthEmulator auth;
-    auto reviewer = signIn(auth, m_host, m_project, QStringLiteral("claimer"), QStringLiteral("reviewer"));
-    auto other = signIn(auth, m_host, m_project, QStringLiteral("colleague"), QStringLiteral("reviewer"));
-    auto senior = signIn(auth, m_host, m_project, QStringLiteral("lead"), QStringLiteral("senior_reviewer"));
+    auto reviewer = signIn(auth, m_rules.host, m_rules.project, QStringLiteral("claimer"), QStringLiteral("reviewer"));
+    auto other = signIn(auth, m_rules.host, m_rules.project, QStringLiteral("colleague"), QStringLiteral("reviewer"));
+    auto senior =
+        signIn(auth, m_rules.host, m_rules.project, QStringLiteral("lead"), QStringLiteral("senior_reviewer"));
     VERIFY_OK(reviewer);
     VERIFY_OK(other);
     VERIFY_OK(senior);
@@ -96,7 +89,7 @@ void ClaimRulesTest::initTestCase() {
 
 QString ClaimRulesTest::freshUser() {
     const QString uid = QStringLiteral("claimed%1").arg(++m_users);
-    auto r = wait(m_owner->commit(seedUser(uid, Stage::Restrict)));
+    auto r = wait(m_rules.owner->commit(seedUser(uid, Stage::Restrict)));
     if (!r) {
         qWarning("seeding %s failed: %s", qPrintable(uid), qPrintable(why(r.error())));
     }
@@ -104,8 +97,8 @@ QString ClaimRulesTest::freshUser() {
 }
 
 std::pair<FairUseState, std::optional<CaseClaim>> ClaimRulesTest::read(const QString& uid) {
-    auto state = wait(m_ownerStore->getState(uid));
-    auto claim = wait(m_ownerStore->getClaim(uid));
+    auto state = wait(m_rules.ownerStore->getState(uid));
+    auto claim = wait(m_rules.ownerStore->getClaim(uid));
     if (!state || !claim) {
         qWarning("reading %s failed", qPrintable(uid));
         return {};
@@ -114,7 +107,7 @@ std::pair<FairUseState, std::optional<CaseClaim>> ClaimRulesTest::read(const QSt
 }
 
 QList<FirestoreWrite> ClaimRulesTest::writesOf(const ChangeSet& change) {
-    auto g = commitFor(*m_owner, change);
+    auto g = commitFor(*m_rules.owner, change);
     if (!g) {
         qWarning("building the commit failed: %s", qPrintable(why(g.error())));
         return {};
@@ -128,7 +121,7 @@ QString ClaimRulesTest::commitAs(const Actor& who, const ChangeSet& change) {
         qWarning("the genuine commit failed: %s", qPrintable(why(r.error())));
         return {};
     }
-    auto stored = wait(m_ownerStore->getClaim(change.uid));
+    auto stored = wait(m_rules.ownerStore->getClaim(change.uid));
     return stored && *stored ? (*stored)->version : QString();
 }
 

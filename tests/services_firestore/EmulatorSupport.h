@@ -63,6 +63,40 @@ inline bool loadRules(const QString& host, const QString& project, const QByteAr
     return status == 200;
 }
 
+/** A user as the backend leaves one at `stage`, updated at `updatedAt`: the violation 5 minutes and the classifier's
+ *  run (an audiobook, score 0.9) 10 minutes before, a flagged user's violation counts, and the stage's timer. */
+inline FairUseState backendStateAt(const QString& uid, Stage stage, TimePoint updatedAt, TimePoint throttleUntil,
+                                   TimePoint restrictUntil) {
+    FairUseState s;
+    s.uid = uid;
+    s.stage = stage;
+    s.updatedAt = updatedAt;
+    s.lastViolationAt = updatedAt - std::chrono::minutes(5);
+    s.violationCount7d = stage == Stage::None ? 0 : 2;
+    s.violationCount30d = stage == Stage::None ? 0 : 3;
+    s.lastClassifierAt = updatedAt - std::chrono::minutes(10);
+    s.lastClassifierScore = 0.9;
+    s.lastClassifierType = UsageType::Audiobook;
+    if (stage == Stage::Throttle) {
+        s.throttleUntil = throttleUntil;
+    }
+    if (stage == Stage::Restrict) {
+        s.restrictUntil = restrictUntil;
+        s.restrictReason = QStringLiteral("third violation in 30 days");
+    }
+    return s;
+}
+
+/** Loads the shipped rules into `project`; false (with a warning) when they do not load. */
+inline bool loadShippedRules(const QString& host, const QString& project) {
+    QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/firestore/firestore.rules"));
+    if (!rules.open(QIODevice::ReadOnly)) {
+        qWarning("cannot read %s", qPrintable(rules.fileName()));
+        return false;
+    }
+    return loadRules(host, project, rules.readAll());
+}
+
 /** A case store on a fresh project of the emulator at `host`, with the owner's access, and its client. */
 struct Fixture {
     std::shared_ptr<services::FirestoreClient> client;

@@ -1,6 +1,7 @@
 // FirestoreCaseStore::applyBatch against the real emulator: many cases in few atomic commits with a verifying audit
 // chain, one conflicting case reported alone, reruns that write nothing, same-document changes kept in order.
 #include "EmulatorSupport.h"
+#include "OpenCases.h"
 
 #include "audit/AuditChain.h"
 #include "firestore/FirestoreCaseStore.h"
@@ -15,58 +16,26 @@ using namespace fairuse::services;
 namespace {
 
 using V = FirestoreValue;
+using namespace fairuse::testing;
 
-using testing::at;
-using testing::wait;
-using testing::why;
-
-using testing::Fixture;
-using testing::makeStore;
+using Population = testing::OpenCases;
 
 /** Users u0000.. with one open case each, written as the backend would; versions from the commit. */
-struct Population {
-    QList<FairUseState> states;
-    QList<FairUseEvent> events;
-};
-
 Result<Population> seed(FirestoreClient& client, int users) {
     Population p;
-    QList<FirestoreWrite> writes;
     for (int i = 0; i < users; ++i) {
-        const QString uid = QStringLiteral("u%1").arg(i, 4, 10, QLatin1Char('0'));
         FairUseState s;
-        s.uid = uid;
+        s.uid = QStringLiteral("u%1").arg(i, 4, 10, QLatin1Char('0'));
         s.stage = i % 2 == 0 ? Stage::Warning : Stage::Throttle;
         s.updatedAt = at("2026-03-20T10:00:00Z");
         s.lastClassifierScore = 0.8;
         s.lastClassifierType = UsageType::Audiobook;
         s.lastCaseRef = QStringLiteral("FU-%1").arg(i, 12, 16, QLatin1Char('0')).toUpper();
-        FairUseEvent e;
-        e.uid = uid;
-        e.id = QStringLiteral("ev%1").arg(i);
-        e.caseRef = s.lastCaseRef;
-        e.createdAt = at("2026-03-20T09:00:00Z");
-        e.trigger = CapWindow::Daily;
-        e.windowSpeech = SpeechTotals{7'500'000, 8'000'000, 9'000'000};
-        e.previousStage = Stage::None;
-        e.newStage = s.stage;
-        e.enforcementAction = toString(s.stage);
         p.states.append(s);
-        p.events.append(e);
-        writes.append(FirestoreWrite::set(FirestoreCaseStore::statePath(uid), encodeState(s)));
-        writes.append(FirestoreWrite::set(FirestoreCaseStore::eventPath(uid, e.id), encodeEvent(e)));
+        p.events.append(testing::openCaseOf(s, QStringLiteral("ev%1").arg(i), Stage::None, at("2026-03-20T09:00:00Z")));
     }
-    auto r = awaitResult(client.commitInBatches(writes), 180000);
-    if (!r) {
-        return r.error();
-    }
-    if (r->updateTimes.size() != writes.size()) {
-        return Error::internal(
-            QStringLiteral("seed: %1 update times for %2 writes").arg(r->updateTimes.size()).arg(writes.size()));
-    }
-    for (int i = 0; i < users; ++i) {
-        p.states[i].version = r->updateTimes.at(2 * i);
-        p.events[i].version = r->updateTimes.at(2 * i + 1);
+    if (Status written = testing::writeOpenCases(client, p, 180000); !written) {
+        return written.error();
     }
     return p;
 }

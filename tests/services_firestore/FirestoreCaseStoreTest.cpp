@@ -15,13 +15,7 @@ using namespace fairuse::services;
 namespace {
 
 using V = FirestoreValue;
-
-using testing::at;
-using testing::wait;
-using testing::why;
-
-using testing::Fixture;
-using testing::makeStore;
+using namespace fairuse::testing;
 
 FairUseState flaggedState(const QString& uid, Stage stage, const char* updated, double score, UsageType type) {
     FairUseState s;

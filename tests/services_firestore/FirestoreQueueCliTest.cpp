@@ -104,7 +104,7 @@ void FirestoreQueueCliTest::initTestCase() {
     // A demo- project: the CLI uses FIRESTORE_EMULATOR_HOST only for those (or with --emulator). The shipped rules
     // decide what the reviewer may read.
     m_project = QStringLiteral("demo-") + testing::freshProject(QStringLiteral("cli"));
-    QVERIFY(testing::rules::loadShippedRules(m_host, m_project));
+    QVERIFY(testing::loadShippedRules(m_host, m_project));
     const auto reviewer = makeReviewer(QStringLiteral("queue-reviewer"), QStringLiteral("reviewer"));
     QVERIFY2(reviewer.ok(), qPrintable(reviewer.ok() ? QString() : reviewer.error().message));
     m_reviewer = *reviewer;
@@ -304,7 +304,7 @@ void FirestoreQueueCliTest::emulatorVariableNeverReplacesARealProject() {
 
     // --emulator says the project is the emulator's: it is used, as the signed-in reviewer, under the shipped rules.
     const QString named = m_project.mid(5);
-    QVERIFY(testing::rules::loadShippedRules(m_host, named));
+    QVERIFY(testing::loadShippedRules(m_host, named));
     const Run explicitEmulator =
         queue({QStringLiteral("--firestore"), named, QStringLiteral("--emulator"), QStringLiteral("--auth-project"),
                fairuse::testing::kAuthProject, QStringLiteral("--api-key"), fairuse::testing::kAuthApiKey,

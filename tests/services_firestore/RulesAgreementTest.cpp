@@ -133,25 +133,17 @@ private Q_SLOTS:
     void coreAndRulesAgree();
 
 private:
-    QString m_host;
-    QString m_project;
-    std::shared_ptr<FirestoreClient> m_owner;
-    std::unique_ptr<FirestoreCaseStore> m_ownerStore;
+    RulesProject m_rules;
     QList<Actor> m_actors; // reviewer, senior_reviewer, admin
 };
 
 void RulesAgreementTest::initTestCase() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     REQUIRE_AUTH_EMULATOR();
-    m_host = host;
-    m_project = testing::freshProject(QStringLiteral("agreement"));
-    QVERIFY(loadShippedRules(m_host, m_project));
-    m_owner =
-        std::make_shared<FirestoreClient>(testing::emulatorConfig(m_project, m_host), StaticToken::emulatorOwner());
-    m_ownerStore = std::make_unique<FirestoreCaseStore>(m_owner);
+    QVERIFY(m_rules.create(host, QStringLiteral("agreement")));
     const testing::AuthEmulator auth;
     for (const char* role : {"reviewer", "senior_reviewer", "admin"}) {
-        auto a = signIn(auth, m_host, m_project, QString::fromLatin1(role), QString::fromLatin1(role));
+        auto a = signIn(auth, m_rules.host, m_rules.project, QString::fromLatin1(role), QString::fromLatin1(role));
         VERIFY_OK(a);
         m_actors.append(*a);
     }
@@ -179,8 +171,8 @@ void RulesAgreementTest::coreAndRulesAgree() {
                 } else if (action.seedClaim == SeededClaim::Actor) {
                     seed.append(claimOf(uid, actor.reviewer));
                 }
-                VERIFY_OK(wait(m_owner->commit(seed)));
-                auto subject = readSubject(*m_ownerStore, uid);
+                VERIFY_OK(wait(m_rules.owner->commit(seed)));
+                auto subject = readSubject(*m_rules.ownerStore, uid);
                 VERIFY_OK(subject);
                 const QString what =
                     QStringLiteral("%1 by %2 at %3").arg(action.name, toString(actor.reviewer.role), toString(stage));
@@ -212,7 +204,7 @@ void RulesAgreementTest::coreAndRulesAgree() {
                         QStringLiteral("%1: refused, but not by the rules (%2)").arg(what, why(result.error())));
                 } else if (coreAllows) {
                     ++allowed;
-                    auto stored = wait(m_ownerStore->getState(uid));
+                    auto stored = wait(m_rules.ownerStore->getState(uid));
                     VERIFY_OK(stored);
                     const Stage expected = change.newState ? change.newState->stage : stage;
                     if (stored->stage != expected) {
@@ -231,7 +223,7 @@ void RulesAgreementTest::coreAndRulesAgree() {
     QVERIFY2(mismatches.isEmpty(), qPrintable(mismatches.join(QLatin1Char('\n'))));
     QVERIFY(allowed > 0 && refused > 0);
     // And the chain all of it wrote verifies.
-    auto records = wait(m_ownerStore->listAudit(AuditFilter{}));
+    auto records = wait(m_rules.ownerStore->listAudit(AuditFilter{}));
     VERIFY_OK(records);
     const auto verified = verifyChain(*records);
     QVERIFY2(verified.ok, qPrintable(verified.reason));

@@ -34,15 +34,27 @@ inline TimePoint actionTime() {
     return at("2026-03-21T09:00:00Z");
 }
 
-/** Loads the shipped rules into `project`; false (with a warning) when they do not load. */
-inline bool loadShippedRules(const QString& host, const QString& project) {
-    QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") + QStringLiteral("/packaging/firestore/firestore.rules"));
-    if (!rules.open(QIODevice::ReadOnly)) {
-        qWarning("cannot read %s", qPrintable(rules.fileName()));
-        return false;
+/** A fresh project of the Firestore emulator with the shipped rules loaded, and the owner's access to it (the server
+ *  credentials, which bypass the rules) as a client and as a case store. */
+struct RulesProject {
+    QString host;
+    QString project;
+    std::shared_ptr<FirestoreClient> owner;
+    std::unique_ptr<services::FirestoreCaseStore> ownerStore;
+
+    /** Creates a project named after `name` on the emulator at `emulatorHost`; false when the rules do not load. */
+    bool create(const QString& emulatorHost, const QString& name) {
+        host = emulatorHost;
+        project = freshProject(name);
+        if (!loadShippedRules(host, project)) {
+            return false;
+        }
+        owner =
+            std::make_shared<FirestoreClient>(emulatorConfig(project, host), services::StaticToken::emulatorOwner());
+        ownerStore = std::make_unique<services::FirestoreCaseStore>(owner);
+        return true;
     }
-    return loadRules(host, project, rules.readAll());
-}
+};
 
 /**
  * Signs a new account in through the Auth emulator: a password account whose e-mail is verified (or not) and whose
@@ -80,25 +92,10 @@ inline Result<Actor> signIn(const AuthEmulator& auth, const QString& firestoreHo
 /** A user as the backend leaves one at `stage`: timers of that stage, violation counts, a classifier time, an open
  *  case e1 and a case e2 that a senior reviewer already resolved. */
 inline QList<FirestoreWrite> seedUser(const QString& uid, Stage stage) {
-    FairUseState s;
-    s.uid = uid;
-    s.stage = stage;
-    s.updatedAt = at("2026-03-20T10:00:00Z");
-    s.lastViolationAt = at("2026-03-20T09:55:00Z");
-    s.violationCount7d = stage == Stage::None ? 0 : 2;
-    s.violationCount30d = stage == Stage::None ? 0 : 3;
-    s.lastClassifierAt = at("2026-03-20T09:50:00Z");
-    s.lastClassifierScore = 0.9;
-    s.lastClassifierType = UsageType::Audiobook;
+    FairUseState s =
+        backendStateAt(uid, stage, at("2026-03-20T10:00:00Z"), at("2026-03-27T10:00:00Z"), at("2026-04-19T10:00:00Z"));
     s.classifierFailedAt = at("2026-03-20T09:58:00Z");
     s.classifierFailures = 2;
-    if (stage == Stage::Throttle) {
-        s.throttleUntil = at("2026-03-27T10:00:00Z");
-    }
-    if (stage == Stage::Restrict) {
-        s.restrictUntil = at("2026-04-19T10:00:00Z");
-        s.restrictReason = QStringLiteral("third violation in 30 days");
-    }
     QList<FirestoreWrite> writes{
         FirestoreWrite::set(services::FirestoreCaseStore::statePath(uid), services::encodeState(s))};
     FairUseEvent open;

@@ -194,4 +194,11 @@ private:
     QString m_project;
 };
 
+/** Waits for a call to the Auth emulator, or to a client or session that talks to it, as long as the emulator may
+ *  take. */
+template <typename T>
+Result<T> waitForAuth(const services::Async<T>& f) {
+    return services::awaitResult(f, AuthEmulator::kTimeoutMs);
+}
+
 } // namespace fairuse::testing
