@@ -72,6 +72,18 @@ private:
         return r ? r.value() : QList<LlmSpendRecord>{};
     }
 
+    /** A classifier on the scripted server, without retries, and the booking of its runs into the embedded store
+     *  (owned by the classifier). */
+    std::pair<OpenAiClassifier*, ClassifierSpendBooking*> bookedClassifier() {
+        OpenAiClassifierConfig config;
+        config.baseUrl = m_server->baseUrl();
+        config.model = QStringLiteral("gpt-4.1-mini");
+        config.maxRetries = 0;
+        auto* classifier = new OpenAiClassifier(config, QStringLiteral("test-key"), this);
+        auto* booking = new ClassifierSpendBooking(classifier, m_stores.cases, PriceTable::defaults(), classifier);
+        return {classifier, booking};
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
@@ -96,12 +108,7 @@ private Q_SLOTS:
     }
 
     void classifierRunsAreBooked() {
-        OpenAiClassifierConfig config;
-        config.baseUrl = m_server->baseUrl();
-        config.model = QStringLiteral("gpt-4.1-mini");
-        config.maxRetries = 0;
-        auto* classifier = new OpenAiClassifier(config, QStringLiteral("test-key"), this);
-        auto* booking = new ClassifierSpendBooking(classifier, m_stores.cases, PriceTable::defaults(), classifier);
+        auto [classifier, booking] = bookedClassifier();
         QVERIFY(spend().isEmpty());
 
         // A good answer: booked with its usage, priced by the ledger.
@@ -150,12 +157,7 @@ private Q_SLOTS:
 
     void unbilledCallsBookNothing() {
         // A request the provider never billed (a 500 without retries) books nothing.
-        OpenAiClassifierConfig config;
-        config.baseUrl = m_server->baseUrl();
-        config.model = QStringLiteral("gpt-4.1-mini");
-        config.maxRetries = 0;
-        auto* classifier = new OpenAiClassifier(config, QStringLiteral("test-key"), this);
-        auto* booking = new ClassifierSpendBooking(classifier, m_stores.cases, PriceTable::defaults(), classifier);
+        auto [classifier, booking] = bookedClassifier();
         m_server->enqueue(ScriptedResponse::json(500, ScriptedOpenAiServer::apiError(QStringLiteral("server_error"),
                                                                                      QStringLiteral("internal"),
                                                                                      QStringLiteral("boom"))));

@@ -1,92 +1,15 @@
-#include "ErrorKindName.h"
-#include "ScriptedOpenAiServer.h"
+// The OpenAI classifier client against a scripted OpenAI-compatible server: a successful call and the request it
+// sends, answers that are refused (non-retryable statuses, malformed or oversized output), one request per user at a
+// time, configurations that would leak the key, and the key kept out of logs and error messages.
 
-#include "classifier/ClassifierPrompt.h"
-#include "common/Await.h"
-#include "ledger/LlmSpendLedger.h"
-#include "llm/OpenAiClassifier.h"
+#include "OpenAiClassifierTestBase.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
-#include <QTcpServer>
-#include <QTest>
-
-#include <memory>
 
 using namespace fairuse;
-using fairuse::services::OpenAiClassifier;
-using fairuse::services::OpenAiClassifierConfig;
-using fairuse::testing::ScriptedOpenAiServer;
-using fairuse::testing::ScriptedResponse;
-
-Q_DECLARE_METATYPE(fairuse::ErrorKind)
+using namespace fairuse::testing;
 
 namespace {
-
-// Looks like a real project key so that any masking keyed on the "sk-" shape is exercised too.
-const QString kApiKey = QStringLiteral("sk-proj-TESTKEY0123456789abcdefSECRET");
-const QByteArray kKeyBytes = kApiKey.toLatin1();
-
-using testsupport::kindName;
-
-TimePoint testNow() {
-    return parseRfc3339(QStringLiteral("2026-11-23T12:00:00Z")).value();
-}
-
-Conversation conversation(const QString& id, const QString& title, int hoursAgo, int minutes) {
-    Conversation c;
-    c.id = id;
-    c.title = title;
-    c.overview = QStringLiteral("Overview of ") + title;
-    c.category = QStringLiteral("education");
-    c.source = QStringLiteral("omi");
-    c.createdAt = testNow() - std::chrono::hours(hoursAgo);
-    c.startedAt = c.createdAt;
-    c.finishedAt = c.startedAt + std::chrono::minutes(minutes);
-    return c;
-}
-
-QList<Conversation> conversations() {
-    return {conversation(QStringLiteral("c1"), QStringLiteral("Chapter 1 read aloud"), 5, 95),
-            conversation(QStringLiteral("c2"), QStringLiteral("Chapter 2 read aloud"), 30, 92),
-            conversation(QStringLiteral("c3"), QStringLiteral("Team stand-up"), 50, 15)};
-}
-
-/** The model's answer (message content) in the strict output schema. */
-QByteArray classifierContent(const QStringList& evidenceIds, double score = 0.82) {
-    QJsonArray evidence;
-    for (const QString& id : evidenceIds) {
-        evidence.append(QJsonObject{{QStringLiteral("conversation_id"), id},
-                                    {QStringLiteral("title"), QStringLiteral("paraphrased title")},
-                                    {QStringLiteral("reason"), QStringLiteral("long continuous narration")}});
-    }
-    QJsonObject root{{QStringLiteral("misuse_score"), score},
-                     {QStringLiteral("usage_type"), QStringLiteral("audiobook")},
-                     {QStringLiteral("confidence"), 0.7},
-                     {QStringLiteral("evidence"), evidence},
-                     {QStringLiteral("reasoning"), QStringLiteral("Chapters read aloud for hours.")}};
-    return QJsonDocument(root).toJson(QJsonDocument::Compact);
-}
-
-ScriptedResponse okResponse(const QStringList& evidenceIds = {QStringLiteral("c1")},
-                            const QString& model = QStringLiteral("gpt-test-1-2026-01-01")) {
-    return ScriptedResponse::json(200, ScriptedOpenAiServer::chatCompletion(classifierContent(evidenceIds), model));
-}
-
-ScriptedResponse rateLimited(QList<QPair<QByteArray, QByteArray>> headers) {
-    return ScriptedResponse::json(429,
-                                  ScriptedOpenAiServer::apiError(QStringLiteral("requests"),
-                                                                 QStringLiteral("rate_limit_exceeded"),
-                                                                 QStringLiteral("Rate limit reached for requests")),
-                                  std::move(headers));
-}
-
-ScriptedResponse serverError(int status = 503) {
-    return ScriptedResponse::json(status, ScriptedOpenAiServer::apiError(QStringLiteral("server_error"), {},
-                                                                         QStringLiteral("The server is overloaded")));
-}
 
 // Log capture for the "key never logged" test. Qt's handler is process-wide, so this is too.
 QStringList g_logLines;
@@ -101,94 +24,30 @@ void captureMessage(QtMsgType type, const QMessageLogContext& context, const QSt
 
 } // namespace
 
-class TestOpenAiClassifier : public QObject {
+class OpenAiClassifierTest : public OpenAiClassifierTestBase {
     Q_OBJECT
 private Q_SLOTS:
-    void init();
-    void cleanup();
-
     void success();
     void evidenceNamingUnknownConversationIsDropped();
-    void retryAfterSecondsIsHonoured();
-    void retryAfterMsWinsOverRetryAfter();
-    void retryAfterHttpDateUsesWallClock();
-    void serviceUnavailableThenSuccessBacksOff();
-    void repeated503GivesUpAfterMaxRetries();
-    void serverWaitBeyondMaximumFailsWithoutWaiting();
     void nonRetryableFailures_data();
     void nonRetryableFailures();
     void malformedOutputEscalatesNobody_data();
     void malformedOutputEscalatesNobody();
-    void requestTimeoutIsUnavailable();
     void oversizedAnswerIsRejected();
-    void connectionRefusedIsRetriedThenUnavailable();
     void concurrentCallsForOneUserShareOneRequest();
     void callsForDifferentUsersRunSeparately();
     void unsafeConfigurationSendsNothing_data();
     void unsafeConfigurationSendsNothing();
     void destroyingTheClassifierFinishesRunningCalls();
     void apiKeyNeverLoggedNorInErrors();
-
-    void spendSettledWithRealUsage();
-    void spendReservedOnceAcrossRetries();
-    void spendReleasedWhenNothingWasBilled();
-    void spendSettledForBilledButRejectedAnswer();
-    void spendEstimateBookedWhenTimedOutAfterSending();
-    void spendLedgerRefusalSendsNothing_data();
-    void spendLedgerRefusalSendsNothing();
-    void userOverLlmCapIsStillClassified();
-
-private:
-    std::unique_ptr<OpenAiClassifier> makeClassifier(OpenAiClassifierConfig config = {});
-    OpenAiClassifierConfig defaultConfig() const;
-
-    std::unique_ptr<ScriptedOpenAiServer> m_server;
-    QList<qint64> m_waits; ///< what the classifier asked the injected sleep hook to wait, in order
 };
 
-void TestOpenAiClassifier::init() {
-    m_server = std::make_unique<ScriptedOpenAiServer>();
-    QVERIFY(m_server->start());
-    m_waits.clear();
-}
-
-void TestOpenAiClassifier::cleanup() {
-    if (m_server) {
-        QCOMPARE(m_server->unscriptedRequests(), 0);
-    }
-    m_server.reset();
-}
-
-OpenAiClassifierConfig TestOpenAiClassifier::defaultConfig() const {
-    OpenAiClassifierConfig config;
-    config.baseUrl = m_server->baseUrl();
-    config.model = QStringLiteral("gpt-test-1");
-    config.requestTimeoutMs = 10000;
-    config.maxRetries = 3;
-    config.initialBackoffMs = 500;
-    config.maxBackoffMs = 8000;
-    config.maxServerWaitMs = 60000;
-    return config;
-}
-
-std::unique_ptr<OpenAiClassifier> TestOpenAiClassifier::makeClassifier(OpenAiClassifierConfig config) {
-    auto classifier = std::make_unique<OpenAiClassifier>(std::move(config), kApiKey);
-    classifier->setRandomSource([] { return 0.5; });
-    // Record the wait and resume at once: the tests check what was asked, not how long it took.
-    classifier->setSleepHook([this](std::chrono::milliseconds wait, std::function<void()> resume) {
-        m_waits.append(wait.count());
-        QTimer::singleShot(0, this, std::move(resume));
-    });
-    return classifier;
-}
-
-void TestOpenAiClassifier::success() {
+void OpenAiClassifierTest::success() {
     m_server->enqueue(okResponse());
     auto classifier = makeClassifier(defaultConfig());
     QVERIFY(!classifier->isHeuristic());
 
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    const auto result = classifyUser1(*classifier);
     QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
     QCOMPARE(result->misuseScore, 0.82);
     QCOMPARE(toString(result->usageType), QStringLiteral("audiobook"));
@@ -226,11 +85,10 @@ void TestOpenAiClassifier::success() {
     QVERIFY(!classifier->isRunning(QStringLiteral("user-1")));
 }
 
-void TestOpenAiClassifier::evidenceNamingUnknownConversationIsDropped() {
+void OpenAiClassifierTest::evidenceNamingUnknownConversationIsDropped() {
     m_server->enqueue(okResponse({QStringLiteral("c1"), QStringLiteral("ghost-42"), QStringLiteral("c2")}));
     auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    const auto result = classifyUser1(*classifier);
     QVERIFY(result.ok());
     QCOMPARE(result->droppedEvidence, 1);
     QCOMPARE(result->evidence.size(), 2);
@@ -239,94 +97,7 @@ void TestOpenAiClassifier::evidenceNamingUnknownConversationIsDropped() {
     }
 }
 
-void TestOpenAiClassifier::retryAfterSecondsIsHonoured() {
-    m_server->enqueue(rateLimited({{"retry-after", "2"}}));
-    m_server->enqueue(okResponse());
-    auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(result.ok());
-    QCOMPARE(m_server->requests().size(), 2);
-    QCOMPARE(classifier->counters().retries, 1);
-    QCOMPARE(m_waits, QList<qint64>{2000});
-    // The retry is the same request, key included.
-    QCOMPARE(m_server->requests().at(1).body, m_server->requests().at(0).body);
-    QCOMPARE(m_server->requests().at(1).header("authorization"), QByteArray("Bearer ") + kKeyBytes);
-}
-
-void TestOpenAiClassifier::retryAfterMsWinsOverRetryAfter() {
-    m_server->enqueue(rateLimited({{"retry-after-ms", "350"}, {"retry-after", "1"}}));
-    m_server->enqueue(okResponse());
-    auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(result.ok());
-    QCOMPARE(m_server->requests().size(), 2);
-    QCOMPARE(m_waits, QList<qint64>{350});
-}
-
-void TestOpenAiClassifier::retryAfterHttpDateUsesWallClock() {
-    m_server->enqueue(rateLimited({{"retry-after", "Mon, 23 Nov 2026 12:00:07 GMT"}}));
-    m_server->enqueue(okResponse());
-    auto classifier = makeClassifier(defaultConfig());
-    classifier->setWallClock([] { return QDateTime(QDate(2026, 11, 23), QTime(12, 0, 0), Qt::UTC); });
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(result.ok());
-    QCOMPARE(m_waits, QList<qint64>{7000});
-}
-
-void TestOpenAiClassifier::serviceUnavailableThenSuccessBacksOff() {
-    m_server->enqueue(serverError(503));
-    m_server->enqueue(okResponse());
-    auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(result.ok());
-    QCOMPARE(m_server->requests().size(), 2);
-    QCOMPARE(classifier->counters().retries, 1);
-    // No retry-after: the policy's jittered backoff, with the injected random source.
-    services::RetryPolicy policy;
-    policy.initialBackoff = std::chrono::milliseconds(500);
-    policy.maxBackoff = std::chrono::milliseconds(8000);
-    QCOMPARE(m_waits, QList<qint64>{policy.backoff(0, 0.5).count()});
-    QVERIFY(m_waits.first() > 0);
-}
-
-void TestOpenAiClassifier::repeated503GivesUpAfterMaxRetries() {
-    for (int i = 0; i < 3; ++i) {
-        m_server->enqueue(serverError(i == 1 ? 502 : 503));
-    }
-    m_server->enqueue(okResponse()); // must not be reached
-    OpenAiClassifierConfig config = defaultConfig();
-    config.maxRetries = 2;
-    auto classifier = makeClassifier(config);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Unavailable));
-    QCOMPARE(m_server->requests().size(), 3);
-    QCOMPARE(m_server->pendingResponses(), 1);
-    QCOMPARE(classifier->counters().retries, 2);
-    QCOMPARE(m_waits.size(), 2);
-    QVERIFY2(m_waits.at(1) > m_waits.at(0), "backoff grows between retries");
-}
-
-void TestOpenAiClassifier::serverWaitBeyondMaximumFailsWithoutWaiting() {
-    m_server->enqueue(rateLimited({{"retry-after", "3600"}}));
-    m_server->enqueue(okResponse()); // must not be reached
-    auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Unavailable));
-    QCOMPARE(m_server->requests().size(), 1);
-    QVERIFY(m_waits.isEmpty());
-    m_server->requests(); // the unused scripted answer stays queued
-    QCOMPARE(m_server->pendingResponses(), 1);
-}
-
-void TestOpenAiClassifier::nonRetryableFailures_data() {
+void OpenAiClassifierTest::nonRetryableFailures_data() {
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QByteArray>("extraHeaderName");
@@ -370,7 +141,7 @@ void TestOpenAiClassifier::nonRetryableFailures_data() {
                                        << ErrorKind::Invalid;
 }
 
-void TestOpenAiClassifier::nonRetryableFailures() {
+void OpenAiClassifierTest::nonRetryableFailures() {
     QFETCH(int, status);
     QFETCH(QByteArray, body);
     QFETCH(QByteArray, extraHeaderName);
@@ -384,8 +155,7 @@ void TestOpenAiClassifier::nonRetryableFailures() {
     m_server->enqueue(response);
     m_server->enqueue(okResponse()); // a retry would wrongly succeed on this
     auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    const auto result = classifyUser1(*classifier);
     QVERIFY(!result.ok());
     QCOMPARE(kindName(result.error().kind), kindName(kind));
     QVERIFY(!result.error().message.isEmpty());
@@ -394,7 +164,7 @@ void TestOpenAiClassifier::nonRetryableFailures() {
     QVERIFY(m_waits.isEmpty());
 }
 
-void TestOpenAiClassifier::malformedOutputEscalatesNobody_data() {
+void OpenAiClassifierTest::malformedOutputEscalatesNobody_data() {
     QTest::addColumn<QByteArray>("content");
     QTest::newRow("not json") << QByteArray("The user is clearly abusing the service. Score: 0.99");
     QTest::newRow("truncated object") << classifierContent({QStringLiteral("c1")}).left(50);
@@ -405,7 +175,7 @@ void TestOpenAiClassifier::malformedOutputEscalatesNobody_data() {
     QTest::newRow("trailing junk") << QByteArray(classifierContent({}) + " and more");
 }
 
-void TestOpenAiClassifier::malformedOutputEscalatesNobody() {
+void OpenAiClassifierTest::malformedOutputEscalatesNobody() {
     QFETCH(QByteArray, content);
     m_server->enqueue(ScriptedResponse::json(200, ScriptedOpenAiServer::chatCompletion(content)));
     auto classifier = makeClassifier(defaultConfig());
@@ -418,54 +188,18 @@ void TestOpenAiClassifier::malformedOutputEscalatesNobody() {
     QCOMPARE(m_server->requests().size(), 1);
 }
 
-void TestOpenAiClassifier::requestTimeoutIsUnavailable() {
-    ScriptedResponse slow = okResponse();
-    slow.delayMs = 30000; // far beyond the deadline; the test never waits for it
-    m_server->enqueue(slow);
-    OpenAiClassifierConfig config = defaultConfig();
-    config.requestTimeoutMs = 200;
-    auto classifier = makeClassifier(config);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()), 20000);
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Unavailable));
-    QCOMPARE(classifier->counters().timeouts, 1);
-    QCOMPARE(m_server->requests().size(), 1); // a timed-out attempt is not retried
-    QVERIFY(m_waits.isEmpty());
-}
-
-void TestOpenAiClassifier::oversizedAnswerIsRejected() {
+void OpenAiClassifierTest::oversizedAnswerIsRejected() {
     // 3 MiB, over the 2 MiB envelope limit: the download is cut off rather than buffered.
     m_server->enqueue(ScriptedResponse::json(200, QByteArray(3 * 1024 * 1024, ' ')));
     m_server->enqueue(okResponse()); // a retry would wrongly succeed on this
     auto classifier = makeClassifier(defaultConfig());
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()), 20000);
+    const auto result = classifyUser1(*classifier, 20000);
     QVERIFY(!result.ok());
     QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Invalid));
     QCOMPARE(m_server->requests().size(), 1);
 }
 
-void TestOpenAiClassifier::connectionRefusedIsRetriedThenUnavailable() {
-    quint16 closedPort = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        closedPort = probe.serverPort();
-    }
-    OpenAiClassifierConfig config = defaultConfig();
-    config.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/v1").arg(closedPort));
-    config.maxRetries = 2;
-    auto classifier = makeClassifier(config);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Unavailable));
-    QCOMPARE(classifier->counters().requestsSent, 3);
-    QCOMPARE(m_waits.size(), 2);
-}
-
-void TestOpenAiClassifier::concurrentCallsForOneUserShareOneRequest() {
+void OpenAiClassifierTest::concurrentCallsForOneUserShareOneRequest() {
     ScriptedResponse slowOk = okResponse();
     slowOk.delayMs = 100; // long enough for the second call to arrive while the first runs
     m_server->enqueue(slowOk);
@@ -486,14 +220,13 @@ void TestOpenAiClassifier::concurrentCallsForOneUserShareOneRequest() {
 
     // Once finished, the next call for the user asks again.
     m_server->enqueue(okResponse());
-    const auto third =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
+    const auto third = classifyUser1(*classifier);
     QVERIFY(third.ok());
     QCOMPARE(m_server->requests().size(), 2);
     QCOMPARE(classifier->counters().callsStarted, 2);
 }
 
-void TestOpenAiClassifier::callsForDifferentUsersRunSeparately() {
+void OpenAiClassifierTest::callsForDifferentUsersRunSeparately() {
     ScriptedResponse slowOk = okResponse();
     slowOk.delayMs = 50;
     m_server->enqueue(slowOk);
@@ -507,7 +240,7 @@ void TestOpenAiClassifier::callsForDifferentUsersRunSeparately() {
     QCOMPARE(classifier->counters().deduplicated, 0);
 }
 
-void TestOpenAiClassifier::unsafeConfigurationSendsNothing_data() {
+void OpenAiClassifierTest::unsafeConfigurationSendsNothing_data() {
     QTest::addColumn<QString>("baseUrl");
     QTest::addColumn<QString>("key");
     QTest::addColumn<fairuse::ErrorKind>("kind");
@@ -526,7 +259,7 @@ void TestOpenAiClassifier::unsafeConfigurationSendsNothing_data() {
                                         << ErrorKind::Permission;
 }
 
-void TestOpenAiClassifier::unsafeConfigurationSendsNothing() {
+void OpenAiClassifierTest::unsafeConfigurationSendsNothing() {
     QFETCH(QString, baseUrl);
     QFETCH(QString, key);
     QFETCH(fairuse::ErrorKind, kind);
@@ -543,7 +276,7 @@ void TestOpenAiClassifier::unsafeConfigurationSendsNothing() {
     QVERIFY(!classifier.describe().contains(kApiKey));
 }
 
-void TestOpenAiClassifier::destroyingTheClassifierFinishesRunningCalls() {
+void OpenAiClassifierTest::destroyingTheClassifierFinishesRunningCalls() {
     ScriptedResponse slow = okResponse();
     slow.delayMs = 30000;
     m_server->enqueue(slow);
@@ -558,7 +291,7 @@ void TestOpenAiClassifier::destroyingTheClassifierFinishesRunningCalls() {
     QCOMPARE(kindName(future.result().error().kind), kindName(ErrorKind::Unavailable));
 }
 
-void TestOpenAiClassifier::apiKeyNeverLoggedNorInErrors() {
+void OpenAiClassifierTest::apiKeyNeverLoggedNorInErrors() {
     // Every category on, so a debug line carrying the key anywhere in the client (ours or Qt's network stack) is
     // caught. qt.httpserver is the fake server's side: it logs whole requests, headers included, which a real
     // provider would see anyway.
@@ -609,190 +342,5 @@ void TestOpenAiClassifier::apiKeyNeverLoggedNorInErrors() {
     }
 }
 
-namespace {
-
-PriceTable testPrices() {
-    PriceTable prices;
-    // Prices with a dated snapshot answering for the alias: the ledger prices with the reserved (requested) model.
-    const Status set = prices.setPrice(ModelPrice{QStringLiteral("gpt-test-1"), 400'000, 1'600'000});
-    Q_ASSERT(set.ok());
-    return prices;
-}
-
-std::int64_t expectedCost(std::int64_t prompt, std::int64_t completion) {
-    return testPrices().costMicroUsd(QStringLiteral("gpt-test-1"), prompt, completion).value();
-}
-
-} // namespace
-
-void TestOpenAiClassifier::spendSettledWithRealUsage() {
-    LlmSpendLedger ledger(testPrices());
-    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, true);
-    m_server->enqueue(
-        ScriptedResponse::json(200, ScriptedOpenAiServer::chatCompletion(classifierContent({QStringLiteral("c1")}),
-                                                                         QStringLiteral("gpt-test-1-2026-01-01"),
-                                                                         QStringLiteral("stop"), 1234, 567)));
-    auto classifier = makeClassifier(defaultConfig());
-    classifier->setSpendLedger(&ledger);
-    QList<LlmSpendRecord> records;
-    connect(classifier.get(), &OpenAiClassifier::spendRecorded, this,
-            [&records](const LlmSpendRecord& r) { records.append(r); });
-
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(result.ok());
-
-    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
-    QCOMPARE(status.outstandingReservations, 0);
-    QCOMPARE(status.reservedMicroUsd, std::int64_t(0));
-    QCOMPARE(status.dailySettledMicroUsd, expectedCost(1234, 567));
-    QVERIFY(status.dailySettledMicroUsd > 0);
-
-    QCOMPARE(records.size(), 1);
-    QCOMPARE(records.first().uid, QStringLiteral("user-1"));
-    QCOMPARE(records.first().purpose, QStringLiteral("classifier"));
-    QCOMPARE(records.first().promptTokens, std::int64_t(1234));
-    QCOMPARE(records.first().completionTokens, std::int64_t(567));
-    QCOMPARE(records.first().costMicroUsd, expectedCost(1234, 567));
-    QVERIFY(records.first().customStt);
-}
-
-void TestOpenAiClassifier::spendReservedOnceAcrossRetries() {
-    LlmSpendLedger ledger(testPrices());
-    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, false);
-    m_server->enqueue(serverError(503));
-    m_server->enqueue(rateLimited({{"retry-after", "1"}}));
-    m_server->enqueue(ScriptedResponse::json(
-        200, ScriptedOpenAiServer::chatCompletion(classifierContent({}), QStringLiteral("gpt-test-1"),
-                                                  QStringLiteral("stop"), 800, 90)));
-    auto classifier = makeClassifier(defaultConfig());
-    classifier->setSpendLedger(&ledger);
-    int recorded = 0;
-    connect(classifier.get(), &OpenAiClassifier::spendRecorded, this, [&recorded] { ++recorded; });
-
-    QVERIFY(services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow())).ok());
-    QCOMPARE(m_server->requests().size(), 3);
-    QCOMPARE(recorded, 1); // the failed attempts were not billed and are not booked
-    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
-    QCOMPARE(status.dailySettledMicroUsd, expectedCost(800, 90));
-    QCOMPARE(status.outstandingReservations, 0);
-}
-
-void TestOpenAiClassifier::spendReleasedWhenNothingWasBilled() {
-    LlmSpendLedger ledger(testPrices());
-    ledger.setUser(QStringLiteral("user-1"), Plan::Basic, false);
-    m_server->enqueue(ScriptedResponse::json(
-        401, ScriptedOpenAiServer::apiError(QStringLiteral("invalid_request_error"), QStringLiteral("invalid_api_key"),
-                                            QStringLiteral("bad key"))));
-    auto classifier = makeClassifier(defaultConfig());
-    classifier->setSpendLedger(&ledger);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(!result.ok());
-    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow());
-    QCOMPARE(status.outstandingReservations, 0);
-    QCOMPARE(status.reservedMicroUsd, std::int64_t(0));
-    QCOMPARE(status.dailySettledMicroUsd, std::int64_t(0));
-    QVERIFY(status.hasCredits);
-}
-
-void TestOpenAiClassifier::spendSettledForBilledButRejectedAnswer() {
-    LlmSpendLedger ledger(testPrices());
-    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, false);
-    // The model ran out of tokens: the answer is useless, but every one of those tokens was billed.
-    m_server->enqueue(ScriptedResponse::json(
-        200, ScriptedOpenAiServer::chatCompletion(classifierContent({}).left(30), QStringLiteral("gpt-test-1"),
-                                                  QStringLiteral("length"), 900, 4000)));
-    auto classifier = makeClassifier(defaultConfig());
-    classifier->setSpendLedger(&ledger);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Invalid));
-    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
-    QCOMPARE(status.dailySettledMicroUsd, expectedCost(900, 4000));
-    QCOMPARE(status.outstandingReservations, 0);
-}
-
-void TestOpenAiClassifier::spendEstimateBookedWhenTimedOutAfterSending() {
-    LlmSpendLedger ledger(testPrices());
-    ledger.setUser(QStringLiteral("user-1"), Plan::Unlimited, false);
-    ScriptedResponse slow = okResponse();
-    slow.delayMs = 30000;
-    m_server->enqueue(slow);
-    OpenAiClassifierConfig config = defaultConfig();
-    config.requestTimeoutMs = 300;
-    auto classifier = makeClassifier(config);
-    classifier->setSpendLedger(&ledger);
-    QList<LlmSpendRecord> records;
-    connect(classifier.get(), &OpenAiClassifier::spendRecorded, this,
-            [&records](const LlmSpendRecord& r) { records.append(r); });
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()), 20000);
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(ErrorKind::Unavailable));
-    QCOMPARE(m_server->requests().size(), 1); // the server did get the request
-    QCOMPARE(records.size(), 1);
-    // The reservation's estimate: request bytes / 3 prompt tokens and the configured completion tokens.
-    const std::int64_t promptEstimate = (m_server->requests().first().body.size() + 2) / 3;
-    QCOMPARE(records.first().promptTokens, promptEstimate);
-    QCOMPARE(records.first().completionTokens, config.estimatedCompletionTokens);
-    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
-    QCOMPARE(status.dailySettledMicroUsd, expectedCost(promptEstimate, config.estimatedCompletionTokens));
-    QCOMPARE(status.outstandingReservations, 0);
-}
-
-void TestOpenAiClassifier::spendLedgerRefusalSendsNothing_data() {
-    QTest::addColumn<QString>("model");
-    QTest::addColumn<bool>("tinyCaps");
-    QTest::addColumn<fairuse::ErrorKind>("kind");
-    QTest::newRow("model without a price") << QStringLiteral("gpt-unpriced") << false << ErrorKind::NotFound;
-}
-
-void TestOpenAiClassifier::spendLedgerRefusalSendsNothing() {
-    QFETCH(QString, model);
-    QFETCH(bool, tinyCaps);
-    QFETCH(fairuse::ErrorKind, kind);
-    LedgerPolicy policy;
-    if (tinyCaps) {
-        policy.basic = SpendCaps{10, 100}; // micro-USD: no classifier call fits
-    }
-    LlmSpendLedger ledger(testPrices(), policy);
-    ledger.setUser(QStringLiteral("user-1"), Plan::Basic, true);
-    m_server->enqueue(okResponse()); // must not be consumed
-    OpenAiClassifierConfig config = defaultConfig();
-    config.model = model;
-    auto classifier = makeClassifier(config);
-    classifier->setSpendLedger(&ledger);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY(!result.ok());
-    QCOMPARE(kindName(result.error().kind), kindName(kind));
-    QCOMPARE(m_server->requests().size(), 0);
-    QCOMPARE(m_server->pendingResponses(), 1);
-    QVERIFY(!classifier->isRunning(QStringLiteral("user-1")));
-    QCOMPARE(ledger.status(QStringLiteral("user-1"), testNow()).outstandingReservations, 0);
-}
-
-void TestOpenAiClassifier::userOverLlmCapIsStillClassified() {
-    // A user who spent their own LLM budget must not be shielded from enforcement: the classifier call goes out
-    // and its spend is recorded against them.
-    LedgerPolicy policy;
-    policy.basic = SpendCaps{10, 100}; // micro-USD: no call fits the user's caps
-    LlmSpendLedger ledger(testPrices(), policy);
-    ledger.setUser(QStringLiteral("user-1"), Plan::Basic, true);
-    QVERIFY(!ledger.reserve(QStringLiteral("user-1"), QStringLiteral("gpt-test-1"), 1000, 100, testNow()).ok());
-    m_server->enqueue(okResponse());
-    auto classifier = makeClassifier(defaultConfig());
-    classifier->setSpendLedger(&ledger);
-    const auto result =
-        services::awaitResult(classifier->classify(QStringLiteral("user-1"), conversations(), testNow()));
-    QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
-    QCOMPARE(m_server->requests().size(), 1);
-    const SpendStatus status = ledger.status(QStringLiteral("user-1"), testNow() + std::chrono::minutes(1));
-    QVERIFY(status.dailySettledMicroUsd > 0);
-    QCOMPARE(status.outstandingReservations, 0);
-}
-
-QTEST_GUILESS_MAIN(TestOpenAiClassifier)
+QTEST_GUILESS_MAIN(OpenAiClassifierTest)
 #include "OpenAiClassifierTest.moc"
