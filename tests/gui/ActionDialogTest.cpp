@@ -32,6 +32,22 @@ private:
         return QTest::qWaitFor([&spy] { return !spy.isEmpty(); }, 30000) && spy.last().at(0).toString() == uid;
     }
 
+    /** Shows the next user (nextUser()) in `view` and waits until it has loaded them: their uid, or empty. */
+    QString showNextUser(UserView& view) {
+        const QString uid = nextUser();
+        view.show();
+        return !uid.isEmpty() && waitLoaded(view, uid) ? uid : QString();
+    }
+
+    /** What the store holds of a user before a test acts on them. */
+    struct Snapshot {
+        FairUseState state;
+        int auditSize = 0;
+    };
+    Snapshot snapshot(const QString& uid) const {
+        return {m_store.state(uid), static_cast<int>(m_store.audit().size())};
+    }
+
     /** A user with an open case not used by another test, at a stage > none. */
     QString nextUser() {
         const QStringList users = m_store.usersWithOpenCases();
@@ -57,6 +73,19 @@ private:
         return view.findChild<ActionDialog*>();
     }
 
+    /** Opens the override dialog, asks for `stage` because of `reason` and presses Review; the dialog, or null. */
+    static ActionDialog* reviewOverride(UserView& view, Stage stage, const QString& reason) {
+        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+Shift+O"));
+        if (dialog == nullptr) {
+            return nullptr;
+        }
+        auto* target = dialog->findChild<QComboBox*>(QStringLiteral("targetStageCombo"));
+        target->setCurrentIndex(target->findData(static_cast<int>(stage)));
+        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")), reason);
+        click(dialog, "reviewButton");
+        return dialog;
+    }
+
     static void click(QWidget* dialog, const char* name) {
         auto* button = dialog->findChild<QPushButton*>(QString::fromLatin1(name));
         QVERIFY(button != nullptr);
@@ -77,14 +106,10 @@ private Q_SLOTS:
     void initTestCase() { QVERIFY(m_store.seed(Role::SeniorReviewer)); }
 
     void resolveFalsePositiveThroughDialog() {
-        const QString uid = nextUser();
-        QVERIFY(!uid.isEmpty());
-        const FairUseState before = m_store.state(uid);
-        const int auditBefore = static_cast<int>(m_store.audit().size());
-
         UserView view(m_store.backend, nullptr);
-        view.show();
-        QVERIFY(waitLoaded(view, uid));
+        const QString uid = showNextUser(view);
+        QVERIFY(!uid.isEmpty());
+        const Snapshot before = snapshot(uid);
         selectOpenCase(view);
         const FairUseEvent target = view.events().at(view.eventsView()->currentIndex().row());
         QVERIFY(!target.resolved);
@@ -99,14 +124,14 @@ private Q_SLOTS:
                          QStringLiteral("lecture recordings, not misuse"));
         click(dialog, "reviewButton");
         QVERIFY2(dialog->isConfirming(), qPrintable(dialog->message()));
-        const Stage expected = enforcement::stepDown(before.stage);
+        const Stage expected = enforcement::stepDown(before.state.stage);
         // The confirmation names the stage change and the audit record before anything is written.
         QVERIFY2(
-            dialog->summary().contains(
-                QStringLiteral("%1 \u2192 %2").arg(models::stageLabel(before.stage), models::stageLabel(expected))),
+            dialog->summary().contains(QStringLiteral("%1 \u2192 %2")
+                                           .arg(models::stageLabel(before.state.stage), models::stageLabel(expected))),
             qPrintable(dialog->summary()));
         QVERIFY(dialog->summary().contains(m_store.backend.reviewer.email));
-        QCOMPARE(m_store.audit().size(), auditBefore);
+        QCOMPARE(m_store.audit().size(), before.auditSize);
 
         click(dialog, "applyButton");
         QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 30000);
@@ -126,7 +151,7 @@ private Q_SLOTS:
         }
         QVERIFY(found);
         const QList<AuditRecord> audit = m_store.audit();
-        QCOMPARE(audit.size(), auditBefore + 1);
+        QCOMPARE(audit.size(), before.auditSize + 1);
         QCOMPARE(audit.last().reviewer, m_store.backend.reviewer.email);
         QVERIFY(audit.last().action == AuditAction::Resolve);
         QCOMPARE(audit.last().uid, uid);
@@ -135,60 +160,43 @@ private Q_SLOTS:
     }
 
     void overrideWithoutReasonIsRefused() {
-        const QString uid = nextUser();
-        QVERIFY(!uid.isEmpty());
-        const FairUseState before = m_store.state(uid);
-        const int auditBefore = static_cast<int>(m_store.audit().size());
         UserView view(m_store.backend, nullptr);
-        view.show();
-        QVERIFY(waitLoaded(view, uid));
-        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+Shift+O"));
+        const QString uid = showNextUser(view);
+        QVERIFY(!uid.isEmpty());
+        const Snapshot before = snapshot(uid);
+        ActionDialog* dialog = reviewOverride(view, Stage::Restrict, QStringLiteral("   "));
         QVERIFY(dialog != nullptr);
-        auto* target = dialog->findChild<QComboBox*>(QStringLiteral("targetStageCombo"));
-        target->setCurrentIndex(target->findData(static_cast<int>(Stage::Restrict)));
-        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")), QStringLiteral("   "));
-        click(dialog, "reviewButton");
         QVERIFY(!dialog->isConfirming());
         QVERIFY(!dialog->message().isEmpty());
         QVERIFY2(dialog->message().contains(QStringLiteral("reason"), Qt::CaseInsensitive),
                  qPrintable(dialog->message()));
         QVERIFY(!dialog->findChild<QPushButton*>(QStringLiteral("applyButton"))->isVisible());
-        QCOMPARE(m_store.audit().size(), auditBefore);
-        QCOMPARE(m_store.state(uid).version, before.version);
+        QCOMPARE(m_store.audit().size(), before.auditSize);
+        QCOMPARE(m_store.state(uid).version, before.state.version);
     }
 
     void reviewerCannotRestrict() {
-        const QString uid = nextUser();
-        QVERIFY(!uid.isEmpty());
-        const FairUseState before = m_store.state(uid);
-        const int auditBefore = static_cast<int>(m_store.audit().size());
         models::Backend reviewerBackend = m_store.backend;
         reviewerBackend.reviewer = {QStringLiteral("rita.reviewer@fairuse.example"), Role::Reviewer};
         UserView view(reviewerBackend, nullptr);
-        view.show();
-        QVERIFY(waitLoaded(view, uid));
-        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+Shift+O"));
+        const QString uid = showNextUser(view);
+        QVERIFY(!uid.isEmpty());
+        const Snapshot before = snapshot(uid);
+        ActionDialog* dialog = reviewOverride(view, Stage::Restrict, QStringLiteral("repeated audiobook streaming"));
         QVERIFY(dialog != nullptr);
-        auto* target = dialog->findChild<QComboBox*>(QStringLiteral("targetStageCombo"));
-        target->setCurrentIndex(target->findData(static_cast<int>(Stage::Restrict)));
-        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")),
-                         QStringLiteral("repeated audiobook streaming"));
-        click(dialog, "reviewButton");
         QVERIFY(!dialog->isConfirming());
         QVERIFY2(dialog->message().startsWith(QStringLiteral("Refused")), qPrintable(dialog->message()));
         QVERIFY2(dialog->message().contains(QStringLiteral("senior"), Qt::CaseInsensitive),
                  qPrintable(dialog->message()));
-        QCOMPARE(m_store.audit().size(), auditBefore);
-        QVERIFY(m_store.state(uid).stage == before.stage);
-        QCOMPARE(m_store.state(uid).version, before.version);
+        QCOMPARE(m_store.audit().size(), before.auditSize);
+        QVERIFY(m_store.state(uid).stage == before.state.stage);
+        QCOMPARE(m_store.state(uid).version, before.state.version);
     }
 
     void conflictShowsBothVersionsAndOverwritesNothing() {
-        const QString uid = nextUser();
-        QVERIFY(!uid.isEmpty());
         UserView view(m_store.backend, nullptr);
-        view.show();
-        QVERIFY(waitLoaded(view, uid));
+        const QString uid = showNextUser(view);
+        QVERIFY(!uid.isEmpty());
         selectOpenCase(view);
         const FairUseEvent target = view.events().at(view.eventsView()->currentIndex().row());
         ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+R"));

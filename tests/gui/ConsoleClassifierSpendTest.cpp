@@ -5,6 +5,7 @@
 #include "AuthEmulator.h"
 #include "BackendFixtures.h"
 #include "Composition.h"
+#include "EmulatorConsoleSupport.h"
 #include "EmulatorSupport.h"
 #include "ScriptedOpenAiServer.h"
 #include "common/Await.h"
@@ -21,21 +22,11 @@
 
 using namespace fairuse;
 using namespace fairuse::services;
-namespace backends = fairuse::testing::backends;
+using namespace fairuse::testing::emulatorconsole;
 
 namespace {
 
-constexpr int kTimeoutMs = 120000;
 constexpr int kRedisDb = 7;
-
-TimePoint reference() {
-    return parseRfc3339(QStringLiteral("2026-03-20T10:15:00Z")).value();
-}
-
-template <typename T>
-Result<T> get(const Async<T>& f) {
-    return awaitResult(f, kTimeoutMs);
-}
 
 QByteArray verdict() {
     const QJsonObject root{{QStringLiteral("misuse_score"), 0.2},
@@ -58,10 +49,7 @@ private Q_SLOTS:
         const QString host = backends::emulatorHost();
         QVERIFY2(!host.isEmpty(), "the Firestore emulator fixture did not run");
         const QString project = backends::freshProject(QStringLiteral("console-spend"));
-        QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") +
-                    QStringLiteral("/packaging/firestore/firestore.rules"));
-        QVERIFY(rules.open(QIODevice::ReadOnly));
-        QVERIFY(fairuse::testing::loadRules(host, project, rules.readAll()));
+        QVERIFY(testing::loadShippedRules(host, project));
         REQUIRE_AUTH_EMULATOR();
         const testing::AuthEmulator auth;
         const QString email = testing::AuthEmulator::uniqueEmail(QStringLiteral("console-spend"));
@@ -76,12 +64,7 @@ private Q_SLOTS:
 
         models::ConnectionProfile profile = models::ProfileSettings::builtIns().at(1);
         QVERIFY(profile.kind == models::ProfileKind::Emulator);
-        profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(redisPort).arg(kRedisDb);
-        profile.firestoreProject = project;
-        profile.firestoreEmulatorHost = host;
-        profile.authProject = testing::kAuthProject;
-        profile.authEmulatorHost = auth.host();
-        profile.firebaseApiKey = testing::kAuthApiKey;
+        pointAtFixtures(profile, redisPort, kRedisDb, project, host, auth);
         profile.llmBaseUrl = llm.baseUrl().toString();
         profile.llmModel = QStringLiteral("gpt-4.1-mini");
         console::Composer composer(profile, std::make_shared<SessionSecretStore>(),
@@ -97,11 +80,8 @@ private Q_SLOTS:
             QVERIFY2(tokens.ok(), tokens.ok() ? "" : qPrintable(tokens.error().message));
             composer.continueSignIn(*tokens);
         });
-        QSignalSpy ready(&composer, &console::Composer::ready);
-        QSignalSpy failed(&composer, &console::Composer::failed);
-        composer.start();
-        QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, kTimeoutMs));
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        const QString failure = startAndWait(composer);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         std::unique_ptr<console::Connection> connection = composer.take();
         QVERIFY(!connection->backend.classifier->isHeuristic());
 

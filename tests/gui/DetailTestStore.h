@@ -3,55 +3,21 @@
 // A small seeded embedded store for DETAIL's GUI tests, with the population it was seeded from, so tests can
 // check what the views show against the seeded data rather than against the views' own queries.
 
-#include "Backend.h"
-#include "common/Await.h"
-#include "embedded/DemoEmbeddedWriter.h"
-#include "embedded/DemoGenerator.h"
-#include "embedded/EmbeddedStore.h"
-#include "llm/HeuristicClassifierService.h"
+#include "SeededTestStore.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTemporaryDir>
-#include <QTest>
 #include <QUuid>
 
 namespace fairuse::testing {
 
-struct DetailTestStore {
-    QTemporaryDir dir;
-    services::DemoPopulation population;
-    services::EmbeddedStores stores;
-    models::Backend backend;
-
+struct DetailTestStore : SeededTestStore {
     QString path() const { return dir.filePath(QStringLiteral("detail.sqlite")); }
 
     bool seed(Role role = Role::SeniorReviewer) {
-        if (!dir.isValid()) {
-            return false;
-        }
-        services::DemoOptions o;
-        o.referenceTime = parseRfc3339(QStringLiteral("2026-03-20T10:00:00Z")).value();
-        o.users = 60;
-        o.flaggedPerKind = 2;
-        population = services::generateDemoPopulation(o);
-        stores = services::makeEmbeddedStores(path());
-        if (!services::awaitResult(stores.database->ready(), 60000).ok()) {
-            return false;
-        }
-        if (!services::writeToEmbedded(population, *stores.database).ok()) {
-            return false;
-        }
-        backend.usage = stores.usage;
-        backend.cases = stores.cases;
-        backend.classifier = std::make_shared<services::HeuristicClassifierService>();
-        backend.reviewer = {QStringLiteral("alice.reviewer@fairuse.example"), role};
-        backend.profileName = QStringLiteral("Test store");
-        backend.clientVersion = QStringLiteral("detail-test");
-        const TimePoint ref = population.referenceTime;
-        backend.now = [ref] { return ref; };
-        return true;
+        return seedInto(QStringLiteral("detail.sqlite"), optionsAtReferenceTime(60, 2),
+                        {QStringLiteral("alice.reviewer@fairuse.example"), role}, QStringLiteral("detail-test"));
     }
 
     /** Open cases with classifier evidence, newest first per the population order. */

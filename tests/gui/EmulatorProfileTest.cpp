@@ -10,6 +10,7 @@
 #include "BackendFixtures.h"
 #include "Composition.h"
 #include "ConnectionBanner.h"
+#include "EmulatorConsoleSupport.h"
 #include "EmulatorSupport.h"
 #include "EventsModel.h"
 #include "MainWindow.h"
@@ -50,22 +51,12 @@
 
 using namespace fairuse;
 using namespace fairuse::services;
-namespace backends = fairuse::testing::backends;
+using namespace fairuse::testing::emulatorconsole;
 
 namespace {
 
-constexpr int kTimeoutMs = 120000;
 /** Redis database of this test (redis tests use 0..3, the seed tests 8..15). */
 constexpr int kRedisDb = 6;
-
-TimePoint reference() {
-    return parseRfc3339(QStringLiteral("2026-03-20T10:15:00Z")).value();
-}
-
-template <typename T>
-Result<T> get(const Async<T>& f) {
-    return awaitResult(f, kTimeoutMs);
-}
 
 } // namespace
 
@@ -149,10 +140,7 @@ private Q_SLOTS:
         QVERIFY(seeded->redisKeys > 0 && seeded->firestoreDocuments > 0);
 
         // The shipped security rules: the console acts under them, with the reviewer's ID token.
-        QFile rules(qEnvironmentVariable("FAIRUSE_SOURCE_DIR") +
-                    QStringLiteral("/packaging/firestore/firestore.rules"));
-        QVERIFY(rules.open(QIODevice::ReadOnly));
-        QVERIFY(fairuse::testing::loadRules(m_host, m_project, rules.readAll()));
+        QVERIFY(testing::loadShippedRules(m_host, m_project));
 
         // A senior reviewer's account in the Auth emulator.
         REQUIRE_AUTH_EMULATOR();
@@ -170,12 +158,8 @@ private Q_SLOTS:
         models::ProfileSettings settings(&ini);
         models::ConnectionProfile profile = settings.profile(QStringLiteral("emulator"));
         QVERIFY(profile.kind == models::ProfileKind::Emulator);
-        profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb);
-        profile.firestoreProject = m_project;
-        profile.firestoreEmulatorHost = QStringLiteral("127.0.0.1:%1").arg(m_proxy->port());
-        profile.authProject = testing::kAuthProject;
-        profile.authEmulatorHost = auth.host();
-        profile.firebaseApiKey = testing::kAuthApiKey;
+        pointAtFixtures(profile, m_redisPort, kRedisDb, m_project, QStringLiteral("127.0.0.1:%1").arg(m_proxy->port()),
+                        auth);
         profile.llmBaseUrl.clear();
         settings.save(profile);
         ini.setValue(QStringLiteral("profiles/emulator/reviewerEmail"), QStringLiteral("ops.admin@fairuse.example"));
@@ -203,11 +187,8 @@ private Q_SLOTS:
             QVERIFY2(tokens.ok(), tokens.ok() ? "" : qPrintable(tokens.error().message));
             composer.continueSignIn(*tokens);
         });
-        QSignalSpy ready(&composer, &console::Composer::ready);
-        QSignalSpy failed(&composer, &console::Composer::failed);
-        composer.start();
-        QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, kTimeoutMs));
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        const QString failure = startAndWait(composer);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QCOMPARE(asked, 0); // not even the optional Redis password
         QCOMPARE(signInRequests, 1);
         m_connection = composer.take();
@@ -433,12 +414,7 @@ private Q_SLOTS:
         auto account = auth.googleReviewer(email, QStringLiteral("reviewer"));
         QVERIFY2(account.ok(), account.ok() ? "" : qPrintable(account.error().message));
         models::ConnectionProfile profile = models::ProfileSettings::builtIns().at(1);
-        profile.redisUrl = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb);
-        profile.firestoreProject = m_project;
-        profile.firestoreEmulatorHost = m_host;
-        profile.authProject = testing::kAuthProject;
-        profile.authEmulatorHost = auth.host();
-        profile.firebaseApiKey = testing::kAuthApiKey;
+        pointAtFixtures(profile, m_redisPort, kRedisDb, m_project, m_host, auth);
         profile.llmBaseUrl.clear();
         console::Composer composer(profile, std::make_shared<SessionSecretStore>(),
                                    [](models::ProfileSecret) -> std::optional<QString> { return std::nullopt; });
@@ -449,11 +425,8 @@ private Q_SLOTS:
             QVERIFY2(tokens.ok(), tokens.ok() ? "" : qPrintable(tokens.error().message));
             composer.continueSignIn(*tokens);
         });
-        QSignalSpy ready(&composer, &console::Composer::ready);
-        QSignalSpy failed(&composer, &console::Composer::failed);
-        composer.start();
-        QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, kTimeoutMs));
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        const QString failure = startAndWait(composer);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         std::unique_ptr<console::Connection> second = composer.take();
         const Reviewer who = second->backend.reviewer;
         QCOMPARE(who.email, email);

@@ -7,6 +7,7 @@
 #include "DetailTestStore.h"
 #include "LiveObjects.h"
 #include "SpendModel.h"
+#include "TestFiles.h"
 #include "ledger/LlmSpendLedger.h"
 
 #include <QAbstractItemModelTester>
@@ -283,10 +284,7 @@ private Q_SLOTS:
     void unreadableStoreIsReported() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("not-a-store.sqlite"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("this is not a SQLite database, and must stay that way\n");
-        f.close();
+        QVERIFY(testing::writeFile(path, "this is not a SQLite database, and must stay that way\n"));
         services::EmbeddedStores broken = services::makeEmbeddedStores(path);
         models::Backend backend = m_store.backend;
         backend.cases = broken.cases;
