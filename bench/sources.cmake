@@ -19,6 +19,8 @@ target_link_libraries(fairuse_bench_redis PRIVATE fairuse::options fairuse::serv
 # applyBatch(), with server credentials and with a reviewer's ID token.
 add_executable(fairuse_bench_bulk_resolve
     firestore/BulkResolveBench.cpp
+    firestore/BulkResolveSubjects.cpp
+    firestore/BulkResolveSubjects.h
     firestore/EmulatorProcesses.cpp
     firestore/EmulatorProcesses.h
     firestore/ProcessCpu.cpp
@@ -40,9 +42,21 @@ target_compile_definitions(fairuse_bench_user_view PRIVATE FAIRUSE_SOURCE_DIR="$
 # with the fixture's script under FAIRUSE_SOURCE_DIR (set at run time by scripts/bench) unless FIRESTORE_EMULATOR_HOST
 # names one.
 if(FAIRUSE_GUI)
-    add_executable(fairuse_bench_queue console/QueueBenchMain.cpp console/QueueBench.cpp console/QueueBench.h
-                                       ${PROJECT_SOURCE_DIR}/app/console/Composition.cpp
-                                       ${PROJECT_SOURCE_DIR}/app/console/Composition.h)
+    add_executable(fairuse_bench_queue
+        console/FirestoreQueueBench.cpp
+        console/QueueBench.cpp
+        console/QueueBench.h
+        console/QueueBenchMain.cpp
+        console/QueueBenchParts.h
+        console/QueueBenchSupport.cpp
+        console/QueueBenchSupport.h
+        console/QueueMeasure.cpp
+        console/QueueMeasure.h
+        console/SpeechChartBench.cpp
+        console/StartupBench.cpp
+        ${PROJECT_SOURCE_DIR}/app/console/Composition.cpp
+        ${PROJECT_SOURCE_DIR}/app/console/Composition.h
+    )
     target_link_libraries(fairuse_bench_queue PRIVATE fairuse::options fairuse::ui Qt6::Widgets Qt6::Concurrent)
     target_include_directories(fairuse_bench_queue PRIVATE ${PROJECT_SOURCE_DIR}/app/console)
 endif()
