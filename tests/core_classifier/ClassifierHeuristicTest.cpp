@@ -32,23 +32,6 @@ QStringList numbered(const QString& pattern, int count, int first = 1) {
     }
     return out;
 }
-
-QStringList idsOf(const QList<Conversation>& list) {
-    QStringList out;
-    for (const Conversation& c : list) {
-        out.append(c.id);
-    }
-    return out;
-}
-
-QStringList evidenceIds(const ClassifierResult& r) {
-    QStringList out;
-    for (const Evidence& e : r.evidence) {
-        out.append(e.conversationId);
-    }
-    return out;
-}
-
 } // namespace
 
 class ClassifierHeuristicTest : public QObject {

@@ -48,15 +48,6 @@ QByteArray nested(int depth) {
            "\"x\":" +
            QByteArray(depth, '[') + QByteArray(depth, ']') + "}";
 }
-
-QStringList evidenceIds(const ClassifierResult& r) {
-    QStringList out;
-    for (const Evidence& e : r.evidence) {
-        out.append(e.conversationId);
-    }
-    return out;
-}
-
 } // namespace
 
 class ClassifierOutputTest : public QObject {

@@ -14,14 +14,6 @@ using namespace classifier_test;
 
 namespace {
 
-QStringList ids(const QList<Conversation>& list) {
-    QStringList out;
-    for (const Conversation& c : list) {
-        out.append(c.id);
-    }
-    return out;
-}
-
 QStringList strings(const QJsonArray& a) {
     QStringList out;
     for (const QJsonValue& v : a) {
@@ -62,7 +54,6 @@ QList<Conversation> audiobookFarm() {
     }
     return list;
 }
-
 } // namespace
 
 class ClassifierPromptTest : public QObject {
@@ -109,7 +100,7 @@ private Q_SLOTS:
     void selectsInputConversations() {
         QFETCH(QList<Conversation>, conversations);
         QFETCH(QStringList, expectedIds);
-        QCOMPARE(ids(selectInputConversations(conversations, kNow)), expectedIds);
+        QCOMPARE(idsOf(selectInputConversations(conversations, kNow)), expectedIds);
     }
 
     void cutsText_data() {
@@ -231,8 +222,8 @@ private Q_SLOTS:
         QList<Conversation> list = audiobookFarm();
         list.append(conversation(QStringLiteral("too-old"), QStringLiteral("Old one"), 30, {}, 8 * 24 * 60));
         const ClassifierRequest request = prepareClassifierRequest(list, kNow, QStringLiteral("m"));
-        QCOMPARE(ids(request.input), (QStringList{QStringLiteral("book0"), QStringLiteral("book1"),
-                                                  QStringLiteral("book2"), QStringLiteral("book3")}));
+        QCOMPARE(idsOf(request.input), (QStringList{QStringLiteral("book0"), QStringLiteral("book1"),
+                                                    QStringLiteral("book2"), QStringLiteral("book3")}));
         const QString user = request.body.value(QStringLiteral("messages"))
                                  .toArray()
                                  .at(1)
@@ -248,7 +239,7 @@ private Q_SLOTS:
         for (const QJsonValue& v : doc.array()) {
             sent.append(v.toObject().value(QStringLiteral("id")).toString());
         }
-        QCOMPARE(sent, ids(request.input));
+        QCOMPARE(sent, idsOf(request.input));
         QVERIFY(user.contains(formatRfc3339(kNow)));
     }
 

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <cmath>
@@ -42,6 +43,24 @@ inline QList<fairuse::Conversation> withDurations(const QList<double>& minutes) 
                                  minutes.at(i), QStringLiteral("other"), 60.0 * static_cast<double>(i)));
     }
     return list;
+}
+
+/** The ids of `list`, in order. */
+inline QStringList idsOf(const QList<fairuse::Conversation>& list) {
+    QStringList out;
+    for (const fairuse::Conversation& c : list) {
+        out.append(c.id);
+    }
+    return out;
+}
+
+/** The conversation ids of the evidence of `r`, in order. */
+inline QStringList evidenceIds(const fairuse::ClassifierResult& r) {
+    QStringList out;
+    for (const fairuse::Evidence& e : r.evidence) {
+        out.append(e.conversationId);
+    }
+    return out;
 }
 
 } // namespace classifier_test

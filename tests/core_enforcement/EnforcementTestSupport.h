@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 Q_DECLARE_METATYPE(fairuse::Stage)
 Q_DECLARE_METATYPE(fairuse::Role)
@@ -23,26 +24,9 @@ namespace fairuse::enforcement::testing {
 
 // QTest prints values through an unqualified toString(), and fairuse::toString(enum) returns QString, which QTest
 // cannot print; tests compare enums by their wire names instead: QCOMPARE(nm(a), nm(b)).
-inline QString nm(Stage v) {
-    return toString(v);
-}
-inline QString nm(Role v) {
-    return toString(v);
-}
-inline QString nm(CapWindow v) {
-    return toString(v);
-}
-inline QString nm(UsageType v) {
-    return toString(v);
-}
-inline QString nm(Outcome v) {
-    return toString(v);
-}
-inline QString nm(AuditAction v) {
-    return toString(v);
-}
-inline QString nm(Action v) {
-    return fairuse::enforcement::toString(v);
+template <typename Enum>
+requires std::is_enum_v<Enum> QString nm(Enum v) {
+    return toString(v); // fairuse::toString, or fairuse::enforcement::toString for Action (found by ADL)
 }
 template <typename T>
 QString nm(const std::optional<T>& v) {

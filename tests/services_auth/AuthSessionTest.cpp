@@ -18,19 +18,13 @@
 using namespace fairuse;
 using namespace fairuse::services;
 using fairuse::testing::AuthEmulator;
+using fairuse::testing::waitForAuth;
+using fairuse::testing::why;
 using testsupport::kindName;
 
 namespace {
 
-constexpr int kTimeoutMs = AuthEmulator::kTimeoutMs;
 const QString kPassword = QStringLiteral("correct horse 42");
-
-template <typename T>
-Result<T> wait(const Async<T>& f) {
-    return fairuse::testing::wait(f, kTimeoutMs);
-}
-
-using fairuse::testing::why;
 
 /** A clock the test moves by hand. */
 struct FakeClock {
@@ -68,7 +62,7 @@ private Q_SLOTS:
         QSignalSpy refreshed(&session, &AuthSession::tokenRefreshed);
 
         // Fresh, and still more than five minutes to live: the same token, no request.
-        QCOMPARE(*wait(session.token()), tokens->idToken);
+        QCOMPARE(*waitForAuth(session.token()), tokens->idToken);
         *clock.now = tokens->claims.expiresAt - std::chrono::minutes{5} - std::chrono::seconds{1};
         const auto early = session.token();
         QVERIFY(early.isFinished());
@@ -81,8 +75,8 @@ private Q_SLOTS:
         const auto a = session.token();
         const auto b = session.token();
         QVERIFY(!a.isFinished());
-        const auto ra = wait(a);
-        const auto rb = wait(b);
+        const auto ra = waitForAuth(a);
+        const auto rb = waitForAuth(b);
         QVERIFY2(ra.ok(), qPrintable(why(ra)));
         QVERIFY2(rb.ok(), qPrintable(why(rb)));
         QCOMPARE(*ra, *rb);
@@ -99,7 +93,7 @@ private Q_SLOTS:
 
         // invalidate() (the server said 401) forces the next call to refresh.
         session.invalidate();
-        QVERIFY2(wait(session.token()).ok(), "refresh after invalidate");
+        QVERIFY2(waitForAuth(session.token()).ok(), "refresh after invalidate");
         QCOMPARE(refreshed.count(), 2);
     }
 
@@ -116,7 +110,7 @@ private Q_SLOTS:
 
         // Due for renewal but still valid: the refresh fails, the current token serves.
         *clock.now = tokens->claims.expiresAt - std::chrono::minutes{4};
-        const auto stale = wait(session.token());
+        const auto stale = waitForAuth(session.token());
         QVERIFY2(stale.ok(), qPrintable(why(stale)));
         QCOMPARE(*stale, tokens->idToken);
         // Callers right after do not each wait for another refresh to fail.
@@ -127,7 +121,7 @@ private Q_SLOTS:
 
         // About to expire: the failure is the answer.
         *clock.now = tokens->claims.expiresAt - std::chrono::seconds{10};
-        const auto expired = wait(session.token());
+        const auto expired = waitForAuth(session.token());
         QVERIFY(!expired.ok());
         QCOMPARE(kindName(expired.error().kind), kindName(ErrorKind::Unavailable));
         QVERIFY(session.isSignedIn()); // a provider that is down does not sign anyone out
@@ -202,22 +196,23 @@ private Q_SLOTS:
 
         // A refresh that changes nothing is no identity change.
         session.invalidate();
-        QVERIFY(wait(session.token()).ok());
+        QVERIFY(waitForAuth(session.token()).ok());
         QCOMPARE(changed.count(), 0);
 
         auto admin = client(true);
-        QVERIFY(wait(admin->setCustomClaims(tokens->claims.uid,
-                                            QJsonObject{{QStringLiteral("role"), QStringLiteral("senior_reviewer")}}))
+        QVERIFY(waitForAuth(
+                    admin->setCustomClaims(tokens->claims.uid,
+                                           QJsonObject{{QStringLiteral("role"), QStringLiteral("senior_reviewer")}}))
                     .ok());
         session.invalidate();
-        QVERIFY(wait(session.token()).ok());
+        QVERIFY(waitForAuth(session.token()).ok());
         QCOMPARE(changed.count(), 1);
         QCOMPARE(int(session.identity()->role), int(Role::SeniorReviewer));
     }
 
     void restoreWithNobodySignedInIsNotFound() {
         auto store = std::make_shared<SessionSecretStore>();
-        const auto r = wait(AuthSession::restore(client(), store));
+        const auto r = waitForAuth(AuthSession::restore(client(), store));
         QVERIFY(!r.ok());
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::NotFound));
         QCOMPARE(r.error().message, QStringLiteral("nobody is signed in to project demo-fairuse"));
@@ -228,10 +223,10 @@ private Q_SLOTS:
         auto store = std::make_shared<SessionSecretStore>();
         const QString key = AuthSession::secretKey(QStringLiteral("demo-fairuse"));
         QCOMPARE(key, QStringLiteral("firebase-refresh-token/demo-fairuse"));
-        QVERIFY(wait(store->write(key, QStringLiteral("revoked-refresh-token"))).ok());
-        const auto r = wait(AuthSession::restore(client(), store));
+        QVERIFY(waitForAuth(store->write(key, QStringLiteral("revoked-refresh-token"))).ok());
+        const auto r = waitForAuth(AuthSession::restore(client(), store));
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Permission));
-        QCOMPARE(kindName(wait(store->read(key)).error().kind), kindName(ErrorKind::NotFound));
+        QCOMPARE(kindName(waitForAuth(store->read(key)).error().kind), kindName(ErrorKind::NotFound));
     }
 
     void refreshTokenInTheKeychain() {
@@ -246,28 +241,29 @@ private Q_SLOTS:
         const auto tokens = m_emulator.passwordReviewer(email, kPassword, QStringLiteral("reviewer"));
         QVERIFY2(tokens.ok(), qPrintable(why(tokens)));
 
-        const auto session = wait(AuthSession::signedIn(client(), keychain, *tokens));
+        const auto session = waitForAuth(AuthSession::signedIn(client(), keychain, *tokens));
         QVERIFY2(session.ok(), qPrintable(why(session)));
-        const auto stored = wait(keychain->read(key));
+        const auto stored = waitForAuth(keychain->read(key));
         QVERIFY2(stored.ok(), qPrintable(why(stored)));
         QCOMPARE(*stored, tokens->refreshToken);
 
         // The next start: the same reviewer, from the keychain alone.
-        const auto restored = wait(AuthSession::restore(client(), keychain));
+        const auto restored = waitForAuth(AuthSession::restore(client(), keychain));
         QVERIFY2(restored.ok(), qPrintable(why(restored)));
         QCOMPARE((*restored)->identity()->uid, tokens->claims.uid);
         QCOMPARE((*restored)->identity()->email, email);
-        const auto restoredToken = wait((*restored)->token());
+        const auto restoredToken = waitForAuth((*restored)->token());
         QVERIFY2(restoredToken.ok(), qPrintable(why(restoredToken)));
 
         // Sign out: the key is gone, the session refuses, and the next start finds nobody.
         QSignalSpy signedOut(restored->get(), &AuthSession::signedOut);
-        QVERIFY(wait((*restored)->signOut()).ok());
+        QVERIFY(waitForAuth((*restored)->signOut()).ok());
         QCOMPARE(signedOut.count(), 1);
-        QCOMPARE(kindName(wait(keychain->read(key)).error().kind), kindName(ErrorKind::NotFound));
-        QCOMPARE(kindName(wait((*restored)->token()).error().kind), kindName(ErrorKind::Permission));
+        QCOMPARE(kindName(waitForAuth(keychain->read(key)).error().kind), kindName(ErrorKind::NotFound));
+        QCOMPARE(kindName(waitForAuth((*restored)->token()).error().kind), kindName(ErrorKind::Permission));
         QCOMPARE(kindName((*restored)->identity().error().kind), kindName(ErrorKind::Permission));
-        QCOMPARE(kindName(wait(AuthSession::restore(client(), keychain)).error().kind), kindName(ErrorKind::NotFound));
+        QCOMPARE(kindName(waitForAuth(AuthSession::restore(client(), keychain)).error().kind),
+                 kindName(ErrorKind::NotFound));
     }
 };
 

@@ -20,19 +20,13 @@ using namespace fairuse;
 using namespace fairuse::services;
 using fairuse::testing::AuthEmulator;
 using fairuse::testing::ScriptedHttpServer;
+using fairuse::testing::waitForAuth;
+using fairuse::testing::why;
 using testsupport::kindName;
 
 namespace {
 
-constexpr int kTimeoutMs = AuthEmulator::kTimeoutMs;
 const QString kPassword = QStringLiteral("correct horse 42");
-
-template <typename T>
-Result<T> wait(const Async<T>& f) {
-    return fairuse::testing::wait(f, kTimeoutMs);
-}
-
-using fairuse::testing::why;
 
 /** JSON written with single quotes (moc misreads raw string literals with quotes inside). */
 QByteArray j(const char* text) {
@@ -107,8 +101,8 @@ private Q_SLOTS:
                                                 QStringLiteral("a@example.com"), {}))},
              {400, j("{'error':{'code':400,'message':'INVALID_REFRESH_TOKEN'}}")}});
         FirebaseAuthClient c(scriptedConfig(server.hostPort()));
-        QVERIFY(wait(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword)).ok());
-        (void)wait(c.refresh(QStringLiteral("refresh-1")));
+        QVERIFY(waitForAuth(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword)).ok());
+        (void)waitForAuth(c.refresh(QStringLiteral("refresh-1")));
         QCOMPARE(server.requests().size(), 2);
         QCOMPARE(server.requests().at(0).path,
                  QByteArray("/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword"));
@@ -128,7 +122,7 @@ private Q_SLOTS:
         const auto uid = m_emulator.createPasswordUser(email, kPassword);
         QVERIFY2(uid.ok(), qPrintable(why(uid)));
 
-        const auto tokens = wait(client()->signInWithPassword(email, kPassword));
+        const auto tokens = waitForAuth(client()->signInWithPassword(email, kPassword));
         QVERIFY2(tokens.ok(), qPrintable(why(tokens)));
         QVERIFY(!tokens->idToken.isEmpty());
         QVERIFY(!tokens->refreshToken.isEmpty());
@@ -156,7 +150,7 @@ private Q_SLOTS:
         if (knownEmail) {
             QVERIFY(m_emulator.createPasswordUser(email, kPassword).ok());
         }
-        const auto r = wait(client()->signInWithPassword(email, QStringLiteral("not the password")));
+        const auto r = waitForAuth(client()->signInWithPassword(email, QStringLiteral("not the password")));
         QVERIFY(!r.ok());
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Permission));
         // The same words either way: the message must not tell which e-mails have accounts.
@@ -166,7 +160,7 @@ private Q_SLOTS:
     void googleSignIn() {
         REQUIRE_AUTH_EMULATOR();
         const QString email = AuthEmulator::uniqueEmail(QStringLiteral("google"));
-        const auto r = wait(
+        const auto r = waitForAuth(
             client()->signInWithIdp(AuthEmulator::fakeGoogleCredential(QStringLiteral("g-") + email, email, true)));
         QVERIFY2(r.ok(), qPrintable(why(r)));
         QCOMPARE(r->claims.email, email);
@@ -176,7 +170,7 @@ private Q_SLOTS:
         QVERIFY(!r->refreshToken.isEmpty());
 
         // Signing in again is the same account.
-        const auto again = wait(
+        const auto again = waitForAuth(
             client()->signInWithIdp(AuthEmulator::fakeGoogleCredential(QStringLiteral("g-") + email, email, true)));
         QVERIFY2(again.ok(), qPrintable(why(again)));
         QCOMPARE(again->claims.uid, r->claims.uid);
@@ -195,7 +189,7 @@ private Q_SLOTS:
         IdpCredential credential;
         credential.providerId = QStringLiteral("google.com");
         credential.idToken = QStringLiteral("{not strict json");
-        const auto r = wait(client()->signInWithIdp(credential));
+        const auto r = waitForAuth(client()->signInWithIdp(credential));
         QVERIFY(!r.ok());
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Permission));
         QVERIFY2(r.error().message.contains(QStringLiteral("INVALID_IDP_RESPONSE")), qPrintable(r.error().message));
@@ -203,7 +197,7 @@ private Q_SLOTS:
         QVERIFY2(!r.error().message.contains(QStringLiteral("not strict json")), qPrintable(r.error().message));
 
         credential.idToken.clear();
-        const auto empty = wait(client()->signInWithIdp(credential));
+        const auto empty = waitForAuth(client()->signInWithIdp(credential));
         QCOMPARE(kindName(empty.error().kind), kindName(ErrorKind::Invalid));
     }
 
@@ -214,7 +208,7 @@ private Q_SLOTS:
         QVERIFY2(first.ok(), qPrintable(why(first)));
         // iat has a resolution of one second: wait so the new token cannot equal the old one by chance.
         QTest::qWait(1100);
-        const auto refreshed = wait(client()->refresh(first->refreshToken));
+        const auto refreshed = waitForAuth(client()->refresh(first->refreshToken));
         QVERIFY2(refreshed.ok(), qPrintable(why(refreshed)));
         QVERIFY(refreshed->idToken != first->idToken);
         QVERIFY(refreshed->claims.issuedAt > first->claims.issuedAt);
@@ -226,7 +220,7 @@ private Q_SLOTS:
 
     void revokedRefreshTokenMeansSignInAgain() {
         REQUIRE_AUTH_EMULATOR();
-        const auto r = wait(client()->refresh(QStringLiteral("not-a-refresh-token")));
+        const auto r = waitForAuth(client()->refresh(QStringLiteral("not-a-refresh-token")));
         QVERIFY(!r.ok());
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Permission));
         QVERIFY2(r.error().message.contains(QStringLiteral("sign in again")), qPrintable(r.error().message));
@@ -240,26 +234,26 @@ private Q_SLOTS:
         QCOMPARE(tokens->claims.role, QString());
 
         auto admin = client(true);
-        const auto found = wait(admin->lookupByEmail(email));
+        const auto found = waitForAuth(admin->lookupByEmail(email));
         QVERIFY2(found.ok(), qPrintable(why(found)));
         QCOMPARE(found->uid, tokens->claims.uid);
         QVERIFY(found->emailVerified);
         QCOMPARE(found->role, QString());
         QVERIFY(found->providers.contains(QStringLiteral("password")));
 
-        const auto granted = wait(admin->setCustomClaims(
+        const auto granted = waitForAuth(admin->setCustomClaims(
             found->uid, QJsonObject{{QStringLiteral("role"), QStringLiteral("senior_reviewer")}}));
         QVERIFY2(granted.ok(), qPrintable(why(granted)));
-        QCOMPARE(wait(admin->lookupByEmail(email))->role, QStringLiteral("senior_reviewer"));
+        QCOMPARE(waitForAuth(admin->lookupByEmail(email))->role, QStringLiteral("senior_reviewer"));
 
         // The old token does not change; the next one carries the claim.
-        const auto refreshed = wait(client()->refresh(tokens->refreshToken));
+        const auto refreshed = waitForAuth(client()->refresh(tokens->refreshToken));
         QVERIFY2(refreshed.ok(), qPrintable(why(refreshed)));
         QCOMPARE(refreshed->claims.role, QStringLiteral("senior_reviewer"));
 
         // Revoking is setting no claims.
-        QVERIFY(wait(admin->setCustomClaims(found->uid, QJsonObject())).ok());
-        QCOMPARE(wait(client()->refresh(tokens->refreshToken))->claims.role, QString());
+        QVERIFY(waitForAuth(admin->setCustomClaims(found->uid, QJsonObject())).ok());
+        QCOMPARE(waitForAuth(client()->refresh(tokens->refreshToken))->claims.role, QString());
     }
 
     void listUsersPagesThroughTheProject() {
@@ -275,7 +269,7 @@ private Q_SLOTS:
         QString pageToken;
         int pages = 0;
         do {
-            const auto page = wait(admin->listUsers(pageToken, 2));
+            const auto page = waitForAuth(admin->listUsers(pageToken, 2));
             QVERIFY2(page.ok(), qPrintable(why(page)));
             QVERIFY(page->users.size() <= 2);
             for (const auto& u : page->users) {
@@ -295,11 +289,11 @@ private Q_SLOTS:
     void adminCallsNeedAnAdminCredential() {
         REQUIRE_AUTH_EMULATOR();
         auto plain = client(false);
-        const auto r = wait(plain->lookupByEmail(QStringLiteral("x@example.com")));
+        const auto r = waitForAuth(plain->lookupByEmail(QStringLiteral("x@example.com")));
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Permission));
         // A credential the emulator does not know is refused too.
         FirebaseAuthClient wrong(m_emulator.config(), std::make_shared<StaticToken>(QStringLiteral("not-owner")));
-        const auto refused = wait(wrong.setCustomClaims(QStringLiteral("uid"), QJsonObject()));
+        const auto refused = waitForAuth(wrong.setCustomClaims(QStringLiteral("uid"), QJsonObject()));
         QVERIFY(!refused.ok());
         QCOMPARE(kindName(refused.error().kind), kindName(ErrorKind::Permission));
     }
@@ -307,12 +301,12 @@ private Q_SLOTS:
     void adminErrors() {
         REQUIRE_AUTH_EMULATOR();
         auto admin = client(true);
-        const auto missing = wait(admin->lookupByEmail(AuthEmulator::uniqueEmail(QStringLiteral("nobody"))));
+        const auto missing = waitForAuth(admin->lookupByEmail(AuthEmulator::uniqueEmail(QStringLiteral("nobody"))));
         QCOMPARE(kindName(missing.error().kind), kindName(ErrorKind::NotFound));
-        const auto noUser = wait(admin->setCustomClaims(
+        const auto noUser = waitForAuth(admin->setCustomClaims(
             QStringLiteral("no-such-uid"), QJsonObject{{QStringLiteral("role"), QStringLiteral("admin")}}));
         QCOMPARE(kindName(noUser.error().kind), kindName(ErrorKind::NotFound));
-        const auto tooBig = wait(admin->setCustomClaims(
+        const auto tooBig = waitForAuth(admin->setCustomClaims(
             QStringLiteral("uid"), QJsonObject{{QStringLiteral("pad"), QString(1001, QLatin1Char('x'))}}));
         QCOMPARE(kindName(tooBig.error().kind), kindName(ErrorKind::Invalid));
     }
@@ -322,7 +316,7 @@ private Q_SLOTS:
         auto config = m_emulator.config();
         config.apiKey.clear();
         FirebaseAuthClient c(config);
-        const auto r = wait(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
+        const auto r = waitForAuth(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Invalid));
         QVERIFY2(r.error().message.contains(QStringLiteral("API key")), qPrintable(r.error().message));
     }
@@ -361,8 +355,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, body);
         ScriptedHttpServer server({{200, body}});
         FirebaseAuthClient c(scriptedConfig(server.hostPort()));
-        const auto r = isRefresh ? wait(c.refresh(QStringLiteral("refresh-1")))
-                                 : wait(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
+        const auto r = isRefresh ? waitForAuth(c.refresh(QStringLiteral("refresh-1")))
+                                 : waitForAuth(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
         QVERIFY(!r.ok());
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Invalid));
         // Never a token in a message: Firebase ID tokens start with the base64 of '{"'.
@@ -382,7 +376,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, body);
         ScriptedHttpServer server({{200, body}});
         FirebaseAuthClient c(scriptedConfig(server.hostPort()), StaticToken::emulatorOwner());
-        const auto r = wait(c.lookupByEmail(QStringLiteral("a@x.com")));
+        const auto r = waitForAuth(c.lookupByEmail(QStringLiteral("a@x.com")));
         QVERIFY(!r.ok());
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Invalid));
         QCOMPARE(server.requests().value(0).authorization, QByteArray("Bearer owner"));
@@ -452,7 +446,7 @@ private Q_SLOTS:
     void serverErrorIsUnavailable() {
         ScriptedHttpServer server({{503, "upstream connect error"}});
         FirebaseAuthClient c(scriptedConfig(server.hostPort()));
-        const auto r = wait(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
+        const auto r = waitForAuth(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Unavailable));
         QVERIFY2(r.error().message.startsWith(QStringLiteral("the sign-in provider is not reachable: ")),
                  qPrintable(r.error().message));
@@ -460,7 +454,7 @@ private Q_SLOTS:
 
     void unreachableProviderIsUnavailable() {
         FirebaseAuthClient c(scriptedConfig(QStringLiteral("127.0.0.1:%1").arg(testing::backends::closedPort())));
-        const auto r = wait(c.refresh(QStringLiteral("refresh-1")));
+        const auto r = waitForAuth(c.refresh(QStringLiteral("refresh-1")));
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Unavailable));
         QVERIFY2(r.error().message.startsWith(QStringLiteral("the sign-in provider is not reachable: 127.0.0.1:")),
                  qPrintable(r.error().message));
@@ -475,7 +469,7 @@ private Q_SLOTS:
         FirebaseAuthClient c(config);
         QElapsedTimer timer;
         timer.start();
-        const auto r = wait(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
+        const auto r = waitForAuth(c.signInWithPassword(QStringLiteral("a@example.com"), kPassword));
         QCOMPARE(kindName(r.error().kind), kindName(ErrorKind::Unavailable));
         QVERIFY(timer.elapsed() < 10000);
     }

@@ -8,8 +8,6 @@
 using namespace fairuse;
 using namespace fairuse::services;
 using namespace fairuse::testing;
-using std::chrono::hours;
-using std::chrono::minutes;
 
 namespace {
 

@@ -1,5 +1,6 @@
 // The embedded database file: schema creation, reopening, and refusing files it must not touch.
 #include "EmbeddedTestSupport.h"
+#include "TestFiles.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -125,9 +126,7 @@ private Q_SLOTS:
     void emptyFileBecomesAStore() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("empty.sqlite"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.close();
+        QVERIFY(testing::writeFile(path));
         auto db = EmbeddedDatabase::openBlocking(path);
         QVERIFY(db.ok());
     }
@@ -147,13 +146,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("file.sqlite"));
         if (kind == QLatin1String("text")) {
-            QFile f(path);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("these are my notes, not a database\n");
+            QVERIFY(testing::writeFile(path, "these are my notes, not a database\n"));
         } else if (kind == QLatin1String("binary")) {
-            QFile f(path);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(QByteArray("SQLite", 6));
+            QVERIFY(testing::writeFile(path, QByteArray("SQLite", 6)));
         } else if (kind == QLatin1String("newer")) {
             rawSql(path,
                    {QStringLiteral("CREATE TABLE schema_version (version INTEGER NOT NULL)"),

@@ -12,8 +12,6 @@
 using namespace fairuse;
 using namespace fairuse::services;
 using namespace fairuse::testing;
-using std::chrono::hours;
-using std::chrono::minutes;
 
 namespace {
 
@@ -64,6 +62,13 @@ struct Seeded {
         if (!s) {
             qFatal("seeding failed: %s", qPrintable(s.error().message));
         }
+    }
+
+    /** The first page, of `limit` rows, of a queue search for `text`. */
+    Result<QueuePage> search(const QString& text, int limit) {
+        QueueFilter f;
+        f.search = text;
+        return awaitResult(store.cases().fetchQueuePage(f, QString(), limit));
     }
 };
 
@@ -240,9 +245,7 @@ private Q_SLOTS:
         QFETCH(QString, search);
         QFETCH(QString, uid);
         Seeded s;
-        QueueFilter f;
-        f.search = search;
-        auto page = awaitResult(s.store.cases().fetchQueuePage(f, QString(), 50));
+        auto page = s.search(search, 50);
         QVERIFY(page.ok());
         if (uid.isEmpty()) {
             QCOMPARE(page->rows.size(), 0);
@@ -254,9 +257,7 @@ private Q_SLOTS:
 
     void rowsCarryCasesLastActionAndSpeech() {
         Seeded s;
-        QueueFilter f;
-        f.search = QStringLiteral("user-000");
-        auto page = awaitResult(s.store.cases().fetchQueuePage(f, QString(), 10));
+        auto page = s.search(QStringLiteral("user-000"), 10);
         QVERIFY(page.ok());
         QCOMPARE(page->rows.size(), 1);
         const QueueRow& r = page->rows.first();
@@ -267,8 +268,7 @@ private Q_SLOTS:
         QVERIFY(r.speech.has_value());
         QCOMPARE(*r.speech, (SpeechTotals{0, 0 + 1 + 2, 0 + 1 + 2 + 3 + 4 + 5 + 6}));
 
-        f.search = QStringLiteral("user-005");
-        auto other = awaitResult(s.store.cases().fetchQueuePage(f, QString(), 10));
+        auto other = s.search(QStringLiteral("user-005"), 10);
         QCOMPARE(other->rows.first().openCases, 2);
         QCOMPARE(other->rows.first().lastAction, QString());
         QCOMPARE(other->rows.first().speech->dailyMs, 5000);
@@ -281,9 +281,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(s.store.usage().recordSpeech(QStringLiteral("user-001"), later - minutes(30), 42'000,
                                                          SpeechSource::Realtime))
                     .ok());
-        QueueFilter f;
-        f.search = QStringLiteral("user-001");
-        auto page = awaitResult(s.store.cases().fetchQueuePage(f, QString(), 10));
+        auto page = s.search(QStringLiteral("user-001"), 10);
         QVERIFY(page.ok());
         QCOMPARE(*page->rows.first().speech, (SpeechTotals{42'000, 42'000, 42'000}));
     }
@@ -293,9 +291,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(s.store.usage().recordSpeech(QStringLiteral("user-002"), kRef - minutes(30), 1'500,
                                                          SpeechSource::Realtime))
                     .ok());
-        QueueFilter f;
-        f.search = QStringLiteral("user-002");
-        auto page = awaitResult(s.store.cases().fetchQueuePage(f, QString(), 10));
+        auto page = s.search(QStringLiteral("user-002"), 10);
         QVERIFY(page.ok());
         // The seeded snapshot said 2000 ms; the store has no buckets for this user, only the new 1500 ms.
         QCOMPARE(page->rows.first().speech->dailyMs, 1'500);

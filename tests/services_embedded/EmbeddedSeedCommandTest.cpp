@@ -1,5 +1,6 @@
 // `fairuse seed`, run as a process: writes a store, refuses to overwrite one, and rejects bad arguments.
 #include "EmbeddedTestSupport.h"
+#include "TestFiles.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -108,10 +109,7 @@ private Q_SLOTS:
     void neverTouchesAFileThatIsNotAStore() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("notes.txt"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("shopping list\n");
-        f.close();
+        QVERIFY(testing::writeFile(path, "shopping list\n"));
         const Run r = runSeed(QStringList{QStringLiteral("--db"), path, QStringLiteral("--force")} + kSmall);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("not a SQLite database")), qPrintable(r.err));

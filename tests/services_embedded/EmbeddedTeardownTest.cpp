@@ -80,6 +80,21 @@ void verifyAllRanInOrderOnOneWorker(const Trace& trace, const std::vector<QFutur
     QVERIFY(trace.threads.front() != std::this_thread::get_id());
 }
 
+/** A worker held at a gate, with `count` traced jobs queued behind it. */
+struct QueuedJobs {
+    std::shared_ptr<QSemaphore> gate = std::make_shared<QSemaphore>();
+    QFuture<Result<int>> held;
+    std::shared_ptr<Trace> trace = std::make_shared<Trace>();
+    std::vector<QFuture<Result<int>>> jobs;
+
+    QueuedJobs(EmbeddedDatabase& db, int count)
+        : held(gateJob(db, gate)) {
+        for (int i = 0; i < count; ++i) {
+            jobs.push_back(tracedJob(db, trace, i));
+        }
+    }
+};
+
 } // namespace
 
 class TestEmbeddedTeardown : public QObject {
@@ -94,25 +109,19 @@ private Q_SLOTS:
         QVERIFY(opened.ok());
         std::shared_ptr<EmbeddedDatabase> db = std::move(*opened);
 
-        auto gate = std::make_shared<QSemaphore>();
-        QFuture<Result<int>> held = gateJob(*db, gate);
-        auto trace = std::make_shared<Trace>();
-        std::vector<QFuture<Result<int>>> jobs;
-        for (int i = 0; i < kJobs; ++i) {
-            jobs.push_back(tracedJob(*db, trace, i));
-        }
+        QueuedJobs queued(*db, kJobs);
         // The worker is held, so the handle goes while all 50 jobs are queued; the gate opens from another thread
         // because this one is inside the destructor until the queue has drained.
-        std::thread opener([gate] {
+        std::thread opener([gate = queued.gate] {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             gate->release();
         });
         db.reset();
         opener.join();
 
-        QVERIFY(held.isFinished());
-        QVERIFY(held.result().ok());
-        verifyAllRanInOrderOnOneWorker(*trace, jobs);
+        QVERIFY(queued.held.isFinished());
+        QVERIFY(queued.held.result().ok());
+        verifyAllRanInOrderOnOneWorker(*queued.trace, queued.jobs);
         if (QTest::currentTestFailed()) {
             return;
         }
@@ -127,13 +136,7 @@ private Q_SLOTS:
         std::shared_ptr<EmbeddedDatabase> db = std::move(*opened);
         const std::weak_ptr<EmbeddedDatabase> weak = db;
 
-        auto gate = std::make_shared<QSemaphore>();
-        QFuture<Result<int>> held = gateJob(*db, gate);
-        auto trace = std::make_shared<Trace>();
-        std::vector<QFuture<Result<int>>> jobs;
-        for (int i = 0; i < kJobs; ++i) {
-            jobs.push_back(tracedJob(*db, trace, i));
-        }
+        QueuedJobs queued(*db, kJobs);
         // A continuation without a context runs on the thread that finished the job: the worker. It takes the last
         // handle while jobs 25..49 are still queued.
         struct Drop {
@@ -141,24 +144,25 @@ private Q_SLOTS:
             std::thread::id on;
         };
         auto dropped = std::make_shared<Drop>();
-        QFuture<void> drop = jobs[kJobs / 2 - 1].then([keep = std::move(db), dropped](const Result<int>&) mutable {
-            keep.reset();
-            dropped->on = std::this_thread::get_id();
-            dropped->done = true;
-        });
+        QFuture<void> drop =
+            queued.jobs[kJobs / 2 - 1].then([keep = std::move(db), dropped](const Result<int>&) mutable {
+                keep.reset();
+                dropped->on = std::this_thread::get_id();
+                dropped->done = true;
+            });
         QVERIFY(!db);
-        gate->release();
+        queued.gate->release();
 
         QVERIFY(QTest::qWaitFor([&] { return dropped->done.load(); }, 30000));
         QVERIFY(QTest::qWaitFor([&] { return drop.isFinished(); }, 30000));
         QVERIFY(weak.expired());
-        verifyAllRanInOrderOnOneWorker(*trace, jobs);
+        verifyAllRanInOrderOnOneWorker(*queued.trace, queued.jobs);
         if (QTest::currentTestFailed()) {
             return;
         }
         {
-            const std::lock_guard lock(trace->mutex);
-            QVERIFY(dropped->on == trace->threads.front());
+            const std::lock_guard lock(queued.trace->mutex);
+            QVERIFY(dropped->on == queued.trace->threads.front());
         }
         // The destructor closed the connection before it returned, on the worker.
         QVERIFY(embeddedConnections().isEmpty());

@@ -11,6 +11,9 @@
 
 namespace fairuse::testing {
 
+using std::chrono::hours;
+using std::chrono::minutes;
+
 /** Wire name of a domain enum: QCOMPARE cannot print the enums (their toString returns QString). */
 template <typename E>
 QString nm(E value) {

@@ -1,5 +1,6 @@
 #include "logging/Logging.h"
 #include "RedactionCases.h"
+#include "TestFiles.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -167,9 +168,7 @@ private Q_SLOTS:
     void invalidLogDir() {
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("a-file"));
-        QFile f(file);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.close();
+        QVERIFY(testing::writeFile(file));
         const Status s = installLogging(file + QStringLiteral("/logs"), false);
         QVERIFY(!s.ok());
         QCOMPARE(s.error().kind, ErrorKind::Invalid);

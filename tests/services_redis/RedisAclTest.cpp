@@ -2,6 +2,7 @@
 // console's usage store works as the reviewer user, and everything outside its grant is refused with NOPERM and
 // reported as ErrorKind::Permission; the enforcer user can do the enforcement service's writes and nothing admin-like.
 #include "RedisTestSupport.h"
+#include "TestFiles.h"
 
 #include "redis/LuaMeter.h"
 #include "redis/RedisUsageStore.h"
@@ -26,11 +27,6 @@ const QString kEnforcer = QStringLiteral("fairuse-enforcer");
 /** 2026-03-20T10:15:00Z plus an offset. */
 TimePoint at(std::int64_t offsetMs = 0) {
     return fromUnixMs(1'774'001'700'000LL + offsetMs);
-}
-
-template <typename T>
-Result<T> get(const Async<T>& f) {
-    return awaitResult(f, 60000);
 }
 
 /** One of the shipped ACL fragments with the placeholder replaced by the SHA-256 of `password`, as the README says. */
@@ -69,10 +65,8 @@ private Q_SLOTS:
         QVERIFY2(reviewer.startsWith("user fairuse-reviewer "), "packaging/redis/reviewer.acl not found");
         QVERIFY2(enforcer.startsWith("user fairuse-enforcer "), "packaging/redis/enforcer.acl not found");
         const QString aclPath = m_dir.filePath(QStringLiteral("users.acl"));
-        QFile acl(aclPath);
-        QVERIFY(acl.open(QIODevice::WriteOnly));
-        acl.write("user default on >" + kAdminPw.toUtf8() + " ~* &* +@all\n" + reviewer + enforcer);
-        acl.close();
+        QVERIFY(testing::writeFile(aclPath,
+                                   "user default on >" + kAdminPw.toUtf8() + " ~* &* +@all\n" + reviewer + enforcer));
 
         QStringList args{QStringLiteral("--aclfile"), aclPath};
         m_tls = makeCertificate();
@@ -117,14 +111,15 @@ private Q_SLOTS:
         const TimePoint now = at();
         seedUser(uid, now);
 
-        const Result<SpeechReading> speech = get(m_reviewerStore->readSpeech(uid, now));
+        const Result<SpeechReading> speech = waitForRedis(m_reviewerStore->readSpeech(uid, now));
         QVERIFY2(speech.ok(), qPrintable(speech.ok() ? QString() : speech.error().message));
         QCOMPARE(speech->totals.dailyMs, std::int64_t{1500 + 700 + 300});
         QCOMPARE(speech->totals.threeDayMs, std::int64_t{1500 + 700 + 300 + 2000});
         QCOMPARE(speech->totals.weeklyMs, std::int64_t{1500 + 700 + 300 + 2000 + 4000});
         QCOMPARE(speech->skippedValues, 0);
 
-        const Result<QList<MinuteSample>> minutes = get(m_reviewerStore->readMinutes(uid, at(-8 * 86'400'000LL), now));
+        const Result<QList<MinuteSample>> minutes =
+            waitForRedis(m_reviewerStore->readMinutes(uid, at(-8 * 86'400'000LL), now));
         QVERIFY2(minutes.ok(), qPrintable(minutes.ok() ? QString() : minutes.error().message));
         std::int64_t sum = 0;
         for (const MinuteSample& m : *minutes) {
@@ -132,17 +127,17 @@ private Q_SLOTS:
         }
         QCOMPARE(sum, speech->totals.weeklyMs);
 
-        const Result<std::int64_t> budget = get(m_reviewerStore->readSttBudgetUsedMs(uid, now));
+        const Result<std::int64_t> budget = waitForRedis(m_reviewerStore->readSttBudgetUsedMs(uid, now));
         QVERIFY2(budget.ok(), qPrintable(budget.ok() ? QString() : budget.error().message));
         QCOMPARE(*budget, std::int64_t{4242});
 
         // The one write a reviewer may make: drop the cached stage.
         QCOMPARE(run(*m_admin, {"EXISTS", RedisUsageStore::stageKey(uid)})->integerValue(), 1);
-        const Result<bool> dropped = get(m_reviewerStore->invalidateStageCache(uid));
+        const Result<bool> dropped = waitForRedis(m_reviewerStore->invalidateStageCache(uid));
         QVERIFY2(dropped.ok(), qPrintable(dropped.ok() ? QString() : dropped.error().message));
         QVERIFY(*dropped);
         QCOMPARE(run(*m_admin, {"EXISTS", RedisUsageStore::stageKey(uid)})->integerValue(), 0);
-        const Result<bool> again = get(m_reviewerStore->invalidateStageCache(uid));
+        const Result<bool> again = waitForRedis(m_reviewerStore->invalidateStageCache(uid));
         QVERIFY(again.ok());
         QVERIFY(!*again);
     }
@@ -210,7 +205,8 @@ private Q_SLOTS:
     /** The store's own writes, used as the reviewer: ErrorKind::Permission with a message a person can act on. */
     void reviewerStoreWritesArePermissionErrors() {
         const QString uid = uniqueUid(QStringLiteral("aclw"));
-        const Result<bool> recorded = get(m_reviewerStore->recordSpeech(uid, at(), 1000, SpeechSource::Realtime));
+        const Result<bool> recorded =
+            waitForRedis(m_reviewerStore->recordSpeech(uid, at(), 1000, SpeechSource::Realtime));
         QVERIFY(!recorded.ok());
         QCOMPARE(recorded.error().kind, ErrorKind::Permission);
         QVERIFY2(recorded.error().message.contains(QLatin1String("fair_use:bucket:") + uid),
@@ -218,19 +214,20 @@ private Q_SLOTS:
         QVERIFY2(recorded.error().message.contains(QLatin1String("\"fairuse-reviewer\"")),
                  qPrintable(recorded.error().message));
 
-        const Result<bool> staged = get(m_reviewerStore->writeStageCache(uid, Stage::Restrict));
+        const Result<bool> staged = waitForRedis(m_reviewerStore->writeStageCache(uid, Stage::Restrict));
         QVERIFY(!staged.ok());
         QCOMPARE(staged.error().kind, ErrorKind::Permission);
 
-        const Result<std::int64_t> budget = get(m_reviewerStore->addSttBudgetUsage(uid, at(), 10));
+        const Result<std::int64_t> budget = waitForRedis(m_reviewerStore->addSttBudgetUsage(uid, at(), 10));
         QVERIFY(!budget.ok());
         QCOMPARE(budget.error().kind, ErrorKind::Permission);
 
-        const Result<QString> stage = get(m_reviewerStore->readStageCache(uid));
+        const Result<QString> stage = waitForRedis(m_reviewerStore->readStageCache(uid));
         QVERIFY(!stage.ok());
         QCOMPARE(stage.error().kind, ErrorKind::Permission);
 
-        const Result<bool> lock = get(m_reviewerStore->acquireClassifierLock(uid, "t", std::chrono::seconds(5)));
+        const Result<bool> lock =
+            waitForRedis(m_reviewerStore->acquireClassifierLock(uid, "t", std::chrono::seconds(5)));
         QVERIFY(!lock.ok());
         QCOMPARE(lock.error().kind, ErrorKind::Permission);
 
@@ -240,7 +237,7 @@ private Q_SLOTS:
                  0);
         // The Lua meter is the enforcer's: the reviewer may not run it.
         LuaMeter meter(m_reviewer);
-        const Result<MeterReading> metered = get(meter.recordAndCheck(uid, 1000, at()));
+        const Result<MeterReading> metered = waitForRedis(meter.recordAndCheck(uid, 1000, at()));
         QVERIFY(!metered.ok());
     }
 
@@ -253,11 +250,11 @@ private Q_SLOTS:
         {
             RedisClient narrow(configFor(user, QStringLiteral("pw")));
             RedisUsageStore store(&narrow);
-            const Result<SpeechReading> speech = get(store.readSpeech(QStringLiteral("u1"), at()));
+            const Result<SpeechReading> speech = waitForRedis(store.readSpeech(QStringLiteral("u1"), at()));
             QVERIFY(!speech.ok());
             QCOMPARE(speech.error().kind, ErrorKind::Permission);
             QVERIFY2(speech.error().message.contains(user), qPrintable(speech.error().message));
-            QVERIFY(get(store.readSttBudgetUsedMs(QStringLiteral("u1"), at())).ok());
+            QVERIFY(waitForRedis(store.readSttBudgetUsedMs(QStringLiteral("u1"), at())).ok());
         }
         QVERIFY(run(admin, {"ACL", "DELUSER", user.toUtf8()}).ok());
     }
@@ -287,30 +284,31 @@ private Q_SLOTS:
     /** The enforcer's user can do the enforcement service's writes, the Lua meter included, but no admin commands. */
     void enforcerWritesButAdministersNothing() {
         const QString uid = uniqueUid(QStringLiteral("enf"));
-        QVERIFY(get(m_enforcerStore->recordSpeech(uid, at(), 1000, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_enforcerStore->recordSpeech(uid, at(), 1000, SpeechSource::Realtime)).ok());
         m_enforcerStore->setWriteLayout(RedisUsageStore::WriteLayout::V2);
-        QVERIFY(get(m_enforcerStore->recordSpeech(uid, at(), 500, SpeechSource::SyncFresh)).ok());
+        QVERIFY(waitForRedis(m_enforcerStore->recordSpeech(uid, at(), 500, SpeechSource::SyncFresh)).ok());
         m_enforcerStore->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
-        const Result<std::int64_t> budget = get(m_enforcerStore->addSttBudgetUsage(uid, at(), 77));
+        const Result<std::int64_t> budget = waitForRedis(m_enforcerStore->addSttBudgetUsage(uid, at(), 77));
         QVERIFY2(budget.ok(), qPrintable(budget.ok() ? QString() : budget.error().message));
-        QVERIFY(get(m_enforcerStore->writeStageCache(uid, Stage::Throttle)).ok());
-        QCOMPARE(*get(m_enforcerStore->readStageCache(uid)), QStringLiteral("throttle"));
-        const Result<bool> locked = get(m_enforcerStore->acquireClassifierLock(uid, "tok", std::chrono::seconds(30)));
+        QVERIFY(waitForRedis(m_enforcerStore->writeStageCache(uid, Stage::Throttle)).ok());
+        QCOMPARE(*waitForRedis(m_enforcerStore->readStageCache(uid)), QStringLiteral("throttle"));
+        const Result<bool> locked =
+            waitForRedis(m_enforcerStore->acquireClassifierLock(uid, "tok", std::chrono::seconds(30)));
         QVERIFY2(locked.ok() && *locked, qPrintable(locked.ok() ? QString() : locked.error().message));
-        const Result<bool> released = get(m_enforcerStore->releaseClassifierLock(uid, "tok"));
+        const Result<bool> released = waitForRedis(m_enforcerStore->releaseClassifierLock(uid, "tok"));
         QVERIFY2(released.ok() && *released, qPrintable(released.ok() ? QString() : released.error().message));
-        const Result<SpeechReading> speech = get(m_enforcerStore->readSpeech(uid, at(1000)));
+        const Result<SpeechReading> speech = waitForRedis(m_enforcerStore->readSpeech(uid, at(1000)));
         QVERIFY(speech.ok());
         QCOMPARE(speech->totals.dailyMs, std::int64_t{1500});
 
         LuaMeter meter(m_enforcer);
-        Result<MeterReading> metered = get(meter.recordAndCheck(uid, 2000, at()));
+        Result<MeterReading> metered = waitForRedis(meter.recordAndCheck(uid, 2000, at()));
         QVERIFY2(metered.ok(), qPrintable(metered.ok() ? QString() : metered.error().message));
-        metered = get(meter.recordAndCheck(uid, 1000, at(60'000)));
+        metered = waitForRedis(meter.recordAndCheck(uid, 1000, at(60'000)));
         QVERIFY2(metered.ok(), qPrintable(metered.ok() ? QString() : metered.error().message));
         QCOMPARE(metered->totals.dailyMs, std::int64_t{3000});
         // Server time (TIME inside the script) is granted too.
-        QVERIFY(get(meter.recordAndCheck(uniqueUid(QStringLiteral("enf-now")), 10)).ok());
+        QVERIFY(waitForRedis(meter.recordAndCheck(uniqueUid(QStringLiteral("enf-now")), 10)).ok());
 
         for (const QList<QByteArray>& argv :
              QList<QList<QByteArray>>{{"FLUSHALL"},
@@ -346,11 +344,11 @@ private Q_SLOTS:
         RedisUsageStore store(&client);
         const QString uid = uniqueUid(QStringLiteral("acltls"));
         seedUser(uid, at());
-        const Result<SpeechReading> speech = get(store.readSpeech(uid, at()));
+        const Result<SpeechReading> speech = waitForRedis(store.readSpeech(uid, at()));
         QVERIFY2(speech.ok(), qPrintable(speech.ok() ? QString() : speech.error().message));
         QCOMPARE(speech->totals.weeklyMs, std::int64_t{1500 + 700 + 300 + 2000 + 4000});
-        QVERIFY(*get(store.invalidateStageCache(uid)));
-        const Result<bool> refused = get(store.recordSpeech(uid, at(), 1, SpeechSource::Realtime));
+        QVERIFY(*waitForRedis(store.invalidateStageCache(uid)));
+        const Result<bool> refused = waitForRedis(store.recordSpeech(uid, at(), 1, SpeechSource::Realtime));
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().kind, ErrorKind::Permission);
         QVERIFY2(refused.error().message.startsWith(QLatin1String("Redis at rediss://fairuse-reviewer:***@")),
@@ -375,32 +373,25 @@ private:
 
     /** Speech in both layouts (1500 + 700 + 300 ms today, 2000 two days ago, 4000 five days ago), a budget, a stage. */
     void seedUser(const QString& uid, TimePoint now) {
-        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-60'000), 1500, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-2 * 86'400'000LL), 2000, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-5 * 86'400'000LL), 4000, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_adminStore->recordSpeech(uid, at(-60'000), 1500, SpeechSource::Realtime)).ok());
+        QVERIFY(
+            waitForRedis(m_adminStore->recordSpeech(uid, at(-2 * 86'400'000LL), 2000, SpeechSource::Realtime)).ok());
+        QVERIFY(
+            waitForRedis(m_adminStore->recordSpeech(uid, at(-5 * 86'400'000LL), 4000, SpeechSource::Realtime)).ok());
         m_adminStore->setWriteLayout(RedisUsageStore::WriteLayout::V2);
-        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-120'000), 700, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-180'000), 300, SpeechSource::SyncFresh)).ok());
+        QVERIFY(waitForRedis(m_adminStore->recordSpeech(uid, at(-120'000), 700, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_adminStore->recordSpeech(uid, at(-180'000), 300, SpeechSource::SyncFresh)).ok());
         // Metered, never enforced: the console does not add it, and the reviewer may read it all the same.
-        QVERIFY(get(m_adminStore->recordSpeech(uid, at(-180'000), 9999, SpeechSource::CustomStt)).ok());
+        QVERIFY(waitForRedis(m_adminStore->recordSpeech(uid, at(-180'000), 9999, SpeechSource::CustomStt)).ok());
         m_adminStore->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
-        QVERIFY(get(m_adminStore->addSttBudgetUsage(uid, now, 4242)).ok());
-        QVERIFY(get(m_adminStore->writeStageCache(uid, Stage::Warning)).ok());
+        QVERIFY(waitForRedis(m_adminStore->addSttBudgetUsage(uid, now, 4242)).ok());
+        QVERIFY(waitForRedis(m_adminStore->writeStageCache(uid, Stage::Warning)).ok());
     }
 
     bool makeCertificate() {
         m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
         m_key = m_dir.filePath(QStringLiteral("key.pem"));
-        QProcess openssl;
-        openssl.setProcessChannelMode(QProcess::MergedChannels);
-        openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
-                       QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
-                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"),
-                       QStringLiteral("-keyout"), m_key, QStringLiteral("-out"), m_cert});
-        return openssl.waitForFinished(60000) && openssl.exitStatus() == QProcess::NormalExit &&
-               openssl.exitCode() == 0;
+        return makeTestCertificate(m_cert, m_key).isEmpty();
     }
 
     QTemporaryDir m_dir;

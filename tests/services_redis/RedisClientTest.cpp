@@ -322,18 +322,9 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         const QString cert = dir.filePath(QStringLiteral("cert.pem"));
         const QString key = dir.filePath(QStringLiteral("key.pem"));
-        QProcess openssl;
-        openssl.setProcessChannelMode(QProcess::MergedChannels);
-        openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
-                       QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
-                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"),
-                       QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert});
-        if (!openssl.waitForFinished(60000) || openssl.exitCode() != 0) {
+        if (const QString failure = makeTestCertificate(cert, key); !failure.isEmpty()) {
             REQUIRE_BACKEND(QStringLiteral("openssl"), false,
-                            QStringLiteral("openssl could not make a test certificate: ") +
-                                QString::fromUtf8(openssl.readAll()));
+                            QStringLiteral("openssl could not make a test certificate: ") + failure);
         }
         PrivateRedis server(QStringLiteral("redis-tls"));
         QTcpServer probe;

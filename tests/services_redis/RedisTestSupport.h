@@ -3,6 +3,7 @@
 // Helpers shared by the Redis tests: the fixture's ports, private throw-away servers, and awaiting futures.
 #include "RequireBackend.h"
 #include "common/Await.h"
+#include "common/Promise.h"
 #include "redis/RedisClient.h"
 
 #include <QDir>
@@ -93,6 +94,28 @@ private:
     bool m_running = false;
 };
 
+/** Waits for a call to redis-server, as long as a loaded machine may need. */
+template <typename T>
+Result<T> waitForRedis(const services::Async<T>& f, int timeoutMs = 60000) {
+    return services::awaitResult(f, timeoutMs);
+}
+
+/** Makes a self-signed certificate for 127.0.0.1 and its key (PEM) with openssl: empty, or openssl's output when it
+ *  failed. */
+inline QString makeTestCertificate(const QString& certPath, const QString& keyPath) {
+    QProcess openssl;
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"), QStringLiteral("1"),
+                   QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
+                   QStringLiteral("subjectAltName=IP:127.0.0.1"), QStringLiteral("-keyout"), keyPath,
+                   QStringLiteral("-out"), certPath});
+    const bool made =
+        openssl.waitForFinished(60000) && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0;
+    const QString output = QString::fromUtf8(openssl.readAll());
+    return made ? QString() : (output.isEmpty() ? QStringLiteral("openssl did not finish") : output);
+}
 inline services::RedisConfig localConfig(quint16 port) {
     services::RedisConfig c;
     c.host = QStringLiteral("127.0.0.1");

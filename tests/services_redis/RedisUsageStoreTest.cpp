@@ -14,11 +14,6 @@ using namespace fairuse::testing;
 
 namespace {
 
-template <typename T>
-Result<T> get(const Async<T>& f) {
-    return awaitResult(f, 60000);
-}
-
 /** 2026-03-20T10:15:00Z plus an offset, a fixed "now" so the tests do not depend on the clock. */
 TimePoint at(std::int64_t offsetMs = 0) {
     return fromUnixMs(1'774'001'700'000LL + offsetMs);
@@ -54,8 +49,8 @@ private Q_SLOTS:
         const QString uid = uniqueUid(QStringLiteral("layout"));
         const TimePoint t = at(12'345);
         const std::int64_t minute = unixMinute(t);
-        QVERIFY(get(m_store->recordSpeech(uid, t, 1500, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, t, 500, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, t, 1500, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, t, 500, SpeechSource::Realtime)).ok());
         const QByteArray field = QByteArray::number(minute);
         QCOMPARE(run(*m_client, {"HGET", RedisUsageStore::bucketKey(uid), field})->text(), QByteArray("2000"));
         QCOMPARE(run(*m_client, {"ZSCORE", RedisUsageStore::speechKey(uid), field})->text(),
@@ -66,7 +61,7 @@ private Q_SLOTS:
         }
 
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::V2);
-        QVERIFY(get(m_store->recordSpeech(uid, t, 700, SpeechSource::SyncFresh)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, t, 700, SpeechSource::SyncFresh)).ok());
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
         QCOMPARE(run(*m_client, {"HGET", RedisUsageStore::v2BucketKey(SpeechSource::SyncFresh, uid), field})->text(),
                  QByteArray("700"));
@@ -87,7 +82,7 @@ private Q_SLOTS:
     void rejectsBadInput() {
         QFETCH(QString, uid);
         QFETCH(qint64, ms);
-        const Result<bool> r = get(m_store->recordSpeech(uid, at(), ms, SpeechSource::Realtime));
+        const Result<bool> r = waitForRedis(m_store->recordSpeech(uid, at(), ms, SpeechSource::Realtime));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().kind, ErrorKind::Invalid);
     }
@@ -120,7 +115,7 @@ private Q_SLOTS:
         const std::int64_t bad = unixMinute(now) - 20;
         const QByteArray z = RedisUsageStore::speechKey(uid);
         const QByteArray h = RedisUsageStore::bucketKey(uid);
-        QVERIFY(get(m_store->recordSpeech(uid, fromUnixMinute(good), 1000, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, fromUnixMinute(good), 1000, SpeechSource::Realtime)).ok());
         auto junk = [&](const QByteArray& member, std::int64_t minute, const QByteArray& value) {
             QVERIFY(run(*m_client, {"ZADD", z, QByteArray::number(minute * 60), member}).ok());
             if (!value.isNull()) {
@@ -157,7 +152,7 @@ private Q_SLOTS:
             QVERIFY(run(*m_client, {"ZADD", vz, QByteArray::number(bad * 60), badField}).ok());
             QVERIFY(run(*m_client, {"SET", vh, "not a hash"}).ok());
         }
-        const Result<SpeechReading> r = get(m_store->readSpeech(uid, now));
+        const Result<SpeechReading> r = waitForRedis(m_store->readSpeech(uid, now));
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         QCOMPARE(r->skippedValues, skipped);
         QCOMPARE(r->totals, (SpeechTotals{1000, 1000, 1000}));
@@ -209,13 +204,13 @@ private Q_SLOTS:
         }
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
         for (const auto& w : writes) {
-            QVERIFY(get(w).ok());
+            QVERIFY(waitForRedis(w).ok());
         }
         // Also read exactly on a whole minute and on the window edges, where the backend's rule matters.
         const QList<TimePoint> nows{now, fromUnixMinute(nowMinute), fromUnixMinute(nowMinute) + Milliseconds(999),
                                     fromUnixMinute(nowMinute) + Milliseconds(1000), now + std::chrono::hours(30)};
         for (const TimePoint n : nows) {
-            const Result<SpeechReading> r = get(m_store->readSpeech(uid, n));
+            const Result<SpeechReading> r = waitForRedis(m_store->readSpeech(uid, n));
             QVERIFY(r.ok());
             QCOMPARE(r->skippedValues, 0);
             QCOMPARE(r->totals, metering::sumWindows(enforced, n));
@@ -226,15 +221,16 @@ private Q_SLOTS:
     void readMinutesMergesLayoutsInOrder() {
         const QString uid = uniqueUid(QStringLiteral("minutes"));
         const std::int64_t m0 = unixMinute(at());
-        QVERIFY(get(m_store->recordSpeech(uid, fromUnixMinute(m0 + 2), 300, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, fromUnixMinute(m0), 100, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, fromUnixMinute(m0 + 2), 300, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, fromUnixMinute(m0), 100, SpeechSource::Realtime)).ok());
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::V2);
-        QVERIFY(get(m_store->recordSpeech(uid, fromUnixMinute(m0), 50, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, fromUnixMinute(m0 + 1), 70, SpeechSource::SyncFresh)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, fromUnixMinute(m0 + 1), 9999, SpeechSource::SyncBackfill)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, fromUnixMinute(m0), 50, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, fromUnixMinute(m0 + 1), 70, SpeechSource::SyncFresh)).ok());
+        QVERIFY(
+            waitForRedis(m_store->recordSpeech(uid, fromUnixMinute(m0 + 1), 9999, SpeechSource::SyncBackfill)).ok());
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
         const Result<QList<MinuteSample>> r =
-            get(m_store->readMinutes(uid, fromUnixMinute(m0), fromUnixMinute(m0 + 2)));
+            waitForRedis(m_store->readMinutes(uid, fromUnixMinute(m0), fromUnixMinute(m0 + 2)));
         QVERIFY(r.ok());
         QCOMPARE(r->size(), 2); // [from, to): minute m0 + 2 is excluded
         QCOMPARE(r->at(0).unixMinute, m0);
@@ -246,44 +242,53 @@ private Q_SLOTS:
     void v2KeysAddToOldKeysAndOnlyEnforcedSourcesCount() {
         const QString uid = uniqueUid(QStringLiteral("v2"));
         const TimePoint now = at();
-        QVERIFY(get(m_store->recordSpeech(uid, now - std::chrono::hours(2), 1000, SpeechSource::Realtime)).ok());
+        QVERIFY(
+            waitForRedis(m_store->recordSpeech(uid, now - std::chrono::hours(2), 1000, SpeechSource::Realtime)).ok());
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::V2);
-        QVERIFY(get(m_store->recordSpeech(uid, now - std::chrono::hours(2), 200, SpeechSource::Realtime)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, now - std::chrono::hours(30), 30, SpeechSource::SyncFresh)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, now - std::chrono::hours(1), 4000, SpeechSource::SyncBackfill)).ok());
-        QVERIFY(get(m_store->recordSpeech(uid, now - std::chrono::hours(1), 5000, SpeechSource::CustomStt)).ok());
+        QVERIFY(
+            waitForRedis(m_store->recordSpeech(uid, now - std::chrono::hours(2), 200, SpeechSource::Realtime)).ok());
+        QVERIFY(
+            waitForRedis(m_store->recordSpeech(uid, now - std::chrono::hours(30), 30, SpeechSource::SyncFresh)).ok());
+        QVERIFY(waitForRedis(m_store->recordSpeech(uid, now - std::chrono::hours(1), 4000, SpeechSource::SyncBackfill))
+                    .ok());
+        QVERIFY(
+            waitForRedis(m_store->recordSpeech(uid, now - std::chrono::hours(1), 5000, SpeechSource::CustomStt)).ok());
         m_store->setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
-        const Result<SpeechReading> r = get(m_store->readSpeech(uid, now));
+        const Result<SpeechReading> r = waitForRedis(m_store->readSpeech(uid, now));
         QVERIFY(r.ok());
         QCOMPARE(r->totals, (SpeechTotals{1200, 1230, 1230}));
     }
 
     void stageCacheInvalidation() {
         const QString uid = uniqueUid(QStringLiteral("stage"));
-        QVERIFY(get(m_store->writeStageCache(uid, Stage::Throttle)).ok());
-        QCOMPARE(get(m_store->readStageCache(uid)).value(), QStringLiteral("throttle"));
+        QVERIFY(waitForRedis(m_store->writeStageCache(uid, Stage::Throttle)).ok());
+        QCOMPARE(waitForRedis(m_store->readStageCache(uid)).value(), QStringLiteral("throttle"));
         const std::int64_t ttl = run(*m_client, {"TTL", RedisUsageStore::stageKey(uid)})->integerValue();
         QVERIFY(ttl > 0 && ttl <= 60);
-        QCOMPARE(get(m_store->invalidateStageCache(uid)).value(), true);
-        QCOMPARE(get(m_store->readStageCache(uid)).value(), QString());
-        QCOMPARE(get(m_store->invalidateStageCache(uid)).value(), false); // nothing left to drop
+        QCOMPARE(waitForRedis(m_store->invalidateStageCache(uid)).value(), true);
+        QCOMPARE(waitForRedis(m_store->readStageCache(uid)).value(), QString());
+        QCOMPARE(waitForRedis(m_store->invalidateStageCache(uid)).value(), false); // nothing left to drop
     }
 
     void classifierLockIsCompareAndDelete() {
         const QString uid = uniqueUid(QStringLiteral("lock"));
         const QByteArray key = RedisUsageStore::classifierLockKey(uid);
-        QCOMPARE(get(m_store->acquireClassifierLock(uid, "worker-a", std::chrono::seconds(300))).value(), true);
-        QCOMPARE(get(m_store->acquireClassifierLock(uid, "worker-b", std::chrono::seconds(300))).value(), false);
+        QCOMPARE(waitForRedis(m_store->acquireClassifierLock(uid, "worker-a", std::chrono::seconds(300))).value(),
+                 true);
+        QCOMPARE(waitForRedis(m_store->acquireClassifierLock(uid, "worker-b", std::chrono::seconds(300))).value(),
+                 false);
         const std::int64_t pttl = run(*m_client, {"PTTL", key})->integerValue();
         QVERIFY(pttl > 0 && pttl <= 300'000);
         // B must not delete A's lock.
-        QCOMPARE(get(m_store->releaseClassifierLock(uid, "worker-b")).value(), false);
+        QCOMPARE(waitForRedis(m_store->releaseClassifierLock(uid, "worker-b")).value(), false);
         QCOMPARE(run(*m_client, {"GET", key})->text(), QByteArray("worker-a"));
-        QCOMPARE(get(m_store->releaseClassifierLock(uid, "worker-a")).value(), true);
+        QCOMPARE(waitForRedis(m_store->releaseClassifierLock(uid, "worker-a")).value(), true);
         QVERIFY(run(*m_client, {"GET", key})->isNil());
-        QCOMPARE(get(m_store->releaseClassifierLock(uid, "worker-a")).value(), false);
-        QCOMPARE(get(m_store->acquireClassifierLock(uid, "worker-b", std::chrono::seconds(300))).value(), true);
-        const Result<bool> empty = get(m_store->acquireClassifierLock(uid, QByteArray(), std::chrono::seconds(1)));
+        QCOMPARE(waitForRedis(m_store->releaseClassifierLock(uid, "worker-a")).value(), false);
+        QCOMPARE(waitForRedis(m_store->acquireClassifierLock(uid, "worker-b", std::chrono::seconds(300))).value(),
+                 true);
+        const Result<bool> empty =
+            waitForRedis(m_store->acquireClassifierLock(uid, QByteArray(), std::chrono::seconds(1)));
         QCOMPARE(empty.error().kind, ErrorKind::Invalid);
     }
 
@@ -291,17 +296,17 @@ private Q_SLOTS:
         const QString uid = uniqueUid(QStringLiteral("budget"));
         const TimePoint day = fromUnixMs(1'774'051'199'000LL); // 2026-03-20T23:59:59Z
         const TimePoint nextDay = day + std::chrono::seconds(1);
-        QCOMPARE(get(m_store->readSttBudgetUsedMs(uid, day)).value(), 0);
-        QCOMPARE(get(m_store->addSttBudgetUsage(uid, day, 1000)).value(), 1000);
-        QCOMPARE(get(m_store->addSttBudgetUsage(uid, day - std::chrono::hours(23), 500)).value(), 1500);
-        QCOMPARE(get(m_store->readSttBudgetUsedMs(uid, day)).value(), 1500);
-        QCOMPARE(get(m_store->readSttBudgetUsedMs(uid, nextDay)).value(), 0); // resets at UTC midnight
+        QCOMPARE(waitForRedis(m_store->readSttBudgetUsedMs(uid, day)).value(), 0);
+        QCOMPARE(waitForRedis(m_store->addSttBudgetUsage(uid, day, 1000)).value(), 1000);
+        QCOMPARE(waitForRedis(m_store->addSttBudgetUsage(uid, day - std::chrono::hours(23), 500)).value(), 1500);
+        QCOMPARE(waitForRedis(m_store->readSttBudgetUsedMs(uid, day)).value(), 1500);
+        QCOMPARE(waitForRedis(m_store->readSttBudgetUsedMs(uid, nextDay)).value(), 0); // resets at UTC midnight
         const QByteArray key = RedisUsageStore::sttBudgetKey(uid, day);
         QCOMPARE(run(*m_client, {"GET", "fair_use:dg_budget:" + uid.toUtf8() + ":20260320"})->text(),
                  QByteArray("1500"));
         QVERIFY(run(*m_client, {"PTTL", key})->integerValue() != -1); // it expires
         QVERIFY(run(*m_client, {"SET", key, "a lot"}).ok());
-        const Result<std::int64_t> junk = get(m_store->readSttBudgetUsedMs(uid, day));
+        const Result<std::int64_t> junk = waitForRedis(m_store->readSttBudgetUsedMs(uid, day));
         QVERIFY(!junk.ok());
         QCOMPARE(junk.error().kind, ErrorKind::Invalid);
     }
@@ -313,9 +318,9 @@ private Q_SLOTS:
         c.autoReconnect = false;
         RedisClient client(c);
         RedisUsageStore store(&client);
-        QVERIFY(get(store.recordSpeech(QStringLiteral("u"), at(), 10, SpeechSource::Realtime)).ok());
+        QVERIFY(waitForRedis(store.recordSpeech(QStringLiteral("u"), at(), 10, SpeechSource::Realtime)).ok());
         server.stop();
-        const Result<SpeechReading> r = get(store.readSpeech(QStringLiteral("u"), at()));
+        const Result<SpeechReading> r = waitForRedis(store.readSpeech(QStringLiteral("u"), at()));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().kind, ErrorKind::Unavailable);
     }
@@ -328,10 +333,10 @@ private Q_SLOTS:
         const Async<bool> recording =
             store->recordSpeech(uniqueUid(QStringLiteral("gone")), at(), 10, SpeechSource::Realtime);
         delete store;
-        const Result<SpeechReading> r = get(reading);
+        const Result<SpeechReading> r = waitForRedis(reading);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().kind, ErrorKind::Unavailable);
-        const Result<bool> w = get(recording);
+        const Result<bool> w = waitForRedis(recording);
         QVERIFY(!w.ok());
         QCOMPARE(w.error().kind, ErrorKind::Unavailable);
     }
@@ -365,20 +370,21 @@ private Q_SLOTS:
         QVERIFY(run(client, {"HSET", RedisUsageStore::bucketKey(uid), field, "1000"})->isInteger());
         QVERIFY(run(client, {"ZADD", RedisUsageStore::speechKey(uid), QByteArray::number(minute * 60), field})
                     ->isInteger());
-        Result<SpeechReading> r = get(store.readSpeech(uid, now));
+        Result<SpeechReading> r = waitForRedis(store.readSpeech(uid, now));
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         QCOMPARE(r->totals, (SpeechTotals{1000, 1000, 1000}));
 
         // Then the write.
         store.setWriteLayout(RedisUsageStore::WriteLayout::V2);
         const Result<bool> recorded =
-            get(store.recordSpeech(uid, fromUnixMinute(minute - 30), 2500, SpeechSource::SyncFresh));
+            waitForRedis(store.recordSpeech(uid, fromUnixMinute(minute - 30), 2500, SpeechSource::SyncFresh));
         QVERIFY2(recorded.ok(), recorded.ok() ? "" : qPrintable(recorded.error().message));
-        r = get(store.readSpeech(uid, now));
+        r = waitForRedis(store.readSpeech(uid, now));
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         QCOMPARE(r->skippedValues, 0);
         QCOMPARE(r->totals, (SpeechTotals{3500, 3500, 3500}));
-        const Result<QList<MinuteSample>> minutes = get(store.readMinutes(uid, now - std::chrono::hours(2), now));
+        const Result<QList<MinuteSample>> minutes =
+            waitForRedis(store.readMinutes(uid, now - std::chrono::hours(2), now));
         QVERIFY2(minutes.ok(), minutes.ok() ? "" : qPrintable(minutes.error().message));
         QCOMPARE(minutes->size(), 2);
         QCOMPARE(minutes->at(0).unixMinute, minute - 30);

@@ -80,23 +80,23 @@ DemoPopulation expectedPopulation() {
     return generateDemoPopulation(o);
 }
 
-std::int64_t dbSize(quint16 port, int db, const QString& password = {}) {
+/** Runs `command` on database `db` of the redis-server on `port`. */
+Result<RedisReply> runOnDb(quint16 port, int db, const QString& password, const QList<QByteArray>& command) {
     RedisConfig c;
     c.port = port;
     c.db = db;
     c.password = password;
     RedisClient client(c);
-    const Result<RedisReply> r = awaitResult(client.command({"DBSIZE"}), 20000);
+    return awaitResult(client.command(command), 20000);
+}
+
+std::int64_t dbSize(quint16 port, int db, const QString& password = {}) {
+    const Result<RedisReply> r = runOnDb(port, db, password, {"DBSIZE"});
     return r.ok() ? r->integerValue() : -1;
 }
 
 bool flushDb(quint16 port, int db, const QString& password = {}) {
-    RedisConfig c;
-    c.port = port;
-    c.db = db;
-    c.password = password;
-    RedisClient client(c);
-    const Result<RedisReply> r = awaitResult(client.command({"FLUSHDB"}), 20000);
+    const Result<RedisReply> r = runOnDb(port, db, password, {"FLUSHDB"});
     return r.ok() && r->isStatus();
 }
 
@@ -315,24 +315,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("redisHost");
         QTest::addColumn<QString>("emulatorHost");
         QTest::addColumn<bool>("allowed");
-        QTest::newRow("127.0.0.1 both") << "127.0.0.1"
-                                        << "127.0.0.1:8080" << true;
-        QTest::newRow("localhost both") << "localhost"
-                                        << "localhost:8080" << true;
-        QTest::newRow("::1 both") << "::1"
-                                  << "[::1]:8080" << true;
-        QTest::newRow("127.0.0.2 redis") << "127.0.0.2"
-                                         << "127.0.0.1:8080" << true;
-        QTest::newRow("production Firestore") << "127.0.0.1"
-                                              << "" << false;
-        QTest::newRow("remote emulator") << "127.0.0.1"
-                                         << "192.168.1.20:8080" << false;
-        QTest::newRow("emulator without port, remote") << "127.0.0.1"
-                                                       << "firestore.example" << false;
-        QTest::newRow("remote redis") << "redis.example"
-                                      << "127.0.0.1:8080" << false;
-        QTest::newRow("redis on a localhost look-alike") << "localhost.example"
-                                                         << "127.0.0.1:8080" << false;
+        const auto row = [](const char* name, const char* redisHost, const char* emulatorHost, bool allowed) {
+            QTest::newRow(name) << QString::fromLatin1(redisHost) << QString::fromLatin1(emulatorHost) << allowed;
+        };
+        row("127.0.0.1 both", "127.0.0.1", "127.0.0.1:8080", true);
+        row("localhost both", "localhost", "localhost:8080", true);
+        row("::1 both", "::1", "[::1]:8080", true);
+        row("127.0.0.2 redis", "127.0.0.2", "127.0.0.1:8080", true);
+        row("production Firestore", "127.0.0.1", "", false);
+        row("remote emulator", "127.0.0.1", "192.168.1.20:8080", false);
+        row("emulator without port, remote", "127.0.0.1", "firestore.example", false);
+        row("remote redis", "redis.example", "127.0.0.1:8080", false);
+        row("redis on a localhost look-alike", "localhost.example", "127.0.0.1:8080", false);
     }
 
     void forceTargetCheck() {
