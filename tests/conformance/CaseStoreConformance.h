@@ -89,9 +89,7 @@ private:
 
 private Q_SLOTS:
     void init() {
-        auto subject = m_factory();
-        CONFORM_OK(subject);
-        m_subject = subject.value();
+        CONFORM_OK(renewSubject());
         CONFORM_OK(m_subject.seed(standardPopulation()));
     }
     void cleanup() { m_subject = {}; }

@@ -13,19 +13,12 @@
 
 namespace fairuse::conformance {
 
-class ClaimConformance : public QObject {
+class ClaimConformance : public QObject, SuiteSubject<CaseStoreSubject> {
     Q_OBJECT
 public:
-    explicit ClaimConformance(CaseStoreFactory factory, QObject* parent = nullptr)
-        : QObject(parent)
-        , m_factory(std::move(factory)) {}
+    using SuiteSubject::SuiteSubject;
 
 private:
-    CaseStoreFactory m_factory;
-    CaseStoreSubject m_subject;
-
-    services::CaseStore& store() { return *m_subject.store; }
-
     static Reviewer ana() { return Reviewer{QStringLiteral("ana@example.com"), Role::Reviewer, QStringLiteral("ana")}; }
     static Reviewer ben() { return Reviewer{QStringLiteral("ben@example.com"), Role::Reviewer, QStringLiteral("ben")}; }
     static TimePoint t0() { return at("2026-03-20T12:00:00Z"); }
@@ -83,9 +76,7 @@ private:
 
 private Q_SLOTS:
     void init() {
-        auto subject = m_factory();
-        CONFORM_OK(subject);
-        m_subject = subject.value();
+        CONFORM_OK(renewSubject());
         CONFORM_OK(m_subject.seed(standardPopulation()));
     }
     void cleanup() { m_subject = {}; }

@@ -69,6 +69,16 @@ protected:
     /** The subject's store. */
     auto& store() { return *m_subject.store; }
 
+    /** A new subject from the factory, for the test function about to run. */
+    Status renewSubject() {
+        auto subject = m_factory();
+        if (!subject) {
+            return subject.error();
+        }
+        m_subject = subject.value();
+        return {};
+    }
+
     std::function<Result<Subject>()> m_factory;
     Subject m_subject;
 };

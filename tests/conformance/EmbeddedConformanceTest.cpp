@@ -85,24 +85,26 @@ Status seedEmbedded(const std::shared_ptr<services::EmbeddedDatabase>& db, const
     return r ? Status{} : Status(r.error());
 }
 
+/** A new embedded case store for one test, seeded through the demo seeder's writer. */
+Result<CaseStoreSubject> embeddedCaseStore() {
+    auto keep = openEmbedded();
+    if (!keep) {
+        return keep.error();
+    }
+    CaseStoreSubject s;
+    s.store = (*keep)->stores.cases;
+    s.seed = [db = (*keep)->stores.database](const Population& p) { return seedEmbedded(db, p); };
+    s.keep = *keep;
+    return s;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    const auto caseSubject = []() -> Result<CaseStoreSubject> {
-        auto keep = openEmbedded();
-        if (!keep) {
-            return keep.error();
-        }
-        CaseStoreSubject s;
-        s.store = (*keep)->stores.cases;
-        s.seed = [db = (*keep)->stores.database](const Population& p) { return seedEmbedded(db, p); };
-        s.keep = *keep;
-        return s;
-    };
-    CaseStoreConformance cases(caseSubject);
-    ClaimConformance claims(caseSubject);
-    AppealConformance appeals(caseSubject);
+    CaseStoreConformance cases(embeddedCaseStore);
+    ClaimConformance claims(embeddedCaseStore);
+    AppealConformance appeals(embeddedCaseStore);
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {

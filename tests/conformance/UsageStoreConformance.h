@@ -26,11 +26,7 @@ private:
     static TimePoint now() { return at("2026-03-20T10:15:00Z"); }
 
 private Q_SLOTS:
-    void init() {
-        auto subject = m_factory();
-        CONFORM_OK(subject);
-        m_subject = subject.value();
-    }
+    void init() { CONFORM_OK(renewSubject()); }
     void cleanup() { m_subject = {}; }
 
     void nothingRecordedReadsZero() {
