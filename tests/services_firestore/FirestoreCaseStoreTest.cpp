@@ -57,6 +57,14 @@ Status seed(FirestoreClient& client, const QList<FairUseState>& states, const QL
     return {};
 }
 
+/** u1 at `stage` with one open case, e1 (FU-0123456789AB), that moved them there. */
+Status seedU1(FirestoreClient& client, Stage stage) {
+    FairUseEvent e = openEvent(QStringLiteral("e1"), QStringLiteral("FU-0123456789AB"), "2026-03-20T09:00:00Z", stage);
+    e.uid = QStringLiteral("u1");
+    return seed(client, {flaggedState(QStringLiteral("u1"), stage, "2026-03-20T10:00:00Z", 0.8, UsageType::Audiobook)},
+                {e});
+}
+
 AuditRecord auditFor(const QString& uid, AuditAction action, const QString& reviewer = QStringLiteral("rev@x.com")) {
     AuditRecord a;
     a.at = at("2026-03-21T09:00:00Z");
@@ -255,11 +263,7 @@ void FirestoreCaseStoreTest::queueSearchByUidAndCaseRef() {
 void FirestoreCaseStoreTest::applyWritesStateEventAndChainedAudit() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     auto f = makeStore(host, QStringLiteral("apply"));
-    auto e = openEvent(QStringLiteral("e1"), QStringLiteral("FU-0123456789AB"), "2026-03-20T09:00:00Z", Stage::Warning);
-    e.uid = QStringLiteral("u1");
-    VERIFY_OK(seed(
-        *f.client,
-        {flaggedState(QStringLiteral("u1"), Stage::Warning, "2026-03-20T10:00:00Z", 0.8, UsageType::Audiobook)}, {e}));
+    VERIFY_OK(seedU1(*f.client, Stage::Warning));
     // A backend field we do not know must survive our update (update mask).
     QVERIFY(wait(f.client->patch(FirestoreCaseStore::statePath(QStringLiteral("u1")),
                                  {{QStringLiteral("backend_only"), V::string(QStringLiteral("keep me"))}},
@@ -329,12 +333,7 @@ void FirestoreCaseStoreTest::applyWritesStateEventAndChainedAudit() {
 void FirestoreCaseStoreTest::concurrentReviewersOneWinsOneConflict() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     auto f = makeStore(host, QStringLiteral("race"));
-    auto e =
-        openEvent(QStringLiteral("e1"), QStringLiteral("FU-0123456789AB"), "2026-03-20T09:00:00Z", Stage::Throttle);
-    e.uid = QStringLiteral("u1");
-    VERIFY_OK(seed(
-        *f.client,
-        {flaggedState(QStringLiteral("u1"), Stage::Throttle, "2026-03-20T10:00:00Z", 0.8, UsageType::Audiobook)}, {e}));
+    VERIFY_OK(seedU1(*f.client, Stage::Throttle));
     auto state = wait(f.store->getState(QStringLiteral("u1")));
     auto events = wait(f.store->listEvents(QStringLiteral("u1")));
     VERIFY_OK(state);
@@ -367,11 +366,7 @@ void FirestoreCaseStoreTest::concurrentReviewersOneWinsOneConflict() {
 void FirestoreCaseStoreTest::staleEventVersionWritesNothing() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     auto f = makeStore(host, QStringLiteral("stale"));
-    auto e = openEvent(QStringLiteral("e1"), QStringLiteral("FU-0123456789AB"), "2026-03-20T09:00:00Z", Stage::Warning);
-    e.uid = QStringLiteral("u1");
-    VERIFY_OK(seed(
-        *f.client,
-        {flaggedState(QStringLiteral("u1"), Stage::Warning, "2026-03-20T10:00:00Z", 0.8, UsageType::Audiobook)}, {e}));
+    VERIFY_OK(seedU1(*f.client, Stage::Warning));
     auto state = wait(f.store->getState(QStringLiteral("u1")));
     auto events = wait(f.store->listEvents(QStringLiteral("u1")));
     // Someone (the backend) touches the event after we read it.

@@ -398,55 +398,35 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("seed"), QStringLiteral("--store"), QStringLiteral("redis+firestore"),
                            QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1/0")}
             << QStringLiteral("needs --firestore PROJECT");
-        QTest::newRow("not a project id") << QStringList{QStringLiteral("seed"),
-                                                         QStringLiteral("--store"),
-                                                         QStringLiteral("redis+firestore"),
-                                                         QStringLiteral("--redis"),
-                                                         QStringLiteral("redis://127.0.0.1:1/0"),
-                                                         QStringLiteral("--firestore"),
-                                                         QStringLiteral("Users/x")}
-                                          << QStringLiteral("is not a Google Cloud project id");
-        QTest::newRow("bad redis url") << QStringList{QStringLiteral("seed"),
-                                                      QStringLiteral("--store"),
-                                                      QStringLiteral("redis+firestore"),
-                                                      QStringLiteral("--redis"),
-                                                      QStringLiteral("http://x"),
-                                                      QStringLiteral("--firestore"),
-                                                      project}
-                                       << QStringLiteral("--redis:");
-        QTest::newRow("bad layout") << QStringList{QStringLiteral("seed"),
-                                                   QStringLiteral("--store"),
-                                                   QStringLiteral("redis+firestore"),
-                                                   QStringLiteral("--redis"),
-                                                   QStringLiteral("redis://127.0.0.1:1/0"),
-                                                   QStringLiteral("--firestore"),
-                                                   project,
-                                                   QStringLiteral("--redis-layout"),
-                                                   QStringLiteral("v3")}
+        // `seed --store redis+firestore --redis URL --firestore PROJECT`, then `more`.
+        const auto toBackend = [](const QString& redisUrl, const QString& firestoreProject,
+                                  const QStringList& more = {}) {
+            return QStringList{QStringLiteral("seed"),
+                               QStringLiteral("--store"),
+                               QStringLiteral("redis+firestore"),
+                               QStringLiteral("--redis"),
+                               redisUrl,
+                               QStringLiteral("--firestore"),
+                               firestoreProject} +
+                   more;
+        };
+        const QString unreachable = QStringLiteral("redis://127.0.0.1:1/0");
+        QTest::newRow("not a project id")
+            << toBackend(unreachable, QStringLiteral("Users/x")) << QStringLiteral("is not a Google Cloud project id");
+        QTest::newRow("bad redis url") << toBackend(QStringLiteral("http://x"), project) << QStringLiteral("--redis:");
+        QTest::newRow("bad layout") << toBackend(unreachable, project,
+                                                 {QStringLiteral("--redis-layout"), QStringLiteral("v3")})
                                     << QStringLiteral("--redis-layout must be v2 or legacy");
-        QTest::newRow("--db with redis+firestore") << QStringList{QStringLiteral("seed"),
-                                                                  QStringLiteral("--store"),
-                                                                  QStringLiteral("redis+firestore"),
-                                                                  QStringLiteral("--redis"),
-                                                                  QStringLiteral("redis://127.0.0.1:1/0"),
-                                                                  QStringLiteral("--firestore"),
-                                                                  project,
-                                                                  QStringLiteral("--db"),
-                                                                  QStringLiteral("/tmp/x.sqlite")}
-                                                   << QStringLiteral("--db is for --store embedded");
+        QTest::newRow("--db with redis+firestore")
+            << toBackend(unreachable, project, {QStringLiteral("--db"), QStringLiteral("/tmp/x.sqlite")})
+            << QStringLiteral("--db is for --store embedded");
         QTest::newRow("--redis with embedded")
             << QStringList{QStringLiteral("seed"), QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1/0")}
             << QStringLiteral("is for --store redis+firestore");
         QTest::newRow("--emulator with embedded") << QStringList{QStringLiteral("seed"), QStringLiteral("--emulator")}
                                                   << QStringLiteral("is for --store redis+firestore");
         QTest::newRow("plain redis:// to another machine")
-            << QStringList{QStringLiteral("seed"),
-                           QStringLiteral("--store"),
-                           QStringLiteral("redis+firestore"),
-                           QStringLiteral("--redis"),
-                           QStringLiteral("redis://redis.internal:6379/0"),
-                           QStringLiteral("--firestore"),
-                           QStringLiteral("demo-project")}
+            << toBackend(QStringLiteral("redis://redis.internal:6379/0"), QStringLiteral("demo-project"))
             << QStringLiteral("would send the password and the data in clear text");
     }
 
