@@ -15,9 +15,6 @@ using namespace fairuse;
 using namespace fairuse::services;
 using namespace fairuse::testing::rules;
 
-using fairuse::testing::wait;
-using fairuse::testing::why;
-
 namespace {
 
 TimePoint wallClock() {

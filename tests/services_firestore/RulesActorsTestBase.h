@@ -11,10 +11,6 @@
 
 namespace fairuse::testing::rules {
 
-using testing::at;
-using testing::wait;
-using testing::why;
-
 enum class Who { Reviewer, Senior, Admin, Other, Unverified, NoRole, UnknownRole };
 
 inline const enforcement::Policy kPolicy;

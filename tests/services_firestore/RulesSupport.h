@@ -21,6 +21,9 @@ using V = services::FirestoreValue;
 using services::FirestoreClient;
 using services::FirestoreWrite;
 using services::Precondition;
+using testing::at;
+using testing::wait;
+using testing::why;
 
 /** Someone with an ID token: the reviewer identity it carries and a Firestore client that sends it. */
 struct Actor {

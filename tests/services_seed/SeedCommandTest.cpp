@@ -54,21 +54,24 @@ Run runCli(const QStringList& args, const QString& emulatorHost, const QMap<QStr
             QString::fromUtf8(p.readAllStandardError())};
 }
 
-QStringList seedArgs(const QString& redisUrl, const QString& project, const QStringList& more = {}) {
+/** `seed --store redis+firestore --redis URL --firestore PROJECT`, then `more`. */
+QStringList toBackend(const QString& redisUrl, const QString& project, const QStringList& more = {}) {
     return QStringList{QStringLiteral("seed"),
                        QStringLiteral("--store"),
                        QStringLiteral("redis+firestore"),
                        QStringLiteral("--redis"),
                        redisUrl,
                        QStringLiteral("--firestore"),
-                       project,
-                       QStringLiteral("--users"),
-                       QStringLiteral("60"),
-                       QStringLiteral("--flagged"),
-                       QStringLiteral("10"),
-                       QStringLiteral("--now"),
-                       kNow} +
+                       project} +
            more;
+}
+
+/** A small population written to the backend: toBackend() with 60 users, 10 flagged, at kNow. */
+QStringList seedArgs(const QString& redisUrl, const QString& project, const QStringList& more = {}) {
+    return toBackend(redisUrl, project,
+                     QStringList{QStringLiteral("--users"), QStringLiteral("60"), QStringLiteral("--flagged"),
+                                 QStringLiteral("10"), QStringLiteral("--now"), kNow} +
+                         more);
 }
 
 /** The population the CLI generates for seedArgs() (--flagged 10 is 2 of each kind). */
@@ -398,18 +401,6 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("seed"), QStringLiteral("--store"), QStringLiteral("redis+firestore"),
                            QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1/0")}
             << QStringLiteral("needs --firestore PROJECT");
-        // `seed --store redis+firestore --redis URL --firestore PROJECT`, then `more`.
-        const auto toBackend = [](const QString& redisUrl, const QString& firestoreProject,
-                                  const QStringList& more = {}) {
-            return QStringList{QStringLiteral("seed"),
-                               QStringLiteral("--store"),
-                               QStringLiteral("redis+firestore"),
-                               QStringLiteral("--redis"),
-                               redisUrl,
-                               QStringLiteral("--firestore"),
-                               firestoreProject} +
-                   more;
-        };
         const QString unreachable = QStringLiteral("redis://127.0.0.1:1/0");
         QTest::newRow("not a project id")
             << toBackend(unreachable, QStringLiteral("Users/x")) << QStringLiteral("is not a Google Cloud project id");
