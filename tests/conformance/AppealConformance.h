@@ -14,19 +14,12 @@
 
 namespace fairuse::conformance {
 
-class AppealConformance : public QObject {
+class AppealConformance : public QObject, SuiteSubject<CaseStoreSubject> {
     Q_OBJECT
 public:
-    explicit AppealConformance(CaseStoreFactory factory, QObject* parent = nullptr)
-        : QObject(parent)
-        , m_factory(std::move(factory)) {}
+    using SuiteSubject::SuiteSubject;
 
 private:
-    CaseStoreFactory m_factory;
-    CaseStoreSubject m_subject;
-
-    services::CaseStore& store() { return *m_subject.store; }
-
     static enforcement::ActionContext senior() {
         enforcement::ActionContext ctx;
         ctx.reviewer = actingReviewer();
@@ -57,9 +50,7 @@ private:
 
 private Q_SLOTS:
     void init() {
-        auto subject = m_factory();
-        CONFORM_OK(subject);
-        m_subject = subject.value();
+        CONFORM_OK(renewSubject());
         CONFORM_OK(m_subject.seed(standardPopulation()));
     }
     void cleanup() { m_subject = {}; }

@@ -36,10 +36,7 @@ private:
     void refusedThenGenuinePasses(const Actor& sender, const QList<FirestoreWrite>& hostile,
                                   const QList<FirestoreWrite>& genuine);
 
-    QString m_host;
-    QString m_project;
-    std::shared_ptr<FirestoreClient> m_owner;
-    std::unique_ptr<FirestoreCaseStore> m_ownerStore;
+    RulesProject m_rules;
     Actor m_reviewer;
     Actor m_senior;
     int m_users = 0;
@@ -48,15 +45,12 @@ private:
 void AppealRulesTest::initTestCase() {
     FAIRUSE_REQUIRE_EMULATOR(host);
     REQUIRE_AUTH_EMULATOR();
-    m_host = host;
-    m_project = testing::freshProject(QStringLiteral("appealrules"));
-    QVERIFY(loadShippedRules(m_host, m_project));
-    m_owner =
-        std::make_shared<FirestoreClient>(testing::emulatorConfig(m_project, m_host), StaticToken::emulatorOwner());
-    m_ownerStore = std::make_unique<FirestoreCaseStore>(m_owner);
+    QVERIFY(m_rules.create(host, QStringLiteral("appealrules")));
     const testing::AuthEmulator auth;
-    auto reviewer = signIn(auth, m_host, m_project, QStringLiteral("appeal-rev"), QStringLiteral("reviewer"));
-    auto senior = signIn(auth, m_host, m_project, QStringLiteral("appeal-lead"), QStringLiteral("senior_reviewer"));
+    auto reviewer =
+        signIn(auth, m_rules.host, m_rules.project, QStringLiteral("appeal-rev"), QStringLiteral("reviewer"));
+    auto senior =
+        signIn(auth, m_rules.host, m_rules.project, QStringLiteral("appeal-lead"), QStringLiteral("senior_reviewer"));
     VERIFY_OK(reviewer);
     VERIFY_OK(senior);
     m_reviewer = *reviewer;
@@ -73,7 +67,7 @@ QString AppealRulesTest::appealingUser() {
     a.message = QStringLiteral("I record the lectures I attend.");
     a.channel = QStringLiteral("app");
     writes.append(FirestoreWrite::set(appealPath(uid, a.id), encodeAppeal(a)));
-    auto r = wait(m_owner->commit(writes));
+    auto r = wait(m_rules.owner->commit(writes));
     if (!r) {
         qWarning("seeding %s failed: %s", qPrintable(uid), qPrintable(why(r.error())));
     }
@@ -81,8 +75,8 @@ QString AppealRulesTest::appealingUser() {
 }
 
 Genuine AppealRulesTest::decision(const QString& uid, AppealDecision d, const Reviewer& as) {
-    auto state = wait(m_ownerStore->getState(uid));
-    auto appeals = wait(m_ownerStore->listAppeals(uid));
+    auto state = wait(m_rules.ownerStore->getState(uid));
+    auto appeals = wait(m_rules.ownerStore->listAppeals(uid));
     if (!state || !appeals || appeals->isEmpty()) {
         qWarning("reading %s failed", qPrintable(uid));
         return {};
@@ -93,7 +87,7 @@ Genuine AppealRulesTest::decision(const QString& uid, AppealDecision d, const Re
         qWarning("the core refused: %s", qPrintable(why(cs.error())));
         return {};
     }
-    auto g = commitFor(*m_owner, *cs);
+    auto g = commitFor(*m_rules.owner, *cs);
     if (!g) {
         qWarning("building the commit failed: %s", qPrintable(why(g.error())));
         return {};
@@ -159,8 +153,8 @@ void AppealRulesTest::anAppealDecidedTwice() {
     const Genuine first = decision(uid, AppealDecision::Upheld, m_senior.reviewer);
     VERIFY_OK(wait(m_senior.client->commit(first.writes)));
     // A second decision of the decided appeal, at its current version (the core would refuse to build it).
-    auto appeals = wait(m_ownerStore->listAppeals(uid));
-    auto state = wait(m_ownerStore->getState(uid));
+    auto appeals = wait(m_rules.ownerStore->listAppeals(uid));
+    auto state = wait(m_rules.ownerStore->getState(uid));
     VERIFY_OK(appeals);
     VERIFY_OK(state);
     Appeal reopened = appeals->first();
@@ -169,7 +163,7 @@ void AppealRulesTest::anAppealDecidedTwice() {
                                           AppealDecision::Overturned, QStringLiteral("changed my mind"),
                                           contextFor(m_senior.reviewer));
     VERIFY_OK(cs);
-    auto g = commitFor(*m_owner, *cs);
+    auto g = commitFor(*m_rules.owner, *cs);
     VERIFY_OK(g);
     auto refused = wait(m_senior.client->commit(g->writes));
     QVERIFY2(!refused.ok(), "a second decision passed");
@@ -185,7 +179,7 @@ void AppealRulesTest::anOverturnRestoresTheStageBefore() {
     QVERIFY(state);
     setField(state, QStringLiteral("stage"), V::string(QStringLiteral("none")));
     refusedThenGenuinePasses(m_senior, hostile, g.writes);
-    auto stored = wait(m_ownerStore->getState(uid));
+    auto stored = wait(m_rules.ownerStore->getState(uid));
     VERIFY_OK(stored);
     QCOMPARE(toString(stored->stage), QStringLiteral("throttle"));
 }
