@@ -4,39 +4,21 @@
 
 namespace fairuse::services {
 
+using Type = FirestoreValue::Type;
+
 QString FieldReader::string(const QString& name) {
-    const FirestoreValue* v = find(name);
-    if (!v) {
-        return {};
-    }
-    if (v->type() != FirestoreValue::Type::String) {
-        wrongType(name, *v, QStringLiteral("stringValue"));
-        return {};
-    }
-    return v->toText();
+    const FirestoreValue* v = findOf(name, Type::String);
+    return v ? v->toText() : QString();
 }
 
 bool FieldReader::boolean(const QString& name) {
-    const FirestoreValue* v = find(name);
-    if (!v) {
-        return false;
-    }
-    if (v->type() != FirestoreValue::Type::Boolean) {
-        wrongType(name, *v, QStringLiteral("booleanValue"));
-        return false;
-    }
-    return v->toBool();
+    const FirestoreValue* v = findOf(name, Type::Boolean);
+    return v && v->toBool();
 }
 
 std::int64_t FieldReader::integer(const QString& name) {
     const FirestoreValue* v = find(name);
-    if (!v) {
-        return 0;
-    }
-    if (v->type() == FirestoreValue::Type::Integer) {
-        return v->toInteger();
-    }
-    if (v->type() == FirestoreValue::Type::Double) {
+    if (v && v->type() == Type::Double) {
         const double d = v->toDouble();
         if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.2e18) {
             return static_cast<std::int64_t>(d);
@@ -44,34 +26,22 @@ std::int64_t FieldReader::integer(const QString& name) {
         fail(name, QStringLiteral("is %1, not an integer").arg(d));
         return 0;
     }
-    wrongType(name, *v, QStringLiteral("integerValue"));
-    return 0;
+    v = findOf(name, Type::Integer);
+    return v ? v->toInteger() : 0;
 }
 
 std::optional<double> FieldReader::number(const QString& name) {
     const FirestoreValue* v = find(name);
-    if (!v) {
-        return std::nullopt;
-    }
-    if (v->type() == FirestoreValue::Type::Double) {
-        return v->toDouble();
-    }
-    if (v->type() == FirestoreValue::Type::Integer) {
+    if (v && v->type() == Type::Integer) {
         return static_cast<double>(v->toInteger());
     }
-    wrongType(name, *v, QStringLiteral("doubleValue"));
-    return std::nullopt;
+    v = findOf(name, Type::Double);
+    return v ? std::optional<double>(v->toDouble()) : std::nullopt;
 }
 
 std::optional<TimePoint> FieldReader::time(const QString& name) {
     const FirestoreValue* v = find(name);
-    if (!v) {
-        return std::nullopt;
-    }
-    if (v->type() == FirestoreValue::Type::Timestamp) {
-        return v->toTimestamp();
-    }
-    if (v->type() == FirestoreValue::Type::String) {
+    if (v && v->type() == Type::String) {
         auto t = parseRfc3339(v->toText());
         if (t) {
             return *t;
@@ -79,32 +49,18 @@ std::optional<TimePoint> FieldReader::time(const QString& name) {
         fail(name, t.error().message);
         return std::nullopt;
     }
-    wrongType(name, *v, QStringLiteral("timestampValue"));
-    return std::nullopt;
+    v = findOf(name, Type::Timestamp);
+    return v ? std::optional<TimePoint>(v->toTimestamp()) : std::nullopt;
 }
 
 std::optional<FirestoreFields> FieldReader::map(const QString& name) {
-    const FirestoreValue* v = find(name);
-    if (!v) {
-        return std::nullopt;
-    }
-    if (v->type() != FirestoreValue::Type::Map) {
-        wrongType(name, *v, QStringLiteral("mapValue"));
-        return std::nullopt;
-    }
-    return v->toMap();
+    const FirestoreValue* v = findOf(name, Type::Map);
+    return v ? std::optional<FirestoreFields>(v->toMap()) : std::nullopt;
 }
 
 QList<FirestoreValue> FieldReader::array(const QString& name) {
-    const FirestoreValue* v = find(name);
-    if (!v) {
-        return {};
-    }
-    if (v->type() != FirestoreValue::Type::Array) {
-        wrongType(name, *v, QStringLiteral("arrayValue"));
-        return {};
-    }
-    return v->toArray();
+    const FirestoreValue* v = findOf(name, Type::Array);
+    return v ? v->toArray() : QList<FirestoreValue>();
 }
 
 const FirestoreValue* FieldReader::find(const QString& name) const {
@@ -115,8 +71,14 @@ const FirestoreValue* FieldReader::find(const QString& name) const {
     return &*it;
 }
 
-void FieldReader::wrongType(const QString& name, const FirestoreValue& v, const QString& expected) {
-    fail(name, QStringLiteral("should be %1, is %2").arg(expected, FirestoreValue::typeName(v.type())));
+const FirestoreValue* FieldReader::findOf(const QString& name, FirestoreValue::Type type) {
+    const FirestoreValue* v = find(name);
+    if (v && v->type() != type) {
+        fail(name, QStringLiteral("should be %1, is %2")
+                       .arg(FirestoreValue::typeName(type), FirestoreValue::typeName(v->type())));
+        return nullptr;
+    }
+    return v;
 }
 
 } // namespace fairuse::services

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 
 namespace fairuse::services {
@@ -18,14 +19,16 @@ public:
         : m_fields(fields)
         , m_context(std::move(context)) {}
 
-    bool has(const QString& name) const {
-        const auto it = m_fields.constFind(name);
-        return it != m_fields.cend() && !it->isNull();
-    }
+    bool has(const QString& name) const { return find(name) != nullptr; }
 
     void require(const QString& name) {
         if (!has(name)) {
             fail(name, QStringLiteral("is required but missing"));
+        }
+    }
+    void requireAll(std::initializer_list<const char*> names) {
+        for (const char* name : names) {
+            require(QString::fromLatin1(name));
         }
     }
 
@@ -66,11 +69,35 @@ public:
         }
     }
 
+    /** Reads the map field `name` with `read(FieldReader&)`, recording the first error it finds here; nothing when
+     *  the field is missing or null. */
+    template <typename Read>
+    void nested(const QString& name, Read read) {
+        if (const std::optional<FirestoreFields> m = map(name)) {
+            FieldReader inner(*m, name);
+            read(inner);
+            if (inner.error()) {
+                fail(*inner.error());
+            }
+        }
+    }
+
     const std::optional<Error>& error() const { return m_error; }
 
+    /** `value`, or the first error recorded. */
+    template <typename T>
+    Result<T> result(T value) const {
+        if (m_error) {
+            return *m_error;
+        }
+        return value;
+    }
+
 private:
+    /** The field, or nullptr when it is missing or null. */
     const FirestoreValue* find(const QString& name) const;
-    void wrongType(const QString& name, const FirestoreValue& v, const QString& expected);
+    /** The field when it holds `type`; nullptr when it is missing or null, or (recorded as the error) another type. */
+    const FirestoreValue* findOf(const QString& name, FirestoreValue::Type type);
 
     const FirestoreFields& m_fields;
     QString m_context;

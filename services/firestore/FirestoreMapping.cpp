@@ -108,10 +108,7 @@ Result<FairUseState> decodeState(const FirestoreDocument& doc) {
     s.resetAt = r.time(QStringLiteral("reset_at"));
     s.previousStage = r.named<Stage>(QStringLiteral("previous_stage"), stageFromString);
     s.version = doc.updateTime;
-    if (r.error()) {
-        return *r.error();
-    }
-    return s;
+    return r.result(std::move(s));
 }
 
 FirestoreFields encodeClassifier(const ClassifierResult& c) {
@@ -167,10 +164,7 @@ Result<ClassifierResult> decodeClassifier(const FirestoreFields& fields) {
     c.model = r.string(QStringLiteral("model"));
     c.promptVersion = r.string(QStringLiteral("prompt_version"));
     c.heuristic = r.boolean(QStringLiteral("heuristic"));
-    if (r.error()) {
-        return *r.error();
-    }
-    return c;
+    return r.result(std::move(c));
 }
 
 FirestoreFields encodeEvent(const FairUseEvent& e) {
@@ -215,21 +209,11 @@ Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
     e.caseRef = r.string(QStringLiteral("case_ref"));
     e.sessionId = r.string(QStringLiteral("session_id"));
     e.trigger = r.named<CapWindow>(QStringLiteral("trigger"), capWindowFromString).value_or(CapWindow::Daily);
-    if (auto m = r.map(QStringLiteral("window_speech_ms"))) {
-        FieldReader tr(*m, QStringLiteral("window_speech_ms"));
-        e.windowSpeech = decodeTotals(tr);
-        if (tr.error()) {
-            r.fail(*tr.error());
-        }
-    }
-    if (auto m = r.map(QStringLiteral("thresholds_ms"))) {
-        FieldReader tr(*m, QStringLiteral("thresholds_ms"));
+    r.nested(QStringLiteral("window_speech_ms"), [&e](FieldReader& tr) { e.windowSpeech = decodeTotals(tr); });
+    r.nested(QStringLiteral("thresholds_ms"), [&e](FieldReader& tr) {
         const SpeechTotals t = decodeTotals(tr);
         e.thresholds = Caps{t.dailyMs, t.threeDayMs, t.weeklyMs};
-        if (tr.error()) {
-            r.fail(*tr.error());
-        }
-    }
+    });
     if (auto m = r.map(QStringLiteral("classifier"))) {
         // The backend's synthetic case for exhausted free credits: not a classifier verdict on abuse.
         e.freeCreditsExhausted = m->value(QStringLiteral("usage_type")).toText() == QLatin1String("free_exhausted") ||
@@ -251,10 +235,7 @@ Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
     e.outcome = r.named<Outcome>(QStringLiteral("outcome"), outcomeFromString);
     e.policy = r.string(QStringLiteral("policy"));
     e.version = doc.updateTime;
-    if (r.error()) {
-        return *r.error();
-    }
-    return e;
+    return r.result(std::move(e));
 }
 
 FirestoreFields encodeConversation(const Conversation& c) {
@@ -271,24 +252,17 @@ Result<Conversation> decodeConversation(const FirestoreDocument& doc) {
     FieldReader r(doc.fields, doc.relativePath());
     Conversation c;
     c.id = segmentAfter(doc.pathSegments(), QStringLiteral("conversations"));
-    if (auto m = r.map(QStringLiteral("structured"))) {
-        FieldReader sr(*m, QStringLiteral("structured"));
+    r.nested(QStringLiteral("structured"), [&c](FieldReader& sr) {
         c.title = sr.string(QStringLiteral("title"));
         c.overview = sr.string(QStringLiteral("overview"));
         c.category = sr.string(QStringLiteral("category"));
-        if (sr.error()) {
-            r.fail(*sr.error());
-        }
-    }
+    });
     r.require(QStringLiteral("created_at"));
     c.createdAt = r.time(QStringLiteral("created_at")).value_or(TimePoint{});
     c.startedAt = r.time(QStringLiteral("started_at")).value_or(c.createdAt);
     c.finishedAt = r.time(QStringLiteral("finished_at")).value_or(c.startedAt);
     c.source = r.string(QStringLiteral("source"));
-    if (r.error()) {
-        return *r.error();
-    }
-    return c;
+    return r.result(std::move(c));
 }
 
 FirestoreFields encodeAudit(const AuditRecord& a) {
@@ -312,9 +286,7 @@ FirestoreFields encodeAudit(const AuditRecord& a) {
 Result<AuditRecord> decodeAudit(const FirestoreFields& fields) {
     FieldReader r(fields, QStringLiteral("audit record"));
     AuditRecord a;
-    for (const char* name : {"sequence", "at", "reviewer", "action", "hash"}) {
-        r.require(QString::fromLatin1(name));
-    }
+    r.requireAll({"sequence", "at", "reviewer", "action", "hash"});
     a.sequence = r.integer(QStringLiteral("sequence"));
     a.at = r.time(QStringLiteral("at")).value_or(TimePoint{});
     a.reviewer = r.string(QStringLiteral("reviewer"));
@@ -330,10 +302,7 @@ Result<AuditRecord> decodeAudit(const FirestoreFields& fields) {
     a.clientVersion = r.string(QStringLiteral("client_version"));
     a.prevHash = r.string(QStringLiteral("prev_hash"));
     a.hash = r.string(QStringLiteral("hash"));
-    if (r.error()) {
-        return *r.error();
-    }
-    return a;
+    return r.result(std::move(a));
 }
 
 FirestoreFields encodeSpend(const LlmSpendRecord& s) {
@@ -351,9 +320,7 @@ FirestoreFields encodeSpend(const LlmSpendRecord& s) {
 Result<LlmSpendRecord> decodeSpend(const FirestoreFields& fields) {
     FieldReader r(fields, QStringLiteral("spend record"));
     LlmSpendRecord s;
-    for (const char* name : {"uid", "at", "model"}) {
-        r.require(QString::fromLatin1(name));
-    }
+    r.requireAll({"uid", "at", "model"});
     s.uid = r.string(QStringLiteral("uid"));
     s.at = r.time(QStringLiteral("at")).value_or(TimePoint{});
     s.model = r.string(QStringLiteral("model"));
@@ -363,10 +330,7 @@ Result<LlmSpendRecord> decodeSpend(const FirestoreFields& fields) {
     s.costMicroUsd = r.integer(QStringLiteral("cost_micro_usd"));
     s.customStt = r.boolean(QStringLiteral("custom_stt"));
     s.plan = r.named<Plan>(QStringLiteral("plan"), planFromString).value_or(Plan::Basic);
-    if (r.error()) {
-        return *r.error();
-    }
-    return s;
+    return r.result(std::move(s));
 }
 
 } // namespace fairuse::services
