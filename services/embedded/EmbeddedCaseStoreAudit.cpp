@@ -1,6 +1,7 @@
 // EmbeddedCaseStore: the audit trail (filtered lists, keyset pages, the chain's head).
 #include "embedded/EmbeddedCaseStore.h"
 
+#include "common/AuditCursor.h"
 #include "common/Promise.h"
 #include "embedded/EmbeddedSql.h"
 
@@ -36,26 +37,6 @@ QString auditWhere(const AuditFilter& filter, QVariantList& binds) {
         binds << timeValue(*filter.to);
     }
     return where;
-}
-
-const QByteArray kAuditCursorPrefix = QByteArrayLiteral("audit:");
-
-QString encodeAuditCursor(std::int64_t sequence) {
-    const QByteArray raw = kAuditCursorPrefix + QByteArray::number(static_cast<qlonglong>(sequence));
-    return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-Result<std::int64_t> decodeAuditCursor(const QString& cursor) {
-    const auto decoded = QByteArray::fromBase64Encoding(cursor.toLatin1(), QByteArray::Base64UrlEncoding |
-                                                                               QByteArray::AbortOnBase64DecodingErrors);
-    bool ok = false;
-    const qlonglong sequence = decoded && decoded.decoded.startsWith(kAuditCursorPrefix)
-                                   ? decoded.decoded.mid(kAuditCursorPrefix.size()).toLongLong(&ok)
-                                   : 0;
-    if (!ok || sequence <= 0) {
-        return Error::invalid(QStringLiteral("the audit cursor is not one this store produced"));
-    }
-    return static_cast<std::int64_t>(sequence);
 }
 
 } // namespace

@@ -1,50 +1,41 @@
-// FirestoreCaseStore's paged audit reads: listAuditPage (newest first, one query per page) and readAuditHead.
-#include "common/Guarded.h"
-#include "common/Promise.h"
+// FirestoreCaseStore's audit reads: listAudit (the newest records of a filter), listAuditPage (newest first, one
+// query per page) and readAuditHead.
+#include "common/AuditCursor.h"
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreCaseStoreParts.h"
 
 #include <algorithm>
-#include <functional>
+#include <limits>
 
 namespace fairuse::services {
+
+using namespace casestore;
 
 namespace {
 
 using V = FirestoreValue;
 
-const QString kAuditCollection = QStringLiteral("fair_use_audit");
 const QString kSequence = QStringLiteral("sequence");
 constexpr int kMaxAuditPage = 1000;
 /** Batches one listAuditPage call reads when the time range drops records, before it returns a short page. */
 constexpr int kMaxAuditScanBatches = 10;
-const QByteArray kCursorPrefix = QByteArrayLiteral("audit:");
-
-QString encodeAuditCursor(std::int64_t sequence) {
-    const QByteArray raw = kCursorPrefix + QByteArray::number(static_cast<qlonglong>(sequence));
-    return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-Result<std::int64_t> decodeAuditCursor(const QString& cursor) {
-    const auto decoded = QByteArray::fromBase64Encoding(cursor.toLatin1(), QByteArray::Base64UrlEncoding |
-                                                                               QByteArray::AbortOnBase64DecodingErrors);
-    bool ok = false;
-    const qlonglong sequence = decoded && decoded.decoded.startsWith(kCursorPrefix)
-                                   ? decoded.decoded.mid(kCursorPrefix.size()).toLongLong(&ok)
-                                   : 0;
-    if (!ok || sequence <= 0) {
-        return Error::invalid(QStringLiteral("the audit cursor is not one this store produced"));
-    }
-    return static_cast<std::int64_t>(sequence);
-}
 
 bool inTimeRange(const AuditFilter& f, const AuditRecord& a) {
     return !(f.from && a.at < *f.from) && !(f.to && a.at >= *f.to);
 }
 
+/** The record of an audit document, Invalid naming the document when it does not decode. */
+Result<AuditRecord> decodeAuditDocument(const FirestoreDocument& doc) {
+    auto a = decodeAudit(doc.fields);
+    if (!a) {
+        return Error::invalid(QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message));
+    }
+    return a;
+}
+
 } // namespace
 
-Async<AuditPage> FirestoreCaseStore::listAuditPage(const AuditFilter& filter, const QString& cursor, int limit) {
-    const int pageLimit = std::clamp(limit, 1, kMaxAuditPage);
+FirestoreQuery casestore::auditQuery(const AuditFilter& filter) {
     FirestoreQuery q;
     q.collectionId = kAuditCollection;
     if (!filter.uid.isEmpty()) {
@@ -57,6 +48,44 @@ Async<AuditPage> FirestoreCaseStore::listAuditPage(const AuditFilter& filter, co
         q.filters.append({QStringLiteral("action"), QStringLiteral("EQUAL"), V::string(toString(*filter.action))});
     }
     q.orderBy = {{kSequence, true}};
+    return q;
+}
+
+Async<QList<AuditRecord>> FirestoreCaseStore::listAudit(const AuditFilter& filter) {
+    auto promise = makePromise<QList<AuditRecord>>();
+    auto out = std::make_shared<QList<AuditRecord>>();
+    const int limit = filter.limit > 0 ? filter.limit : std::numeric_limits<int>::max();
+    FirestoreQuery q = auditQuery(filter);
+    q.limit = std::min(limit, 500);
+    readBatches(this, m_client.get(), q, promise,
+                [out, filter, limit](const QList<FirestoreDocument>& docs,
+                                     FirestoreQuery& query) -> std::optional<Result<QList<AuditRecord>>> {
+                    for (const auto& doc : docs) {
+                        auto a = decodeAuditDocument(doc);
+                        if (!a) {
+                            return a.error();
+                        }
+                        if (!inTimeRange(filter, a.value())) {
+                            continue;
+                        }
+                        out->append(std::move(a.value()));
+                        if (out->size() >= limit) {
+                            break;
+                        }
+                    }
+                    if (out->size() >= limit || docs.size() < query.limit) {
+                        std::reverse(out->begin(), out->end()); // read newest first, answered in chain order
+                        return *out;
+                    }
+                    query.startAfter = {docs.last().fields.value(kSequence)};
+                    return std::nullopt;
+                });
+    return promise->future();
+}
+
+Async<AuditPage> FirestoreCaseStore::listAuditPage(const AuditFilter& filter, const QString& cursor, int limit) {
+    const int pageLimit = std::clamp(limit, 1, kMaxAuditPage);
+    FirestoreQuery q = auditQuery(filter);
     // One more than the page: whether it comes back says whether an older record exists, so the last page has an
     // empty cursor instead of costing one more query that finds nothing.
     q.limit = pageLimit + 1;
@@ -70,58 +99,35 @@ Async<AuditPage> FirestoreCaseStore::listAuditPage(const AuditFilter& filter, co
 
     auto promise = makePromise<AuditPage>();
     auto page = std::make_shared<AuditPage>();
-    auto next = std::make_shared<std::function<void(FirestoreQuery, int)>>();
-    *next = [this, promise, page, filter, pageLimit, next](FirestoreQuery query, int batch) {
-        ++m_auditReads.queries;
-        // When the store is gone, the promise still finishes and `next` lets go of itself and the promise.
-        const auto closed = [promise, next] {
-            finish(promise,
-                   Result<AuditPage>(Error::unavailable(QStringLiteral("the Firestore connection was closed"))));
-            *next = nullptr;
-        };
-        m_client->runQuery(query).then(guardedOr(
-            this,
-            [this, promise, page, filter, pageLimit, next, query,
-             batch](const Result<QList<FirestoreDocument>>& r) mutable {
-                const auto done = [&](Result<AuditPage> result) {
-                    finish(promise, std::move(result));
-                    *next = nullptr;
-                };
-                if (!r) {
-                    done(r.error());
-                    return;
-                }
-                m_auditReads.documents += r->size();
-                std::int64_t lastRead = 0;
-                qsizetype used = 0;
-                for (; used < r->size() && page->records.size() < pageLimit; ++used) {
-                    const FirestoreDocument& doc = r->at(used);
-                    auto a = decodeAudit(doc.fields);
-                    if (!a) {
-                        done(Error::invalid(QStringLiteral("%1: %2").arg(doc.relativePath(), a.error().message)));
-                        return;
+    auto batches = std::make_shared<int>(0);
+    readBatches(this, m_client.get(), q, promise,
+                [this, page, filter, pageLimit, batches](const QList<FirestoreDocument>& docs,
+                                                         FirestoreQuery& query) -> std::optional<Result<AuditPage>> {
+                    ++m_auditReads.queries;
+                    m_auditReads.documents += docs.size();
+                    std::int64_t lastRead = 0;
+                    qsizetype used = 0;
+                    for (; used < docs.size() && page->records.size() < pageLimit; ++used) {
+                        auto a = decodeAuditDocument(docs.at(used));
+                        if (!a) {
+                            return a.error();
+                        }
+                        lastRead = a->sequence;
+                        if (inTimeRange(filter, a.value())) {
+                            page->records.append(std::move(a.value()));
+                        }
                     }
-                    lastRead = a->sequence;
-                    if (inTimeRange(filter, a.value())) {
-                        page->records.append(std::move(a.value()));
+                    const bool olderExist = used < docs.size() || docs.size() >= query.limit;
+                    if (!olderExist) {
+                        return *page;
                     }
-                }
-                const bool olderExist = used < r->size() || r->size() >= query.limit;
-                if (!olderExist) {
-                    done(*page);
-                    return;
-                }
-                if (page->records.size() >= pageLimit || batch + 1 >= kMaxAuditScanBatches) {
-                    page->nextCursor = encodeAuditCursor(lastRead);
-                    done(*page);
-                    return;
-                }
-                query.startAfter = {V::integer(lastRead)};
-                (*next)(query, batch + 1);
-            },
-            closed));
-    };
-    (*next)(q, 0);
+                    if (page->records.size() >= pageLimit || ++*batches >= kMaxAuditScanBatches) {
+                        page->nextCursor = encodeAuditCursor(lastRead);
+                        return *page;
+                    }
+                    query.startAfter = {V::integer(lastRead)};
+                    return std::nullopt;
+                });
     return promise->future();
 }
 

@@ -2,6 +2,7 @@
 #include "common/Guarded.h"
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreClaims.h"
 
 #include "audit/AuditChain.h"
@@ -32,7 +33,7 @@ QStringList sharedDocuments(const ChangeSet& change) {
         docs.append(FirestoreCaseStore::eventPath(change.uid, change.newEvent->id));
     }
     if (change.exempt) {
-        docs.append(QStringLiteral("fair_use_exemptions/") + change.uid);
+        docs.append(QStringLiteral("%1/%2").arg(casestore::kExemptionsCollection, change.uid));
     }
     if (change.claimChange) {
         docs.append(claimPath(change.uid));

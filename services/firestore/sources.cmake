@@ -7,9 +7,14 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreAppeals.cpp
     firestore/FirestoreAppeals.h
     firestore/FirestoreCaseStore.cpp
+    firestore/FirestoreCaseStore.h
+    firestore/FirestoreCaseStoreApply.cpp
     firestore/FirestoreCaseStoreAudit.cpp
     firestore/FirestoreCaseStoreBatch.cpp
-    firestore/FirestoreCaseStore.h
+    firestore/FirestoreCaseStoreParts.h
+    firestore/FirestoreCaseStoreQueue.cpp
+    firestore/FirestoreCaseStoreReads.cpp
+    firestore/FirestoreCaseStoreSpend.cpp
     firestore/FirestoreClaims.cpp
     firestore/FirestoreClaims.h
     firestore/FirestoreClient.cpp

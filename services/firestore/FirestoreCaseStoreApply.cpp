@@ -1,0 +1,192 @@
+// FirestoreCaseStore::apply: one ChangeSet in one atomic commit, chained to the audit head, retried while only the
+// head moved (see the header for the contract).
+#include "firestore/FirestoreAppeals.h"
+#include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreCaseStoreParts.h"
+#include "firestore/FirestoreClaims.h"
+
+#include "audit/AuditChain.h"
+
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace fairuse::services {
+
+using namespace casestore;
+
+Result<std::shared_ptr<ChangeSet>> FirestoreCaseStore::prepareChange(const ChangeSet& change) const {
+    if (auto ok = checkId(QStringLiteral("user id"), change.uid); !ok) {
+        return ok.error();
+    }
+    auto copy = std::make_shared<ChangeSet>(change);
+    copy->audit.uid = copy->audit.uid.isEmpty() ? copy->uid : copy->audit.uid;
+    if (copy->audit.clientVersion.isEmpty()) {
+        copy->audit.clientVersion = m_options.clientVersion;
+    }
+    if (auto valid = validateAuditRecord(copy->audit); !valid) {
+        return valid.error();
+    }
+    if (copy->newEvent) {
+        if (copy->newEvent->id.isEmpty()) {
+            copy->newEvent->id = newDocumentId();
+            copy->expectedEventVersion.clear(); // a new id cannot exist yet
+        }
+        if (auto ok = checkId(QStringLiteral("event id"), copy->newEvent->id); !ok) {
+            return ok.error();
+        }
+        if (copy->audit.eventId.isEmpty()) {
+            copy->audit.eventId = copy->newEvent->id;
+        }
+    }
+    return copy;
+}
+
+Async<CommitResult> FirestoreCaseStore::apply(const ChangeSet& change) {
+    auto copy = prepareChange(change);
+    if (!copy) {
+        return ready<CommitResult>(copy.error());
+    }
+    auto promise = makePromise<CommitResult>();
+    applyAttempt(copy.value(), promise, 0);
+    return promise->future();
+}
+
+void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                      int attempt) {
+    QStringList reads{kAuditHeadPath};
+    if (!change->idempotencyKey.isEmpty()) {
+        reads.append(idempotencyPath(change->idempotencyKey));
+    }
+    ++m_stats.readRequests;
+    m_client->batchGet(reads).then(
+        guarded(this, [this, change, promise, attempt](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            if (!r) {
+                finish(promise, Result<CommitResult>(r.error()));
+                return;
+            }
+            // Already applied: report the stored record and write nothing.
+            if (r->size() > 1 && r->at(1)) {
+                const std::int64_t sequence = r->at(1)->fields.value(QStringLiteral("sequence")).toInteger();
+                ++m_stats.readRequests;
+                m_client->get(auditPath(sequence)).then(guarded(this, [promise](const Result<FirestoreDocument>& a) {
+                    CommitResult result;
+                    result.alreadyApplied = true;
+                    if (a) {
+                        result.audit = decodeAudit(a->fields).valueOr(AuditRecord{});
+                    }
+                    finish(promise, Result<CommitResult>(result));
+                }));
+                return;
+            }
+            const std::optional<FirestoreDocument>& head = r->at(0);
+            const Result<AuditRecord> previous = headRecord(head);
+            if (!previous) {
+                finish(promise, Result<CommitResult>(previous.error()));
+                return;
+            }
+            const AuditRecord record = chain(head ? &previous.value() : nullptr, change->audit);
+
+            int stateIndex = -1;
+            int eventIndex = -1;
+            QList<FirestoreWrite> writes = changeWrites(*change, record, &stateIndex, &eventIndex);
+            const auto claimWrite = std::find_if(writes.cbegin(), writes.cend(), [&change](const FirestoreWrite& w) {
+                return w.path == claimPath(change->uid);
+            });
+            const int claimIndex = static_cast<int>(claimWrite - writes.cbegin());
+            const auto appealWrite = std::find_if(writes.cbegin(), writes.cend(), [&change](const FirestoreWrite& w) {
+                return change->decidedAppeal && w.path == appealPath(change->uid, change->decidedAppeal->id);
+            });
+            const int appealIndex = static_cast<int>(appealWrite - writes.cbegin());
+            writes.append(headWrite(record, head));
+            ++m_stats.commitRequests;
+            m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex,
+                                                         claimIndex, appealIndex](const Result<CommitResponse>& c) {
+                if (!c) {
+                    if (c.error().kind == ErrorKind::Conflict) {
+                        diagnoseConflict(change, promise, attempt, c.error());
+                    } else {
+                        finish(promise, Result<CommitResult>(c.error()));
+                    }
+                    return;
+                }
+                CommitResult result;
+                result.audit = record;
+                result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
+                result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
+                if (change->claimChange && change->claimChange->claim) {
+                    result.claimVersion = c->updateTimes.value(claimIndex);
+                }
+                if (change->decidedAppeal) {
+                    result.appealVersion = c->updateTimes.value(appealIndex);
+                }
+                finish(promise, Result<CommitResult>(result));
+            }));
+        }));
+}
+
+void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                          int attempt, Error original) {
+    // The commit names no document, so read the ones with preconditions to tell a real conflict (this case changed)
+    // from a busy audit head (another case was acted on at the same moment), which is retried.
+    QStringList reads{statePath(change->uid)};
+    reads.append(change->newEvent ? eventPath(change->uid, change->newEvent->id) : statePath(change->uid));
+    reads.append(claimPath(change->uid));
+    reads.append(change->decidedAppeal ? appealPath(change->uid, change->decidedAppeal->id) : claimPath(change->uid));
+    if (!change->idempotencyKey.isEmpty()) {
+        reads.append(idempotencyPath(change->idempotencyKey));
+    }
+    ++m_stats.readRequests;
+    m_client->batchGet(reads).then(guarded(this, [this, change, promise, attempt,
+                                                  original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+        if (!r) {
+            finish(promise, Result<CommitResult>(original));
+            return;
+        }
+        if (r->size() > 4 && r->at(4)) {
+            applyAttempt(change, promise, attempt); // reports alreadyApplied
+            return;
+        }
+        const auto versionOf = [](const std::optional<FirestoreDocument>& d) { return d ? d->updateTime : QString(); };
+        const bool stateMoved =
+            change->newState && change->checkStateVersion && versionOf(r->at(0)) != change->expectedStateVersion;
+        const bool eventMoved = change->newEvent && versionOf(r->at(1)) != change->expectedEventVersion;
+        if (change->claimChange && versionOf(r->at(2)) != change->claimChange->expectedVersion) {
+            const std::optional<FirestoreDocument>& now = r->at(2);
+            const QString holder = now ? now->fields.value(QStringLiteral("reviewer")).toText() : QString();
+            finish(promise,
+                   Result<CommitResult>(Error::conflict(
+                       holder.isEmpty()
+                           ? QStringLiteral("the claim on %1 changed since you read it (released)").arg(change->uid)
+                           : QStringLiteral("the claim on %1 changed since you read it (now held by %2)")
+                                 .arg(change->uid, holder))));
+            return;
+        }
+        if (change->decidedAppeal && versionOf(r->at(3)) != change->decidedAppeal->version) {
+            finish(promise, Result<CommitResult>(Error::conflict(
+                                QStringLiteral("appeal %1 of %2 changed since you read it (decided by someone else?)")
+                                    .arg(change->decidedAppeal->id, change->uid))));
+            return;
+        }
+        if (stateMoved || eventMoved) {
+            finish(promise,
+                   Result<CommitResult>(Error::conflict(
+                       QStringLiteral("someone else changed this case first (%1 of %2 changed since you read "
+                                      "it); reload and try again")
+                           .arg(stateMoved ? QStringLiteral("the state") : QStringLiteral("the case"), change->uid))));
+            return;
+        }
+        if (attempt + 1 > m_options.auditHeadRetries) {
+            finish(promise, Result<CommitResult>(Error::unavailable(
+                                QStringLiteral("the audit trail is busy (%1 attempts); try again").arg(attempt + 1))));
+            return;
+        }
+        // Spread competing writers out a little before re-reading the head.
+        const int delayMs = QRandomGenerator::global()->bounded(10, 40 * (attempt + 1));
+        QTimer::singleShot(delayMs, this,
+                           [this, change, promise, attempt] { applyAttempt(change, promise, attempt + 1); });
+    }));
+}
+
+} // namespace fairuse::services
