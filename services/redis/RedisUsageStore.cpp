@@ -29,7 +29,7 @@ end
 return 0
 )lua";
 
-/** The three layouts readSpeech adds up: the old keys, then the v2 keys of the enforced sources. */
+/** The three layouts readSpeech adds up: the legacy keys, then the v2 keys of the enforced sources. */
 struct Layout {
     QByteArray zsetKey;
     QByteArray hashKey;
@@ -49,6 +49,25 @@ QByteArray sourceKeyName(SpeechSource s) {
 
 using Reply = Result<RedisReply>;
 using Replies = Result<QList<RedisReply>>;
+
+/**
+ * One command on `key`, run while `context` lives: a failed request is its error, an error reply is
+ * RedisClient::replyError() naming what was done to the key (`verb`), and any other reply goes to `interpret`.
+ */
+template <typename T, typename Interpret>
+Async<T> keyCommand(QObject* context, RedisClient* client, QList<QByteArray> command, const QByteArray& key,
+                    const QString& verb, Interpret interpret) {
+    return client->command(std::move(command))
+        .then(guarded(context, [client, key, verb, interpret](Reply r) -> Result<T> {
+            if (!r) {
+                return r.error();
+            }
+            if (r->isError()) {
+                return client->replyError(*r, QStringLiteral("%1 %2").arg(verb, QString::fromUtf8(key)));
+            }
+            return interpret(*r);
+        }));
+}
 
 /** Floor division for possibly negative millisecond counts. */
 std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
@@ -286,23 +305,19 @@ Async<std::int64_t> RedisUsageStore::readSttBudgetUsedMs(const QString& uid, Tim
         return ready(Result<std::int64_t>{s.error()});
     }
     const QByteArray key = sttBudgetKey(uid, day);
-    return m_client->command({"GET", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<std::int64_t> {
-        if (!r) {
-            return r.error();
-        }
-        if (r->isNil()) {
-            return std::int64_t{0};
-        }
-        if (r->isError()) {
-            return c->replyError(*r, QStringLiteral("read %1").arg(QString::fromUtf8(key)));
-        }
-        const std::optional<std::int64_t> v = r->toInteger();
-        if (!v || *v < 0) {
-            return Error::invalid(
-                QStringLiteral("%1 holds a value that is not a count of milliseconds").arg(QString::fromUtf8(key)));
-        }
-        return *v;
-    }));
+    return keyCommand<std::int64_t>(
+        this, m_client, {"GET", key}, key, QStringLiteral("read"),
+        [key](const RedisReply& reply) -> Result<std::int64_t> {
+            if (reply.isNil()) {
+                return std::int64_t{0};
+            }
+            const std::optional<std::int64_t> v = reply.toInteger();
+            if (!v || *v < 0) {
+                return Error::invalid(
+                    QStringLiteral("%1 holds a value that is not a count of milliseconds").arg(QString::fromUtf8(key)));
+            }
+            return *v;
+        });
 }
 
 Async<std::int64_t> RedisUsageStore::addSttBudgetUsage(const QString& uid, TimePoint day, std::int64_t ms) {
@@ -341,19 +356,14 @@ Async<bool> RedisUsageStore::invalidateStageCache(const QString& uid) {
         return ready(Result<bool>{s.error()});
     }
     const QByteArray key = stageKey(uid);
-    return m_client->command({"DEL", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
-        if (!r) {
-            return r.error();
-        }
-        if (r->isError()) {
-            return c->replyError(*r, QStringLiteral("delete %1").arg(QString::fromUtf8(key)));
-        }
-        if (!r->isInteger()) {
-            return Error::internal(
-                QStringLiteral("Redis refused to drop the stage cache: %1").arg(QString::fromUtf8(r->text())));
-        }
-        return r->integerValue() > 0;
-    }));
+    return keyCommand<bool>(
+        this, m_client, {"DEL", key}, key, QStringLiteral("delete"), [](const RedisReply& reply) -> Result<bool> {
+            if (!reply.isInteger()) {
+                return Error::internal(
+                    QStringLiteral("Redis refused to drop the stage cache: %1").arg(QString::fromUtf8(reply.text())));
+            }
+            return reply.integerValue() > 0;
+        });
 }
 
 Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
@@ -361,15 +371,9 @@ Async<QString> RedisUsageStore::readStageCache(const QString& uid) {
         return ready(Result<QString>{s.error()});
     }
     const QByteArray key = stageKey(uid);
-    return m_client->command({"GET", key}).then(guarded(this, [c = m_client, key](Reply r) -> Result<QString> {
-        if (!r) {
-            return r.error();
-        }
-        if (r->isError()) {
-            return c->replyError(*r, QStringLiteral("read %1").arg(QString::fromUtf8(key)));
-        }
-        return QString::fromUtf8(r->text());
-    }));
+    return keyCommand<QString>(
+        this, m_client, {"GET", key}, key, QStringLiteral("read"),
+        [](const RedisReply& reply) -> Result<QString> { return QString::fromUtf8(reply.text()); });
 }
 
 Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
@@ -378,16 +382,8 @@ Async<bool> RedisUsageStore::writeStageCache(const QString& uid, Stage stage) {
     }
     const QByteArray key = stageKey(uid);
     const QByteArray ttl = QByteArray::number(static_cast<qint64>(kStageTtl.count()));
-    return m_client->command({"SET", key, toString(stage).toUtf8(), "EX", ttl})
-        .then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
-            if (!r) {
-                return r.error();
-            }
-            if (r->isError()) {
-                return c->replyError(*r, QStringLiteral("write %1").arg(QString::fromUtf8(key)));
-            }
-            return true;
-        }));
+    return keyCommand<bool>(this, m_client, {"SET", key, toString(stage).toUtf8(), "EX", ttl}, key,
+                            QStringLiteral("write"), [](const RedisReply&) -> Result<bool> { return true; });
 }
 
 Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QByteArray& token,
@@ -399,16 +395,11 @@ Async<bool> RedisUsageStore::acquireClassifierLock(const QString& uid, const QBy
         return ready(Result<bool>{Error::invalid(QStringLiteral("a lock needs a token and a positive TTL"))});
     }
     const QByteArray key = classifierLockKey(uid);
-    return m_client->command({"SET", key, token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))})
-        .then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
-            if (!r) {
-                return r.error();
-            }
-            if (r->isError()) {
-                return c->replyError(*r, QStringLiteral("take the lock %1").arg(QString::fromUtf8(key)));
-            }
-            return r->isStatus(); // OK when acquired, nil when someone else holds it
-        }));
+    return keyCommand<bool>(this, m_client,
+                            {"SET", key, token, "NX", "PX", QByteArray::number(static_cast<qint64>(ttl.count()))}, key,
+                            QStringLiteral("take the lock"), [](const RedisReply& reply) -> Result<bool> {
+                                return reply.isStatus(); // OK when acquired, nil when someone else holds it
+                            });
 }
 
 Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QByteArray& token) {
@@ -416,20 +407,15 @@ Async<bool> RedisUsageStore::releaseClassifierLock(const QString& uid, const QBy
         return ready(Result<bool>{s.error()});
     }
     const QByteArray key = classifierLockKey(uid);
-    return m_client->command({"EVAL", kReleaseLockScript, "1", key, token})
-        .then(guarded(this, [c = m_client, key](Reply r) -> Result<bool> {
-            if (!r) {
-                return r.error();
-            }
-            if (r->isError()) {
-                return c->replyError(*r, QStringLiteral("release the lock %1").arg(QString::fromUtf8(key)));
-            }
-            if (!r->isInteger()) {
-                return Error::internal(QStringLiteral("Redis refused to release the classifier lock: %1")
-                                           .arg(QString::fromUtf8(r->text())));
-            }
-            return r->integerValue() == 1;
-        }));
+    return keyCommand<bool>(this, m_client, {"EVAL", kReleaseLockScript, "1", key, token}, key,
+                            QStringLiteral("release the lock"), [](const RedisReply& reply) -> Result<bool> {
+                                if (!reply.isInteger()) {
+                                    return Error::internal(
+                                        QStringLiteral("Redis refused to release the classifier lock: %1")
+                                            .arg(QString::fromUtf8(reply.text())));
+                                }
+                                return reply.integerValue() == 1;
+                            });
 }
 
 } // namespace fairuse::services

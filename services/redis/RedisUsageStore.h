@@ -16,7 +16,7 @@ namespace fairuse::services {
  *  - `fair_use:speech:{uid}` sorted set (member = unix minute, score = minute * 60) selects the buckets of a window
  *    with ZRANGEBYSCORE, and `fair_use:bucket:{uid}` hash (field = minute, value = ms) gives their values (HMGET);
  *  - the newer split keys `fair_use:v2:speech:{source}:{uid}` / `fair_use:v2:bucket:{source}:{uid}` for the
- *    enforced sources realtime and sync_fresh are read the same way and added to the old keys' totals.
+ *    enforced sources realtime and sync_fresh are read the same way and added to the legacy keys' totals.
  *
  * Every command touches one key, so the store works on a Redis Cluster, where the backend's untagged keys of one
  * user sit on different slots and a script or transaction over two of them is refused (CROSSSLOT). A layout is read
@@ -32,7 +32,7 @@ namespace fairuse::services {
 class RedisUsageStore : public QObject, public UsageStore {
     Q_OBJECT
 public:
-    /** Which keys recordSpeech writes: the old single meter, or the v2 per-source keys. */
+    /** Which keys recordSpeech writes: the legacy single meter, or the v2 per-source keys. */
     enum class WriteLayout { Legacy, V2 };
 
     /** The client must outlive the store (typically both are children of the same owner). */
@@ -45,8 +45,8 @@ public:
     Async<SpeechReading> readSpeech(const QString& uid, TimePoint now) override;
     Async<QList<MinuteSample>> readMinutes(const QString& uid, TimePoint from, TimePoint to) override;
     /** HINCRBY + ZADD + EXPIRE 8 days in one pipeline (not a transaction: the two keys are on different cluster
-     *  slots), in the layout chosen by setWriteLayout (Legacy ignores the source, as the old backend did). Invalid
-     *  for a negative or absurd speechMs. */
+     *  slots), in the layout chosen by setWriteLayout (Legacy ignores the source: its keys hold every source together).
+     * Invalid for a negative or absurd speechMs. */
     Async<bool> recordSpeech(const QString& uid, TimePoint at, std::int64_t speechMs, SpeechSource source) override;
     /** GET fair_use:dg_budget:{uid}:{YYYYMMDD}; a missing key is 0, a junk value is ErrorKind::Invalid. */
     Async<std::int64_t> readSttBudgetUsedMs(const QString& uid, TimePoint day) override;
