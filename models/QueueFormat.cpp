@@ -8,20 +8,6 @@
 
 namespace fairuse::models {
 
-QString QueueFormat::stageLabel(Stage s) {
-    switch (s) {
-    case Stage::None:
-        return tr("none");
-    case Stage::Warning:
-        return tr("warning");
-    case Stage::Throttle:
-        return tr("throttle");
-    case Stage::Restrict:
-        return tr("restrict");
-    }
-    return {};
-}
-
 QString QueueFormat::utcText(TimePoint t) {
     return QDateTime::fromMSecsSinceEpoch(msSinceEpoch(t), Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
@@ -31,10 +17,6 @@ QString QueueFormat::utcTextCompact(TimePoint t, std::optional<TimePoint> now) {
     const int year = now ? QDateTime::fromMSecsSinceEpoch(msSinceEpoch(*now), Qt::UTC).date().year()
                          : QDateTime::currentDateTimeUtc().date().year();
     return at.toString(at.date().year() == year ? QStringLiteral("MM-dd HH:mm") : QStringLiteral("yyyy-MM-dd"));
-}
-
-QString QueueFormat::formatHours(std::int64_t ms) {
-    return tr("%1 h").arg(QLocale().toString(static_cast<double>(ms) / 3'600'000.0, 'f', 1));
 }
 
 QString QueueFormat::formatHoursCompact(std::int64_t ms) {

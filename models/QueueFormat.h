@@ -12,21 +12,19 @@
 namespace fairuse::models {
 
 /**
- * Display strings of the queue's cells: stages, hours, ages and times as a reviewer reads them. Translated in the
- * queue model's context, so the cells and their headers share one catalogue.
+ * Display strings of the queue's narrow cells: hours, ages and times as a reviewer reads them. Translated in the
+ * queue model's context, so the cells and their headers share one catalogue. Stage names and hours outside the cells
+ * are DetailFormat's, as everywhere else.
  */
 class QueueFormat {
     Q_DECLARE_TR_FUNCTIONS(fairuse::models::QueueModel)
 public:
     static qint64 msSinceEpoch(TimePoint t) { return t.time_since_epoch().count(); }
-    static QString stageLabel(Stage s);
     /** "2026-03-20 10:00" (UTC). */
     static QString utcText(TimePoint t);
     /** "03-20 10:00" within the year of `now` (the cell is narrow), the date alone for older times; the tooltip has
      *  the full time. Without `now`, the current year. */
     static QString utcTextCompact(TimePoint t, std::optional<TimePoint> now);
-    /** "2.4 h" */
-    static QString formatHours(std::int64_t ms);
     /** "2.4h" for table cells, where every column's pixel counts. */
     static QString formatHoursCompact(std::int64_t ms);
     /** "2d 3h", "3h 5m", "5m" */

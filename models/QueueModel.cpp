@@ -1,6 +1,7 @@
 #include "QueueModel.h"
 
 #include "BulkResolver.h"
+#include "DetailFormat.h"
 #include "QueueFormat.h"
 #include "common/Subscription.h"
 
@@ -99,7 +100,7 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
         case UserColumn:
             return st.uid;
         case StageColumn:
-            return QueueFormat::stageLabel(st.stage);
+            return stageLabel(st.stage);
         case ScoreColumn:
             return st.lastClassifierScore ? QLocale().toString(*st.lastClassifierScore, 'f', 2) : QString();
         case UsageTypeColumn:
@@ -212,14 +213,11 @@ QVariant QueueModel::data(const QModelIndex& index, int role) const {
                        ? tr("Could not read this user's cases and audit trail; refresh to try again")
                        : tr("Reading this user's cases and audit trail…");
         case DailyColumn:
-            return tr("Speech in the last 24 hours against the daily cap of %1")
-                .arg(QueueFormat::formatHours(caps.dailyMs));
+            return tr("Speech in the last 24 hours against the daily cap of %1").arg(formatSpeechHours(caps.dailyMs));
         case ThreeDayColumn:
-            return tr("Speech in the last 3 days against the 3-day cap of %1")
-                .arg(QueueFormat::formatHours(caps.threeDayMs));
+            return tr("Speech in the last 3 days against the 3-day cap of %1").arg(formatSpeechHours(caps.threeDayMs));
         case WeeklyColumn:
-            return tr("Speech in the last 7 days against the weekly cap of %1")
-                .arg(QueueFormat::formatHours(caps.weeklyMs));
+            return tr("Speech in the last 7 days against the weekly cap of %1").arg(formatSpeechHours(caps.weeklyMs));
         case UserColumn:
             return st.exempt ? tr("%1 (exempt)").arg(st.uid) : st.uid;
         case UpdatedColumn:

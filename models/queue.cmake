@@ -2,8 +2,8 @@
 target_sources(fairuse_models PRIVATE
     ConnectionProfile.cpp
     ConnectionProfile.h
-    LazyReadQueue.cpp
-    LazyReadQueue.h
+    LazyReader.cpp
+    LazyReader.h
     QueueDetailsReader.cpp
     QueueDetailsReader.h
     QueueFilterMatch.cpp
