@@ -392,22 +392,25 @@ void MainWindow::showSpendReport() {
     m_right->setCurrentWidget(m_spendView);
 }
 
-void MainWindow::resolveCurrent() {
+bool MainWindow::showCurrentUser() {
     if (m_currentUid.isEmpty()) {
         statusBar()->showMessage(tr("Select a user in the queue first."), 5000);
-        return;
+        return false;
     }
     showUser(m_currentUid);
-    m_userView->resolve();
+    return true;
+}
+
+void MainWindow::resolveCurrent() {
+    if (showCurrentUser()) {
+        m_userView->resolve();
+    }
 }
 
 void MainWindow::overrideCurrent() {
-    if (m_currentUid.isEmpty()) {
-        statusBar()->showMessage(tr("Select a user in the queue first."), 5000);
-        return;
+    if (showCurrentUser()) {
+        m_userView->overrideStage();
     }
-    showUser(m_currentUid);
-    m_userView->overrideStage();
 }
 
 void MainWindow::bulkResolve() {

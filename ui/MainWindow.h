@@ -73,6 +73,8 @@ private:
     void buildStatusBar();
     void updateProgress(int loaded, bool loading);
     void showAbout();
+    /** Shows the selected user again, for an action on it; false, with a hint in the status bar, when none is. */
+    bool showCurrentUser();
     void resolveCurrent();
     void overrideCurrent();
     void bulkResolve();

@@ -11,20 +11,14 @@
 #include "UserSummary.h"
 #include "common/Subscription.h"
 
-#include <QAction>
 #include <QFileDialog>
-#include <QHeaderView>
-#include <QItemSelectionModel>
 #include <QLabel>
-#include <QScrollArea>
 #include <QSet>
-#include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
-#include <QToolBar>
-#include <QVBoxLayout>
 
 #include <chrono>
+#include <functional>
 
 namespace fairuse::ui {
 
@@ -36,29 +30,6 @@ constexpr auto kChartRange = 7 * 24h;
 constexpr auto kConversationsSince = 30 * 24h;
 constexpr int kConversationLimit = 500;
 
-QTableView* makeTable(QWidget* parent, QAbstractItemModel* model, const QString& name) {
-    auto* view = new QTableView(parent);
-    view->setModel(model);
-    view->setAccessibleName(name);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->setWordWrap(false);
-    view->verticalHeader()->hide();
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    return view;
-}
-
-QLabel* makeText(QWidget* parent, const QString& name) {
-    auto* label = new QLabel(parent);
-    label->setAccessibleName(name);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    return label;
-}
 } // namespace
 
 UserView::UserView(models::Backend& backend, QWidget* parent)
@@ -72,129 +43,11 @@ UserView::UserView(models::Backend& backend, QWidget* parent)
 
 UserView::~UserView() = default;
 
-void UserView::buildUi() {
-    setAccessibleName(tr("User details"));
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-
-    m_header = new QLabel(this);
-    m_header->setAccessibleName(tr("User"));
-    QFont bold = m_header->font();
-    bold.setBold(true);
-    bold.setPointSizeF(bold.pointSizeF() * 1.2);
-    m_header->setFont(bold);
-    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(m_header);
-
-    m_status = makeText(this, tr("Status"));
-    layout->addWidget(m_status);
-
-    m_tabs = new QTabWidget(this);
-    m_tabs->setAccessibleName(tr("User details sections"));
-    layout->addWidget(m_tabs, 1);
-
-    // State: current stage and what produced it, STT budget, LLM spend.
-    auto* stateScroll = new QScrollArea(m_tabs);
-    stateScroll->setWidgetResizable(true);
-    auto* statePage = new QWidget(stateScroll);
-    auto* stateLayout = new QVBoxLayout(statePage);
-    m_stateLabel = makeText(statePage, tr("Fair-use state"));
-    m_budgetLabel = makeText(statePage, tr("Speech-to-text budget"));
-    m_spendLabel = makeText(statePage, tr("LLM spend"));
-    stateLayout->addWidget(m_stateLabel);
-    stateLayout->addWidget(m_budgetLabel);
-    stateLayout->addWidget(m_spendLabel);
-    stateLayout->addStretch(1);
-    stateScroll->setWidget(statePage);
-    m_tabs->addTab(stateScroll, tr("&State"));
-
-    m_eventsModel = new models::EventsModel(this);
-    m_eventsView = makeTable(m_tabs, m_eventsModel, tr("Case timeline"));
-    m_tabs->addTab(m_eventsView, tr("&Timeline"));
-
-    // Evidence beside the conversations it cites.
-    auto* evidencePage = new QWidget(m_tabs);
-    auto* evidenceLayout = new QVBoxLayout(evidencePage);
-    m_classifierLabel = makeText(evidencePage, tr("Classifier result"));
-    evidenceLayout->addWidget(m_classifierLabel);
-    auto* split = new QSplitter(Qt::Horizontal, evidencePage);
-    m_evidenceModel = new models::EvidenceModel(this);
-    m_evidenceView = makeTable(split, m_evidenceModel, tr("Evidence"));
-    m_conversationsModel = new models::ConversationsModel(this);
-    m_conversationsView = makeTable(split, m_conversationsModel, tr("Conversations"));
-    split->addWidget(m_evidenceView);
-    split->addWidget(m_conversationsView);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
-    evidenceLayout->addWidget(split, 1);
-    m_tabs->addTab(evidencePage, tr("&Evidence"));
-
-    m_chart = new SpeechChart(m_tabs);
-    m_tabs->addTab(m_chart, tr("S&peech"));
-
-    connect(m_eventsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this] { showEvidenceForSelection(); });
-    connect(m_evidenceView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) { highlightConversation(current); });
-}
-
-void UserView::buildActions() {
-    auto make = [this](const QString& text, const QKeySequence& key, const QString& tip, auto slot) {
-        auto* action = new QAction(text, this);
-        if (!key.isEmpty()) {
-            action->setShortcut(key);
-            action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        }
-        action->setToolTip(tip);
-        action->setStatusTip(tip);
-        connect(action, &QAction::triggered, this, slot);
-        addAction(action);
-        return action;
-    };
-    m_resolveAct = make(tr("&Resolve case…"), QKeySequence(Qt::CTRL | Qt::Key_R),
-                        tr("Resolve the selected (or newest open) case"), &UserView::resolve);
-    m_overrideAct = make(tr("&Override stage…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
-                         tr("Set the user's stage (reason required)"), &UserView::overrideStage);
-    m_resetAct = make(tr("Rese&t user…"), {}, tr("Admin: clear stage, counters and timers"), &UserView::reset);
-    m_exemptAct =
-        make(tr("&Exempt user…"), {}, tr("Senior reviewer: exempt the user from enforcement"), &UserView::exempt);
-    m_unexemptAct = make(tr("Remove e&xemption…"), {}, tr("Senior reviewer: enforce again"), &UserView::unexempt);
-    m_rerunAct = make(tr("Re-run &classifier…"), {}, tr("Classify the user's recent conversations again"),
-                      &UserView::rerunClassifier);
-    m_noteAct = make(tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::Key_N),
-                     tr("Add a note to the selected case (or to the user)"), &UserView::addNote);
-    m_printAct = make(tr("Case re&port (PDF)…"), QKeySequence(Qt::CTRL | Qt::Key_P),
-                      tr("Save the user's case report as PDF"), &UserView::printReport);
-
-    auto* toolbar = new QToolBar(tr("User actions"), this);
-    toolbar->setAccessibleName(tr("User actions"));
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolbar->addActions(actions());
-    static_cast<QVBoxLayout*>(layout())->insertWidget(0, toolbar);
-}
-
-QList<QAction*> UserView::actions() const {
-    return {m_resolveAct, m_overrideAct, m_resetAct, m_exemptAct, m_unexemptAct, m_rerunAct, m_noteAct, m_printAct};
-}
-
-void UserView::updateActions() {
-    const bool have = m_state.has_value() && m_pending == 0;
-    for (QAction* a : actions()) {
-        a->setEnabled(have);
-    }
-    if (have) {
-        m_exemptAct->setEnabled(!m_state->exempt);
-        m_unexemptAct->setEnabled(m_state->exempt);
-        m_rerunAct->setEnabled(m_backend.classifier != nullptr);
-    }
-}
-
 void UserView::clearAll() {
     m_state.reset();
     m_events.clear();
     m_conversations.clear();
-    m_chartMinutes.clear();
-    m_haveMinutes = false;
+    m_chartMinutes.reset();
     m_rerunResult.reset();
     m_sttUsedMs.reset();
     m_spend.clear();
@@ -245,14 +98,11 @@ void UserView::showUser(const QString& uid) {
     m_chart->showMessage(tr("Loading speech…"));
     const TimePoint now = models::backendNow(m_backend);
     auto stale = [this, generation] { return generation != m_generation; };
-    auto fail = [this](const QString& what, const Error& e) {
-        m_errors << tr("Could not load %1: %2").arg(what, e.message);
-    };
 
     m_pending = 4 + (m_backend.usage ? 2 : 0);
     updateActions();
 
-    models::whenFinished(this, m_backend.cases->getState(uid), [this, stale, fail](const Result<FairUseState>& r) {
+    models::whenFinished(this, m_backend.cases->getState(uid), [this, stale](const Result<FairUseState>& r) {
         if (stale()) {
             return;
         }
@@ -264,82 +114,53 @@ void UserView::showUser(const QString& uid) {
             fresh.uid = m_uid;
             m_state = fresh;
         } else {
-            fail(tr("the fair-use state"), r.error());
+            m_errors << tr("Could not load %1: %2").arg(tr("the fair-use state"), r.error().message);
         }
         arrived();
     });
-    models::whenFinished(this, m_backend.cases->listEvents(uid),
-                         [this, stale, fail](const Result<QList<FairUseEvent>>& r) {
-                             if (stale()) {
-                                 return;
-                             }
-                             if (r) {
-                                 m_events = r.value();
-                                 m_eventsModel->appendRows(m_events);
-                             } else {
-                                 fail(tr("the cases"), r.error());
-                             }
-                             arrived();
-                         });
-    models::whenFinished(this, m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit),
-                         [this, stale, fail](const Result<QList<Conversation>>& r) {
-                             if (stale()) {
-                                 return;
-                             }
-                             if (r) {
-                                 m_conversations = r.value();
-                                 m_conversationsModel->appendRows(m_conversations);
-                             } else {
-                                 fail(tr("the conversations"), r.error());
-                             }
-                             arrived();
-                         });
-    models::whenFinished(this, m_backend.cases->listUserSpend(uid, now - std::chrono::hours(24 * 30), now + 1ms),
-                         [this, stale, fail](const Result<QList<LlmSpendRecord>>& r) {
-                             if (stale()) {
-                                 return;
-                             }
-                             if (r) {
-                                 m_spend = r.value();
-                             } else {
-                                 fail(tr("the LLM spend"), r.error());
-                             }
-                             arrived();
-                         });
+    // Every answer but the state's: dropped when another user was shown since, listed in the status when it failed.
+    const auto load = [this, stale](auto future, const QString& what, auto onValue,
+                                    std::function<void()> onFailure = {}) {
+        models::whenFinished(this, std::move(future), [this, stale, what, onValue, onFailure](const auto& r) {
+            if (stale()) {
+                return;
+            }
+            if (r) {
+                onValue(r.value());
+            } else {
+                m_errors << tr("Could not load %1: %2").arg(what, r.error().message);
+                if (onFailure) {
+                    onFailure();
+                }
+            }
+            arrived();
+        });
+    };
+    load(m_backend.cases->listEvents(uid), tr("the cases"), [this](const QList<FairUseEvent>& events) {
+        m_events = events;
+        m_eventsModel->appendRows(m_events);
+    });
+    load(m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit),
+         tr("the conversations"), [this](const QList<Conversation>& conversations) {
+             m_conversations = conversations;
+             m_conversationsModel->appendRows(m_conversations);
+         });
+    load(m_backend.cases->listUserSpend(uid, now - std::chrono::hours(24 * 30), now + 1ms), tr("the LLM spend"),
+         [this](const QList<LlmSpendRecord>& spend) { m_spend = spend; });
     if (m_backend.usage) {
         const TimePoint from = now - kChartRange;
-        // A week before the visible range too, so the trailing lines are complete from the first point.
-        models::whenFinished(this, m_backend.usage->readMinutes(uid, from - kChartRange, now),
-                             [this, stale, fail, from, now](const Result<QList<services::MinuteSample>>& r) {
-                                 if (stale()) {
-                                     return;
-                                 }
-                                 if (r) {
-                                     // The caps need the plan, which arrives with the state: drawn in arrived() when
-                                     // both are here.
-                                     m_chartMinutes = r.value();
-                                     m_chartFrom = from;
-                                     m_chartTo = now;
-                                     m_haveMinutes = true;
-                                 } else {
-                                     fail(tr("the speech minutes"), r.error());
-                                     m_chart->showMessage(
-                                         tr("Speech could not be loaded from %1.").arg(m_backend.usage->describe()));
-                                 }
-                                 arrived();
-                             });
-        models::whenFinished(this, m_backend.usage->readSttBudgetUsedMs(uid, now),
-                             [this, stale, fail](const Result<std::int64_t>& r) {
-                                 if (stale()) {
-                                     return;
-                                 }
-                                 if (r) {
-                                     m_sttUsedMs = r.value();
-                                 } else {
-                                     fail(tr("the STT budget"), r.error());
-                                 }
-                                 arrived();
-                             });
+        // A week before the visible range too, so the trailing lines are complete from the first point. The caps
+        // need the plan, which arrives with the state: the chart is drawn in arrived() when both are here.
+        load(
+            m_backend.usage->readMinutes(uid, from - kChartRange, now), tr("the speech minutes"),
+            [this, from, now](const QList<services::MinuteSample>& minutes) {
+                m_chartMinutes = ChartMinutes{minutes, from, now};
+            },
+            [this] {
+                m_chart->showMessage(tr("Speech could not be loaded from %1.").arg(m_backend.usage->describe()));
+            });
+        load(m_backend.usage->readSttBudgetUsedMs(uid, now), tr("the STT budget"),
+             [this](std::int64_t usedMs) { m_sttUsedMs = usedMs; });
     } else {
         m_chart->showMessage(tr("No usage store is connected."));
     }
@@ -350,9 +171,9 @@ void UserView::arrived() {
         return;
     }
     showState();
-    if (m_haveMinutes && m_state) {
+    if (m_chartMinutes && m_state) {
         const Plan plan = effectivePlan(m_state->subscription, models::backendNow(m_backend));
-        m_chart->setData(m_chartMinutes, m_chartFrom, m_chartTo, m_policy.capsFor(plan));
+        m_chart->setData(m_chartMinutes->minutes, m_chartMinutes->from, m_chartMinutes->to, m_policy.capsFor(plan));
     }
     QSet<QString> known;
     for (const Conversation& c : std::as_const(m_conversations)) {

@@ -120,10 +120,13 @@ private:
     std::optional<ClassifierResult> m_rerunResult;
     std::optional<std::int64_t> m_sttUsedMs;
     QList<LlmSpendRecord> m_spend;
-    QList<services::MinuteSample> m_chartMinutes;
-    TimePoint m_chartFrom{};
-    TimePoint m_chartTo{};
-    bool m_haveMinutes = false;
+    /** Speech minutes read for the chart and the range they cover, kept until the state (the plan's caps) is here. */
+    struct ChartMinutes {
+        QList<services::MinuteSample> minutes;
+        TimePoint from;
+        TimePoint to;
+    };
+    std::optional<ChartMinutes> m_chartMinutes;
     QStringList m_errors;
 
     QLabel* m_header = nullptr;

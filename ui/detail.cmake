@@ -21,4 +21,5 @@ target_sources(fairuse_ui PRIVATE
     UserSummary.h
     UserView.cpp
     UserView.h
+    UserViewLayout.cpp
 )
