@@ -112,16 +112,38 @@ Status collectBuckets(const RedisClient& client, const RedisReply& zreply, const
 }
 
 /**
- * The read of one layout as two single-key commands. The backend's keys carry no hash tag, so on a Redis Cluster
- * the zset and the hash of one user sit on different slots and no script or transaction may touch both (CROSSSLOT).
- * HMGET of the zset's members would need the zset's answer first (a second round trip); HGETALL needs nothing, so
- * both commands go out in the same pipeline and are joined here. The hash is bounded by the backend's 8-day expiry
+ * The reads of the layouts for one pipeline, each layout as two single-key commands. The backend's keys carry no
+ * hash tag, so on a Redis Cluster the zset and the hash of one user sit on different slots and no script or
+ * transaction may touch both (CROSSSLOT). HMGET of the zset's members would need the zset's answer first (a second
+ * round trip); HGETALL needs nothing, so both commands go out in the same pipeline and are joined by
+ * layoutsBuckets(). The hash is bounded by the backend's 8-day expiry
  * (at most 11,520 minute fields).
  */
-void appendReadLayoutCommands(QList<QList<QByteArray>>& commands, const Layout& layout, const QByteArray& minScore,
-                              const QByteArray& maxScore) {
-    commands.append({"ZRANGEBYSCORE", layout.zsetKey, minScore, maxScore, "WITHSCORES"});
-    commands.append({"HGETALL", layout.hashKey});
+QList<QList<QByteArray>> readLayoutsCommands(const std::array<Layout, 3>& layouts, const QByteArray& minScore,
+                                             const QByteArray& maxScore) {
+    QList<QList<QByteArray>> commands;
+    for (const Layout& layout : layouts) {
+        commands.append({"ZRANGEBYSCORE", layout.zsetKey, minScore, maxScore, "WITHSCORES"});
+        commands.append({"HGETALL", layout.hashKey});
+    }
+    return commands;
+}
+
+/** The buckets of every layout from the replies to readLayoutsCommands(), junk skipped and counted in `skipped`. */
+Result<QList<SpeechBucket>> layoutsBuckets(const RedisClient& client, const QList<RedisReply>& replies,
+                                           const std::array<Layout, 3>& layouts, int& skipped) {
+    if (replies.size() != 2 * static_cast<qsizetype>(layouts.size())) {
+        return Error::internal(
+            QStringLiteral("Redis answered %1 replies to %2 commands").arg(replies.size()).arg(2 * layouts.size()));
+    }
+    QList<SpeechBucket> buckets;
+    for (size_t i = 0; i < layouts.size(); ++i) {
+        const auto at = static_cast<qsizetype>(2 * i);
+        if (Status s = collectBuckets(client, replies.at(at), replies.at(at + 1), layouts[i], buckets, skipped); !s) {
+            return s.error();
+        }
+    }
+    return buckets;
 }
 
 } // namespace
@@ -184,30 +206,19 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
     const std::int64_t threeDayFrom = nowSeconds - duration_cast<seconds>(metering::kThreeDayWindow).count();
     const std::int64_t weeklyFrom = nowSeconds - duration_cast<seconds>(metering::kWeeklyWindow).count();
     const auto layouts = enforcedLayouts(uid);
-    QList<QList<QByteArray>> commands;
-    for (const Layout& l : layouts) {
-        appendReadLayoutCommands(commands, l, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds));
-    }
-    return m_client->pipeline(std::move(commands))
+    return m_client
+        ->pipeline(readLayoutsCommands(layouts, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds)))
         .then(guarded(this, [c = m_client, layouts, dailyFrom, threeDayFrom](Replies r) -> Result<SpeechReading> {
             if (!r) {
                 return r.error();
             }
             SpeechReading reading;
-            if (r->size() != 2 * static_cast<qsizetype>(layouts.size())) {
-                return Error::internal(
-                    QStringLiteral("Redis answered %1 replies to %2 commands").arg(r->size()).arg(2 * layouts.size()));
+            const Result<QList<SpeechBucket>> buckets = layoutsBuckets(*c, *r, layouts, reading.skippedValues);
+            if (!buckets) {
+                return buckets.error();
             }
-            for (size_t i = 0; i < layouts.size(); ++i) {
-                const auto at = static_cast<qsizetype>(2 * i);
-                QList<SpeechBucket> buckets;
-                if (Status s = collectBuckets(*c, r->at(at), r->at(at + 1), layouts[i], buckets, reading.skippedValues);
-                    !s) {
-                    return s.error();
-                }
-                for (const SpeechBucket& b : buckets) {
-                    addSpeechBucket(reading.totals, b, threeDayFrom, dailyFrom);
-                }
+            for (const SpeechBucket& b : *buckets) {
+                addSpeechBucket(reading.totals, b, threeDayFrom, dailyFrom);
             }
             return reading;
         }));
@@ -226,32 +237,21 @@ Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, Time
     const QByteArray minScore = QByteArray::number(floorDiv(fromMs, 1000));
     const QByteArray maxScore = QByteArray::number(floorDiv(toMs, 1000) + 1);
     const auto layouts = enforcedLayouts(uid);
-    QList<QList<QByteArray>> commands;
-    for (const Layout& l : layouts) {
-        appendReadLayoutCommands(commands, l, minScore, maxScore);
-    }
-    return m_client->pipeline(std::move(commands))
+    return m_client->pipeline(readLayoutsCommands(layouts, minScore, maxScore))
         .then(guarded(this, [c = m_client, layouts, fromMs, toMs](Replies r) -> Result<QList<MinuteSample>> {
             if (!r) {
                 return r.error();
             }
-            std::map<std::int64_t, std::int64_t> byMinute;
             int skipped = 0;
-            if (r->size() != 2 * static_cast<qsizetype>(layouts.size())) {
-                return Error::internal(
-                    QStringLiteral("Redis answered %1 replies to %2 commands").arg(r->size()).arg(2 * layouts.size()));
+            const Result<QList<SpeechBucket>> buckets = layoutsBuckets(*c, *r, layouts, skipped);
+            if (!buckets) {
+                return buckets.error();
             }
-            for (size_t i = 0; i < layouts.size(); ++i) {
-                const auto at = static_cast<qsizetype>(2 * i);
-                QList<SpeechBucket> buckets;
-                if (Status s = collectBuckets(*c, r->at(at), r->at(at + 1), layouts[i], buckets, skipped); !s) {
-                    return s.error();
-                }
-                for (const SpeechBucket& b : buckets) {
-                    const double startMs = b.scoreSeconds * 1000.0;
-                    if (startMs >= static_cast<double>(fromMs) && startMs < static_cast<double>(toMs)) {
-                        byMinute[b.minute] += b.ms;
-                    }
+            std::map<std::int64_t, std::int64_t> byMinute;
+            for (const SpeechBucket& b : *buckets) {
+                const double startMs = b.scoreSeconds * 1000.0;
+                if (startMs >= static_cast<double>(fromMs) && startMs < static_cast<double>(toMs)) {
+                    byMinute[b.minute] += b.ms;
                 }
             }
             QList<MinuteSample> out;
