@@ -404,8 +404,7 @@ void UserView::saveReport(const QString& path) {
     data.generatedBy = m_backend.reviewer.email;
     data.generatedAt = models::backendNow(m_backend);
     data.policyLabel = m_policy.label();
-    data.stateText =
-        m_stateLabel->text() + QLatin1Char('\n') + m_budgetLabel->text() + QLatin1Char('\n') + m_spendLabel->text();
+    data.stateText = stateText();
     services::AuditFilter filter;
     filter.uid = m_uid;
     models::whenFinished(this, m_backend.cases->listAudit(filter),
