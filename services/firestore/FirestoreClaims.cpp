@@ -4,6 +4,7 @@
 #include "common/Promise.h"
 #include "firestore/FieldReader.h"
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreClient.h"
 
 namespace fairuse::services {
@@ -72,21 +73,7 @@ Async<QList<CaseClaim>> FirestoreCaseStore::listLiveClaims(TimePoint now) {
     q.filters = {{QStringLiteral("expires_at"), QStringLiteral("GREATER_THAN"), V::timestamp(now)}};
     // One claim per reviewer at a time: a team's live claims fit one page.
     q.limit = 1000;
-    return m_client->runQuery(q).then(
-        guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<CaseClaim>> {
-            if (!r) {
-                return r.error();
-            }
-            QList<CaseClaim> out;
-            for (const FirestoreDocument& doc : *r) {
-                auto c = decodeClaim(doc);
-                if (!c) {
-                    return c.error();
-                }
-                out.append(c.value());
-            }
-            return out;
-        }));
+    return casestore::decodeAll(this, m_client.get(), q, &decodeClaim);
 }
 
 Async<CaseClaim> FirestoreCaseStore::renewClaim(const CaseClaim& claim) {
