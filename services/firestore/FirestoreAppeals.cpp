@@ -4,6 +4,7 @@
 #include "common/Promise.h"
 #include "firestore/FieldReader.h"
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreCaseStoreParts.h"
 
 namespace fairuse::services {
 
@@ -13,21 +14,6 @@ using V = FirestoreValue;
 
 const QString kAppealsCollection = QStringLiteral("fair_use_appeals");
 const QString kOpen = QStringLiteral("open");
-
-Result<QList<Appeal>> decodeAll(const Result<QList<FirestoreDocument>>& r) {
-    if (!r) {
-        return r.error();
-    }
-    QList<Appeal> out;
-    for (const FirestoreDocument& doc : *r) {
-        auto a = decodeAppeal(doc);
-        if (!a) {
-            return a.error();
-        }
-        out.append(a.value());
-    }
-    return out;
-}
 
 } // namespace
 
@@ -97,8 +83,7 @@ Async<QList<Appeal>> FirestoreCaseStore::listAppeals(const QString& uid) {
     q.collectionId = kAppealsCollection;
     q.orderBy = {{QStringLiteral("created_at"), true}};
     q.limit = 1000;
-    return m_client->runQuery(q).then(
-        guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<Appeal>> { return decodeAll(r); }));
+    return casestore::decodeAll(this, m_client.get(), q, &decodeAppeal);
 }
 
 Async<QList<Appeal>> FirestoreCaseStore::listOpenAppeals(int limit) {
@@ -108,8 +93,7 @@ Async<QList<Appeal>> FirestoreCaseStore::listOpenAppeals(int limit) {
     q.filters = {{QStringLiteral("status"), QStringLiteral("EQUAL"), V::string(kOpen)}};
     q.orderBy = {{QStringLiteral("created_at"), false}};
     q.limit = std::clamp(limit, 1, 1000);
-    return m_client->runQuery(q).then(
-        guarded(this, [](const Result<QList<FirestoreDocument>>& r) -> Result<QList<Appeal>> { return decodeAll(r); }));
+    return casestore::decodeAll(this, m_client.get(), q, &decodeAppeal);
 }
 
 } // namespace fairuse::services
