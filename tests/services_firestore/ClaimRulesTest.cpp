@@ -53,12 +53,14 @@ private:
     QString freshUser();
     /** The user's state and stored claim, read with the owner's access. */
     std::pair<FairUseState, std::optional<CaseClaim>> read(const QString& uid);
-    /** Commits `change` as `who` would (the genuine commit) and returns the stored claim's version. */
-    QString commitAs(const Actor& who, const ChangeSet& change);
     /** Sends `hostile` as `sender` (must be refused), then `genuine` as `owner` (must pass). */
     void refusedThenGenuinePasses(const Actor& sender, const QList<FirestoreWrite>& hostile, const Actor& owner,
                                   const QList<FirestoreWrite>& genuine);
     QList<FirestoreWrite> writesOf(const ChangeSet& change);
+    /** The genuine commit of `who` claiming the case of `uid` now. */
+    QList<FirestoreWrite> claimCommit(const Actor& who, const QString& uid);
+    /** A fresh user whose case `who` claimed (committed). */
+    QString claimedBy(const Actor& who);
 
     RulesProject m_rules;
     Actor m_reviewer;
@@ -112,16 +114,6 @@ QList<FirestoreWrite> ClaimRulesTest::writesOf(const ChangeSet& change) {
     return g->writes;
 }
 
-QString ClaimRulesTest::commitAs(const Actor& who, const ChangeSet& change) {
-    auto r = wait(who.client->commit(writesOf(change)));
-    if (!r) {
-        qWarning("the genuine commit failed: %s", qPrintable(why(r.error())));
-        return {};
-    }
-    auto stored = wait(m_rules.ownerStore->getClaim(change.uid));
-    return stored && *stored ? (*stored)->version : QString();
-}
-
 void ClaimRulesTest::refusedThenGenuinePasses(const Actor& sender, const QList<FirestoreWrite>& hostile,
                                               const Actor& owner, const QList<FirestoreWrite>& genuine) {
     QVERIFY(!hostile.isEmpty());
@@ -132,31 +124,41 @@ void ClaimRulesTest::refusedThenGenuinePasses(const Actor& sender, const QList<F
     QVERIFY2(passed.ok(), qPrintable(passed.ok() ? QString() : why(passed.error())));
 }
 
+QList<FirestoreWrite> ClaimRulesTest::claimCommit(const Actor& who, const QString& uid) {
+    const auto [state, claim] = read(uid);
+    auto cs = casework::buildClaim(state, claim, now(who.reviewer));
+    if (!cs) {
+        qWarning("the core refused the claim: %s", qPrintable(why(cs.error())));
+        return {};
+    }
+    return writesOf(*cs);
+}
+
+QString ClaimRulesTest::claimedBy(const Actor& who) {
+    const QString uid = freshUser();
+    auto r = wait(who.client->commit(claimCommit(who, uid)));
+    if (!r) {
+        qWarning("the genuine claim failed: %s", qPrintable(why(r.error())));
+    }
+    return uid;
+}
+
 void ClaimRulesTest::aClaimInAnotherReviewersName() {
-    const auto [state, claim] = read(freshUser());
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    const QList<FirestoreWrite> genuine = writesOf(*cs);
+    const QList<FirestoreWrite> genuine = claimCommit(m_reviewer, freshUser());
     QList<FirestoreWrite> hostile = genuine;
     setField(claimWrite(hostile), QStringLiteral("reviewer"), V::string(m_other.reviewer.email));
     refusedThenGenuinePasses(m_reviewer, hostile, m_reviewer, genuine);
 }
 
 void ClaimRulesTest::aClaimWithAnotherReviewersUid() {
-    const auto [state, claim] = read(freshUser());
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    const QList<FirestoreWrite> genuine = writesOf(*cs);
+    const QList<FirestoreWrite> genuine = claimCommit(m_reviewer, freshUser());
     QList<FirestoreWrite> hostile = genuine;
     setField(claimWrite(hostile), QStringLiteral("reviewer_uid"), V::string(m_other.reviewer.uid));
     refusedThenGenuinePasses(m_reviewer, hostile, m_reviewer, genuine);
 }
 
 void ClaimRulesTest::aClaimWithoutItsRecord() {
-    const auto [state, claim] = read(freshUser());
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    const QList<FirestoreWrite> genuine = writesOf(*cs);
+    const QList<FirestoreWrite> genuine = claimCommit(m_reviewer, freshUser());
     QList<FirestoreWrite> all = genuine;
     QVERIFY(claimWrite(all));
     const QList<FirestoreWrite> hostile{*claimWrite(all)}; // the claim alone: no record, no head
@@ -164,23 +166,15 @@ void ClaimRulesTest::aClaimWithoutItsRecord() {
 }
 
 void ClaimRulesTest::aLeaseLongerThanThirtyMinutes() {
-    const auto [state, claim] = read(freshUser());
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    const QList<FirestoreWrite> genuine = writesOf(*cs);
+    const QList<FirestoreWrite> genuine = claimCommit(m_reviewer, freshUser());
     QList<FirestoreWrite> hostile = genuine;
     setField(claimWrite(hostile), QStringLiteral("expires_at"), V::timestamp(wallClock() + std::chrono::hours(2)));
     refusedThenGenuinePasses(m_reviewer, hostile, m_reviewer, genuine);
 }
 
 void ClaimRulesTest::aReviewerTakesOverALiveClaim() {
-    const QString uid = freshUser();
-    {
-        const auto [state, claim] = read(uid);
-        auto cs = casework::buildClaim(state, claim, now(m_other.reviewer));
-        VERIFY_OK(cs);
-        QVERIFY(!commitAs(m_other, *cs).isEmpty());
-    }
+    const QString uid = claimedBy(m_other);
+    QVERIFY(read(uid).second.has_value());
     const auto [state, claim] = read(uid);
     // The core refuses a reviewer's take-over; a client that sends one anyway builds it as a senior would.
     QCOMPARE(casework::buildTakeOver(state, claim, QStringLiteral("mine now"), now(m_reviewer.reviewer)).error().kind,
@@ -200,13 +194,8 @@ void ClaimRulesTest::aReviewerTakesOverALiveClaim() {
 }
 
 void ClaimRulesTest::aClaimOverSomeoneElsesLiveClaim() {
-    const QString uid = freshUser();
-    {
-        const auto [state, claim] = read(uid);
-        auto cs = casework::buildClaim(state, claim, now(m_other.reviewer));
-        VERIFY_OK(cs);
-        QVERIFY(!commitAs(m_other, *cs).isEmpty());
-    }
+    const QString uid = claimedBy(m_other);
+    QVERIFY(read(uid).second.has_value());
     const auto [state, claim] = read(uid);
     // A plain `claim` record over a live claim, with the precondition of the claim it replaces.
     auto lapsed = claim;
@@ -222,11 +211,7 @@ void ClaimRulesTest::aClaimOverSomeoneElsesLiveClaim() {
 }
 
 void ClaimRulesTest::aRenewalThatChangesTheHolder() {
-    const QString uid = freshUser();
-    const auto [state, claim] = read(uid);
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    QVERIFY(!commitAs(m_reviewer, *cs).isEmpty());
+    const QString uid = claimedBy(m_reviewer);
     const auto stored = read(uid).second;
     auto renewed = casework::renewed(stored, m_reviewer.reviewer, wallClock() + std::chrono::minutes(1));
     VERIFY_OK(renewed);
@@ -239,11 +224,7 @@ void ClaimRulesTest::aRenewalThatChangesTheHolder() {
 }
 
 void ClaimRulesTest::aRenewalBySomeoneElse() {
-    const QString uid = freshUser();
-    const auto [state, claim] = read(uid);
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    QVERIFY(!commitAs(m_reviewer, *cs).isEmpty());
+    const QString uid = claimedBy(m_reviewer);
     const auto stored = read(uid).second;
     const QList<FirestoreWrite> genuine{FirestoreWrite::update(
         claimPath(uid), {{QStringLiteral("expires_at"), V::timestamp(wallClock() + std::chrono::minutes(20))}},
@@ -252,11 +233,7 @@ void ClaimRulesTest::aRenewalBySomeoneElse() {
 }
 
 void ClaimRulesTest::deletingSomeoneElsesLiveClaim() {
-    const QString uid = freshUser();
-    const auto [state, claim] = read(uid);
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    QVERIFY(!commitAs(m_reviewer, *cs).isEmpty());
+    const QString uid = claimedBy(m_reviewer);
     const auto [stateNow, stored] = read(uid);
     auto release = casework::buildRelease(stateNow, stored, now(m_reviewer.reviewer));
     VERIFY_OK(release);
@@ -270,11 +247,7 @@ void ClaimRulesTest::deletingSomeoneElsesLiveClaim() {
 }
 
 void ClaimRulesTest::aBareDeleteWithoutARecord() {
-    const QString uid = freshUser();
-    const auto [state, claim] = read(uid);
-    auto cs = casework::buildClaim(state, claim, now(m_reviewer.reviewer));
-    VERIFY_OK(cs);
-    QVERIFY(!commitAs(m_reviewer, *cs).isEmpty());
+    const QString uid = claimedBy(m_reviewer);
     const auto [stateNow, stored] = read(uid);
     auto release = casework::buildRelease(stateNow, stored, now(m_reviewer.reviewer));
     VERIFY_OK(release);
