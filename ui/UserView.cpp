@@ -1,5 +1,9 @@
 #include "UserView.h"
 
+#include "CaseClaims.h"
+#include "ClaimBanner.h"
+#include "casework/Claims.h"
+
 #include "BulkResolver.h"
 #include "CaseReport.h"
 #include "ConversationsModel.h"
@@ -16,6 +20,7 @@
 #include <QSet>
 #include <QTabWidget>
 #include <QTableView>
+#include <QVBoxLayout>
 
 #include <chrono>
 #include <functional>
@@ -195,6 +200,7 @@ void UserView::arrived() {
         m_eventsView->selectRow(row);
     }
     showEvidenceForSelection();
+    claimShownCase();
     if (m_errors.isEmpty()) {
         setStatus({});
     } else {
@@ -297,21 +303,29 @@ ActionDialog* UserView::openAction(ActionKind kind) {
     }
     auto* dialog = new ActionDialog(m_backend, m_policy, kind, *m_state, event, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_claims) {
+        dialog->setClaim(m_claims->claimOf(m_uid));
+    }
     const QString uid = m_uid;
-    connect(dialog, &ActionDialog::applied, this, [this, kind, uid](const CommitResult& result, const ChangeSet&) {
-        setStatus(result.alreadyApplied ? tr("This change had already been applied.")
-                                        : tr("Applied; audit record #%1.").arg(result.audit.sequence));
-        if (m_backend.usage) {
-            // The backend caches the stage; make it re-read after a change (best effort, the cache expires anyway).
-            (void)m_backend.usage->invalidateStageCache(uid);
-        }
-        Q_EMIT stateChanged(uid);
-        if (kind == ActionKind::RerunClassifier) {
-            runClassifier();
-        } else {
-            reload();
-        }
-    });
+    connect(dialog, &ActionDialog::applied, this,
+            [this, kind, uid](const CommitResult& result, const ChangeSet& change) {
+                if (m_claims && change.claimChange && change.claimChange->release) {
+                    m_claims->forget(uid);
+                }
+                setStatus(result.alreadyApplied ? tr("This change had already been applied.")
+                                                : tr("Applied; audit record #%1.").arg(result.audit.sequence));
+                if (m_backend.usage) {
+                    // The backend caches the stage; make it re-read after a change (best effort, the cache expires
+                    // anyway).
+                    (void)m_backend.usage->invalidateStageCache(uid);
+                }
+                Q_EMIT stateChanged(uid);
+                if (kind == ActionKind::RerunClassifier) {
+                    runClassifier();
+                } else {
+                    reload();
+                }
+            });
     connect(dialog, &ActionDialog::reloadRequested, this, &UserView::reload);
     dialog->open();
     return dialog;
@@ -424,6 +438,47 @@ void UserView::saveReport(const QString& path) {
                              }
                              Q_EMIT reportWritten(path, error);
                          });
+}
+
+void UserView::setClaims(models::CaseClaims* claims) {
+    m_claims = claims;
+    delete m_claimBanner;
+    m_claimBanner = nullptr;
+    if (!m_claims) {
+        return;
+    }
+    m_claimBanner = new ClaimBanner(*m_claims, m_backend.reviewer.role, this);
+    m_layout->insertWidget(1, m_claimBanner);
+    m_claimBanner->setUser(m_state);
+    connect(m_claims, &models::CaseClaims::refused, this, [this](const QString& uid, const QString& message) {
+        if (uid == m_uid) {
+            setStatus(tr("Claim: %1").arg(message));
+        }
+    });
+}
+
+void UserView::claimShownCase() {
+    if (!m_claims) {
+        return;
+    }
+    m_claimBanner->setUser(m_state);
+    if (!m_state) {
+        return;
+    }
+    const TimePoint now = models::backendNow(m_backend);
+    const auto open =
+        std::find_if(m_events.cbegin(), m_events.cend(), [](const FairUseEvent& e) { return !e.resolved; });
+    // Only an open case is worked: once it is decided, showing the user again claims nothing.
+    const bool flagged = open != m_events.cend();
+    const casework::ClaimHolder holder = casework::holderOf(m_claims->claimOf(m_uid), m_backend.reviewer, now);
+    if (!flagged || holder == casework::ClaimHolder::SomeoneElse) {
+        // Not a case to work, or a colleague's: release ours on the user shown before, claim nothing.
+        if (m_claims->mine() && m_claims->mine()->uid != m_uid) {
+            m_claims->release();
+        }
+        return;
+    }
+    m_claims->claim(*m_state, open != m_events.cend() ? open->caseRef : QString());
 }
 
 } // namespace fairuse::ui

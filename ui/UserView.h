@@ -11,11 +11,13 @@
 #include <optional>
 
 class QAction;
+class QVBoxLayout;
 class QLabel;
 class QTabWidget;
 class QTableView;
 
 namespace fairuse::models {
+class CaseClaims;
 class ConversationsModel;
 class EventsModel;
 class EvidenceModel;
@@ -23,6 +25,7 @@ class EvidenceModel;
 
 namespace fairuse::ui {
 
+class ClaimBanner;
 class SpeechChart;
 
 /**
@@ -45,6 +48,14 @@ public:
     /** The actions (resolve Ctrl+R, override Ctrl+Shift+O, reset, exempt, un-exempt, re-run classifier, add note
      *  Ctrl+N, case report Ctrl+P), enabled when a user is loaded. */
     QList<QAction*> actions() const;
+
+    /**
+     * Claims (casework/Claims.h): with them, showing a user with an open case claims it when nobody holds it, the claim
+     * line shows who reviews it, an action warns about someone else's claim, and a decision releases this console's
+     * claim. Without (the default), nothing is claimed.
+     */
+    void setClaims(models::CaseClaims* claims);
+    ClaimBanner* claimBanner() const { return m_claimBanner; }
 
     /** Policy the actions are built with (default: Policy::forReview()). */
     void setPolicy(const enforcement::Policy& policy) { m_policy = policy; }
@@ -107,6 +118,7 @@ private:
     void updateActions();
     std::optional<FairUseEvent> selectedOrOpenEvent() const;
     void runClassifier();
+    void claimShownCase();
 
     models::Backend& m_backend;
     enforcement::Policy m_policy;
@@ -143,6 +155,9 @@ private:
     QTableView* m_conversationsView = nullptr;
     models::ConversationsModel* m_conversationsModel = nullptr;
     SpeechChart* m_chart = nullptr;
+    models::CaseClaims* m_claims = nullptr;
+    ClaimBanner* m_claimBanner = nullptr;
+    QVBoxLayout* m_layout = nullptr;
 
     QAction* m_resolveAct = nullptr;
     QAction* m_overrideAct = nullptr;

@@ -52,6 +52,7 @@ void UserView::buildUi() {
     setAccessibleName(tr("User details"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    m_layout = layout;
 
     m_header = new QLabel(this);
     m_header->setAccessibleName(tr("User"));

@@ -5,8 +5,10 @@
 
 #include "ActionDialog.h"
 #include "CaseClaims.h"
+#include "ClaimBanner.h"
 #include "ConflictDialog.h"
 #include "DetailTestStore.h"
+#include "UserView.h"
 #include "casework/Claims.h"
 
 #include <QComboBox>
@@ -179,6 +181,50 @@ private Q_SLOTS:
         first.claim(stateOf(uid));
         QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
         QVERIFY(!first.mine().has_value());
+    }
+
+    /** The user view claims the flagged user it shows, says so, warns nobody, and a decision releases the claim. */
+    void theUserViewClaimsWhatItShows() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims claims(m_store.backend);
+        UserView view(m_store.backend);
+        view.setClaims(&claims);
+        QSignalSpy loaded(&view, &UserView::loaded);
+        view.showUser(uid);
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
+        QVERIFY(view.claimBanner());
+        QTRY_VERIFY_WITH_TIMEOUT(view.claimBanner()->text().startsWith(QStringLiteral("You are reviewing")), 10000);
+        QCOMPARE(storedClaim(uid)->reviewer, m_store.backend.reviewer.email);
+
+        ActionDialog* dialog = view.openAction(ActionKind::Resolve);
+        QVERIFY(dialog);
+        click(dialog, "reviewButton");
+        QVERIFY(dialog->summary().contains(QStringLiteral("Your claim on this case ends with this decision.")));
+        click(dialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!storedClaim(uid).has_value(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!claims.mine().has_value(), 10000);
+    }
+
+    /** Someone else's claim: the view shows who holds it and claims nothing. */
+    void theUserViewShowsAColleaguesClaim() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims colleague(m_second);
+        QVERIFY(claimIn(colleague, stateOf(uid)));
+        models::CaseClaims claims(m_store.backend);
+        claims.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(claims.claimOf(uid).has_value(), 10000);
+        UserView view(m_store.backend);
+        view.setClaims(&claims);
+        QSignalSpy loaded(&view, &UserView::loaded);
+        view.showUser(uid);
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
+        QVERIFY2(view.claimBanner()->text().contains(QStringLiteral("being reviewed by ben.senior@fairuse.example")),
+                 qPrintable(view.claimBanner()->text()));
+        QTest::qWait(200);
+        QCOMPARE(storedClaim(uid)->reviewer, m_second.reviewer.email);
+        QVERIFY(!claims.mine().has_value());
     }
 
     void releasingOnCloseWritesARecord() {
