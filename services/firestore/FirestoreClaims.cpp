@@ -2,7 +2,6 @@
 
 #include "common/Guarded.h"
 #include "common/Promise.h"
-#include "firestore/FieldReader.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreClient.h"
@@ -16,36 +15,6 @@ using V = FirestoreValue;
 const QString kClaimsCollection = QStringLiteral("fair_use_claims");
 
 } // namespace
-
-QString claimPath(const QString& uid) {
-    return QStringLiteral("%1/%2").arg(kClaimsCollection, uid);
-}
-
-FirestoreFields encodeClaim(const CaseClaim& claim) {
-    return {{QStringLiteral("uid"), V::string(claim.uid)},
-            {QStringLiteral("reviewer"), V::string(claim.reviewer)},
-            {QStringLiteral("reviewer_uid"), V::string(claim.reviewerUid)},
-            {QStringLiteral("claimed_at"), V::timestamp(claim.claimedAt)},
-            {QStringLiteral("expires_at"), V::timestamp(claim.expiresAt)}};
-}
-
-Result<CaseClaim> decodeClaim(const FirestoreDocument& doc) {
-    FieldReader r(doc.fields, doc.relativePath().isEmpty() ? QStringLiteral("claim") : doc.relativePath());
-    for (const char* name : {"uid", "reviewer", "claimed_at", "expires_at"}) {
-        r.require(QString::fromLatin1(name));
-    }
-    CaseClaim c;
-    c.uid = r.string(QStringLiteral("uid"));
-    c.reviewer = r.string(QStringLiteral("reviewer"));
-    c.reviewerUid = r.string(QStringLiteral("reviewer_uid"));
-    c.claimedAt = r.time(QStringLiteral("claimed_at")).value_or(TimePoint{});
-    c.expiresAt = r.time(QStringLiteral("expires_at")).value_or(TimePoint{});
-    c.version = doc.updateTime;
-    if (r.error()) {
-        return *r.error();
-    }
-    return c;
-}
 
 Async<std::optional<CaseClaim>> FirestoreCaseStore::getClaim(const QString& uid) {
     if (uid.isEmpty() || uid.contains(QLatin1Char('/'))) {

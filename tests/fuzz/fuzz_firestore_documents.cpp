@@ -1,6 +1,8 @@
 // Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
-// document types: fair-use state, event, conversation, audit record, LLM spend, classifier result and the user
-// document's subscription.
+// document types: fair-use state, event, conversation, audit record, LLM spend, classifier result, the user
+// document's subscription, a claim and an appeal.
+#include "firestore/FirestoreAppeals.h"
+#include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreMapping.h"
 #include "firestore/UserDocument.h"
 
@@ -43,6 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (auto s = decodeSubscription(doc->fields)) {
         (void)encodeSubscription(*s);
+    }
+    if (auto c = decodeClaim(*doc)) {
+        (void)encodeClaim(*c);
+    }
+    if (auto a = decodeAppeal(*doc)) {
+        (void)encodeAppeal(*a);
     }
     return 0;
 }
