@@ -25,6 +25,14 @@ TimePoint CaseClaims::now() const {
     return backendNow(m_backend);
 }
 
+enforcement::ActionContext CaseClaims::context() const {
+    enforcement::ActionContext ctx;
+    ctx.reviewer = m_backend.reviewer;
+    ctx.now = now();
+    ctx.clientVersion = m_backend.clientVersion;
+    return ctx;
+}
+
 void CaseClaims::start(std::chrono::milliseconds interval) {
     m_poll.start(interval);
     refresh();
@@ -122,10 +130,7 @@ void CaseClaims::claim(const FairUseState& state, const QString& caseRef) {
                          m_live.insert(uid, **current);
                          Q_EMIT changed();
                      }
-                     enforcement::ActionContext ctx;
-                     ctx.reviewer = m_backend.reviewer;
-                     ctx.now = now();
-                     ctx.clientVersion = m_backend.clientVersion;
+                     enforcement::ActionContext ctx = context();
                      ctx.caseRef = caseRef;
                      m_mineState = state;
                      commitClaim(uid, casework::buildClaim(state, *current, ctx));
@@ -143,10 +148,7 @@ void CaseClaims::takeOver(const FairUseState& state, const QString& reason) {
                          Q_EMIT refused(uid, current.error().message);
                          return;
                      }
-                     enforcement::ActionContext ctx;
-                     ctx.reviewer = m_backend.reviewer;
-                     ctx.now = now();
-                     ctx.clientVersion = m_backend.clientVersion;
+                     const enforcement::ActionContext ctx = context();
                      m_mineState = state;
                      commitClaim(uid, casework::buildTakeOver(state, *current, reason, ctx));
                  });
@@ -177,10 +179,7 @@ void CaseClaims::release() {
     }
     FairUseState state = m_mineState.value_or(FairUseState{});
     state.uid = m_mine->uid;
-    enforcement::ActionContext ctx;
-    ctx.reviewer = m_backend.reviewer;
-    ctx.now = now();
-    ctx.clientVersion = m_backend.clientVersion;
+    const enforcement::ActionContext ctx = context();
     const std::optional<CaseClaim> held = m_mine;
     setMine(std::nullopt);
     if (!casework::isLive(*held, ctx.now)) {

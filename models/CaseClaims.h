@@ -2,6 +2,7 @@
 
 #include "Backend.h"
 #include "common/Domain.h"
+#include "enforcement/ReviewerActions.h"
 
 #include <QHash>
 #include <QObject>
@@ -61,6 +62,8 @@ Q_SIGNALS:
 
 private:
     TimePoint now() const;
+    /** The signed-in reviewer acting now, from this console. */
+    enforcement::ActionContext context() const;
     void commitClaim(const QString& uid, const Result<ChangeSet>& change);
     void renew();
     void setMine(std::optional<CaseClaim> claim);

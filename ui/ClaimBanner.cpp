@@ -30,22 +30,22 @@ ClaimBanner::ClaimBanner(models::CaseClaims& claims, Role role, QWidget* parent)
     layout->addWidget(m_text, 1);
     layout->addWidget(m_takeOver);
     layout->addWidget(m_release);
-    connect(&m_claims, &models::CaseClaims::changed, this, &ClaimBanner::update);
+    connect(&m_claims, &models::CaseClaims::changed, this, &ClaimBanner::showClaim);
     connect(m_takeOver, &QPushButton::clicked, this, &ClaimBanner::askTakeOver);
     connect(m_release, &QPushButton::clicked, &m_claims, &models::CaseClaims::release);
-    update();
+    showClaim();
 }
 
 void ClaimBanner::setUser(const std::optional<FairUseState>& state) {
     m_state = state;
-    update();
+    showClaim();
 }
 
 QString ClaimBanner::text() const {
     return m_text->text();
 }
 
-void ClaimBanner::update() {
+void ClaimBanner::showClaim() {
     const bool shown = m_state.has_value() && m_claims.supported();
     setVisible(shown);
     m_takeOver->hide();

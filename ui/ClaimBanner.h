@@ -33,7 +33,7 @@ public:
     QString text() const;
 
 private:
-    void update();
+    void showClaim();
     void askTakeOver();
 
     models::CaseClaims& m_claims;
