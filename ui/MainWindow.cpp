@@ -2,6 +2,7 @@
 
 #include "AuditLogView.h"
 #include "BulkResolveDialog.h"
+#include "CaseClaims.h"
 #include "ConnectionBanner.h"
 #include "Export.h"
 #include "FilterBar.h"
@@ -71,6 +72,9 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     m_right->setAccessibleName(tr("Details"));
     m_userView = new UserView(backend, m_right);
     m_right->addWidget(m_userView);
+    m_claims = new models::CaseClaims(backend, this);
+    m_userView->setClaims(m_claims);
+    m_claims->start();
     // After an action the row's stage, open cases and last action changed: reload the queue and keep the user.
     connect(m_userView, &UserView::stateChanged, this, [this](const QString& uid) {
         m_reselectUid = uid;

@@ -12,6 +12,10 @@ class QProgressBar;
 class QSplitter;
 class QStackedWidget;
 
+namespace fairuse::models {
+class CaseClaims;
+}
+
 namespace fairuse::ui {
 
 class AuditLogView;
@@ -87,6 +91,7 @@ private:
     bool m_splitSet = false;
     QWidget* m_placeholder;
     UserView* m_userView = nullptr;
+    models::CaseClaims* m_claims = nullptr;
     AuditLogView* m_auditView = nullptr;
     SpendReportView* m_spendView = nullptr;
     ConnectionBanner* m_banner;

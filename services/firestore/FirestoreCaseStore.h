@@ -191,6 +191,10 @@ private:
                       int attempt);
     void diagnoseConflict(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
                           int attempt, Error original);
+    /** A commit the rules refused: retried through diagnoseConflict() when the audit head moved since `headVersion`
+     *  was read (the rules saw a record that no longer follows the head), reported as `original` otherwise. */
+    void diagnoseDenial(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
+                        int attempt, const QString& headVersion, Error original);
     void enrichRows(const QueueFilter& filter, std::shared_ptr<QueuePage> page,
                     std::shared_ptr<QPromise<Result<QueuePage>>> promise);
     void fetchQueueBatch(QueueFilter filter, QString cursor, int limit, int scannedPages,

@@ -101,28 +101,51 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
             const int appealIndex = static_cast<int>(appealWrite - writes.cbegin());
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
-            m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex,
-                                                         claimIndex, appealIndex](const Result<CommitResponse>& c) {
-                if (!c) {
-                    if (c.error().kind == ErrorKind::Conflict) {
-                        diagnoseConflict(change, promise, attempt, c.error());
-                    } else {
-                        finish(promise, Result<CommitResult>(c.error()));
+            const QString headVersion = head ? head->updateTime : QString();
+            m_client->commit(writes).then(
+                guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex, claimIndex, appealIndex,
+                               headVersion](const Result<CommitResponse>& c) {
+                    if (!c) {
+                        if (c.error().kind == ErrorKind::Conflict) {
+                            diagnoseConflict(change, promise, attempt, c.error());
+                        } else if (c.error().kind == ErrorKind::Permission) {
+                            diagnoseDenial(change, promise, attempt, headVersion, c.error());
+                        } else {
+                            finish(promise, Result<CommitResult>(c.error()));
+                        }
+                        return;
                     }
-                    return;
-                }
-                CommitResult result;
-                result.audit = record;
-                result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
-                result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
-                if (change->claimChange && change->claimChange->claim) {
-                    result.claimVersion = c->updateTimes.value(claimIndex);
-                }
-                if (change->decidedAppeal) {
-                    result.appealVersion = c->updateTimes.value(appealIndex);
-                }
-                finish(promise, Result<CommitResult>(result));
-            }));
+                    CommitResult result;
+                    result.audit = record;
+                    result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
+                    result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
+                    if (change->claimChange && change->claimChange->claim) {
+                        result.claimVersion = c->updateTimes.value(claimIndex);
+                    }
+                    if (change->decidedAppeal) {
+                        result.appealVersion = c->updateTimes.value(appealIndex);
+                    }
+                    finish(promise, Result<CommitResult>(result));
+                }));
+        }));
+}
+
+void FirestoreCaseStore::diagnoseDenial(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                        int attempt, const QString& headVersion, Error original) {
+    // The security rules are evaluated against the database as it is when the commit arrives, before the
+    // preconditions: when another reviewer's commit moved the audit head in between, this commit's record no longer
+    // follows the head and the rules refuse it (PERMISSION_DENIED) instead of the head's precondition failing. Tell
+    // that apart from a real refusal by reading the head again; a moved head is a conflict to diagnose and retry.
+    ++m_stats.readRequests;
+    m_client->batchGet({kAuditHeadPath})
+        .then(guarded(this, [this, change, promise, attempt, headVersion,
+                             original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            const bool moved = r && !r->isEmpty() && (r->at(0) ? r->at(0)->updateTime : QString()) != headVersion;
+            if (!moved) {
+                finish(promise, Result<CommitResult>(original));
+                return;
+            }
+            diagnoseConflict(change, promise, attempt, original);
         }));
 }
 

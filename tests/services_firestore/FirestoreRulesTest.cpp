@@ -17,6 +17,7 @@ private Q_SLOTS:
     void nothingWithoutAVerifiedReviewer();
     void reviewerBooksClassifierSpend();
     void bulkCommitsFitTheRulesBudget();
+    void concurrentReviewersOnDifferentUsersBothLand();
 };
 
 void FirestoreRulesTest::reviewerBooksClassifierSpend() {
@@ -130,6 +131,41 @@ void FirestoreRulesTest::bulkCommitsFitTheRulesBudget() {
     auto records = wait(m_rules.ownerStore->listAudit(AuditFilter{}));
     VERIFY_OK(records);
     QVERIFY(verifyChain(*records).ok);
+}
+
+void FirestoreRulesTest::concurrentReviewersOnDifferentUsersBothLand() {
+    // Two reviewers note two different users at the same moment, through their own tokens: both read the same audit
+    // head, so one commit's record no longer follows the head when it arrives. The rules refuse it before its
+    // precondition is checked; the store must tell that from a real refusal, re-read the head and retry.
+    const Actor& reviewer = actor(Who::Reviewer);
+    const Actor& senior = actor(Who::Senior);
+    FirestoreCaseStore reviewerStore(reviewer.client);
+    FirestoreCaseStore seniorStore(senior.client);
+    QList<Async<CommitResult>> inFlight;
+    QStringList uids;
+    for (int i = 0; i < 3; ++i) {
+        for (const auto& [store, who] : {std::pair{&reviewerStore, &reviewer}, std::pair{&seniorStore, &senior}}) {
+            const QString uid = freshUser(Stage::Warning);
+            auto subject = readSubject(*store, uid);
+            VERIFY_OK(subject);
+            auto change = note(*subject, who->reviewer);
+            VERIFY_OK(change);
+            uids.append(uid);
+            inFlight.append(store->apply(*change));
+        }
+    }
+    for (int i = 0; i < inFlight.size(); ++i) {
+        auto r = wait(inFlight.at(i));
+        QVERIFY2(r.ok(), qPrintable(uids.at(i) + QStringLiteral(": ") + (r ? QString() : r.error().message)));
+    }
+    auto records = wait(m_rules.ownerStore->listAudit(AuditFilter{}));
+    VERIFY_OK(records);
+    QVERIFY(verifyChain(*records).ok);
+    for (const QString& uid : uids) {
+        QVERIFY2(std::any_of(records->begin(), records->end(),
+                             [&](const AuditRecord& a) { return a.uid == uid && a.action == AuditAction::AddNote; }),
+                 qPrintable(uid));
+    }
 }
 
 QTEST_GUILESS_MAIN(FirestoreRulesTest)
