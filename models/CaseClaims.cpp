@@ -81,6 +81,10 @@ std::optional<CaseClaim> CaseClaims::mine() const {
     return std::nullopt;
 }
 
+casework::ClaimHolder CaseClaims::holderOf(const QString& uid) const {
+    return casework::holderOf(claimOf(uid), m_backend.reviewer, now());
+}
+
 QString CaseClaims::othersClaim(const QString& uid) const {
     const std::optional<CaseClaim> c = claimOf(uid);
     if (casework::holderOf(c, m_backend.reviewer, now()) != casework::ClaimHolder::SomeoneElse) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Backend.h"
+#include "casework/Claims.h"
 #include "common/Domain.h"
 #include "enforcement/ReviewerActions.h"
 
@@ -39,6 +40,8 @@ public:
     std::optional<CaseClaim> claimOf(const QString& uid) const;
     /** The claim this console holds (nullopt when none, or when it ran out). */
     std::optional<CaseClaim> mine() const;
+    /** Who holds the live claim on `uid`, as of the last poll: nobody, this reviewer, or someone else. */
+    casework::ClaimHolder holderOf(const QString& uid) const;
     /** "being reviewed by ana@example.com since 14:05" for someone else's live claim on `uid`; empty otherwise. */
     QString othersClaim(const QString& uid) const;
 

@@ -15,7 +15,8 @@ FilterBar::FilterBar(QWidget* parent)
     , m_minScore(new QDoubleSpinBox(this))
     , m_maxScore(new QDoubleSpinBox(this))
     , m_resolution(new QComboBox(this))
-    , m_search(new QLineEdit(this)) {
+    , m_search(new QLineEdit(this))
+    , m_claims(new QComboBox(this)) {
     m_stage->addItem(tr("All stages"));
     for (Stage s : {Stage::Warning, Stage::Throttle, Stage::Restrict}) {
         m_stage->addItem(toString(s), static_cast<int>(s));
@@ -47,6 +48,14 @@ FilterBar::FilterBar(QWidget* parent)
     m_resolution->addItem(tr("Resolved only"), static_cast<int>(services::QueueFilter::Resolution::ResolvedOnly));
     m_resolution->setAccessibleName(tr("Open or resolved filter"));
 
+    m_claims->addItem(tr("All cases"));
+    m_claims->addItem(tr("My cases"));
+    m_claims->addItem(tr("Unclaimed"));
+    m_claims->setAccessibleName(tr("Claim filter"));
+    m_claims->setToolTip(tr("Every case, the cases you are reviewing, or the cases nobody is reviewing"));
+    m_claims->setObjectName(QStringLiteral("claimBox"));
+    m_claims->hide();
+
     m_search->setPlaceholderText(tr("User id or case reference (Ctrl+F)"));
     m_search->setAccessibleName(tr("Search by user id or case reference"));
     m_search->setClearButtonEnabled(true);
@@ -63,12 +72,14 @@ FilterBar::FilterBar(QWidget* parent)
     layout->addWidget(new QLabel(QStringLiteral("–"), this));
     layout->addWidget(m_maxScore);
     layout->addWidget(m_resolution);
+    layout->addWidget(m_claims);
 
     connect(m_stage, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
     connect(m_type, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
     connect(m_resolution, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
     connect(m_minScore, &QDoubleSpinBox::valueChanged, this, &FilterBar::emitChanged);
     connect(m_maxScore, &QDoubleSpinBox::valueChanged, this, &FilterBar::emitChanged);
+    connect(m_claims, &QComboBox::currentIndexChanged, this, &FilterBar::claimViewChanged);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { Q_EMIT searchRequested(m_search->text().trimmed()); });
 }
 

@@ -31,10 +31,14 @@ public:
     QDoubleSpinBox* maxScoreBox() const { return m_maxScore; }
     QComboBox* resolutionBox() const { return m_resolution; }
     QLineEdit* searchEdit() const { return m_search; }
+    /** All / My cases / Unclaimed (QueueProxy::ClaimView); hidden until the queue has claims. */
+    QComboBox* claimBox() const { return m_claims; }
 
 Q_SIGNALS:
     void filterChanged();
     void searchRequested(const QString& text);
+    /** The claim view changed (0 all, 1 my cases, 2 unclaimed): the queue filters its loaded rows, no re-query. */
+    void claimViewChanged(int view);
 
 private:
     void emitChanged();
@@ -45,6 +49,7 @@ private:
     QDoubleSpinBox* m_maxScore;
     QComboBox* m_resolution;
     QLineEdit* m_search;
+    QComboBox* m_claims;
     bool m_quiet = false;
 };
 

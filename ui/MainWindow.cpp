@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 namespace fairuse::ui {
@@ -74,6 +75,7 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     m_right->addWidget(m_userView);
     m_claims = new models::CaseClaims(backend, this);
     m_userView->setClaims(m_claims);
+    m_queue->setClaims(m_claims);
     m_claims->start();
     // After an action the row's stage, open cases and last action changed: reload the queue and keep the user.
     connect(m_userView, &UserView::stateChanged, this, [this](const QString& uid) {
@@ -147,6 +149,12 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::closeEvent(QCloseEvent* event) {
+    // Closing the console releases its claim (a release_claim record); were the commit lost, the lease runs out.
+    m_claims->release();
+    QMainWindow::closeEvent(event);
+}
+
 QAction* MainWindow::addCommand(const QString& text, const QList<QKeySequence>& keys, const QString& tip) {
     auto* action = new QAction(text, this);
     action->setShortcuts(keys);
@@ -219,6 +227,19 @@ void MainWindow::buildActions() {
     connect(spend, &QAction::triggered, this, &MainWindow::showSpendReport);
     view->addAction(spend);
     view->addSeparator();
+    const QList<std::tuple<QString, QKeySequence, QString>> claimViews = {
+        {tr("&All cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Show every case in the queue")},
+        {tr("&My cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), tr("Show only the cases you are reviewing")},
+        {tr("U&nclaimed cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U),
+         tr("Show only the cases nobody is reviewing")},
+    };
+    for (int i = 0; i < claimViews.size(); ++i) {
+        const auto& [text, key, tip] = claimViews.at(i);
+        QAction* a = addCommand(text, {key}, tip);
+        connect(a, &QAction::triggered, this, [this, i] { m_queue->setClaimView(i); });
+        view->addAction(a);
+    }
+    view->addSeparator();
     QAction* refresh = addCommand(tr("&Refresh"), {QKeySequence(Qt::Key_F5)}, tr("Reload the queue from the store"));
     connect(refresh, &QAction::triggered, m_queue, &QueueView::refresh);
     view->addAction(refresh);
@@ -232,6 +253,11 @@ void MainWindow::buildActions() {
                                tr("Move to the previous user in the queue"));
     connect(prev, &QAction::triggered, this, [this] { m_queue->step(-1); });
     actions->addAction(prev);
+    QAction* unclaimed = addCommand(tr("Next &unclaimed case"), {QKeySequence(Qt::SHIFT | Qt::Key_J)},
+                                    tr("Open the unclaimed case that has waited longest"));
+    unclaimed->setObjectName(QStringLiteral("nextUnclaimedAction"));
+    connect(unclaimed, &QAction::triggered, this, [this] { m_queue->nextUnclaimed(); });
+    actions->addAction(unclaimed);
     QAction* open = addCommand(tr("&Open user"), {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)},
                                tr("Open the selected user (in the queue)"));
     // Only on the queue table, so Enter still confirms dialogs and starts a search in the search box.

@@ -70,6 +70,7 @@ Q_SIGNALS:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     QAction* addCommand(const QString& text, const QList<QKeySequence>& keys, const QString& tip);

@@ -1,11 +1,14 @@
 #include "QueueView.h"
 
+#include "CaseClaims.h"
 #include "FilterBar.h"
 #include "FutureWatch.h"
 #include "QueueModel.h"
+#include "QueueProxy.h"
 
 #include "audit/CaseRef.h"
 
+#include <QComboBox>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -34,19 +37,11 @@ protected:
     }
 };
 
-/** Shows the queue model as it is: the model sorts and filters 100,000 rows faster than a proxy comparing
- *  QVariants could, so the header's sort request goes straight to it. */
-class QueueProxy : public QSortFilterProxyModel {
-public:
-    using QSortFilterProxyModel::QSortFilterProxyModel;
-    void sort(int column, Qt::SortOrder order) override {
-        if (sourceModel()) {
-            sourceModel()->sort(column, order);
-        }
-    }
-};
-
 } // namespace
+
+QSortFilterProxyModel* QueueView::proxy() const {
+    return m_proxy;
+}
 
 bool looksLikeCaseRef(const QString& text) {
     return !normaliseCaseRef(text).isEmpty();
@@ -91,6 +86,8 @@ QueueView::QueueView(models::Backend& backend, QWidget* parent)
 
     connect(m_filterBar, &FilterBar::filterChanged, this, [this] { m_model->setFilter(m_filterBar->filter()); });
     connect(m_filterBar, &FilterBar::searchRequested, this, &QueueView::search);
+    connect(m_filterBar, &FilterBar::claimViewChanged, this,
+            [this](int view) { m_proxy->setClaimView(static_cast<QueueProxy::ClaimView>(view)); });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (current.isValid()) {
@@ -235,6 +232,51 @@ void QueueView::search(const QString& rawText) {
 void QueueView::focusSearch() {
     m_filterBar->searchEdit()->setFocus(Qt::ShortcutFocusReason);
     m_filterBar->searchEdit()->selectAll();
+}
+
+void QueueView::setClaims(models::CaseClaims* claims) {
+    m_claims = claims;
+    m_proxy->setClaims(claims);
+    m_filterBar->claimBox()->setVisible(claims != nullptr);
+}
+
+void QueueView::setClaimView(int view) {
+    m_proxy->setClaimView(static_cast<QueueProxy::ClaimView>(view));
+    const QSignalBlocker quiet(m_filterBar->claimBox());
+    m_filterBar->claimBox()->setCurrentIndex(view);
+}
+
+bool QueueView::nextUnclaimed() {
+    if (!m_claims || !m_claims->supported()) {
+        Q_EMIT message(tr("This store keeps no claims; every case is unclaimed."));
+        return false;
+    }
+    // Oldest open case first; rows whose cases are not read yet (Firestore reads them for painted rows) come after.
+    int best = -1;
+    std::optional<TimePoint> bestAt;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const services::QueueRow& r = m_model->rowAt(m_proxy->mapToSource(m_proxy->index(row, 0)).row());
+        if (m_claims->holderOf(r.state.uid) != casework::ClaimHolder::Nobody) {
+            continue;
+        }
+        if (r.detailsKnown && r.openCases == 0) {
+            continue;
+        }
+        const std::optional<TimePoint> at = r.detailsKnown ? r.oldestOpenCaseAt : std::nullopt;
+        if (best < 0 || (at && (!bestAt || *at < *bestAt))) {
+            best = row;
+            bestAt = at;
+        }
+    }
+    if (best < 0) {
+        Q_EMIT message(tr("No unclaimed open case in the queue as filtered."));
+        return false;
+    }
+    const QModelIndex index = m_proxy->index(best, 0);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    Q_EMIT userActivated(index.data(models::QueueModel::UidRole).toString());
+    return true;
 }
 
 void QueueView::refresh() {

@@ -9,12 +9,14 @@ class QSortFilterProxyModel;
 class QTableView;
 
 namespace fairuse::models {
+class CaseClaims;
 class QueueModel;
-}
+} // namespace fairuse::models
 
 namespace fairuse::ui {
 
 class FilterBar;
+class QueueProxy;
 
 /**
  * The queue pane: the filter bar above a sortable table of flagged users. QueueModel sorts and filters itself (typed
@@ -33,7 +35,7 @@ public:
     models::QueueModel* model() const { return m_model; }
     /** What the table shows, in the order it shows it (export this). A pass-through: sorting and filtering happen
      *  in model(). */
-    QSortFilterProxyModel* proxy() const { return m_proxy; }
+    QSortFilterProxyModel* proxy() const;
     QTableView* table() const { return m_table; }
     FilterBar* filterBar() const { return m_filterBar; }
 
@@ -41,6 +43,13 @@ public:
     QString currentUid() const;
     /** The selected rows in display order. */
     QList<services::QueueRow> selectedRows() const;
+    /** Claims (casework/Claims.h) mark the rows someone reviews and enable the claim view ("My cases",
+     *  "Unclaimed") and nextUnclaimed(). Without (the default), the claim box is hidden. */
+    void setClaims(models::CaseClaims* claims);
+    /** 0: every row, 1: my cases, 2: unclaimed (QueueProxy::ClaimView). */
+    void setClaimView(int view);
+    /** Opens the unclaimed row with the oldest open case; false, with a message, when there is none. */
+    bool nextUnclaimed();
     /** Makes the row of `uid` current and visible; false when the user is not loaded. */
     bool selectUid(const QString& uid);
 
@@ -64,7 +73,8 @@ private:
 
     models::Backend& m_backend;
     models::QueueModel* m_model;
-    QSortFilterProxyModel* m_proxy;
+    QueueProxy* m_proxy;
+    models::CaseClaims* m_claims = nullptr;
     FilterBar* m_filterBar;
     QTableView* m_table;
 };

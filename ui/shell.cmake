@@ -11,6 +11,8 @@ target_sources(fairuse_ui PRIVATE
     ProfileDialog.cpp
     ProfileDialog.h
     QueueView.cpp
+    QueueProxy.cpp
+    QueueProxy.h
     QueueView.h
     ShortcutsDialog.cpp
     ShortcutsDialog.h

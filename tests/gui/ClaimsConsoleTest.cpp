@@ -8,13 +8,19 @@
 #include "ClaimBanner.h"
 #include "ConflictDialog.h"
 #include "DetailTestStore.h"
+#include "FilterBar.h"
+#include "QueueModel.h"
+#include "QueueView.h"
 #include "UserView.h"
 #include "casework/Claims.h"
 
 #include <QComboBox>
+#include <QFont>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTest>
 
 using namespace fairuse;
@@ -73,6 +79,27 @@ private:
     }
 
     static QString messageOf(ActionDialog& dialog) { return dialog.message(); }
+
+    /** A queue view with `claims`, loaded to its last page. */
+    static bool loadQueue(QueueView& queue, models::CaseClaims& claims) {
+        queue.setClaims(&claims);
+        QSignalSpy done(queue.model(), &models::QueueModel::loadingFinished);
+        queue.refresh();
+        return QTest::qWaitFor([&] { return !done.isEmpty(); }, 30000);
+    }
+
+    static QModelIndex shownIndex(QueueView& queue, const QString& uid, int column = 0) {
+        const int row = queue.model()->rowOfUid(uid);
+        return row < 0 ? QModelIndex() : queue.proxy()->mapFromSource(queue.model()->index(row, column));
+    }
+
+    static QStringList shownUids(QueueView& queue) {
+        QStringList out;
+        for (int r = 0; r < queue.proxy()->rowCount(); ++r) {
+            out.append(queue.proxy()->index(r, 0).data(models::QueueModel::UidRole).toString());
+        }
+        return out;
+    }
 
 private Q_SLOTS:
     void initTestCase() {
@@ -225,6 +252,96 @@ private Q_SLOTS:
         QTest::qWait(200);
         QCOMPARE(storedClaim(uid)->reviewer, m_second.reviewer.email);
         QVERIFY(!claims.mine().has_value());
+    }
+
+    /** The queue marks a colleague's claim, the claim views filter by it, and "Next unclaimed" passes it by. */
+    void theQueueShowsClaimsAndFiltersByThem() {
+        const QString uid = nextUser();
+        QVERIFY(!uid.isEmpty());
+        models::CaseClaims first(m_store.backend);
+        models::CaseClaims second(m_second);
+        QVERIFY(claimIn(first, stateOf(uid)));
+        second.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(second.claimOf(uid).has_value(), 10000);
+
+        QueueView mine(m_store.backend);
+        QueueView theirs(m_second);
+        QVERIFY(loadQueue(mine, first));
+        QVERIFY(loadQueue(theirs, second));
+        QVERIFY(theirs.filterBar()->claimBox()->isVisibleTo(&theirs));
+
+        // The colleague's queue: who and since when in the tooltip, in italics, with a marker on the user column.
+        const QModelIndex cell = shownIndex(theirs, uid, models::QueueModel::StageColumn);
+        QVERIFY(cell.isValid());
+        QVERIFY2(cell.data(Qt::ToolTipRole)
+                     .toString()
+                     .contains(QStringLiteral("being reviewed by "
+                                              "alice.reviewer@fairuse.example since ")),
+                 qPrintable(cell.data(Qt::ToolTipRole).toString()));
+        QVERIFY(cell.data(Qt::FontRole).value<QFont>().italic());
+        QVERIFY(shownIndex(theirs, uid).data(Qt::DecorationRole).isValid());
+        // The holder's own queue says it is theirs, not in italics.
+        const QModelIndex own = shownIndex(mine, uid, models::QueueModel::StageColumn);
+        QVERIFY(own.data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("You are reviewing this case")));
+        QVERIFY(!own.data(Qt::FontRole).value<QFont>().italic());
+        QString unclaimedUid;
+        QStringList aliceHolds;
+        int unclaimed = 0;
+        for (const QString& u : shownUids(theirs)) {
+            const casework::ClaimHolder h = second.holderOf(u);
+            unclaimed += h == casework::ClaimHolder::Nobody ? 1 : 0;
+            if (h == casework::ClaimHolder::Nobody && unclaimedUid.isEmpty()) {
+                unclaimedUid = u;
+            }
+            if (h == casework::ClaimHolder::SomeoneElse &&
+                second.claimOf(u)->reviewer == m_store.backend.reviewer.email) {
+                aliceHolds.append(u);
+            }
+        }
+        QVERIFY(!unclaimedUid.isEmpty());
+        QVERIFY(!shownIndex(theirs, unclaimedUid).data(Qt::DecorationRole).isValid());
+        QVERIFY(!shownIndex(theirs, unclaimedUid, 1).data(Qt::FontRole).value<QFont>().italic());
+
+        // My cases: what the holder claims (this claim among them), nothing of it for the colleague.
+        const int all = theirs.proxy()->rowCount();
+        first.refresh(); // the claims alice's other consoles hold, too
+        QTRY_COMPARE_WITH_TIMEOUT(first.live().size(), second.live().size(), 10000);
+        mine.setClaimView(1);
+        QVERIFY(shownUids(mine).contains(uid));
+        QCOMPARE(shownUids(mine).size(), aliceHolds.size());
+        theirs.setClaimView(1);
+        QVERIFY(!shownUids(theirs).contains(uid));
+        // Unclaimed: only rows nobody claims; the combo box follows.
+        theirs.setClaimView(2);
+        QCOMPARE(theirs.filterBar()->claimBox()->currentIndex(), 2);
+        QCOMPARE(theirs.proxy()->rowCount(), unclaimed);
+        QVERIFY(unclaimed < all);
+        QVERIFY(!shownUids(theirs).contains(uid));
+        theirs.filterBar()->claimBox()->setCurrentIndex(0);
+        QCOMPARE(theirs.proxy()->rowCount(), all);
+
+        // Next unclaimed: the unclaimed open case that waited longest, never the claimed one.
+        QSignalSpy activated(&theirs, &QueueView::userActivated);
+        QVERIFY(theirs.nextUnclaimed());
+        QCOMPARE(activated.size(), 1);
+        const QString picked = activated.first().at(0).toString();
+        QVERIFY(picked != uid);
+        QCOMPARE(theirs.currentUid(), picked);
+        const auto& rowOf = [&](const QString& u) { return theirs.model()->rowAt(theirs.model()->rowOfUid(u)); };
+        QVERIFY(rowOf(picked).openCases > 0 && rowOf(picked).oldestOpenCaseAt.has_value());
+        for (const QString& u : shownUids(theirs)) {
+            const services::QueueRow& r = rowOf(u);
+            if (second.holderOf(u) == casework::ClaimHolder::Nobody && r.openCases > 0 && r.oldestOpenCaseAt) {
+                QVERIFY2(*rowOf(picked).oldestOpenCaseAt <= *r.oldestOpenCaseAt, qPrintable(u));
+            }
+        }
+        // Once the colleague claims it too, the next one is another user.
+        QVERIFY(claimIn(second, stateOf(picked)));
+        activated.clear();
+        QVERIFY(theirs.nextUnclaimed());
+        QVERIFY(activated.first().at(0).toString() != picked);
+        second.release();
+        first.release();
     }
 
     void releasingOnCloseWritesARecord() {
