@@ -118,6 +118,8 @@ QString auditActionLabel(AuditAction a) {
         return tr("release claim");
     case AuditAction::DecideAppeal:
         return tr("decide appeal");
+    case AuditAction::ManualReview:
+        return tr("manual review");
     }
     return {};
 }

@@ -19,6 +19,8 @@ target_sources(fairuse_models PRIVATE
     EventsModel.h
     EvidenceModel.cpp
     EvidenceModel.h
+    ManualReviewInbox.cpp
+    ManualReviewInbox.h
     RowListModel.h
     SpeechSeries.cpp
     SpeechSeries.h

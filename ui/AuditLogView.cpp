@@ -54,7 +54,8 @@ AuditLogView::AuditLogView(models::Backend& backend, QWidget* parent)
     m_action->addItem(tr("any action"), -1);
     for (AuditAction a : {AuditAction::Resolve, AuditAction::OverrideStage, AuditAction::Reset, AuditAction::Exempt,
                           AuditAction::Unexempt, AuditAction::RerunClassifier, AuditAction::AddNote, AuditAction::Claim,
-                          AuditAction::TakeOverClaim, AuditAction::ReleaseClaim, AuditAction::DecideAppeal}) {
+                          AuditAction::TakeOverClaim, AuditAction::ReleaseClaim, AuditAction::DecideAppeal,
+                          AuditAction::ManualReview}) {
         m_action->addItem(models::auditActionLabel(a), static_cast<int>(a));
     }
     const QDate today = QDateTime::currentDateTimeUtc().date();

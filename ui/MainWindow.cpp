@@ -6,6 +6,7 @@
 #include "ConnectionBanner.h"
 #include "Export.h"
 #include "FilterBar.h"
+#include "ManualReviewView.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "ShortcutsDialog.h"
@@ -86,6 +87,10 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     m_right->addWidget(m_auditView);
     m_spendView = new SpendReportView(backend, m_right);
     m_right->addWidget(m_spendView);
+    m_reviewView = new ManualReviewView(backend, m_userView->policy(), m_right);
+    m_right->addWidget(m_reviewView);
+    connect(m_reviewView, &ManualReviewView::userActivated, this, &MainWindow::showUser);
+    connect(m_reviewView, &ManualReviewView::decided, m_queue, &QueueView::refresh);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter = splitter;
@@ -226,6 +231,11 @@ void MainWindow::buildActions() {
                                 tr("Show LLM spend of users who bring their own speech-to-text"));
     connect(spend, &QAction::triggered, this, &MainWindow::showSpendReport);
     view->addAction(spend);
+    QAction* inbox = addCommand(tr("Manual &review inbox"), {QKeySequence(Qt::CTRL | Qt::Key_I)},
+                                tr("Restricted users waiting for manual review, oldest first, with their SLA"));
+    inbox->setObjectName(QStringLiteral("manualReviewAction"));
+    connect(inbox, &QAction::triggered, this, &MainWindow::showManualReview);
+    view->addAction(inbox);
     view->addSeparator();
     const QList<std::tuple<QString, QKeySequence, QString>> claimViews = {
         {tr("&All cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Show every case in the queue")},
@@ -420,6 +430,12 @@ void MainWindow::showAuditLog() {
 
 void MainWindow::showSpendReport() {
     m_right->setCurrentWidget(m_spendView);
+}
+
+void MainWindow::showManualReview() {
+    m_right->setCurrentWidget(m_reviewView);
+    m_reviewView->refresh();
+    m_reviewView->table()->setFocus(Qt::OtherFocusReason);
 }
 
 bool MainWindow::showCurrentUser() {

@@ -20,6 +20,7 @@ namespace fairuse::ui {
 
 class AuditLogView;
 class ConnectionBanner;
+class ManualReviewView;
 class QueueView;
 class SpendReportView;
 class UserView;
@@ -59,6 +60,7 @@ public Q_SLOTS:
     void showQueuePage();
     void showAuditLog();
     void showSpendReport();
+    void showManualReview();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
@@ -95,6 +97,7 @@ private:
     models::CaseClaims* m_claims = nullptr;
     AuditLogView* m_auditView = nullptr;
     SpendReportView* m_spendView = nullptr;
+    ManualReviewView* m_reviewView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_profile = nullptr;

@@ -13,6 +13,8 @@ target_sources(fairuse_ui PRIVATE
     CaseReport.h
     ConflictDialog.cpp
     ConflictDialog.h
+    ManualReviewView.cpp
+    ManualReviewView.h
     SpeechChart.cpp
     SpeechChart.h
     SpendReportView.cpp

@@ -4,4 +4,6 @@ target_sources(fairuse_core PRIVATE
     casework/Appeals.h
     casework/Claims.cpp
     casework/Claims.h
+    casework/ManualReview.cpp
+    casework/ManualReview.h
 )

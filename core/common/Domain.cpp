@@ -34,7 +34,8 @@ constexpr std::array kActions{std::pair{AuditAction::Resolve, "resolve"},
                               std::pair{AuditAction::Claim, "claim"},
                               std::pair{AuditAction::TakeOverClaim, "take_over_claim"},
                               std::pair{AuditAction::ReleaseClaim, "release_claim"},
-                              std::pair{AuditAction::DecideAppeal, "decide_appeal"}};
+                              std::pair{AuditAction::DecideAppeal, "decide_appeal"},
+                              std::pair{AuditAction::ManualReview, "manual_review"}};
 constexpr std::array kAppealDecisions{std::pair{AppealDecision::Upheld, "upheld"},
                                       std::pair{AppealDecision::Overturned, "overturned"}};
 

@@ -183,7 +183,8 @@ enum class AuditAction {
     Claim,
     TakeOverClaim,
     ReleaseClaim,
-    DecideAppeal
+    DecideAppeal,
+    ManualReview
 };
 QString toString(AuditAction a);
 std::optional<AuditAction> auditActionFromString(const QString& s);

@@ -4,7 +4,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -107,6 +109,26 @@ Caps Policy::capsFor(Plan plan) const {
 
 QString Policy::label() const {
     return QStringLiteral("%1 v%2").arg(name, version);
+}
+
+QList<ReasonCode> defaultReasonCodes() {
+    return {
+        {QStringLiteral("media_confirmed"), QStringLiteral("Pre-recorded media confirmed")},
+        {QStringLiteral("legitimate_use"), QStringLiteral("Legitimate personal use or meetings")},
+        {QStringLiteral("classifier_error"), QStringLiteral("The classifier was wrong")},
+        {QStringLiteral("user_contacted"), QStringLiteral("User contacted, agreed to change")},
+        {QStringLiteral("repeat_violation"), QStringLiteral("Repeated violations")},
+        {QStringLiteral("other"), QStringLiteral("Other (explain in the notes)")},
+    };
+}
+
+std::optional<ReasonCode> Policy::reasonCode(const QString& code) const {
+    for (const ReasonCode& r : reasonCodes) {
+        if (r.code == code) {
+            return r;
+        }
+    }
+    return std::nullopt;
 }
 
 Policy Policy::forReview() {
@@ -230,6 +252,33 @@ Result<Policy> Policy::fromJson(const QByteArray& json, const Policy& base) {
              p.restrictedDailySttMs = *n;
              return {};
          }},
+        {"manual_review_sla_seconds", secondsField(&Policy::manualReviewSla, 1)},
+        {"reason_codes",
+         [&p](const QString& key, const QJsonValue& v) -> Status {
+             if (!v.isArray() || v.toArray().isEmpty()) {
+                 return wrongType(key, "a non-empty array of {code, label}", v);
+             }
+             static const QRegularExpression codeShape(QStringLiteral("^[a-z0-9_]{1,40}$"));
+             QList<ReasonCode> codes;
+             const QJsonArray a = v.toArray();
+             for (qsizetype i = 0; i < a.size(); ++i) {
+                 const QJsonObject o = a.at(i).toObject();
+                 const QString code = o.value(QStringLiteral("code")).toString();
+                 const QString label = o.value(QStringLiteral("label")).toString().trimmed();
+                 if (!a.at(i).isObject() || o.size() != 2 || !codeShape.match(code).hasMatch() || label.isEmpty()) {
+                     return Error::invalid(QStringLiteral("policy: \"%1\"[%2] must be {\"code\": [a-z0-9_]{1,40}, "
+                                                          "\"label\": a non-empty string}")
+                                               .arg(key)
+                                               .arg(i));
+                 }
+                 if (std::any_of(codes.cbegin(), codes.cend(), [&](const ReasonCode& r) { return r.code == code; })) {
+                     return Error::invalid(QStringLiteral("policy: \"%1\" lists \"%2\" twice").arg(key, code));
+                 }
+                 codes.append({code, label});
+             }
+             p.reasonCodes = codes;
+             return {};
+         }},
         {"caps",
          [&p](const QString& key, const QJsonValue& v) -> Status {
              if (!v.isObject()) {
@@ -311,6 +360,15 @@ QByteArray Policy::toJson() const {
         {QStringLiteral("check_interval_seconds"), secs(checkInterval)},
         {QStringLiteral("classifier_retry_seconds"), secs(classifierRetryAfter)},
         {QStringLiteral("restricted_daily_stt_ms"), static_cast<qint64>(restrictedDailySttMs)},
+        {QStringLiteral("manual_review_sla_seconds"), secs(manualReviewSla)},
+        {QStringLiteral("reason_codes"),
+         [this] {
+             QJsonArray a;
+             for (const ReasonCode& r : reasonCodes) {
+                 a.append(QJsonObject{{QStringLiteral("code"), r.code}, {QStringLiteral("label"), r.label}});
+             }
+             return a;
+         }()},
         {QStringLiteral("caps"), QJsonObject{{QStringLiteral("basic"), capsJson(basicCaps)},
                                              {QStringLiteral("unlimited"), capsJson(unlimitedCaps)}}},
     };

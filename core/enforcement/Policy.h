@@ -5,11 +5,13 @@
 #include "ledger/SttBudget.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace fairuse::enforcement {
 
@@ -33,6 +35,17 @@ namespace fairuse::enforcement {
  *     each further failure in a row, never longer than the cooldown;
  *   - soft caps per plan from Caps::forPlan().
  */
+/** A reason a reviewer's decision gives, from the list the policy defines: `code` is stored in the audit record,
+ *  `label` is what the console shows. */
+struct ReasonCode {
+    QString code;  ///< [a-z0-9_], 1 to 40 characters
+    QString label; ///< non-empty
+    bool operator==(const ReasonCode&) const = default;
+};
+
+/** The reason codes a policy starts with. */
+QList<ReasonCode> defaultReasonCodes();
+
 struct Policy {
     QString name = QStringLiteral("requested");
     QString version = QStringLiteral("1");
@@ -56,10 +69,18 @@ struct Policy {
     std::chrono::seconds classifierRetryAfter{15 * 60};
     std::int64_t restrictedDailySttMs = kDefaultSttDailyBudgetMs; ///< 30 min of audio per UTC day while restricted
 
+    /** How long a restricted user may wait for manual review before the review is late. */
+    std::chrono::seconds manualReviewSla{24 * 3600};
+    /** The reason codes decisions may carry (casework/ManualReview.h); "other" asks for notes. */
+    QList<ReasonCode> reasonCodes = defaultReasonCodes();
+
     Caps basicCaps = Caps::forPlan(Plan::Basic);
     Caps unlimitedCaps = Caps::forPlan(Plan::Unlimited);
 
     bool operator==(const Policy&) const = default;
+
+    /** The reason code `code`, or nullopt when the policy defines none such. */
+    std::optional<ReasonCode> reasonCode(const QString& code) const;
 
     /** The soft caps of a plan under this policy. */
     Caps capsFor(Plan plan) const;
@@ -78,8 +99,9 @@ struct Policy {
      * restrict_duration_seconds, classifier_cooldown_seconds, check_interval_seconds, classifier_retry_seconds
      * (integers >= 0; windows and durations > 0); restricted_daily_stt_ms (integer >= 0); caps: {basic|unlimited:
      * {daily_ms, three_day_ms, weekly_ms}} (integers > 0, each may be given alone; free, the legacy name of basic, is
-     * rejected with a message saying so). Unknown keys, wrong types, fractional or out-of-range numbers are rejected
-     * with a message naming the key.
+     * rejected with a message saying so); manual_review_sla_seconds (integer > 0); reason_codes (a non-empty array of
+     * {code, label}: codes of [a-z0-9_], 1 to 40 characters, unique; labels non-empty). Unknown keys, wrong types,
+     * fractional or out-of-range numbers are rejected with a message naming the key.
      */
     static Result<Policy> fromJson(const QByteArray& json, const Policy& base);
     /** fromJson over the defaults (Policy{}, enforcement disabled unless the JSON enables it). */

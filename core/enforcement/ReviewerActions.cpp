@@ -51,6 +51,9 @@ Role roleNeeded(AuditAction action, Stage before, Stage after) {
     case AuditAction::TakeOverClaim:
     case AuditAction::DecideAppeal:
         return Role::SeniorReviewer;
+    case AuditAction::ManualReview:
+        // Keeping a restriction is a reviewer's call; lifting or extending one is a senior's.
+        return before == after ? Role::Reviewer : Role::SeniorReviewer;
     case AuditAction::RerunClassifier:
     case AuditAction::AddNote:
     case AuditAction::Claim:

@@ -1,4 +1,5 @@
-// The core's role table and the shipped security rules agree: every reviewer action (claims included) x role x stage
+// The core's role table and the shipped security rules agree: every reviewer action (claims and manual reviews
+// included) x role x stage
 // goes through the core (core/enforcement/ReviewerActions, core/casework/Claims) and, as the console would commit it,
 // through FirestoreCaseStore to the
 // Firestore emulator with that role's ID token from the Firebase Auth emulator. What the core allows, the rules allow
@@ -8,6 +9,7 @@
 #include "RulesSupport.h"
 
 #include "casework/Claims.h"
+#include "casework/ManualReview.h"
 #include "firestore/FirestoreClaims.h"
 
 #include <QDateTime>
@@ -92,6 +94,14 @@ QList<Action> actions() {
          [](const Subject& s, const Reviewer& r) { return casework::buildRelease(s.state, s.claim, contextFor(r)); },
          false, SeededClaim::Actor},
     };
+    for (casework::ReviewDecision d : {casework::ReviewDecision::RestoreNone, casework::ReviewDecision::RestoreWarning,
+                                       casework::ReviewDecision::KeepRestricted, casework::ReviewDecision::Extend}) {
+        out.append(
+            {QStringLiteral("manual review %1").arg(casework::toString(d)), [d](const Subject& s, const Reviewer& r) {
+                 return casework::buildManualReview(kPolicy, s.state, d, QStringLiteral("media_confirmed"),
+                                                    QStringLiteral("agreement"), contextFor(r));
+             }});
+    }
     for (Stage target : {Stage::None, Stage::Warning, Stage::Throttle, Stage::Restrict}) {
         out.append(
             {QStringLiteral("override to %1").arg(toString(target)), [target](const Subject& s, const Reviewer& r) {
