@@ -1,9 +1,12 @@
-# Sources of core/casework: how reviewers share the queue (claims with a lease, take-overs, releases; appeals).
+# Sources of core/casework: how reviewers share the queue (claims with a lease, take-overs, releases; appeals; manual
+# review of restrictions; the team dashboard's figures).
 target_sources(fairuse_core PRIVATE
     casework/Appeals.cpp
     casework/Appeals.h
     casework/Claims.cpp
     casework/Claims.h
+    casework/Dashboard.cpp
+    casework/Dashboard.h
     casework/ManualReview.cpp
     casework/ManualReview.h
 )
