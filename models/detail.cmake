@@ -11,6 +11,8 @@ target_sources(fairuse_models PRIVATE
     BulkResolver.h
     CaseClaims.cpp
     CaseClaims.h
+    DashboardLoader.cpp
+    DashboardLoader.h
     ConversationsModel.cpp
     ConversationsModel.h
     DetailFormat.cpp

@@ -4,6 +4,7 @@
 #include "BulkResolveDialog.h"
 #include "CaseClaims.h"
 #include "ConnectionBanner.h"
+#include "DashboardView.h"
 #include "Export.h"
 #include "FilterBar.h"
 #include "ManualReviewView.h"
@@ -91,6 +92,8 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     m_right->addWidget(m_reviewView);
     connect(m_reviewView, &ManualReviewView::userActivated, this, &MainWindow::showUser);
     connect(m_reviewView, &ManualReviewView::decided, m_queue, &QueueView::refresh);
+    m_dashboardView = new DashboardView(backend, m_right);
+    m_right->addWidget(m_dashboardView);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter = splitter;
@@ -236,6 +239,11 @@ void MainWindow::buildActions() {
     inbox->setObjectName(QStringLiteral("manualReviewAction"));
     connect(inbox, &QAction::triggered, this, &MainWindow::showManualReview);
     view->addAction(inbox);
+    QAction* dashboard = addCommand(tr("Team &dashboard"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D)},
+                                    tr("Show decisions, queue age, SLA breaches, appeals and overturn rates"));
+    dashboard->setObjectName(QStringLiteral("dashboardAction"));
+    connect(dashboard, &QAction::triggered, this, &MainWindow::showDashboard);
+    view->addAction(dashboard);
     view->addSeparator();
     const QList<std::tuple<QString, QKeySequence, QString>> claimViews = {
         {tr("&All cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Show every case in the queue")},
@@ -436,6 +444,10 @@ void MainWindow::showManualReview() {
     m_right->setCurrentWidget(m_reviewView);
     m_reviewView->refresh();
     m_reviewView->table()->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::showDashboard() {
+    m_right->setCurrentWidget(m_dashboardView);
 }
 
 bool MainWindow::showCurrentUser() {

@@ -23,6 +23,7 @@ class ConnectionBanner;
 class ManualReviewView;
 class QueueView;
 class SpendReportView;
+class DashboardView;
 class UserView;
 
 /**
@@ -61,6 +62,7 @@ public Q_SLOTS:
     void showAuditLog();
     void showSpendReport();
     void showManualReview();
+    void showDashboard();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
@@ -98,6 +100,7 @@ private:
     AuditLogView* m_auditView = nullptr;
     SpendReportView* m_spendView = nullptr;
     ManualReviewView* m_reviewView = nullptr;
+    DashboardView* m_dashboardView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_profile = nullptr;

@@ -1,4 +1,4 @@
-# User view, speech chart, action and conflict dialogs, bulk resolve, audit log, spend report, PDF case report.
+# User view, speech chart, action and conflict dialogs, bulk resolve, audit log, spend report, team dashboard, PDF case report.
 target_sources(fairuse_ui PRIVATE
     ActionDialog.cpp
     ActionDialog.h
@@ -15,6 +15,8 @@ target_sources(fairuse_ui PRIVATE
     ConflictDialog.h
     ManualReviewView.cpp
     ManualReviewView.h
+    DashboardView.cpp
+    DashboardView.h
     SpeechChart.cpp
     SpeechChart.h
     SpendReportView.cpp
