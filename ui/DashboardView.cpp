@@ -192,7 +192,9 @@ void DashboardView::showEvent(QShowEvent* event) {
 void DashboardView::refresh() {
     m_loadedOnce = true;
     const TimePoint now = models::backendNow(m_backend);
-    m_loader->start(now - std::chrono::days(periodDays()), now);
+    // The period ends just after now, so a decision taken this millisecond counts.
+    const TimePoint to = now + std::chrono::milliseconds(1);
+    m_loader->start(to - std::chrono::days(periodDays()), to);
 }
 
 void DashboardView::setBusy(bool busy) {
