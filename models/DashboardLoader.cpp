@@ -21,6 +21,9 @@ DashboardLoader::DashboardLoader(Backend& backend, QObject* parent)
         for (const AuditRecord& r : newestFirst) {
             if (!r.uid.isEmpty()) {
                 m_uids.insert(r.uid);
+                if (r.action == AuditAction::DecideAppeal) {
+                    m_appealUids.insert(r.uid);
+                }
             }
         }
         Q_EMIT progress(tr("Reading the audit trail (%n record(s))", nullptr, static_cast<int>(m_input.audit.size())),
@@ -51,6 +54,7 @@ void DashboardLoader::start(TimePoint from, TimePoint to, Milliseconds sla) {
     m_sla = sla;
     m_input = {};
     m_uids.clear();
+    m_appealUids.clear();
     m_pendingUsers.clear();
     m_usersTotal = 0;
     m_usersDone = 0;
@@ -118,8 +122,9 @@ void DashboardLoader::readNextUsers() {
 void DashboardLoader::readUser(const QString& uid) {
     const quint64 generation = m_generation;
     ++m_inFlight;
-    // Two answers per user (cases, appeals); the user is done when both are in.
-    auto remaining = std::make_shared<int>(2);
+    // The user is done when every answer asked for is in: cases, and appeals when the user had one decided.
+    const bool appeals = m_appealUids.contains(uid);
+    auto remaining = std::make_shared<int>(appeals ? 2 : 1);
     auto settle = [this, generation, remaining] {
         if (generation != m_generation || --*remaining > 0) {
             return;
@@ -146,6 +151,9 @@ void DashboardLoader::readUser(const QString& uid) {
                      m_input.cases.append(r.value());
                      settle();
                  });
+    if (!appeals) {
+        return;
+    }
     whenFinished(this, m_backend.cases->listAppeals(uid),
                  [this, generation, uid, settle](const Result<QList<Appeal>>& r) {
                      if (generation != m_generation) {

@@ -20,9 +20,9 @@ class AuditPager;
  *
  * What is read: the audit trail of the period, page by page (AuditPager), starting kClaimLookback before it so a
  * claim taken the evening before times a decision made in the period; then, for every user named in those records
- * or in the flagged-user queue, the user's cases and appeals (a few users in flight at once). A user with a case but
- * neither a record in the period nor a place in the queue is not read: nobody worked that case in the period and it
- * is no longer flagged.
+ * or in the flagged-user queue, the user's cases (a few users in flight at once), and the appeals of the users with
+ * a `decide_appeal` record (an appeal decided in the period has one). A user with a case but neither a record in the
+ * period nor a place in the queue is not read: nobody worked that case in the period and it is no longer flagged.
  *
  * start() begins a new load and drops the answers of the one before; cancel() stops reading and drops its answers.
  * Store failures end the load with failed(), naming the store and what could not be read. Stores that keep no
@@ -76,6 +76,7 @@ private:
     Milliseconds m_sla{};
     casework::DashboardInput m_input;
     QSet<QString> m_uids;
+    QSet<QString> m_appealUids; ///< users with a decide_appeal record
     QStringList m_pendingUsers;
     int m_usersTotal = 0;
     int m_usersDone = 0;

@@ -41,6 +41,7 @@ public:
 
     QueueView* queueView() const { return m_queue; }
     ConnectionBanner* banner() const { return m_banner; }
+    DashboardView* dashboardView() const { return m_dashboardView; }
     /** Every action of the window (menus and keyboard), in menu order. */
     QList<QAction*> allActions() const { return m_actions; }
     /** The status bar's identity text: "e-mail — role". */

@@ -3,6 +3,7 @@
 
 #include "Composition.h"
 #include "ConnectionProfile.h"
+#include "DashboardView.h"
 #include "FutureWatch.h"
 #include "MainWindow.h"
 #include "ProfileDialog.h"
@@ -56,6 +57,21 @@ void armScreenshot(ui::MainWindow* window, const QString& file) {
     QObject::connect(window->queueView()->model(), &models::QueueModel::loadingFinished, window, later);
     QObject::connect(window->queueView()->model(), &models::QueueModel::loadFailed, window, later);
     // Never hang a script: grab whatever is there after 60 s.
+    QTimer::singleShot(60000, window, grab);
+}
+
+/** Shows the team dashboard, waits until its figures are in, then grabs the window, saves it and quits. */
+void armDashboardScreenshot(ui::MainWindow* window, const QString& file) {
+    auto grab = [window, file] {
+        const QPixmap pixmap = window->grab();
+        const bool saved = pixmap.save(file);
+        QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
+        QCoreApplication::exit(saved ? 0 : 1);
+    };
+    // The charts animate nothing, but give the layout a moment after the figures arrive.
+    QObject::connect(window->dashboardView(), &ui::DashboardView::refreshed, window,
+                     [window, grab] { QTimer::singleShot(500, window, grab); });
+    QTimer::singleShot(0, window, [window] { window->showDashboard(); });
     QTimer::singleShot(60000, window, grab);
 }
 
@@ -126,7 +142,10 @@ int main(int argc, char* argv[]) {
         QStringLiteral("RFC3339"));
     QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
     screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt});
+    // With --screenshot: "dashboard" takes the team dashboard instead of the queue and a user.
+    QCommandLineOption screenshotPageOpt(QStringLiteral("screenshot-page"), QString(), QStringLiteral("PAGE"));
+    screenshotPageOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt, screenshotPageOpt});
 
     // --help and --version answer before QApplication, which needs a display. Qt's own options (-platform, -style)
     // are unknown here: errors are reported by process() below, once QApplication has taken those out.
@@ -267,7 +286,12 @@ int main(int argc, char* argv[]) {
             });
         });
         if (parser.isSet(screenshotOpt)) {
-            armScreenshot(window.get(), QFileInfo(parser.value(screenshotOpt)).absoluteFilePath());
+            const QString file = QFileInfo(parser.value(screenshotOpt)).absoluteFilePath();
+            if (parser.value(screenshotPageOpt) == QStringLiteral("dashboard")) {
+                armDashboardScreenshot(window.get(), file);
+            } else {
+                armScreenshot(window.get(), file);
+            }
         }
         window->show();
         settings.setLastProfile(profile.name);

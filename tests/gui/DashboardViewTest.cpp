@@ -7,6 +7,7 @@
 #include "DashboardLoader.h"
 #include "DetailTestStore.h"
 #include "Export.h"
+#include "casework/Appeals.h"
 #include "casework/Claims.h"
 #include "enforcement/Policy.h"
 #include "enforcement/ReviewerActions.h"
@@ -29,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace fairuse;
@@ -121,15 +123,27 @@ private:
                  qPrintable(text));
     }
 
-    bool insertAppeal(const QString& uid, const QString& id, const QString& status, TimePoint decidedAt) {
-        return m_store.execSql(QStringLiteral("INSERT INTO appeals (uid, id, created_at, message, case_ref, channel,"
-                                              " status, decided_by, decided_at, decision_reason, version) VALUES"
-                                              " ('%1', '%2', %3, 'please review', '', 'app', '%4',"
-                                              " 'sam@fairuse.example', %5, 'test', 1)")
-                                   .arg(uid, id)
-                                   .arg(toUnixMs(decidedAt - 5h))
-                                   .arg(status)
-                                   .arg(toUnixMs(decidedAt)));
+    /** An open appeal by `uid`, written behind the store's back (the app writes appeals), then decided by the
+     *  signed-in reviewer at `at` through the store, with its decide_appeal record. */
+    void decideAppeal(const QString& uid, const QString& id, AppealDecision decision, TimePoint at) {
+        QVERIFY(m_store.execSql(QStringLiteral("INSERT INTO appeals (uid, id, created_at, message, case_ref, channel,"
+                                               " status, version) VALUES ('%1', '%2', %3, 'please review', '', 'app',"
+                                               " 'open', 1)")
+                                    .arg(uid, id)
+                                    .arg(toUnixMs(at - 5h))));
+        const auto appeals = services::awaitResult(m_store.stores.cases->listAppeals(uid));
+        QVERIFY(appeals.ok());
+        const auto appeal =
+            std::find_if(appeals->cbegin(), appeals->cend(), [&id](const Appeal& a) { return a.id == id; });
+        QVERIFY(appeal != appeals->cend());
+        enforcement::ActionContext ctx;
+        ctx.reviewer = m_store.backend.reviewer;
+        ctx.clientVersion = QStringLiteral("dashboard-test");
+        ctx.now = at;
+        const Result<ChangeSet> change = casework::buildDecideAppeal(
+            enforcement::Policy{}, m_store.state(uid), *appeal, std::nullopt, decision, QStringLiteral("test"), ctx);
+        QVERIFY2(change.ok(), change.ok() ? "" : qPrintable(change.error().message));
+        QVERIFY(services::awaitResult(m_store.stores.cases->apply(change.value())).ok());
     }
 
 private Q_SLOTS:
@@ -152,12 +166,11 @@ private Q_SLOTS:
             QStringLiteral("lectures"), false, ctx);
         QVERIFY2(resolve.ok(), resolve.ok() ? "" : qPrintable(resolve.error().message));
         QVERIFY(services::awaitResult(m_store.stores.cases->apply(resolve.value())).ok());
-        // Two appeals decided inside the period, one before it, by the user whose case was resolved (a decided
-        // appeal always has its audit record, which names the user, so the dashboard reads that user's appeals).
-        const QString uid = event.uid;
-        QVERIFY(insertAppeal(uid, QStringLiteral("ap1"), QStringLiteral("upheld"), now() - 2h));
-        QVERIFY(insertAppeal(uid, QStringLiteral("ap2"), QStringLiteral("overturned"), now() - 26h));
-        QVERIFY(insertAppeal(uid, QStringLiteral("ap3"), QStringLiteral("overturned"), now() - 100 * 24h));
+        // Two appeals decided inside the period and one before it, by a user flagged in the seed.
+        const QString uid = open.last().uid;
+        decideAppeal(uid, QStringLiteral("ap3"), AppealDecision::Upheld, now() - 100 * 24h);
+        decideAppeal(uid, QStringLiteral("ap2"), AppealDecision::Overturned, now() - 26h);
+        decideAppeal(uid, QStringLiteral("ap1"), AppealDecision::Upheld, now() - 2h);
     }
 
     void showsTheCoresFigures() {
