@@ -59,6 +59,15 @@ QString dayIso(TimePoint day) {
     return QDateTime::fromMSecsSinceEpoch(toUnixMs(day), Qt::UTC).toString(QStringLiteral("yyyy-MM-dd"));
 }
 
+/** A count axis from 0 with whole-number ticks (at most six), at least up to 1. */
+void setCountRange(QValueAxis* axis, int max) {
+    const int step = std::max(1, (max + 4) / 5);
+    const int top = std::max(1, step * ((max + step - 1) / step));
+    axis->setRange(0, top);
+    axis->setTickCount(top / step + 1);
+    axis->setLabelFormat(QStringLiteral("%d"));
+}
+
 QChartView* newChartView(QWidget* parent, const QString& objectName, const QString& accessibleName) {
     auto* view = new QChartView(parent);
     view->setObjectName(objectName);
@@ -242,8 +251,7 @@ void DashboardView::showFigures(const casework::DashboardFigures& f) {
         auto* axisX = new QBarCategoryAxis(chart);
         axisX->append(days);
         auto* axisY = new QValueAxis(chart);
-        axisY->setRange(0, std::max(1, maxPerDay));
-        axisY->setLabelFormat(QStringLiteral("%d"));
+        setCountRange(axisY, maxPerDay);
         axisY->setTitleText(tr("Decisions"));
         chart->addAxis(axisX, Qt::AlignBottom);
         chart->addAxis(axisY, Qt::AlignLeft);
@@ -271,17 +279,18 @@ void DashboardView::showFigures(const casework::DashboardFigures& f) {
         }
         auto* axisX = new QDateTimeAxis(chart);
         axisX->setFormat(QStringLiteral("MM-dd"));
+        axisX->setTickCount(5);
         if (!f.days.isEmpty()) {
             axisX->setRange(QDateTime::fromMSecsSinceEpoch(toUnixMs(f.days.first()), Qt::UTC),
                             QDateTime::fromMSecsSinceEpoch(toUnixMs(f.days.last()), Qt::UTC));
         }
         auto* axisCount = new QValueAxis(chart);
         axisCount->setTitleText(tr("Open cases"));
-        axisCount->setLabelFormat(QStringLiteral("%d"));
-        axisCount->setRange(0, std::max(1, maxOpen));
+        setCountRange(axisCount, maxOpen);
         auto* axisHours = new QValueAxis(chart);
         axisHours->setTitleText(tr("Hours"));
         axisHours->setRange(0.0, std::max(1.0, maxHours * 1.1));
+        axisHours->setLabelFormat(QStringLiteral("%.0f"));
         chart->addAxis(axisX, Qt::AlignBottom);
         chart->addAxis(axisCount, Qt::AlignLeft);
         chart->addAxis(axisHours, Qt::AlignRight);
@@ -308,8 +317,7 @@ void DashboardView::showFigures(const casework::DashboardFigures& f) {
         auto* axisX = new QBarCategoryAxis(chart);
         axisX->append(tr("Appeals"));
         auto* axisY = new QValueAxis(chart);
-        axisY->setLabelFormat(QStringLiteral("%d"));
-        axisY->setRange(0, std::max({1, f.appealsUpheld, f.appealsOverturned}));
+        setCountRange(axisY, std::max(f.appealsUpheld, f.appealsOverturned));
         chart->addAxis(axisX, Qt::AlignBottom);
         chart->addAxis(axisY, Qt::AlignLeft);
         series->attachAxis(axisX);
@@ -333,6 +341,7 @@ void DashboardView::showFigures(const casework::DashboardFigures& f) {
         axisX->append(types);
         auto* axisY = new QValueAxis(chart);
         axisY->setRange(0.0, 100.0);
+        axisY->setLabelFormat(QStringLiteral("%.0f"));
         axisY->setTitleText(tr("%"));
         chart->addAxis(axisX, Qt::AlignBottom);
         chart->addAxis(axisY, Qt::AlignLeft);

@@ -68,9 +68,15 @@ void armDashboardScreenshot(ui::MainWindow* window, const QString& file) {
         QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
         QCoreApplication::exit(saved ? 0 : 1);
     };
-    // The charts animate nothing, but give the layout a moment after the figures arrive.
-    QObject::connect(window->dashboardView(), &ui::DashboardView::refreshed, window,
-                     [window, grab] { QTimer::singleShot(500, window, grab); });
+    // The queue opens its first user when it has loaded, which replaces the page on the right: go back to the
+    // dashboard then, and once more right before the picture.
+    QObject::connect(window, &ui::MainWindow::userShown, window, [window] { window->showDashboard(); });
+    QObject::connect(window->dashboardView(), &ui::DashboardView::refreshed, window, [window, grab] {
+        QTimer::singleShot(2500, window, [window, grab] {
+            window->showDashboard();
+            grab();
+        });
+    });
     QTimer::singleShot(0, window, [window] { window->showDashboard(); });
     QTimer::singleShot(60000, window, grab);
 }
