@@ -36,13 +36,14 @@ DashboardLoader::DashboardLoader(Backend& backend, QObject* parent)
     });
     // The next page is asked for once the pager has settled on this one (it refuses while loading).
     connect(m_pager, &AuditPager::loadingChanged, this, [this](bool loading) {
-        if (loading || !m_running || m_pager->hasFailed() || !m_pendingUsers.isEmpty() || m_usersTotal > 0) {
+        if (loading || !m_running || m_pager->hasFailed() || m_auditDone) {
             return;
         }
         if (m_pager->hasMore()) {
             m_pager->fetchNext();
         } else {
-            readQueuePage({});
+            m_auditDone = true;
+            readUsersWhenListed();
         }
     });
 }
@@ -59,6 +60,8 @@ void DashboardLoader::start(TimePoint from, TimePoint to, Milliseconds sla) {
     m_usersTotal = 0;
     m_usersDone = 0;
     m_inFlight = 0;
+    m_auditDone = false;
+    m_queueDone = false;
     if (!m_backend.cases) {
         fail(tr("Not connected to a case store."));
         return;
@@ -68,7 +71,9 @@ void DashboardLoader::start(TimePoint from, TimePoint to, Milliseconds sla) {
     filter.from = from - kClaimLookback;
     filter.to = to;
     Q_EMIT progress(tr("Reading the audit trail…"), 0, 0);
+    // The queue is read alongside the audit trail: neither depends on the other, and the store's answers overlap.
     m_pager->start(filter, kPageSize, false);
+    readQueuePage({});
 }
 
 void DashboardLoader::cancel() {
@@ -84,7 +89,6 @@ void DashboardLoader::cancel() {
 
 void DashboardLoader::readQueuePage(const QString& cursor) {
     const quint64 generation = m_generation;
-    Q_EMIT progress(tr("Reading the queue…"), 0, 0);
     whenFinished(
         this, m_backend.cases->fetchQueuePage(services::QueueFilter{}, cursor, kPageSize),
         [this, generation](const Result<services::QueuePage>& r) {
@@ -102,15 +106,23 @@ void DashboardLoader::readQueuePage(const QString& cursor) {
                 readQueuePage(r->nextCursor);
                 return;
             }
-            m_pendingUsers = m_uids.values();
-            m_pendingUsers.sort(); // a stable order makes progress and failures reproducible
-            m_usersTotal = static_cast<int>(m_pendingUsers.size());
-            if (m_usersTotal == 0) {
-                compute();
-                return;
-            }
-            readNextUsers();
+            m_queueDone = true;
+            readUsersWhenListed();
         });
+}
+
+void DashboardLoader::readUsersWhenListed() {
+    if (!m_auditDone || !m_queueDone) {
+        return;
+    }
+    m_pendingUsers = m_uids.values();
+    m_pendingUsers.sort(); // a stable order makes progress and failures reproducible
+    m_usersTotal = static_cast<int>(m_pendingUsers.size());
+    if (m_usersTotal == 0) {
+        compute();
+        return;
+    }
+    readNextUsers();
 }
 
 void DashboardLoader::readNextUsers() {

@@ -33,8 +33,8 @@ class DashboardLoader : public QObject {
 public:
     /** How far before the period claims are read, to time decisions made early in it. */
     static constexpr std::chrono::hours kClaimLookback{24};
-    /** Users whose cases and appeals are read at once. */
-    static constexpr int kUsersInFlight = 8;
+    /** Users whose cases and appeals are asked for at once: enough to keep the store busy between two answers. */
+    static constexpr int kUsersInFlight = 32;
     /** Page size of the audit trail and the queue. */
     static constexpr int kPageSize = 1000;
 
@@ -61,6 +61,8 @@ Q_SIGNALS:
 
 private:
     void readQueuePage(const QString& cursor);
+    /** Once the audit trail and the queue are both read: reads the users they named. */
+    void readUsersWhenListed();
     void readNextUsers();
     void readUser(const QString& uid);
     void compute();
@@ -81,6 +83,8 @@ private:
     int m_usersTotal = 0;
     int m_usersDone = 0;
     int m_inFlight = 0;
+    bool m_auditDone = false;
+    bool m_queueDone = false;
     casework::DashboardFigures m_figures;
     qsizetype m_auditCount = 0;
     qsizetype m_caseCount = 0;

@@ -12,6 +12,7 @@
 #include "enforcement/Policy.h"
 #include "enforcement/ReviewerActions.h"
 
+#include <QAbstractItemModelTester>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -223,6 +224,7 @@ private Q_SLOTS:
         QVERIFY(refreshOf(view));
         const casework::DashboardFigures f = expected(30);
         std::unique_ptr<QStandardItemModel> table(view.figuresTable());
+        QAbstractItemModelTester tester(table.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("dashboard.csv"));
         QVERIFY(exportModel(*table, path, ExportFormat::Csv).ok());
