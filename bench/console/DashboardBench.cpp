@@ -176,7 +176,6 @@ int main(int argc, char* argv[]) {
         qsizetype caseCount = 0;
         // Where the time goes: the moment each step of the load began, from the loader's progress.
         QList<double> auditMs;
-        QList<double> queueMs;
         QList<double> usersMs;
         QList<double> computeMs;
         for (int run = 0; run < runs; ++run) {
@@ -185,19 +184,16 @@ int main(int argc, char* argv[]) {
             Clock::time_point stepStart = Clock::now();
             const QMetaObject::Connection p = QObject::connect(
                 view.loader(), &models::DashboardLoader::progress, &view, [&](const QString& what, int, int) {
+                    // The queue is read alongside the audit trail, so the first step covers both.
                     const QString kind = what.startsWith(QStringLiteral("Reading the audit")) ? QStringLiteral("audit")
-                                         : what.startsWith(QStringLiteral("Reading the queue"))
-                                             ? QStringLiteral("queue")
-                                         : what.startsWith(QStringLiteral("Reading cases")) ? QStringLiteral("users")
-                                                                                            : what;
+                                         : what.startsWith(QStringLiteral("Reading cases"))   ? QStringLiteral("users")
+                                                                                              : what;
                     if (kind == step) {
                         return;
                     }
                     const double ms = msSince(stepStart);
                     if (step == QStringLiteral("audit")) {
                         auditMs.append(ms);
-                    } else if (step == QStringLiteral("queue")) {
-                        queueMs.append(ms);
                     } else if (step == QStringLiteral("users")) {
                         usersMs.append(ms);
                     }
@@ -230,12 +226,12 @@ int main(int argc, char* argv[]) {
                           .arg(caseCount),
                       fmt(median(load), 0),
                       {}});
-        table.append(
-            {QStringLiteral("dashboard %1 days: steps: audit trail / queue / cases + appeals / compute (ms)").arg(days),
-             QStringLiteral("%1 / %2 / %3 / %4")
-                 .arg(fmt(median(auditMs), 0), fmt(median(queueMs), 0), fmt(median(usersMs), 0),
-                      fmt(median(computeMs), 0)),
-             {}});
+        table.append({QStringLiteral("dashboard %1 days: steps: audit trail + queue / cases + appeals / compute + "
+                                     "charts built (ms)")
+                          .arg(days),
+                      QStringLiteral("%1 / %2 / %3")
+                          .arg(fmt(median(auditMs), 0), fmt(median(usersMs), 0), fmt(median(computeMs), 0)),
+                      {}});
         table.append({QStringLiteral("dashboard %1 days: refresh to charts painted, 1400x900 (ms)").arg(days),
                       fmt(median(total), 0), QStringLiteral("< 1000")});
         table.append({QStringLiteral("dashboard %1 days: longest GUI-thread stall while reading (ms)").arg(days),
