@@ -82,7 +82,7 @@ QList<QueuePoint> queueOverTime(const QList<FairUseEvent>& cases, const QList<Ti
 
 bool isDecision(AuditAction action) {
     return action == AuditAction::Resolve || action == AuditAction::OverrideStage ||
-           action == AuditAction::DecideAppeal;
+           action == AuditAction::DecideAppeal || action == AuditAction::ManualReview;
 }
 
 std::optional<Milliseconds> median(QList<Milliseconds> samples) {

@@ -14,7 +14,7 @@
  * The team dashboard (issue 11): figures over a period [from, to) computed from the audit trail, the cases and the
  * appeals. Pure functions: the caller passes the period and reads the store; nothing here reads a clock.
  *
- * Days are UTC days. A decision is an audit record `resolve`, `override_stage` or `decide_appeal`.
+ * Days are UTC days. A decision is an audit record `resolve`, `override_stage`, `decide_appeal` or `manual_review`.
  */
 namespace fairuse::casework {
 
