@@ -472,8 +472,9 @@ void UserView::claimShownCase() {
     const bool flagged = open != m_events.cend();
     const casework::ClaimHolder holder = casework::holderOf(m_claims->claimOf(m_uid), m_backend.reviewer, now);
     if (!flagged || holder == casework::ClaimHolder::SomeoneElse) {
-        // Not a case to work, or a colleague's: release ours on the user shown before, claim nothing.
-        if (m_claims->mine() && m_claims->mine()->uid != m_uid) {
+        // Not a case to work, or a colleague's: claim nothing, and release ours on the user shown before, or on this
+        // user once their case is decided (a claim that landed after the decision must not sit on a closed case).
+        if (m_claims->mine() && (m_claims->mine()->uid != m_uid || !flagged)) {
             m_claims->release();
         }
         return;
