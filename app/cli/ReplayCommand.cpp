@@ -8,6 +8,7 @@
 #include "common/Time.h"
 #include "enforcement/Enforcement.h"
 #include "enforcement/Policy.h"
+#include "enforcement/ReplayTrack.h"
 #include "metering/Metering.h"
 
 #include <QFile>
@@ -78,8 +79,7 @@ const char kHelp[] =
 /** One user's replay state. */
 struct UserReplay {
     metering::RollingMeter meter;
-    FairUseState state;
-    QList<TimePoint> violations;
+    enforcement::ReplayTrack track;
 };
 
 QString jsonString(const QString& s) {
@@ -312,25 +312,25 @@ private:
         auto it = m_users.find(uid);
         if (it == m_users.end()) {
             it = m_users.emplace(uid, UserReplay{}).first;
-            it->second.state.uid = uid;
+            it->second.track.state.uid = uid;
         }
         if (subscription) {
-            it->second.state.subscription = subscription;
+            it->second.track.state.subscription = subscription;
         }
         return it->second;
     }
 
     Caps capsAt(const UserReplay& u, TimePoint at) const {
-        return m_policy.capsFor(effectivePlan(u.state.subscription, at));
+        return m_policy.capsFor(effectivePlan(u.track.state.subscription, at));
     }
 
     /** A copy of the user as the line would leave them, for a line that may still be rejected half-way. */
     UserReplay trialUser(const QString& uid, const std::optional<Subscription>& subscription) const {
         const auto it = m_users.find(uid);
         UserReplay u = it != m_users.end() ? it->second : UserReplay{};
-        u.state.uid = uid;
+        u.track.state.uid = uid;
         if (subscription) {
-            u.state.subscription = subscription;
+            u.track.state.subscription = subscription;
         }
         return u;
     }
@@ -390,18 +390,13 @@ private:
             in.freePlanCreditsExhausted = v.toBool();
         }
         UserReplay& u = user(uid, plan);
-        in.state = u.state;
-        in.violationHistory = u.violations;
         in.totals = u.meter.totals(at);
         in.caps = capsAt(u, at);
         in.now = at;
-        const Decision d = enforcement::evaluate(m_policy, in);
-        if (d.violationCounted) {
-            u.violations.append(at);
-        }
-        u.state = d.state;
-        m_io.out << outputLine(at, uid, in.totals, d.capsHit, d.stageBefore, d.stageAfter,
-                               enforcement::toString(d.action), d.explanation)
+        const SpeechTotals totals = in.totals;
+        const Decision d = enforcement::replayCheck(m_policy, u.track, std::move(in));
+        m_io.out << outputLine(at, uid, totals, d.capsHit, d.stageBefore, d.stageAfter, enforcement::toString(d.action),
+                               d.explanation)
                  << "\n";
         return {};
     }
@@ -436,14 +431,15 @@ private:
         UserReplay& u = user(uid, plan);
         const SpeechTotals totals = u.meter.totals(at);
         const QList<CapWindow> caps = metering::capsHit(totals, capsAt(u, at));
-        const auto d = enforcement::applyOverride(m_policy, u.state, *stage, Reviewer{*reviewer, *role}, *reason, at);
+        const auto d =
+            enforcement::applyOverride(m_policy, u.track.state, *stage, Reviewer{*reviewer, *role}, *reason, at);
         if (!d) {
-            m_io.out << outputLine(at, uid, totals, caps, u.state.stage, u.state.stage,
+            m_io.out << outputLine(at, uid, totals, caps, u.track.state.stage, u.track.state.stage,
                                    QStringLiteral("override_refused"), d.error().message)
                      << "\n";
             return {};
         }
-        u.state = d->state;
+        u.track.state = d->state;
         m_io.out << outputLine(at, uid, totals, caps, d->stageBefore, d->stageAfter, enforcement::toString(d->action),
                                d->explanation)
                  << "\n";
