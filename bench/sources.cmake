@@ -1,6 +1,9 @@
 # Benchmarks: one executable per area, each with a custom main that prints a summary after the runs.
 add_executable(fairuse_bench_metering MeteringBench.cpp)
 target_link_libraries(fairuse_bench_metering PRIVATE fairuse::options fairuse::core benchmark::benchmark)
+# The policy simulator's replay: 10,000 users x 7 days under two policies (core only).
+add_executable(fairuse_bench_simulator SimulatorBench.cpp)
+target_link_libraries(fairuse_bench_simulator PRIVATE fairuse::options fairuse::core)
 # Redis metering on a real redis-server, backend layout against LuaMeter, with redis-benchmark as the ceiling.
 add_executable(fairuse_bench_redis
     redis/BackendLayout.cpp

@@ -38,9 +38,21 @@ ClassifierResult asResult(const RecordedVerdict& v) {
     return r;
 }
 
-UserOutcome simulateEnforced(const Policy& policy, const SimulationUser& user, const SimulationPeriod& period) {
+/**
+ * True when evaluate() at `at` would change nothing and count nothing: inside the classifier cooldown (step 5 of
+ * Enforcement.h) with no restriction or throttle running out (step 3). Skipping those checks keeps the replay exact
+ * and saves building their explanations, which is most of the work for a heavy user.
+ */
+bool quietInsideCooldown(const Policy& policy, const FairUseState& s, TimePoint at) {
+    const bool inCooldown =
+        s.lastClassifierAt && *s.lastClassifierAt <= at && at - *s.lastClassifierAt < policy.classifierCooldown;
+    const bool expiring = (s.restrictUntil && at > *s.restrictUntil) || (s.throttleUntil && at > *s.throttleUntil);
+    return inCooldown && !expiring;
+}
+
+UserOutcome simulateEnforced(const Policy& policy, const SimulationUser& user, const SimulationPeriod& period,
+                             const std::vector<SpeechMinute>& minutes) {
     UserOutcome outcome;
-    const std::vector<SpeechMinute> minutes = periodMinutes(user, period);
     if (minutes.empty()) {
         return outcome;
     }
@@ -67,6 +79,9 @@ UserOutcome simulateEnforced(const Policy& policy, const SimulationUser& user, c
             continue;
         }
         ++outcome.capHits;
+        if (quietInsideCooldown(policy, track.state, at)) {
+            continue;
+        }
         EnforcementInput in;
         in.totals = totals;
         in.caps = caps;
@@ -79,6 +94,18 @@ UserOutcome simulateEnforced(const Policy& policy, const SimulationUser& user, c
         outcome.highest = std::max(outcome.highest, d.stageAfter);
     }
     return outcome;
+}
+
+std::vector<std::int64_t> dailyTotals(const std::vector<SpeechMinute>& minutes, const SimulationPeriod& period) {
+    std::vector<std::int64_t> days(static_cast<std::size_t>(std::max(period.days, 0)), 0);
+    const TimePoint from = period.from();
+    for (const SpeechMinute& m : minutes) {
+        const auto day = static_cast<std::size_t>((fromUnixMinute(m.unixMinute) - from) / std::chrono::hours(24));
+        if (day < days.size()) {
+            days[day] += m.speechMs;
+        }
+    }
+    return days;
 }
 
 } // namespace
@@ -107,21 +134,13 @@ Policy asEnforced(Policy policy) {
 
 UserOutcome simulateUser(const Policy& policy, const SimulationUser& user, const SimulationPeriod& period) {
     if (!policy.enabled || policy.killSwitch) {
-        return simulateEnforced(asEnforced(policy), user, period);
+        return simulateEnforced(asEnforced(policy), user, period, periodMinutes(user, period));
     }
-    return simulateEnforced(policy, user, period);
+    return simulateEnforced(policy, user, period, periodMinutes(user, period));
 }
 
 std::vector<std::int64_t> dailySpeechMs(const SimulationUser& user, const SimulationPeriod& period) {
-    std::vector<std::int64_t> days(static_cast<std::size_t>(std::max(period.days, 0)), 0);
-    const TimePoint from = period.from();
-    for (const SpeechMinute& m : periodMinutes(user, period)) {
-        const auto day = static_cast<std::size_t>((fromUnixMinute(m.unixMinute) - from) / std::chrono::hours(24));
-        if (day < days.size()) {
-            days[day] += m.speechMs;
-        }
-    }
-    return days;
+    return dailyTotals(periodMinutes(user, period), period);
 }
 
 void SimulationTally::add(const UserOutcome& outcome) {
@@ -158,9 +177,10 @@ SimulationComparison compare(const Policy& current, const Policy& edited, const 
         if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) {
             break;
         }
-        out.current.add(simulateEnforced(a, user, period));
-        out.edited.add(simulateEnforced(b, user, period));
-        const std::vector<std::int64_t> days = dailySpeechMs(user, period);
+        const std::vector<SpeechMinute> minutes = periodMinutes(user, period);
+        out.current.add(simulateEnforced(a, user, period, minutes));
+        out.edited.add(simulateEnforced(b, user, period, minutes));
+        const std::vector<std::int64_t> days = dailyTotals(minutes, period);
         const std::int64_t peak = days.empty() ? 0 : *std::max_element(days.begin(), days.end());
         out.peakDailyMs.append({user.plan, peak});
     }
