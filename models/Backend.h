@@ -2,6 +2,7 @@
 
 #include "common/Domain.h"
 #include "common/Stores.h"
+#include "enforcement/Policy.h"
 
 #include <QString>
 
@@ -27,6 +28,9 @@ struct Backend {
     /** Profile name shown in the status bar ("Embedded demo", "Emulator", "Production"). */
     QString profileName;
     QString clientVersion;
+    /** The policy the console builds decisions with (and names in the cases it writes): the console's policy file
+     *  (PolicyFile), Policy::forReview() without one. */
+    enforcement::Policy policy = enforcement::Policy::forReview();
     /** Current time; a function so tests and the demo can pin it. */
     std::function<TimePoint()> now;
 };

@@ -20,7 +20,7 @@ BulkResolveDialog::BulkResolveDialog(models::Backend& backend, QList<services::Q
     : QDialog(parent)
     , m_backend(backend)
     , m_rows(std::move(rows))
-    , m_policy(enforcement::Policy::forReview())
+    , m_policy(backend.policy)
     , m_outcome(new QComboBox(this))
     , m_note(new QPlainTextEdit(this))
     , m_progress(new QProgressBar(this))

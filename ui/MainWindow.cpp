@@ -11,6 +11,7 @@
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "ShortcutsDialog.h"
+#include "SimulatorDialog.h"
 #include "SpendReportView.h"
 #include "UserView.h"
 
@@ -307,6 +308,12 @@ void MainWindow::buildActions() {
     connect(bulk, &QAction::triggered, this, &MainWindow::bulkResolve);
     actions->addAction(bulk);
 
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    QAction* simulator = addCommand(tr("Policy &simulator…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P)},
+                                    tr("Replay the last days under an edited policy and compare what each would do"));
+    connect(simulator, &QAction::triggered, this, &MainWindow::showSimulator);
+    tools->addAction(simulator);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts =
         addCommand(tr("&Keyboard shortcuts"), {QKeySequence(Qt::Key_F1), QKeySequence(Qt::CTRL | Qt::Key_Question)},
@@ -480,6 +487,23 @@ void MainWindow::bulkResolve() {
     auto* dialog = new BulkResolveDialog(m_backend, rows, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::finished, m_queue, &QueueView::refresh);
+    dialog->open();
+}
+
+void MainWindow::showSimulator() {
+    if (auto* open = findChild<SimulatorDialog*>()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto* dialog = new SimulatorDialog(m_backend, models::PolicyFile(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SimulatorDialog::policyAdopted, this, [this](const enforcement::Policy& policy) {
+        m_backend.policy = policy;
+        m_userView->setPolicy(policy);
+        statusBar()->showMessage(tr("Policy %1 adopted: the console decides with it from now on.").arg(policy.label()),
+                                 8000);
+    });
     dialog->open();
 }
 

@@ -64,6 +64,8 @@ public Q_SLOTS:
     void showSpendReport();
     void showManualReview();
     void showDashboard();
+    /** Tools > Policy simulator: the simulator dialog (one at a time); an adopted policy becomes the backend's. */
+    void showSimulator();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */

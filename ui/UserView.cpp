@@ -40,7 +40,7 @@ constexpr int kConversationLimit = 500;
 UserView::UserView(models::Backend& backend, QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
-    , m_policy(enforcement::Policy::forReview()) {
+    , m_policy(backend.policy) {
     buildUi();
     buildActions();
     clearAll();

@@ -57,7 +57,7 @@ public:
     void setClaims(models::CaseClaims* claims);
     ClaimBanner* claimBanner() const { return m_claimBanner; }
 
-    /** Policy the actions are built with (default: Policy::forReview()). */
+    /** Policy the actions are built with (default: the backend's policy, Backend::policy). */
     void setPolicy(const enforcement::Policy& policy) { m_policy = policy; }
     const enforcement::Policy& policy() const { return m_policy; }
 

@@ -6,6 +6,7 @@
 #include "DashboardView.h"
 #include "FutureWatch.h"
 #include "MainWindow.h"
+#include "PolicyFile.h"
 #include "ProfileDialog.h"
 #include "QueueModel.h"
 #include "QueueView.h"
@@ -260,6 +261,12 @@ int main(int argc, char* argv[]) {
     QObject::connect(composer.get(), &console::Composer::ready, &app, [&] {
         progress.reset();
         connection = composer->take();
+        // The policy an admin adopted in the simulator; without a file, the requested policy.
+        if (Result<enforcement::Policy> policy = models::PolicyFile().load(); policy.ok()) {
+            connection->backend.policy = *policy;
+        } else {
+            qCWarning(lcApp) << "deciding with the requested policy:" << policy.error().message;
+        }
         window = std::make_unique<ui::MainWindow>(connection->backend);
         QObject::connect(window.get(), &ui::MainWindow::profilesRequested, window.get(), [&] {
             ui::ProfileDialog dialog(settings, secrets, profile.name, window.get());
