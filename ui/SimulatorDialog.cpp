@@ -209,7 +209,9 @@ void SimulatorDialog::buildUi() {
     m_results->setVerticalHeaderLabels(
         {tr("Users replayed"), tr("Users over a cap"), tr("Warned"), tr("Throttled"), tr("Restricted")});
     m_results->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_results->setMinimumHeight(m_results->verticalHeader()->length() + m_results->horizontalHeader()->height() + 4);
+    m_results->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_results->setFixedHeight(m_results->verticalHeader()->length() +
+                              m_results->horizontalHeader()->sizeHint().height() + 2 * m_results->frameWidth());
     for (int r = 0; r < RowCount; ++r) {
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(QStringLiteral("–"));
@@ -365,11 +367,15 @@ void SimulatorDialog::showChart() {
     auto* xAxis = new QValueAxis(chart);
     xAxis->setTitleText(tr("Peak daily speech (hours)"));
     xAxis->setRange(0, bins * kHistogramBinHours);
-    xAxis->setLabelFormat(QStringLiteral("%.1f"));
+    xAxis->setLabelFormat(QStringLiteral("%.0f"));
+    xAxis->setTickType(QValueAxis::TicksDynamic);
+    xAxis->setTickAnchor(0);
+    xAxis->setTickInterval(bins * kHistogramBinHours > 16 ? 2 : 1);
     auto* yAxis = new QValueAxis(chart);
     yAxis->setTitleText(tr("Users"));
     yAxis->setRange(0, maxCount * 1.1);
     yAxis->setLabelFormat(QStringLiteral("%d"));
+    yAxis->applyNiceNumbers();
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
     area->attachAxis(xAxis);

@@ -11,6 +11,8 @@
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "SignInDialog.h"
+#include "SimulationRunner.h"
+#include "SimulatorDialog.h"
 #include "auth/AuthSession.h"
 #include "logging/Logging.h"
 #include "secrets/KeychainSecretStore.h"
@@ -83,6 +85,40 @@ void armDashboardScreenshot(ui::MainWindow* window, const QString& file) {
 }
 
 /**
+ * Screenshot of the policy simulator: opens it once the window is up, runs the console's policy against a looser
+ * copy (daily caps 4 h basic and 6 h unlimited, score threshold 0.85), grabs the dialog with its results and quits.
+ */
+void armSimulatorScreenshot(ui::MainWindow* window, const QString& file) {
+    QTimer::singleShot(500, window, [window, file] {
+        window->showSimulator();
+        auto* dialog = window->findChild<ui::SimulatorDialog*>();
+        if (dialog == nullptr) {
+            QTextStream(stderr) << "screenshot FAILED: no simulator dialog" << Qt::endl;
+            QCoreApplication::exit(1);
+            return;
+        }
+        dialog->resize(980, 1000);
+        enforcement::Policy edited = dialog->editedPolicy();
+        edited.basicCaps.dailyMs = 4 * 3'600'000;
+        edited.unlimitedCaps.dailyMs = 6 * 3'600'000;
+        edited.scoreThreshold = 0.85;
+        dialog->setEditedPolicy(edited);
+        QObject::connect(dialog->runner(), &models::SimulationRunner::finished, dialog, [dialog, file] {
+            QTimer::singleShot(800, dialog, [dialog, file] {
+                const bool saved = dialog->grab().save(file);
+                QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        });
+        dialog->run();
+    });
+    QTimer::singleShot(180000, window, [] {
+        QTextStream(stderr) << "screenshot FAILED: the simulation did not finish" << Qt::endl;
+        QCoreApplication::exit(1);
+    });
+}
+
+/**
  * Screenshot mode with a sign-in: grabs the sign-in dialog next to the main window's picture (FILE-sign-in.png),
  * then signs in with the throw-away emulator account named by FAIRUSE_SCREENSHOT_EMAIL and
  * FAIRUSE_SCREENSHOT_PASSWORD (scripts/screenshot --sign-in creates it), so the main window's picture shows the
@@ -149,7 +185,8 @@ int main(int argc, char* argv[]) {
         QStringLiteral("RFC3339"));
     QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
     screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
-    // With --screenshot: "dashboard" takes the team dashboard instead of the queue and a user.
+    // With --screenshot: "dashboard" takes the team dashboard instead of the queue and a user, "simulator" the policy
+    // simulator after a run.
     QCommandLineOption screenshotPageOpt(QStringLiteral("screenshot-page"), QString(), QStringLiteral("PAGE"));
     screenshotPageOpt.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt, screenshotPageOpt});
@@ -302,6 +339,8 @@ int main(int argc, char* argv[]) {
             const QString file = QFileInfo(parser.value(screenshotOpt)).absoluteFilePath();
             if (parser.value(screenshotPageOpt) == QStringLiteral("dashboard")) {
                 armDashboardScreenshot(window.get(), file);
+            } else if (parser.value(screenshotPageOpt) == QStringLiteral("simulator")) {
+                armSimulatorScreenshot(window.get(), file);
             } else {
                 armScreenshot(window.get(), file);
             }
