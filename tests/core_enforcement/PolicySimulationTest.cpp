@@ -4,6 +4,8 @@
 #include "EnforcementTestSupport.h"
 
 #include "enforcement/PolicySimulation.h"
+#include "enforcement/ReplayTrack.h"
+#include "metering/Metering.h"
 
 #include <QTest>
 
@@ -53,6 +55,46 @@ Policy policyWithBasicCaps(const Caps& caps) {
 
 constexpr std::int64_t kHuge = 100 * kHourMs;
 
+/**
+ * The replay without the simulator's shortcut: every check that hits a cap goes through replayCheck(), with the
+ * same check schedule (every checkInterval, and the last minute of each session). The reference for
+ * skippingQuietChecksChangesNothing.
+ */
+UserOutcome referenceReplay(const Policy& policy, const SimulationUser& user, const SimulationPeriod& p) {
+    QList<SpeechMinute> minutes = user.minutes;
+    std::sort(minutes.begin(), minutes.end(), [](auto& a, auto& b) { return a.unixMinute < b.unixMinute; });
+    metering::RollingMeter meter;
+    ReplayTrack track;
+    track.state.uid = user.uid;
+    UserOutcome out;
+    std::optional<TimePoint> last;
+    for (qsizetype i = 0; i < minutes.size(); ++i) {
+        const TimePoint start = fromUnixMinute(minutes[i].unixMinute);
+        (void)meter.record(start, minutes[i].speechMs);
+        const TimePoint at = start + 59s;
+        const bool end = i + 1 == minutes.size() || minutes[i + 1].unixMinute > minutes[i].unixMinute + 1;
+        if (last && at - *last < policy.checkInterval && !end) {
+            continue;
+        }
+        last = at;
+        const SpeechTotals totals = meter.totals(at);
+        if (metering::capsHit(totals, policy.capsFor(user.plan)).isEmpty()) {
+            continue;
+        }
+        ++out.capHits;
+        EnforcementInput in;
+        in.totals = totals;
+        in.caps = policy.capsFor(user.plan);
+        in.now = at;
+        in.classifier = verdictAt(user, at);
+        const Decision d = replayCheck(policy, track, in);
+        out.violations += d.violationCounted ? 1 : 0;
+        out.highest = std::max(out.highest, d.stageAfter);
+    }
+    Q_UNUSED(p)
+    return out;
+}
+
 } // namespace
 
 class PolicySimulationTest : public QObject {
@@ -73,6 +115,8 @@ private Q_SLOTS:
     void disabledPolicyIsSimulatedAsEnforced();
     void junkAndOutOfPeriodMinutesAreIgnored();
     void dailyTotals();
+    void skippingQuietChecksChangesNothing_data();
+    void skippingQuietChecksChangesNothing();
     void stricterPolicyRestrictsAtLeastAsMany();
     void cancelledCompareStops();
     void malformedPolicy_data();
@@ -245,6 +289,39 @@ void PolicySimulationTest::dailyTotals() {
     expected[0] = 10 * kMinuteMs;
     expected[6] = 3 * kMinuteMs + 500;
     QCOMPARE(dailySpeechMs(u, period()), expected);
+}
+
+void PolicySimulationTest::skippingQuietChecksChangesNothing_data() {
+    QTest::addColumn<int>("cooldownHours");
+    QTest::addColumn<int>("throttleDays");
+    QTest::addColumn<int>("restrictDays");
+    QTest::newRow("requested policy") << 12 << 7 << 30;
+    QTest::newRow("short throttle, expiring inside cooldowns") << 12 << 1 << 1;
+    QTest::newRow("cooldown longer than a day") << 30 << 1 << 2;
+    QTest::newRow("no cooldown") << 0 << 1 << 1;
+}
+
+void PolicySimulationTest::skippingQuietChecksChangesNothing() {
+    QFETCH(int, cooldownHours);
+    QFETCH(int, throttleDays);
+    QFETCH(int, restrictDays);
+    Policy p = Policy::forReview();
+    p.classifierCooldown = std::chrono::hours(cooldownHours);
+    p.throttleDuration = std::chrono::hours(24 * throttleDays);
+    p.restrictDuration = std::chrono::hours(24 * restrictDays);
+    for (int variant = 0; variant < 12; ++variant) {
+        SimulationUser u = userWith(0.6 + 0.03 * variant);
+        for (int d = 0; d < 7; ++d) {
+            if ((d + variant) % 3 != 0) {
+                speak(u, d, 100 + 20 * ((d * variant) % 7));
+            }
+        }
+        const UserOutcome fast = simulateUser(p, u, period());
+        const UserOutcome reference = referenceReplay(p, u, period());
+        QCOMPARE(nm(fast.highest), nm(reference.highest));
+        QCOMPARE(fast.violations, reference.violations);
+        QCOMPARE(fast.capHits, reference.capHits);
+    }
 }
 
 void PolicySimulationTest::stricterPolicyRestrictsAtLeastAsMany() {
