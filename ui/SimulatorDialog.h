@@ -68,13 +68,12 @@ public Q_SLOTS:
     void run();
     void cancelRun();
     void adopt();
+    /** Close and Escape: cancels a run in progress first. */
+    void reject() override;
 
 Q_SIGNALS:
     /** An admin adopted `policy`; it is saved in the policy file. */
     void policyAdopted(const fairuse::enforcement::Policy& policy);
-
-protected:
-    void reject() override;
 
 private:
     void buildUi();

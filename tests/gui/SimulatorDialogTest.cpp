@@ -2,6 +2,7 @@
 // policy reaches at least as many users, Cancel stops a run, and only admins adopt (to the policy file).
 
 #include "SimulatorDialog.h"
+#include "MainWindow.h"
 #include "PolicyFile.h"
 #include "SeededTestStore.h"
 #include "SimulationRunner.h"
@@ -9,6 +10,7 @@
 #include "enforcement/PolicySimulation.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QDoubleSpinBox>
 #include <QLocale>
 #include <QPushButton>
@@ -209,6 +211,35 @@ private Q_SLOTS:
         again.setLabelPrompt([](const QString&) { return std::optional<QString>(); });
         again.adopt();
         QCOMPARE(models::PolicyFile(path).load()->label(), QStringLiteral("tighter daily v2"));
+    }
+
+    void toolsMenuOpensItAndAdoptionReachesTheConsole() {
+        models::Backend backend = m_store.backend; // the window's own copy: adoption changes its policy
+        ui::MainWindow window(backend);
+        QAction* action = nullptr;
+        for (QAction* a : window.allActions()) {
+            if (a->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P))) {
+                action = a;
+            }
+        }
+        QVERIFY(action != nullptr);
+        action->trigger();
+        auto* dialog = window.findChild<SimulatorDialog*>();
+        QVERIFY(dialog != nullptr);
+        action->trigger(); // one at a time
+        QCOMPARE(window.findChildren<SimulatorDialog*>().size(), 1);
+
+        child<QSpinBox>(*dialog, "restrictViolationsSpin")->setValue(4);
+        dialog->setLabelPrompt([](const QString&) { return std::optional<QString>(QStringLiteral("patient")); });
+        dialog->adopt();
+        // The console decides with it from now on (the file is the test-mode configuration folder's).
+        QCOMPARE(backend.policy.label(), QStringLiteral("patient v1"));
+        QCOMPARE(backend.policy.restrictViolations, 4);
+        const auto saved = models::PolicyFile().load();
+        QVERIFY(saved.ok());
+        QCOMPARE(saved->label(), QStringLiteral("patient v1"));
+        QVERIFY(QFile::remove(models::PolicyFile().path()));
+        dialog->reject();
     }
 
     void malformedPolicyFileIsAnError() {
