@@ -1,12 +1,9 @@
 #include "SimulatorDialog.h"
 
-#include "ChartSwap.h"
+#include "PeakSpeechChart.h"
 #include "SimulationRunner.h"
 #include "enforcement/PolicySimulation.h"
 
-#include <QAreaSeries>
-#include <QChart>
-#include <QChartView>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -17,16 +14,13 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -36,7 +30,6 @@ namespace fairuse::ui {
 namespace {
 
 constexpr double kMsPerHour = 3'600'000.0;
-constexpr double kHistogramBinHours = 0.5;
 constexpr int kMaxWindowDays = 3650;
 constexpr int kMaxViolations = 1000;
 constexpr int kMaxDays = 7; // the backend keeps speech buckets for 8 days
@@ -221,14 +214,8 @@ void SimulatorDialog::buildUi() {
     }
     layout->addWidget(m_results);
 
-    m_chart = new QChartView(this);
+    m_chart = new PeakSpeechChart(this);
     m_chart->setObjectName(QStringLiteral("distributionChart"));
-    m_chart->setRenderHint(QPainter::Antialiasing);
-    m_chart->setAccessibleName(tr("Peak daily speech of the users, with both policies' daily caps"));
-    m_chart->setMinimumHeight(240);
-    auto* empty = new QChart();
-    empty->setTitle(tr("Run the simulation to see the users' peak daily speech"));
-    replaceChart(m_chart, empty);
     layout->addWidget(m_chart, 1);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -329,85 +316,8 @@ void SimulatorDialog::showResults() {
 }
 
 void SimulatorDialog::showChart() {
-    const enforcement::SimulationComparison& r = m_runner->result();
     const enforcement::Policy edited = editedPolicy();
-    auto* chart = new QChart();
-    chart->setTheme(palette().color(QPalette::Window).lightness() < 128 ? QChart::ChartThemeDark
-                                                                        : QChart::ChartThemeLight);
-    chart->setTitle(tr("Peak daily speech of %1 users, last %2 days").arg(r.peakDailyMs.size()).arg(m_days->value()));
-    chart->legend()->setAlignment(Qt::AlignBottom);
-
-    double maxHours = static_cast<double>(std::max({m_current.basicCaps.dailyMs, m_current.unlimitedCaps.dailyMs,
-                                                    edited.basicCaps.dailyMs, edited.unlimitedCaps.dailyMs})) /
-                      kMsPerHour;
-    for (const auto& [plan, peak] : r.peakDailyMs) {
-        Q_UNUSED(plan)
-        maxHours = std::max(maxHours, static_cast<double>(peak) / kMsPerHour);
-    }
-    const int bins = std::max(1, static_cast<int>(std::ceil(maxHours / kHistogramBinHours)) + 1);
-    QList<int> counts(bins, 0);
-    for (const auto& [plan, peak] : r.peakDailyMs) {
-        Q_UNUSED(plan)
-        const int bin =
-            std::min(bins - 1, static_cast<int>(static_cast<double>(peak) / kMsPerHour / kHistogramBinHours));
-        ++counts[bin];
-    }
-    const int maxCount = std::max(1, *std::max_element(counts.begin(), counts.end()));
-
-    // The histogram as a step outline over its area.
-    auto* upper = new QLineSeries(chart);
-    for (int i = 0; i < bins; ++i) {
-        upper->append(i * kHistogramBinHours, counts[i]);
-        upper->append((i + 1) * kHistogramBinHours, counts[i]);
-    }
-    auto* area = new QAreaSeries(upper);
-    area->setName(tr("Users by peak daily speech (per %1 h)").arg(QLocale().toString(kHistogramBinHours)));
-    chart->addSeries(area);
-
-    auto* xAxis = new QValueAxis(chart);
-    xAxis->setTitleText(tr("Peak daily speech (hours)"));
-    xAxis->setRange(0, bins * kHistogramBinHours);
-    xAxis->setLabelFormat(QStringLiteral("%.0f"));
-    xAxis->setTickType(QValueAxis::TicksDynamic);
-    xAxis->setTickAnchor(0);
-    xAxis->setTickInterval(bins * kHistogramBinHours > 16 ? 2 : 1);
-    auto* yAxis = new QValueAxis(chart);
-    yAxis->setTitleText(tr("Users"));
-    yAxis->setRange(0, maxCount * 1.1);
-    yAxis->setLabelFormat(QStringLiteral("%d"));
-    yAxis->applyNiceNumbers();
-    chart->addAxis(xAxis, Qt::AlignBottom);
-    chart->addAxis(yAxis, Qt::AlignLeft);
-    area->attachAxis(xAxis);
-    area->attachAxis(yAxis);
-
-    struct CapLine {
-        QString name;
-        std::int64_t ms;
-        QColor colour;
-        Qt::PenStyle style;
-    };
-    const CapLine lines[] = {
-        {tr("Current daily cap, basic"), m_current.basicCaps.dailyMs, QColor(0xe0, 0x8a, 0x1e), Qt::SolidLine},
-        {tr("Edited daily cap, basic"), edited.basicCaps.dailyMs, QColor(0xc0, 0x39, 0x2b), Qt::SolidLine},
-        {tr("Current daily cap, unlimited"), m_current.unlimitedCaps.dailyMs, QColor(0xe0, 0x8a, 0x1e), Qt::DashLine},
-        {tr("Edited daily cap, unlimited"), edited.unlimitedCaps.dailyMs, QColor(0xc0, 0x39, 0x2b), Qt::DashLine},
-    };
-    for (const CapLine& line : lines) {
-        auto* series = new QLineSeries(chart);
-        series->setName(line.name);
-        const double x = static_cast<double>(line.ms) / kMsPerHour;
-        series->append(x, 0);
-        series->append(x, maxCount * 1.1);
-        QPen pen(line.colour);
-        pen.setWidth(2);
-        pen.setStyle(line.style);
-        series->setPen(pen);
-        chart->addSeries(series);
-        series->attachAxis(xAxis);
-        series->attachAxis(yAxis);
-    }
-    replaceChart(m_chart, chart);
+    m_chart->setData(m_runner->result().peakDailyMs, m_days->value(), m_current, edited);
 }
 
 void SimulatorDialog::updateAdopt() {

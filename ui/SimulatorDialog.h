@@ -9,7 +9,6 @@
 #include <functional>
 #include <optional>
 
-class QChartView;
 class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
@@ -22,6 +21,8 @@ class SimulationRunner;
 }
 
 namespace fairuse::ui {
+
+class PeakSpeechChart;
 
 /**
  * The policy simulator ("what if"): the console's policy next to an edited copy (the three caps of each plan, the
@@ -103,7 +104,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QTableWidget* m_results = nullptr;
-    QChartView* m_chart = nullptr;
+    PeakSpeechChart* m_chart = nullptr;
 };
 
 } // namespace fairuse::ui

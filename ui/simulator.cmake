@@ -1,5 +1,7 @@
-# The policy simulator dialog.
+# The policy simulator dialog and its chart.
 target_sources(fairuse_ui PRIVATE
+    PeakSpeechChart.cpp
+    PeakSpeechChart.h
     SimulatorDialog.cpp
     SimulatorDialog.h
 )

@@ -3,6 +3,7 @@
 
 #include "SimulatorDialog.h"
 #include "MainWindow.h"
+#include "PeakSpeechChart.h"
 #include "PolicyFile.h"
 #include "SeededTestStore.h"
 #include "SimulationRunner.h"
@@ -11,6 +12,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QChart>
 #include <QDoubleSpinBox>
 #include <QLocale>
 #include <QPushButton>
@@ -132,6 +134,10 @@ private Q_SLOTS:
         QVERIFY(want.edited.throttled >= want.current.throttled);
         QVERIFY(want.edited.restricted >= want.current.restricted);
         QCOMPARE(dialog.runner()->result().peakDailyMs.size(), want.current.users);
+        // The histogram and the four daily cap lines (both policies, both plans).
+        auto* chart = child<PeakSpeechChart>(dialog, "distributionChart");
+        QVERIFY(chart->binCount() > 0);
+        QCOMPARE(chart->chart()->series().size(), 5);
         QVERIFY(child<QPushButton>(dialog, "runButton")->isEnabled());
         QVERIFY(!child<QPushButton>(dialog, "cancelButton")->isEnabled());
     }
