@@ -102,6 +102,8 @@ SimulatorDialog::SimulatorDialog(models::Backend& backend, models::PolicyFile po
     });
     connect(m_runner, &models::SimulationRunner::failed, this, [this](const QString& message) {
         setRunning(false);
+        m_progress->setRange(0, 1); // stop the busy indicator
+        m_progress->setValue(0);
         m_status->setText(tr("The simulation stopped: %1").arg(message));
     });
 }
