@@ -19,6 +19,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <chrono>
 
 namespace fairuse::cli {
@@ -47,7 +48,8 @@ const char* const kHelp =
     "Fills a store with the deterministic demo population: users whose daily speech has a median of 12.7 min,\n"
     "a P95 of 2.1 h and a P99 of 3.4 h, and flagged users of every kind (audiobooks, podcasts, TV, commercial\n"
     "dictation, and legitimate heavy users who exceed the caps but score low), with conversations, cases,\n"
-    "classifier evidence, a chained audit trail, reviewers, minute buckets, STT budgets and LLM spend.\n"
+    "classifier evidence, a chained audit trail, reviewers, minute buckets, STT budgets, LLM spend and appeals\n"
+    "(some throttled and restricted users contest their latest case; most appeals open, two upheld).\n"
     "\n"
     "Options:\n"
     "  --store KIND      embedded (default) or redis+firestore\n"
@@ -78,8 +80,9 @@ const char* const kHelp =
     "                    localhost or ::1); any other target is refused. Embedded: the file is replaced (a file\n"
     "                    that is not a fairuse store is never touched). Redis: the speech keys (both layouts) and\n"
     "                    stage cache of the population's users are deleted first, other keys stay. Firestore: "
-    "fair_use_state and fair_use_events of every\n"
-    "                    user, the audit trail and its head, idempotency records and exemptions are deleted first;\n"
+    "fair_use_state, fair_use_events and fair_use_appeals\n"
+    "                    of every user, the audit trail and its head, idempotency records and exemptions are deleted\n"
+    "                    first;\n"
     "                    conversations, spend records and reviewer roles are written over by id\n"
     "\n"
     "Redis password: put it in the environment variable FAIRUSE_REDIS_PASSWORD rather than in the URL, so it never\n"
@@ -117,6 +120,10 @@ QJsonObject populationSummary(const services::DemoPopulation& pop, const DemoOpt
         {QStringLiteral("conversations"), static_cast<qint64>(pop.conversations.size())},
         {QStringLiteral("minute_buckets"), static_cast<qint64>(pop.minutes.size())},
         {QStringLiteral("audit_records"), static_cast<qint64>(pop.audit.size())},
+        {QStringLiteral("appeals"), static_cast<qint64>(pop.appeals.size())},
+        {QStringLiteral("open_appeals"),
+         static_cast<qint64>(
+             std::count_if(pop.appeals.cbegin(), pop.appeals.cend(), [](const Appeal& a) { return a.isOpen(); }))},
         {QStringLiteral("spend_records"), static_cast<qint64>(pop.spend.size())},
         {QStringLiteral("reviewers"), static_cast<qint64>(pop.reviewers.size())},
         {QStringLiteral("demo_reviewer"), QString::fromLatin1(services::kDemoReviewerEmail)},

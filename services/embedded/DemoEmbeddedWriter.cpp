@@ -1,5 +1,6 @@
 #include "embedded/DemoEmbeddedWriter.h"
 
+#include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedDatabase.h"
 #include "embedded/EmbeddedSql.h"
 
@@ -105,6 +106,11 @@ Status writeAll(QSqlDatabase& db, const DemoPopulation& pop) {
     }
     for (const DemoExemption& x : pop.exemptions) {
         if (Status s = w.setExempt(x.uid, true, x.at, x.by); !s) {
+            return s;
+        }
+    }
+    for (const Appeal& a : pop.appeals) {
+        if (Status s = insertAppeal(db, a); !s) {
             return s;
         }
     }

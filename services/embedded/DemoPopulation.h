@@ -88,6 +88,9 @@ struct DemoPopulation {
     QList<Reviewer> reviewers;
     QList<AuditRecord> audit;
     QList<DemoExemption> exemptions;
+    /** Appeals of throttled and restricted users against their latest case, oldest first; most open, a couple
+     *  upheld (each with its decide_appeal record in `audit`). */
+    QList<Appeal> appeals;
 };
 
 /** The demo reviewer the console signs in as in embedded mode. */

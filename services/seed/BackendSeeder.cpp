@@ -3,6 +3,7 @@
 #include "common/Guarded.h"
 #include "common/Loopback.h"
 #include "common/Promise.h"
+#include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreMapping.h"
 #include "firestore/UserDocument.h"
@@ -101,7 +102,8 @@ QList<FirestoreQuery> replacedCollections() {
     for (const auto& [collection, group] :
          {std::pair{QStringLiteral("fair_use_state"), true}, std::pair{QStringLiteral("fair_use_events"), true},
           std::pair{QStringLiteral("fair_use_audit"), false}, std::pair{QStringLiteral("fair_use_audit_meta"), false},
-          std::pair{QStringLiteral("fair_use_idempotency"), false}, std::pair{kExemptionsCollection, false}}) {
+          std::pair{QStringLiteral("fair_use_idempotency"), false}, std::pair{kExemptionsCollection, false},
+          std::pair{QStringLiteral("fair_use_appeals"), true}}) {
         FirestoreQuery q;
         q.collectionId = collection;
         q.allDescendants = group;
@@ -239,7 +241,8 @@ QList<QList<QByteArray>> BackendSeeder::redisCommands(const DemoPopulation& pop,
 QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) {
     QList<FirestoreWrite> writes;
     writes.reserve(pop.reviewers.size() + pop.users.size() + pop.states.size() + pop.exemptions.size() +
-                   pop.events.size() + pop.conversations.size() + pop.audit.size() + 1 + pop.spend.size());
+                   pop.events.size() + pop.conversations.size() + pop.audit.size() + 1 + pop.spend.size() +
+                   pop.appeals.size());
     for (const Reviewer& r : pop.reviewers) {
         writes.append(FirestoreCaseStore::reviewerWrite(r.email, r.role));
     }
@@ -266,6 +269,9 @@ QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) 
     }
     for (const FairUseEvent& e : pop.events) {
         writes.append(FirestoreWrite::set(FirestoreCaseStore::eventPath(e.uid, e.id), encodeEvent(e)));
+    }
+    for (const Appeal& a : pop.appeals) {
+        writes.append(FirestoreWrite::set(appealPath(a.uid, a.id), encodeAppeal(a)));
     }
     for (const DemoConversation& c : pop.conversations) {
         writes.append(FirestoreWrite::set(QStringLiteral("users/%1/conversations/%2").arg(c.uid, c.conversation.id),
