@@ -124,6 +124,23 @@ QString auditActionLabel(AuditAction a) {
     return {};
 }
 
+QString appealChannelLabel(const QString& channel) {
+    if (channel == QLatin1String("in_app")) {
+        return tr("in app");
+    }
+    if (channel == QLatin1String("support_email")) {
+        return tr("support e-mail");
+    }
+    return channel.isEmpty() ? QStringLiteral("\u2014") : channel;
+}
+
+QString appealStatusLabel(const Appeal& appeal) {
+    if (!appeal.decision) {
+        return tr("open");
+    }
+    return *appeal.decision == AppealDecision::Upheld ? tr("upheld") : tr("overturned");
+}
+
 QString capWindowLabel(CapWindow w) {
     switch (w) {
     case CapWindow::Daily:

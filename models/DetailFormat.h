@@ -32,6 +32,10 @@ QString outcomeLabel(Outcome o);
 QString roleName(Role r);
 QString auditActionLabel(AuditAction a);
 QString capWindowLabel(CapWindow w);
+/** An appeal's channel as people say it ("in app", "support e-mail"); an unknown channel as stored. */
+QString appealChannelLabel(const QString& channel);
+/** "open", "upheld" or "overturned". */
+QString appealStatusLabel(const Appeal& appeal);
 /** "heuristic" or "LLM", the label every classifier result carries in the console. */
 QString classifierKindLabel(const ClassifierResult& r);
 /** The plan in force at `now` and where it comes from: "unlimited until ...", "basic (unlimited ended ...)",

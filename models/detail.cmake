@@ -1,5 +1,7 @@
-# Detail-side models: user view tables, audit log, spend report, speech chart aggregation, bulk resolve.
+# Detail-side models: user view tables, appeals inbox, audit log, spend report, speech chart aggregation, bulk resolve.
 target_sources(fairuse_models PRIVATE
+    AppealsModel.cpp
+    AppealsModel.h
     AuditChainCheck.cpp
     AuditChainCheck.h
     AuditModel.cpp

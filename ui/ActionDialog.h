@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -21,7 +22,10 @@ namespace fairuse::ui {
 class ConflictDialog;
 
 /** The reviewer actions of the user view. */
-enum class ActionKind { Resolve, OverrideStage, Reset, Exempt, Unexempt, RerunClassifier, AddNote };
+enum class ActionKind { Resolve, OverrideStage, Reset, Exempt, Unexempt, RerunClassifier, AddNote, DecideAppeal };
+
+/** What resolving a case does with the open appeal that contests it; the reviewer always chooses one. */
+enum class AppealChoice { Unchosen, Uphold, Overturn, LeaveOpen };
 
 /**
  * One reviewer action in two steps. The form asks for what the action needs (outcome and notes, target stage and
@@ -54,6 +58,19 @@ public:
     /** The warning Review shows about someone else's claim, empty when none. */
     QString claimWarning() const;
 
+    /**
+     * The appeal this dialog is about. DecideAppeal: the appeal to decide (the dialog's case is the one it contests);
+     * the form asks upheld or overturned (decisionCombo) and shows the stage either leaves (stageAfterLabel).
+     * Resolve: the open appeal contesting the case (casework::openAppeal); the form asks what happens to it
+     * (appealChoiceCombo: uphold, overturn or leave open, no default) and, to decide it, a reason (appealReasonEdit).
+     * A ChangeSet carries one audit record, so the decision is a second commit applied right after the resolution.
+     */
+    void setAppeal(const Appeal& appeal);
+    const std::optional<Appeal>& appeal() const { return m_appeal; }
+    AppealChoice appealChoice() const;
+    /** The stage the form's decision leads to (core: min(stage before the contested case, current) when overturned). */
+    Stage stageAfterDecision(AppealDecision decision) const;
+
     /** The conflict dialog opened by the last Conflict, if any. */
     ConflictDialog* conflictDialog() const { return m_conflict; }
 
@@ -84,6 +101,10 @@ private:
     void showMessage(const QString& text);
     void showConflict(const QString& storeMessage);
     void setBusy(bool busy);
+    /** The appeal decision that follows a resolution, built on the state and case the resolution leaves. */
+    Result<ChangeSet> buildFollowUp(const ChangeSet& resolution, const CommitResult* committed) const;
+    void applyFollowUp(const ChangeSet& resolution, const CommitResult& committed);
+    void updateDecisionHint();
 
     models::Backend& m_backend;
     enforcement::Policy m_policy;
@@ -92,6 +113,7 @@ private:
     std::optional<FairUseEvent> m_event;
     std::optional<ChangeSet> m_change;
     std::optional<CaseClaim> m_claim;
+    std::optional<Appeal> m_appeal;
     QString m_idempotencyKey;
 
     QStackedWidget* m_pages;
@@ -99,6 +121,11 @@ private:
     QCheckBox* m_exempt = nullptr;
     QComboBox* m_target = nullptr;
     QPlainTextEdit* m_text = nullptr;
+    QFormLayout* m_form = nullptr;
+    QComboBox* m_decision = nullptr;
+    QLabel* m_decisionHint = nullptr;
+    QComboBox* m_appealChoice = nullptr;
+    QPlainTextEdit* m_appealReason = nullptr;
     QLabel* m_message;
     QPlainTextEdit* m_summary;
     QPushButton* m_review;

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AppealsInboxView.h"
 #include "AuditLogView.h"
 #include "BulkResolveDialog.h"
 #include "CaseClaims.h"
@@ -245,6 +246,10 @@ void MainWindow::buildActions() {
     dashboard->setObjectName(QStringLiteral("dashboardAction"));
     connect(dashboard, &QAction::triggered, this, &MainWindow::showDashboard);
     view->addAction(dashboard);
+    QAction* appeals = addCommand(tr("A&ppeals inbox"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I)},
+                                  tr("Show open appeals, oldest first"));
+    connect(appeals, &QAction::triggered, this, &MainWindow::showAppealsInbox);
+    view->addAction(appeals);
     view->addSeparator();
     const QList<std::tuple<QString, QKeySequence, QString>> claimViews = {
         {tr("&All cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Show every case in the queue")},
@@ -455,6 +460,22 @@ void MainWindow::showManualReview() {
 
 void MainWindow::showDashboard() {
     m_right->setCurrentWidget(m_dashboardView);
+}
+
+void MainWindow::showAppealsInbox() {
+    // Built on first use: its page, and its store read, cost nothing to reviewers who never open it.
+    if (!m_appealsView) {
+        m_appealsView = new AppealsInboxView(m_backend, m_right);
+        m_right->addWidget(m_appealsView);
+        connect(m_appealsView, &AppealsInboxView::userRequested, this, [this](const QString& uid) {
+            showUser(uid);
+            m_userView->setFocus(Qt::OtherFocusReason);
+        });
+        connect(m_userView, &UserView::stateChanged, m_appealsView, &AppealsInboxView::refresh);
+    }
+    m_right->setCurrentWidget(m_appealsView);
+    m_appealsView->refresh();
+    m_appealsView->table()->setFocus(Qt::OtherFocusReason);
 }
 
 bool MainWindow::showCurrentUser() {

@@ -18,6 +18,7 @@ class CaseClaims;
 
 namespace fairuse::ui {
 
+class AppealsInboxView;
 class AuditLogView;
 class ConnectionBanner;
 class ManualReviewView;
@@ -27,9 +28,9 @@ class DashboardView;
 class UserView;
 
 /**
- * The console's main window: the queue with its filter bar on the left, the selected user (or the audit log or
- * spend report) on the right, a connection banner on top, and a status bar with the signed-in reviewer's e-mail
- * and role, the profile, the classifier and the queue's loading progress.
+ * The console's main window: the queue with its filter bar on the left, the selected user (or the audit log, spend
+ * report or appeals inbox) on the right, a connection banner on top, and a status bar with the signed-in reviewer's
+ * e-mail and role, the profile, the classifier and the queue's loading progress.
  *
  * Every command is a QAction with a shortcut and a status tip; the shortcuts dialog is generated from them.
  */
@@ -42,6 +43,8 @@ public:
     QueueView* queueView() const { return m_queue; }
     ConnectionBanner* banner() const { return m_banner; }
     DashboardView* dashboardView() const { return m_dashboardView; }
+    /** The appeals inbox page; nullptr until View > Appeals inbox first showed it. */
+    AppealsInboxView* appealsInbox() const { return m_appealsView; }
     /** Every action of the window (menus and keyboard), in menu order. */
     QList<QAction*> allActions() const { return m_actions; }
     /** The status bar's identity text: "e-mail — role". */
@@ -66,6 +69,8 @@ public Q_SLOTS:
     void showDashboard();
     /** Tools > Policy simulator: the simulator dialog (one at a time); an adopted policy becomes the backend's. */
     void showSimulator();
+    /** View > Appeals inbox (Ctrl+Shift+I): open appeals oldest first; Enter opens the user. */
+    void showAppealsInbox();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
@@ -104,6 +109,7 @@ private:
     SpendReportView* m_spendView = nullptr;
     ManualReviewView* m_reviewView = nullptr;
     DashboardView* m_dashboardView = nullptr;
+    AppealsInboxView* m_appealsView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_profile = nullptr;

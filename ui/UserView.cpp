@@ -2,6 +2,7 @@
 
 #include "CaseClaims.h"
 #include "ClaimBanner.h"
+#include "casework/Appeals.h"
 #include "casework/Claims.h"
 
 #include "BulkResolver.h"
@@ -20,6 +21,7 @@
 #include <QSet>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include <chrono>
@@ -51,6 +53,8 @@ UserView::~UserView() = default;
 void UserView::clearAll() {
     m_state.reset();
     m_events.clear();
+    m_appeals.clear();
+    m_appealsView->clear();
     m_conversations.clear();
     m_chartMinutes.reset();
     m_rerunResult.reset();
@@ -104,7 +108,7 @@ void UserView::showUser(const QString& uid) {
     const TimePoint now = models::backendNow(m_backend);
     auto stale = [this, generation] { return generation != m_generation; };
 
-    m_pending = 4 + (m_backend.usage ? 2 : 0);
+    m_pending = 5 + (m_backend.usage ? 2 : 0);
     updateActions();
 
     models::whenFinished(this, m_backend.cases->getState(uid), [this, stale](const Result<FairUseState>& r) {
@@ -145,6 +149,18 @@ void UserView::showUser(const QString& uid) {
         m_events = events;
         m_eventsModel->appendRows(m_events);
     });
+    models::whenFinished(this, m_backend.cases->listAppeals(uid), [this, stale](const Result<QList<Appeal>>& r) {
+        if (stale()) {
+            return;
+        }
+        if (r) {
+            m_appeals = r.value();
+        } else if (r.error().kind != ErrorKind::Unavailable) {
+            // A store that keeps no appeals has none to show; any other failure is reported.
+            m_errors << tr("Could not load %1: %2").arg(tr("the appeals"), r.error().message);
+        }
+        arrived();
+    });
     load(m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit),
          tr("the conversations"), [this](const QList<Conversation>& conversations) {
              m_conversations = conversations;
@@ -176,6 +192,7 @@ void UserView::arrived() {
         return;
     }
     showState();
+    showAppeals();
     if (m_chartMinutes && m_state) {
         const Plan plan = effectivePlan(m_state->subscription, models::backendNow(m_backend));
         m_chart->setData(m_chartMinutes->minutes, m_chartMinutes->from, m_chartMinutes->to, m_policy.capsFor(plan));
@@ -223,6 +240,34 @@ void UserView::showState() {
     m_stateLabel->setText(UserSummary::stateText(s, m_events, m_policy, now));
     m_budgetLabel->setText(UserSummary::sttBudgetText(s, m_sttUsedMs, m_policy, now));
     m_spendLabel->setText(UserSummary::spendText(m_spend, effectivePlan(s.subscription, now), now));
+}
+
+void UserView::showAppeals() {
+    if (m_appeals.isEmpty()) {
+        m_appealsView->setPlainText(tr("No appeals."));
+        return;
+    }
+    int open = 0;
+    QString html;
+    for (const Appeal& a : std::as_const(m_appeals)) {
+        open += a.isOpen() ? 1 : 0;
+        html += QStringLiteral("<p><b>%1</b> \u2014 %2<br/>%3<br/>%4</p>")
+                    .arg(tr("Appeal %1, %2").arg(a.id, models::appealStatusLabel(a)).toHtmlEscaped(),
+                         tr("received %1 via %2, contesting %3")
+                             .arg(models::formatTime(a.createdAt), models::appealChannelLabel(a.channel),
+                                  a.caseRef.isEmpty() ? tr("the current stage") : a.caseRef)
+                             .toHtmlEscaped(),
+                         a.message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br/>")),
+                         a.decision ? tr("Decision: %1 by %2 on %3: %4")
+                                          .arg(models::appealStatusLabel(a), a.decidedBy,
+                                               models::formatTime(a.decidedAt), a.decisionReason)
+                                          .toHtmlEscaped()
+                                    : tr("Decision: none yet").toHtmlEscaped());
+    }
+    m_appealsView->setHtml(
+        QStringLiteral("<p><i>%1</i></p>")
+            .arg(tr("%n appeal(s), %1 open", nullptr, static_cast<int>(m_appeals.size())).arg(open).toHtmlEscaped()) +
+        html);
 }
 
 std::optional<FairUseEvent> UserView::selectedOrOpenEvent() const {
@@ -294,14 +339,33 @@ ActionDialog* UserView::openAction(ActionKind kind) {
         return nullptr;
     }
     std::optional<FairUseEvent> event;
+    std::optional<Appeal> appeal;
     if (kind == ActionKind::Resolve || kind == ActionKind::AddNote) {
         event = selectedOrOpenEvent();
         if (kind == ActionKind::Resolve && !event) {
             setStatus(tr("%1 has no open case to resolve.").arg(m_uid));
             return nullptr;
         }
+        if (kind == ActionKind::Resolve) {
+            appeal = casework::openAppeal(m_appeals, event->caseRef);
+        }
+    }
+    if (kind == ActionKind::DecideAppeal) {
+        appeal = casework::openAppeal(m_appeals);
+        if (!appeal) {
+            setStatus(tr("%1 has no open appeal.").arg(m_uid));
+            return nullptr;
+        }
+        for (const FairUseEvent& e : std::as_const(m_events)) {
+            if (!appeal->caseRef.isEmpty() && e.caseRef == appeal->caseRef) {
+                event = e;
+            }
+        }
     }
     auto* dialog = new ActionDialog(m_backend, m_policy, kind, *m_state, event, this);
+    if (appeal) {
+        dialog->setAppeal(*appeal);
+    }
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (m_claims) {
         dialog->setClaim(m_claims->claimOf(m_uid));
@@ -351,6 +415,9 @@ void UserView::rerunClassifier() {
 }
 void UserView::addNote() {
     openAction(ActionKind::AddNote);
+}
+void UserView::decideAppeal() {
+    openAction(ActionKind::DecideAppeal);
 }
 
 void UserView::runClassifier() {

@@ -15,6 +15,7 @@ class QVBoxLayout;
 class QLabel;
 class QTabWidget;
 class QTableView;
+class QTextBrowser;
 
 namespace fairuse::models {
 class CaseClaims;
@@ -46,7 +47,8 @@ public:
     QString uid() const { return m_uid; }
 
     /** The actions (resolve Ctrl+R, override Ctrl+Shift+O, reset, exempt, un-exempt, re-run classifier, add note
-     *  Ctrl+N, case report Ctrl+P), enabled when a user is loaded. */
+     *  Ctrl+N, decide appeal Ctrl+Shift+A, case report Ctrl+P), enabled when a user is loaded. Deciding an appeal
+     *  needs an open appeal and a senior reviewer (disabled with a tooltip saying why otherwise). */
     QList<QAction*> actions() const;
 
     /**
@@ -62,7 +64,8 @@ public:
     const enforcement::Policy& policy() const { return m_policy; }
 
     /** Opens the dialog of an action (non-modal, so tests and the window stay responsive); nullptr and a message
-     *  when the action is not possible now (nothing loaded, no open case to resolve). */
+     *  when the action is not possible now (nothing loaded, no open case to resolve, no open appeal). Resolving a case
+     *  that an open appeal contests (casework::openAppeal) asks what happens to the appeal. */
     ActionDialog* openAction(ActionKind kind);
 
     /** Writes the PDF case report of the shown user; emits reportWritten when done. */
@@ -72,6 +75,10 @@ public:
     bool isLoading() const { return m_pending > 0; }
     const std::optional<FairUseState>& state() const { return m_state; }
     const QList<FairUseEvent>& events() const { return m_events; }
+    /** The user's appeals, newest first, and the timeline's appeals panel (every field, messages in full). */
+    const QList<Appeal>& appeals() const { return m_appeals; }
+    QTextBrowser* appealsView() const { return m_appealsView; }
+    QAction* decideAppealAction() const { return m_decideAppealAct; }
     models::EventsModel* eventsModel() const { return m_eventsModel; }
     models::EvidenceModel* evidenceModel() const { return m_evidenceModel; }
     models::ConversationsModel* conversationsModel() const { return m_conversationsModel; }
@@ -93,6 +100,7 @@ public Q_SLOTS:
     void unexempt();
     void rerunClassifier();
     void addNote();
+    void decideAppeal();
     /** Asks where to save the PDF case report and writes it. */
     void printReport();
 
@@ -119,6 +127,7 @@ private:
     std::optional<FairUseEvent> selectedOrOpenEvent() const;
     void runClassifier();
     void claimShownCase();
+    void showAppeals();
 
     models::Backend& m_backend;
     enforcement::Policy m_policy;
@@ -128,6 +137,7 @@ private:
 
     std::optional<FairUseState> m_state;
     QList<FairUseEvent> m_events;
+    QList<Appeal> m_appeals;
     QList<Conversation> m_conversations;
     std::optional<ClassifierResult> m_rerunResult;
     std::optional<std::int64_t> m_sttUsedMs;
@@ -149,6 +159,7 @@ private:
     QLabel* m_spendLabel = nullptr;
     QTableView* m_eventsView = nullptr;
     models::EventsModel* m_eventsModel = nullptr;
+    QTextBrowser* m_appealsView = nullptr;
     QLabel* m_classifierLabel = nullptr;
     QTableView* m_evidenceView = nullptr;
     models::EvidenceModel* m_evidenceModel = nullptr;
@@ -166,6 +177,7 @@ private:
     QAction* m_unexemptAct = nullptr;
     QAction* m_rerunAct = nullptr;
     QAction* m_noteAct = nullptr;
+    QAction* m_decideAppealAct = nullptr;
     QAction* m_printAct = nullptr;
 };
 

@@ -3,9 +3,11 @@
 #include "UserView.h"
 
 #include "ConversationsModel.h"
+#include "DetailFormat.h"
 #include "EventsModel.h"
 #include "EvidenceModel.h"
 #include "SpeechChart.h"
+#include "casework/Appeals.h"
 
 #include <QAction>
 #include <QHeaderView>
@@ -15,6 +17,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -86,8 +89,19 @@ void UserView::buildUi() {
     m_tabs->addTab(stateScroll, tr("&State"));
 
     m_eventsModel = new models::EventsModel(this);
-    m_eventsView = makeTable(m_tabs, m_eventsModel, tr("Case timeline"));
-    m_tabs->addTab(m_eventsView, tr("&Timeline"));
+    // The timeline: cases above, the user's appeals (with what they contest) below.
+    auto* timeline = new QSplitter(Qt::Vertical, m_tabs);
+    m_eventsView = makeTable(timeline, m_eventsModel, tr("Case timeline"));
+    m_appealsView = new QTextBrowser(timeline);
+    m_appealsView->setObjectName(QStringLiteral("appealsView"));
+    m_appealsView->setAccessibleName(tr("Appeals"));
+    m_appealsView->setOpenLinks(false);
+    m_appealsView->setLineWrapMode(QTextEdit::WidgetWidth);
+    timeline->addWidget(m_eventsView);
+    timeline->addWidget(m_appealsView);
+    timeline->setStretchFactor(0, 3);
+    timeline->setStretchFactor(1, 2);
+    m_tabs->addTab(timeline, tr("&Timeline"));
 
     // Evidence beside the conversations it cites.
     auto* evidencePage = new QWidget(m_tabs);
@@ -140,6 +154,9 @@ void UserView::buildActions() {
                       &UserView::rerunClassifier);
     m_noteAct = make(tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::Key_N),
                      tr("Add a note to the selected case (or to the user)"), &UserView::addNote);
+    m_decideAppealAct =
+        make(tr("Decide &appeal…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+             tr("Senior reviewer: uphold or overturn the user's oldest open appeal"), &UserView::decideAppeal);
     m_printAct = make(tr("Case re&port (PDF)…"), QKeySequence(Qt::CTRL | Qt::Key_P),
                       tr("Save the user's case report as PDF"), &UserView::printReport);
 
@@ -151,7 +168,8 @@ void UserView::buildActions() {
 }
 
 QList<QAction*> UserView::actions() const {
-    return {m_resolveAct, m_overrideAct, m_resetAct, m_exemptAct, m_unexemptAct, m_rerunAct, m_noteAct, m_printAct};
+    return {m_resolveAct, m_overrideAct, m_resetAct,        m_exemptAct, m_unexemptAct,
+            m_rerunAct,   m_noteAct,     m_decideAppealAct, m_printAct};
 }
 
 void UserView::updateActions() {
@@ -164,6 +182,13 @@ void UserView::updateActions() {
         m_unexemptAct->setEnabled(m_state->exempt);
         m_rerunAct->setEnabled(m_backend.classifier != nullptr);
     }
+    const bool senior = m_backend.reviewer.role >= Role::SeniorReviewer;
+    const bool open = casework::openAppeal(m_appeals).has_value();
+    m_decideAppealAct->setEnabled(have && senior && open);
+    m_decideAppealAct->setToolTip(
+        !senior ? tr("Only a senior reviewer decides appeals; you are signed in as %1.")
+                      .arg(models::roleName(m_backend.reviewer.role))
+                : (open ? tr("Uphold or overturn the user's oldest open appeal") : tr("The user has no open appeal.")));
 }
 
 } // namespace fairuse::ui

@@ -1,7 +1,10 @@
-# User view, speech chart, action and conflict dialogs, bulk resolve, audit log, spend report, team dashboard, PDF case report.
+# User view, speech chart, action and conflict dialogs, bulk resolve, appeals and manual-review inboxes, audit log,
+# spend report, team dashboard, PDF case report.
 target_sources(fairuse_ui PRIVATE
     ActionDialog.cpp
     ActionDialog.h
+    AppealsInboxView.cpp
+    AppealsInboxView.h
     AuditLogView.cpp
     AuditLogView.h
     BulkResolveDialog.cpp

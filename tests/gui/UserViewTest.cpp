@@ -79,7 +79,7 @@ private Q_SLOTS:
     void publicEntryPoints() {
         UserView view(m_store.backend, nullptr);
         const QList<QAction*> actions = view.actions();
-        QCOMPARE(actions.size(), 8);
+        QCOMPARE(actions.size(), 9);
         QStringList keys;
         for (QAction* a : actions) {
             keys << a->shortcut().toString(QKeySequence::PortableText);
@@ -88,6 +88,7 @@ private Q_SLOTS:
         QVERIFY(keys.contains(QStringLiteral("Ctrl+Shift+O")));
         QVERIFY(keys.contains(QStringLiteral("Ctrl+N")));
         QVERIFY(keys.contains(QStringLiteral("Ctrl+P")));
+        QVERIFY(keys.contains(QStringLiteral("Ctrl+Shift+A")));
         // Nothing loaded: actions are off.
         for (QAction* a : actions) {
             QVERIFY(!a->isEnabled());
