@@ -37,6 +37,8 @@ AppealsInboxView::AppealsInboxView(models::Backend& backend, QWidget* parent)
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setTextElideMode(Qt::ElideMiddle); // user ids, as in the queue
+    m_table->setColumnWidth(models::AppealsModel::UserColumn, 150);
 
     m_detail->setObjectName(QStringLiteral("appealDetail"));
     m_detail->setAccessibleName(tr("Appeal message"));
@@ -78,29 +80,33 @@ void AppealsInboxView::refresh() {
         return;
     }
     m_status->setText(tr("Loading open appeals from %1…").arg(m_backend.cases->describe()));
-    models::whenFinished(this, m_backend.cases->listOpenAppeals(kLimit),
-                         [this, generation](const Result<QList<Appeal>>& r) {
-                             if (generation != m_generation) {
-                                 return;
-                             }
-                             m_model->setNow(models::backendNow(m_backend));
-                             if (!r) {
-                                 m_model->clear();
-                                 m_status->setText(tr("Could not load the open appeals from %1: %2")
-                                                       .arg(m_backend.cases->describe(), r.error().message));
-                                 Q_EMIT refreshed();
-                                 return;
-                             }
-                             m_model->setRows(r.value());
-                             const auto n = static_cast<int>(r->size());
-                             m_status->setText(n >= kLimit ? tr("The oldest %1 open appeals; more are waiting.").arg(n)
-                                                           : tr("%n open appeal(s).", nullptr, n));
-                             if (n > 0) {
-                                 m_table->selectRow(0);
-                             }
-                             showCurrent();
-                             Q_EMIT refreshed();
-                         });
+    models::whenFinished(
+        this, m_backend.cases->listOpenAppeals(kLimit), [this, generation](const Result<QList<Appeal>>& r) {
+            if (generation != m_generation) {
+                return;
+            }
+            m_model->setNow(models::backendNow(m_backend));
+            if (!r) {
+                m_model->clear();
+                m_status->setText(tr("Could not load the open appeals from %1: %2")
+                                      .arg(m_backend.cases->describe(), r.error().message));
+                Q_EMIT refreshed();
+                return;
+            }
+            m_model->setRows(r.value());
+            // One measurement per refresh (at most kLimit rows); the message column stretches.
+            for (int c = models::AppealsModel::WaitingColumn; c < models::AppealsModel::MessageColumn; ++c) {
+                m_table->resizeColumnToContents(c);
+            }
+            const auto n = static_cast<int>(r->size());
+            m_status->setText(n >= kLimit ? tr("The oldest %1 open appeals; more are waiting.").arg(n)
+                                          : tr("%n open appeal(s).", nullptr, n));
+            if (n > 0) {
+                m_table->selectRow(0);
+            }
+            showCurrent();
+            Q_EMIT refreshed();
+        });
 }
 
 void AppealsInboxView::showCurrent() {

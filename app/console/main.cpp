@@ -1,6 +1,7 @@
 // fairuse-console: the reviewer console. Parses the command line, installs logging, builds the Backend from a
 // connection profile (the composition root, Composition.cpp) and shows the main window.
 
+#include "AppealsInboxView.h"
 #include "Composition.h"
 #include "ConnectionProfile.h"
 #include "DashboardView.h"
@@ -118,6 +119,28 @@ void armSimulatorScreenshot(ui::MainWindow* window, const QString& file) {
     });
 }
 
+/** Once the queue has loaded, shows View > Appeals inbox, and grabs the window when the inbox has its rows. */
+void armAppealsScreenshot(ui::MainWindow* window, const QString& file) {
+    auto grab = [window, file] {
+        const bool saved = window->grab().save(file);
+        QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
+        QCoreApplication::exit(saved ? 0 : 1);
+    };
+    auto shown = std::make_shared<bool>(false);
+    auto open = [window, grab, shown] {
+        if (*shown) {
+            return;
+        }
+        *shown = true;
+        window->showAppealsInbox();
+        QObject::connect(window->appealsInbox(), &ui::AppealsInboxView::refreshed, window,
+                         [window, grab] { QTimer::singleShot(1000, window, grab); });
+    };
+    QObject::connect(window->queueView()->model(), &models::QueueModel::loadingFinished, window, open);
+    QObject::connect(window->queueView()->model(), &models::QueueModel::loadFailed, window, open);
+    QTimer::singleShot(60000, window, grab);
+}
+
 /**
  * Screenshot mode with a sign-in: grabs the sign-in dialog next to the main window's picture (FILE-sign-in.png),
  * then signs in with the throw-away emulator account named by FAIRUSE_SCREENSHOT_EMAIL and
@@ -186,7 +209,7 @@ int main(int argc, char* argv[]) {
     QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
     screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
     // With --screenshot: "dashboard" takes the team dashboard instead of the queue and a user, "simulator" the policy
-    // simulator after a run.
+    // simulator after a run, "appeals" the appeals inbox.
     QCommandLineOption screenshotPageOpt(QStringLiteral("screenshot-page"), QString(), QStringLiteral("PAGE"));
     screenshotPageOpt.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt, screenshotPageOpt});
@@ -341,6 +364,8 @@ int main(int argc, char* argv[]) {
                 armDashboardScreenshot(window.get(), file);
             } else if (parser.value(screenshotPageOpt) == QStringLiteral("simulator")) {
                 armSimulatorScreenshot(window.get(), file);
+            } else if (parser.value(screenshotPageOpt) == QLatin1String("appeals")) {
+                armAppealsScreenshot(window.get(), file);
             } else {
                 armScreenshot(window.get(), file);
             }
