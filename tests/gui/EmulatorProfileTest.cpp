@@ -6,6 +6,8 @@
 // reaches the emulator through a loopback proxy, so a test can also lose the connection mid-session.
 
 #include "ActionDialog.h"
+#include "AppealsInboxView.h"
+#include "AppealsModel.h"
 #include "AuthEmulator.h"
 #include "BackendFixtures.h"
 #include "Composition.h"
@@ -29,6 +31,7 @@
 #include "secrets/SessionSecretStore.h"
 #include "seed/BackendSeeder.h"
 
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QComboBox>
 #include <QFile>
@@ -45,6 +48,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 
 #include <algorithm>
 #include <optional>
@@ -126,6 +130,23 @@ private Q_SLOTS:
         o.flaggedPerKind = 1;
         m_pop = generateDemoPopulation(o);
         QVERIFY(flagged().size() >= 3);
+        // One appeal against the latest case of the last flagged user (this population is too small for the
+        // generator's appeals of throttled and restricted users; the resolve test below takes the first one).
+        for (auto s = m_pop.states.crbegin(); s != m_pop.states.crend() && m_pop.appeals.isEmpty(); ++s) {
+            for (const FairUseEvent& e : std::as_const(m_pop.events)) {
+                if (s->stage != Stage::None && e.uid == s->uid && e.caseRef == s->lastCaseRef) {
+                    Appeal a;
+                    a.id = QStringLiteral("appeal-emulator-1");
+                    a.uid = e.uid;
+                    a.createdAt = e.createdAt + std::chrono::minutes(20);
+                    a.message = QStringLiteral("These are recordings of my own lectures; please look again.");
+                    a.channel = QStringLiteral("in_app");
+                    a.caseRef = e.caseRef;
+                    m_pop.appeals.append(a);
+                }
+            }
+        }
+        QCOMPARE(m_pop.appeals.size(), 1);
 
         RedisConfig rc;
         rc.port = m_redisPort;
@@ -302,6 +323,40 @@ private Q_SLOTS:
         }
         QCOMPARE(shown, expected);
         QCOMPARE(view->eventsModel()->rowCount(), static_cast<int>(expected.size()));
+    }
+
+    void seededAppealsAppearInTheInboxAndTheUserView() {
+        QList<Appeal> open;
+        for (const Appeal& a : m_pop.appeals) {
+            if (a.isOpen()) {
+                open.append(a);
+            }
+        }
+        std::stable_sort(open.begin(), open.end(),
+                         [](const Appeal& x, const Appeal& y) { return x.createdAt < y.createdAt; });
+        QVERIFY(!open.isEmpty());
+        m_window->showAppealsInbox();
+        ui::AppealsInboxView* inbox = m_window->appealsInbox();
+        QVERIFY(inbox);
+        QAbstractItemModelTester tester(inbox->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_COMPARE_WITH_TIMEOUT(inbox->model()->rowCount(), static_cast<int>(open.size()), kTimeoutMs);
+        for (int row = 0; row < open.size(); ++row) {
+            QCOMPARE(inbox->model()->index(row, models::AppealsModel::UserColumn).data().toString(), open.at(row).uid);
+            QCOMPARE(inbox->model()->index(row, models::AppealsModel::CaseColumn).data().toString(),
+                     open.at(row).caseRef);
+        }
+
+        ui::UserView* view = userView();
+        QSignalSpy loaded(view, &ui::UserView::loaded);
+        inbox->table()->setFocus();
+        inbox->table()->setCurrentIndex(inbox->model()->index(0, 0));
+        QTest::keyClick(inbox->table(), Qt::Key_Return);
+        QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty() && loaded.last().at(0).toString() == open.first().uid; },
+                                kTimeoutMs));
+        QVERIFY2(view->statusText().isEmpty(), qPrintable(view->statusText()));
+        QVERIFY(view->appealsView()->toPlainText().contains(open.first().message));
+        QVERIFY(view->decideAppealAction()->isEnabled()); // the signed-in reviewer is a senior
+        m_window->showQueuePage();
     }
 
     void resolveWritesStateAndNamedAuditIntoTheEmulator() {
