@@ -100,11 +100,54 @@ private Q_SLOTS:
         QCOMPARE(a.audit.size(), b.audit.size());
         QVERIFY(!a.audit.isEmpty());
         QCOMPARE(a.audit.last().hash, b.audit.last().hash);
+        QCOMPARE(a.appeals.size(), b.appeals.size());
+        for (int i = 0; i < a.appeals.size(); ++i) {
+            QCOMPARE(a.appeals[i].id, b.appeals[i].id);
+            QCOMPARE(a.appeals[i].createdAt, b.appeals[i].createdAt);
+        }
 
         DemoOptions other = small();
         other.seed += 1;
         const DemoPopulation c = generateDemoPopulation(other);
         QVERIFY(c.users.first().uid != a.users.first().uid);
+    }
+
+    void appealsContestTheLatestCaseOfThrottledAndRestrictedUsers() {
+        const DemoPopulation pop = generateDemoPopulation(defaults());
+        QVERIFY(pop.appeals.size() >= 5);
+        int open = 0;
+        QSet<QString> ids;
+        for (int i = 0; i < pop.appeals.size(); ++i) {
+            const Appeal& a = pop.appeals[i];
+            QVERIFY(i == 0 || pop.appeals[i - 1].createdAt <= a.createdAt);
+            QVERIFY(!ids.contains(a.id));
+            ids.insert(a.id);
+            QVERIFY(a.channel == QLatin1String("in_app") || a.channel == QLatin1String("support_email"));
+            QVERIFY(!a.message.isEmpty());
+            QVERIFY(a.createdAt < pop.referenceTime);
+            const auto state = std::find_if(pop.states.begin(), pop.states.end(),
+                                            [&](const FairUseState& s) { return s.uid == a.uid; });
+            QVERIFY(state != pop.states.end());
+            QVERIFY(state->stage >= Stage::Throttle);
+            QCOMPARE(a.caseRef, state->lastCaseRef);
+            const auto contested = std::find_if(pop.events.begin(), pop.events.end(),
+                                                [&](const FairUseEvent& e) { return e.caseRef == a.caseRef; });
+            QVERIFY(contested != pop.events.end() && contested->createdAt < a.createdAt);
+            if (a.isOpen()) {
+                ++open;
+                continue;
+            }
+            // A decided appeal has its record in the chain, named as the core names it.
+            const auto record = std::find_if(pop.audit.begin(), pop.audit.end(), [&](const AuditRecord& r) {
+                return r.action == AuditAction::DecideAppeal && r.uid == a.uid;
+            });
+            QVERIFY(record != pop.audit.end());
+            QVERIFY(record->reason.startsWith(QStringLiteral("appeal %1 upheld: ").arg(a.id)));
+            QCOMPARE(record->reviewer, a.decidedBy);
+        }
+        QVERIFY(open >= 3);
+        QVERIFY(pop.appeals.size() - open >= 1 && pop.appeals.size() - open <= 2);
+        QVERIFY(verifyChain(pop.audit).ok);
     }
 
     void flaggedUsersOfEveryKind() {
