@@ -47,7 +47,7 @@ public:
     QString uid() const { return m_uid; }
 
     /** The actions (resolve Ctrl+R, override Ctrl+Shift+O, reset, exempt, un-exempt, re-run classifier, add note
-     *  Ctrl+N, decide appeal Ctrl+Shift+A, case report Ctrl+P), enabled when a user is loaded. Deciding an appeal
+     *  Ctrl+N, decide appeal Ctrl+Shift+D, case report Ctrl+P), enabled when a user is loaded. Deciding an appeal
      *  needs an open appeal and a senior reviewer (disabled with a tooltip saying why otherwise). */
     QList<QAction*> actions() const;
 
