@@ -1,5 +1,5 @@
-// UserView's widgets: the header and status lines, the four tabs (state, timeline, evidence beside conversations,
-// speech) and the reviewer actions with their toolbar.
+// UserView's widgets: the header and status lines, the four tabs (state, timeline of cases and appeals, evidence
+// beside conversations, speech) and the reviewer actions with their toolbar.
 #include "UserView.h"
 
 #include "ConversationsModel.h"
