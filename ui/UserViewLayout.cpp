@@ -155,7 +155,7 @@ void UserView::buildActions() {
     m_noteAct = make(tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::Key_N),
                      tr("Add a note to the selected case (or to the user)"), &UserView::addNote);
     m_decideAppealAct =
-        make(tr("Decide &appeal…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
+        make(tr("Decide &appeal…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G),
              tr("Senior reviewer: uphold or overturn the user's oldest open appeal"), &UserView::decideAppeal);
     m_printAct = make(tr("Case re&port (PDF)…"), QKeySequence(Qt::CTRL | Qt::Key_P),
                       tr("Save the user's case report as PDF"), &UserView::printReport);

@@ -88,7 +88,7 @@ private Q_SLOTS:
         QVERIFY(keys.contains(QStringLiteral("Ctrl+Shift+O")));
         QVERIFY(keys.contains(QStringLiteral("Ctrl+N")));
         QVERIFY(keys.contains(QStringLiteral("Ctrl+P")));
-        QVERIFY(keys.contains(QStringLiteral("Ctrl+Shift+D")));
+        QVERIFY(keys.contains(QStringLiteral("Ctrl+Shift+G")));
         // Nothing loaded: actions are off.
         for (QAction* a : actions) {
             QVERIFY(!a->isEnabled());
