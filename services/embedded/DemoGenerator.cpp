@@ -2,6 +2,7 @@
 
 #include "audit/AuditChain.h"
 #include "common/Subscription.h"
+#include "embedded/DemoAppeals.h"
 #include "embedded/DemoContent.h"
 #include "embedded/DemoRng.h"
 #include "embedded/DemoSpeechDistribution.h"
@@ -31,10 +32,6 @@ constexpr double kFlaggedMinimumMinutes = 90.0;
 constexpr int kHistoryDays = 30; // conversations of flagged users; minute buckets only for the last 7 days
 constexpr std::int64_t kSttBudgetMs = 30LL * 60'000;
 const QString kClientVersion = QStringLiteral("fairuse-demo/1");
-/** Throttled and restricted users who appealed their latest case; every fourth appeal is decided, at most this many. */
-constexpr double kAppealChance = 0.4;
-constexpr int kDecidedAppeals = 2;
-constexpr std::uint64_t kAppealSeedSalt = 0xA99EA15ULL;
 
 /** One detailed or bulk flagged user while it is being built. */
 struct FlaggedPlan {
@@ -563,67 +560,8 @@ private:
                          [](const LlmSpendRecord& a, const LlmSpendRecord& b) { return a.at < b.at; });
     }
 
-    /** Appeals come from their own generator, derived from the seed, so adding them left every earlier value of the
-     *  population as it was. */
-    void addAppeals() {
-        DemoRng rng(m_opt.seed ^ kAppealSeedSalt);
-        QSet<QString> bulk;
-        for (const DemoUser& u : m_pop.users) {
-            if (u.bulk) {
-                bulk.insert(u.uid);
-            }
-        }
-        const std::array messages{
-            QStringLiteral("I record my own lectures and listen back to them to study. Nothing is resold or "
-                           "published; please look at it again."),
-            QStringLiteral("Those were long client calls, back to back, for a conference I organise. I can send the "
-                           "agenda if that helps."),
-            QStringLiteral("My transcription got slow this week and I did not change anything. Why was I throttled?"),
-            QStringLiteral("I am a journalist and transcribe interviews every day. The recordings are my own."),
-            QStringLiteral("Please review my account: I think the podcast I listened to in the car was picked up "
-                           "by mistake."),
-        };
-        const std::array channels{QStringLiteral("in_app"), QStringLiteral("support_email")};
-        const QString senior = QStringLiteral("sam.senior@fairuse.example");
-        int appealed = 0;
-        int decided = 0;
-        for (const FairUseState& s : m_pop.states) {
-            if (s.stage < Stage::Throttle || bulk.contains(s.uid) || !rng.chance(kAppealChance)) {
-                continue;
-            }
-            const FairUseEvent* contested = nullptr;
-            for (const FairUseEvent& e : m_pop.events) {
-                if (e.uid == s.uid && e.caseRef == s.lastCaseRef) {
-                    contested = &e;
-                }
-            }
-            if (contested == nullptr || contested->createdAt + minutes(30) >= ref()) {
-                continue;
-            }
-            Appeal a;
-            a.id = QStringLiteral("appeal-") + rng.text(12, "abcdefghijklmnopqrstuvwxyz0123456789");
-            a.uid = s.uid;
-            const auto span = std::chrono::duration_cast<minutes>(ref() - contested->createdAt).count();
-            a.createdAt = contested->createdAt +
-                          minutes(rng.between(20, static_cast<int>(std::max<std::int64_t>(21, span - 10))));
-            a.message = rng.pick(messages);
-            a.channel = rng.pick(channels);
-            a.caseRef = contested->caseRef;
-            if (appealed++ % 4 == 3 && decided < kDecidedAppeals && a.createdAt + minutes(10) < ref()) {
-                ++decided;
-                const TimePoint at = a.createdAt + minutes(5);
-                a.decision = AppealDecision::Upheld;
-                a.decidedBy = senior;
-                a.decidedAt = at;
-                a.decisionReason = QStringLiteral("The sessions match the classifier's evidence; the case stands.");
-                addAudit(at, senior, Role::SeniorReviewer, AuditAction::DecideAppeal, s.uid, *contested, s.stage,
-                         s.stage, QStringLiteral("appeal %1 upheld: %2").arg(a.id, a.decisionReason));
-            }
-            m_pop.appeals.append(a);
-        }
-        std::stable_sort(m_pop.appeals.begin(), m_pop.appeals.end(),
-                         [](const Appeal& x, const Appeal& y) { return x.createdAt < y.createdAt; });
-    }
+    /** Appeals (embedded/DemoAppeals.h), with the decide_appeal records of the decided ones. */
+    void addAppeals() { addDemoAppeals(m_pop, m_opt.seed, kClientVersion); }
 
     void chainAudit() {
         std::stable_sort(m_pop.audit.begin(), m_pop.audit.end(),

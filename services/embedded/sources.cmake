@@ -1,5 +1,7 @@
 # Sources of services/embedded: the SQLite store behind UsageStore and CaseStore, and the demo population.
 target_sources(fairuse_services PRIVATE
+    embedded/DemoAppeals.cpp
+    embedded/DemoAppeals.h
     embedded/DemoContent.cpp
     embedded/DemoContent.h
     embedded/DemoEmbeddedWriter.cpp
