@@ -3,6 +3,7 @@
 target_sources(fairuse_ui PRIVATE
     ActionDialog.cpp
     ActionDialog.h
+    ActionDialogAppeals.cpp
     AppealsInboxView.cpp
     AppealsInboxView.h
     AuditLogView.cpp

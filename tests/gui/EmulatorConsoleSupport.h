@@ -7,9 +7,13 @@
 #include "BackendFixtures.h"
 #include "Composition.h"
 #include "common/Await.h"
+#include "embedded/DemoPopulation.h"
 
 #include <QSignalSpy>
 #include <QTest>
+
+#include <algorithm>
+#include <optional>
 
 namespace fairuse::testing::emulatorconsole {
 
@@ -49,6 +53,45 @@ inline QString startAndWait(fairuse::console::Composer& composer) {
         return QStringLiteral("the console was neither ready nor failed in time");
     }
     return failed.isEmpty() ? QString() : failed.first().at(0).toString();
+}
+
+/** An appeal against the latest case of the last flagged user of `pop` (a population too small for the generator's
+ *  own appeals of throttled and restricted users). */
+inline std::optional<fairuse::Appeal> appealAgainstLastFlagged(const fairuse::services::DemoPopulation& pop) {
+    for (auto s = pop.states.crbegin(); s != pop.states.crend(); ++s) {
+        for (const fairuse::FairUseEvent& e : pop.events) {
+            if (s->stage != fairuse::Stage::None && e.uid == s->uid && e.caseRef == s->lastCaseRef) {
+                fairuse::Appeal a;
+                a.id = QStringLiteral("appeal-emulator-1");
+                a.uid = e.uid;
+                a.createdAt = e.createdAt + std::chrono::minutes(20);
+                a.message = QStringLiteral("These are recordings of my own lectures; please look again.");
+                a.channel = QStringLiteral("in_app");
+                a.caseRef = e.caseRef;
+                return a;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+/** Claims, take-overs and releases: the records a console writes by opening a case, not by deciding. */
+inline bool isClaimRecord(const fairuse::AuditRecord& r) {
+    return r.action == fairuse::AuditAction::Claim || r.action == fairuse::AuditAction::ReleaseClaim ||
+           r.action == fairuse::AuditAction::TakeOverClaim;
+}
+
+/** True when `records` were read and hold a claim record by `email`. */
+inline bool hasClaimBy(const fairuse::Result<QList<fairuse::AuditRecord>>& records, const QString& email) {
+    return records.ok() && std::any_of(records->begin(), records->end(), [&](const fairuse::AuditRecord& r) {
+               return r.action == fairuse::AuditAction::Claim && r.reviewer == email;
+           });
+}
+
+/** The records of `records` that are not claim records. */
+inline qsizetype decisionRecords(const QList<fairuse::AuditRecord>& records) {
+    return std::count_if(records.begin(), records.end(),
+                         [](const fairuse::AuditRecord& r) { return !isClaimRecord(r); });
 }
 
 } // namespace fairuse::testing::emulatorconsole

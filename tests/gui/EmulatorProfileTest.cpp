@@ -132,20 +132,9 @@ private Q_SLOTS:
         QVERIFY(flagged().size() >= 3);
         // One appeal against the latest case of the last flagged user (this population is too small for the
         // generator's appeals of throttled and restricted users; the resolve test below takes the first one).
-        for (auto s = m_pop.states.crbegin(); s != m_pop.states.crend() && m_pop.appeals.isEmpty(); ++s) {
-            for (const FairUseEvent& e : std::as_const(m_pop.events)) {
-                if (s->stage != Stage::None && e.uid == s->uid && e.caseRef == s->lastCaseRef) {
-                    Appeal a;
-                    a.id = QStringLiteral("appeal-emulator-1");
-                    a.uid = e.uid;
-                    a.createdAt = e.createdAt + std::chrono::minutes(20);
-                    a.message = QStringLiteral("These are recordings of my own lectures; please look again.");
-                    a.channel = QStringLiteral("in_app");
-                    a.caseRef = e.caseRef;
-                    m_pop.appeals.append(a);
-                }
-            }
-        }
+        const std::optional<Appeal> appeal = appealAgainstLastFlagged(m_pop);
+        QVERIFY(appeal.has_value());
+        m_pop.appeals = {*appeal};
         QCOMPARE(m_pop.appeals.size(), 1);
 
         RedisConfig rc;
@@ -445,26 +434,12 @@ private Q_SLOTS:
         QVERIFY(audit.ok());
         // Opening the case claimed it (a claim record in the reviewer's name); the resolution released it in its
         // own commit, so the decision is the one other new record.
-        const auto isClaimRecord = [](const AuditRecord& r) {
-            return r.action == AuditAction::Claim || r.action == AuditAction::ReleaseClaim ||
-                   r.action == AuditAction::TakeOverClaim;
-        };
-        QCOMPARE(std::count_if(audit->begin(), audit->end(), [&](const AuditRecord& r) { return !isClaimRecord(r); }),
-                 std::count_if(auditBefore->begin(), auditBefore->end(), [&](const AuditRecord& r) {
-                     return !isClaimRecord(r);
-                 }) + 1);
+        QCOMPARE(decisionRecords(*audit), decisionRecords(*auditBefore) + 1);
         // The claim commit raced the decision; it lands, retried after the moved audit head, within a few seconds.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                const Result<QList<AuditRecord>> now = get(m_check->listAudit(all));
-                return now.ok() && std::any_of(now->begin(), now->end(), [&](const AuditRecord& r) {
-                           return r.action == AuditAction::Claim && r.reviewer == m_reviewerEmail;
-                       });
-            }(),
-            kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(hasClaimBy(get(m_check->listAudit(all)), m_reviewerEmail), kTimeoutMs);
         const AuditRecord* latest = nullptr;
         for (const AuditRecord& r : *audit) {
-            if (!isClaimRecord(r) && (!latest || r.sequence > latest->sequence)) {
+            if (!isClaimRecord(r) && (!latest || r.sequence > latest->sequence)) { // the decision, not a claim
                 latest = &r;
             }
         }
