@@ -22,7 +22,7 @@ constexpr int kPageRows = 500;
 constexpr int kAppealsRead = 1000;
 
 QString utcText(TimePoint t) {
-    return QDateTime::fromMSecsSinceEpoch(toUnixMs(t), Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    return QDateTime::fromMSecsSinceEpoch(toUnixMs(t), Qt::UTC).toString(QStringLiteral("MM-dd HH:mm"));
 }
 
 QString hoursText(std::chrono::milliseconds d) {
@@ -56,9 +56,9 @@ QVariant ManualReviewInbox::headerData(int section, Qt::Orientation orientation,
     case SlaColumn:
         return tr("SLA");
     case RestrictedUntilColumn:
-        return tr("Restricted until (UTC)");
+        return tr("Restricted until");
     case CycleEndColumn:
-        return tr("Billing cycle ends");
+        return tr("Cycle ends");
     case AppealColumn:
         return tr("Appeal");
     default:
@@ -82,6 +82,10 @@ QVariant ManualReviewInbox::data(const QModelIndex& index, int role) const {
                                 .arg(utcText(e.sla.dueAt), hoursText(m_policy.manualReviewSla))
                           : tr("Due at %1 UTC (SLA %2)").arg(utcText(e.sla.dueAt), hoursText(m_policy.manualReviewSla));
     }
+    if (role == Qt::ToolTipRole && (index.column() == RestrictedUntilColumn || index.column() == CycleEndColumn)) {
+        return index.column() == RestrictedUntilColumn ? tr("The restriction ends (UTC)")
+                                                       : tr("The billing cycle in force ends (UTC)");
+    }
     if (role == Qt::ToolTipRole && index.column() == UserColumn) {
         return tr("%1\nRestricted: %2").arg(e.state.uid, e.state.restrictReason);
     }
@@ -97,7 +101,7 @@ QVariant ManualReviewInbox::data(const QModelIndex& index, int role) const {
     case WaitingColumn:
         return hoursText(e.sla.waited);
     case SlaColumn:
-        return e.sla.late ? tr("late") : tr("due %1").arg(utcText(e.sla.dueAt).mid(5));
+        return e.sla.late ? tr("late") : tr("due %1").arg(utcText(e.sla.dueAt));
     case RestrictedUntilColumn:
         return e.state.restrictUntil ? utcText(*e.state.restrictUntil) : QString();
     case CycleEndColumn:

@@ -43,6 +43,7 @@ public:
     QueueView* queueView() const { return m_queue; }
     ConnectionBanner* banner() const { return m_banner; }
     DashboardView* dashboardView() const { return m_dashboardView; }
+    ManualReviewView* manualReviewView() const { return m_reviewView; }
     /** The appeals inbox page; nullptr until View > Appeals inbox first showed it. */
     AppealsInboxView* appealsInbox() const { return m_appealsView; }
     /** Every action of the window (menus and keyboard), in menu order. */

@@ -50,6 +50,12 @@ ManualReviewView::ManualReviewView(models::Backend& backend, const enforcement::
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // User ids differ at both ends: elide the middle, so the SLA, the restriction's and billing cycle's ends and the
+    // appeal flag fit beside them in the right-hand pane of a 1500 px window.
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->horizontalHeader()->setSectionResizeMode(models::ManualReviewInbox::UserColumn, QHeaderView::Interactive);
+    m_table->horizontalHeader()->resizeSection(models::ManualReviewInbox::UserColumn,
+                                               m_table->fontMetrics().horizontalAdvance(QStringLiteral("M")) * 11);
     m_table->horizontalHeader()->setStretchLastSection(true);
 
     const bool senior = static_cast<int>(backend.reviewer.role) >= static_cast<int>(Role::SeniorReviewer);

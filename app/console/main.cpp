@@ -7,6 +7,8 @@
 #include "DashboardView.h"
 #include "FutureWatch.h"
 #include "MainWindow.h"
+#include "ManualReviewInbox.h"
+#include "ManualReviewView.h"
 #include "PolicyFile.h"
 #include "ProfileDialog.h"
 #include "QueueModel.h"
@@ -141,6 +143,28 @@ void armAppealsScreenshot(ui::MainWindow* window, const QString& file) {
     QTimer::singleShot(60000, window, grab);
 }
 
+/** Once the queue has loaded, shows View > Manual review inbox, and grabs the window when the inbox has its rows. */
+void armManualReviewScreenshot(ui::MainWindow* window, const QString& file) {
+    auto grab = [window, file] {
+        const bool saved = window->grab().save(file);
+        QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
+        QCoreApplication::exit(saved ? 0 : 1);
+    };
+    auto shown = std::make_shared<bool>(false);
+    auto open = [window, grab, shown] {
+        if (*shown) {
+            return;
+        }
+        *shown = true;
+        QObject::connect(window->manualReviewView()->inbox(), &models::ManualReviewInbox::loaded, window,
+                         [window, grab] { QTimer::singleShot(1000, window, grab); });
+        window->showManualReview();
+    };
+    QObject::connect(window->queueView()->model(), &models::QueueModel::loadingFinished, window, open);
+    QObject::connect(window->queueView()->model(), &models::QueueModel::loadFailed, window, open);
+    QTimer::singleShot(60000, window, grab);
+}
+
 /**
  * Screenshot mode with a sign-in: grabs the sign-in dialog next to the main window's picture (FILE-sign-in.png),
  * then signs in with the throw-away emulator account named by FAIRUSE_SCREENSHOT_EMAIL and
@@ -209,7 +233,7 @@ int main(int argc, char* argv[]) {
     QCommandLineOption screenshotOpt(QStringLiteral("screenshot"), QString(), QStringLiteral("FILE"));
     screenshotOpt.setFlags(QCommandLineOption::HiddenFromHelp);
     // With --screenshot: "dashboard" takes the team dashboard instead of the queue and a user, "simulator" the policy
-    // simulator after a run, "appeals" the appeals inbox.
+    // simulator after a run, "appeals" the appeals inbox, "manual-review" the manual-review inbox.
     QCommandLineOption screenshotPageOpt(QStringLiteral("screenshot-page"), QString(), QStringLiteral("PAGE"));
     screenshotPageOpt.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({profileOpt, dbOpt, nowOpt, screenshotOpt, screenshotPageOpt});
@@ -366,6 +390,8 @@ int main(int argc, char* argv[]) {
                 armSimulatorScreenshot(window.get(), file);
             } else if (parser.value(screenshotPageOpt) == QLatin1String("appeals")) {
                 armAppealsScreenshot(window.get(), file);
+            } else if (parser.value(screenshotPageOpt) == QLatin1String("manual-review")) {
+                armManualReviewScreenshot(window.get(), file);
             } else {
                 armScreenshot(window.get(), file);
             }
