@@ -268,54 +268,6 @@ void UserView::showState() {
     m_spendLabel->setText(UserSummary::spendText(m_spend, effectivePlan(s.subscription, now), now));
 }
 
-void UserView::showHeader() {
-    if (!m_state) {
-        return;
-    }
-    const TimePoint now = models::backendNow(m_backend);
-    // The verdict to sum up: the open case's, else the newest case's with one.
-    std::optional<ClassifierResult> latest;
-    for (int pass = 0; pass < 2 && !latest; ++pass) {
-        for (const FairUseEvent& e : std::as_const(m_events)) {
-            if (e.classifier && (pass == 1 || !e.resolved)) {
-                latest = e.classifier;
-                break;
-            }
-        }
-    }
-    m_caseHeader->showUser(*m_state, models::planText(m_state->subscription, now),
-                           m_policy.capsFor(effectivePlan(m_state->subscription, now)), m_speech, latest);
-}
-
-void UserView::showTimeline() {
-    m_timelineView->setHtml(models::timelineHtml(models::buildTimeline(m_events, m_appeals, m_audit)));
-}
-
-void UserView::showConversationDetail(const QModelIndex& current) {
-    if (!current.isValid()) {
-        m_conversationDetail->clear();
-        return;
-    }
-    const QString id = current.siblingAtColumn(0).data(models::ConversationsModel::ConversationIdRole).toString();
-    for (const Conversation& c : std::as_const(m_conversations)) {
-        if (c.id != id) {
-            continue;
-        }
-        QString reason;
-        if (m_shownVerdict) {
-            for (const Evidence& e : m_shownVerdict->evidence) {
-                if (e.conversationId == id) {
-                    reason = e.reason;
-                    break;
-                }
-            }
-        }
-        m_conversationDetail->setHtml(models::conversationHtml(c, reason));
-        return;
-    }
-    m_conversationDetail->clear();
-}
-
 std::optional<FairUseEvent> UserView::selectedOrOpenEvent() const {
     const QModelIndex current = m_eventsView->currentIndex();
     if (current.isValid() && current.row() < m_events.size()) {

@@ -1,16 +1,20 @@
 // UserView's widgets: the case page. The header (stage, plan, caps as bars, latest verdict), the case strip (the
 // selected case in full), the cases, and below them the evidence beside the conversations with the selected
 // conversation in full, the timeline, the speech chart and the state in detail; the reviewer actions with their
-// toolbar. Splitter positions persist (saveLayout / restoreLayout).
+// toolbar; what the header, the timeline and the conversation pane show. Splitter positions persist (saveLayout /
+// restoreLayout).
 #include "UserView.h"
 
+#include "BulkResolver.h"
 #include "CaseHeader.h"
+#include "CasePage.h"
 #include "ConversationsModel.h"
 #include "DetailFormat.h"
 #include "EventsModel.h"
 #include "EvidenceModel.h"
 #include "SpeechChart.h"
 #include "casework/Appeals.h"
+#include "common/Subscription.h"
 
 #include <QAction>
 #include <QHeaderView>
@@ -176,6 +180,54 @@ void UserView::buildUi() {
             [this](const QModelIndex& current) { highlightConversation(current); });
     connect(m_conversationsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showConversationDetail(current); });
+}
+
+void UserView::showHeader() {
+    if (!m_state) {
+        return;
+    }
+    const TimePoint now = models::backendNow(m_backend);
+    // The verdict to sum up: the open case's, else the newest case's with one.
+    std::optional<ClassifierResult> latest;
+    for (int pass = 0; pass < 2 && !latest; ++pass) {
+        for (const FairUseEvent& e : std::as_const(m_events)) {
+            if (e.classifier && (pass == 1 || !e.resolved)) {
+                latest = e.classifier;
+                break;
+            }
+        }
+    }
+    m_caseHeader->showUser(*m_state, models::planText(m_state->subscription, now),
+                           m_policy.capsFor(effectivePlan(m_state->subscription, now)), m_speech, latest);
+}
+
+void UserView::showTimeline() {
+    m_timelineView->setHtml(models::timelineHtml(models::buildTimeline(m_events, m_appeals, m_audit)));
+}
+
+void UserView::showConversationDetail(const QModelIndex& current) {
+    if (!current.isValid()) {
+        m_conversationDetail->clear();
+        return;
+    }
+    const QString id = current.siblingAtColumn(0).data(models::ConversationsModel::ConversationIdRole).toString();
+    for (const Conversation& c : std::as_const(m_conversations)) {
+        if (c.id != id) {
+            continue;
+        }
+        QString reason;
+        if (m_shownVerdict) {
+            for (const Evidence& e : m_shownVerdict->evidence) {
+                if (e.conversationId == id) {
+                    reason = e.reason;
+                    break;
+                }
+            }
+        }
+        m_conversationDetail->setHtml(models::conversationHtml(c, reason));
+        return;
+    }
+    m_conversationDetail->clear();
 }
 
 void UserView::saveLayout(QSettings& settings) const {
