@@ -134,6 +134,7 @@ public:
     Async<QList<Appeal>> listAppeals(const QString& uid) override;
     /** A collection-group query on status open, created_at ascending (firestore.indexes.json). */
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
+    Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */
