@@ -71,6 +71,8 @@ void DashboardLoader::start(TimePoint from, TimePoint to, Milliseconds sla) {
     services::AuditFilter filter;
     filter.from = from - kClaimLookback;
     filter.to = to;
+    // Only the records the figures use: decisions and claims (notes, re-runs and the like are left in the store).
+    filter.actions = casework::dashboardActions();
     Q_EMIT progress(tr("Reading the audit trail…"), 0, 0);
     // The cases (or the queue) are read alongside the audit trail: neither depends on the other, and the store's
     // answers overlap.

@@ -85,6 +85,11 @@ bool isDecision(AuditAction action) {
            action == AuditAction::DecideAppeal || action == AuditAction::ManualReview;
 }
 
+QList<AuditAction> dashboardActions() {
+    return {AuditAction::Claim,         AuditAction::TakeOverClaim, AuditAction::ReleaseClaim, AuditAction::Resolve,
+            AuditAction::OverrideStage, AuditAction::DecideAppeal,  AuditAction::ManualReview};
+}
+
 std::optional<Milliseconds> median(QList<Milliseconds> samples) {
     if (samples.isEmpty()) {
         return std::nullopt;

@@ -73,6 +73,10 @@ struct DashboardFigures {
     QList<UsageOverturn> overturnByUsage; ///< usage types with a case resolved in the period, in UsageType order
 };
 
+/** The audit actions computeDashboard() reads: the decisions and the claim records (claim, take over, release). A
+ *  reader may ask the store for these only. */
+QList<AuditAction> dashboardActions();
+
 /** True for the actions that decide a case: resolve, override_stage, decide_appeal. */
 bool isDecision(AuditAction action);
 

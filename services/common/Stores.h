@@ -79,6 +79,8 @@ struct AuditFilter {
     QString reviewer;
     QString uid;
     std::optional<AuditAction> action;
+    /** Any of these actions (when `action` is unset; empty: any action): one query for the records a reader uses. */
+    QList<AuditAction> actions;
     std::optional<TimePoint> from;
     std::optional<TimePoint> to;
     int limit = 1000;

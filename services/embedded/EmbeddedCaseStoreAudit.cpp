@@ -27,6 +27,13 @@ QString auditWhere(const AuditFilter& filter, QVariantList& binds) {
     if (filter.action) {
         where += QStringLiteral(" AND action = ?");
         binds << toString(*filter.action);
+    } else if (!filter.actions.isEmpty()) {
+        QStringList marks;
+        for (const AuditAction a : filter.actions) {
+            marks << QStringLiteral("?");
+            binds << toString(a);
+        }
+        where += QStringLiteral(" AND action IN (%1)").arg(marks.join(QLatin1Char(',')));
     }
     if (filter.from) {
         where += QStringLiteral(" AND at >= ?");

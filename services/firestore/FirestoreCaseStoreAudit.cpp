@@ -46,6 +46,13 @@ FirestoreQuery casestore::auditQuery(const AuditFilter& filter) {
     }
     if (filter.action) {
         q.filters.append({QStringLiteral("action"), QStringLiteral("EQUAL"), V::string(toString(*filter.action))});
+    } else if (!filter.actions.isEmpty()) {
+        // IN takes at most 30 values; AuditAction has fewer.
+        QList<FirestoreValue> names;
+        for (const AuditAction a : filter.actions) {
+            names.append(V::string(toString(a)));
+        }
+        q.filters.append({QStringLiteral("action"), QStringLiteral("IN"), V::array(names)});
     }
     q.orderBy = {{kSequence, true}};
     return q;

@@ -477,6 +477,52 @@ private Q_SLOTS:
         QCOMPARE(inRange->at(1).sequence, std::int64_t{4});
     }
 
+    void auditOfSomeActions() {
+        // Notes on alice and bob, and one resolution of alice's open case: a reader asking for some actions gets
+        // those only, in a list and in pages.
+        for (int i = 1; i <= 3; ++i) {
+            CONFORM_OK(
+                wait(store().apply(note(i % 2 ? QStringLiteral("alice") : QStringLiteral("bob"),
+                                        at("2026-03-21T09:00:00Z") + std::chrono::minutes(i), QStringLiteral("n")))));
+        }
+        auto resolution = resolve(QStringLiteral("alice"), QStringLiteral("e1"), at("2026-03-21T09:10:00Z"));
+        CONFORM_OK(resolution);
+        CONFORM_OK(wait(store().apply(*resolution)));
+
+        services::AuditFilter decisions;
+        decisions.actions = {AuditAction::Resolve, AuditAction::OverrideStage};
+        decisions.limit = 0;
+        auto some = wait(store().listAudit(decisions));
+        CONFORM_OK(some);
+        QCOMPARE(some->size(), 1);
+        QVERIFY(some->first().action == AuditAction::Resolve);
+        QCOMPARE(some->first().sequence, std::int64_t{4});
+
+        decisions.actions = {AuditAction::Resolve, AuditAction::AddNote};
+        auto both = wait(store().listAudit(decisions));
+        CONFORM_OK(both);
+        QCOMPARE(both->size(), 4);
+
+        decisions.actions = {AuditAction::Claim};
+        auto none = wait(store().listAudit(decisions));
+        CONFORM_OK(none);
+        QVERIFY(none->isEmpty());
+
+        // `action` wins over `actions`; in pages, the same records.
+        services::AuditFilter notes;
+        notes.action = AuditAction::AddNote;
+        notes.actions = {AuditAction::Resolve};
+        auto page = wait(store().listAuditPage(notes, {}, 10));
+        CONFORM_OK(page);
+        QCOMPARE(page->records.size(), 3);
+        services::AuditFilter resolves;
+        resolves.actions = {AuditAction::Resolve};
+        auto resolvedPage = wait(store().listAuditPage(resolves, {}, 10));
+        CONFORM_OK(resolvedPage);
+        QCOMPARE(resolvedPage->records.size(), 1);
+        QCOMPARE(resolvedPage->records.first().sequence, std::int64_t{4});
+    }
+
     void auditPagesNewestFirst() {
         for (int i = 1; i <= 5; ++i) {
             CONFORM_OK(

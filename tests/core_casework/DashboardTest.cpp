@@ -63,6 +63,16 @@ Appeal decidedAppeal(const QString& id, AppealDecision decision, TimePoint at) {
 class DashboardTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void dashboardActionsAreDecisionsAndClaims() {
+        const QList<AuditAction> read = casework::dashboardActions();
+        for (int a = 0; a <= static_cast<int>(AuditAction::ManualReview); ++a) {
+            const auto action = static_cast<AuditAction>(a);
+            const bool claim = action == AuditAction::Claim || action == AuditAction::TakeOverClaim ||
+                               action == AuditAction::ReleaseClaim;
+            QCOMPARE(read.contains(action), claim || casework::isDecision(action));
+        }
+    }
+
     void emptyInput() {
         const DashboardFigures f = computeDashboard({}, kDay0, kDay0 + 24h * 7);
         QCOMPARE(f.days.size(), 7);
