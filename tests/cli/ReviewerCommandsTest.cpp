@@ -38,7 +38,8 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     Run r =
         cli(onProject({QStringLiteral("resolve"), pasted(m_warnCase.caseRef, 0), QStringLiteral("--outcome"),
                        QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed"),
-                       QStringLiteral("--notes"), QStringLiteral("seen it"), QStringLiteral("--json")}));
+                       QStringLiteral("--verdict"), QStringLiteral("model_wrong_media"), QStringLiteral("--notes"),
+                       QStringLiteral("seen it"), QStringLiteral("--json")}));
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QJsonObject o = r.json();
     QCOMPARE(o.value(QStringLiteral("status")).toString(), QStringLiteral("resolved"));
@@ -55,6 +56,25 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
         VERIFY_OK(e);
         QVERIFY(e->resolved);
         QCOMPARE(e->resolvedBy, m_reviewer.email);
+    }
+
+    // The verdict is a label in the project, which export-labels reads as the reviewer: structured fields only.
+    r = cli(onProject({QStringLiteral("export-labels"), QStringLiteral("--with-uid")}));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    {
+        QList<QJsonObject> mine;
+        for (const QJsonObject& l : r.lines()) {
+            if (l.value(QStringLiteral("case")).toString() == m_warnCase.caseRef) {
+                mine.append(l);
+            }
+        }
+        QCOMPARE(mine.size(), 1);
+        QCOMPARE(mine.first().value(QStringLiteral("verdict")).toString(), QStringLiteral("model_wrong_media"));
+        QCOMPARE(mine.first().value(QStringLiteral("outcome")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(mine.first().value(QStringLiteral("model")).toString(), QStringLiteral("gpt-4.1-mini"));
+        QCOMPARE(mine.first().value(QStringLiteral("prompt_version")).toString(), QStringLiteral("purpose-v3"));
+        QCOMPARE(mine.first().value(QStringLiteral("uid")).toString(), m_warnCase.uid);
+        QVERIFY(!r.out.contains("Secret Garden"));
     }
 
     // The same resolve again: nothing applied twice, the earlier record reported.
