@@ -481,6 +481,11 @@ QString ActionDialog::describeChange(const ChangeSet& change, const FairUseState
     if (change.claimChange && change.claimChange->release) {
         lines << tr("Your claim on this case ends with this decision.");
     }
+    if (change.label) {
+        lines << tr("Classifier label: %1 (%2, prompt %3, said %4)")
+                     .arg(models::classifierVerdictLabel(change.label->verdict), orDash(change.label->model),
+                          orDash(change.label->promptVersion), orDash(change.label->usageType));
+    }
     const AuditRecord& a = change.audit;
     lines << QString();
     lines << tr("Audit record:");

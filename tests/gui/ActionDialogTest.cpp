@@ -212,6 +212,9 @@ private Q_SLOTS:
                          QStringLiteral("user agreed to stop"));
         click(dialog, "reviewButton");
         QVERIFY2(dialog->isConfirming(), qPrintable(dialog->message()));
+        // The confirmation shows the label before anything is written.
+        QVERIFY2(dialog->summary().contains(models::classifierVerdictLabel(ClassifierVerdict::ModelWrongMedia)),
+                 qPrintable(dialog->summary()));
         click(dialog, "applyButton");
         QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 30000);
 
