@@ -37,6 +37,14 @@ FirestoreFields encodeLabel(const ClassifierLabel& l) {
             {kLabelledAt, V::timestamp(l.labelledAt)}};
 }
 
+QList<FirestoreWrite> seededLabelWrites(const QList<ClassifierLabel>& labels) {
+    QList<FirestoreWrite> writes;
+    for (const ClassifierLabel& l : labels) {
+        writes.append(FirestoreWrite::set(labelPath(l.eventId), encodeLabel(l)));
+    }
+    return writes;
+}
+
 Result<ClassifierLabel> decodeLabel(const FirestoreDocument& doc) {
     FieldReader r(doc.fields, doc.relativePath().isEmpty() ? QStringLiteral("label") : doc.relativePath());
     r.requireAll({"event_id", "labelled_at", "verdict"});
