@@ -136,13 +136,14 @@ void BulkResolver::userLoaded() {
     Q_EMIT loaded(openCaseCount(), static_cast<int>(m_jobs.size()));
 }
 
-void BulkResolver::start(Outcome outcome, const QString& note) {
+void BulkResolver::start(Outcome outcome, const QString& reasonCode, const QString& note) {
     if (m_running) {
         return;
     }
     m_outcome = outcome;
+    m_reasonCode = reasonCode;
     m_note = note;
-    m_runId = runId(m_uids, m_outcome, m_note);
+    m_runId = runId(m_uids, m_outcome, m_reasonCode + QLatin1Char('\x1f') + m_note);
     m_items.clear();
     for (UserJob& j : m_jobs) {
         j.items.clear();
@@ -264,7 +265,7 @@ void BulkResolver::buildBatch(QList<Sent>* sent, QList<ChangeSet>* changes) {
                 event.outcome.reset();
             }
             Result<ChangeSet> change =
-                enforcement::buildResolve(m_policy, j.state, event, m_outcome, m_note, false, ctx);
+                enforcement::buildResolve(m_policy, j.state, event, m_outcome, m_reasonCode, m_note, false, ctx);
             if (!change) {
                 finishItem(index, probe ? BulkStatus::Skipped : BulkStatus::Failed,
                            probe ? tr("already resolved by %1 before this run").arg(item.event.resolvedBy)

@@ -68,8 +68,9 @@ public:
      *  number of open cases, after loadFailed() for users that could not be read. */
     void load();
     int openCaseCount() const;
-    /** Resolves the loaded open cases with `outcome` and `note`; emits itemFinished() per case and finished(). */
-    void start(Outcome outcome, const QString& note);
+    /** Resolves the loaded open cases with `outcome`, the policy's `reasonCode` and `note`; emits itemFinished() per
+     *  case and finished(). The run id covers the code and the note. */
+    void start(Outcome outcome, const QString& reasonCode, const QString& note);
     /** Starts no new batch; the cases of the batch in flight finish and are reported, the rest become Cancelled. */
     void cancel();
 
@@ -125,6 +126,7 @@ private:
     enforcement::Policy m_policy;
     QStringList m_uids;
     Outcome m_outcome = Outcome::NoAction;
+    QString m_reasonCode;
     QString m_note;
     QString m_runId;
     QList<UserJob> m_jobs;

@@ -82,6 +82,22 @@ QString outcomeLabel(Outcome o) {
     return {};
 }
 
+QString classifierVerdictLabel(ClassifierVerdict v) {
+    switch (v) {
+    case ClassifierVerdict::ModelRight:
+        return tr("Model right");
+    case ClassifierVerdict::ModelWrongLegitimate:
+        return tr("Model wrong: legitimate meetings");
+    case ClassifierVerdict::ModelWrongMedia:
+        return tr("Model wrong: it was media");
+    case ClassifierVerdict::ModelWrongOther:
+        return tr("Model wrong: other");
+    case ClassifierVerdict::NotAssessed:
+        return tr("Not assessed");
+    }
+    return {};
+}
+
 QString roleName(Role r) {
     switch (r) {
     case Role::Reviewer:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/ClassifierLabel.h"
 #include "common/Domain.h"
 #include "common/Time.h"
 
@@ -29,6 +30,8 @@ QString formatUsd(std::int64_t microUsd);
 QString stageLabel(Stage s);
 QString usageTypeLabel(UsageType t);
 QString outcomeLabel(Outcome o);
+/** "Model right", "Model wrong: legitimate meetings", ... as a reviewer picks them. */
+QString classifierVerdictLabel(ClassifierVerdict v);
 QString roleName(Role r);
 QString auditActionLabel(AuditAction a);
 QString capWindowLabel(CapWindow w);

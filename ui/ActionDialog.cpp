@@ -2,6 +2,7 @@
 
 #include "BulkResolver.h"
 #include "ConflictDialog.h"
+#include "DecisionFields.h"
 #include "DetailFormat.h"
 #include "FutureWatch.h"
 #include "casework/Appeals.h"
@@ -93,7 +94,6 @@ ActionDialog::ActionDialog(models::Backend& backend, enforcement::Policy policy,
         m_exempt->setObjectName(QStringLiteral("exemptCheck"));
         m_exempt->setAccessibleName(tr("Also exempt the user"));
         formLayout->addRow(m_exempt);
-        textLabel = tr("&Notes (optional):");
         break;
     case ActionKind::OverrideStage:
         m_target = new QComboBox(form);
@@ -104,13 +104,11 @@ ActionDialog::ActionDialog(models::Backend& backend, enforcement::Policy policy,
         }
         m_target->setCurrentIndex(static_cast<int>(m_state.stage));
         formLayout->addRow(tr("New &stage:"), m_target);
-        textLabel = tr("&Reason (required):");
         break;
     case ActionKind::Reset:
     case ActionKind::Exempt:
     case ActionKind::Unexempt:
     case ActionKind::DecideAppeal:
-        textLabel = tr("&Reason (required):");
         break;
     case ActionKind::RerunClassifier:
         textLabel = tr("&Reason (optional):");
@@ -118,6 +116,16 @@ ActionDialog::ActionDialog(models::Backend& backend, enforcement::Policy policy,
     case ActionKind::AddNote:
         textLabel = tr("&Note (required):");
         break;
+    }
+    if (kind != ActionKind::RerunClassifier && kind != ActionKind::AddNote) {
+        // A decision: a reason code of the policy, the notes beside it.
+        m_reasonCode = makeReasonCodeCombo(m_policy, form);
+        formLayout->addRow(tr("Reason &code:"), m_reasonCode);
+        textLabel = tr("&Notes (required for \"Other\"):");
+        if ((kind == ActionKind::Resolve || kind == ActionKind::DecideAppeal) && m_event && m_event->classifier) {
+            m_verdict = makeVerdictCombo(form);
+            formLayout->addRow(tr("Classifier &verdict:"), m_verdict);
+        }
     }
     m_text = new QPlainTextEdit(form);
     m_text->setObjectName(QStringLiteral("textEdit"));
@@ -218,23 +226,27 @@ Result<ChangeSet> ActionDialog::build() const {
         ctx.eventId = m_event->id;
     }
     const QString text = m_text->toPlainText().trimmed();
+    const QString code = reasonCodeOf(m_reasonCode);
+    // The verdict is about the case's classifier result; a case without one (or an appeal about no case) has none.
+    const std::optional<ClassifierVerdict> verdict =
+        m_event && m_event->classifier ? verdictOf(m_verdict) : std::optional<ClassifierVerdict>();
     switch (m_kind) {
     case ActionKind::Resolve:
         if (!m_event) {
             return Error::invalid(tr("There is no case to resolve."));
         }
         return decided(enforcement::buildResolve(m_policy, m_state, *m_event,
-                                                 static_cast<Outcome>(m_outcome->currentData().toInt()), text,
-                                                 m_exempt->isChecked(), ctx));
+                                                 static_cast<Outcome>(m_outcome->currentData().toInt()), code, text,
+                                                 m_exempt->isChecked(), ctx, verdict));
     case ActionKind::OverrideStage:
-        return decided(enforcement::buildOverrideStage(m_policy, m_state,
-                                                       static_cast<Stage>(m_target->currentData().toInt()), text, ctx));
+        return decided(enforcement::buildOverrideStage(
+            m_policy, m_state, static_cast<Stage>(m_target->currentData().toInt()), code, text, ctx));
     case ActionKind::Reset:
-        return decided(enforcement::buildReset(m_state, text, ctx));
+        return decided(enforcement::buildReset(m_policy, m_state, code, text, ctx));
     case ActionKind::Exempt:
-        return decided(enforcement::buildExempt(m_state, true, text, ctx));
+        return decided(enforcement::buildExempt(m_policy, m_state, true, code, text, ctx));
     case ActionKind::Unexempt:
-        return decided(enforcement::buildExempt(m_state, false, text, ctx));
+        return decided(enforcement::buildExempt(m_policy, m_state, false, code, text, ctx));
     case ActionKind::RerunClassifier:
         return enforcement::buildRerunClassifier(m_state, text, ctx);
     case ActionKind::AddNote:
@@ -247,7 +259,8 @@ Result<ChangeSet> ActionDialog::build() const {
             return Error::invalid(tr("There is no appeal to decide."));
         }
         return casework::buildDecideAppeal(m_policy, m_state, *m_appeal, m_event,
-                                           static_cast<AppealDecision>(m_decision->currentData().toInt()), text, ctx);
+                                           static_cast<AppealDecision>(m_decision->currentData().toInt()), code, text,
+                                           ctx, verdict);
     }
     return Error::internal(QStringLiteral("unknown action"));
 }
@@ -467,6 +480,11 @@ QString ActionDialog::describeChange(const ChangeSet& change, const FairUseState
     }
     if (change.claimChange && change.claimChange->release) {
         lines << tr("Your claim on this case ends with this decision.");
+    }
+    if (change.label) {
+        lines << tr("Classifier label: %1 (%2, prompt %3, said %4)")
+                     .arg(models::classifierVerdictLabel(change.label->verdict), orDash(change.label->model),
+                          orDash(change.label->promptVersion), orDash(change.label->usageType));
     }
     const AuditRecord& a = change.audit;
     lines << QString();

@@ -34,8 +34,12 @@ enum class AppealChoice { Unchosen, Uphold, Overturn, LeaveOpen };
  * record). "Apply" sends it to CaseStore::apply. A Conflict re-reads the stored state and case and opens a
  * ConflictDialog with both versions; nothing is overwritten.
  *
- * Widgets carry object names (outcomeCombo, exemptCheck, targetStageCombo, textEdit, reviewButton, applyButton,
- * backButton, messageLabel, summaryText) so tests drive the dialog like a reviewer would.
+ * Decisions (resolve, override, reset, exempt, un-exempt, decide appeal) carry a reason code from the policy
+ * (reasonCodeCombo) besides the notes (textEdit); resolving a case or deciding an appeal about one with a classifier
+ * result also asks the reviewer's verdict on the classifier (verdictCombo), stored as a label in the same commit.
+ *
+ * Widgets carry object names (outcomeCombo, exemptCheck, targetStageCombo, reasonCodeCombo, verdictCombo, textEdit,
+ * reviewButton, applyButton, backButton, messageLabel, summaryText) so tests drive the dialog like a reviewer would.
  */
 class ActionDialog : public QDialog {
     Q_OBJECT
@@ -120,6 +124,8 @@ private:
     QComboBox* m_outcome = nullptr;
     QCheckBox* m_exempt = nullptr;
     QComboBox* m_target = nullptr;
+    QComboBox* m_reasonCode = nullptr;
+    QComboBox* m_verdict = nullptr;
     QPlainTextEdit* m_text = nullptr;
     QFormLayout* m_form = nullptr;
     QComboBox* m_decision = nullptr;

@@ -75,10 +75,10 @@ void ActionDialog::setAppeal(const Appeal& appeal) {
         m_form->insertRow(row++, tr("The open &appeal:"), m_appealChoice);
         m_appealReason = new QPlainTextEdit(form);
         m_appealReason->setObjectName(QStringLiteral("appealReasonEdit"));
-        m_appealReason->setAccessibleName(tr("Reason for the appeal decision"));
+        m_appealReason->setAccessibleName(tr("Notes on the appeal decision"));
         m_appealReason->setTabChangesFocus(true);
         m_appealReason->setMaximumHeight(60);
-        m_form->insertRow(row++, tr("Appeal &reason:"), m_appealReason);
+        m_form->insertRow(row++, tr("Appeal no&tes:"), m_appealReason);
         m_form->insertRow(row++, m_decisionHint);
         connect(m_appealChoice, &QComboBox::currentIndexChanged, this, [this] { updateDecisionHint(); });
     }
@@ -147,8 +147,10 @@ Result<ChangeSet> ActionDialog::buildFollowUp(const ChangeSet& resolution, const
     }
     const AppealDecision decision =
         appealChoice() == AppealChoice::Overturn ? AppealDecision::Overturned : AppealDecision::Upheld;
+    // The decision gives the resolution's reason code; its own notes say why.
     return casework::buildDecideAppeal(m_policy, state, *m_appeal, event, decision,
-                                       m_appealReason->toPlainText().trimmed(), ctx);
+                                       m_reasonCode->currentData().toString(), m_appealReason->toPlainText().trimmed(),
+                                       ctx);
 }
 
 void ActionDialog::applyFollowUp(const ChangeSet& resolution, const CommitResult& committed) {

@@ -1,6 +1,7 @@
 #include "BulkResolveDialog.h"
 
 #include "BulkResolver.h"
+#include "DecisionFields.h"
 #include "DetailFormat.h"
 
 #include <QComboBox>
@@ -22,6 +23,7 @@ BulkResolveDialog::BulkResolveDialog(models::Backend& backend, QList<services::Q
     , m_rows(std::move(rows))
     , m_policy(backend.policy)
     , m_outcome(new QComboBox(this))
+    , m_reasonCode(makeReasonCodeCombo(backend.policy, this))
     , m_note(new QPlainTextEdit(this))
     , m_progress(new QProgressBar(this))
     , m_results(new QTreeWidget(this))
@@ -67,6 +69,7 @@ BulkResolveDialog::BulkResolveDialog(models::Backend& backend, QList<services::Q
     who->setWordWrap(true);
     form->addRow(who);
     form->addRow(tr("&Outcome:"), m_outcome);
+    form->addRow(tr("Reason &code:"), m_reasonCode);
     form->addRow(tr("&Note:"), m_note);
 
     auto* buttons = new QHBoxLayout();
@@ -156,9 +159,11 @@ void BulkResolveDialog::startRun() {
     m_results->clear();
     m_run->setEnabled(false);
     m_outcome->setEnabled(false);
+    m_reasonCode->setEnabled(false);
     m_note->setReadOnly(true);
     m_cancel->setEnabled(true);
-    m_resolver->start(static_cast<Outcome>(m_outcome->currentData().toInt()), m_note->toPlainText().trimmed());
+    m_resolver->start(static_cast<Outcome>(m_outcome->currentData().toInt()), reasonCodeOf(m_reasonCode),
+                      m_note->toPlainText().trimmed());
     const QList<models::BulkItem>& items = m_resolver->items();
     m_progress->setRange(0, qMax(1, static_cast<int>(items.size())));
     m_progress->setValue(0);
@@ -212,6 +217,7 @@ void BulkResolveDialog::finishRun() {
     m_run->setEnabled(true);
     m_run->setText(tr("&Run again"));
     m_outcome->setEnabled(true);
+    m_reasonCode->setEnabled(true);
     m_note->setReadOnly(false);
     Q_EMIT runFinished();
 }

@@ -69,6 +69,7 @@ private:
     bool m_ranOnce = false;
 
     QComboBox* m_outcome;
+    QComboBox* m_reasonCode;
     QPlainTextEdit* m_note;
     QProgressBar* m_progress;
     QTreeWidget* m_results;

@@ -1,6 +1,7 @@
 #include "ManualReviewView.h"
 
 #include "BulkResolver.h"
+#include "DecisionFields.h"
 #include "FutureWatch.h"
 #include "ManualReviewInbox.h"
 #include "casework/ManualReview.h"
@@ -29,6 +30,7 @@ ManualReviewView::ManualReviewView(models::Backend& backend, const enforcement::
     , m_decision(new QComboBox(this))
     , m_reason(new QComboBox(this))
     , m_notes(new QPlainTextEdit(this))
+    , m_verdict(makeVerdictCombo(this))
     , m_submit(new QPushButton(tr("&Submit"), this))
     , m_submitNext(new QPushButton(tr("Submit && &Next"), this))
     , m_status(new QLabel(this)) {
@@ -91,6 +93,7 @@ ManualReviewView::ManualReviewView(models::Backend& backend, const enforcement::
     form->addRow(tr("&Decision:"), m_decision);
     form->addRow(tr("R&eason:"), m_reason);
     form->addRow(tr("N&otes:"), m_notes);
+    form->addRow(tr("Classifier &verdict:"), m_verdict);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(reload);
     buttons->addStretch(1);
@@ -184,56 +187,78 @@ void ManualReviewView::submit(bool next) {
     m_busy = true;
     updateDecisionControls();
     setStatus(tr("Recording the decision for %1…").arg(uid));
+    const std::optional<ClassifierVerdict> verdict = verdictOf(m_verdict);
     // Decide from the state as it is now, so a change made meanwhile is a conflict, not overwritten.
+    models::whenFinished(this, m_backend.cases->getState(uid),
+                         [this, uid, decision, code, notes, next, row, verdict](const Result<FairUseState>& state) {
+                             if (!state) {
+                                 m_busy = false;
+                                 setStatus(tr("Could not read %1: %2").arg(uid, state.error().message));
+                                 updateDecisionControls();
+                                 return;
+                             }
+                             if (!verdict || state->lastCaseRef.isEmpty()) {
+                                 record(*state, decision, code, notes, next, row, std::nullopt);
+                                 return;
+                             }
+                             // The verdict is on the classifier of the case that led here: the user's latest.
+                             const FairUseState read = *state;
+                             models::whenFinished(this, m_backend.cases->findByCaseRef(read.lastCaseRef),
+                                                  [this, read, decision, code, notes, next, row,
+                                                   verdict](const Result<FairUseEvent>& e) {
+                                                      std::optional<casework::CaseVerdict> onCase;
+                                                      if (e && e->classifier) {
+                                                          onCase = casework::CaseVerdict{*e, *verdict};
+                                                      }
+                                                      record(read, decision, code, notes, next, row, onCase);
+                                                  });
+                         });
+}
+
+void ManualReviewView::record(const FairUseState& state, casework::ReviewDecision decision, const QString& code,
+                              const QString& notes, bool next, int row,
+                              const std::optional<casework::CaseVerdict>& verdict) {
+    const QString uid = state.uid;
+    const auto done = [this](const QString& message) {
+        m_busy = false;
+        setStatus(message);
+        updateDecisionControls();
+    };
+    enforcement::ActionContext ctx;
+    ctx.reviewer = m_backend.reviewer;
+    ctx.now = models::backendNow(m_backend);
+    ctx.clientVersion = m_backend.clientVersion;
+    auto change = casework::buildManualReview(m_policy, state, decision, code, notes, ctx, verdict);
+    if (!change) {
+        done(tr("Not recorded: %1").arg(change.error().message));
+        return;
+    }
     models::whenFinished(
-        this, m_backend.cases->getState(uid),
-        [this, uid, decision, code, notes, next, row](const Result<FairUseState>& state) {
-            const auto done = [this](const QString& message) {
-                m_busy = false;
-                setStatus(message);
-                updateDecisionControls();
-            };
-            if (!state) {
-                done(tr("Could not read %1: %2").arg(uid, state.error().message));
+        this, m_backend.cases->apply(*change), [this, uid, next, row, done](const Result<CommitResult>& r) {
+            if (!r) {
+                done(r.error().kind == ErrorKind::Conflict
+                         ? tr("%1 changed since it was read; reload and decide again (%2)").arg(uid, r.error().message)
+                         : tr("Not recorded: %1").arg(r.error().message));
                 return;
             }
-            enforcement::ActionContext ctx;
-            ctx.reviewer = m_backend.reviewer;
-            ctx.now = models::backendNow(m_backend);
-            ctx.clientVersion = m_backend.clientVersion;
-            auto change = casework::buildManualReview(m_policy, *state, decision, code, notes, ctx);
-            if (!change) {
-                done(tr("Not recorded: %1").arg(change.error().message));
-                return;
+            m_notes->clear();
+            const int at = m_inbox->rowOfUid(uid);
+            QList<models::InboxEntry> rows = m_inbox->rows();
+            if (at >= 0) {
+                rows.removeAt(at);
             }
-            models::whenFinished(
-                this, m_backend.cases->apply(*change), [this, uid, next, row, done](const Result<CommitResult>& r) {
-                    if (!r) {
-                        done(r.error().kind == ErrorKind::Conflict
-                                 ? tr("%1 changed since it was read; reload and decide again (%2)")
-                                       .arg(uid, r.error().message)
-                                 : tr("Not recorded: %1").arg(r.error().message));
-                        return;
-                    }
-                    m_notes->clear();
-                    const int at = m_inbox->rowOfUid(uid);
-                    QList<models::InboxEntry> rows = m_inbox->rows();
-                    if (at >= 0) {
-                        rows.removeAt(at);
-                    }
-                    m_inbox->setRows(rows);
-                    if (!rows.isEmpty()) {
-                        const int nextRow = std::min(next ? row : 0, int(rows.size()) - 1);
-                        m_table->setCurrentIndex(m_inbox->index(std::max(nextRow, 0), 0));
-                    }
-                    done(tr("Recorded for %1 (audit record %2). %n user(s) left.", nullptr, int(rows.size()))
-                             .arg(uid)
-                             .arg(r->audit.sequence));
-                    Q_EMIT decided(uid);
-                    if (next && !rows.isEmpty()) {
-                        m_table->setFocus(Qt::OtherFocusReason);
-                    }
-                });
+            m_inbox->setRows(rows);
+            if (!rows.isEmpty()) {
+                const int nextRow = std::min(next ? row : 0, int(rows.size()) - 1);
+                m_table->setCurrentIndex(m_inbox->index(std::max(nextRow, 0), 0));
+            }
+            done(tr("Recorded for %1 (audit record %2). %n user(s) left.", nullptr, int(rows.size()))
+                     .arg(uid)
+                     .arg(r->audit.sequence));
+            Q_EMIT decided(uid);
+            if (next && !rows.isEmpty()) {
+                m_table->setFocus(Qt::OtherFocusReason);
+            }
         });
 }
 

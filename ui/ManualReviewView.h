@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Backend.h"
+#include "casework/ManualReview.h"
 #include "enforcement/Policy.h"
 
 #include <QWidget>
@@ -51,6 +52,9 @@ Q_SIGNALS:
 
 private:
     void updateDecisionControls();
+    /** Builds the decision from `state` (and the verdict on its latest case, if any) and applies it. */
+    void record(const FairUseState& state, casework::ReviewDecision decision, const QString& code, const QString& notes,
+                bool next, int row, const std::optional<casework::CaseVerdict>& verdict);
     void setStatus(const QString& text);
 
     models::Backend& m_backend;
@@ -60,6 +64,7 @@ private:
     QComboBox* m_decision;
     QComboBox* m_reason;
     QPlainTextEdit* m_notes;
+    QComboBox* m_verdict;
     QPushButton* m_submit;
     QPushButton* m_submitNext;
     QLabel* m_status;

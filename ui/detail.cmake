@@ -19,6 +19,8 @@ target_sources(fairuse_ui PRIVATE
     CaseReport.h
     ConflictDialog.cpp
     ConflictDialog.h
+    DecisionFields.cpp
+    DecisionFields.h
     ManualReviewView.cpp
     ManualReviewView.h
     DashboardView.cpp

@@ -14,20 +14,25 @@ namespace fairuse::cli {
 namespace {
 
 const char* const kResolveHelp =
-    "Usage: fairuse resolve CASE_REF --outcome confirmed|false_positive|no_action [--notes TEXT] [--json]\n"
-    "                       [--redis URL] [PROJECT OPTIONS]\n"
+    "Usage: fairuse resolve CASE_REF --outcome confirmed|false_positive|no_action --reason-code CODE [--notes TEXT]\n"
+    "                       [--verdict VERDICT] [--json] [--redis URL] [PROJECT OPTIONS]\n"
     "\n"
     "Resolves one case as the signed-in reviewer (fairuse login). CASE_REF is accepted as pasted: any case, with or\n"
     "without FU-, surrounding spaces ignored. confirmed keeps the user's stage; false_positive lowers it one step\n"
-    "(lifting a restriction needs a senior_reviewer); no_action records the resolution only. The notes are added\n"
-    "to the case and to the audit record's reason.\n"
+    "(lifting a restriction needs a senior_reviewer); no_action records the resolution only. The audit record's\n"
+    "reason is \"CODE[: notes]\"; the notes are also added to the case.\n"
     "\n"
     "Running the same resolve again is harmless: the commit carries the key cli-resolve:CASE:OUTCOME:UID, and a\n"
     "rerun reports \"already applied\" with the earlier audit record.\n"
     "\n"
     "Options:\n"
     "  --outcome OUTCOME       confirmed, false_positive or no_action (required)\n"
+    "  --reason-code CODE      a reason code of the policy (required): media_confirmed, legitimate_use,\n"
+    "                          classifier_error, user_contacted, repeat_violation, other (other needs --notes)\n"
     "  --notes TEXT            notes on the case\n"
+    "  --verdict VERDICT       your verdict on the classifier, stored as a label (fairuse export-labels):\n"
+    "                          model_right, model_wrong_legitimate, model_wrong_media, model_wrong_other,\n"
+    "                          not_assessed; ignored for a case without a classifier result\n"
     "  --json                  one JSON object {input, case_ref, uid, status, message, stage_before, stage_after,\n"
     "                          audit: {sequence, reviewer, reviewer_uid, role, action, ...}, stage_cache}\n"
     "%2"
@@ -39,8 +44,8 @@ const char* const kResolveHelp =
     "the JSON); 2 bad usage, including a CASE_REF that is not one.\n";
 
 const char* const kOverrideHelp =
-    "Usage: fairuse override UID --stage none|warning|throttle|restrict --reason TEXT [--json] [--redis URL]\n"
-    "                        [PROJECT OPTIONS]\n"
+    "Usage: fairuse override UID --stage none|warning|throttle|restrict --reason-code CODE [--notes TEXT] [--json]\n"
+    "                        [--redis URL] [PROJECT OPTIONS]\n"
     "\n"
     "Sets a user's enforcement stage as the signed-in reviewer (fairuse login), with the stage's timers, in one\n"
     "commit with its audit record. A reviewer may only warn; a senior_reviewer or admin may set any stage. The user\n"
@@ -48,7 +53,8 @@ const char* const kOverrideHelp =
     "\n"
     "Options:\n"
     "  --stage STAGE           none, warning, throttle or restrict (required)\n"
-    "  --reason TEXT           why (required; it goes into the audit record)\n"
+    "  --reason-code CODE      a reason code of the policy (required; other needs --notes)\n"
+    "  --notes TEXT            why, in words; the audit record's reason is \"CODE[: notes]\"\n"
     "  --json                  one JSON object {uid, status, message, stage_before, stage_after, audit, stage_cache}\n"
     "%2"
     "\n"
@@ -112,7 +118,7 @@ int runResolve(const QStringList& args, Io io) {
             io, command,
             QStringLiteral("\"%1\" is not a case reference (FU- and 12 hexadecimal digits)").arg(input.left(60)));
     }
-    const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser);
+    const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser, enforcement::Policy::forReview());
     if (!how) {
         return usageError(io, command, how.error().message);
     }
@@ -156,7 +162,8 @@ int runResolve(const QStringList& args, Io io) {
         return finishJob();
     }
     planResolve(job, enforcement::Policy::forReview(), *state,
-                ResolveRequest{how->outcome, how->notes, acting->reviewing.reviewer, systemNow(), clientVersion()});
+                ResolveRequest{how->outcome, how->reasonCode, how->notes, how->verdict, acting->reviewing.reviewer,
+                               systemNow(), clientVersion()});
     if (job.change) {
         settleResolve(job, services::awaitResult(acting->store().apply(*job.change), kCallTimeoutMs));
     }
@@ -173,8 +180,9 @@ int runResolve(const QStringList& args, Io io) {
 int runOverride(const QStringList& args, Io io) {
     const QString command = QStringLiteral("override");
     const QCommandLineOption stageOption(QStringLiteral("stage"), QString(), QStringLiteral("STAGE"));
-    const QCommandLineOption reasonOption(QStringLiteral("reason"), QString(), QStringLiteral("TEXT"));
-    CommandLine cli(QList<QCommandLineOption>{stageOption, reasonOption} + StageCache::options());
+    const QCommandLineOption codeOption(QStringLiteral("reason-code"), QString(), QStringLiteral("CODE"));
+    const QCommandLineOption notesOption(QStringLiteral("notes"), QString(), QStringLiteral("TEXT"));
+    CommandLine cli(QList<QCommandLineOption>{stageOption, codeOption, notesOption} + StageCache::options());
     if (const std::optional<int> exit = cli.parse(command, args, 1, StageCache::commandHelp(kOverrideHelp), io)) {
         return *exit;
     }
@@ -191,9 +199,10 @@ int runOverride(const QStringList& args, Io io) {
                           QStringLiteral("--stage must be none, warning, throttle or restrict, not \"%1\"")
                               .arg(cli.parser.value(stageOption)));
     }
-    const QString reason = cli.parser.value(reasonOption).trimmed();
-    if (reason.isEmpty()) {
-        return usageError(io, command, QStringLiteral("--reason TEXT is required"));
+    const QString reasonCode = cli.parser.value(codeOption).trimmed();
+    const QString notes = cli.parser.value(notesOption).trimmed();
+    if (const std::optional<QString> problem = reasonCodeProblem(enforcement::Policy::forReview(), reasonCode, notes)) {
+        return usageError(io, command, *problem);
     }
     int exitCode = kExitFailed;
     const std::optional<Acting> acting = startActing(cli, io, command, exitCode);
@@ -227,7 +236,7 @@ int runOverride(const QStringList& args, Io io) {
     // never applies it twice, and a second override is a new action.
     ctx.idempotencyKey = QStringLiteral("cli-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     const Result<ChangeSet> change =
-        enforcement::buildOverrideStage(enforcement::Policy::forReview(), *state, *stage, reason, ctx);
+        enforcement::buildOverrideStage(enforcement::Policy::forReview(), *state, *stage, reasonCode, notes, ctx);
     result.insert(QStringLiteral("stage_before"), toString(state->stage));
     if (!change) {
         return failed(statusName(refusalStatus(change.error().kind)), change.error().message);

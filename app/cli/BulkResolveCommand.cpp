@@ -17,8 +17,8 @@ namespace fairuse::cli {
 namespace {
 
 const char* const kHelp =
-    "Usage: fairuse bulk-resolve --cases FILE|- --outcome confirmed|false_positive|no_action [--notes TEXT]\n"
-    "                            [--json] [--redis URL] [PROJECT OPTIONS]\n"
+    "Usage: fairuse bulk-resolve --cases FILE|- --outcome confirmed|false_positive|no_action --reason-code CODE\n"
+    "                            [--notes TEXT] [--verdict VERDICT] [--json] [--redis URL] [PROJECT OPTIONS]\n"
     "\n"
     "Resolves every case listed in FILE (or standard input for -) with one outcome, as the signed-in reviewer\n"
     "(fairuse login). One case reference per line, as pasted: any case, with or without FU-, surrounding spaces\n"
@@ -34,7 +34,9 @@ const char* const kHelp =
     "Options:\n"
     "  --cases FILE|-          the case references (required)\n"
     "  --outcome OUTCOME       confirmed, false_positive or no_action (required)\n"
+    "  --reason-code CODE      a reason code of the policy for every case (required; other needs --notes)\n"
     "  --notes TEXT            notes added to every case\n"
+    "  --verdict VERDICT       the same verdict on the classifier of every case that has one (labels)\n"
     "  --json                  JSON lines: one object per listed line, in the file's order: {line, input, case_ref,\n"
     "                          uid, status, message, stage_before, stage_after, audit: {sequence, reviewer,\n"
     "                          reviewer_uid, role, ...} or null, stage_cache}. status is resolved, already_applied,\n"
@@ -336,7 +338,7 @@ int runBulkResolve(const QStringList& args, Io io) {
     if (!cli.parser.isSet(casesOption) || cli.parser.value(casesOption).isEmpty()) {
         return usageError(io, command, QStringLiteral("--cases FILE (or - for standard input) is required"));
     }
-    const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser);
+    const Result<ResolveOptions::Values> how = resolveOptions.read(cli.parser, enforcement::Policy::forReview());
     if (!how) {
         return usageError(io, command, how.error().message);
     }
@@ -364,7 +366,9 @@ int runBulkResolve(const QStringList& args, Io io) {
     QElapsedTimer clock;
     clock.start();
     BulkRun run(std::move(*jobs), *reviewing,
-                ResolveRequest{how->outcome, how->notes, reviewing->reviewer, systemNow(), clientVersion()}, io);
+                ResolveRequest{how->outcome, how->reasonCode, how->notes, how->verdict, reviewing->reviewer,
+                               systemNow(), clientVersion()},
+                io);
     run.lookUpCases();
     run.readStates();
     run.resolve();

@@ -3,6 +3,7 @@
 #include "ReviewerSession.h"
 
 #include "audit/CaseRef.h"
+#include "enforcement/DecisionReason.h"
 #include "enforcement/ReviewerActions.h"
 
 namespace fairuse::cli {
@@ -80,7 +81,8 @@ QJsonObject CaseJob::toJson(bool withLine) const {
     return o;
 }
 
-Result<ResolveOptions::Values> ResolveOptions::read(const QCommandLineParser& parser) const {
+Result<ResolveOptions::Values> ResolveOptions::read(const QCommandLineParser& parser,
+                                                    const enforcement::Policy& policy) const {
     if (!parser.isSet(outcome)) {
         return Error::invalid(QStringLiteral("--outcome is required (confirmed, false_positive or no_action)"));
     }
@@ -89,7 +91,38 @@ Result<ResolveOptions::Values> ResolveOptions::read(const QCommandLineParser& pa
         return Error::invalid(QStringLiteral("--outcome must be confirmed, false_positive or no_action, not \"%1\"")
                                   .arg(parser.value(outcome)));
     }
-    return Values{*named, parser.value(notes)};
+    const QString code = parser.value(reasonCode).trimmed();
+    if (const std::optional<QString> problem = reasonCodeProblem(policy, code, parser.value(notes))) {
+        return Error::invalid(*problem);
+    }
+    std::optional<ClassifierVerdict> v;
+    if (parser.isSet(verdict)) {
+        v = classifierVerdictFromString(parser.value(verdict).trimmed());
+        if (!v) {
+            QStringList names;
+            for (ClassifierVerdict each : classifierVerdicts()) {
+                names.append(toString(each));
+            }
+            return Error::invalid(QStringLiteral("--verdict must be one of %1, not \"%2\"")
+                                      .arg(names.join(QStringLiteral(", ")), parser.value(verdict)));
+        }
+    }
+    return Values{*named, code, parser.value(notes), v};
+}
+
+std::optional<QString> reasonCodeProblem(const enforcement::Policy& policy, const QString& code, const QString& notes) {
+    const Result<QString> reason = enforcement::codedReason(policy, code, notes);
+    if (reason) {
+        return std::nullopt;
+    }
+    if (code.trimmed().isEmpty()) {
+        QStringList codes;
+        for (const enforcement::ReasonCode& r : policy.reasonCodes) {
+            codes.append(r.code);
+        }
+        return QStringLiteral("--reason-code CODE is required; one of: %1").arg(codes.join(QStringLiteral(", ")));
+    }
+    return reason.error().message;
 }
 
 void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseState& state,
@@ -115,7 +148,8 @@ void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseS
         event.outcome.reset();
     }
     Result<ChangeSet> change =
-        enforcement::buildResolve(policy, state, event, request.outcome, request.notes, false, ctx);
+        enforcement::buildResolve(policy, state, event, request.outcome, request.reasonCode, request.notes, false, ctx,
+                                  event.classifier ? request.verdict : std::nullopt);
     if (!change) {
         if (job.probe) {
             settleAsResolvedElsewhere(job);

@@ -77,27 +77,40 @@ struct CaseJob {
 /** Who resolves, and with what. */
 struct ResolveRequest {
     Outcome outcome = Outcome::NoAction;
+    QString reasonCode;
     QString notes;
+    /** The reviewer's verdict on the classifier: a label is written with the resolution when set. */
+    std::optional<ClassifierVerdict> verdict;
     Reviewer reviewer;
     TimePoint now{};
     QString clientVersion;
 };
 
-/** The options of resolve and bulk-resolve that say how to resolve: --outcome and --notes. */
+/** The options of resolve and bulk-resolve that say how to resolve: --outcome, --reason-code, --notes and
+ *  --verdict. */
 struct ResolveOptions {
     QCommandLineOption outcome{QStringLiteral("outcome"), QString(), QStringLiteral("OUTCOME")};
+    QCommandLineOption reasonCode{QStringLiteral("reason-code"), QString(), QStringLiteral("CODE")};
     QCommandLineOption notes{QStringLiteral("notes"), QString(), QStringLiteral("TEXT")};
+    QCommandLineOption verdict{QStringLiteral("verdict"), QString(), QStringLiteral("VERDICT")};
 
-    /** These two, for the command's parser. */
-    QList<QCommandLineOption> options() const { return {outcome, notes}; }
+    /** These four, for the command's parser. */
+    QList<QCommandLineOption> options() const { return {outcome, reasonCode, notes, verdict}; }
 
     struct Values {
         Outcome outcome = Outcome::NoAction;
+        QString reasonCode;
         QString notes;
+        std::optional<ClassifierVerdict> verdict;
     };
-    /** The parsed values: Invalid with the message for a missing or unknown outcome (bad usage). */
-    Result<Values> read(const QCommandLineParser& parser) const;
+    /** The parsed values: Invalid with the message (bad usage) for a missing or unknown outcome, a reason code that is
+     *  not one of `policy`'s (the message lists them), or an unknown verdict. */
+    Result<Values> read(const QCommandLineParser& parser, const enforcement::Policy& policy) const;
 };
+
+/** "--reason-code is required; one of: a, b, ..." or the core's message for a code `policy` lacks; nothing when the
+ *  code (with its notes) is one a decision may carry. */
+std::optional<QString> reasonCodeProblem(const enforcement::Policy& policy, const QString& code, const QString& notes);
 
 /**
  * Builds the job's ChangeSet from the case and its user's state through the core (enforcement::buildResolve, with the

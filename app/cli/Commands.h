@@ -30,5 +30,6 @@ int runOverride(const QStringList& args, Io io);
 int runBulkResolve(const QStringList& args, Io io);
 int runAudit(const QStringList& args, Io io);
 int runReviewers(const QStringList& args, Io io);
+int runExportLabels(const QStringList& args, Io io);
 
 } // namespace fairuse::cli

@@ -30,6 +30,8 @@ const Command kCommands[] = {
      fairuse::cli::runBulkResolve},
     {"audit", "audit verify: check the audit trail's hash chain against its head", fairuse::cli::runAudit},
     {"reviewers", "grant, revoke or list reviewer roles (admin credentials)", fairuse::cli::runReviewers},
+    {"export-labels", "the reviewers' verdicts on the classifier as JSON lines, without conversation text",
+     fairuse::cli::runExportLabels},
 };
 
 void printHelp(QTextStream& out) {

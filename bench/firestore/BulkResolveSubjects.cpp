@@ -133,10 +133,10 @@ Result<QList<ChangeSet>> resolveAll(const Population& pop, Action action, const 
         ctx.idempotencyKey = QStringLiteral("bulk-bench:") + pop.events[i].id;
         ctx.caseRef = pop.events[i].caseRef;
         ctx.eventId = pop.events[i].id;
-        auto change =
-            enforcement::buildResolve(policy, pop.states[i], pop.events[i],
-                                      action == Action::Confirmed ? Outcome::Confirmed : Outcome::FalsePositive,
-                                      QStringLiteral("weekly sweep: reviewed in bulk"), false, ctx);
+        auto change = enforcement::buildResolve(
+            policy, pop.states[i], pop.events[i],
+            action == Action::Confirmed ? Outcome::Confirmed : Outcome::FalsePositive,
+            QStringLiteral("classifier_error"), QStringLiteral("weekly sweep: reviewed in bulk"), false, ctx);
         if (!change) {
             return change.error();
         }

@@ -1,6 +1,7 @@
 #include "casework/Appeals.h"
 
 #include "enforcement/ActionSupport.h"
+#include "enforcement/DecisionReason.h"
 #include "enforcement/Enforcement.h"
 
 #include <algorithm>
@@ -18,7 +19,8 @@ Stage stageBeforeContested(const FairUseState& state, const std::optional<FairUs
 
 Result<ChangeSet> buildDecideAppeal(const enforcement::Policy& policy, const FairUseState& state, const Appeal& appeal,
                                     const std::optional<FairUseEvent>& contested, AppealDecision decision,
-                                    const QString& reason, const ActionContext& ctx) {
+                                    const QString& reasonCode, const QString& notes, const ActionContext& ctx,
+                                    std::optional<ClassifierVerdict> verdict) {
     if (Status st = enforcement::checkIdentity(state, ctx); !st) {
         return st.error();
     }
@@ -43,23 +45,37 @@ Result<ChangeSet> buildDecideAppeal(const enforcement::Policy& policy, const Fai
         !st) {
         return st.error();
     }
-    if (Status st = enforcement::requireText(reason, QStringLiteral("a reason")); !st) {
-        return st.error();
+    const Result<QString> reason = enforcement::codedReason(policy, reasonCode, notes);
+    if (!reason) {
+        return reason.error();
     }
 
-    ChangeSet cs = enforcement::baseChangeSet(
-        state, ctx, AuditAction::DecideAppeal,
-        QStringLiteral("appeal %1 %2: %3").arg(appeal.id, toString(decision), reason.trimmed()));
+    ChangeSet cs =
+        enforcement::baseChangeSet(state, ctx, AuditAction::DecideAppeal,
+                                   QStringLiteral("appeal %1 %2: %3").arg(appeal.id, toString(decision), *reason));
     cs.audit.caseRef = appeal.caseRef;
     cs.audit.eventId = contested ? contested->id : QString();
     cs.checkStateVersion = false;
+    if (verdict) {
+        if (!contested) {
+            return Error::invalid(
+                QStringLiteral("appeal %1 contests no case: there is no classifier result to give a verdict on")
+                    .arg(appeal.id));
+        }
+        Result<ClassifierLabel> label = enforcement::buildLabel(*contested, *verdict, toString(decision), ctx);
+        if (!label) {
+            return label.error();
+        }
+        label->uid = state.uid;
+        cs.label = *label;
+    }
 
     Appeal decided = appeal;
     decided.uid = state.uid;
     decided.decision = decision;
     decided.decidedBy = ctx.reviewer.email;
     decided.decidedAt = ctx.now;
-    decided.decisionReason = reason.trimmed();
+    decided.decisionReason = *reason;
     cs.decidedAppeal = decided;
 
     if (decision == AppealDecision::Overturned) {

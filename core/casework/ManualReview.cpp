@@ -2,6 +2,7 @@
 
 #include "common/WireNames.h"
 #include "enforcement/ActionSupport.h"
+#include "enforcement/DecisionReason.h"
 #include "enforcement/Enforcement.h"
 
 #include <array>
@@ -49,7 +50,7 @@ bool reviewedSince(const QList<AuditRecord>& records, TimePoint since) {
 
 Result<ChangeSet> buildManualReview(const enforcement::Policy& policy, const FairUseState& state,
                                     ReviewDecision decision, const QString& reasonCode, const QString& notes,
-                                    const enforcement::ActionContext& ctx) {
+                                    const enforcement::ActionContext& ctx, const std::optional<CaseVerdict>& verdict) {
     if (Status st = enforcement::checkIdentity(state, ctx); !st) {
         return st.error();
     }
@@ -58,22 +59,28 @@ Result<ChangeSet> buildManualReview(const enforcement::Policy& policy, const Fai
         return Error::invalid(QStringLiteral("%1 is not restricted (stage %2): there is no restriction to review")
                                   .arg(state.uid, toString(inForce.stage)));
     }
-    if (!policy.reasonCode(reasonCode)) {
-        return Error::invalid(
-            QStringLiteral("\"%1\" is not a reason code of policy %2").arg(reasonCode, policy.label()));
+    const Result<QString> coded = enforcement::codedReason(policy, reasonCode, notes);
+    if (!coded) {
+        return coded.error();
     }
-    if (reasonCode == QLatin1String("other")) {
-        if (Status st = enforcement::requireText(notes, QStringLiteral("notes for the reason \"other\"")); !st) {
-            return st.error();
-        }
-    }
-    QString reason = QStringLiteral("%1 %2").arg(toString(decision), reasonCode);
-    if (!notes.trimmed().isEmpty()) {
-        reason += QStringLiteral(": ") + notes.trimmed();
-    }
+    const QString reason = toString(decision) + QLatin1Char(' ') + *coded;
 
     ChangeSet cs = enforcement::baseChangeSet(state, ctx, AuditAction::ManualReview, reason);
     cs.checkStateVersion = false;
+    if (verdict) {
+        if (!verdict->event.uid.isEmpty() && verdict->event.uid != state.uid) {
+            return Error::invalid(QStringLiteral("case %1 is not %2's").arg(verdict->event.caseRef, state.uid));
+        }
+        Result<ClassifierLabel> label =
+            enforcement::buildLabel(verdict->event, verdict->verdict, toString(decision), ctx);
+        if (!label) {
+            return label.error();
+        }
+        label->uid = state.uid;
+        cs.label = *label;
+        cs.audit.caseRef = verdict->event.caseRef;
+        cs.audit.eventId = verdict->event.id;
+    }
     switch (decision) {
     case ReviewDecision::KeepRestricted:
         break;

@@ -43,13 +43,21 @@ SlaStatus slaStatus(const enforcement::Policy& policy, TimePoint waitingSince, T
 /** True when `records` (a user's audit records, any order) hold a manual review at or after `since`. */
 bool reviewedSince(const QList<AuditRecord>& records, TimePoint since);
 
+/** A reviewer's verdict on the classifier of one case (the case that led to the restriction, say). */
+struct CaseVerdict {
+    FairUseEvent event;
+    ClassifierVerdict verdict = ClassifierVerdict::NotAssessed;
+};
+
 /**
- * A manual-review decision on a restricted user. Invalid when the user is not restricted at `ctx.now` (the restriction
- * ended or was lifted), when `reasonCode` is not one of the policy's, or when the code is "other" without notes;
- * Permission when restoring or extending without the senior role.
+ * A manual-review decision on a restricted user. With a verdict, the ChangeSet also carries the label of that case
+ * (outcome: the decision's wire name) and the audit record names the case. Invalid when the user is not restricted at
+ * `ctx.now` (the restriction ended or was lifted), when `reasonCode` is not one of the policy's, or when the code is
+ * "other" without notes; Permission when restoring or extending without the senior role.
  */
 Result<ChangeSet> buildManualReview(const enforcement::Policy& policy, const FairUseState& state,
                                     ReviewDecision decision, const QString& reasonCode, const QString& notes,
-                                    const enforcement::ActionContext& ctx);
+                                    const enforcement::ActionContext& ctx,
+                                    const std::optional<CaseVerdict>& verdict = std::nullopt);
 
 } // namespace fairuse::casework

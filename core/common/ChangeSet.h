@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/ClassifierLabel.h"
 #include "common/Domain.h"
 
 #include <optional>
@@ -38,6 +39,9 @@ struct ChangeSet {
     /** An appeal with its decision set (decision, decided_by, decided_at, decision_reason); written on condition of
      *  its version. */
     std::optional<Appeal> decidedAppeal;
+    /** The reviewer's verdict on the classifier for the case decided (fair_use_labels/{eventId}); written only with
+     *  the audit record of this change, replacing an earlier label of the same case. */
+    std::optional<ClassifierLabel> label;
     /** The audit record to append; sequence, prevHash and hash are filled in by the store. */
     AuditRecord audit;
     /** Stable key for this action (e.g. bulk-run id + case id): applying the same key twice applies it once. */

@@ -1,6 +1,7 @@
 #include "enforcement/ReviewerActions.h"
 
 #include "enforcement/ActionSupport.h"
+#include "enforcement/DecisionReason.h"
 #include "enforcement/Enforcement.h"
 
 namespace fairuse::enforcement {
@@ -64,7 +65,8 @@ Role roleNeeded(AuditAction action, Stage before, Stage after) {
 }
 
 Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, const FairUseEvent& event,
-                               Outcome outcome, const QString& notes, bool exempt, const ActionContext& ctx) {
+                               Outcome outcome, const QString& reasonCode, const QString& notes, bool exempt,
+                               const ActionContext& ctx, std::optional<ClassifierVerdict> verdict) {
     if (Status st = checkIdentity(state, ctx); !st) {
         return st.error();
     }
@@ -93,11 +95,21 @@ Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, 
         }
     }
 
-    const QString reason = notes.trimmed().isEmpty() ? toString(outcome)
-                                                     : QStringLiteral("%1: %2").arg(toString(outcome), notes.trimmed());
-    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::Resolve, reason);
+    const Result<QString> reason = codedReason(policy, reasonCode, notes);
+    if (!reason) {
+        return reason.error();
+    }
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::Resolve, *reason);
     cs.audit.caseRef = event.caseRef;
     cs.audit.eventId = event.id;
+    if (verdict) {
+        Result<ClassifierLabel> label = buildLabel(event, *verdict, toString(outcome), ctx);
+        if (!label) {
+            return label.error();
+        }
+        label->uid = state.uid;
+        cs.label = *label;
+    }
 
     FairUseEvent e = event;
     e.resolved = true;
@@ -121,21 +133,26 @@ Result<ChangeSet> buildResolve(const Policy& policy, const FairUseState& state, 
 }
 
 Result<ChangeSet> buildOverrideStage(const Policy& policy, const FairUseState& state, Stage target,
-                                     const QString& reason, const ActionContext& ctx) {
+                                     const QString& reasonCode, const QString& notes, const ActionContext& ctx) {
     if (Status st = checkIdentity(state, ctx); !st) {
         return st.error();
     }
-    auto d = applyOverride(policy, state, target, ctx.reviewer, reason, ctx.now);
+    const Result<QString> reason = codedReason(policy, reasonCode, notes);
+    if (!reason) {
+        return reason.error();
+    }
+    auto d = applyOverride(policy, state, target, ctx.reviewer, *reason, ctx.now);
     if (!d) {
         return d.error();
     }
-    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::OverrideStage, reason);
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::OverrideStage, *reason);
     cs.newState = d->state;
     cs.audit.stageAfter = d->stageAfter;
     return cs;
 }
 
-Result<ChangeSet> buildReset(const FairUseState& state, const QString& reason, const ActionContext& ctx) {
+Result<ChangeSet> buildReset(const Policy& policy, const FairUseState& state, const QString& reasonCode,
+                             const QString& notes, const ActionContext& ctx) {
     if (Status st = checkIdentity(state, ctx); !st) {
         return st.error();
     }
@@ -144,10 +161,11 @@ Result<ChangeSet> buildReset(const FairUseState& state, const QString& reason, c
         !st) {
         return st.error();
     }
-    if (Status st = requireText(reason, QStringLiteral("a reason")); !st) {
-        return st.error();
+    const Result<QString> reason = codedReason(policy, reasonCode, notes);
+    if (!reason) {
+        return reason.error();
     }
-    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::Reset, reason);
+    ChangeSet cs = baseChangeSet(state, ctx, AuditAction::Reset, *reason);
     FairUseState s = state;
     s.stage = Stage::None;
     s.violationCount7d = 0;
@@ -163,7 +181,8 @@ Result<ChangeSet> buildReset(const FairUseState& state, const QString& reason, c
     return cs;
 }
 
-Result<ChangeSet> buildExempt(const FairUseState& state, bool exempt, const QString& reason, const ActionContext& ctx) {
+Result<ChangeSet> buildExempt(const Policy& policy, const FairUseState& state, bool exempt, const QString& reasonCode,
+                              const QString& notes, const ActionContext& ctx) {
     if (Status st = checkIdentity(state, ctx); !st) {
         return st.error();
     }
@@ -173,14 +192,15 @@ Result<ChangeSet> buildExempt(const FairUseState& state, bool exempt, const QStr
         !st) {
         return st.error();
     }
-    if (Status st = requireText(reason, QStringLiteral("a reason")); !st) {
-        return st.error();
+    const Result<QString> reason = codedReason(policy, reasonCode, notes);
+    if (!reason) {
+        return reason.error();
     }
     if (state.exempt == exempt) {
         return Error::conflict(exempt ? QStringLiteral("user %1 is already exempt").arg(state.uid)
                                       : QStringLiteral("user %1 is not exempt").arg(state.uid));
     }
-    ChangeSet cs = baseChangeSet(state, ctx, exempt ? AuditAction::Exempt : AuditAction::Unexempt, reason);
+    ChangeSet cs = baseChangeSet(state, ctx, exempt ? AuditAction::Exempt : AuditAction::Unexempt, *reason);
     cs.exempt = exempt;
     // Exemptions live in their own collection; the state document is neither written nor a precondition.
     cs.checkStateVersion = false;

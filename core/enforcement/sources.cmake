@@ -3,6 +3,8 @@
 target_sources(fairuse_core PRIVATE
     enforcement/ActionSupport.cpp
     enforcement/ActionSupport.h
+    enforcement/DecisionReason.cpp
+    enforcement/DecisionReason.h
     enforcement/Enforcement.cpp
     enforcement/Enforcement.h
     enforcement/Policy.cpp

@@ -98,6 +98,12 @@ struct AuditHead {
     QString hash;
 };
 
+/** One page of classifier labels, oldest first (CaseStore::listLabels). */
+struct LabelPage {
+    QList<ClassifierLabel> labels; ///< labelled_at ascending, then event id
+    QString nextCursor;            ///< opaque; empty when no later label exists
+};
+
 /** Case store: fair-use state, events (cases), conversations, audit trail, spend, exemptions, roles
  *  (Firestore in production, SQLite embedded). */
 class CaseStore {
@@ -143,6 +149,19 @@ public:
         Q_UNUSED(cursor)
         Q_UNUSED(limit)
         return unsupported<AuditPage>();
+    }
+    /**
+     * One page of the reviewers' classifier labels (fair_use_labels, written by apply() with ChangeSet::label)
+     * labelled at or after `since` (all when nullopt), oldest first (labelled_at, then event id), starting after
+     * `cursor` (empty: the oldest; otherwise a nextCursor this store returned for the same `since`, else Invalid). At
+     * most `limit` labels (clamped to 1..1000); reads that page, never the whole collection. Stores that keep no labels
+     * answer ErrorKind::Unavailable.
+     */
+    virtual Async<LabelPage> listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) {
+        Q_UNUSED(since)
+        Q_UNUSED(cursor)
+        Q_UNUSED(limit)
+        return unsupported<LabelPage>(QStringLiteral("read classifier labels"));
     }
     /** The chain head as the store keeps it, to verify the newest record against. Stores that cannot answer
      *  ErrorKind::Unavailable. */

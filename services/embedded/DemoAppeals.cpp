@@ -72,7 +72,8 @@ void addDemoAppeals(DemoPopulation& pop, std::uint64_t seed, const QString& clie
             a.decision = AppealDecision::Upheld;
             a.decidedBy = senior;
             a.decidedAt = at;
-            a.decisionReason = QStringLiteral("The sessions match the classifier's evidence; the case stands.");
+            a.decisionReason =
+                QStringLiteral("media_confirmed: The sessions match the classifier's evidence; the case stands.");
             AuditRecord record;
             record.at = at;
             record.reviewer = senior;

@@ -2,6 +2,7 @@
 
 #include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedDatabase.h"
+#include "embedded/EmbeddedLabels.h"
 #include "embedded/EmbeddedSql.h"
 
 #include <QSqlQuery>
@@ -111,6 +112,11 @@ Status writeAll(QSqlDatabase& db, const DemoPopulation& pop) {
     }
     for (const Appeal& a : pop.appeals) {
         if (Status s = insertAppeal(db, a); !s) {
+            return s;
+        }
+    }
+    for (const ClassifierLabel& l : pop.labels) {
+        if (Status s = embedded::writeLabel(db, l, 0); !s) {
             return s;
         }
     }

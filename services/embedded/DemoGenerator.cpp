@@ -4,6 +4,7 @@
 #include "common/Subscription.h"
 #include "embedded/DemoAppeals.h"
 #include "embedded/DemoContent.h"
+#include "embedded/DemoLabels.h"
 #include "embedded/DemoRng.h"
 #include "embedded/DemoSpeechDistribution.h"
 #include "embedded/DemoSubscriptions.h"
@@ -368,10 +369,13 @@ private:
                 const QString senior = QStringLiteral("sam.senior@fairuse.example");
                 resolve(e, at, senior, Role::SeniorReviewer, Outcome::FalsePositive,
                         QStringLiteral("Meetings and conference talks; legitimate heavy use."));
+                addLabel(e, u.uid, at, senior, ClassifierVerdict::ModelWrongLegitimate);
                 addAudit(at + minutes(1), senior, Role::SeniorReviewer, AuditAction::OverrideStage, u.uid, e,
-                         Stage::Warning, Stage::None, QStringLiteral("False positive: back-to-back meetings"));
+                         Stage::Warning, Stage::None,
+                         QStringLiteral("legitimate_use: False positive: back-to-back meetings"));
                 addAudit(at + minutes(2), senior, Role::SeniorReviewer, AuditAction::Exempt, u.uid, e, Stage::None,
-                         Stage::None, QStringLiteral("Conference organiser, verified by support ticket"));
+                         Stage::None,
+                         QStringLiteral("legitimate_use: Conference organiser, verified by support ticket"));
                 m_pop.exemptions.append(DemoExemption{u.uid, at + minutes(2), senior});
                 stage = Stage::None;
                 stateChangedAt = at + minutes(2);
@@ -386,7 +390,9 @@ private:
                 resolve(e, at, who, role, Outcome::Confirmed,
                         QStringLiteral("Confirmed: %1.").arg(toString(usageTypeOf(u.profile))));
                 addAudit(at, who, role, AuditAction::Resolve, u.uid, e, e.newStage, e.newStage,
-                         QStringLiteral("Evidence matches %1 playback").arg(toString(usageTypeOf(u.profile))));
+                         QStringLiteral("media_confirmed: Evidence matches %1 playback")
+                             .arg(toString(usageTypeOf(u.profile))));
+                addLabel(e, u.uid, at, who, ClassifierVerdict::ModelRight);
             }
         }
         if (!u.bulk && plan.finalStage == Stage::Restrict && m_rng.chance(0.3)) {
@@ -463,6 +469,12 @@ private:
         e.resolvedBy = who;
         e.adminNotes = notes;
         e.outcome = outcome;
+    }
+
+    void addLabel(const FairUseEvent& e, const QString& uid, TimePoint at, const QString& who, ClassifierVerdict v) {
+        if (std::optional<ClassifierLabel> l = embedded::demoLabel(e, uid, at, who, v)) {
+            m_pop.labels.append(*l);
+        }
     }
 
     void addAudit(TimePoint at, const QString& who, Role role, AuditAction action, const QString& uid,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/ClassifierLabel.h"
 #include "common/Domain.h"
 #include "common/Time.h"
 
@@ -91,6 +92,8 @@ struct DemoPopulation {
     /** Appeals of throttled and restricted users against their latest case, oldest first; most open, a couple
      *  upheld (each with its decide_appeal record in `audit`). */
     QList<Appeal> appeals;
+    /** The reviewers' verdicts on the classifier of resolved cases that have a classifier result, one per case. */
+    QList<ClassifierLabel> labels;
 };
 
 /** The demo reviewer the console signs in as in embedded mode. */

@@ -6,6 +6,7 @@
 #include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedClaims.h"
+#include "embedded/EmbeddedLabels.h"
 #include "embedded/EmbeddedSql.h"
 
 #include <algorithm>
@@ -420,6 +421,12 @@ Async<QList<Appeal>> EmbeddedCaseStore::listAppeals(const QString& uid) {
 Async<QList<Appeal>> EmbeddedCaseStore::listOpenAppeals(int limit) {
     return m_db->run<QList<Appeal>>(
         [limit](QSqlDatabase& db) -> Result<QList<Appeal>> { return embedded::readOpenAppeals(db, limit); });
+}
+
+Async<LabelPage> EmbeddedCaseStore::listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) {
+    return m_db->run<LabelPage>([since, cursor, limit](QSqlDatabase& db) -> Result<LabelPage> {
+        return embedded::readLabels(db, since, cursor, limit);
+    });
 }
 
 } // namespace fairuse::services

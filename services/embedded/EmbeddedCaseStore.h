@@ -64,6 +64,8 @@ public:
     Async<QList<Appeal>> listAppeals(const QString& uid) override;
     /** On the (status, created_at) index. */
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
+    /** On the (labelled_at, event_id) index, keyset-paged. */
+    Async<LabelPage> listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) override;
     QString describe() const override;
 
 private:

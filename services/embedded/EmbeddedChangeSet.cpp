@@ -3,6 +3,7 @@
 #include "audit/AuditChain.h"
 #include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedClaims.h"
+#include "embedded/EmbeddedLabels.h"
 #include "embedded/EmbeddedSql.h"
 
 #include <QSqlQuery>
@@ -128,6 +129,10 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
             return s.error();
         }
     }
+    if (change.label && (change.label->uid != change.uid || change.label->eventId.isEmpty())) {
+        return Error::invalid(QStringLiteral("change set for %1 carries a label of %2 without a case")
+                                  .arg(change.uid, change.label->uid));
+    }
 
     Writer w(db);
     if (Status s = w.prepare(); !s) {
@@ -185,6 +190,11 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
         return s.error();
     }
     result.audit = chained;
+    if (change.label) {
+        if (Status s = writeLabel(db, *change.label, chained.sequence); !s) {
+            return s.error();
+        }
+    }
 
     if (!change.idempotencyKey.isEmpty()) {
         auto key =

@@ -105,6 +105,14 @@ const QList<QStringList>& migrations() {
                            " PRIMARY KEY (uid, id))"),
             QStringLiteral("CREATE INDEX appeals_open ON appeals (status, created_at)"),
         },
+        // v6: reviewers' verdicts on the classifier, one per case (ChangeSet::label, `fairuse export-labels`).
+        {
+            QStringLiteral("CREATE TABLE labels (event_id TEXT PRIMARY KEY, uid TEXT NOT NULL, case_ref TEXT,"
+                           " model TEXT, prompt_version TEXT, verdict TEXT NOT NULL, usage_type TEXT, outcome TEXT,"
+                           " reviewer TEXT NOT NULL, reviewer_uid TEXT, labelled_at INTEGER NOT NULL,"
+                           " audit_sequence INTEGER)"),
+            QStringLiteral("CREATE INDEX labels_at ON labels (labelled_at, event_id)"),
+        },
     };
     return kMigrations;
 }

@@ -8,6 +8,8 @@ target_sources(fairuse_services PRIVATE
     embedded/DemoEmbeddedWriter.h
     embedded/DemoGenerator.cpp
     embedded/DemoGenerator.h
+    embedded/DemoLabels.cpp
+    embedded/DemoLabels.h
     embedded/DemoPopulation.cpp
     embedded/DemoPopulation.h
     embedded/DemoRng.h
@@ -26,6 +28,8 @@ target_sources(fairuse_services PRIVATE
     embedded/EmbeddedChangeSet.h
     embedded/EmbeddedDatabase.cpp
     embedded/EmbeddedDatabase.h
+    embedded/EmbeddedLabels.cpp
+    embedded/EmbeddedLabels.h
     embedded/EmbeddedSql.cpp
     embedded/EmbeddedSql.h
     embedded/EmbeddedStore.cpp

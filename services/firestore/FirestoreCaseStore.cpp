@@ -4,6 +4,7 @@
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreClaims.h"
+#include "firestore/FirestoreLabels.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
@@ -141,6 +142,12 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
     }
     if (change.decidedAppeal) {
         writes.append(appealDecisionWrite(*change.decidedAppeal, recordId));
+    }
+    if (change.label) {
+        // The newest verdict on a case replaces an earlier one (a resolution, then its appeal).
+        FirestoreFields fields = encodeLabel(*change.label);
+        fields.insert(kAuditRecordField, V::string(recordId));
+        writes.append(FirestoreWrite::set(labelPath(change.label->eventId), std::move(fields)));
     }
     writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
     if (!change.idempotencyKey.isEmpty()) {

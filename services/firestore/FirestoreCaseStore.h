@@ -22,6 +22,7 @@ namespace fairuse::services {
  *    updateTime precondition, so two appends can never both take the same sequence: the chain stays linear;
  *  - fair_use_idempotency/{sha256(key)}: created (exists=false) by the commit that applies a keyed ChangeSet;
  *  - fair_use_reviewers/{email}: {role}; fair_use_exemptions/{uid}: {exempt, by, at, reason};
+ *  - fair_use_labels/{eventId}: reviewers' verdicts on the classifier (firestore/FirestoreLabels.h);
  *  - llm_spend/{id}: LLM spend records (top level, so a time-range report is one query).
  *
  * Queue cost: one collection-group query per page (stage IN/==, updated_at desc, document name desc), one batchGet
@@ -135,6 +136,9 @@ public:
     /** A collection-group query on status open, created_at ascending (firestore.indexes.json). */
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
     Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
+    /** One query per page: fair_use_labels ordered by labelled_at then document name, labelled_at >= since, limit + 1
+     *  documents (the extra one says whether a later page exists). */
+    Async<LabelPage> listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

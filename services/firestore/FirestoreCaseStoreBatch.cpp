@@ -4,6 +4,7 @@
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreClaims.h"
+#include "firestore/FirestoreLabels.h"
 
 #include "audit/AuditChain.h"
 
@@ -41,6 +42,9 @@ QStringList sharedDocuments(const ChangeSet& change) {
     if (change.decidedAppeal) {
         docs.append(appealPath(change.uid, change.decidedAppeal->id));
     }
+    if (change.label) {
+        docs.append(labelPath(change.label->eventId));
+    }
     if (!change.idempotencyKey.isEmpty()) {
         docs.append(FirestoreCaseStore::idempotencyPath(change.idempotencyKey));
     }
@@ -50,12 +54,12 @@ QStringList sharedDocuments(const ChangeSet& change) {
 /** Writes of one change in a commit, the audit record included and the audit head not. */
 int writeCount(const ChangeSet& change) {
     return (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
-           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0) + 1 +
+           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0) + (change.label ? 1 : 0) + 1 +
            (change.idempotencyKey.isEmpty() ? 0 : 1);
 }
 
 /** Distinct documents the security rules read (get/exists/getAfter) for one change: its audit record and each of the
- *  state, case, exemption, claim and appeal it writes. */
+ *  state, case, exemption, claim and appeal it writes (a label's rule reads only its audit record). */
 int ruleReads(const ChangeSet& change) {
     return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
            (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0);

@@ -22,6 +22,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreClient.h
     firestore/FirestoreDocument.cpp
     firestore/FirestoreDocument.h
+    firestore/FirestoreLabels.cpp
+    firestore/FirestoreLabels.h
     firestore/FirestoreMapping.cpp
     firestore/FirestoreMapping.h
     firestore/FirestorePeriodCases.cpp

@@ -5,6 +5,7 @@
 #include "common/Promise.h"
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreLabels.h"
 #include "firestore/FirestoreMapping.h"
 #include "firestore/UserDocument.h"
 #include "redis/RedisUsageStore.h"
@@ -103,7 +104,7 @@ QList<FirestoreQuery> replacedCollections() {
          {std::pair{QStringLiteral("fair_use_state"), true}, std::pair{QStringLiteral("fair_use_events"), true},
           std::pair{QStringLiteral("fair_use_audit"), false}, std::pair{QStringLiteral("fair_use_audit_meta"), false},
           std::pair{QStringLiteral("fair_use_idempotency"), false}, std::pair{kExemptionsCollection, false},
-          std::pair{QStringLiteral("fair_use_appeals"), true}}) {
+          std::pair{QStringLiteral("fair_use_appeals"), true}, std::pair{QStringLiteral("fair_use_labels"), false}}) {
         FirestoreQuery q;
         q.collectionId = collection;
         q.allDescendants = group;
@@ -239,10 +240,7 @@ QList<QList<QByteArray>> BackendSeeder::redisCommands(const DemoPopulation& pop,
 }
 
 QList<FirestoreWrite> BackendSeeder::firestoreWrites(const DemoPopulation& pop) {
-    QList<FirestoreWrite> writes;
-    writes.reserve(pop.reviewers.size() + pop.users.size() + pop.states.size() + pop.exemptions.size() +
-                   pop.events.size() + pop.conversations.size() + pop.audit.size() + 1 + pop.spend.size() +
-                   pop.appeals.size());
+    QList<FirestoreWrite> writes = seededLabelWrites(pop.labels);
     for (const Reviewer& r : pop.reviewers) {
         writes.append(FirestoreCaseStore::reviewerWrite(r.email, r.role));
     }

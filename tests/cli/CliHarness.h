@@ -77,6 +77,13 @@ inline FairUseEvent caseAt(const QString& caseRef, Stage stage, TimePoint create
     e.newStage = stage;
     e.enforcementAction = toString(stage);
     e.adminNotes = QStringLiteral("[backend] flagged overnight");
+    ClassifierResult c;
+    c.misuseScore = 0.9;
+    c.usageType = UsageType::Audiobook;
+    c.model = QStringLiteral("gpt-4.1-mini");
+    c.promptVersion = QStringLiteral("purpose-v3");
+    c.reasoning = QStringLiteral("Secret Garden read aloud, chapter after chapter");
+    e.classifier = c;
     return e;
 }
 

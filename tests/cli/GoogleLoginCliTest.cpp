@@ -139,7 +139,8 @@ void GoogleLoginCliTest::signsInWithGoogleAndActsUnderThatIdentity() {
     const SeededCase restricted = m_seed->seedCase(QStringLiteral("restricted"), Stage::Restrict);
     const Run resolved =
         m_cli.run({QStringLiteral("resolve"), restricted.caseRef.toLower(), QStringLiteral("--outcome"),
-                   QStringLiteral("false_positive"), QStringLiteral("--json")});
+                   QStringLiteral("false_positive"), QStringLiteral("--reason-code"),
+                   QStringLiteral("classifier_error"), QStringLiteral("--json")});
     QVERIFY2(resolved.exitCode == 0, qPrintable(resolved.describe()));
     const QJsonObject audit = resolved.json().value(QStringLiteral("audit")).toObject();
     QCOMPARE(audit.value(QStringLiteral("reviewer")).toString(), email);

@@ -35,9 +35,11 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     REQUIRE_BACKENDS();
     // --- the plain reviewer -------------------------------------------------------------------------------------
     QVERIFY(login(m_reviewer).exitCode == 0);
-    Run r = cli(onProject({QStringLiteral("resolve"), pasted(m_warnCase.caseRef, 0), QStringLiteral("--outcome"),
-                           QStringLiteral("confirmed"), QStringLiteral("--notes"), QStringLiteral("seen it"),
-                           QStringLiteral("--json")}));
+    Run r =
+        cli(onProject({QStringLiteral("resolve"), pasted(m_warnCase.caseRef, 0), QStringLiteral("--outcome"),
+                       QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed"),
+                       QStringLiteral("--verdict"), QStringLiteral("model_wrong_media"), QStringLiteral("--notes"),
+                       QStringLiteral("seen it"), QStringLiteral("--json")}));
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QJsonObject o = r.json();
     QCOMPARE(o.value(QStringLiteral("status")).toString(), QStringLiteral("resolved"));
@@ -56,9 +58,29 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
         QCOMPARE(e->resolvedBy, m_reviewer.email);
     }
 
+    // The verdict is a label in the project, which export-labels reads as the reviewer: structured fields only.
+    r = cli(onProject({QStringLiteral("export-labels"), QStringLiteral("--with-uid")}));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    {
+        QList<QJsonObject> mine;
+        for (const QJsonObject& l : r.lines()) {
+            if (l.value(QStringLiteral("case")).toString() == m_warnCase.caseRef) {
+                mine.append(l);
+            }
+        }
+        QCOMPARE(mine.size(), 1);
+        QCOMPARE(mine.first().value(QStringLiteral("verdict")).toString(), QStringLiteral("model_wrong_media"));
+        QCOMPARE(mine.first().value(QStringLiteral("outcome")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(mine.first().value(QStringLiteral("model")).toString(), QStringLiteral("gpt-4.1-mini"));
+        QCOMPARE(mine.first().value(QStringLiteral("prompt_version")).toString(), QStringLiteral("purpose-v3"));
+        QCOMPARE(mine.first().value(QStringLiteral("uid")).toString(), m_warnCase.uid);
+        QVERIFY(!r.out.contains("Secret Garden"));
+    }
+
     // The same resolve again: nothing applied twice, the earlier record reported.
     r = cli(onProject({QStringLiteral("resolve"), pasted(m_warnCase.caseRef, 1), QStringLiteral("--outcome"),
-                       QStringLiteral("confirmed"), QStringLiteral("--json")}));
+                       QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed"),
+                       QStringLiteral("--json")}));
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("already_applied"));
     QCOMPARE(r.json().value(QStringLiteral("audit")).toObject().value(QStringLiteral("sequence")).toInteger(),
@@ -66,31 +88,37 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
 
     // A plain reviewer may not restrict: refused by the core, with the reason, and nothing written.
     r = cli(onProject({QStringLiteral("override"), m_throttleUser.uid, QStringLiteral("--stage"),
-                       QStringLiteral("restrict"), QStringLiteral("--reason"), QStringLiteral("keeps going")}));
+                       QStringLiteral("restrict"), QStringLiteral("--reason-code"), QStringLiteral("repeat_violation"),
+                       QStringLiteral("--notes"), QStringLiteral("keeps going")}));
     QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
     QVERIFY2(r.err.contains(QLatin1String("refused")) && r.err.contains(QLatin1String("senior_reviewer")),
              qPrintable(r.describe()));
     QCOMPARE(stageOf(m_throttleUser.uid), QStringLiteral("throttle"));
     // Nor lift a restriction through a false-positive resolution.
     r = cli(onProject({QStringLiteral("resolve"), m_restrictCase.caseRef, QStringLiteral("--outcome"),
-                       QStringLiteral("false_positive"), QStringLiteral("--json")}));
+                       QStringLiteral("false_positive"), QStringLiteral("--reason-code"),
+                       QStringLiteral("classifier_error"), QStringLiteral("--json")}));
     QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
     QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("refused"));
     QVERIFY(!caseNow(m_restrictCase)->resolved);
     // A case someone else resolved is a conflict; an unknown reference is not found.
-    r = cli(onProject(
-        {QStringLiteral("resolve"), m_doneCase.caseRef, QStringLiteral("--outcome"), QStringLiteral("confirmed")}));
+    r = cli(
+        onProject({QStringLiteral("resolve"), m_doneCase.caseRef, QStringLiteral("--outcome"),
+                   QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed")}));
     QVERIFY2(r.exitCode == 1 && r.err.contains(QLatin1String("conflict")) &&
                  r.err.contains(QLatin1String("someone-else@example.com")),
              qPrintable(r.describe()));
-    r = cli(onProject(
-        {QStringLiteral("resolve"), randomCaseRef(), QStringLiteral("--outcome"), QStringLiteral("confirmed")}));
+    r = cli(
+        onProject({QStringLiteral("resolve"), randomCaseRef(), QStringLiteral("--outcome"), QStringLiteral("confirmed"),
+                   QStringLiteral("--reason-code"), QStringLiteral("media_confirmed")}));
     QVERIFY2(r.exitCode == 1 && r.err.contains(QLatin1String("not_found")), qPrintable(r.describe()));
 
     // --- the senior reviewer ------------------------------------------------------------------------------------
     QVERIFY(login(m_senior).exitCode == 0);
-    QStringList overrideArgs{QStringLiteral("override"), m_throttleUser.uid,         QStringLiteral("--stage"),
-                             QStringLiteral("restrict"), QStringLiteral("--reason"), QStringLiteral("keeps going"),
+    QStringList overrideArgs{QStringLiteral("override"),      m_throttleUser.uid,
+                             QStringLiteral("--stage"),       QStringLiteral("restrict"),
+                             QStringLiteral("--reason-code"), QStringLiteral("repeat_violation"),
+                             QStringLiteral("--notes"),       QStringLiteral("keeps going"),
                              QStringLiteral("--json")};
     const quint16 redisPort = backends::redisPort();
     REQUIRE_REDIS(redisPort);
@@ -109,7 +137,7 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     QCOMPARE(audit.value(QStringLiteral("reviewer")).toString(), m_senior.email);
     QCOMPARE(audit.value(QStringLiteral("role")).toString(), QStringLiteral("senior_reviewer"));
     QCOMPARE(audit.value(QStringLiteral("action")).toString(), QStringLiteral("override_stage"));
-    QCOMPARE(audit.value(QStringLiteral("reason")).toString(), QStringLiteral("keeps going"));
+    QCOMPARE(audit.value(QStringLiteral("reason")).toString(), QStringLiteral("repeat_violation: keeps going"));
     ++m_expectedRecords;
     QCOMPARE(stageOf(m_throttleUser.uid), QStringLiteral("restrict"));
     QCOMPARE(o.value(QStringLiteral("stage_cache")).toString(), QStringLiteral("dropped"));
@@ -118,15 +146,17 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     QVERIFY(cached->isEmpty());
     // An unreachable Redis: the override is applied and the output says the cache could not be dropped.
     r = cli(onProject({QStringLiteral("override"), m_throttleUser.uid, QStringLiteral("--stage"),
-                       QStringLiteral("throttle"), QStringLiteral("--reason"), QStringLiteral("one step back"),
-                       QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(backends::closedPort())}));
+                       QStringLiteral("throttle"), QStringLiteral("--reason-code"), QStringLiteral("repeat_violation"),
+                       QStringLiteral("--notes"), QStringLiteral("one step back"), QStringLiteral("--redis"),
+                       QStringLiteral("redis://127.0.0.1:%1").arg(backends::closedPort())}));
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(r.out.contains("could NOT delete"), qPrintable(r.describe()));
     ++m_expectedRecords;
 
     // The senior may lift the restriction by a false-positive resolution: restrict -> throttle.
     r = cli(onProject({QStringLiteral("resolve"), pasted(m_restrictCase.caseRef, 2), QStringLiteral("--outcome"),
-                       QStringLiteral("false_positive"), QStringLiteral("--json")}));
+                       QStringLiteral("false_positive"), QStringLiteral("--reason-code"),
+                       QStringLiteral("classifier_error"), QStringLiteral("--json")}));
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     o = r.json();
     QCOMPARE(o.value(QStringLiteral("stage_before")).toString(), QStringLiteral("restrict"));
@@ -153,10 +183,10 @@ void ReviewerCommandsTest::bulkResolvePastedReferencesIdempotently() {
     QTemporaryDir dir;
     const QString cases = dir.filePath(QStringLiteral("cases.txt"));
     QVERIFY(testing::writeFile(cases, file));
-    const QStringList args =
-        onProject({QStringLiteral("bulk-resolve"), QStringLiteral("--cases"), cases, QStringLiteral("--outcome"),
-                   QStringLiteral("false_positive"), QStringLiteral("--notes"), QStringLiteral("weekly sweep"),
-                   QStringLiteral("--json")});
+    const QStringList args = onProject(
+        {QStringLiteral("bulk-resolve"), QStringLiteral("--cases"), cases, QStringLiteral("--outcome"),
+         QStringLiteral("false_positive"), QStringLiteral("--reason-code"), QStringLiteral("classifier_error"),
+         QStringLiteral("--notes"), QStringLiteral("weekly sweep"), QStringLiteral("--json")});
     const int listed = static_cast<int>(m_bulkCases.size() + m_twoCaseUser.size()) + 3;
 
     QElapsedTimer clock;
@@ -174,7 +204,8 @@ void ReviewerCommandsTest::bulkResolvePastedReferencesIdempotently() {
             const QJsonObject audit = o.value(QStringLiteral("audit")).toObject();
             QCOMPARE(audit.value(QStringLiteral("reviewer")).toString(), m_reviewer.email);
             QCOMPARE(audit.value(QStringLiteral("role")).toString(), QStringLiteral("reviewer"));
-            QCOMPARE(audit.value(QStringLiteral("reason")).toString(), QStringLiteral("false_positive: weekly sweep"));
+            QCOMPARE(audit.value(QStringLiteral("reason")).toString(),
+                     QStringLiteral("classifier_error: weekly sweep"));
         }
     }
     const int resolvable = static_cast<int>(m_bulkCases.size() + m_twoCaseUser.size());
@@ -226,8 +257,8 @@ void ReviewerCommandsTest::bulkResolvePastedReferencesIdempotently() {
 
     // Standard input works too, and a clean file exits 0.
     r = cli(onProject({QStringLiteral("bulk-resolve"), QStringLiteral("--cases"), QStringLiteral("-"),
-                       QStringLiteral("--outcome"), QStringLiteral("false_positive"), QStringLiteral("--notes"),
-                       QStringLiteral("weekly sweep")}),
+                       QStringLiteral("--outcome"), QStringLiteral("false_positive"), QStringLiteral("--reason-code"),
+                       QStringLiteral("classifier_error"), QStringLiteral("--notes"), QStringLiteral("weekly sweep")}),
             m_bulkCases.first().caseRef.toUtf8() + "\n");
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(r.out.contains("already_applied"), qPrintable(r.describe()));

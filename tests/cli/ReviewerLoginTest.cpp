@@ -36,22 +36,41 @@ void ReviewerLoginTest::badUsageExitsWith2_data() {
         "--outcome is required");
     row("resolve bad outcome",
         {QStringLiteral("resolve"), QStringLiteral("FU-0A1B2C3D4E5F"), QStringLiteral("--outcome"),
-         QStringLiteral("maybe"), p, demo},
+         QStringLiteral("maybe"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed"), p, demo},
         "--outcome must be");
-    row("resolve without a case", {QStringLiteral("resolve"), QStringLiteral("--outcome"), QStringLiteral("confirmed")},
+    row("resolve without a case",
+        {QStringLiteral("resolve"), QStringLiteral("--outcome"), QStringLiteral("confirmed"),
+         QStringLiteral("--reason-code"), QStringLiteral("media_confirmed")},
         "CASE_REF is required");
     row("resolve not a case reference",
-        {QStringLiteral("resolve"), QStringLiteral("FU-XYZ"), QStringLiteral("--outcome"), QStringLiteral("confirmed")},
+        {QStringLiteral("resolve"), QStringLiteral("FU-XYZ"), QStringLiteral("--outcome"), QStringLiteral("confirmed"),
+         QStringLiteral("--reason-code"), QStringLiteral("media_confirmed")},
         "is not a case reference");
     row("override bad stage",
         {QStringLiteral("override"), QStringLiteral("u1"), QStringLiteral("--stage"), QStringLiteral("banned"),
-         QStringLiteral("--reason"), QStringLiteral("x")},
+         QStringLiteral("--reason-code"), QStringLiteral("repeat_violation"), QStringLiteral("--notes"),
+         QStringLiteral("x")},
         "--stage must be");
+    row("resolve with a free-text reason",
+        {QStringLiteral("resolve"), QStringLiteral("FU-0A1B2C3D4E5F"), QStringLiteral("--outcome"),
+         QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("looked at it")},
+        "use one of: media_confirmed, legitimate_use");
+    row("resolve without a reason code",
+        {QStringLiteral("resolve"), QStringLiteral("FU-0A1B2C3D4E5F"), QStringLiteral("--outcome"),
+         QStringLiteral("confirmed")},
+        "--reason-code CODE is required");
+    row("resolve with an unknown verdict",
+        {QStringLiteral("resolve"), QStringLiteral("FU-0A1B2C3D4E5F"), QStringLiteral("--outcome"),
+         QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed"),
+         QStringLiteral("--verdict"), QStringLiteral("meh")},
+        "--verdict must be one of");
     row("override without reason",
         {QStringLiteral("override"), QStringLiteral("u1"), QStringLiteral("--stage"), QStringLiteral("warning")},
-        "--reason TEXT is required");
+        "--reason-code CODE is required");
     row("bulk-resolve without cases",
-        {QStringLiteral("bulk-resolve"), QStringLiteral("--outcome"), QStringLiteral("confirmed")}, "--cases FILE");
+        {QStringLiteral("bulk-resolve"), QStringLiteral("--outcome"), QStringLiteral("confirmed"),
+         QStringLiteral("--reason-code"), QStringLiteral("media_confirmed")},
+        "--cases FILE");
     row("unknown option", {QStringLiteral("whoami"), QStringLiteral("--frobnicate")}, "Unknown option");
     row("missing option value", {QStringLiteral("whoami"), QStringLiteral("--firestore")}, "Missing value");
     row("reviewers bad role",
@@ -175,9 +194,10 @@ void ReviewerLoginTest::logoutMeansNotSignedIn() {
     for (const QStringList& args :
          {QStringList{QStringLiteral("whoami")},
           QStringList{QStringLiteral("resolve"), m_doneCase.caseRef, QStringLiteral("--outcome"),
-                      QStringLiteral("confirmed")},
+                      QStringLiteral("confirmed"), QStringLiteral("--reason-code"), QStringLiteral("media_confirmed")},
           QStringList{QStringLiteral("override"), m_throttleUser.uid, QStringLiteral("--stage"),
-                      QStringLiteral("warning"), QStringLiteral("--reason"), QStringLiteral("x")},
+                      QStringLiteral("warning"), QStringLiteral("--reason-code"), QStringLiteral("repeat_violation"),
+                      QStringLiteral("--notes"), QStringLiteral("x")},
           QStringList{QStringLiteral("audit"), QStringLiteral("verify")}}) {
         r = cli(onProject(args));
         QVERIFY2(r.exitCode == 1 && r.err.contains(expected), qPrintable(r.describe()));

@@ -42,10 +42,10 @@ private:
         }
         const auto contested = std::find_if(events->cbegin(), events->cend(),
                                             [&](const FairUseEvent& e) { return e.caseRef == open->caseRef; });
-        return casework::buildDecideAppeal(enforcement::Policy::forReview(), *state, *open,
-                                           contested == events->cend() ? std::nullopt
-                                                                       : std::optional<FairUseEvent>(*contested),
-                                           decision, QStringLiteral("second look"), senior());
+        return casework::buildDecideAppeal(
+            enforcement::Policy::forReview(), *state, *open,
+            contested == events->cend() ? std::nullopt : std::optional<FairUseEvent>(*contested), decision,
+            QStringLiteral("classifier_error"), QStringLiteral("second look"), senior());
     }
 
 private Q_SLOTS:
@@ -100,11 +100,12 @@ private Q_SLOTS:
         CONFORM_OK(r);
         QVERIFY(!r->appealVersion.isEmpty());
         QCOMPARE(toString(r->audit.action), QStringLiteral("decide_appeal"));
-        QVERIFY(r->audit.reason.startsWith(QStringLiteral("appeal ap1 upheld: ")));
+        QCOMPARE(r->audit.reason, QStringLiteral("appeal ap1 upheld: classifier_error: second look"));
         auto appeals = wait(store().listAppeals(QStringLiteral("carol")));
         CONFORM_OK(appeals);
         QCOMPARE(appeals->at(0).decision, std::optional<AppealDecision>(AppealDecision::Upheld));
         QCOMPARE(appeals->at(0).decidedBy, actingReviewer().email);
+        QCOMPARE(appeals->at(0).decisionReason, QStringLiteral("classifier_error: second look"));
         QCOMPARE(appeals->at(0).version, r->appealVersion);
         auto state = wait(store().getState(QStringLiteral("carol")));
         CONFORM_OK(state);

@@ -58,8 +58,9 @@ private:
         if (!state || !events || !current) {
             return Error::internal(QStringLiteral("reading alice failed"));
         }
-        auto cs = enforcement::buildResolve(enforcement::Policy::forReview(), *state, events->first(),
-                                            Outcome::Confirmed, QString(), false, as(who, now));
+        auto cs =
+            enforcement::buildResolve(enforcement::Policy::forReview(), *state, events->first(), Outcome::Confirmed,
+                                      QStringLiteral("media_confirmed"), QString(), false, as(who, now));
         if (cs) {
             casework::releaseOnDecision(*cs, *current, who, now);
         }

@@ -3,6 +3,7 @@
 #include "AppealConformance.h"
 #include "CaseStoreConformance.h"
 #include "ClaimConformance.h"
+#include "LabelConformance.h"
 #include "UsageStoreConformance.h"
 
 #include "embedded/EmbeddedAppeals.h"
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
     CaseStoreConformance cases(embeddedCaseStore);
     ClaimConformance claims(embeddedCaseStore);
     AppealConformance appeals(embeddedCaseStore);
+    LabelConformance labels(embeddedCaseStore);
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
@@ -122,6 +124,7 @@ int main(int argc, char** argv) {
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
+    failed += QTest::qExec(&labels, argc, argv);
     failed += QTest::qExec(&usage, argc, argv);
     return failed;
 }

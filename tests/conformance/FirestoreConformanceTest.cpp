@@ -4,6 +4,7 @@
 #include "AppealConformance.h"
 #include "CaseStoreConformance.h"
 #include "ClaimConformance.h"
+#include "LabelConformance.h"
 
 #include "BackendFixtures.h"
 
@@ -72,8 +73,10 @@ int main(int argc, char** argv) {
     CaseStoreConformance cases(subject);
     ClaimConformance claims(subject);
     AppealConformance appeals(subject);
+    LabelConformance labels(subject);
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
+    failed += QTest::qExec(&labels, argc, argv);
     return failed;
 }

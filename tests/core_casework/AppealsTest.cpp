@@ -71,7 +71,8 @@ class AppealsTest : public QObject {
 private Q_SLOTS:
     void upheldChangesOnlyTheAppeal() {
         auto cs = buildDecideAppeal(kPolicy, restricted(), appeal(), restriction(), AppealDecision::Upheld,
-                                    QStringLiteral("podcast uploads every night"), as(senior()));
+                                    QStringLiteral("media_confirmed"), QStringLiteral("podcast uploads every night"),
+                                    as(senior()));
         QVERIFY(cs.ok());
         QVERIFY(!cs->newState.has_value());
         QVERIFY(!cs->checkStateVersion);
@@ -81,7 +82,7 @@ private Q_SLOTS:
         QCOMPARE(cs->decidedAppeal->decidedAt, std::optional<TimePoint>(kT0));
         QCOMPARE(cs->decidedAppeal->version, QStringLiteral("v1"));
         QCOMPARE(toString(cs->audit.action), QStringLiteral("decide_appeal"));
-        QCOMPARE(cs->audit.reason, QStringLiteral("appeal a1 upheld: podcast uploads every night"));
+        QCOMPARE(cs->audit.reason, QStringLiteral("appeal a1 upheld: media_confirmed: podcast uploads every night"));
         QCOMPARE(cs->audit.caseRef, QStringLiteral("FU-00000000E009"));
         QCOMPARE(cs->audit.eventId, QStringLiteral("e9"));
         QCOMPARE(cs->audit.stageBefore, cs->audit.stageAfter);
@@ -89,6 +90,7 @@ private Q_SLOTS:
 
     void overturnedRestoresTheStageBeforeTheDecision() {
         auto cs = buildDecideAppeal(kPolicy, restricted(), appeal(), restriction(), AppealDecision::Overturned,
+                                    QStringLiteral("media_confirmed"),
                                     QStringLiteral("lectures, confirmed by the university"), as(senior()));
         QVERIFY(cs.ok());
         QVERIFY(cs->newState.has_value());
@@ -99,7 +101,10 @@ private Q_SLOTS:
         QCOMPARE(cs->expectedStateVersion, QStringLiteral("s3"));
         QCOMPARE(cs->audit.stageBefore, std::optional<Stage>(Stage::Restrict));
         QCOMPARE(cs->audit.stageAfter, std::optional<Stage>(Stage::Throttle));
-        QVERIFY(cs->audit.reason.startsWith(QStringLiteral("appeal a1 overturned: ")));
+        QCOMPARE(cs->audit.reason,
+                 QStringLiteral("appeal a1 overturned: media_confirmed: lectures, confirmed by the university"));
+        QCOMPARE(cs->decidedAppeal->decisionReason,
+                 QStringLiteral("media_confirmed: lectures, confirmed by the university"));
     }
 
     void stageBefore_data() {
@@ -133,21 +138,61 @@ private Q_SLOTS:
         s.stage = Stage::Warning;
         s.restrictUntil.reset();
         auto cs = buildDecideAppeal(kPolicy, s, appeal(), restriction(), AppealDecision::Overturned,
-                                    QStringLiteral("ok"), as(senior()));
+                                    QStringLiteral("media_confirmed"), QStringLiteral("ok"), as(senior()));
         QVERIFY(cs.ok());
         QVERIFY(!cs->newState.has_value());
         QCOMPARE(cs->audit.stageAfter, std::optional<Stage>(Stage::Warning));
     }
 
+    void aReasonCodeOfThePolicy() {
+        auto freeText = buildDecideAppeal(kPolicy, restricted(), appeal(), restriction(), AppealDecision::Upheld,
+                                          QStringLiteral("podcast uploads"), QString(), as(senior()));
+        QVERIFY(!freeText.ok());
+        QCOMPARE(freeText.error().kind, ErrorKind::Invalid);
+        QVERIFY2(freeText.error().message.contains(QStringLiteral("legitimate_use")),
+                 qPrintable(freeText.error().message));
+        auto bare = buildDecideAppeal(kPolicy, restricted(), appeal(), restriction(), AppealDecision::Upheld,
+                                      QStringLiteral("repeat_violation"), QString(), as(senior()));
+        QVERIFY(bare.ok());
+        QCOMPARE(bare->audit.reason, QStringLiteral("appeal a1 upheld: repeat_violation"));
+    }
+
+    void aVerdictLabelsTheContestedCase() {
+        FairUseEvent contested = restriction();
+        ClassifierResult c;
+        c.model = QStringLiteral("gpt-4o-mini");
+        c.promptVersion = QStringLiteral("purpose-v3");
+        c.usageType = UsageType::Podcast;
+        c.reasoning = QStringLiteral("reads like a podcast");
+        contested.classifier = c;
+        auto cs = buildDecideAppeal(kPolicy, restricted(), appeal(), contested, AppealDecision::Overturned,
+                                    QStringLiteral("classifier_error"), QString(), as(senior()),
+                                    ClassifierVerdict::ModelWrongOther);
+        QVERIFY2(cs.ok(), qPrintable(cs ? QString() : cs.error().message));
+        QVERIFY(cs->label.has_value());
+        QCOMPARE(cs->label->eventId, QStringLiteral("e9"));
+        QCOMPARE(cs->label->caseRef, cs->audit.caseRef);
+        QCOMPARE(cs->label->outcome, QStringLiteral("overturned"));
+        QCOMPARE(toString(cs->label->verdict), QStringLiteral("model_wrong_other"));
+        QCOMPARE(cs->label->usageType, QStringLiteral("podcast"));
+        QCOMPARE(cs->label->reviewer, senior().email);
+        // An appeal about no case has no classifier result to judge.
+        auto noCase = buildDecideAppeal(kPolicy, restricted(), appeal(QStringLiteral("a2"), QString()), std::nullopt,
+                                        AppealDecision::Upheld, QStringLiteral("media_confirmed"), QString(),
+                                        as(senior()), ClassifierVerdict::ModelRight);
+        QVERIFY(!noCase.ok());
+        QCOMPARE(noCase.error().kind, ErrorKind::Invalid);
+    }
+
     void errors() {
         auto byReviewer = buildDecideAppeal(kPolicy, restricted(), appeal(), restriction(), AppealDecision::Upheld,
-                                            QStringLiteral("x"), as(reviewer()));
+                                            QStringLiteral("media_confirmed"), QStringLiteral("x"), as(reviewer()));
         QVERIFY(!byReviewer.ok());
         QCOMPARE(byReviewer.error().kind, ErrorKind::Permission);
         QVERIFY(byReviewer.error().message.contains(QStringLiteral("senior_reviewer")));
 
         auto noReason = buildDecideAppeal(kPolicy, restricted(), appeal(), restriction(), AppealDecision::Upheld,
-                                          QStringLiteral(" "), as(senior()));
+                                          QString(), QStringLiteral(" "), as(senior()));
         QVERIFY(!noReason.ok());
         QCOMPARE(noReason.error().kind, ErrorKind::Invalid);
 
@@ -155,7 +200,7 @@ private Q_SLOTS:
         decided.decision = AppealDecision::Upheld;
         decided.decidedBy = QStringLiteral("lee@example.com");
         auto twice = buildDecideAppeal(kPolicy, restricted(), decided, restriction(), AppealDecision::Overturned,
-                                       QStringLiteral("x"), as(senior()));
+                                       QStringLiteral("media_confirmed"), QStringLiteral("x"), as(senior()));
         QVERIFY(!twice.ok());
         QCOMPARE(twice.error().kind, ErrorKind::Conflict);
         QVERIFY(twice.error().message.contains(QStringLiteral("lee@example.com")));
@@ -163,17 +208,19 @@ private Q_SLOTS:
         Appeal bob = appeal();
         bob.uid = QStringLiteral("bob");
         auto otherUser = buildDecideAppeal(kPolicy, restricted(), bob, restriction(), AppealDecision::Upheld,
-                                           QStringLiteral("x"), as(senior()));
+                                           QStringLiteral("media_confirmed"), QStringLiteral("x"), as(senior()));
         QVERIFY(!otherUser.ok());
         QCOMPARE(otherUser.error().kind, ErrorKind::Invalid);
 
         auto otherCase = buildDecideAppeal(kPolicy, restricted(), appeal(QStringLiteral("a1"), QStringLiteral("FU-1")),
-                                           restriction(), AppealDecision::Upheld, QStringLiteral("x"), as(senior()));
+                                           restriction(), AppealDecision::Upheld, QStringLiteral("media_confirmed"),
+                                           QStringLiteral("x"), as(senior()));
         QVERIFY(!otherCase.ok());
         QCOMPARE(otherCase.error().kind, ErrorKind::Invalid);
 
         auto badId = buildDecideAppeal(kPolicy, restricted(), appeal(QStringLiteral("a 1")), restriction(),
-                                       AppealDecision::Upheld, QStringLiteral("x"), as(senior()));
+                                       AppealDecision::Upheld, QStringLiteral("media_confirmed"), QStringLiteral("x"),
+                                       as(senior()));
         QVERIFY(!badId.ok());
         QCOMPARE(badId.error().kind, ErrorKind::Invalid);
     }

@@ -147,6 +147,33 @@ private Q_SLOTS:
         QVERIFY(late.error().message.contains(QStringLiteral("not restricted")));
     }
 
+    void aVerdictLabelsTheCase() {
+        FairUseEvent e;
+        e.id = QStringLiteral("e7");
+        e.uid = restricted().uid;
+        e.caseRef = QStringLiteral("FU-00000000E007");
+        ClassifierResult c;
+        c.model = QStringLiteral("heuristic");
+        c.promptVersion = QStringLiteral("heuristic-v2");
+        c.usageType = UsageType::TvMovie;
+        e.classifier = c;
+        auto cs =
+            buildManualReview(kPolicy, restricted(), ReviewDecision::KeepRestricted, QStringLiteral("media_confirmed"),
+                              QString(), as(reviewer()), CaseVerdict{e, ClassifierVerdict::ModelRight});
+        QVERIFY2(cs.ok(), qPrintable(cs ? QString() : cs.error().message));
+        QVERIFY(cs->label.has_value());
+        QCOMPARE(cs->label->outcome, QStringLiteral("keep"));
+        QCOMPARE(cs->label->usageType, QStringLiteral("tv_movie"));
+        QCOMPARE(cs->audit.eventId, QStringLiteral("e7"));
+        QCOMPARE(cs->audit.caseRef, QStringLiteral("FU-00000000E007"));
+        QCOMPARE(cs->audit.reason, QStringLiteral("keep media_confirmed"));
+        e.uid = QStringLiteral("someone-else");
+        QVERIFY(!buildManualReview(kPolicy, restricted(), ReviewDecision::KeepRestricted,
+                                   QStringLiteral("media_confirmed"), QString(), as(reviewer()),
+                                   CaseVerdict{e, ClassifierVerdict::ModelRight})
+                     .ok());
+    }
+
     void reasonCodesComeFromThePolicy() {
         auto unknown = buildManualReview(kPolicy, restricted(), ReviewDecision::KeepRestricted,
                                          QStringLiteral("because"), QString(), as(senior()));

@@ -119,8 +119,8 @@ void ReviewerActionsTest::resolve() {
     s.throttleUntil = stage == Stage::Throttle ? std::optional<TimePoint>(t0() + 24h) : std::nullopt;
     s.restrictUntil = stage == Stage::Restrict ? std::optional<TimePoint>(t0() + 24h) : std::nullopt;
     const ActionContext c = ctx(role);
-    const auto r =
-        buildResolve(Policy::forReview(), s, openCase(), outcome, QStringLiteral("looked at evidence"), exempt, c);
+    const auto r = buildResolve(Policy::forReview(), s, openCase(), outcome, QStringLiteral("classifier_error"),
+                                QStringLiteral("looked at evidence"), exempt, c);
     QCOMPARE(r.ok(), allowed);
     if (!allowed) {
         QVERIFY(r.error().kind == ErrorKind::Permission || r.error().kind == ErrorKind::Invalid);
@@ -133,8 +133,7 @@ void ReviewerActionsTest::resolve() {
     checkAudit(cs, c, AuditAction::Resolve, stage, stageAfter);
     QCOMPARE(cs.audit.caseRef, QStringLiteral("FU-ABCDEF012345"));
     QCOMPARE(cs.audit.eventId, QStringLiteral("ev-1"));
-    QVERIFY(cs.audit.reason.contains(toString(outcome)));
-    QVERIFY(cs.audit.reason.contains(QStringLiteral("looked at evidence")));
+    QCOMPARE(cs.audit.reason, QStringLiteral("classifier_error: looked at evidence"));
 
     QVERIFY(cs.newEvent.has_value());
     QVERIFY(cs.newEvent->resolved);
@@ -163,12 +162,13 @@ void ReviewerActionsTest::resolve() {
 
 void ReviewerActionsTest::resolveTwiceIsAConflict() {
     const FairUseState s = stateAt(Stage::Warning);
-    const auto first =
-        buildResolve(Policy::forReview(), s, openCase(), Outcome::Confirmed, QString(), false, ctx(Role::Reviewer));
+    const auto first = buildResolve(Policy::forReview(), s, openCase(), Outcome::Confirmed,
+                                    QStringLiteral("media_confirmed"), QString(), false, ctx(Role::Reviewer));
     QVERIFY(first.ok());
     QVERIFY(first->newEvent->adminNotes.isEmpty()); // no notes given, none invented
+    QCOMPARE(first->audit.reason, QStringLiteral("media_confirmed"));
     const auto second =
-        buildResolve(Policy::forReview(), s, *first->newEvent, Outcome::FalsePositive,
+        buildResolve(Policy::forReview(), s, *first->newEvent, Outcome::FalsePositive, QStringLiteral("other"),
                      QStringLiteral("changed my mind"), false, ctx(Role::Admin, QStringLiteral("other@example.com")));
     QVERIFY(!second.ok());
     QCOMPARE(second.error().kind, ErrorKind::Conflict);
@@ -178,13 +178,14 @@ void ReviewerActionsTest::resolveTwiceIsAConflict() {
 void ReviewerActionsTest::resolveChecks() {
     const FairUseState s = stateAt(Stage::Warning);
     auto r = buildResolve(Policy::forReview(), s, openCase(QStringLiteral("someone-else")), Outcome::Confirmed,
-                          QString(), false, ctx(Role::Admin));
+                          QStringLiteral("media_confirmed"), QString(), false, ctx(Role::Admin));
     QVERIFY(!r.ok());
     QCOMPARE(r.error().kind, ErrorKind::Invalid);
 
     FairUseEvent noId = openCase();
     noId.id.clear();
-    r = buildResolve(Policy::forReview(), s, noId, Outcome::Confirmed, QString(), false, ctx(Role::Admin));
+    r = buildResolve(Policy::forReview(), s, noId, Outcome::Confirmed, QStringLiteral("media_confirmed"), QString(),
+                     false, ctx(Role::Admin));
     QVERIFY(!r.ok());
 }
 
@@ -193,10 +194,10 @@ void ReviewerActionsTest::overrideStage() {
     c.caseRef = QStringLiteral("FU-ABCDEF012345");
     c.eventId = QStringLiteral("ev-1");
     auto r = buildOverrideStage(Policy::forReview(), stateAt(Stage::Throttle), Stage::Restrict,
-                                QStringLiteral("audiobooks every night"), c);
+                                QStringLiteral("media_confirmed"), QStringLiteral("audiobooks every night"), c);
     QVERIFY(r.ok());
     checkAudit(*r, c, AuditAction::OverrideStage, Stage::Throttle, Stage::Restrict);
-    QCOMPARE(r->audit.reason, QStringLiteral("audiobooks every night"));
+    QCOMPARE(r->audit.reason, QStringLiteral("media_confirmed: audiobooks every night"));
     QCOMPARE(r->audit.caseRef, c.caseRef);
     QCOMPARE(r->audit.eventId, c.eventId);
     QCOMPARE(nm(r->newState->stage), nm(Stage::Restrict));
@@ -204,12 +205,20 @@ void ReviewerActionsTest::overrideStage() {
     QVERIFY(r->checkStateVersion);
     QVERIFY(!r->newEvent.has_value());
 
-    r = buildOverrideStage(Policy::forReview(), stateAt(Stage::Throttle), Stage::Restrict, QStringLiteral(" "), c);
+    // A free-text reason is no reason code: refused, naming the codes there are.
+    r = buildOverrideStage(Policy::forReview(), stateAt(Stage::Throttle), Stage::Restrict,
+                           QStringLiteral("audiobooks every night"), QString(), c);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().kind, ErrorKind::Invalid);
+    QVERIFY2(r.error().message.contains(QStringLiteral("media_confirmed, legitimate_use")),
+             qPrintable(r.error().message));
+    r = buildOverrideStage(Policy::forReview(), stateAt(Stage::Throttle), Stage::Restrict, QStringLiteral(" "),
+                           QStringLiteral("notes alone"), c);
     QVERIFY(!r.ok());
     QCOMPARE(r.error().kind, ErrorKind::Invalid);
 
-    r = buildOverrideStage(Policy::forReview(), stateAt(Stage::Throttle), Stage::None, QStringLiteral("ok"),
-                           ctx(Role::Reviewer));
+    r = buildOverrideStage(Policy::forReview(), stateAt(Stage::Throttle), Stage::None, QStringLiteral("legitimate_use"),
+                           QStringLiteral("ok"), ctx(Role::Reviewer));
     QVERIFY(!r.ok());
     QCOMPARE(r.error().kind, ErrorKind::Permission);
 }
@@ -219,10 +228,14 @@ void ReviewerActionsTest::reset_data() {
     QTest::addColumn<QString>("reason");
     QTest::addColumn<int>("expectedError"); // -1: ok, else ErrorKind
 
-    QTest::newRow("reviewer") << Role::Reviewer << QStringLiteral("x") << static_cast<int>(ErrorKind::Permission);
-    QTest::newRow("senior") << Role::SeniorReviewer << QStringLiteral("x") << static_cast<int>(ErrorKind::Permission);
-    QTest::newRow("admin") << Role::Admin << QStringLiteral("appeal granted") << -1;
+    QTest::newRow("reviewer") << Role::Reviewer << QStringLiteral("user_contacted")
+                              << static_cast<int>(ErrorKind::Permission);
+    QTest::newRow("senior") << Role::SeniorReviewer << QStringLiteral("user_contacted")
+                            << static_cast<int>(ErrorKind::Permission);
+    QTest::newRow("admin") << Role::Admin << QStringLiteral("user_contacted") << -1;
     QTest::newRow("admin without reason") << Role::Admin << QStringLiteral("") << static_cast<int>(ErrorKind::Invalid);
+    QTest::newRow("admin with free text")
+        << Role::Admin << QStringLiteral("appeal granted") << static_cast<int>(ErrorKind::Invalid);
 }
 
 void ReviewerActionsTest::reset() {
@@ -236,7 +249,7 @@ void ReviewerActionsTest::reset() {
     s.violationCount7d = 2;
     s.violationCount30d = 3;
     const ActionContext c = ctx(role);
-    const auto r = buildReset(s, reason, c);
+    const auto r = buildReset(Policy::forReview(), s, reason, QStringLiteral("appeal granted"), c);
     if (expectedError >= 0) {
         QVERIFY(!r.ok());
         QCOMPARE(static_cast<int>(r.error().kind), expectedError);
@@ -247,6 +260,7 @@ void ReviewerActionsTest::reset() {
     }
     QVERIFY(r.ok());
     checkAudit(*r, c, AuditAction::Reset, Stage::Restrict, Stage::None);
+    QCOMPARE(r->audit.reason, QStringLiteral("user_contacted: appeal granted"));
     const FairUseState& n = *r->newState;
     QCOMPARE(nm(n.stage), nm(Stage::None));
     QCOMPARE(n.resetBy, c.reviewer.email);
@@ -282,7 +296,8 @@ void ReviewerActionsTest::exempt() {
     FairUseState s = stateAt(Stage::Warning);
     s.exempt = currentlyExempt;
     const ActionContext c = ctx(role);
-    const auto r = buildExempt(s, exempt, QStringLiteral("conference organiser"), c);
+    const auto r = buildExempt(Policy::forReview(), s, exempt, QStringLiteral("legitimate_use"),
+                               QStringLiteral("conference organiser"), c);
     if (expectedError >= 0) {
         QVERIFY(!r.ok());
         QCOMPARE(static_cast<int>(r.error().kind), expectedError);
@@ -293,11 +308,14 @@ void ReviewerActionsTest::exempt() {
     QCOMPARE(*r->exempt, exempt);
     QVERIFY(!r->newState.has_value());
     QVERIFY(!r->checkStateVersion);
-    QCOMPARE(r->audit.reason, QStringLiteral("conference organiser"));
+    QCOMPARE(r->audit.reason, QStringLiteral("legitimate_use: conference organiser"));
 
-    const auto noReason = buildExempt(s, exempt, QString(), c);
+    const auto noReason = buildExempt(Policy::forReview(), s, exempt, QString(), QStringLiteral("notes only"), c);
     QVERIFY(!noReason.ok());
     QCOMPARE(noReason.error().kind, ErrorKind::Invalid);
+    const auto otherWithoutNotes = buildExempt(Policy::forReview(), s, exempt, QStringLiteral("other"), QString(), c);
+    QVERIFY(!otherWithoutNotes.ok());
+    QCOMPARE(otherWithoutNotes.error().kind, ErrorKind::Invalid);
 }
 
 void ReviewerActionsTest::notes() {
@@ -342,11 +360,12 @@ void ReviewerActionsTest::rerunClassifier() {
 
 void ReviewerActionsTest::identityNeverAPlaceholder() {
     const ActionContext c = ctx(Role::Admin, QString());
-    QVERIFY(!buildReset(stateAt(Stage::Warning), QStringLiteral("x"), c).ok());
+    QVERIFY(!buildReset(Policy::forReview(), stateAt(Stage::Warning), QStringLiteral("other"), QStringLiteral("x"), c)
+                 .ok());
     QVERIFY(!buildRerunClassifier(stateAt(Stage::Warning), QString(), c).ok());
-    QVERIFY(
-        !buildResolve(Policy::forReview(), stateAt(Stage::Warning), openCase(), Outcome::Confirmed, QString(), false, c)
-             .ok());
+    QVERIFY(!buildResolve(Policy::forReview(), stateAt(Stage::Warning), openCase(), Outcome::Confirmed,
+                          QStringLiteral("media_confirmed"), QString(), false, c)
+                 .ok());
     // Two different reviewers produce two different audit identities.
     const auto a = buildAddUserNote(stateAt(Stage::None), QStringLiteral("n"), ctx(Role::Reviewer));
     const auto b =

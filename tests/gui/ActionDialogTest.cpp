@@ -73,14 +73,21 @@ private:
         return view.findChild<ActionDialog*>();
     }
 
-    /** Opens the override dialog, asks for `stage` because of `reason` and presses Review; the dialog, or null. */
-    static ActionDialog* reviewOverride(UserView& view, Stage stage, const QString& reason) {
+    /** Opens the override dialog, asks for `stage` with reason code `code` and the notes `reason`, and presses Review;
+     *  the dialog, or null. */
+    static ActionDialog* reviewOverride(UserView& view, Stage stage, const QString& reason,
+                                        const QString& code = QStringLiteral("media_confirmed")) {
         ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+Shift+O"));
         if (dialog == nullptr) {
             return nullptr;
         }
         auto* target = dialog->findChild<QComboBox*>(QStringLiteral("targetStageCombo"));
         target->setCurrentIndex(target->findData(static_cast<int>(stage)));
+        auto* codes = dialog->findChild<QComboBox*>(QStringLiteral("reasonCodeCombo"));
+        if (codes == nullptr || codes->findData(code) < 0) {
+            return nullptr;
+        }
+        codes->setCurrentIndex(codes->findData(code));
         QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")), reason);
         click(dialog, "reviewButton");
         return dialog;
@@ -159,12 +166,87 @@ private Q_SLOTS:
         QVERIFY(audit.last().stageAfter == std::optional<Stage>(expected));
     }
 
+    void resolveWithCodeAndVerdictWritesBoth() {
+        UserView view(m_store.backend, nullptr);
+        const QString uid = showNextUser(view);
+        QVERIFY(!uid.isEmpty());
+        selectOpenCase(view);
+        const FairUseEvent target = view.events().at(view.eventsView()->currentIndex().row());
+        QVERIFY(target.classifier.has_value());
+        QSignalSpy changed(&view, &UserView::stateChanged);
+
+        ActionDialog* dialog = trigger(view, QStringLiteral("Ctrl+R"));
+        QVERIFY(dialog != nullptr);
+        QTRY_VERIFY(dialog->isVisible());
+        auto* outcome = dialog->findChild<QComboBox*>(QStringLiteral("outcomeCombo"));
+        auto* codes = dialog->findChild<QComboBox*>(QStringLiteral("reasonCodeCombo"));
+        auto* verdicts = dialog->findChild<QComboBox*>(QStringLiteral("verdictCombo"));
+        QVERIFY(codes != nullptr);
+        QVERIFY(verdicts != nullptr);
+        // The policy's codes, by their labels, and every verdict; both on the keyboard's way from the outcome.
+        QCOMPARE(codes->count(), static_cast<int>(m_store.backend.policy.reasonCodes.size()));
+        QCOMPARE(codes->itemText(0), m_store.backend.policy.reasonCodes.first().label);
+        QCOMPARE(verdicts->count(), static_cast<int>(classifierVerdicts().size()));
+        QVERIFY(codes->focusPolicy() & Qt::TabFocus);
+        QVERIFY(verdicts->focusPolicy() & Qt::TabFocus);
+        QWidget* next = outcome;
+        QList<QWidget*> tabOrder;
+        for (int i = 0; i < 20 && tabOrder.size() < 8; ++i) {
+            next = next->nextInFocusChain();
+            if (next->isVisibleTo(dialog) && (next->focusPolicy() & Qt::TabFocus)) {
+                tabOrder.append(next);
+            }
+        }
+        QVERIFY(tabOrder.contains(codes));
+        QVERIFY(tabOrder.contains(verdicts));
+        QVERIFY(tabOrder.indexOf(codes) <
+                tabOrder.indexOf(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit"))));
+
+        outcome->setCurrentIndex(outcome->findData(static_cast<int>(Outcome::Confirmed)));
+        if (auto* appeal = dialog->findChild<QComboBox*>(QStringLiteral("appealChoiceCombo"))) {
+            appeal->setCurrentIndex(appeal->findData(static_cast<int>(AppealChoice::LeaveOpen)));
+        }
+        codes->setCurrentIndex(codes->findData(QStringLiteral("user_contacted")));
+        verdicts->setCurrentIndex(verdicts->findData(QStringLiteral("model_wrong_media")));
+        QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("textEdit")),
+                         QStringLiteral("user agreed to stop"));
+        click(dialog, "reviewButton");
+        QVERIFY2(dialog->isConfirming(), qPrintable(dialog->message()));
+        // The confirmation shows the label before anything is written.
+        QVERIFY2(dialog->summary().contains(models::classifierVerdictLabel(ClassifierVerdict::ModelWrongMedia)),
+                 qPrintable(dialog->summary()));
+        click(dialog, "applyButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 30000);
+
+        const QList<AuditRecord> audit = m_store.audit();
+        QVERIFY(audit.last().action == AuditAction::Resolve);
+        QCOMPARE(audit.last().eventId, target.id);
+        QCOMPARE(audit.last().reason, QStringLiteral("user_contacted: user agreed to stop"));
+        const auto labels =
+            services::awaitResult(m_store.stores.cases->listLabels(audit.last().at, QString(), 1000), 30000);
+        QVERIFY2(labels.ok(), qPrintable(labels ? QString() : labels.error().message));
+        std::optional<ClassifierLabel> label;
+        for (const ClassifierLabel& l : labels->labels) {
+            if (l.eventId == target.id) {
+                label = l;
+            }
+        }
+        QVERIFY(label.has_value());
+        QCOMPARE(toString(label->verdict), QStringLiteral("model_wrong_media"));
+        QCOMPARE(label->outcome, QStringLiteral("confirmed"));
+        QCOMPARE(label->model, target.classifier->model);
+        QCOMPARE(label->promptVersion, target.classifier->promptVersion);
+        QCOMPARE(label->reviewer, m_store.backend.reviewer.email);
+        QCOMPARE(label->labelledAt, audit.last().at);
+    }
+
     void overrideWithoutReasonIsRefused() {
         UserView view(m_store.backend, nullptr);
         const QString uid = showNextUser(view);
         QVERIFY(!uid.isEmpty());
         const Snapshot before = snapshot(uid);
-        ActionDialog* dialog = reviewOverride(view, Stage::Restrict, QStringLiteral("   "));
+        // The code "other" says nothing by itself: without notes there is no reason.
+        ActionDialog* dialog = reviewOverride(view, Stage::Restrict, QStringLiteral("   "), QStringLiteral("other"));
         QVERIFY(dialog != nullptr);
         QVERIFY(!dialog->isConfirming());
         QVERIFY(!dialog->message().isEmpty());

@@ -185,6 +185,10 @@ private Q_SLOTS:
                     ->text()
                     .contains(models::stageLabel(restored)));
 
+        // The reason code "other" asks for notes: without them, no review.
+        auto* codes = dialog->findChild<QComboBox*>(QStringLiteral("reasonCodeCombo"));
+        QVERIFY(codes != nullptr);
+        codes->setCurrentIndex(codes->findData(QStringLiteral("other")));
         click(dialog, "reviewButton"); // no reason yet
         QVERIFY(!dialog->isConfirming());
         QVERIFY(!dialog->message().isEmpty());
@@ -201,7 +205,7 @@ private Q_SLOTS:
         QCOMPARE(record.reviewer, m_store.backend.reviewer.email);
         QCOMPARE(record.caseRef, appeal->caseRef);
         QVERIFY(record.stageAfter == std::optional<Stage>(restored));
-        QVERIFY(record.reason.startsWith(QStringLiteral("appeal %1 overturned: Lectures.").arg(appeal->id)));
+        QCOMPARE(record.reason, QStringLiteral("appeal %1 overturned: other: Lectures.").arg(appeal->id));
         for (const Appeal& a : storedAppeals(appeal->uid)) {
             if (a.id == appeal->id) {
                 QVERIFY(a.decision == std::optional<AppealDecision>(AppealDecision::Overturned));
@@ -278,7 +282,9 @@ private Q_SLOTS:
         QVERIFY(records.size() >= 2);
         QVERIFY(records.at(records.size() - 2).action == AuditAction::Resolve);
         QVERIFY(records.last().action == AuditAction::DecideAppeal);
-        QVERIFY(records.last().reason.startsWith(QStringLiteral("appeal %1 upheld: The case stands.").arg(appeal->id)));
+        // The decision gives the resolution's reason code (the first of the policy's, as the dialog opened).
+        QCOMPARE(records.last().reason, QStringLiteral("appeal %1 upheld: %2: The case stands.")
+                                            .arg(appeal->id, m_store.backend.policy.reasonCodes.first().code));
         for (const Appeal& a : storedAppeals(appeal->uid)) {
             if (a.id == appeal->id) {
                 QVERIFY(a.decision == std::optional<AppealDecision>(AppealDecision::Upheld));

@@ -34,7 +34,7 @@ private:
             return {};
         }
         QSignalSpy finished(resolver, &models::BulkResolver::finished);
-        resolver->start(outcome, QStringLiteral("bulk: meetings, not media"));
+        resolver->start(outcome, QStringLiteral("legitimate_use"), QStringLiteral("bulk: meetings, not media"));
         if (!finished.wait(60000) && finished.isEmpty()) {
             return {};
         }

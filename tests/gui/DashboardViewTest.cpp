@@ -141,8 +141,9 @@ private:
         ctx.reviewer = m_store.backend.reviewer;
         ctx.clientVersion = QStringLiteral("dashboard-test");
         ctx.now = at;
-        const Result<ChangeSet> change = casework::buildDecideAppeal(
-            enforcement::Policy{}, m_store.state(uid), *appeal, std::nullopt, decision, QStringLiteral("test"), ctx);
+        const Result<ChangeSet> change =
+            casework::buildDecideAppeal(enforcement::Policy{}, m_store.state(uid), *appeal, std::nullopt, decision,
+                                        QStringLiteral("other"), QStringLiteral("test"), ctx);
         QVERIFY2(change.ok(), change.ok() ? "" : qPrintable(change.error().message));
         QVERIFY(services::awaitResult(m_store.stores.cases->apply(change.value())).ok());
     }
@@ -164,7 +165,7 @@ private Q_SLOTS:
         ctx.now = now() - 1h;
         const Result<ChangeSet> resolve = enforcement::buildResolve(
             enforcement::Policy{}, m_store.state(event.uid), m_store.events(event.uid).first(), Outcome::FalsePositive,
-            QStringLiteral("lectures"), false, ctx);
+            QStringLiteral("legitimate_use"), QStringLiteral("lectures"), false, ctx);
         QVERIFY2(resolve.ok(), resolve.ok() ? "" : qPrintable(resolve.error().message));
         QVERIFY(services::awaitResult(m_store.stores.cases->apply(resolve.value())).ok());
         // Two appeals decided inside the period and one before it, by a user flagged in the seed.

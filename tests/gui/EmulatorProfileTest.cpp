@@ -494,7 +494,7 @@ private Q_SLOTS:
         QVERIFY2(applied.ok(), applied.ok() ? "" : qPrintable(applied.error().message));
         // What a reviewer cannot do, the server refuses too: a plain reviewer's override to restrict.
         auto forged = enforcement::buildOverrideStage(enforcement::Policy{}, *state, Stage::Restrict,
-                                                      QStringLiteral("forged"), ctx);
+                                                      QStringLiteral("other"), QStringLiteral("forged"), ctx);
         QCOMPARE(forged.error().kind, ErrorKind::Permission);
 
         const Result<QList<AuditRecord>> audit = get(m_check->listAudit(AuditFilter{}));

@@ -89,7 +89,7 @@ private Q_SLOTS:
             ctx.now = m_store.backend.now() - std::chrono::hours(restricted == 0 ? 30 : (restricted == 1 ? 10 : 2));
             ctx.clientVersion = QStringLiteral("test");
             auto change = enforcement::buildOverrideStage(m_policy, m_store.state(s.uid), Stage::Restrict,
-                                                          QStringLiteral("test setup"), ctx);
+                                                          QStringLiteral("other"), QStringLiteral("test setup"), ctx);
             QVERIFY2(change.ok(), qPrintable(change ? QString() : change.error().message));
             QVERIFY(services::awaitResult(m_store.backend.cases->apply(*change)).ok());
             ++restricted;

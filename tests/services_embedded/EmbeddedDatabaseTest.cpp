@@ -94,7 +94,8 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("DROP TABLE claims"), QStringLiteral("DROP TABLE appeals"),
+        rawSql(path, {QStringLiteral("DROP TABLE labels"), QStringLiteral("DROP TABLE claims"),
+                      QStringLiteral("DROP TABLE appeals"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
                       QStringLiteral("DROP TABLE subscriptions"),
@@ -108,7 +109,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(reopened.database->ready()).ok());
         QVariant version;
         rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
-        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v5
+        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v6
         const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
         const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
         QVERIFY(u1.ok() && u2.ok());

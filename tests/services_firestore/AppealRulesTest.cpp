@@ -81,8 +81,9 @@ Genuine AppealRulesTest::decision(const QString& uid, AppealDecision d, const Re
         qWarning("reading %s failed", qPrintable(uid));
         return {};
     }
-    auto cs = casework::buildDecideAppeal(enforcement::Policy::forReview(), *state, appeals->first(), std::nullopt, d,
-                                          QStringLiteral("second look"), contextFor(as));
+    auto cs =
+        casework::buildDecideAppeal(enforcement::Policy::forReview(), *state, appeals->first(), std::nullopt, d,
+                                    QStringLiteral("classifier_error"), QStringLiteral("second look"), contextFor(as));
     if (!cs) {
         qWarning("the core refused: %s", qPrintable(why(cs.error())));
         return {};
@@ -144,7 +145,8 @@ void AppealRulesTest::aRecordThatNamesAnotherAppeal() {
     QList<FirestoreWrite> hostile = g.writes;
     FirestoreWrite* record = writeTo(hostile, QStringLiteral("fair_use_audit/"));
     QVERIFY(record);
-    setField(record, QStringLiteral("reason"), V::string(QStringLiteral("appeal ap9 upheld: second look")));
+    setField(record, QStringLiteral("reason"),
+             V::string(QStringLiteral("appeal ap9 upheld: classifier_error: second look")));
     refusedThenGenuinePasses(m_senior, hostile, g.writes);
 }
 
@@ -160,8 +162,8 @@ void AppealRulesTest::anAppealDecidedTwice() {
     Appeal reopened = appeals->first();
     reopened.decision.reset();
     auto cs = casework::buildDecideAppeal(enforcement::Policy::forReview(), *state, reopened, std::nullopt,
-                                          AppealDecision::Overturned, QStringLiteral("changed my mind"),
-                                          contextFor(m_senior.reviewer));
+                                          AppealDecision::Overturned, QStringLiteral("other"),
+                                          QStringLiteral("changed my mind"), contextFor(m_senior.reviewer));
     VERIFY_OK(cs);
     auto g = commitFor(*m_rules.owner, *cs);
     VERIFY_OK(g);

@@ -64,7 +64,8 @@ void FirestoreRulesTest::reviewerResolvesAndNotesThroughTheStore() {
     VERIFY_OK(bareSubject);
     VERIFY_OK(applyChange(store, enforcement::buildResolve(kPolicy, bareSubject->state,
                                                            bareSubject->event(QStringLiteral("e1")), Outcome::Confirmed,
-                                                           QString(), false, contextFor(reviewer.reviewer))));
+                                                           QStringLiteral("media_confirmed"), QString(), false,
+                                                           contextFor(reviewer.reviewer))));
     // The chain verifies and its records name the reviewer from the token.
     auto chainRecords = wait(m_rules.ownerStore->listAudit(AuditFilter{}));
     VERIFY_OK(chainRecords);
@@ -85,8 +86,9 @@ void FirestoreRulesTest::seniorOverridesExemptsAndUnexempts() {
     auto s2 = readSubject(store, uid);
     VERIFY_OK(s2);
     QVERIFY(s2->state.exempt);
-    VERIFY_OK(applyChange(store, enforcement::buildExempt(s2->state, false, QStringLiteral("contract ended"),
-                                                          contextFor(senior.reviewer))));
+    VERIFY_OK(
+        applyChange(store, enforcement::buildExempt(kPolicy, s2->state, false, QStringLiteral("other"),
+                                                    QStringLiteral("contract ended"), contextFor(senior.reviewer))));
     auto s3 = readSubject(store, uid);
     VERIFY_OK(s3);
     QVERIFY(!s3->state.exempt);

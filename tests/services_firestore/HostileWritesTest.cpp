@@ -29,6 +29,15 @@ FirestoreWrite* stateWrite(QList<FirestoreWrite>& w, const QString& uid) {
     return writeTo(w, FirestoreCaseStore::statePath(uid));
 }
 
+FirestoreWrite* labelWrite(QList<FirestoreWrite>& w) {
+    return writeTo(w, QStringLiteral("fair_use_labels/"));
+}
+
+/** A resolution that also labels the classifier's verdict on the case. */
+Result<ChangeSet> resolveWithLabel(const Subject& s, const Reviewer& r) {
+    return resolve(s, r, Outcome::Confirmed, false, ClassifierVerdict::ModelRight);
+}
+
 FirestoreWrite* caseWrite(QList<FirestoreWrite>& w, const QString& uid) {
     return writeTo(w, QStringLiteral("users/%1/fair_use_events/").arg(uid));
 }
@@ -42,7 +51,7 @@ QString recordIdOf(const Genuine& g) {
 }
 
 /** Rows of hostileWritesAreRefused(); each is one data row (they hold functions, so they are built in the test). */
-constexpr int kHostileRows = 56;
+constexpr int kHostileRows = 65;
 
 } // namespace
 
@@ -121,6 +130,53 @@ void HostileWritesTest::hostileWritesAreRefused() {
         {QStringLiteral("a resolution in the name of the placeholder admin"), Stage::Warning, Who::Reviewer,
          Who::Reviewer, [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
          caseField("resolved_by", V::string(QStringLiteral("admin")))},
+        // ---- reason codes: "<code>[: notes]" on every decision
+        {QStringLiteral("a resolution whose reason is free text"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         recordField("reason", V::string(QStringLiteral("looked at the evidence")))},
+        {QStringLiteral("a resolution whose code is not code-shaped"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         [](const Subject& s, const Reviewer& r) { return resolve(s, r, Outcome::Confirmed); },
+         recordField("reason", V::string(QStringLiteral("Media Confirmed: seen")))},
+        {QStringLiteral("an override whose reason has no code"), Stage::Warning, Who::Senior, Who::Senior,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Throttle); },
+         recordField("reason", V::string(QStringLiteral(": manual review")))},
+        // ---- classifier labels
+        {QStringLiteral("a label in another reviewer's name"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         resolveWithLabel,
+         [setOn](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             setOn(labelWrite(w), "reviewer", V::string(QStringLiteral("someone.else@example.com")));
+         }},
+        {QStringLiteral("a label with another reviewer's uid"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         resolveWithLabel,
+         [&](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             setOn(labelWrite(w), "reviewer_uid", V::string(actor(Who::Other).reviewer.uid));
+         }},
+        {QStringLiteral("a label without its audit record"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         resolveWithLabel,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             // Alone, naming the chain's first record (written before this commit).
+             FirestoreWrite label = *labelWrite(w);
+             label.fields.insert(QStringLiteral("audit_record"), V::string(FirestoreCaseStore::auditRecordId(1)));
+             w = {label};
+         }},
+        {QStringLiteral("a label with a verdict not in the list"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         resolveWithLabel,
+         [setOn](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             setOn(labelWrite(w), "verdict", V::string(QStringLiteral("model_wrong")));
+         }},
+        {QStringLiteral("a label carrying conversation text"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         resolveWithLabel,
+         [setOn](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             setOn(labelWrite(w), "reasoning", V::string(QStringLiteral("narration of a novel")));
+         }},
+        {QStringLiteral("a label of another case than its record's"), Stage::Warning, Who::Reviewer, Who::Reviewer,
+         resolveWithLabel,
+         [setOn](QList<FirestoreWrite>& w, const Genuine&, const QString&) {
+             FirestoreWrite* label = labelWrite(w);
+             QVERIFY(label);
+             label->path = QStringLiteral("fair_use_labels/e2");
+             setOn(label, "event_id", V::string(QStringLiteral("e2")));
+         }},
         // ---- the audit chain
         {QStringLiteral("a lone audit record that does not move the head"), Stage::Warning, Who::Reviewer,
          Who::Reviewer, userNote,

@@ -28,13 +28,16 @@ inline LlmSpendRecord classifierSpend(const QString& uid) {
     return r;
 }
 
-inline Result<ChangeSet> resolve(const Subject& s, const Reviewer& r, Outcome outcome, bool exempt = false) {
-    return enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), outcome, QStringLiteral("seen"),
-                                     exempt, contextFor(r, QStringLiteral("k-%1-%2").arg(s.state.uid, r.uid)));
+inline Result<ChangeSet> resolve(const Subject& s, const Reviewer& r, Outcome outcome, bool exempt = false,
+                                 std::optional<ClassifierVerdict> verdict = std::nullopt) {
+    return enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), outcome,
+                                     QStringLiteral("classifier_error"), QStringLiteral("seen"), exempt,
+                                     contextFor(r, QStringLiteral("k-%1-%2").arg(s.state.uid, r.uid)), verdict);
 }
 
 inline Result<ChangeSet> overrideTo(const Subject& s, const Reviewer& r, Stage target) {
-    return enforcement::buildOverrideStage(kPolicy, s.state, target, QStringLiteral("manual review"), contextFor(r));
+    return enforcement::buildOverrideStage(kPolicy, s.state, target, QStringLiteral("other"),
+                                           QStringLiteral("manual review"), contextFor(r));
 }
 
 inline Result<ChangeSet> note(const Subject& s, const Reviewer& r, const QString& eventId = QStringLiteral("e1")) {
@@ -46,11 +49,13 @@ inline Result<ChangeSet> userNote(const Subject& s, const Reviewer& r) {
 }
 
 inline Result<ChangeSet> reset(const Subject& s, const Reviewer& r) {
-    return enforcement::buildReset(s.state, QStringLiteral("support ticket"), contextFor(r));
+    return enforcement::buildReset(kPolicy, s.state, QStringLiteral("user_contacted"), QStringLiteral("support ticket"),
+                                   contextFor(r));
 }
 
 inline Result<ChangeSet> exempt(const Subject& s, const Reviewer& r) {
-    return enforcement::buildExempt(s.state, true, QStringLiteral("conference interpreter"), contextFor(r));
+    return enforcement::buildExempt(kPolicy, s.state, true, QStringLiteral("legitimate_use"),
+                                    QStringLiteral("conference interpreter"), contextFor(r));
 }
 
 class ActorsTestBase : public QObject {

@@ -46,10 +46,11 @@ FirestoreWrite claimOf(const QString& uid, const Reviewer& holder) {
 }
 
 QList<Action> actions() {
-    const auto resolveAs = [](Outcome outcome, bool exempt) {
-        return [outcome, exempt](const Subject& s, const Reviewer& r) {
+    const auto resolveAs = [](Outcome outcome, bool exempt, std::optional<ClassifierVerdict> verdict = {}) {
+        return [outcome, exempt, verdict](const Subject& s, const Reviewer& r) {
             return enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), outcome,
-                                             QStringLiteral("agreement"), exempt, contextFor(r));
+                                             QStringLiteral("other"), QStringLiteral("agreement"), exempt,
+                                             contextFor(r), verdict);
         };
     };
     QList<Action> out{
@@ -57,17 +58,24 @@ QList<Action> actions() {
         {QStringLiteral("resolve false_positive"), resolveAs(Outcome::FalsePositive, false)},
         {QStringLiteral("resolve no_action"), resolveAs(Outcome::NoAction, false)},
         {QStringLiteral("resolve false_positive + exempt"), resolveAs(Outcome::FalsePositive, true)},
+        {QStringLiteral("resolve confirmed + label"),
+         resolveAs(Outcome::Confirmed, false, ClassifierVerdict::ModelRight)},
+        {QStringLiteral("resolve false_positive + label"),
+         resolveAs(Outcome::FalsePositive, false, ClassifierVerdict::ModelWrongLegitimate)},
         {QStringLiteral("reset"),
          [](const Subject& s, const Reviewer& r) {
-             return enforcement::buildReset(s.state, QStringLiteral("agreement"), contextFor(r));
+             return enforcement::buildReset(kPolicy, s.state, QStringLiteral("other"), QStringLiteral("agreement"),
+                                            contextFor(r));
          }},
         {QStringLiteral("exempt"),
          [](const Subject& s, const Reviewer& r) {
-             return enforcement::buildExempt(s.state, true, QStringLiteral("agreement"), contextFor(r));
+             return enforcement::buildExempt(kPolicy, s.state, true, QStringLiteral("other"),
+                                             QStringLiteral("agreement"), contextFor(r));
          }},
         {QStringLiteral("unexempt"),
          [](const Subject& s, const Reviewer& r) {
-             return enforcement::buildExempt(s.state, false, QStringLiteral("agreement"), contextFor(r));
+             return enforcement::buildExempt(kPolicy, s.state, false, QStringLiteral("other"),
+                                             QStringLiteral("agreement"), contextFor(r));
          },
          true},
         {QStringLiteral("add note"),
@@ -105,8 +113,8 @@ QList<Action> actions() {
     for (Stage target : {Stage::None, Stage::Warning, Stage::Throttle, Stage::Restrict}) {
         out.append(
             {QStringLiteral("override to %1").arg(toString(target)), [target](const Subject& s, const Reviewer& r) {
-                 return enforcement::buildOverrideStage(kPolicy, s.state, target, QStringLiteral("agreement"),
-                                                        contextFor(r));
+                 return enforcement::buildOverrideStage(kPolicy, s.state, target, QStringLiteral("other"),
+                                                        QStringLiteral("agreement"), contextFor(r));
              }});
     }
     return out;
@@ -122,6 +130,10 @@ ChangeSet relabelled(ChangeSet change, const Reviewer& who) {
     }
     if (change.newState && !change.newState->resetBy.isEmpty()) {
         change.newState->resetBy = who.email;
+    }
+    if (change.label) {
+        change.label->reviewer = who.email;
+        change.label->reviewerUid = who.uid;
     }
     if (change.claimChange && change.claimChange->claim) {
         change.claimChange->claim->reviewer = who.email;

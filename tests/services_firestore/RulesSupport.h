@@ -93,7 +93,7 @@ inline Result<Actor> signIn(const AuthEmulator& auth, const QString& firestoreHo
 }
 
 /** A user as the backend leaves one at `stage`: timers of that stage, violation counts, a classifier time, an open
- *  case e1 and a case e2 that a senior reviewer already resolved. */
+ *  case e1 with the classifier's result and a case e2 that a senior reviewer already resolved. */
 inline QList<FirestoreWrite> seedUser(const QString& uid, Stage stage) {
     FairUseState s =
         backendStateAt(uid, stage, at("2026-03-20T10:00:00Z"), at("2026-03-27T10:00:00Z"), at("2026-04-19T10:00:00Z"));
@@ -111,6 +111,14 @@ inline QList<FirestoreWrite> seedUser(const QString& uid, Stage stage) {
     open.newStage = stage;
     open.enforcementAction = toString(stage);
     open.adminNotes = QStringLiteral("[backend] flagged overnight");
+    ClassifierResult verdict;
+    verdict.misuseScore = 0.9;
+    verdict.usageType = UsageType::Audiobook;
+    verdict.confidence = 0.8;
+    verdict.model = QStringLiteral("gpt-4.1-mini");
+    verdict.promptVersion = QStringLiteral("purpose-v3");
+    verdict.reasoning = QStringLiteral("narration of a novel, chapter after chapter");
+    open.classifier = verdict;
     writes.append(FirestoreWrite::set(services::FirestoreCaseStore::eventPath(uid, QStringLiteral("e1")),
                                       services::encodeEvent(open)));
     FairUseEvent closed = open;
