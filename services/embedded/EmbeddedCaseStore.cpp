@@ -4,6 +4,7 @@
 #include "audit/CaseRef.h"
 #include "common/Promise.h"
 #include "embedded/EmbeddedAppeals.h"
+#include "embedded/EmbeddedCasework.h"
 #include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedSql.h"
@@ -400,6 +401,21 @@ Async<QList<Appeal>> EmbeddedCaseStore::listAppeals(const QString& uid) {
 Async<QList<Appeal>> EmbeddedCaseStore::listOpenAppeals(int limit) {
     return m_db->run<QList<Appeal>>(
         [limit](QSqlDatabase& db) -> Result<QList<Appeal>> { return embedded::readOpenAppeals(db, limit); });
+}
+
+Async<QList<UserNote>> EmbeddedCaseStore::listNotes(const QString& uid) {
+    return m_db->run<QList<UserNote>>(
+        [uid](QSqlDatabase& db) -> Result<QList<UserNote>> { return embedded::readNotes(db, uid); });
+}
+
+Async<std::optional<Casework>> EmbeddedCaseStore::getCasework(const QString& uid) {
+    return m_db->run<std::optional<Casework>>(
+        [uid](QSqlDatabase& db) -> Result<std::optional<Casework>> { return embedded::readCasework(db, uid); });
+}
+
+Async<QList<Casework>> EmbeddedCaseStore::listCasework() {
+    return m_db->run<QList<Casework>>(
+        [](QSqlDatabase& db) -> Result<QList<Casework>> { return embedded::readAllCasework(db); });
 }
 
 } // namespace fairuse::services

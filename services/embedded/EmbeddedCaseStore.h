@@ -63,6 +63,9 @@ public:
     Async<QList<Appeal>> listAppeals(const QString& uid) override;
     /** On the (status, created_at) index. */
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
+    Async<QList<UserNote>> listNotes(const QString& uid) override;
+    Async<std::optional<Casework>> getCasework(const QString& uid) override;
+    Async<QList<Casework>> listCasework() override;
     QString describe() const override;
 
 private:

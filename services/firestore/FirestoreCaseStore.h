@@ -134,6 +134,11 @@ public:
     Async<QList<Appeal>> listAppeals(const QString& uid) override;
     /** A collection-group query on status open, created_at ascending (firestore.indexes.json). */
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
+    /** users/{uid}/fair_use_notes, newest first. */
+    Async<QList<UserNote>> listNotes(const QString& uid) override;
+    Async<std::optional<Casework>> getCasework(const QString& uid) override;
+    /** fair_use_casework: one query (a document exists only while a case is escalated or snoozed). */
+    Async<QList<Casework>> listCasework() override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

@@ -2,6 +2,7 @@
 // UsageStoreConformance on EmbeddedUsageStore, each test on a new file, seeded through the demo seeder's writer.
 #include "AppealConformance.h"
 #include "CaseStoreConformance.h"
+#include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 #include "UsageStoreConformance.h"
 
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
     CaseStoreConformance cases(embeddedCaseStore);
     ClaimConformance claims(embeddedCaseStore);
     AppealConformance appeals(embeddedCaseStore);
+    CaseworkConformance casework(embeddedCaseStore);
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
@@ -122,6 +124,7 @@ int main(int argc, char** argv) {
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
+    failed += QTest::qExec(&casework, argc, argv);
     failed += QTest::qExec(&usage, argc, argv);
     return failed;
 }

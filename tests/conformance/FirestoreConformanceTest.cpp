@@ -3,6 +3,7 @@
 // seeded with the documents as the backend and the seeder write them.
 #include "AppealConformance.h"
 #include "CaseStoreConformance.h"
+#include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 
 #include "BackendFixtures.h"
@@ -72,8 +73,10 @@ int main(int argc, char** argv) {
     CaseStoreConformance cases(subject);
     ClaimConformance claims(subject);
     AppealConformance appeals(subject);
+    CaseworkConformance casework(subject);
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
+    failed += QTest::qExec(&casework, argc, argv);
     return failed;
 }
