@@ -14,7 +14,8 @@ class QStackedWidget;
 
 namespace fairuse::models {
 class CaseClaims;
-}
+class QueueCasework;
+} // namespace fairuse::models
 
 namespace fairuse::ui {
 
@@ -106,6 +107,7 @@ private:
     QWidget* m_placeholder;
     UserView* m_userView = nullptr;
     models::CaseClaims* m_claims = nullptr;
+    models::QueueCasework* m_casework = nullptr;
     AuditLogView* m_auditView = nullptr;
     SpendReportView* m_spendView = nullptr;
     ManualReviewView* m_reviewView = nullptr;

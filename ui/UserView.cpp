@@ -45,6 +45,7 @@ UserView::UserView(models::Backend& backend, QWidget* parent)
     , m_policy(backend.policy) {
     buildUi();
     buildActions();
+    buildCasework();
     clearAll();
 }
 
@@ -55,6 +56,8 @@ void UserView::clearAll() {
     m_events.clear();
     m_appeals.clear();
     m_appealsView->clear();
+    m_notes.clear();
+    m_casework.reset();
     m_conversations.clear();
     m_chartMinutes.reset();
     m_rerunResult.reset();
@@ -71,6 +74,7 @@ void UserView::clearAll() {
     m_classifierLabel->clear();
     setStatus({});
     updateActions();
+    showCasework();
 }
 
 void UserView::setStatus(const QString& text) {
@@ -108,7 +112,7 @@ void UserView::showUser(const QString& uid) {
     const TimePoint now = models::backendNow(m_backend);
     auto stale = [this, generation] { return generation != m_generation; };
 
-    m_pending = 5 + (m_backend.usage ? 2 : 0);
+    m_pending = 7 + (m_backend.usage ? 2 : 0);
     updateActions();
 
     models::whenFinished(this, m_backend.cases->getState(uid), [this, stale](const Result<FairUseState>& r) {
@@ -161,6 +165,7 @@ void UserView::showUser(const QString& uid) {
         }
         arrived();
     });
+    loadCasework(uid, generation);
     load(m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit),
          tr("the conversations"), [this](const QList<Conversation>& conversations) {
              m_conversations = conversations;
@@ -193,6 +198,7 @@ void UserView::arrived() {
     }
     showState();
     showAppeals();
+    showCasework();
     if (m_chartMinutes && m_state) {
         const Plan plan = effectivePlan(m_state->subscription, models::backendNow(m_backend));
         m_chart->setData(m_chartMinutes->minutes, m_chartMinutes->from, m_chartMinutes->to, m_policy.capsFor(plan));
@@ -225,6 +231,7 @@ void UserView::arrived() {
                   tr("Check the connection (File > Connection profiles) and reload (F5)."));
     }
     updateActions();
+    updateCaseworkActions();
     Q_EMIT loaded(m_uid);
 }
 
@@ -370,6 +377,7 @@ ActionDialog* UserView::openAction(ActionKind kind) {
     if (m_claims) {
         dialog->setClaim(m_claims->claimOf(m_uid));
     }
+    dialog->setCasework(m_casework);
     const QString uid = m_uid;
     connect(dialog, &ActionDialog::applied, this,
             [this, kind, uid](const CommitResult& result, const ChangeSet& change) {
