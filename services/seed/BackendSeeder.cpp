@@ -105,11 +105,10 @@ QList<FirestoreQuery> replacedCollections() {
           std::pair{QStringLiteral("fair_use_idempotency"), false}, std::pair{kExemptionsCollection, false},
           std::pair{QStringLiteral("fair_use_appeals"), true}, std::pair{QStringLiteral("fair_use_notes"), true},
           std::pair{QStringLiteral("fair_use_casework"), false}}) {
-        FirestoreQuery q;
+        FirestoreQuery& q = queries.emplace_back();
         q.collectionId = collection;
         q.allDescendants = group;
         q.limit = FirestoreClient::kMaxWritesPerCommit;
-        queries.append(q);
     }
     return queries;
 }
