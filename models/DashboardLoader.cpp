@@ -62,6 +62,7 @@ void DashboardLoader::start(TimePoint from, TimePoint to, Milliseconds sla) {
     m_inFlight = 0;
     m_auditDone = false;
     m_queueDone = false;
+    m_casesRead = false;
     if (!m_backend.cases) {
         fail(tr("Not connected to a case store."));
         return;
@@ -71,9 +72,37 @@ void DashboardLoader::start(TimePoint from, TimePoint to, Milliseconds sla) {
     filter.from = from - kClaimLookback;
     filter.to = to;
     Q_EMIT progress(tr("Reading the audit trail…"), 0, 0);
-    // The queue is read alongside the audit trail: neither depends on the other, and the store's answers overlap.
+    // The cases (or the queue) are read alongside the audit trail: neither depends on the other, and the store's
+    // answers overlap.
     m_pager->start(filter, kPageSize, false);
-    readQueuePage({});
+    if (m_periodQuery) {
+        readPeriodCases();
+    } else {
+        readQueuePage({});
+    }
+}
+
+void DashboardLoader::readPeriodCases() {
+    const quint64 generation = m_generation;
+    whenFinished(this, m_backend.cases->listCasesOpenDuring(m_from, m_to),
+                 [this, generation](const Result<QList<FairUseEvent>>& r) {
+                     if (generation != m_generation) {
+                         return;
+                     }
+                     if (!r && r.error().kind == ErrorKind::Unavailable) {
+                         readQueuePage({}); // a store without the query: user by user
+                         return;
+                     }
+                     if (!r) {
+                         fail(tr("Could not read the cases of the period from %1: %2")
+                                  .arg(m_backend.cases->describe(), r.error().message));
+                         return;
+                     }
+                     m_input.cases = r.value();
+                     m_casesRead = true;
+                     m_queueDone = true;
+                     readUsersWhenListed();
+                 });
 }
 
 void DashboardLoader::cancel() {
@@ -115,7 +144,8 @@ void DashboardLoader::readUsersWhenListed() {
     if (!m_auditDone || !m_queueDone) {
         return;
     }
-    m_pendingUsers = m_uids.values();
+    // With the period's cases read, only the users whose appeals were decided are left to read.
+    m_pendingUsers = m_casesRead ? m_appealUids.values() : m_uids.values();
     m_pendingUsers.sort(); // a stable order makes progress and failures reproducible
     m_usersTotal = static_cast<int>(m_pendingUsers.size());
     if (m_usersTotal == 0) {
@@ -136,7 +166,8 @@ void DashboardLoader::readUser(const QString& uid) {
     ++m_inFlight;
     // The user is done when every answer asked for is in: cases, and appeals when the user had one decided.
     const bool appeals = m_appealUids.contains(uid);
-    auto remaining = std::make_shared<int>(appeals ? 2 : 1);
+    const bool cases = !m_casesRead;
+    auto remaining = std::make_shared<int>((appeals ? 1 : 0) + (cases ? 1 : 0));
     auto settle = [this, generation, remaining] {
         if (generation != m_generation || --*remaining > 0) {
             return;
@@ -150,19 +181,21 @@ void DashboardLoader::readUser(const QString& uid) {
             readNextUsers();
         }
     };
-    whenFinished(this, m_backend.cases->listEvents(uid),
-                 [this, generation, uid, settle](const Result<QList<FairUseEvent>>& r) {
-                     if (generation != m_generation) {
-                         return;
-                     }
-                     if (!r) {
-                         fail(tr("Could not read the cases of %1 from %2: %3")
-                                  .arg(uid, m_backend.cases->describe(), r.error().message));
-                         return;
-                     }
-                     m_input.cases.append(r.value());
-                     settle();
-                 });
+    if (cases) {
+        whenFinished(this, m_backend.cases->listEvents(uid),
+                     [this, generation, uid, settle](const Result<QList<FairUseEvent>>& r) {
+                         if (generation != m_generation) {
+                             return;
+                         }
+                         if (!r) {
+                             fail(tr("Could not read the cases of %1 from %2: %3")
+                                      .arg(uid, m_backend.cases->describe(), r.error().message));
+                             return;
+                         }
+                         m_input.cases.append(r.value());
+                         settle();
+                     });
+    }
     if (!appeals) {
         return;
     }

@@ -19,10 +19,11 @@ class AuditPager;
  * (casework::computeDashboard) on a worker thread, so the GUI thread never waits for either.
  *
  * What is read: the audit trail of the period, page by page (AuditPager), starting kClaimLookback before it so a
- * claim taken the evening before times a decision made in the period; then, for every user named in those records
- * or in the flagged-user queue, the user's cases (a few users in flight at once), and the appeals of the users with
- * a `decide_appeal` record (an appeal decided in the period has one). A user with a case but neither a record in the
- * period nor a place in the queue is not read: nobody worked that case in the period and it is no longer flagged.
+ * claim taken the evening before times a decision made in the period; alongside it, the cases open at some time in
+ * the period (CaseStore::listCasesOpenDuring, one query); then the appeals of the users with a `decide_appeal` record
+ * (an appeal decided in the period has one). A store that cannot list a period's cases is read as before that query
+ * existed: the flagged-user queue, then the cases of every user named in the records or the queue (a few users in
+ * flight at once); a user with a case but neither a record in the period nor a place in the queue is then not read.
  *
  * start() begins a new load and drops the answers of the one before; cancel() stops reading and drops its answers.
  * Store failures end the load with failed(), naming the store and what could not be read. Stores that keep no
@@ -42,6 +43,9 @@ public:
 
     /** Loads and computes the figures of [from, to) with the given case SLA. */
     void start(TimePoint from, TimePoint to, Milliseconds sla = casework::kDefaultCaseSla);
+    /** Whether loads ask the store for the period's cases in one query (the default) or, as stores without that
+     *  query are read, user by user (for the benchmark's side-by-side figures). */
+    void setPeriodQuery(bool enabled) { m_periodQuery = enabled; }
     /** Stops the load in progress; nothing more is reported for it but cancelled(). */
     void cancel();
     bool isRunning() const { return m_running; }
@@ -61,6 +65,8 @@ Q_SIGNALS:
 
 private:
     void readQueuePage(const QString& cursor);
+    /** The period's cases in one query; falls back to the queue and the users' cases when the store has none. */
+    void readPeriodCases();
     /** Once the audit trail and the queue are both read: reads the users they named. */
     void readUsersWhenListed();
     void readNextUsers();
@@ -85,6 +91,8 @@ private:
     int m_inFlight = 0;
     bool m_auditDone = false;
     bool m_queueDone = false;
+    bool m_periodQuery = true;
+    bool m_casesRead = false; ///< the period's cases came in one query: users are read for their appeals only
     casework::DashboardFigures m_figures;
     qsizetype m_auditCount = 0;
     qsizetype m_caseCount = 0;

@@ -12,6 +12,8 @@ target_sources(fairuse_models PRIVATE
     BulkResolver.cpp
     BulkResolver.h
     CaseClaims.cpp
+    CasePage.cpp
+    CasePage.h
     CaseClaims.h
     DashboardLoader.cpp
     DashboardLoader.h

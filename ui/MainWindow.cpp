@@ -25,6 +25,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QProgressDialog>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -54,12 +55,13 @@ QString roleLabel(Role role) {
 
 void MainWindow::showEvent(QShowEvent* event) {
     if (!m_splitSet) {
-        // 3:2 of the real width on the first show (the stretch factors only share what the size hints leave): the
-        // queue's columns need about 60% of a 1500 px window to show without horizontal scrolling. Layouts are
-        // active by now and nothing is painted yet.
+        // Half of the real width each on the first show (the stretch factors only share what the size hints
+        // leave), unless a saved layout set it: the case page needs about 750 px of a 1500 px window for its text
+        // to wrap rather than be cut; the queue's rarer columns (last action, updated) scroll. Layouts are active by
+        // now and nothing is painted yet.
         m_splitSet = true;
         const int width = m_splitter->width() - m_splitter->handleWidth();
-        m_splitter->setSizes({width * 3 / 5, width - width * 3 / 5});
+        m_splitter->setSizes({width / 2, width - width / 2});
     }
     QMainWindow::showEvent(event);
 }
@@ -162,6 +164,33 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::saveLayout(QSettings& settings) const {
+    settings.beginGroup(QStringLiteral("window"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("split"), m_splitter->saveState());
+    settings.endGroup();
+    settings.beginGroup(QStringLiteral("casePage"));
+    m_userView->saveLayout(settings);
+    settings.endGroup();
+}
+
+void MainWindow::restoreLayout(QSettings& settings) {
+    settings.beginGroup(QStringLiteral("window"));
+    const QByteArray geometry = settings.value(QStringLiteral("geometry")).toByteArray();
+    if (!geometry.isEmpty()) {
+        restoreGeometry(geometry);
+    }
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    if (m_splitter->restoreState(settings.value(QStringLiteral("split")).toByteArray())) {
+        m_splitSet = true; // the reviewer's own split, not the first-show default
+    }
+    settings.endGroup();
+    settings.beginGroup(QStringLiteral("casePage"));
+    m_userView->restoreLayout(settings);
+    settings.endGroup();
+}
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     // Closing the console releases its claim (a release_claim record); were the commit lost, the lease runs out.

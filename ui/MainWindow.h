@@ -9,6 +9,7 @@
 class QAction;
 class QLabel;
 class QProgressBar;
+class QSettings;
 class QSplitter;
 class QStackedWidget;
 
@@ -53,6 +54,13 @@ public:
     QString identityText() const;
     /** The status bar's loading text ("Loaded 12,000 users…", "12,345 users"). */
     QString progressText() const;
+
+    /** Window geometry and state, the queue/details split and the case page's splitters, kept between sessions by
+     *  the application (not in tests, which start from the defaults). */
+    void saveLayout(QSettings& settings) const;
+    void restoreLayout(QSettings& settings);
+    /** The case page. */
+    UserView* userView() const { return m_userView; }
 
     /** Writes the visible queue (filtered and sorted as shown) to `path`; CSV unless it ends in ".json". */
     bool exportQueueTo(const QString& path);

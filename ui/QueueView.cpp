@@ -135,9 +135,31 @@ void QueueView::fitColumns() {
         header->setSectionResizeMode(column, QHeaderView::Interactive);
         m_table->setColumnWidth(column, width);
     }
-    // The user id takes what is left (elided in the middle, full id in the tooltip).
+    // The user id takes what is left (elided in the middle, full id in the tooltip), but never less than enough to
+    // tell users apart: in a narrow pane the rarer columns on the right scroll instead.
     header->setStretchLastSection(false);
-    header->setSectionResizeMode(M::UserColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(M::UserColumn, QHeaderView::Interactive);
+    m_table->viewport()->installEventFilter(this);
+    fitUserColumn();
+}
+
+void QueueView::fitUserColumn() {
+    using M = models::QueueModel;
+    int others = 0;
+    for (int c = 0; c < M::ColumnCount; ++c) {
+        if (c != M::UserColumn && !m_table->isColumnHidden(c)) {
+            others += m_table->columnWidth(c);
+        }
+    }
+    const int minimum = m_table->fontMetrics().horizontalAdvance(QStringLiteral("RT9HbGB\u2026PacARF")) + 12;
+    m_table->setColumnWidth(M::UserColumn, std::max(minimum, m_table->viewport()->width() - others));
+}
+
+bool QueueView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize) {
+        fitUserColumn();
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QString QueueView::currentUid() const {

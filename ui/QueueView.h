@@ -75,6 +75,9 @@ Q_SIGNALS:
 
 private:
     void fitColumns();
+    /** The user column takes the width the others leave, at least a readable id's. */
+    void fitUserColumn();
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void openFound(const QString& uid, const QString& what);
 
     models::Backend& m_backend;

@@ -6,6 +6,8 @@
 #include "casework/Claims.h"
 
 #include "BulkResolver.h"
+#include "CaseHeader.h"
+#include "CasePage.h"
 #include "CaseReport.h"
 #include "ConversationsModel.h"
 #include "DetailFormat.h"
@@ -36,6 +38,8 @@ using namespace std::chrono_literals;
 constexpr auto kChartRange = 7 * 24h;
 constexpr auto kConversationsSince = 30 * 24h;
 constexpr int kConversationLimit = 500;
+/** Audit records of the user read for the timeline: the newest this many. */
+constexpr int kAuditForTimeline = 200;
 
 } // namespace
 
@@ -55,10 +59,15 @@ void UserView::clearAll() {
     m_state.reset();
     m_events.clear();
     m_appeals.clear();
-    m_appealsView->clear();
+    m_audit.clear();
+    m_timelineView->clear();
     m_notes.clear();
     m_casework.reset();
     m_conversations.clear();
+    m_speech.reset();
+    m_shownVerdict.reset();
+    m_conversationDetail->clear();
+    m_caseStrip->clear();
     m_chartMinutes.reset();
     m_rerunResult.reset();
     m_sttUsedMs.reset();
@@ -67,7 +76,7 @@ void UserView::clearAll() {
     m_eventsModel->clear();
     m_evidenceModel->clear();
     m_conversationsModel->clear();
-    m_header->setText(m_uid.isEmpty() ? tr("No user selected") : tr("User %1").arg(m_uid));
+    m_caseHeader->showTitle(m_uid.isEmpty() ? tr("No user selected") : tr("User %1").arg(m_uid));
     m_stateLabel->clear();
     m_budgetLabel->clear();
     m_spendLabel->clear();
@@ -112,7 +121,7 @@ void UserView::showUser(const QString& uid) {
     const TimePoint now = models::backendNow(m_backend);
     auto stale = [this, generation] { return generation != m_generation; };
 
-    m_pending = 7 + (m_backend.usage ? 2 : 0);
+    m_pending = 8 + (m_backend.usage ? 3 : 0);
     updateActions();
 
     models::whenFinished(this, m_backend.cases->getState(uid), [this, stale](const Result<FairUseState>& r) {
@@ -152,6 +161,7 @@ void UserView::showUser(const QString& uid) {
     load(m_backend.cases->listEvents(uid), tr("the cases"), [this](const QList<FairUseEvent>& events) {
         m_events = events;
         m_eventsModel->appendRows(m_events);
+        m_eventsView->resizeColumnsToContents(); // the resolution, last, takes the rest
     });
     models::whenFinished(this, m_backend.cases->listAppeals(uid), [this, stale](const Result<QList<Appeal>>& r) {
         if (stale()) {
@@ -166,6 +176,21 @@ void UserView::showUser(const QString& uid) {
         arrived();
     });
     loadCasework(uid, generation);
+    services::AuditFilter auditFilter;
+    auditFilter.uid = uid;
+    auditFilter.limit = kAuditForTimeline;
+    models::whenFinished(this, m_backend.cases->listAudit(auditFilter),
+                         [this, stale](const Result<QList<AuditRecord>>& r) {
+                             if (stale()) {
+                                 return;
+                             }
+                             if (r) {
+                                 m_audit = r.value();
+                             } else if (r.error().kind != ErrorKind::Unavailable) {
+                                 m_errors << tr("Could not load %1: %2").arg(tr("the audit trail"), r.error().message);
+                             }
+                             arrived();
+                         });
     load(m_backend.cases->listConversations(uid, now - kConversationsSince, kConversationLimit),
          tr("the conversations"), [this](const QList<Conversation>& conversations) {
              m_conversations = conversations;
@@ -187,6 +212,8 @@ void UserView::showUser(const QString& uid) {
             });
         load(m_backend.usage->readSttBudgetUsedMs(uid, now), tr("the STT budget"),
              [this](std::int64_t usedMs) { m_sttUsedMs = usedMs; });
+        load(m_backend.usage->readSpeech(uid, now), tr("the speech totals"),
+             [this](const services::SpeechReading& reading) { m_speech = reading.totals; });
     } else {
         m_chart->showMessage(tr("No usage store is connected."));
     }
@@ -197,7 +224,7 @@ void UserView::arrived() {
         return;
     }
     showState();
-    showAppeals();
+    showTimeline();
     showCasework();
     if (m_chartMinutes && m_state) {
         const Plan plan = effectivePlan(m_state->subscription, models::backendNow(m_backend));
@@ -237,44 +264,15 @@ void UserView::arrived() {
 
 void UserView::showState() {
     if (!m_state) {
-        m_header->setText(tr("User %1: state not available").arg(m_uid));
+        m_caseHeader->showTitle(tr("User %1: state not available").arg(m_uid));
         return;
     }
     const FairUseState& s = *m_state;
     const TimePoint now = models::backendNow(m_backend);
-    m_header->setText(
-        tr("User %1: %2%3").arg(s.uid, models::stageLabel(s.stage), s.exempt ? tr(" (exempt)") : QString()));
+    showHeader();
     m_stateLabel->setText(UserSummary::stateText(s, m_events, m_policy, now));
     m_budgetLabel->setText(UserSummary::sttBudgetText(s, m_sttUsedMs, m_policy, now));
     m_spendLabel->setText(UserSummary::spendText(m_spend, effectivePlan(s.subscription, now), now));
-}
-
-void UserView::showAppeals() {
-    if (m_appeals.isEmpty()) {
-        m_appealsView->setPlainText(tr("No appeals."));
-        return;
-    }
-    int open = 0;
-    QString html;
-    for (const Appeal& a : std::as_const(m_appeals)) {
-        open += a.isOpen() ? 1 : 0;
-        html += QStringLiteral("<p><b>%1</b> \u2014 %2<br/>%3<br/>%4</p>")
-                    .arg(tr("Appeal %1, %2").arg(a.id, models::appealStatusLabel(a)).toHtmlEscaped(),
-                         tr("received %1 via %2, contesting %3")
-                             .arg(models::formatTime(a.createdAt), models::appealChannelLabel(a.channel),
-                                  a.caseRef.isEmpty() ? tr("the current stage") : a.caseRef)
-                             .toHtmlEscaped(),
-                         a.message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br/>")),
-                         a.decision ? tr("Decision: %1 by %2 on %3: %4")
-                                          .arg(models::appealStatusLabel(a), a.decidedBy,
-                                               models::formatTime(a.decidedAt), a.decisionReason)
-                                          .toHtmlEscaped()
-                                    : tr("Decision: none yet").toHtmlEscaped());
-    }
-    m_appealsView->setHtml(
-        QStringLiteral("<p><i>%1</i></p>")
-            .arg(tr("%n appeal(s), %1 open", nullptr, static_cast<int>(m_appeals.size())).arg(open).toHtmlEscaped()) +
-        html);
 }
 
 std::optional<FairUseEvent> UserView::selectedOrOpenEvent() const {
@@ -295,9 +293,11 @@ void UserView::showEvidenceForSelection() {
     if (current.isValid() && current.row() < m_events.size()) {
         const FairUseEvent& e = m_events.at(current.row());
         m_rerunResult.reset();
+        m_caseStrip->setText(models::caseSummary(e));
         showClassifier(e.classifier, tr("case %1").arg(e.caseRef));
         return;
     }
+    m_caseStrip->setText(m_events.isEmpty() ? tr("No cases.") : tr("No case selected."));
     if (m_rerunResult) {
         showClassifier(m_rerunResult, tr("re-run (not saved to a case)"));
         return;
@@ -306,6 +306,8 @@ void UserView::showEvidenceForSelection() {
 }
 
 void UserView::showClassifier(const std::optional<ClassifierResult>& result, const QString& origin) {
+    m_shownVerdict = result;
+    m_conversationDetail->clear();
     if (!result) {
         m_classifierLabel->setText(tr("No classifier verdict for this selection."));
         m_evidenceModel->clear();
@@ -338,6 +340,7 @@ void UserView::highlightConversation(const QModelIndex& evidenceIndex) {
     setStatus({});
     m_conversationsView->selectRow(row);
     m_conversationsView->scrollTo(m_conversationsModel->index(row, 0), QAbstractItemView::PositionAtCenter);
+    showConversationDetail(m_conversationsModel->index(row, 0));
 }
 
 ActionDialog* UserView::openAction(ActionKind kind) {
@@ -450,7 +453,7 @@ void UserView::runClassifier() {
             m_eventsView->setCurrentIndex({});
             m_eventsView->clearSelection();
             showClassifier(m_rerunResult, tr("re-run (not saved to a case)"));
-            m_tabs->setCurrentIndex(2);
+            m_tabs->setCurrentIndex(0);
             Q_EMIT classifierRerun(uid);
         });
 }

@@ -14,6 +14,8 @@
 class QAction;
 class QVBoxLayout;
 class QLabel;
+class QSettings;
+class QSplitter;
 class QTabWidget;
 class QTableView;
 class QTextBrowser;
@@ -27,13 +29,18 @@ class EvidenceModel;
 
 namespace fairuse::ui {
 
+class CaseHeader;
 class ClaimBanner;
 class SpeechChart;
 
 /**
- * Everything about one flagged user: the fair-use state and what produced it, the case timeline, the classifier's
- * evidence beside the conversations it cites, the speech chart against the caps, the STT budget and the user's LLM
- * spend; and the reviewer actions (resolve, override, reset, exempt, re-run the classifier, add a note, case report).
+ * The case page: everything about one flagged user, built around the decision. A header with the stage, the plan,
+ * each cap as a bar of the share used and the latest verdict; the cases, with the selected one (by default the newest
+ * open case with a verdict) summed up in full below them; the classifier's evidence beside the conversations, with
+ * the selected conversation in full (title, time, duration, category, source, overview); a vertical timeline of
+ * cases, decisions, notes, appeals and claims; the speech chart against the caps, the STT budget and the LLM spend;
+ * the state in detail; and the reviewer actions (resolve, override, reset, exempt, re-run the classifier, add a note,
+ * decide an appeal, case report).
  *
  * Everything loads asynchronously; a user shown while another is still loading wins (late replies are dropped).
  */
@@ -80,8 +87,11 @@ public:
     /** The user's notes (pinned and unpinned), newest first, and the casework document, loaded with the user. */
     const QList<UserNote>& notes() const { return m_notes; }
     const std::optional<Casework>& casework() const { return m_casework; }
-    /** The pinned notes, the escalation and the snooze of the shown user, above the tabs. */
+    /** The pinned notes, the escalation and the snooze of the shown user, below the header. */
     QLabel* caseworkLabel() const { return m_caseworkLabel; }
+    /** Splitter positions and the open section, kept between sessions by the window (MainWindow::saveLayout). */
+    void saveLayout(QSettings& settings) const;
+    void restoreLayout(const QSettings& settings);
 
     /** Writes the PDF case report of the shown user; emits reportWritten when done. */
     void saveReport(const QString& path);
@@ -90,9 +100,19 @@ public:
     bool isLoading() const { return m_pending > 0; }
     const std::optional<FairUseState>& state() const { return m_state; }
     const QList<FairUseEvent>& events() const { return m_events; }
-    /** The user's appeals, newest first, and the timeline's appeals panel (every field, messages in full). */
+    /** The user's appeals, newest first. */
     const QList<Appeal>& appeals() const { return m_appeals; }
-    QTextBrowser* appealsView() const { return m_appealsView; }
+    /** The timeline (cases, decisions, notes, appeals with every field and message in full, claims), newest first. */
+    QTextBrowser* timelineView() const { return m_timelineView; }
+    QTextBrowser* appealsView() const { return m_timelineView; }
+    /** The user's audit records as read for the timeline (chain order, the newest kAuditForTimeline). */
+    const QList<AuditRecord>& audit() const { return m_audit; }
+    CaseHeader* caseHeader() const { return m_caseHeader; }
+    /** The selected case in full (caseSummary). */
+    QLabel* caseStrip() const { return m_caseStrip; }
+    /** The selected conversation in full. */
+    QTextBrowser* conversationDetail() const { return m_conversationDetail; }
+    QTabWidget* sections() const { return m_tabs; }
     QAction* decideAppealAction() const { return m_decideAppealAct; }
     models::EventsModel* eventsModel() const { return m_eventsModel; }
     models::EvidenceModel* evidenceModel() const { return m_evidenceModel; }
@@ -142,7 +162,9 @@ private:
     std::optional<FairUseEvent> selectedOrOpenEvent() const;
     void runClassifier();
     void claimShownCase();
-    void showAppeals();
+    void showTimeline();
+    void showHeader();
+    void showConversationDetail(const QModelIndex& current);
     // UserViewCasework.cpp
     void buildCasework();
     void loadCasework(const QString& uid, quint64 generation);
@@ -160,7 +182,11 @@ private:
     QList<Appeal> m_appeals;
     QList<UserNote> m_notes;
     std::optional<Casework> m_casework;
+    QList<AuditRecord> m_audit;
     QList<Conversation> m_conversations;
+    std::optional<SpeechTotals> m_speech;
+    /** The classifier verdict the evidence tab shows (a case's or a re-run's). */
+    std::optional<ClassifierResult> m_shownVerdict;
     std::optional<ClassifierResult> m_rerunResult;
     std::optional<std::int64_t> m_sttUsedMs;
     QList<LlmSpendRecord> m_spend;
@@ -173,15 +199,20 @@ private:
     std::optional<ChartMinutes> m_chartMinutes;
     QStringList m_errors;
 
-    QLabel* m_header = nullptr;
+    CaseHeader* m_caseHeader = nullptr;
+    QLabel* m_caseStrip = nullptr;
     QLabel* m_status = nullptr;
+    QSplitter* m_mainSplit = nullptr;
+    QSplitter* m_evidenceSplit = nullptr;
+    QSplitter* m_tablesSplit = nullptr;
+    QTextBrowser* m_conversationDetail = nullptr;
     QTabWidget* m_tabs = nullptr;
     QLabel* m_stateLabel = nullptr;
     QLabel* m_budgetLabel = nullptr;
     QLabel* m_spendLabel = nullptr;
     QTableView* m_eventsView = nullptr;
     models::EventsModel* m_eventsModel = nullptr;
-    QTextBrowser* m_appealsView = nullptr;
+    QTextBrowser* m_timelineView = nullptr;
     QLabel* m_classifierLabel = nullptr;
     QTableView* m_evidenceView = nullptr;
     models::EvidenceModel* m_evidenceModel = nullptr;

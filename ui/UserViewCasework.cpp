@@ -24,7 +24,7 @@ void UserView::buildCasework() {
     m_caseworkLabel->setTextFormat(Qt::PlainText);
     m_caseworkLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_caseworkLabel->setFrameShape(QFrame::StyledPanel);
-    m_layout->insertWidget(m_layout->indexOf(m_tabs), m_caseworkLabel);
+    m_layout->insertWidget(m_layout->indexOf(m_status) + 1, m_caseworkLabel);
 
     auto make = [this](const QString& text, const QKeySequence& key, const QString& tip, CaseworkKind kind) {
         auto* action = new QAction(text, this);

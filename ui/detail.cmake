@@ -11,6 +11,8 @@ target_sources(fairuse_ui PRIVATE
     BulkResolveDialog.cpp
     BulkResolveDialog.h
     ChartSwap.h
+    CaseHeader.cpp
+    CaseHeader.h
     ClaimBanner.cpp
     ClaimBanner.h
     CaseReport.cpp

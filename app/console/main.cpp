@@ -5,6 +5,7 @@
 #include "Composition.h"
 #include "ConnectionProfile.h"
 #include "DashboardView.h"
+#include "EvidenceModel.h"
 #include "FutureWatch.h"
 #include "MainWindow.h"
 #include "ManualReviewInbox.h"
@@ -16,6 +17,7 @@
 #include "SignInDialog.h"
 #include "SimulationRunner.h"
 #include "SimulatorDialog.h"
+#include "UserView.h"
 #include "auth/AuthSession.h"
 #include "logging/Logging.h"
 #include "secrets/KeychainSecretStore.h"
@@ -33,6 +35,7 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QTableView>
 #include <QTextStream>
 #include <QTimer>
@@ -119,6 +122,29 @@ void armSimulatorScreenshot(ui::MainWindow* window, const QString& file) {
         QTextStream(stderr) << "screenshot FAILED: the simulation did not finish" << Qt::endl;
         QCoreApplication::exit(1);
     });
+}
+
+/** The case page of the queue's first user, with the first piece of evidence selected so its conversation shows in
+ *  full beside it; grabbed once the page has loaded. */
+void armCasePageScreenshot(ui::MainWindow* window, const QString& file) {
+    auto grab = [window, file] {
+        const bool saved = window->grab().save(file);
+        QTextStream(stderr) << (saved ? "screenshot saved: " : "screenshot FAILED: ") << file << Qt::endl;
+        QCoreApplication::exit(saved ? 0 : 1);
+    };
+    auto done = std::make_shared<bool>(false);
+    QObject::connect(window->userView(), &ui::UserView::loaded, window, [window, grab, done] {
+        if (*done) {
+            return;
+        }
+        *done = true;
+        ui::UserView* view = window->userView();
+        if (view->evidenceModel()->rowCount() > 0) {
+            view->evidenceView()->setCurrentIndex(view->evidenceModel()->index(0, 0));
+        }
+        QTimer::singleShot(1500, window, grab);
+    });
+    QTimer::singleShot(60000, window, grab);
 }
 
 /** Once the queue has loaded, shows View > Appeals inbox, and grabs the window when the inbox has its rows. */
@@ -390,11 +416,24 @@ int main(int argc, char* argv[]) {
                 armSimulatorScreenshot(window.get(), file);
             } else if (parser.value(screenshotPageOpt) == QLatin1String("appeals")) {
                 armAppealsScreenshot(window.get(), file);
+            } else if (parser.value(screenshotPageOpt) == QLatin1String("case-page")) {
+                armCasePageScreenshot(window.get(), file);
             } else if (parser.value(screenshotPageOpt) == QLatin1String("manual-review")) {
                 armManualReviewScreenshot(window.get(), file);
             } else {
                 armScreenshot(window.get(), file);
             }
+        }
+        if (!parser.isSet(screenshotOpt)) {
+            // The reviewer's window and splitters as they left them (screenshots keep the defaults).
+            QSettings layout(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("fairuse"),
+                             QStringLiteral("fairuse-console-layout"));
+            window->restoreLayout(layout);
+            QObject::connect(&app, &QCoreApplication::aboutToQuit, window.get(), [&window] {
+                QSettings layout(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("fairuse"),
+                                 QStringLiteral("fairuse-console-layout"));
+                window->saveLayout(layout);
+            });
         }
         window->show();
         settings.setLastProfile(profile.name);

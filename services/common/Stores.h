@@ -183,6 +183,17 @@ public:
         Q_UNUSED(now)
         return unsupported<QList<CaseClaim>>(QStringLiteral("read claims"));
     }
+    /**
+     * Every user's cases that were open at some time in [from, to): created before `to` and either still open or
+     * resolved at or after `from`; in no particular order. The team dashboard reads a period with it instead of one
+     * listEvents() per user. Firestore answers it with two collection-group queries read in pages (open cases by
+     * created_at; cases by resolved_at), the embedded store with one query. Stores that cannot answer Unavailable.
+     */
+    virtual Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) {
+        Q_UNUSED(from)
+        Q_UNUSED(to)
+        return unsupported<QList<FairUseEvent>>(QStringLiteral("list the cases of a period"));
+    }
     /** The user's appeals, newest first (users/{uid}/fair_use_appeals). Stores that keep none answer Unavailable. */
     virtual Async<QList<Appeal>> listAppeals(const QString& uid) {
         Q_UNUSED(uid)

@@ -187,6 +187,26 @@ Async<QList<FairUseEvent>> EmbeddedCaseStore::listEvents(const QString& uid) {
     });
 }
 
+Async<QList<FairUseEvent>> EmbeddedCaseStore::listCasesOpenDuring(TimePoint from, TimePoint to) {
+    return m_db->run<QList<FairUseEvent>>([from, to](QSqlDatabase& db) -> Result<QList<FairUseEvent>> {
+        if (to <= from) {
+            return QList<FairUseEvent>{};
+        }
+        auto q = exec(db,
+                      QStringLiteral("SELECT ") + eventColumns() +
+                          QStringLiteral(" FROM events WHERE created_at < ? AND (resolved = 0 OR resolved_at >= ?)"),
+                      {static_cast<qlonglong>(toUnixMs(to)), static_cast<qlonglong>(toUnixMs(from))});
+        if (!q) {
+            return q.error();
+        }
+        QList<FairUseEvent> out;
+        while (q->next()) {
+            out.append(eventFromQuery(*q));
+        }
+        return out;
+    });
+}
+
 Async<FairUseEvent> EmbeddedCaseStore::findByCaseRef(const QString& caseRef) {
     return m_db->run<FairUseEvent>([caseRef](QSqlDatabase& db) -> Result<FairUseEvent> {
         const QString ref = normaliseCaseRef(caseRef);

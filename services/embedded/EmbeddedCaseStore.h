@@ -30,6 +30,7 @@ public:
     Async<FairUseState> getState(const QString& uid) override;
     Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
     /** The reference as typed (fairuse::normaliseCaseRef); ErrorKind::Invalid when it is not one. */
+    Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
     Async<FairUseEvent> findByCaseRef(const QString& caseRef) override;
     Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override;
     /**

@@ -139,6 +139,7 @@ public:
     Async<std::optional<Casework>> getCasework(const QString& uid) override;
     /** fair_use_casework: one query (a document exists only while a case is escalated or snoozed). */
     Async<QList<Casework>> listCasework() override;
+    Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

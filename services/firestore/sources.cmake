@@ -26,6 +26,7 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreDocument.h
     firestore/FirestoreMapping.cpp
     firestore/FirestoreMapping.h
+    firestore/FirestorePeriodCases.cpp
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
     firestore/UserDocument.cpp

@@ -133,6 +133,43 @@ private Q_SLOTS:
         QVERIFY(none->isEmpty());
     }
 
+    void casesOpenDuringAPeriod_data() {
+        QTest::addColumn<QString>("from");
+        QTest::addColumn<QString>("to");
+        QTest::addColumn<QStringList>("expected");
+        // e1 alice open (created 03-20 09:55), e2 bob open (10:55), e3 carol created 08:55 resolved 09:55, e0 alice
+        // created 03-10 09:55 resolved 10:55.
+        QTest::newRow("open ones and one resolved in the period")
+            << QStringLiteral("2026-03-20T09:00:00Z") << QStringLiteral("2026-03-20T12:00:00Z")
+            << QStringList{QStringLiteral("e1"), QStringLiteral("e2"), QStringLiteral("e3")};
+        QTest::newRow("created after the end")
+            << QStringLiteral("2026-03-20T09:00:00Z") << QStringLiteral("2026-03-20T10:00:00Z")
+            << QStringList{QStringLiteral("e1"), QStringLiteral("e3")};
+        QTest::newRow("resolved before the start")
+            << QStringLiteral("2026-03-20T10:00:00Z") << QStringLiteral("2026-03-20T12:00:00Z")
+            << QStringList{QStringLiteral("e1"), QStringLiteral("e2")};
+        QTest::newRow("an old period") << QStringLiteral("2026-03-10T00:00:00Z")
+                                       << QStringLiteral("2026-03-11T00:00:00Z") << QStringList{QStringLiteral("e0")};
+        QTest::newRow("empty period") << QStringLiteral("2026-03-20T12:00:00Z")
+                                      << QStringLiteral("2026-03-20T12:00:00Z") << QStringList{};
+    }
+
+    void casesOpenDuringAPeriod() {
+        QFETCH(QString, from);
+        QFETCH(QString, to);
+        QFETCH(QStringList, expected);
+        auto cases = wait(store().listCasesOpenDuring(at(from.toLatin1().constData()), at(to.toLatin1().constData())));
+        CONFORM_OK(cases);
+        QStringList ids;
+        for (const FairUseEvent& e : *cases) {
+            ids << e.id;
+            QVERIFY(!e.uid.isEmpty());
+            QVERIFY(!e.version.isEmpty());
+        }
+        ids.sort();
+        QCOMPARE(ids, expected);
+    }
+
     void caseReferenceLookup_data() {
         QTest::addColumn<QString>("typed");
         QTest::newRow("stored form") << kAliceOpenRef;
