@@ -31,10 +31,17 @@ QString stageChange(std::optional<Stage> before, std::optional<Stage> after) {
 TimelineEntry::Kind kindOf(AuditAction action) {
     switch (action) {
     case AuditAction::AddNote:
+    case AuditAction::PinNote:
+    case AuditAction::UnpinNote:
         return TimelineEntry::Kind::Note;
+    // Who works the case: claims, and escalation and snooze (casework/Casework.h).
     case AuditAction::Claim:
     case AuditAction::TakeOverClaim:
     case AuditAction::ReleaseClaim:
+    case AuditAction::Escalate:
+    case AuditAction::DeEscalate:
+    case AuditAction::Snooze:
+    case AuditAction::Unsnooze:
         return TimelineEntry::Kind::Claim;
     case AuditAction::Resolve:
     case AuditAction::OverrideStage:

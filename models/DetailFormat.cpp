@@ -136,6 +136,18 @@ QString auditActionLabel(AuditAction a) {
         return tr("decide appeal");
     case AuditAction::ManualReview:
         return tr("manual review");
+    case AuditAction::PinNote:
+        return tr("pin note");
+    case AuditAction::UnpinNote:
+        return tr("unpin note");
+    case AuditAction::Escalate:
+        return tr("escalate");
+    case AuditAction::DeEscalate:
+        return tr("de-escalate");
+    case AuditAction::Snooze:
+        return tr("snooze");
+    case AuditAction::Unsnooze:
+        return tr("unsnooze");
     }
     return {};
 }

@@ -1,9 +1,12 @@
-# Queue-side models: the paged flagged-user queue and the console's connection profiles.
+# Queue-side models: the paged flagged-user queue, its casework (escalations, snoozes) and the console's connection
+# profiles.
 target_sources(fairuse_models PRIVATE
     ConnectionProfile.cpp
     ConnectionProfile.h
     LazyReader.cpp
     LazyReader.h
+    QueueCasework.cpp
+    QueueCasework.h
     QueueDetailsReader.cpp
     QueueDetailsReader.h
     QueueFilterMatch.cpp

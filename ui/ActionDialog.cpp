@@ -6,6 +6,7 @@
 #include "DetailFormat.h"
 #include "FutureWatch.h"
 #include "casework/Appeals.h"
+#include "casework/Casework.h"
 #include "casework/Claims.h"
 #include "enforcement/ReviewerActions.h"
 
@@ -201,6 +202,7 @@ void ActionDialog::showMessage(const QString& text) {
 Result<ChangeSet> ActionDialog::decided(Result<ChangeSet> change) const {
     if (change) {
         casework::releaseOnDecision(change.value(), m_claim, m_backend.reviewer, models::backendNow(m_backend));
+        casework::closeOnDecision(change.value(), m_casework);
     }
     return change;
 }
@@ -258,9 +260,15 @@ Result<ChangeSet> ActionDialog::build() const {
         if (!m_appeal) {
             return Error::invalid(tr("There is no appeal to decide."));
         }
-        return casework::buildDecideAppeal(m_policy, m_state, *m_appeal, m_event,
-                                           static_cast<AppealDecision>(m_decision->currentData().toInt()), code, text,
-                                           ctx, verdict);
+        {
+            auto decision = casework::buildDecideAppeal(m_policy, m_state, *m_appeal, m_event,
+                                                        static_cast<AppealDecision>(m_decision->currentData().toInt()),
+                                                        code, text, ctx, verdict);
+            if (decision) {
+                casework::closeOnDecision(decision.value(), m_casework);
+            }
+            return decision;
+        }
     }
     return Error::internal(QStringLiteral("unknown action"));
 }
@@ -477,6 +485,9 @@ QString ActionDialog::describeChange(const ChangeSet& change, const FairUseState
     }
     if (change.exempt) {
         lines << (*change.exempt ? tr("Exemption: the user becomes exempt") : tr("Exemption: removed"));
+    }
+    if (change.caseworkChange && !change.caseworkChange->casework) {
+        lines << tr("The case's escalation and snooze end with this decision.");
     }
     if (change.claimChange && change.claimChange->release) {
         lines << tr("Your claim on this case ends with this decision.");

@@ -59,6 +59,8 @@ public:
      * it, a decision releases it in its own commit.
      */
     void setClaim(std::optional<CaseClaim> claim) { m_claim = std::move(claim); }
+    /** The user's escalation and snooze (casework/Casework.h): a decision clears them in its own commit. */
+    void setCasework(std::optional<Casework> casework) { m_casework = std::move(casework); }
     /** The warning Review shows about someone else's claim, empty when none. */
     QString claimWarning() const;
 
@@ -117,6 +119,7 @@ private:
     std::optional<FairUseEvent> m_event;
     std::optional<ChangeSet> m_change;
     std::optional<CaseClaim> m_claim;
+    std::optional<Casework> m_casework;
     std::optional<Appeal> m_appeal;
     QString m_idempotencyKey;
 

@@ -55,7 +55,8 @@ AuditLogView::AuditLogView(models::Backend& backend, QWidget* parent)
     for (AuditAction a : {AuditAction::Resolve, AuditAction::OverrideStage, AuditAction::Reset, AuditAction::Exempt,
                           AuditAction::Unexempt, AuditAction::RerunClassifier, AuditAction::AddNote, AuditAction::Claim,
                           AuditAction::TakeOverClaim, AuditAction::ReleaseClaim, AuditAction::DecideAppeal,
-                          AuditAction::ManualReview}) {
+                          AuditAction::ManualReview, AuditAction::PinNote, AuditAction::UnpinNote,
+                          AuditAction::Escalate, AuditAction::DeEscalate, AuditAction::Snooze, AuditAction::Unsnooze}) {
         m_action->addItem(models::auditActionLabel(a), static_cast<int>(a));
     }
     const QDate today = QDateTime::currentDateTimeUtc().date();

@@ -16,7 +16,8 @@ FilterBar::FilterBar(QWidget* parent)
     , m_maxScore(new QDoubleSpinBox(this))
     , m_resolution(new QComboBox(this))
     , m_search(new QLineEdit(this))
-    , m_claims(new QComboBox(this)) {
+    , m_claims(new QComboBox(this))
+    , m_casework(new QComboBox(this)) {
     m_stage->addItem(tr("All stages"));
     for (Stage s : {Stage::Warning, Stage::Throttle, Stage::Restrict}) {
         m_stage->addItem(toString(s), static_cast<int>(s));
@@ -56,6 +57,16 @@ FilterBar::FilterBar(QWidget* parent)
     m_claims->setObjectName(QStringLiteral("claimBox"));
     m_claims->hide();
 
+    m_casework->addItem(tr("Not snoozed"));
+    m_casework->addItem(tr("Escalated"));
+    m_casework->addItem(tr("Snoozed"));
+    m_casework->addItem(tr("Snoozed too"));
+    m_casework->setAccessibleName(tr("Escalation and snooze filter"));
+    m_casework->setToolTip(tr("Hide snoozed cases (the default), show only escalated cases, only snoozed ones, or "
+                              "every case"));
+    m_casework->setObjectName(QStringLiteral("caseworkBox"));
+    m_casework->hide();
+
     m_search->setPlaceholderText(tr("User id or case reference (Ctrl+F)"));
     m_search->setAccessibleName(tr("Search by user id or case reference"));
     m_search->setClearButtonEnabled(true);
@@ -73,6 +84,7 @@ FilterBar::FilterBar(QWidget* parent)
     layout->addWidget(m_maxScore);
     layout->addWidget(m_resolution);
     layout->addWidget(m_claims);
+    layout->addWidget(m_casework);
 
     connect(m_stage, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
     connect(m_type, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
@@ -80,6 +92,7 @@ FilterBar::FilterBar(QWidget* parent)
     connect(m_minScore, &QDoubleSpinBox::valueChanged, this, &FilterBar::emitChanged);
     connect(m_maxScore, &QDoubleSpinBox::valueChanged, this, &FilterBar::emitChanged);
     connect(m_claims, &QComboBox::currentIndexChanged, this, &FilterBar::claimViewChanged);
+    connect(m_casework, &QComboBox::currentIndexChanged, this, &FilterBar::caseworkViewChanged);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { Q_EMIT searchRequested(m_search->text().trimmed()); });
 }
 

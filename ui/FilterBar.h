@@ -33,12 +33,17 @@ public:
     QLineEdit* searchEdit() const { return m_search; }
     /** All / My cases / Unclaimed (QueueProxy::ClaimView); hidden until the queue has claims. */
     QComboBox* claimBox() const { return m_claims; }
+    /** Active (snoozed hidden) / Escalated / Snoozed / All (QueueProxy::CaseworkView); hidden until the queue has
+     *  casework. */
+    QComboBox* caseworkBox() const { return m_casework; }
 
 Q_SIGNALS:
     void filterChanged();
     void searchRequested(const QString& text);
     /** The claim view changed (0 all, 1 my cases, 2 unclaimed): the queue filters its loaded rows, no re-query. */
     void claimViewChanged(int view);
+    /** The casework view changed (0 active, 1 escalated, 2 snoozed, 3 all): filters the loaded rows, no re-query. */
+    void caseworkViewChanged(int view);
 
 private:
     void emitChanged();
@@ -50,6 +55,7 @@ private:
     QComboBox* m_resolution;
     QLineEdit* m_search;
     QComboBox* m_claims;
+    QComboBox* m_casework;
     bool m_quiet = false;
 };
 

@@ -9,6 +9,7 @@
 #include "Export.h"
 #include "FilterBar.h"
 #include "ManualReviewView.h"
+#include "QueueCasework.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "ShortcutsDialog.h"
@@ -83,6 +84,9 @@ MainWindow::MainWindow(models::Backend& backend, QWidget* parent)
     m_userView->setClaims(m_claims);
     m_queue->setClaims(m_claims);
     m_claims->start();
+    m_casework = new models::QueueCasework(backend, this);
+    m_queue->setCasework(m_casework);
+    m_casework->start();
     // After an action the row's stage, open cases and last action changed: reload the queue and keep the user.
     connect(m_userView, &UserView::stateChanged, this, [this](const QString& uid) {
         m_reselectUid = uid;
@@ -341,6 +345,12 @@ void MainWindow::buildActions() {
                                tr("Resolve the open cases of every selected user with one outcome and note"));
     connect(bulk, &QAction::triggered, this, &MainWindow::bulkResolve);
     actions->addAction(bulk);
+    actions->addSeparator();
+    // Escalate, snooze, pin: the user view's own actions, listed here with their keys.
+    for (QAction* a : m_userView->caseworkActions()) {
+        actions->addAction(a);
+        m_actions.append(a);
+    }
 
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     QAction* simulator = addCommand(tr("Policy &simulator…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P)},

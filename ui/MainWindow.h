@@ -15,7 +15,8 @@ class QStackedWidget;
 
 namespace fairuse::models {
 class CaseClaims;
-}
+class QueueCasework;
+} // namespace fairuse::models
 
 namespace fairuse::ui {
 
@@ -114,6 +115,7 @@ private:
     QWidget* m_placeholder;
     UserView* m_userView = nullptr;
     models::CaseClaims* m_claims = nullptr;
+    models::QueueCasework* m_casework = nullptr;
     AuditLogView* m_auditView = nullptr;
     SpendReportView* m_spendView = nullptr;
     ManualReviewView* m_reviewView = nullptr;

@@ -4,6 +4,7 @@
 #include "DecisionFields.h"
 #include "FutureWatch.h"
 #include "ManualReviewInbox.h"
+#include "casework/Casework.h"
 #include "casework/ManualReview.h"
 
 #include <QAction>
@@ -224,41 +225,55 @@ void ManualReviewView::record(const FairUseState& state, casework::ReviewDecisio
         setStatus(message);
         updateDecisionControls();
     };
-    enforcement::ActionContext ctx;
-    ctx.reviewer = m_backend.reviewer;
-    ctx.now = models::backendNow(m_backend);
-    ctx.clientVersion = m_backend.clientVersion;
-    auto change = casework::buildManualReview(m_policy, state, decision, code, notes, ctx, verdict);
-    if (!change) {
-        done(tr("Not recorded: %1").arg(change.error().message));
-        return;
-    }
+    // The decision clears the user's escalation and snooze in its commit (casework::closeOnDecision).
     models::whenFinished(
-        this, m_backend.cases->apply(*change), [this, uid, next, row, done](const Result<CommitResult>& r) {
-            if (!r) {
-                done(r.error().kind == ErrorKind::Conflict
-                         ? tr("%1 changed since it was read; reload and decide again (%2)").arg(uid, r.error().message)
-                         : tr("Not recorded: %1").arg(r.error().message));
+        this, m_backend.cases->getCasework(uid),
+        [this, state, decision, code, notes, next, row, verdict, done](const Result<std::optional<Casework>>& work) {
+            const QString uid = state.uid;
+            if (!work && work.error().kind != ErrorKind::Unavailable) {
+                done(tr("Could not read %1: %2").arg(uid, work.error().message));
                 return;
             }
-            m_notes->clear();
-            const int at = m_inbox->rowOfUid(uid);
-            QList<models::InboxEntry> rows = m_inbox->rows();
-            if (at >= 0) {
-                rows.removeAt(at);
+            enforcement::ActionContext ctx;
+            ctx.reviewer = m_backend.reviewer;
+            ctx.now = models::backendNow(m_backend);
+            ctx.clientVersion = m_backend.clientVersion;
+            auto change = casework::buildManualReview(m_policy, state, decision, code, notes, ctx, verdict);
+            if (!change) {
+                done(tr("Not recorded: %1").arg(change.error().message));
+                return;
             }
-            m_inbox->setRows(rows);
-            if (!rows.isEmpty()) {
-                const int nextRow = std::min(next ? row : 0, int(rows.size()) - 1);
-                m_table->setCurrentIndex(m_inbox->index(std::max(nextRow, 0), 0));
+            if (work) {
+                casework::closeOnDecision(change.value(), work.value());
             }
-            done(tr("Recorded for %1 (audit record %2). %n user(s) left.", nullptr, int(rows.size()))
-                     .arg(uid)
-                     .arg(r->audit.sequence));
-            Q_EMIT decided(uid);
-            if (next && !rows.isEmpty()) {
-                m_table->setFocus(Qt::OtherFocusReason);
-            }
+            models::whenFinished(
+                this, m_backend.cases->apply(*change), [this, uid, next, row, done](const Result<CommitResult>& r) {
+                    if (!r) {
+                        done(r.error().kind == ErrorKind::Conflict
+                                 ? tr("%1 changed since it was read; reload and decide again (%2)")
+                                       .arg(uid, r.error().message)
+                                 : tr("Not recorded: %1").arg(r.error().message));
+                        return;
+                    }
+                    m_notes->clear();
+                    const int at = m_inbox->rowOfUid(uid);
+                    QList<models::InboxEntry> rows = m_inbox->rows();
+                    if (at >= 0) {
+                        rows.removeAt(at);
+                    }
+                    m_inbox->setRows(rows);
+                    if (!rows.isEmpty()) {
+                        const int nextRow = std::min(next ? row : 0, int(rows.size()) - 1);
+                        m_table->setCurrentIndex(m_inbox->index(std::max(nextRow, 0), 0));
+                    }
+                    done(tr("Recorded for %1 (audit record %2). %n user(s) left.", nullptr, int(rows.size()))
+                             .arg(uid)
+                             .arg(r->audit.sequence));
+                    Q_EMIT decided(uid);
+                    if (next && !rows.isEmpty()) {
+                        m_table->setFocus(Qt::OtherFocusReason);
+                    }
+                });
         });
 }
 

@@ -3,6 +3,7 @@
 #include "CaseClaims.h"
 #include "FilterBar.h"
 #include "FutureWatch.h"
+#include "QueueCasework.h"
 #include "QueueModel.h"
 #include "QueueProxy.h"
 
@@ -88,6 +89,8 @@ QueueView::QueueView(models::Backend& backend, QWidget* parent)
     connect(m_filterBar, &FilterBar::searchRequested, this, &QueueView::search);
     connect(m_filterBar, &FilterBar::claimViewChanged, this,
             [this](int view) { m_proxy->setClaimView(static_cast<QueueProxy::ClaimView>(view)); });
+    connect(m_filterBar, &FilterBar::caseworkViewChanged, this,
+            [this](int view) { m_proxy->setCaseworkView(static_cast<QueueProxy::CaseworkView>(view)); });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (current.isValid()) {
@@ -268,6 +271,18 @@ void QueueView::setClaimView(int view) {
     m_filterBar->claimBox()->setCurrentIndex(view);
 }
 
+void QueueView::setCasework(models::QueueCasework* casework) {
+    m_casework = casework;
+    m_proxy->setCasework(casework);
+    m_filterBar->caseworkBox()->setVisible(casework != nullptr);
+}
+
+void QueueView::setCaseworkView(int view) {
+    m_proxy->setCaseworkView(static_cast<QueueProxy::CaseworkView>(view));
+    const QSignalBlocker quiet(m_filterBar->caseworkBox());
+    m_filterBar->caseworkBox()->setCurrentIndex(view);
+}
+
 bool QueueView::nextUnclaimed() {
     if (!m_claims || !m_claims->supported()) {
         Q_EMIT message(tr("This store keeps no claims; every case is unclaimed."));
@@ -303,6 +318,9 @@ bool QueueView::nextUnclaimed() {
 
 void QueueView::refresh() {
     m_model->refresh();
+    if (m_casework) {
+        m_casework->refresh();
+    }
 }
 
 } // namespace fairuse::ui

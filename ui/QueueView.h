@@ -10,6 +10,7 @@ class QTableView;
 
 namespace fairuse::models {
 class CaseClaims;
+class QueueCasework;
 class QueueModel;
 } // namespace fairuse::models
 
@@ -48,6 +49,11 @@ public:
     void setClaims(models::CaseClaims* claims);
     /** 0: every row, 1: my cases, 2: unclaimed (QueueProxy::ClaimView). */
     void setClaimView(int view);
+    /** Casework (casework/Casework.h) hides snoozed users by default, offers the Escalated view and marks escalated
+     *  and returned rows (QueueProxy). Without (the default), the casework box is hidden. */
+    void setCasework(models::QueueCasework* casework);
+    /** 0: not snoozed, 1: escalated, 2: snoozed, 3: all (QueueProxy::CaseworkView). */
+    void setCaseworkView(int view);
     /** Opens the unclaimed row with the oldest open case; false, with a message, when there is none. */
     bool nextUnclaimed();
     /** Makes the row of `uid` current and visible; false when the user is not loaded. */
@@ -78,6 +84,7 @@ private:
     models::QueueModel* m_model;
     QueueProxy* m_proxy;
     models::CaseClaims* m_claims = nullptr;
+    models::QueueCasework* m_casework = nullptr;
     FilterBar* m_filterBar;
     QTableView* m_table;
 };

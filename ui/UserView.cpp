@@ -49,6 +49,7 @@ UserView::UserView(models::Backend& backend, QWidget* parent)
     , m_policy(backend.policy) {
     buildUi();
     buildActions();
+    buildCasework();
     clearAll();
 }
 
@@ -60,6 +61,8 @@ void UserView::clearAll() {
     m_appeals.clear();
     m_audit.clear();
     m_timelineView->clear();
+    m_notes.clear();
+    m_casework.reset();
     m_conversations.clear();
     m_speech.reset();
     m_shownVerdict.reset();
@@ -80,6 +83,7 @@ void UserView::clearAll() {
     m_classifierLabel->clear();
     setStatus({});
     updateActions();
+    showCasework();
 }
 
 void UserView::setStatus(const QString& text) {
@@ -117,7 +121,7 @@ void UserView::showUser(const QString& uid) {
     const TimePoint now = models::backendNow(m_backend);
     auto stale = [this, generation] { return generation != m_generation; };
 
-    m_pending = 6 + (m_backend.usage ? 3 : 0);
+    m_pending = 8 + (m_backend.usage ? 3 : 0);
     updateActions();
 
     models::whenFinished(this, m_backend.cases->getState(uid), [this, stale](const Result<FairUseState>& r) {
@@ -171,6 +175,7 @@ void UserView::showUser(const QString& uid) {
         }
         arrived();
     });
+    loadCasework(uid, generation);
     services::AuditFilter auditFilter;
     auditFilter.uid = uid;
     auditFilter.limit = kAuditForTimeline;
@@ -220,6 +225,7 @@ void UserView::arrived() {
     }
     showState();
     showTimeline();
+    showCasework();
     if (m_chartMinutes && m_state) {
         const Plan plan = effectivePlan(m_state->subscription, models::backendNow(m_backend));
         m_chart->setData(m_chartMinutes->minutes, m_chartMinutes->from, m_chartMinutes->to, m_policy.capsFor(plan));
@@ -252,6 +258,7 @@ void UserView::arrived() {
                   tr("Check the connection (File > Connection profiles) and reload (F5)."));
     }
     updateActions();
+    updateCaseworkActions();
     Q_EMIT loaded(m_uid);
 }
 
@@ -373,6 +380,7 @@ ActionDialog* UserView::openAction(ActionKind kind) {
     if (m_claims) {
         dialog->setClaim(m_claims->claimOf(m_uid));
     }
+    dialog->setCasework(m_casework);
     const QString uid = m_uid;
     connect(dialog, &ActionDialog::applied, this,
             [this, kind, uid](const CommitResult& result, const ChangeSet& change) {

@@ -2,6 +2,7 @@
 
 #include "ActionDialog.h"
 #include "Backend.h"
+#include "CaseworkDialog.h"
 #include "common/Domain.h"
 #include "enforcement/Policy.h"
 
@@ -75,6 +76,19 @@ public:
      *  that an open appeal contests (casework::openAppeal) asks what happens to the appeal. */
     ActionDialog* openAction(ActionKind kind);
 
+    /**
+     * Casework (casework/Casework.h): the actions Escalate… (Ctrl+Shift+E), Withdraw escalation…, Snooze…
+     * (Ctrl+Shift+Z), End snooze, Pin note… (Ctrl+Shift+N) and Unpin note…, enabled when they apply to the loaded
+     * user. The window lists them with its shortcuts.
+     */
+    QList<QAction*> caseworkActions() const;
+    /** Opens the dialog of a casework action (non-modal); nullptr and a message when it is not possible now. */
+    CaseworkDialog* openCasework(CaseworkKind kind);
+    /** The user's notes (pinned and unpinned), newest first, and the casework document, loaded with the user. */
+    const QList<UserNote>& notes() const { return m_notes; }
+    const std::optional<Casework>& casework() const { return m_casework; }
+    /** The pinned notes, the escalation and the snooze of the shown user, below the header. */
+    QLabel* caseworkLabel() const { return m_caseworkLabel; }
     /** Splitter positions and the open section, kept between sessions by the window (MainWindow::saveLayout). */
     void saveLayout(QSettings& settings) const;
     void restoreLayout(const QSettings& settings);
@@ -151,6 +165,11 @@ private:
     void showTimeline();
     void showHeader();
     void showConversationDetail(const QModelIndex& current);
+    // UserViewCasework.cpp
+    void buildCasework();
+    void loadCasework(const QString& uid, quint64 generation);
+    void showCasework();
+    void updateCaseworkActions();
 
     models::Backend& m_backend;
     enforcement::Policy m_policy;
@@ -161,6 +180,8 @@ private:
     std::optional<FairUseState> m_state;
     QList<FairUseEvent> m_events;
     QList<Appeal> m_appeals;
+    QList<UserNote> m_notes;
+    std::optional<Casework> m_casework;
     QList<AuditRecord> m_audit;
     QList<Conversation> m_conversations;
     std::optional<SpeechTotals> m_speech;
@@ -211,6 +232,13 @@ private:
     QAction* m_noteAct = nullptr;
     QAction* m_decideAppealAct = nullptr;
     QAction* m_printAct = nullptr;
+    QLabel* m_caseworkLabel = nullptr;
+    QAction* m_escalateAct = nullptr;
+    QAction* m_deEscalateAct = nullptr;
+    QAction* m_snoozeAct = nullptr;
+    QAction* m_unsnoozeAct = nullptr;
+    QAction* m_pinNoteAct = nullptr;
+    QAction* m_unpinNoteAct = nullptr;
 };
 
 } // namespace fairuse::ui

@@ -1,5 +1,5 @@
-# User view, speech chart, action and conflict dialogs, bulk resolve, appeals and manual-review inboxes, audit log,
-# spend report, team dashboard, PDF case report.
+# User view (and its casework: pinned notes, escalation, snooze), speech chart, action, casework and conflict
+# dialogs, bulk resolve, appeals and manual-review inboxes, audit log, spend report, team dashboard, PDF case report.
 target_sources(fairuse_ui PRIVATE
     ActionDialog.cpp
     ActionDialog.h
@@ -16,6 +16,9 @@ target_sources(fairuse_ui PRIVATE
     ClaimBanner.cpp
     ClaimBanner.h
     CaseReport.cpp
+    CaseworkDialog.cpp
+    CaseworkDialog.h
+    UserViewCasework.cpp
     CaseReport.h
     ConflictDialog.cpp
     ConflictDialog.h

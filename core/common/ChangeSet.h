@@ -42,6 +42,20 @@ struct ChangeSet {
     /** The reviewer's verdict on the classifier for the case decided (fair_use_labels/{eventId}); written only with
      *  the audit record of this change, replacing an earlier label of the same case. */
     std::optional<ClassifierLabel> label;
+    /** A pinned note written in the same commit: a new one (empty id: the store names it after the audit record of
+     *  the commit, and expectedVersion is ignored) or an existing one unpinned, on condition of its version. */
+    struct NoteChange {
+        UserNote note;
+        QString expectedVersion;
+    };
+    std::optional<NoteChange> noteChange;
+    /** The user's casework document in the same commit: written as `casework`, or deleted when that is nullopt.
+     *  expectedVersion is the version it must still have ("" = none may exist). */
+    struct CaseworkChange {
+        std::optional<Casework> casework;
+        QString expectedVersion;
+    };
+    std::optional<CaseworkChange> caseworkChange;
     /** The audit record to append; sequence, prevHash and hash are filled in by the store. */
     AuditRecord audit;
     /** Stable key for this action (e.g. bulk-run id + case id): applying the same key twice applies it once. */
@@ -54,6 +68,9 @@ struct CommitResult {
     QString eventVersion;        ///< new version of the event document (empty if untouched)
     QString claimVersion;        ///< new version of the claim (empty if untouched or released)
     QString appealVersion;       ///< new version of the decided appeal (empty if untouched)
+    QString noteId;              ///< id of the note written (empty if untouched)
+    QString noteVersion;         ///< new version of that note
+    QString caseworkVersion;     ///< new version of the casework document (empty if untouched or deleted)
     AuditRecord audit;           ///< the record as chained and stored
     bool alreadyApplied = false; ///< the idempotency key had been applied before; nothing was written
 };

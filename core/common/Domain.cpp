@@ -35,7 +35,13 @@ constexpr std::array kActions{std::pair{AuditAction::Resolve, "resolve"},
                               std::pair{AuditAction::TakeOverClaim, "take_over_claim"},
                               std::pair{AuditAction::ReleaseClaim, "release_claim"},
                               std::pair{AuditAction::DecideAppeal, "decide_appeal"},
-                              std::pair{AuditAction::ManualReview, "manual_review"}};
+                              std::pair{AuditAction::ManualReview, "manual_review"},
+                              std::pair{AuditAction::PinNote, "pin_note"},
+                              std::pair{AuditAction::UnpinNote, "unpin_note"},
+                              std::pair{AuditAction::Escalate, "escalate"},
+                              std::pair{AuditAction::DeEscalate, "de_escalate"},
+                              std::pair{AuditAction::Snooze, "snooze"},
+                              std::pair{AuditAction::Unsnooze, "unsnooze"}};
 constexpr std::array kAppealDecisions{std::pair{AppealDecision::Upheld, "upheld"},
                                       std::pair{AppealDecision::Overturned, "overturned"}};
 

@@ -171,7 +171,8 @@ struct FairUseEvent {
 };
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
- *  rerun_classifier, add_note, claim, take_over_claim, release_claim, decide_appeal. */
+ *  rerun_classifier, add_note, claim, take_over_claim, release_claim, decide_appeal, manual_review, pin_note,
+ *  unpin_note, escalate, de_escalate, snooze, unsnooze. */
 enum class AuditAction {
     Resolve,
     OverrideStage,
@@ -184,7 +185,13 @@ enum class AuditAction {
     TakeOverClaim,
     ReleaseClaim,
     DecideAppeal,
-    ManualReview
+    ManualReview,
+    PinNote,
+    UnpinNote,
+    Escalate,
+    DeEscalate,
+    Snooze,
+    Unsnooze
 };
 QString toString(AuditAction a);
 std::optional<AuditAction> auditActionFromString(const QString& s);
@@ -247,6 +254,44 @@ struct Appeal {
     QString decisionReason;
     QString version; ///< store version token for preconditions
     bool isOpen() const { return !decision.has_value(); }
+};
+
+/** users/{uid}/fair_use_notes/{id}: a note a reviewer pinned on a user, shown in every later case of that user until
+ *  it is unpinned (casework/Casework.h). Its id is the id of the pin_note record that wrote it. */
+struct UserNote {
+    QString id;
+    QString uid;
+    QString text;
+    QString author;    ///< e-mail from the credential
+    QString authorUid; ///< user id from the credential (empty for the embedded demo store's identity)
+    TimePoint createdAt{};
+    QString caseRef; ///< the case it was written on; may be empty
+    bool pinned = true;
+    QString unpinnedBy; ///< e-mail of who unpinned it, empty while pinned
+    std::optional<TimePoint> unpinnedAt;
+    QString version; ///< store version token for preconditions
+    bool operator==(const UserNote&) const = default;
+};
+
+/** fair_use_casework/{uid}: the user's open case escalated to a senior and/or snoozed (casework/Casework.h). Both
+ *  parts are cleared by their own action or by a decision on the case; a document with neither is deleted. */
+struct Casework {
+    QString uid;
+    QString caseRef; ///< the case escalated or snoozed
+    std::optional<TimePoint> escalatedAt;
+    QString escalatedBy; ///< e-mail from the credential
+    QString escalatedByUid;
+    QString escalationNote;
+    std::optional<TimePoint> snoozedAt;
+    std::optional<TimePoint> snoozedUntil; ///< nullopt with snoozeUntilCapHit: until the user's next cap hit
+    bool snoozeUntilCapHit = false;
+    QString snoozedBy; ///< e-mail from the credential
+    QString snoozedByUid;
+    QString version; ///< store version token for preconditions
+    bool escalated() const { return escalatedAt.has_value(); }
+    bool snoozed() const { return snoozedAt.has_value(); }
+    bool isEmpty() const { return !escalated() && !snoozed(); }
+    bool operator==(const Casework&) const = default;
 };
 
 /** One LLM call made on a user's behalf (SPEC 2.4). */

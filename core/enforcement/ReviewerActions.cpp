@@ -59,6 +59,14 @@ Role roleNeeded(AuditAction action, Stage before, Stage after) {
     case AuditAction::AddNote:
     case AuditAction::Claim:
     case AuditAction::ReleaseClaim:
+    // Casework is every reviewer's; unpinning someone else's note or withdrawing someone else's escalation needs a
+    // senior, which casework/Casework.h checks against the note's author and the escalation's reviewer.
+    case AuditAction::PinNote:
+    case AuditAction::UnpinNote:
+    case AuditAction::Escalate:
+    case AuditAction::DeEscalate:
+    case AuditAction::Snooze:
+    case AuditAction::Unsnooze:
         break;
     }
     return Role::Reviewer;

@@ -220,6 +220,23 @@ public:
         Q_UNUSED(uid)
         return unsupported<QList<Appeal>>(QStringLiteral("read appeals"));
     }
+    /** The notes pinned on the user (and unpinned since), newest first (users/{uid}/fair_use_notes). Notes are pinned
+     *  and unpinned through apply() (ChangeSet::noteChange, built by casework/Casework.h). */
+    virtual Async<QList<UserNote>> listNotes(const QString& uid) {
+        Q_UNUSED(uid)
+        return unsupported<QList<UserNote>>(QStringLiteral("read notes"));
+    }
+    /** The user's casework document (escalation, snooze); nullopt when there is none. Written through apply()
+     *  (ChangeSet::caseworkChange). */
+    virtual Async<std::optional<Casework>> getCasework(const QString& uid) {
+        Q_UNUSED(uid)
+        return unsupported<std::optional<Casework>>(QStringLiteral("read casework"));
+    }
+    /** Every user's casework document (fair_use_casework), for the queue's Escalated and snooze views; one small
+     *  query: a document exists only while a case is escalated or snoozed. */
+    virtual Async<QList<Casework>> listCasework() {
+        return unsupported<QList<Casework>>(QStringLiteral("read casework"));
+    }
     /** Open appeals of every user, oldest first, at most `limit` (the manual-review inbox). */
     virtual Async<QList<Appeal>> listOpenAppeals(int limit) {
         Q_UNUSED(limit)

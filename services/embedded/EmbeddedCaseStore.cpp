@@ -4,6 +4,7 @@
 #include "audit/CaseRef.h"
 #include "common/Promise.h"
 #include "embedded/EmbeddedAppeals.h"
+#include "embedded/EmbeddedCasework.h"
 #include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedLabels.h"
@@ -427,6 +428,21 @@ Async<LabelPage> EmbeddedCaseStore::listLabels(std::optional<TimePoint> since, c
     return m_db->run<LabelPage>([since, cursor, limit](QSqlDatabase& db) -> Result<LabelPage> {
         return embedded::readLabels(db, since, cursor, limit);
     });
+}
+
+Async<QList<UserNote>> EmbeddedCaseStore::listNotes(const QString& uid) {
+    return m_db->run<QList<UserNote>>(
+        [uid](QSqlDatabase& db) -> Result<QList<UserNote>> { return embedded::readNotes(db, uid); });
+}
+
+Async<std::optional<Casework>> EmbeddedCaseStore::getCasework(const QString& uid) {
+    return m_db->run<std::optional<Casework>>(
+        [uid](QSqlDatabase& db) -> Result<std::optional<Casework>> { return embedded::readCasework(db, uid); });
+}
+
+Async<QList<Casework>> EmbeddedCaseStore::listCasework() {
+    return m_db->run<QList<Casework>>(
+        [](QSqlDatabase& db) -> Result<QList<Casework>> { return embedded::readAllCasework(db); });
 }
 
 } // namespace fairuse::services

@@ -66,6 +66,9 @@ public:
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
     /** On the (labelled_at, event_id) index, keyset-paged. */
     Async<LabelPage> listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) override;
+    Async<QList<UserNote>> listNotes(const QString& uid) override;
+    Async<std::optional<Casework>> getCasework(const QString& uid) override;
+    Async<QList<Casework>> listCasework() override;
     QString describe() const override;
 
 private:

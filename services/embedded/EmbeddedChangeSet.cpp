@@ -2,6 +2,7 @@
 
 #include "audit/AuditChain.h"
 #include "embedded/EmbeddedAppeals.h"
+#include "embedded/EmbeddedCasework.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedLabels.h"
 #include "embedded/EmbeddedSql.h"
@@ -134,6 +135,21 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
                                   .arg(change.uid, change.label->uid));
     }
 
+    if (change.noteChange) {
+        if (!change.noteChange->note.uid.isEmpty() && change.noteChange->note.uid != change.uid) {
+            return Error::invalid(
+                QStringLiteral("change set for %1 writes a note on %2").arg(change.uid, change.noteChange->note.uid));
+        }
+        if (Status s = checkNotePrecondition(db, change.uid, *change.noteChange); !s) {
+            return s.error();
+        }
+    }
+    if (change.caseworkChange) {
+        if (Status s = checkCaseworkPrecondition(db, change.uid, *change.caseworkChange); !s) {
+            return s.error();
+        }
+    }
+
     Writer w(db);
     if (Status s = w.prepare(); !s) {
         return s.error();
@@ -176,6 +192,13 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
         }
         result.appealVersion = *v;
     }
+    if (change.caseworkChange) {
+        auto v = writeCaseworkChange(db, change.uid, *change.caseworkChange);
+        if (!v) {
+            return v.error();
+        }
+        result.caseworkVersion = *v;
+    }
 
     auto last = auditBySequence(db, QStringLiteral("ORDER BY sequence DESC LIMIT 1"), {});
     if (!last) {
@@ -194,6 +217,16 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
         if (Status s = writeLabel(db, *change.label, chained.sequence); !s) {
             return s.error();
         }
+    }
+    if (change.noteChange) {
+        // A new note is named after its record, as in Firestore (FirestoreCaseStore::auditRecordId).
+        auto v = writeNoteChange(db, change.uid, *change.noteChange,
+                                 QStringLiteral("%1").arg(chained.sequence, 12, 10, QLatin1Char('0')));
+        if (!v) {
+            return v.error();
+        }
+        result.noteId = v->first;
+        result.noteVersion = v->second;
     }
 
     if (!change.idempotencyKey.isEmpty()) {

@@ -113,6 +113,17 @@ const QList<QStringList>& migrations() {
                            " audit_sequence INTEGER)"),
             QStringLiteral("CREATE INDEX labels_at ON labels (labelled_at, event_id)"),
         },
+        // v7: pinned notes on users and each user's escalation and snooze (casework/Casework.h).
+        {
+            QStringLiteral("CREATE TABLE notes (uid TEXT NOT NULL, id TEXT NOT NULL, text TEXT NOT NULL, author TEXT"
+                           " NOT NULL, author_uid TEXT, created_at INTEGER NOT NULL, case_ref TEXT, pinned INTEGER NOT"
+                           " NULL, unpinned_by TEXT, unpinned_at INTEGER, version INTEGER NOT NULL,"
+                           " PRIMARY KEY (uid, id))"),
+            QStringLiteral("CREATE TABLE casework (uid TEXT PRIMARY KEY, case_ref TEXT, escalated_at INTEGER,"
+                           " escalated_by TEXT, escalated_by_uid TEXT, escalation_note TEXT, snoozed_at INTEGER,"
+                           " snoozed_until INTEGER, snooze_until_cap_hit INTEGER NOT NULL DEFAULT 0, snoozed_by TEXT,"
+                           " snoozed_by_uid TEXT, version INTEGER NOT NULL)"),
+        },
     };
     return kMigrations;
 }

@@ -19,6 +19,8 @@ target_sources(fairuse_services PRIVATE
     embedded/DemoSubscriptions.h
     embedded/EmbeddedAppeals.cpp
     embedded/EmbeddedAppeals.h
+    embedded/EmbeddedCasework.cpp
+    embedded/EmbeddedCasework.h
     embedded/EmbeddedCaseStore.cpp
     embedded/EmbeddedCaseStoreAudit.cpp
     embedded/EmbeddedCaseStore.h

@@ -1,9 +1,11 @@
 #include "firestore/FirestoreAppeals.h"
+#include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
 
 #include "firestore/FieldReader.h"
 
-// The casework documents' mapping (claims, appeals), apart from the store's requests so the fuzz targets can link it.
+// The casework documents' mapping (claims, appeals, notes, escalation and snooze), apart from the store's requests so
+// the fuzz targets can link it.
 namespace fairuse::services {
 
 namespace {
@@ -87,6 +89,100 @@ Result<Appeal> decodeAppeal(const FirestoreDocument& doc) {
         return *r.error();
     }
     return a;
+}
+
+} // namespace fairuse::services
+
+namespace fairuse::services {
+
+QString notePath(const QString& uid, const QString& id) {
+    return QStringLiteral("users/%1/fair_use_notes/%2").arg(uid, id);
+}
+
+FirestoreFields encodeNote(const UserNote& n) {
+    return {{QStringLiteral("text"), V::string(n.text)},
+            {QStringLiteral("author"), V::string(n.author)},
+            {QStringLiteral("author_uid"), V::string(n.authorUid)},
+            {QStringLiteral("created_at"), V::timestamp(n.createdAt)},
+            {QStringLiteral("case_ref"), V::string(n.caseRef)},
+            {QStringLiteral("pinned"), V::boolean(n.pinned)}};
+}
+
+FirestoreFields encodeUnpin(const UserNote& n) {
+    return {{QStringLiteral("pinned"), V::boolean(n.pinned)},
+            {QStringLiteral("unpinned_by"), V::string(n.unpinnedBy)},
+            {QStringLiteral("unpinned_at"), V::optionalTimestamp(n.unpinnedAt)}};
+}
+
+Result<UserNote> decodeNote(const FirestoreDocument& doc) {
+    FieldReader r(doc.fields, doc.relativePath().isEmpty() ? QStringLiteral("note") : doc.relativePath());
+    r.requireAll({"text", "author", "created_at"});
+    UserNote n;
+    const QStringList path = doc.pathSegments();
+    if (path.size() == 4) {
+        n.uid = path.at(1);
+        n.id = path.at(3);
+    }
+    n.text = r.string(QStringLiteral("text"));
+    n.author = r.string(QStringLiteral("author"));
+    n.authorUid = r.string(QStringLiteral("author_uid"));
+    n.createdAt = r.time(QStringLiteral("created_at")).value_or(TimePoint{});
+    n.caseRef = r.string(QStringLiteral("case_ref"));
+    n.pinned = r.has(QStringLiteral("pinned")) ? r.boolean(QStringLiteral("pinned")) : true;
+    n.unpinnedBy = r.string(QStringLiteral("unpinned_by"));
+    n.unpinnedAt = r.time(QStringLiteral("unpinned_at"));
+    n.version = doc.updateTime;
+    if (r.error()) {
+        return *r.error();
+    }
+    return n;
+}
+
+QString caseworkPath(const QString& uid) {
+    return QStringLiteral("fair_use_casework/%1").arg(uid);
+}
+
+FirestoreFields encodeCasework(const Casework& c) {
+    FirestoreFields f{{QStringLiteral("uid"), V::string(c.uid)}, {QStringLiteral("case_ref"), V::string(c.caseRef)}};
+    if (c.escalated()) {
+        f.insert(QStringLiteral("escalated_at"), V::timestamp(*c.escalatedAt));
+        f.insert(QStringLiteral("escalated_by"), V::string(c.escalatedBy));
+        f.insert(QStringLiteral("escalated_by_uid"), V::string(c.escalatedByUid));
+        f.insert(QStringLiteral("escalation_note"), V::string(c.escalationNote));
+    }
+    if (c.snoozed()) {
+        f.insert(QStringLiteral("snoozed_at"), V::timestamp(*c.snoozedAt));
+        if (c.snoozedUntil) {
+            f.insert(QStringLiteral("snoozed_until"), V::timestamp(*c.snoozedUntil));
+        }
+        f.insert(QStringLiteral("snooze_until_cap_hit"), V::boolean(c.snoozeUntilCapHit));
+        f.insert(QStringLiteral("snoozed_by"), V::string(c.snoozedBy));
+        f.insert(QStringLiteral("snoozed_by_uid"), V::string(c.snoozedByUid));
+    }
+    return f;
+}
+
+Result<Casework> decodeCasework(const FirestoreDocument& doc) {
+    FieldReader r(doc.fields, doc.relativePath().isEmpty() ? QStringLiteral("casework") : doc.relativePath());
+    r.require(QStringLiteral("uid"));
+    Casework c;
+    c.uid = r.string(QStringLiteral("uid"));
+    c.caseRef = r.string(QStringLiteral("case_ref"));
+    c.escalatedAt = r.time(QStringLiteral("escalated_at"));
+    c.escalatedBy = r.string(QStringLiteral("escalated_by"));
+    c.escalatedByUid = r.string(QStringLiteral("escalated_by_uid"));
+    c.escalationNote = r.string(QStringLiteral("escalation_note"));
+    c.snoozedAt = r.time(QStringLiteral("snoozed_at"));
+    c.snoozedUntil = r.time(QStringLiteral("snoozed_until"));
+    c.snoozeUntilCapHit =
+        r.has(QStringLiteral("snooze_until_cap_hit")) && r.boolean(QStringLiteral("snooze_until_cap_hit"));
+    c.snoozedBy = r.string(QStringLiteral("snoozed_by"));
+    c.snoozedByUid = r.string(QStringLiteral("snoozed_by_uid"));
+    c.version = doc.updateTime;
+    if (r.error()) {
+        return *r.error();
+    }
+    return c;
 }
 
 } // namespace fairuse::services

@@ -3,6 +3,7 @@
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStoreParts.h"
+#include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreLabels.h"
 
@@ -148,6 +149,35 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
         FirestoreFields fields = encodeLabel(*change.label);
         fields.insert(kAuditRecordField, V::string(recordId));
         writes.append(FirestoreWrite::set(labelPath(change.label->eventId), std::move(fields)));
+    }
+    if (change.noteChange) {
+        // A new note is named after its record, so the rules find the note a pin_note record describes.
+        const UserNote& note = change.noteChange->note;
+        if (note.id.isEmpty()) {
+            FirestoreFields fields = encodeNote(note);
+            fields.insert(kAuditRecordField, V::string(recordId));
+            writes.append(
+                FirestoreWrite::set(notePath(change.uid, recordId), std::move(fields), Precondition::mustNotExist()));
+        } else {
+            auto [fields, mask] = explained(encodeUnpin(note), encodeUnpin(note).keys());
+            writes.append(FirestoreWrite::update(notePath(change.uid, note.id), std::move(fields), std::move(mask),
+                                                 Precondition::version(change.noteChange->expectedVersion)));
+        }
+    }
+    if (change.caseworkChange) {
+        // Written whole (an escalation's or snooze's fields exist only while it is in force) or deleted when neither
+        // is left; a deletion is explained by the newest record of the commit.
+        const ChangeSet::CaseworkChange& work = *change.caseworkChange;
+        const Precondition expected =
+            work.expectedVersion.isEmpty() ? Precondition::mustNotExist() : Precondition::version(work.expectedVersion);
+        if (work.casework) {
+            FirestoreFields fields = encodeCasework(*work.casework);
+            fields.insert(QStringLiteral("uid"), V::string(change.uid));
+            fields.insert(kAuditRecordField, V::string(recordId));
+            writes.append(FirestoreWrite::set(caseworkPath(change.uid), std::move(fields), expected));
+        } else {
+            writes.append(FirestoreWrite::remove(caseworkPath(change.uid), expected));
+        }
     }
     writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));
     if (!change.idempotencyKey.isEmpty()) {

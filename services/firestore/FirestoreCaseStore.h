@@ -135,6 +135,11 @@ public:
     Async<QList<Appeal>> listAppeals(const QString& uid) override;
     /** A collection-group query on status open, created_at ascending (firestore.indexes.json). */
     Async<QList<Appeal>> listOpenAppeals(int limit) override;
+    /** users/{uid}/fair_use_notes, newest first. */
+    Async<QList<UserNote>> listNotes(const QString& uid) override;
+    Async<std::optional<Casework>> getCasework(const QString& uid) override;
+    /** fair_use_casework: one query (a document exists only while a case is escalated or snoozed). */
+    Async<QList<Casework>> listCasework() override;
     Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
     /** One query per page: fair_use_labels ordered by labelled_at then document name, labelled_at >= since, limit + 1
      *  documents (the extra one says whether a later page exists). */

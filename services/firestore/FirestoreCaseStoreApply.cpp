@@ -3,6 +3,7 @@
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreCaseStoreParts.h"
+#include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
 
 #include "audit/AuditChain.h"
@@ -15,6 +16,19 @@
 namespace fairuse::services {
 
 using namespace casestore;
+
+namespace {
+
+int indexOf(const QList<FirestoreWrite>& writes, const QString& path) {
+    for (int i = 0; i < writes.size(); ++i) {
+        if (!path.isEmpty() && writes.at(i).path == path) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+} // namespace
 
 Result<std::shared_ptr<ChangeSet>> FirestoreCaseStore::prepareChange(const ChangeSet& change) const {
     if (auto ok = checkId(QStringLiteral("user id"), change.uid); !ok) {
@@ -99,12 +113,19 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                 return change->decidedAppeal && w.path == appealPath(change->uid, change->decidedAppeal->id);
             });
             const int appealIndex = static_cast<int>(appealWrite - writes.cbegin());
+            const QString noteId = !change->noteChange                     ? QString()
+                                   : change->noteChange->note.id.isEmpty() ? auditRecordId(record.sequence)
+                                                                           : change->noteChange->note.id;
+            const int noteIndex = indexOf(writes, noteId.isEmpty() ? QString() : notePath(change->uid, noteId));
+            const int caseworkIndex = change->caseworkChange && change->caseworkChange->casework
+                                          ? indexOf(writes, caseworkPath(change->uid))
+                                          : -1;
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
             const QString headVersion = head ? head->updateTime : QString();
             m_client->commit(writes).then(
                 guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex, claimIndex, appealIndex,
-                               headVersion](const Result<CommitResponse>& c) {
+                               noteId, noteIndex, caseworkIndex, headVersion](const Result<CommitResponse>& c) {
                     if (!c) {
                         if (c.error().kind == ErrorKind::Conflict) {
                             diagnoseConflict(change, promise, attempt, c.error());
@@ -125,6 +146,9 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
                     if (change->decidedAppeal) {
                         result.appealVersion = c->updateTimes.value(appealIndex);
                     }
+                    result.noteId = noteId;
+                    result.noteVersion = noteIndex >= 0 ? c->updateTimes.value(noteIndex) : QString();
+                    result.caseworkVersion = caseworkIndex >= 0 ? c->updateTimes.value(caseworkIndex) : QString();
                     finish(promise, Result<CommitResult>(result));
                 }));
         }));
@@ -157,6 +181,9 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
     reads.append(change->newEvent ? eventPath(change->uid, change->newEvent->id) : statePath(change->uid));
     reads.append(claimPath(change->uid));
     reads.append(change->decidedAppeal ? appealPath(change->uid, change->decidedAppeal->id) : claimPath(change->uid));
+    const bool unpin = change->noteChange && !change->noteChange->note.id.isEmpty();
+    reads.append(unpin ? notePath(change->uid, change->noteChange->note.id) : claimPath(change->uid));
+    reads.append(caseworkPath(change->uid));
     if (!change->idempotencyKey.isEmpty()) {
         reads.append(idempotencyPath(change->idempotencyKey));
     }
@@ -167,7 +194,7 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
             finish(promise, Result<CommitResult>(original));
             return;
         }
-        if (r->size() > 4 && r->at(4)) {
+        if (r->size() > 6 && r->at(6)) {
             applyAttempt(change, promise, attempt); // reports alreadyApplied
             return;
         }
@@ -190,6 +217,20 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
             finish(promise, Result<CommitResult>(Error::conflict(
                                 QStringLiteral("appeal %1 of %2 changed since you read it (decided by someone else?)")
                                     .arg(change->decidedAppeal->id, change->uid))));
+            return;
+        }
+        if (change->noteChange && !change->noteChange->note.id.isEmpty() &&
+            versionOf(r->at(4)) != change->noteChange->expectedVersion) {
+            finish(promise, Result<CommitResult>(Error::conflict(
+                                QStringLiteral("note %1 of %2 changed since you read it (unpinned by someone else?)")
+                                    .arg(change->noteChange->note.id, change->uid))));
+            return;
+        }
+        if (change->caseworkChange && versionOf(r->at(5)) != change->caseworkChange->expectedVersion) {
+            finish(promise, Result<CommitResult>(Error::conflict(
+                                QStringLiteral("the escalation or snooze of %1 changed since you read it; reload and "
+                                               "try again")
+                                    .arg(change->uid))));
             return;
         }
         if (stateMoved || eventMoved) {

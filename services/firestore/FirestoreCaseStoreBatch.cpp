@@ -3,6 +3,7 @@
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreCaseStoreParts.h"
+#include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreLabels.h"
 
@@ -45,6 +46,12 @@ QStringList sharedDocuments(const ChangeSet& change) {
     if (change.label) {
         docs.append(labelPath(change.label->eventId));
     }
+    if (change.noteChange && !change.noteChange->note.id.isEmpty()) {
+        docs.append(notePath(change.uid, change.noteChange->note.id));
+    }
+    if (change.caseworkChange) {
+        docs.append(caseworkPath(change.uid));
+    }
     if (!change.idempotencyKey.isEmpty()) {
         docs.append(FirestoreCaseStore::idempotencyPath(change.idempotencyKey));
     }
@@ -54,15 +61,17 @@ QStringList sharedDocuments(const ChangeSet& change) {
 /** Writes of one change in a commit, the audit record included and the audit head not. */
 int writeCount(const ChangeSet& change) {
     return (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
-           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0) + (change.label ? 1 : 0) + 1 +
+           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0) + (change.label ? 1 : 0) +
+           (change.noteChange ? 1 : 0) + (change.caseworkChange ? 1 : 0) + 1 +
            (change.idempotencyKey.isEmpty() ? 0 : 1);
 }
 
 /** Distinct documents the security rules read (get/exists/getAfter) for one change: its audit record and each of the
- *  state, case, exemption, claim and appeal it writes (a label's rule reads only its audit record). */
+ *  state, case, exemption, claim, appeal, note and casework it writes (a label's rule reads only its audit record). */
 int ruleReads(const ChangeSet& change) {
     return 1 + (change.newState ? 1 : 0) + (change.newEvent ? 1 : 0) + (change.exempt ? 1 : 0) +
-           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0);
+           (change.claimChange ? 1 : 0) + (change.decidedAppeal ? 1 : 0) + (change.noteChange ? 1 : 0) +
+           (change.caseworkChange ? 1 : 0);
 }
 
 /** Documents the rules read once per commit: the audit head before and after it, and the record before the first. */

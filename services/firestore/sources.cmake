@@ -7,6 +7,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreAuth.h
     firestore/FirestoreAppeals.cpp
     firestore/FirestoreAppeals.h
+    firestore/FirestoreCasework.cpp
+    firestore/FirestoreCasework.h
     firestore/FirestoreCaseStore.cpp
     firestore/FirestoreCaseStore.h
     firestore/FirestoreCaseStoreApply.cpp

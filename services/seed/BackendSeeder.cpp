@@ -104,12 +104,12 @@ QList<FirestoreQuery> replacedCollections() {
          {std::pair{QStringLiteral("fair_use_state"), true}, std::pair{QStringLiteral("fair_use_events"), true},
           std::pair{QStringLiteral("fair_use_audit"), false}, std::pair{QStringLiteral("fair_use_audit_meta"), false},
           std::pair{QStringLiteral("fair_use_idempotency"), false}, std::pair{kExemptionsCollection, false},
-          std::pair{QStringLiteral("fair_use_appeals"), true}, std::pair{QStringLiteral("fair_use_labels"), false}}) {
-        FirestoreQuery q;
+          std::pair{QStringLiteral("fair_use_appeals"), true}, std::pair{QStringLiteral("fair_use_labels"), false},
+          std::pair{QStringLiteral("fair_use_notes"), true}, std::pair{QStringLiteral("fair_use_casework"), false}}) {
+        FirestoreQuery& q = queries.emplace_back();
         q.collectionId = collection;
         q.allDescendants = group;
         q.limit = FirestoreClient::kMaxWritesPerCommit;
-        queries.append(q);
     }
     return queries;
 }

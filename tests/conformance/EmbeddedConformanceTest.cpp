@@ -2,6 +2,7 @@
 // UsageStoreConformance on EmbeddedUsageStore, each test on a new file, seeded through the demo seeder's writer.
 #include "AppealConformance.h"
 #include "CaseStoreConformance.h"
+#include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 #include "LabelConformance.h"
 #include "UsageStoreConformance.h"
@@ -107,6 +108,7 @@ int main(int argc, char** argv) {
     ClaimConformance claims(embeddedCaseStore);
     AppealConformance appeals(embeddedCaseStore);
     LabelConformance labels(embeddedCaseStore);
+    CaseworkConformance casework(embeddedCaseStore);
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
@@ -125,6 +127,7 @@ int main(int argc, char** argv) {
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
     failed += QTest::qExec(&labels, argc, argv);
+    failed += QTest::qExec(&casework, argc, argv);
     failed += QTest::qExec(&usage, argc, argv);
     return failed;
 }

@@ -3,6 +3,7 @@
 // seeded with the documents as the backend and the seeder write them.
 #include "AppealConformance.h"
 #include "CaseStoreConformance.h"
+#include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 #include "LabelConformance.h"
 
@@ -74,9 +75,11 @@ int main(int argc, char** argv) {
     ClaimConformance claims(subject);
     AppealConformance appeals(subject);
     LabelConformance labels(subject);
+    CaseworkConformance casework(subject);
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
     failed += QTest::qExec(&labels, argc, argv);
+    failed += QTest::qExec(&casework, argc, argv);
     return failed;
 }

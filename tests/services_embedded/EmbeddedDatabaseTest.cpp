@@ -94,7 +94,8 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("DROP TABLE labels"), QStringLiteral("DROP TABLE claims"),
+        rawSql(path, {QStringLiteral("DROP TABLE notes"), QStringLiteral("DROP TABLE casework"),
+                      QStringLiteral("DROP TABLE labels"), QStringLiteral("DROP TABLE claims"),
                       QStringLiteral("DROP TABLE appeals"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
@@ -109,7 +110,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(reopened.database->ready()).ok());
         QVariant version;
         rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
-        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v6
+        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v7
         const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
         const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
         QVERIFY(u1.ok() && u2.ok());
@@ -122,6 +123,11 @@ private Q_SLOTS:
         const auto claim = awaitResult(reopened.cases->getClaim(QStringLiteral("u1"))); // v5: the claims table
         QVERIFY2(claim.ok(), qPrintable(claim.ok() ? QString() : claim.error().message));
         QVERIFY(!claim->has_value());
+        const auto casework = awaitResult(reopened.cases->getCasework(QStringLiteral("u1"))); // v7: notes, casework
+        QVERIFY2(casework.ok(), qPrintable(casework.ok() ? QString() : casework.error().message));
+        QVERIFY(!casework->has_value());
+        const auto notes = awaitResult(reopened.cases->listNotes(QStringLiteral("u1")));
+        QVERIFY(notes.ok() && notes->isEmpty());
     }
 
     void emptyFileBecomesAStore() {

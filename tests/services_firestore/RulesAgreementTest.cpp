@@ -1,15 +1,16 @@
-// The core's role table and the shipped security rules agree: every reviewer action (claims and manual reviews
-// included) x role x stage
-// goes through the core (core/enforcement/ReviewerActions, core/casework/Claims) and, as the console would commit it,
-// through FirestoreCaseStore to the
-// Firestore emulator with that role's ID token from the Firebase Auth emulator. What the core allows, the rules allow
-// (and the stored stage is the core's); what the core refuses for lack of a role, the rules refuse when a client
-// sends it anyway (the change is built for an admin and recorded under the weaker role's identity).
+// The core's role table and the shipped security rules agree: every reviewer action (claims, manual reviews, pinned
+// notes, escalation and snooze included) x role x stage goes through the core (core/enforcement/ReviewerActions,
+// core/casework) and, as the console would commit it, through FirestoreCaseStore to the Firestore emulator with that
+// role's ID token from the Firebase Auth emulator. What the core allows, the rules allow (and the stored stage is the
+// core's); what the core refuses for lack of a role, the rules refuse when a client sends it anyway (the change is
+// built for an admin and recorded under the weaker role's identity).
 #include "RequireBackend.h"
 #include "RulesSupport.h"
 
+#include "casework/Casework.h"
 #include "casework/Claims.h"
 #include "casework/ManualReview.h"
+#include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
 
 #include <QDateTime>
@@ -23,15 +24,55 @@ namespace {
 
 const enforcement::Policy kPolicy;
 
-/** Whose live claim the user's case has before the action. */
+/** Whose live claim (or pinned note, escalation) the user's case has before the action. */
 enum class SeededClaim { None, Colleague, Actor };
+enum class SeededWork { None, NoteByColleague, NoteByActor, EscalatedByColleague, EscalatedByActor, Snoozed };
 
 struct Action {
     QString name;
     std::function<Result<ChangeSet>(const Subject&, const Reviewer&)> build;
     bool seedExemption = false;
     SeededClaim seedClaim = SeededClaim::None;
+    SeededWork seedWork = SeededWork::None;
 };
+
+Reviewer colleague() {
+    return Reviewer{QStringLiteral("colleague@example.com"), Role::Reviewer, QStringLiteral("colleague-uid")};
+}
+
+/** A pinned note, an escalation or a snooze on `uid` as a console would have written it. */
+FirestoreWrite workOf(const QString& uid, SeededWork work, const Reviewer& actor) {
+    const Reviewer by = work == SeededWork::NoteByActor || work == SeededWork::EscalatedByActor ? actor : colleague();
+    if (work == SeededWork::NoteByActor || work == SeededWork::NoteByColleague) {
+        UserNote n;
+        n.text = QStringLiteral("seeded");
+        n.author = by.email;
+        n.authorUid = by.uid;
+        n.createdAt = actionTime();
+        return FirestoreWrite::set(notePath(uid, QStringLiteral("000000000001")), encodeNote(n));
+    }
+    Casework c;
+    c.uid = uid;
+    if (work == SeededWork::Snoozed) {
+        c.snoozedAt = actionTime();
+        c.snoozeUntilCapHit = true;
+        c.snoozedBy = by.email;
+        c.snoozedByUid = by.uid;
+    } else {
+        c.escalatedAt = actionTime();
+        c.escalatedBy = by.email;
+        c.escalatedByUid = by.uid;
+        c.escalationNote = QStringLiteral("seeded");
+    }
+    return FirestoreWrite::set(caseworkPath(uid), encodeCasework(c));
+}
+
+/** Snoozes are compared with the server's clock by the rules. */
+enforcement::ActionContext atWallClock(const Reviewer& r) {
+    enforcement::ActionContext ctx = contextFor(r);
+    ctx.now = fromUnixMs(QDateTime::currentMSecsSinceEpoch());
+    return ctx;
+}
 
 /** A live claim on `uid` held by `holder`, as a console would have written it (the rules compare its end with the
  *  server's clock, so it ends 10 minutes after now). */
@@ -101,6 +142,61 @@ QList<Action> actions() {
         {QStringLiteral("release one's claim"),
          [](const Subject& s, const Reviewer& r) { return casework::buildRelease(s.state, s.claim, contextFor(r)); },
          false, SeededClaim::Actor},
+        {QStringLiteral("pin note"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildPinNote(s.state, QStringLiteral("agreement"), contextFor(r));
+         }},
+        {QStringLiteral("unpin one's note"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildUnpinNote(s.state, s.notes.value(0), {}, contextFor(r));
+         },
+         false, SeededClaim::None, SeededWork::NoteByActor},
+        {QStringLiteral("unpin a colleague's note"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildUnpinNote(s.state, s.notes.value(0), QStringLiteral("agreement"), contextFor(r));
+         },
+         false, SeededClaim::None, SeededWork::NoteByColleague},
+        {QStringLiteral("escalate"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildEscalate(s.state, s.casework, s.event(QStringLiteral("e1")),
+                                            QStringLiteral("agreement"), contextFor(r));
+         }},
+        {QStringLiteral("withdraw one's escalation"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildDeEscalate(s.state, s.casework, {}, contextFor(r));
+         },
+         false, SeededClaim::None, SeededWork::EscalatedByActor},
+        {QStringLiteral("withdraw a colleague's escalation"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildDeEscalate(s.state, s.casework, QStringLiteral("agreement"), contextFor(r));
+         },
+         false, SeededClaim::None, SeededWork::EscalatedByColleague},
+        {QStringLiteral("snooze a day"),
+         [](const Subject& s, const Reviewer& r) {
+             const enforcement::ActionContext ctx = atWallClock(r);
+             return casework::buildSnooze(s.state, s.casework, s.event(QStringLiteral("e1")),
+                                          ctx.now + std::chrono::hours(24), ctx);
+         }},
+        {QStringLiteral("snooze until the next cap hit"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildSnooze(s.state, s.casework, s.event(QStringLiteral("e1")), std::nullopt,
+                                          atWallClock(r));
+         }},
+        {QStringLiteral("unsnooze"),
+         [](const Subject& s, const Reviewer& r) {
+             return casework::buildUnsnooze(s.state, s.casework, contextFor(r));
+         },
+         false, SeededClaim::None, SeededWork::Snoozed},
+        {QStringLiteral("resolve an escalated case"),
+         [](const Subject& s, const Reviewer& r) {
+             auto cs = enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), Outcome::Confirmed,
+                                                 QStringLiteral("agreement"), false, contextFor(r));
+             if (cs) {
+                 casework::closeOnDecision(*cs, s.casework);
+             }
+             return cs;
+         },
+         false, SeededClaim::None, SeededWork::EscalatedByColleague},
     };
     for (casework::ReviewDecision d : {casework::ReviewDecision::RestoreNone, casework::ReviewDecision::RestoreWarning,
                                        casework::ReviewDecision::KeepRestricted, casework::ReviewDecision::Extend}) {
@@ -138,6 +234,25 @@ ChangeSet relabelled(ChangeSet change, const Reviewer& who) {
     if (change.claimChange && change.claimChange->claim) {
         change.claimChange->claim->reviewer = who.email;
         change.claimChange->claim->reviewerUid = who.uid;
+    }
+    if (change.noteChange) {
+        UserNote& n = change.noteChange->note;
+        if (n.pinned) {
+            n.author = who.email;
+            n.authorUid = who.uid;
+        } else {
+            n.unpinnedBy = who.email;
+        }
+    }
+    if (change.caseworkChange && change.caseworkChange->casework) {
+        Casework& c = *change.caseworkChange->casework;
+        if (change.audit.action == AuditAction::Escalate) {
+            c.escalatedBy = who.email;
+            c.escalatedByUid = who.uid;
+        } else if (change.audit.action == AuditAction::Snooze) {
+            c.snoozedBy = who.email;
+            c.snoozedByUid = who.uid;
+        }
     }
     return change;
 }
@@ -185,10 +300,12 @@ void RulesAgreementTest::coreAndRulesAgree() {
                                                                    actionTime(), QStringLiteral("seeded")));
                 }
                 if (action.seedClaim == SeededClaim::Colleague) {
-                    seed.append(claimOf(uid, Reviewer{QStringLiteral("colleague@example.com"), Role::Reviewer,
-                                                      QStringLiteral("colleague-uid")}));
+                    seed.append(claimOf(uid, colleague()));
                 } else if (action.seedClaim == SeededClaim::Actor) {
                     seed.append(claimOf(uid, actor.reviewer));
+                }
+                if (action.seedWork != SeededWork::None) {
+                    seed.append(workOf(uid, action.seedWork, actor.reviewer));
                 }
                 VERIFY_OK(wait(m_rules.owner->commit(seed)));
                 auto subject = readSubject(*m_rules.ownerStore, uid);

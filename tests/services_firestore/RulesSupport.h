@@ -147,6 +147,8 @@ struct Subject {
     FairUseState state;
     QList<FairUseEvent> events;
     std::optional<CaseClaim> claim;
+    std::optional<Casework> casework;
+    QList<UserNote> notes;
 
     FairUseEvent event(const QString& id) const {
         for (const auto& e : events) {
@@ -171,7 +173,15 @@ inline Result<Subject> readSubject(services::FirestoreCaseStore& owner, const QS
     if (!claim) {
         return claim.error();
     }
-    return Subject{*state, *events, *claim};
+    auto casework = wait(owner.getCasework(uid));
+    if (!casework) {
+        return casework.error();
+    }
+    auto notes = wait(owner.listNotes(uid));
+    if (!notes) {
+        return notes.error();
+    }
+    return Subject{*state, *events, *claim, *casework, *notes};
 }
 
 /** The context of an action by `reviewer`. */
