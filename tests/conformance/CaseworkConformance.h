@@ -203,8 +203,9 @@ private Q_SLOTS:
         CONFORM_OK(escalate(ana(), t0()));
         CONFORM_OK(snooze(ana(), t0() + std::chrono::minutes(1), std::nullopt));
         auto r = act([&](const FairUseState& s, const FairUseEvent& e, const std::optional<Casework>& c) {
-            auto cs = enforcement::buildResolve(enforcement::Policy::forReview(), s, e, Outcome::Confirmed, QString(),
-                                                false, as(actingReviewer(), t0() + std::chrono::minutes(5)));
+            auto cs = enforcement::buildResolve(enforcement::Policy::forReview(), s, e, Outcome::Confirmed,
+                                                QStringLiteral("media_confirmed"), QString(), false,
+                                                as(actingReviewer(), t0() + std::chrono::minutes(5)));
             if (cs) {
                 casework::closeOnDecision(*cs, c);
             }
@@ -234,7 +235,8 @@ private Q_SLOTS:
         CONFORM_OK(open);
         CONFORM_OK(snooze(ben(), t0() + std::chrono::minutes(1), t0() + std::chrono::hours(24)));
         auto cs = enforcement::buildResolve(enforcement::Policy::forReview(), *state, *open, Outcome::Confirmed,
-                                            QString(), false, as(actingReviewer(), t0() + std::chrono::minutes(2)));
+                                            QStringLiteral("media_confirmed"), QString(), false,
+                                            as(actingReviewer(), t0() + std::chrono::minutes(2)));
         CONFORM_OK(cs);
         casework::closeOnDecision(*cs, *read);
         auto r = wait(store().apply(*cs));

@@ -384,8 +384,8 @@ void CaseworkRulesTest::aDeleteUnderAnUnrelatedRecord() {
     VERIFY_OK(rerun);
     ChangeSet hostile = *rerun;
     hostile.caseworkChange = ChangeSet::CaseworkChange{std::nullopt, r.casework->version};
-    auto resolve = enforcement::buildResolve(enforcement::Policy::forReview(), r.state, r.open, Outcome::Confirmed, {},
-                                             false, now(m_reviewer.reviewer));
+    auto resolve = enforcement::buildResolve(enforcement::Policy::forReview(), r.state, r.open, Outcome::Confirmed,
+                                             QStringLiteral("media_confirmed"), {}, false, now(m_reviewer.reviewer));
     VERIFY_OK(resolve);
     casework::closeOnDecision(*resolve, r.casework);
     QVERIFY(resolve->caseworkChange.has_value());

@@ -190,7 +190,8 @@ QList<Action> actions() {
         {QStringLiteral("resolve an escalated case"),
          [](const Subject& s, const Reviewer& r) {
              auto cs = enforcement::buildResolve(kPolicy, s.state, s.event(QStringLiteral("e1")), Outcome::Confirmed,
-                                                 QStringLiteral("agreement"), false, contextFor(r));
+                                                 QStringLiteral("media_confirmed"), QStringLiteral("agreement"), false,
+                                                 contextFor(r));
              if (cs) {
                  casework::closeOnDecision(*cs, s.casework);
              }
