@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QVBoxLayout>
 
 namespace fairuse::ui {
 
@@ -71,9 +72,17 @@ FilterBar::FilterBar(QWidget* parent)
     m_search->setAccessibleName(tr("Search by user id or case reference"));
     m_search->setClearButtonEnabled(true);
 
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_search, 2);
+    // Two rows, so the queue pane fits half of a 1500 px window with the search field readable: the search and
+    // who-works-what boxes, then the case filters.
+    auto* rows = new QVBoxLayout(this);
+    rows->setContentsMargins(0, 0, 0, 0);
+    rows->setSpacing(2);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_search, 1);
+    top->addWidget(m_claims);
+    top->addWidget(m_casework);
+    rows->addLayout(top);
+    auto* layout = new QHBoxLayout;
     layout->addWidget(m_stage);
     layout->addWidget(m_type);
     auto* scoreLabel = new QLabel(tr("Score"), this);
@@ -83,8 +92,8 @@ FilterBar::FilterBar(QWidget* parent)
     layout->addWidget(new QLabel(QStringLiteral("–"), this));
     layout->addWidget(m_maxScore);
     layout->addWidget(m_resolution);
-    layout->addWidget(m_claims);
-    layout->addWidget(m_casework);
+    layout->addStretch(1);
+    rows->addLayout(layout);
 
     connect(m_stage, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
     connect(m_type, &QComboBox::currentIndexChanged, this, &FilterBar::emitChanged);
