@@ -296,6 +296,14 @@ void MainWindow::buildActions() {
         connect(a, &QAction::triggered, this, [this, i] { m_queue->setClaimView(i); });
         view->addAction(a);
     }
+    // The seniors' inbox of escalated cases, and back to the default (every case but the snoozed ones).
+    QAction* escalated = addCommand(tr("E&scalated cases"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X)},
+                                    tr("Show only the cases escalated to a senior reviewer"));
+    connect(escalated, &QAction::triggered, this, [this] { m_queue->setCaseworkView(1); });
+    view->addAction(escalated);
+    QAction* active = addCommand(tr("Cases &not snoozed"), {}, tr("Show every case but the snoozed ones"));
+    connect(active, &QAction::triggered, this, [this] { m_queue->setCaseworkView(0); });
+    view->addAction(active);
     view->addSeparator();
     QAction* refresh = addCommand(tr("&Refresh"), {QKeySequence(Qt::Key_F5)}, tr("Reload the queue from the store"));
     connect(refresh, &QAction::triggered, m_queue, &QueueView::refresh);

@@ -10,12 +10,16 @@
 #include "DetailTestStore.h"
 #include "EventsModel.h"
 #include "EvidenceModel.h"
+#include "FilterBar.h"
 #include "MainWindow.h"
+#include "QueueView.h"
 #include "UserView.h"
 #include "common/Await.h"
 #include "common/Subscription.h"
 #include "enforcement/ReviewerActions.h"
 
+#include <QAction>
+#include <QComboBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
@@ -279,6 +283,27 @@ private Q_SLOTS:
         view.sections()->setCurrentWidget(view.timelineView());
         QTest::qWait(50);
         QCOMPARE(view.timelineView()->horizontalScrollBar()->maximum(), 0);
+    }
+
+    void escalatedCasesOnAKey() {
+        MainWindow window(m_store.backend);
+        QAction* escalated = nullptr;
+        QAction* active = nullptr;
+        for (QAction* a : window.allActions()) {
+            if (a->shortcut() == QKeySequence(QStringLiteral("Ctrl+Shift+X"))) {
+                escalated = a;
+            }
+            if (a->text().remove(QLatin1Char('&')) == QStringLiteral("Cases not snoozed")) {
+                active = a;
+            }
+        }
+        QVERIFY(escalated && active);
+        QComboBox* box = window.queueView()->filterBar()->caseworkBox();
+        QCOMPARE(box->currentIndex(), 0); // snoozed cases hidden by default
+        escalated->trigger();
+        QCOMPARE(box->currentIndex(), 1);
+        active->trigger();
+        QCOMPARE(box->currentIndex(), 0);
     }
 
     void layoutIsKeptBetweenSessions() {
