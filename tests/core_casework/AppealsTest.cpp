@@ -3,6 +3,8 @@
 
 #include "casework/Appeals.h"
 
+#include "CaseworkTestSupport.h"
+
 #include <QTest>
 
 using namespace fairuse;
@@ -14,18 +16,14 @@ namespace {
 const TimePoint kT0 = parseRfc3339(QStringLiteral("2026-04-01T12:00:00Z")).value();
 
 Reviewer senior() {
-    return Reviewer{QStringLiteral("sam@example.com"), Role::SeniorReviewer, QStringLiteral("sam")};
+    return testing::sam();
 }
 Reviewer reviewer() {
-    return Reviewer{QStringLiteral("ana@example.com"), Role::Reviewer, QStringLiteral("ana")};
+    return testing::ana();
 }
 
 enforcement::ActionContext as(const Reviewer& r) {
-    enforcement::ActionContext ctx;
-    ctx.reviewer = r;
-    ctx.now = kT0;
-    ctx.clientVersion = QStringLiteral("test");
-    return ctx;
+    return testing::actingAs(r, kT0);
 }
 
 FairUseState restricted() {

@@ -4,6 +4,8 @@
 
 #include "casework/Casework.h"
 
+#include "CaseworkTestSupport.h"
+
 #include <QTest>
 
 using namespace fairuse;
@@ -14,22 +16,12 @@ namespace {
 
 const TimePoint kT0 = parseRfc3339(QStringLiteral("2026-03-20T12:00:00Z")).value();
 
-Reviewer ana() {
-    return Reviewer{QStringLiteral("ana@example.com"), Role::Reviewer, QStringLiteral("ana")};
-}
-Reviewer ben() {
-    return Reviewer{QStringLiteral("ben@example.com"), Role::Reviewer, QStringLiteral("ben")};
-}
-Reviewer sam() {
-    return Reviewer{QStringLiteral("sam@example.com"), Role::SeniorReviewer, QStringLiteral("sam")};
-}
+using testing::ana;
+using testing::ben;
+using testing::sam;
 
 enforcement::ActionContext as(const Reviewer& r, TimePoint now = kT0) {
-    enforcement::ActionContext ctx;
-    ctx.reviewer = r;
-    ctx.now = now;
-    ctx.clientVersion = QStringLiteral("test");
-    return ctx;
+    return testing::actingAs(r, now);
 }
 
 FairUseState alice() {

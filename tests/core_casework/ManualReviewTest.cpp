@@ -3,6 +3,8 @@
 
 #include "casework/ManualReview.h"
 
+#include "CaseworkTestSupport.h"
+
 #include <QTest>
 
 using namespace fairuse;
@@ -15,18 +17,14 @@ const TimePoint kT0 = parseRfc3339(QStringLiteral("2026-04-01T12:00:00Z")).value
 const enforcement::Policy kPolicy = enforcement::Policy::forReview();
 
 Reviewer senior() {
-    return Reviewer{QStringLiteral("sam@example.com"), Role::SeniorReviewer, QStringLiteral("sam")};
+    return testing::sam();
 }
 Reviewer reviewer() {
-    return Reviewer{QStringLiteral("ana@example.com"), Role::Reviewer, QStringLiteral("ana")};
+    return testing::ana();
 }
 
 enforcement::ActionContext as(const Reviewer& r, TimePoint now = kT0) {
-    enforcement::ActionContext ctx;
-    ctx.reviewer = r;
-    ctx.now = now;
-    ctx.clientVersion = QStringLiteral("test");
-    return ctx;
+    return testing::actingAs(r, now);
 }
 
 /** Restricted 6 hours before kT0, for the policy's restriction period. */
