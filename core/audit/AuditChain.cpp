@@ -135,8 +135,10 @@ Status validateAuditRecord(const AuditRecord& record) {
     if (reviewer.compare(QLatin1String("admin"), Qt::CaseInsensitive) == 0) {
         return Error::invalid(QStringLiteral("audit record names the placeholder \"admin\" instead of a reviewer"));
     }
-    if (record.uid.trimmed().isEmpty()) {
-        return Error::invalid(QStringLiteral("audit record has no user id"));
+    const bool teamAction = record.action == AuditAction::SaveView || record.action == AuditAction::DeleteView;
+    if (record.uid.trimmed().isEmpty() != teamAction) {
+        return Error::invalid(teamAction ? QStringLiteral("a saved view's audit record names no user")
+                                         : QStringLiteral("audit record has no user id"));
     }
     if (record.action == AuditAction::OverrideStage && record.reason.trimmed().isEmpty()) {
         return Error::invalid(QStringLiteral("a stage override needs a reason"));

@@ -1,5 +1,5 @@
 # Sources of core/casework: how reviewers share the queue (claims with a lease, take-overs, releases; pinned notes,
-# escalation and snooze; appeals; manual review of restrictions; the team dashboard's figures).
+# escalation and snooze; saved views; appeals; manual review of restrictions; the team dashboard's figures).
 target_sources(fairuse_core PRIVATE
     casework/Appeals.cpp
     casework/Appeals.h
@@ -11,4 +11,6 @@ target_sources(fairuse_core PRIVATE
     casework/Dashboard.h
     casework/ManualReview.cpp
     casework/ManualReview.h
+    casework/SavedViews.cpp
+    casework/SavedViews.h
 )

@@ -56,6 +56,15 @@ struct ChangeSet {
         QString expectedVersion;
     };
     std::optional<CaseworkChange> caseworkChange;
+    /** A saved view (fair_use_views/{id}) written as `view`, or deleted (`view` nullopt) by id, on condition that it
+     *  still has expectedVersion ("" = must not exist yet). A view change is the team's, not a user's: uid is empty
+     *  and the ChangeSet carries nothing else but the record. */
+    struct ViewChange {
+        QString id;
+        std::optional<SavedView> view;
+        QString expectedVersion;
+    };
+    std::optional<ViewChange> viewChange;
     /** The audit record to append; sequence, prevHash and hash are filled in by the store. */
     AuditRecord audit;
     /** Stable key for this action (e.g. bulk-run id + case id): applying the same key twice applies it once. */
@@ -71,6 +80,7 @@ struct CommitResult {
     QString noteId;              ///< id of the note written (empty if untouched)
     QString noteVersion;         ///< new version of that note
     QString caseworkVersion;     ///< new version of the casework document (empty if untouched or deleted)
+    QString viewVersion;         ///< new version of the saved view (empty if untouched or deleted)
     AuditRecord audit;           ///< the record as chained and stored
     bool alreadyApplied = false; ///< the idempotency key had been applied before; nothing was written
 };

@@ -41,7 +41,9 @@ constexpr std::array kActions{std::pair{AuditAction::Resolve, "resolve"},
                               std::pair{AuditAction::Escalate, "escalate"},
                               std::pair{AuditAction::DeEscalate, "de_escalate"},
                               std::pair{AuditAction::Snooze, "snooze"},
-                              std::pair{AuditAction::Unsnooze, "unsnooze"}};
+                              std::pair{AuditAction::Unsnooze, "unsnooze"},
+                              std::pair{AuditAction::SaveView, "save_view"},
+                              std::pair{AuditAction::DeleteView, "delete_view"}};
 constexpr std::array kAppealDecisions{std::pair{AppealDecision::Upheld, "upheld"},
                                       std::pair{AppealDecision::Overturned, "overturned"}};
 

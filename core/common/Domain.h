@@ -172,7 +172,8 @@ struct FairUseEvent {
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
  *  rerun_classifier, add_note, claim, take_over_claim, release_claim, decide_appeal, manual_review, pin_note,
- *  unpin_note, escalate, de_escalate, snooze, unsnooze. */
+ *  unpin_note, escalate, de_escalate, snooze, unsnooze, save_view, delete_view. The last two are the team's, not a
+ *  user's: their records name no user (uid empty) and the view in the reason (casework/SavedViews.h). */
 enum class AuditAction {
     Resolve,
     OverrideStage,
@@ -191,7 +192,9 @@ enum class AuditAction {
     Escalate,
     DeEscalate,
     Snooze,
-    Unsnooze
+    Unsnooze,
+    SaveView,
+    DeleteView
 };
 QString toString(AuditAction a);
 std::optional<AuditAction> auditActionFromString(const QString& s);
@@ -292,6 +295,22 @@ struct Casework {
     bool snoozed() const { return snoozedAt.has_value(); }
     bool isEmpty() const { return !escalated() && !snoozed(); }
     bool operator==(const Casework&) const = default;
+};
+
+/** fair_use_views/{id}: a named queue filter a reviewer saved, shared with the team or personal
+ *  (casework/SavedViews.h). The filter is the canonical JSON of casework::ViewFilter. */
+struct SavedView {
+    QString id;
+    QString name;
+    QString owner;    ///< e-mail from the credential of who created it
+    QString ownerUid; ///< user id from the credential (empty for the embedded demo store's identity)
+    bool shared = false;
+    QString filter; ///< canonical JSON (casework::toJson(ViewFilter))
+    TimePoint createdAt{};
+    TimePoint updatedAt{};
+    QString updatedBy; ///< e-mail of who saved it last
+    QString version;   ///< store version token for preconditions
+    bool operator==(const SavedView&) const = default;
 };
 
 /** One LLM call made on a user's behalf (SPEC 2.4). */

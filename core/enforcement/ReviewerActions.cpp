@@ -67,6 +67,10 @@ Role roleNeeded(AuditAction action, Stage before, Stage after) {
     case AuditAction::DeEscalate:
     case AuditAction::Snooze:
     case AuditAction::Unsnooze:
+    // Any reviewer saves views; changing or deleting someone else's shared view needs a senior
+    // (casework/SavedViews.h checks it against the view's owner).
+    case AuditAction::SaveView:
+    case AuditAction::DeleteView:
         break;
     }
     return Role::Reviewer;

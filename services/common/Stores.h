@@ -249,6 +249,13 @@ public:
         Q_UNUSED(claim)
         return unsupported<CaseClaim>(QStringLiteral("renew claims"));
     }
+    /** The saved views `reader` may read: every shared view and the reader's own personal ones (the rules refuse
+     *  anyone else's), in no particular order (casework::sortedViews). Written through apply()
+     *  (ChangeSet::viewChange). */
+    virtual Async<QList<SavedView>> listViews(const Reviewer& reader) {
+        Q_UNUSED(reader)
+        return unsupported<QList<SavedView>>(QStringLiteral("read saved views"));
+    }
     virtual QString describe() const = 0;
 
 private:

@@ -5,6 +5,7 @@
 #include "common/Promise.h"
 #include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedCasework.h"
+#include "embedded/EmbeddedViews.h"
 #include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedLabels.h"
@@ -443,6 +444,11 @@ Async<std::optional<Casework>> EmbeddedCaseStore::getCasework(const QString& uid
 Async<QList<Casework>> EmbeddedCaseStore::listCasework() {
     return m_db->run<QList<Casework>>(
         [](QSqlDatabase& db) -> Result<QList<Casework>> { return embedded::readAllCasework(db); });
+}
+
+Async<QList<SavedView>> EmbeddedCaseStore::listViews(const Reviewer& reader) {
+    return m_db->run<QList<SavedView>>(
+        [reader](QSqlDatabase& db) -> Result<QList<SavedView>> { return embedded::readViews(db, reader); });
 }
 
 } // namespace fairuse::services

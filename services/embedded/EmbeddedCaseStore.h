@@ -69,6 +69,7 @@ public:
     Async<QList<UserNote>> listNotes(const QString& uid) override;
     Async<std::optional<Casework>> getCasework(const QString& uid) override;
     Async<QList<Casework>> listCasework() override;
+    Async<QList<SavedView>> listViews(const Reviewer& reader) override;
     QString describe() const override;
 
 private:

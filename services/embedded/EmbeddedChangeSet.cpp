@@ -6,6 +6,7 @@
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedLabels.h"
 #include "embedded/EmbeddedSql.h"
+#include "embedded/EmbeddedViews.h"
 
 #include <QSqlQuery>
 
@@ -53,7 +54,12 @@ Result<std::optional<AuditRecord>> auditBySequence(QSqlDatabase& db, const QStri
 } // namespace
 
 Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
-    if (change.uid.isEmpty()) {
+    if (change.viewChange && (!change.uid.isEmpty() || change.newState || change.newEvent || change.exempt ||
+                              change.claimChange || change.decidedAppeal || change.label || change.noteChange ||
+                              change.caseworkChange)) {
+        return Error::invalid(QStringLiteral("a saved view's change set carries a user's change too"));
+    }
+    if (change.uid.isEmpty() && !change.viewChange) {
         return Error::invalid(QStringLiteral("change set without a user id"));
     }
     if (change.newState && !change.newState->uid.isEmpty() && change.newState->uid != change.uid) {
@@ -149,6 +155,11 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
             return s.error();
         }
     }
+    if (change.viewChange) {
+        if (Status s = checkViewPrecondition(db, *change.viewChange); !s) {
+            return s.error();
+        }
+    }
 
     Writer w(db);
     if (Status s = w.prepare(); !s) {
@@ -198,6 +209,13 @@ Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
             return v.error();
         }
         result.caseworkVersion = *v;
+    }
+    if (change.viewChange) {
+        auto v = writeViewChange(db, *change.viewChange);
+        if (!v) {
+            return v.error();
+        }
+        result.viewVersion = *v;
     }
 
     auto last = auditBySequence(db, QStringLiteral("ORDER BY sequence DESC LIMIT 1"), {});

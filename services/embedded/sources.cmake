@@ -38,4 +38,6 @@ target_sources(fairuse_services PRIVATE
     embedded/EmbeddedStore.h
     embedded/EmbeddedUsageStore.cpp
     embedded/EmbeddedUsageStore.h
+    embedded/EmbeddedViews.cpp
+    embedded/EmbeddedViews.h
 )

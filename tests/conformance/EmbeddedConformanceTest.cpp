@@ -5,6 +5,7 @@
 #include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 #include "LabelConformance.h"
+#include "ViewConformance.h"
 #include "UsageStoreConformance.h"
 
 #include "embedded/EmbeddedAppeals.h"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
     AppealConformance appeals(embeddedCaseStore);
     LabelConformance labels(embeddedCaseStore);
     CaseworkConformance casework(embeddedCaseStore);
+    ViewConformance views(embeddedCaseStore);
     UsageStoreConformance usage([]() -> Result<UsageStoreSubject> {
         auto keep = openEmbedded();
         if (!keep) {
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
     failed += QTest::qExec(&appeals, argc, argv);
     failed += QTest::qExec(&labels, argc, argv);
     failed += QTest::qExec(&casework, argc, argv);
+    failed += QTest::qExec(&views, argc, argv);
     failed += QTest::qExec(&usage, argc, argv);
     return failed;
 }

@@ -6,6 +6,7 @@
 #include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 #include "LabelConformance.h"
+#include "ViewConformance.h"
 
 #include "BackendFixtures.h"
 
@@ -76,10 +77,12 @@ int main(int argc, char** argv) {
     AppealConformance appeals(subject);
     LabelConformance labels(subject);
     CaseworkConformance casework(subject);
+    ViewConformance views(subject);
     int failed = QTest::qExec(&cases, argc, argv);
     failed += QTest::qExec(&claims, argc, argv);
     failed += QTest::qExec(&appeals, argc, argv);
     failed += QTest::qExec(&labels, argc, argv);
     failed += QTest::qExec(&casework, argc, argv);
+    failed += QTest::qExec(&views, argc, argv);
     return failed;
 }
