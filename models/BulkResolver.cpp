@@ -1,6 +1,7 @@
 #include "BulkResolver.h"
 
 #include "FutureWatch.h"
+#include "casework/Casework.h"
 #include "enforcement/ReviewerActions.h"
 
 #include <QCryptographicHash>
@@ -88,13 +89,30 @@ void BulkResolver::load() {
         return;
     }
     for (const QString& uid : std::as_const(m_uids)) {
-        m_jobs.append(UserJob{uid, {}, false, {}, {}, 0});
+        m_jobs.append(UserJob{uid, {}, false, {}, {}, 0, std::nullopt});
     }
     m_pendingLoads = static_cast<int>(m_jobs.size());
     if (m_pendingLoads == 0) {
         Q_EMIT loaded(0, 0);
         return;
     }
+    // Every escalated or snoozed user in one small query first (a document exists only while a case is either): a
+    // resolve ends the user's escalation and snooze in its own commit, as the action dialog's does.
+    ++m_pendingLoads;
+    whenFinished(this, m_backend.cases->listCasework(), [this](const Result<QList<Casework>>& casework) {
+        if (casework) {
+            for (const Casework& c : casework.value()) {
+                for (UserJob& j : m_jobs) {
+                    if (j.uid == c.uid) {
+                        j.casework = c;
+                    }
+                }
+            }
+        } else if (!casework.error().message.contains(QStringLiteral("cannot read casework"))) {
+            m_loadErrors.append(tr("could not read the escalations and snoozes (%1)").arg(casework.error().message));
+        }
+        userLoaded();
+    });
     for (int i = 0; i < m_jobs.size(); ++i) {
         loadUser(i);
     }
@@ -280,8 +298,17 @@ void BulkResolver::buildBatch(QList<Sent>* sent, QList<ChangeSet>* changes) {
                 change->expectedEventVersion = QStringLiteral("1970-01-01T00:00:00Z");
             }
             const bool changesState = !probe && change->newState.has_value();
+            bool endsCasework = false;
+            if (!probe && j.casework) {
+                casework::closeOnDecision(change.value(), j.casework);
+                j.casework.reset(); // the user's later cases have none left to end
+                endsCasework = change->caseworkChange.has_value();
+            }
             sent->append(Sent{job, index, probe, change->newState});
             changes->append(std::move(change.value()));
+            if (endsCasework) {
+                return; // the rules read the casework's end from the commit's newest record: this one
+            }
             if (changesState) {
                 break;
             }

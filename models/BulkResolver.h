@@ -104,6 +104,8 @@ private:
         QList<FairUseEvent> events; ///< as loaded, oldest first
         QList<int> items;           ///< indexes into m_items, in order
         int next = 0;
+        /** The escalation and snooze the user's first resolve of this run ends (casework::closeOnDecision). */
+        std::optional<Casework> casework{};
     };
     void loadUser(int job);
     void userLoaded();

@@ -42,6 +42,9 @@ TimelineEntry::Kind kindOf(AuditAction action) {
     case AuditAction::DeEscalate:
     case AuditAction::Snooze:
     case AuditAction::Unsnooze:
+    // Saved views are the team's, never in a user's timeline (their records name no user).
+    case AuditAction::SaveView:
+    case AuditAction::DeleteView:
         return TimelineEntry::Kind::Claim;
     case AuditAction::Resolve:
     case AuditAction::OverrideStage:

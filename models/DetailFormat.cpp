@@ -148,6 +148,10 @@ QString auditActionLabel(AuditAction a) {
         return tr("snooze");
     case AuditAction::Unsnooze:
         return tr("unsnooze");
+    case AuditAction::SaveView:
+        return tr("save view");
+    case AuditAction::DeleteView:
+        return tr("delete view");
     }
     return {};
 }

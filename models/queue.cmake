@@ -1,4 +1,4 @@
-# Queue-side models: the paged flagged-user queue, its casework (escalations, snoozes) and the console's connection
+# Queue-side models: the paged flagged-user queue, its casework (escalations, snoozes), the saved views and the console's connection
 # profiles.
 target_sources(fairuse_models PRIVATE
     ConnectionProfile.cpp
@@ -23,4 +23,6 @@ target_sources(fairuse_models PRIVATE
     QueueReadAll.h
     QueueSpeechReader.cpp
     QueueSpeechReader.h
+    SavedViewList.cpp
+    SavedViewList.h
 )

@@ -25,6 +25,7 @@ class AuditLogView;
 class ConnectionBanner;
 class ManualReviewView;
 class QueueView;
+class SavedViewsControl;
 class SpendReportView;
 class DashboardView;
 class UserView;
@@ -61,6 +62,8 @@ public:
     void restoreLayout(QSettings& settings);
     /** The case page. */
     UserView* userView() const { return m_userView; }
+    /** The saved views (the filter bar's box and its commands). */
+    SavedViewsControl* savedViews() const { return m_views; }
 
     /** Writes the visible queue (filtered and sorted as shown) to `path`; CSV unless it ends in ".json". */
     bool exportQueueTo(const QString& path);
@@ -116,6 +119,7 @@ private:
     UserView* m_userView = nullptr;
     models::CaseClaims* m_claims = nullptr;
     models::QueueCasework* m_casework = nullptr;
+    SavedViewsControl* m_views = nullptr;
     AuditLogView* m_auditView = nullptr;
     SpendReportView* m_spendView = nullptr;
     ManualReviewView* m_reviewView = nullptr;

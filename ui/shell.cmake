@@ -1,4 +1,4 @@
-# Main window, queue view, filters, export, shortcuts, connection banner and profiles.
+# Main window, queue view, filters, saved views, export, shortcuts, connection banner and profiles.
 target_sources(fairuse_ui PRIVATE
     ConnectionBanner.cpp
     ConnectionBanner.h
@@ -8,12 +8,15 @@ target_sources(fairuse_ui PRIVATE
     FilterBar.h
     MainWindow.cpp
     MainWindow.h
+    MainWindowActions.cpp
     ProfileDialog.cpp
     ProfileDialog.h
     QueueView.cpp
     QueueProxy.cpp
     QueueProxy.h
     QueueView.h
+    SavedViewsControl.cpp
+    SavedViewsControl.h
     ShortcutsDialog.cpp
     ShortcutsDialog.h
     SignInDialog.cpp

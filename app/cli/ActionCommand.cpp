@@ -4,6 +4,7 @@
 #include "ReviewerSession.h"
 
 #include "audit/CaseRef.h"
+#include "casework/Casework.h"
 #include "common/Await.h"
 #include "enforcement/ReviewerActions.h"
 
@@ -161,7 +162,14 @@ int runResolve(const QStringList& args, Io io) {
         job.message = QStringLiteral("could not read the state of %1: %2").arg(event->uid, state.error().message);
         return finishJob();
     }
-    planResolve(job, enforcement::Policy::forReview(), *state,
+    const Result<std::optional<Casework>> casework = readCaseworkOf(acting->store(), event->uid, kCallTimeoutMs);
+    if (!casework) {
+        job.status = CaseStatus::Failed;
+        job.message = QStringLiteral("could not read the escalation and snooze of %1: %2")
+                          .arg(event->uid, casework.error().message);
+        return finishJob();
+    }
+    planResolve(job, enforcement::Policy::forReview(), *state, *casework,
                 ResolveRequest{how->outcome, how->reasonCode, how->notes, how->verdict, acting->reviewing.reviewer,
                                systemNow(), clientVersion()});
     if (job.change) {
@@ -235,12 +243,18 @@ int runOverride(const QStringList& args, Io io) {
     // A fresh key per command, as the console's action dialog uses per reviewed change: a retry inside the store
     // never applies it twice, and a second override is a new action.
     ctx.idempotencyKey = QStringLiteral("cli-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const Result<ChangeSet> change =
+    Result<ChangeSet> change =
         enforcement::buildOverrideStage(enforcement::Policy::forReview(), *state, *stage, reasonCode, notes, ctx);
     result.insert(QStringLiteral("stage_before"), toString(state->stage));
     if (!change) {
         return failed(statusName(refusalStatus(change.error().kind)), change.error().message);
     }
+    // The override ends the user's escalation and snooze in its own commit, as in the console.
+    const Result<std::optional<Casework>> casework = readCaseworkOf(acting->store(), uid, kCallTimeoutMs);
+    if (!casework) {
+        return failed(QStringLiteral("failed"), casework.error().message);
+    }
+    casework::closeOnDecision(*change, *casework);
     const Result<CommitResult> applied = services::awaitResult(acting->store().apply(*change), kCallTimeoutMs);
     if (!applied) {
         const ErrorKind kind = applied.error().kind;

@@ -119,7 +119,8 @@ public:
 private:
     struct User {
         FairUseState state;
-        QList<int> jobs; ///< indexes into m_jobs, oldest case first
+        std::optional<Casework> casework; ///< the escalation and snooze the user's first resolve here ends
+        QList<int> jobs;                  ///< indexes into m_jobs, oldest case first
         qsizetype next = 0;
     };
     QList<int> pendingJobs() const;
@@ -180,6 +181,8 @@ void BulkRun::readStates() {
         }
         m_users[uid].jobs.append(index);
     }
+    // Every escalated or snoozed user in one small query (a document exists only while a case is either).
+    const Result<QList<Casework>> casework = services::awaitResult(m_store.listCasework(), kCallTimeoutMs);
     for (qsizetype start = 0; start < m_userOrder.size(); start += kReadsInFlight) {
         const QStringList wave = m_userOrder.mid(start, kReadsInFlight);
         QList<services::Async<FairUseState>> reads;
@@ -189,13 +192,18 @@ void BulkRun::readStates() {
         for (qsizetype k = 0; k < wave.size(); ++k) {
             User& user = m_users[wave.at(k)];
             const Result<FairUseState> state = services::awaitResult(reads.at(k), kCallTimeoutMs);
-            if (state) {
+            if (state && casework) {
                 user.state = *state;
+                const auto it = std::find_if(casework->cbegin(), casework->cend(),
+                                             [&wave, k](const Casework& c) { return c.uid == wave.at(k); });
+                user.casework = it == casework->cend() ? std::nullopt : std::optional<Casework>(*it);
             } else {
                 for (int index : std::as_const(user.jobs)) {
                     m_jobs[index].status = CaseStatus::Failed;
                     m_jobs[index].message =
-                        QStringLiteral("could not read the user's state: %1").arg(state.error().message);
+                        state ? QStringLiteral("could not read the user's escalation and snooze: %1")
+                                    .arg(casework.error().message)
+                              : QStringLiteral("could not read the user's state: %1").arg(state.error().message);
                 }
                 user.jobs.clear();
             }
@@ -221,7 +229,10 @@ void BulkRun::resolve() {
             while (user.next < user.jobs.size()) {
                 const int index = user.jobs.at(user.next++);
                 CaseJob& job = m_jobs[index];
-                planResolve(job, policy, user.state, m_request);
+                planResolve(job, policy, user.state, user.casework, m_request);
+                if (job.change && job.change->caseworkChange) {
+                    user.casework.reset(); // this resolve ends it; the user's later cases have none to end
+                }
                 if (!job.change) {
                     ++m_done;
                     continue;
@@ -272,6 +283,9 @@ void BulkRun::sendRound(const QList<int>& round) {
         }
         chunk.append(index);
         reads += r;
+        if (m_jobs.at(index).change->caseworkChange) {
+            send(); // the rules read the casework's end from the commit's newest record: this one
+        }
     }
     if (!chunk.isEmpty()) {
         send();

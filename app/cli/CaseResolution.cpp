@@ -3,6 +3,8 @@
 #include "ReviewerSession.h"
 
 #include "audit/CaseRef.h"
+#include "casework/Casework.h"
+#include "common/Await.h"
 #include "enforcement/DecisionReason.h"
 #include "enforcement/ReviewerActions.h"
 
@@ -126,7 +128,7 @@ std::optional<QString> reasonCodeProblem(const enforcement::Policy& policy, cons
 }
 
 void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseState& state,
-                 const ResolveRequest& request) {
+                 const std::optional<Casework>& casework, const ResolveRequest& request) {
     enforcement::ActionContext ctx;
     ctx.reviewer = request.reviewer;
     ctx.now = request.now;
@@ -165,8 +167,18 @@ void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseS
         change->expectedEventVersion = QStringLiteral("1970-01-01T00:00:00Z");
     } else {
         job.stageAfter = change->newState ? change->newState->stage : state.stage;
+        casework::closeOnDecision(*change, casework);
     }
     job.change = std::move(change.value());
+}
+
+Result<std::optional<Casework>> readCaseworkOf(services::CaseStore& store, const QString& uid, int timeoutMs) {
+    const Result<std::optional<Casework>> casework = services::awaitResult(store.getCasework(uid), timeoutMs);
+    if (!casework && casework.error().kind == ErrorKind::Unavailable &&
+        casework.error().message.contains(QStringLiteral("cannot read casework"))) {
+        return std::optional<Casework>{}; // a store without casework: nothing to close
+    }
+    return casework;
 }
 
 void settleResolve(CaseJob& job, const Result<CommitResult>& answer) {

@@ -6,6 +6,7 @@
 #include "common/ChangeSet.h"
 #include "common/Domain.h"
 #include "common/Result.h"
+#include "common/Stores.h"
 #include "enforcement/Policy.h"
 
 #include <QCommandLineOption>
@@ -115,10 +116,15 @@ std::optional<QString> reasonCodeProblem(const enforcement::Policy& policy, cons
 /**
  * Builds the job's ChangeSet from the case and its user's state through the core (enforcement::buildResolve, with the
  * console's policy), keyed by resolveKey(). A case this reviewer already resolved with this outcome becomes a probe
- * (see CaseJob::probe); any other refusal of the core settles the job (Refused, Conflict, Failed).
+ * (see CaseJob::probe); any other refusal of the core settles the job (Refused, Conflict, Failed). The user's
+ * escalation and snooze (`casework`) end in the resolve's own commit, as in the console (casework::closeOnDecision):
+ * such a change must be the newest record of its commit (the security rules read the commit's newest record).
  */
 void planResolve(CaseJob& job, const enforcement::Policy& policy, const FairUseState& state,
-                 const ResolveRequest& request);
+                 const std::optional<Casework>& casework, const ResolveRequest& request);
+
+/** The user's casework document (escalation, snooze); nullopt when there is none or the store keeps none. */
+Result<std::optional<Casework>> readCaseworkOf(services::CaseStore& store, const QString& uid, int timeoutMs);
 
 /** Settles the job with the store's answer to its ChangeSet. */
 void settleResolve(CaseJob& job, const Result<CommitResult>& answer);

@@ -124,8 +124,10 @@ const QList<QStringList>& migrations() {
                            " snoozed_until INTEGER, snooze_until_cap_hit INTEGER NOT NULL DEFAULT 0, snoozed_by TEXT,"
                            " snoozed_by_uid TEXT, version INTEGER NOT NULL)"),
         },
-        // v8: saved views, the team's named queue filters (casework/SavedViews.h).
+        // v8: saved views, the team's named queue filters (casework/SavedViews.h), and the reviewer's uid on audit
+        // records (a record that has one hashes it: without the column such a record could not be verified).
         {
+            QStringLiteral("ALTER TABLE audit ADD COLUMN reviewer_uid TEXT"),
             QStringLiteral("CREATE TABLE saved_views (id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL,"
                            " owner_uid TEXT, shared INTEGER NOT NULL, filter TEXT NOT NULL, created_at INTEGER NOT"
                            " NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, version INTEGER NOT NULL)"),

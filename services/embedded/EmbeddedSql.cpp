@@ -266,7 +266,7 @@ FairUseEvent eventFromQuery(const QSqlQuery& q) {
 
 QString auditColumns() {
     return QStringLiteral("sequence, at, reviewer, role, action, uid, case_ref, event_id, stage_before, stage_after,"
-                          " reason, client_version, prev_hash, hash");
+                          " reason, client_version, prev_hash, hash, reviewer_uid");
 }
 
 AuditRecord auditFromQuery(const QSqlQuery& q) {
@@ -292,6 +292,7 @@ AuditRecord auditFromQuery(const QSqlQuery& q) {
     a.clientVersion = q.value(i++).toString();
     a.prevHash = q.value(i++).toString();
     a.hash = q.value(i++).toString();
+    a.reviewerUid = q.value(i++).toString();
     return a;
 }
 
@@ -353,7 +354,7 @@ Status Writer::prepare() {
         {&m_budget, QStringLiteral("INSERT INTO stt_budget (uid, day, ms) VALUES (?,?,?)"
                                    " ON CONFLICT(uid, day) DO UPDATE SET ms = ms + excluded.ms")},
         {&m_audit, QStringLiteral("INSERT INTO audit (") + auditColumns() +
-                       QStringLiteral(") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")},
+                       QStringLiteral(") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")},
         {&m_exempt, QStringLiteral("INSERT OR REPLACE INTO exemptions (uid, since, by) VALUES (?,?,?)")},
         {&m_unexempt, QStringLiteral("DELETE FROM exemptions WHERE uid = ?")},
         {&m_reviewer, QStringLiteral("INSERT OR REPLACE INTO reviewers (email, role) VALUES (?,?)")},
@@ -447,12 +448,13 @@ Status Writer::addSttBudget(const QString& uid, const QString& dayKey, std::int6
 Status Writer::insertAudit(const AuditRecord& a) {
     return execPrepared(m_audit,
                         {QVariant::fromValue<qlonglong>(a.sequence), timeValue(a.at), a.reviewer, toString(a.role),
-                         toString(a.action), a.uid, textOrNull(a.caseRef), textOrNull(a.eventId),
-                         a.stageBefore ? QVariant(toString(*a.stageBefore)) : QVariant(),
+                         // Empty, not NULL, for a saved view's record, which names no user: the column is NOT NULL.
+                         toString(a.action), a.uid.isNull() ? QStringLiteral("") : a.uid, textOrNull(a.caseRef),
+                         textOrNull(a.eventId), a.stageBefore ? QVariant(toString(*a.stageBefore)) : QVariant(),
                          a.stageAfter ? QVariant(toString(*a.stageAfter)) : QVariant(), textOrNull(a.reason),
                          textOrNull(a.clientVersion),
                          // Empty, not NULL, for the first record: the column is NOT NULL.
-                         a.prevHash.isNull() ? QStringLiteral("") : a.prevHash, a.hash},
+                         a.prevHash.isNull() ? QStringLiteral("") : a.prevHash, a.hash, textOrNull(a.reviewerUid)},
                         QStringLiteral("appending audit record %1").arg(a.sequence));
 }
 

@@ -37,12 +37,15 @@ Result<QString> currentVersion(QSqlDatabase& db, const QString& id) {
 } // namespace
 
 Result<QList<SavedView>> readViews(QSqlDatabase& db, const Reviewer& reader) {
-    // The embedded demo identity has no uid: its own views are matched by e-mail, as the core's ownsView does.
+    // The embedded demo identity has no uid: its own views are matched by e-mail, as the core's ownsView does. Never
+    // NULL: a null QString binds as NULL, and NULL = '' is not true.
+    const QString uid = reader.uid.isNull() ? QStringLiteral("") : reader.uid;
+    const QString email = reader.email.isNull() ? QStringLiteral("") : reader.email;
     auto q = exec(db,
                   QStringLiteral("SELECT ") + kViewColumns +
                       QStringLiteral(" FROM saved_views WHERE shared = 1 OR (? <> '' AND owner_uid = ?) OR (? = '' AND"
                                      " lower(owner) = lower(?)) ORDER BY id"),
-                  {reader.uid, reader.uid, reader.uid, reader.email});
+                  {uid, uid, uid, email});
     if (!q) {
         return q.error();
     }

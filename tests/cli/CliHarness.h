@@ -7,6 +7,7 @@
 #include "EmulatorSupport.h"
 
 #include "firestore/FirestoreCaseStore.h"
+#include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreValue.h"
 
 #include <QJsonDocument>
@@ -216,6 +217,30 @@ public:
             return committed.error();
         }
         return {};
+    }
+
+    /** Escalates (or, with `snooze`, snoozes until the next cap hit) the user's case behind the rules' back. */
+    Status seedCasework(const SeededCase& c, bool snooze) {
+        Casework w;
+        w.uid = c.uid;
+        w.caseRef = c.caseRef;
+        if (snooze) {
+            w.snoozedAt = at("2026-11-20T10:00:00Z");
+            w.snoozeUntilCapHit = true;
+            w.snoozedBy = QStringLiteral("someone-else@example.com");
+        } else {
+            w.escalatedAt = at("2026-11-20T10:00:00Z");
+            w.escalatedBy = QStringLiteral("someone-else@example.com");
+            w.escalationNote = QStringLiteral("please look");
+        }
+        const auto committed = fairuse::testing::wait(
+            m_owner->commit({FirestoreWrite::set(services::caseworkPath(c.uid), services::encodeCasework(w))}));
+        return committed ? Status{} : Status(committed.error());
+    }
+    /** True while the user has a casework document (an escalation or a snooze). */
+    bool hasCasework(const QString& uid) {
+        const auto doc = fairuse::testing::wait(m_owner->batchGet({services::caseworkPath(uid)}));
+        return doc && !doc->isEmpty() && doc->at(0).has_value();
     }
 
     SeededCase seedCase(const QString& uid, Stage stage, bool resolvedByOther = false) {

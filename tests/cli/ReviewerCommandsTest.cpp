@@ -56,6 +56,7 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
         VERIFY_OK(e);
         QVERIFY(e->resolved);
         QCOMPARE(e->resolvedBy, m_reviewer.email);
+        QVERIFY(!m_seed->hasCasework(m_warnCase.uid)); // the escalation ended with the resolve
     }
 
     // The verdict is a label in the project, which export-labels reads as the reviewer: structured fields only.
@@ -94,6 +95,7 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     QVERIFY2(r.err.contains(QLatin1String("refused")) && r.err.contains(QLatin1String("senior_reviewer")),
              qPrintable(r.describe()));
     QCOMPARE(stageOf(m_throttleUser.uid), QStringLiteral("throttle"));
+    QVERIFY(m_seed->hasCasework(m_throttleUser.uid)); // a refused decision ends nothing
     // Nor lift a restriction through a false-positive resolution.
     r = cli(onProject({QStringLiteral("resolve"), m_restrictCase.caseRef, QStringLiteral("--outcome"),
                        QStringLiteral("false_positive"), QStringLiteral("--reason-code"),
@@ -140,6 +142,7 @@ void ReviewerCommandsTest::eachRoleDoesWhatItMay() {
     QCOMPARE(audit.value(QStringLiteral("reason")).toString(), QStringLiteral("repeat_violation: keeps going"));
     ++m_expectedRecords;
     QCOMPARE(stageOf(m_throttleUser.uid), QStringLiteral("restrict"));
+    QVERIFY(!m_seed->hasCasework(m_throttleUser.uid)); // the snooze ended with the override
     QCOMPARE(o.value(QStringLiteral("stage_cache")).toString(), QStringLiteral("dropped"));
     const auto cached = awaitResult(usage.readStageCache(m_throttleUser.uid), 20000);
     VERIFY_OK(cached);
@@ -231,6 +234,12 @@ void ReviewerCommandsTest::bulkResolvePastedReferencesIdempotently() {
     }
     // Two cases of one user: the second built on the stage the first left (throttle -> warning -> none).
     QCOMPARE(stageOf(m_twoCaseUser.first().uid), QStringLiteral("none"));
+    // The escalations and snoozes ended, each in its resolve's commit (the rules let only that commit's newest
+    // record end one, so these went last in their commits).
+    for (int i = 0; i < kCaseworkBulkUsers; ++i) {
+        QVERIFY2(!m_seed->hasCasework(m_bulkCases.at(i * 7).uid), qPrintable(m_bulkCases.at(i * 7).uid));
+    }
+    QVERIFY(!m_seed->hasCasework(m_twoCaseUser.first().uid));
 
     // The same file again: every case reported already applied, nothing written.
     const auto headBefore = fairuse::testing::wait(m_ownerStore->readAuditHead());

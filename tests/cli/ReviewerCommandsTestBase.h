@@ -20,6 +20,8 @@ using V = services::FirestoreValue;
 
 /** Users of the bulk run with one open case each, at warning. */
 inline constexpr int kBulkUsers = 40;
+/** Of them, users 0, 7, 14, 21 and 28 are escalated or snoozed. */
+inline constexpr int kCaseworkBulkUsers = 5;
 
 #define REQUIRE_BACKENDS()                                                                                             \
     REQUIRE_BACKEND(QStringLiteral("the Firestore and Auth emulators and a keychain"), m_ready, m_missing)
@@ -107,6 +109,13 @@ private Q_SLOTS:
         m_twoCaseUser = {SeededCase{two, QStringLiteral("e1"), randomCaseRef()},
                          SeededCase{two, QStringLiteral("e2"), randomCaseRef()}};
         VERIFY_OK(m_seed->seedUser(two, Stage::Throttle, m_twoCaseUser));
+        // Escalated and snoozed cases: a decision from the command line ends them in its own commit.
+        VERIFY_OK(m_seed->seedCasework(m_warnCase, false));
+        VERIFY_OK(m_seed->seedCasework(m_throttleUser, true));
+        for (int i = 0; i < kCaseworkBulkUsers; ++i) {
+            VERIFY_OK(m_seed->seedCasework(m_bulkCases.at(i * 7), i % 2 == 0));
+        }
+        VERIFY_OK(m_seed->seedCasework(m_twoCaseUser.first(), false));
         m_ready = true;
     }
 

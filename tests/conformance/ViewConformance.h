@@ -127,6 +127,18 @@ private Q_SLOTS:
         QCOMPARE(sams->at(0).name, QStringLiteral("Team view"));
     }
 
+    void aReaderWithoutAUidFindsTheirOwnByEmail() {
+        // The embedded demo store's identity has no uid: its personal views are its own by e-mail.
+        const Reviewer dee{QStringLiteral("dee@example.com"), Role::Reviewer};
+        CONFORM_OK(save(dee, QStringLiteral("Dee's own"), false));
+        CONFORM_OK(save(ana(), QStringLiteral("Ana's own"), false));
+        auto views = viewsOf(dee);
+        CONFORM_OK(views);
+        QCOMPARE(views->size(), 1);
+        QCOMPARE(views->at(0).name, QStringLiteral("Dee's own"));
+        QVERIFY(views->at(0).ownerUid.isEmpty());
+    }
+
     void changingAViewKeepsItsIdAndOwner() {
         CONFORM_OK(save(ana(), QStringLiteral("Old name"), true));
         const auto before = named(viewsOf(ana()).valueOr({}), QStringLiteral("Old name"));

@@ -94,9 +94,10 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("DROP TABLE notes"), QStringLiteral("DROP TABLE casework"),
-                      QStringLiteral("DROP TABLE labels"), QStringLiteral("DROP TABLE claims"),
-                      QStringLiteral("DROP TABLE appeals"),
+        rawSql(path, {QStringLiteral("DROP TABLE saved_views"),
+                      QStringLiteral("ALTER TABLE audit DROP COLUMN reviewer_uid"), QStringLiteral("DROP TABLE notes"),
+                      QStringLiteral("DROP TABLE casework"), QStringLiteral("DROP TABLE labels"),
+                      QStringLiteral("DROP TABLE claims"), QStringLiteral("DROP TABLE appeals"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
                       QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
                       QStringLiteral("DROP TABLE subscriptions"),
@@ -110,7 +111,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(reopened.database->ready()).ok());
         QVariant version;
         rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
-        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v7
+        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v8
         const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
         const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
         QVERIFY(u1.ok() && u2.ok());
@@ -128,6 +129,9 @@ private Q_SLOTS:
         QVERIFY(!casework->has_value());
         const auto notes = awaitResult(reopened.cases->listNotes(QStringLiteral("u1")));
         QVERIFY(notes.ok() && notes->isEmpty());
+        const auto views = awaitResult(reopened.cases->listViews(Reviewer{QStringLiteral("ana@example.com")}));
+        QVERIFY2(views.ok(), qPrintable(views.ok() ? QString() : views.error().message)); // v8: saved views
+        QVERIFY(views->isEmpty());
     }
 
     void emptyFileBecomesAStore() {
