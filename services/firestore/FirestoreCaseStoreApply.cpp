@@ -29,10 +29,6 @@ int indexOf(const QList<FirestoreWrite>& writes, const QString& path) {
     return -1;
 }
 
-} // namespace
-
-namespace {
-
 /** A saved view's change is the team's: it names no user and carries nothing but the view and its record. */
 Status checkViewChange(const ChangeSet& change) {
     const ChangeSet::ViewChange& view = *change.viewChange;
@@ -50,6 +46,14 @@ Status checkViewChange(const ChangeSet& change) {
                                   .arg(toString(change.audit.action), toString(expected)));
     }
     return {};
+}
+
+/** The conflict of a view's change whose view now has version `now` ("": none). */
+Error viewConflict(const ChangeSet::ViewChange& view, const QString& now) {
+    const QString what = now.isEmpty()                    ? QStringLiteral("was deleted by someone else")
+                         : view.expectedVersion.isEmpty() ? QStringLiteral("exists already")
+                                                          : QStringLiteral("was changed by someone else");
+    return Error::conflict(QStringLiteral("saved view %1 %2; reload the views and try again").arg(view.id, what));
 }
 
 } // namespace
@@ -196,11 +200,35 @@ void FirestoreCaseStore::diagnoseDenial(std::shared_ptr<ChangeSet> change, Promi
         .then(guarded(this, [this, change, promise, attempt, headVersion,
                              original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
             const bool moved = r && !r->isEmpty() && (r->at(0) ? r->at(0)->updateTime : QString()) != headVersion;
-            if (!moved) {
+            if (moved) {
+                diagnoseConflict(change, promise, attempt, original);
+            } else if (change->viewChange) {
+                diagnoseViewDenial(change, promise, original);
+            } else {
+                finish(promise, Result<CommitResult>(original));
+            }
+        }));
+}
+
+void FirestoreCaseStore::diagnoseViewDenial(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                            Error original) {
+    // The rules judge a view's change against the view as it is now: one deleted, un-shared or changed since it was
+    // read is refused rather than failing its precondition. Such a view is a conflict, reported as one; a view we may
+    // no longer read was made someone else's personal view.
+    ++m_stats.readRequests;
+    m_client->batchGet({viewPath(change->viewChange->id)})
+        .then(guarded(this, [change, promise, original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            const ChangeSet::ViewChange& view = *change->viewChange;
+            if (!r && r.error().kind == ErrorKind::Permission) {
+                finish(promise, Result<CommitResult>(viewConflict(view, QStringLiteral("unreadable"))));
+                return;
+            }
+            const QString now = r && !r->isEmpty() && r->at(0) ? r->at(0)->updateTime : QString();
+            if (!r || now == view.expectedVersion) {
                 finish(promise, Result<CommitResult>(original));
                 return;
             }
-            diagnoseConflict(change, promise, attempt, original);
+            finish(promise, Result<CommitResult>(viewConflict(view, now)));
         }));
 }
 
@@ -301,12 +329,7 @@ void FirestoreCaseStore::diagnoseViewConflict(std::shared_ptr<ChangeSet> change,
             const ChangeSet::ViewChange& view = *change->viewChange;
             const QString now = r->at(0) ? r->at(0)->updateTime : QString();
             if (now != view.expectedVersion) {
-                const QString what = now.isEmpty()                    ? QStringLiteral("was deleted by someone else")
-                                     : view.expectedVersion.isEmpty() ? QStringLiteral("exists already")
-                                                                      : QStringLiteral("was changed by someone else");
-                finish(promise,
-                       Result<CommitResult>(Error::conflict(
-                           QStringLiteral("saved view %1 %2; reload the views and try again").arg(view.id, what))));
+                finish(promise, Result<CommitResult>(viewConflict(view, now)));
                 return;
             }
             retryAfterHeadMoved(change, promise, attempt);

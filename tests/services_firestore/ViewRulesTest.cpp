@@ -54,6 +54,7 @@ private Q_SLOTS:
     void aSeniorChangesASharedView();
     void theOwnerDeletesTheirView();
     void aSeniorDeletesASharedView();
+    void staleChangesAreConflicts();
     // Hostile commits.
     void aViewInSomeoneElsesName();
     void aViewWithSomeoneElsesUid();
@@ -232,6 +233,31 @@ void ViewRulesTest::aSeniorDeletesASharedView() {
     QVERIFY(v);
     VERIFY_OK(applyAs(m_sam, casework::buildDeleteView(*v, contextFor(m_sam.reviewer))));
     QVERIFY(!stored(v->id));
+}
+
+/** A change on a view read before its owner deleted, un-shared or renamed it: the rules refuse the first two and the
+ *  precondition the third; the store reports each as a conflict, not as a refusal. */
+void ViewRulesTest::staleChangesAreConflicts() {
+    const auto deleted = created(m_ana, QStringLiteral("Gone"), true);
+    const auto unshared = created(m_ana, QStringLiteral("Going private"), true);
+    const auto renamed = created(m_ana, QStringLiteral("Renamed"), true);
+    QVERIFY(deleted && unshared && renamed);
+    VERIFY_OK(applyAs(m_ana, casework::buildDeleteView(*deleted, contextFor(m_ana.reviewer))));
+    VERIFY_OK(
+        applyAs(m_ana, casework::buildSaveView({}, unshared, unshared->name, false, {}, contextFor(m_ana.reviewer))));
+    VERIFY_OK(applyAs(m_ana, casework::buildSaveView({}, renamed, QStringLiteral("Renamed again %1").arg(++m_names),
+                                                     true, {}, contextFor(m_ana.reviewer))));
+    const auto conflicts = [](const Result<CommitResult>& r, const char* what) {
+        return !r && r.error().kind == ErrorKind::Conflict && r.error().message.contains(QLatin1String(what));
+    };
+    auto r = applyAs(m_sam, casework::buildDeleteView(*deleted, contextFor(m_sam.reviewer)));
+    QVERIFY2(conflicts(r, "was deleted"), qPrintable(r ? QStringLiteral("passed") : why(r.error())));
+    r = applyAs(m_sam, casework::buildSaveView({}, unshared, QStringLiteral("Late %1").arg(++m_names), true, {},
+                                               contextFor(m_sam.reviewer)));
+    QVERIFY2(conflicts(r, "was changed"), qPrintable(r ? QStringLiteral("passed") : why(r.error())));
+    r = applyAs(m_sam, casework::buildSaveView({}, renamed, QStringLiteral("Late %1").arg(++m_names), true, {},
+                                               contextFor(m_sam.reviewer)));
+    QVERIFY2(conflicts(r, "was changed"), qPrintable(r ? QStringLiteral("passed") : why(r.error())));
 }
 
 void ViewRulesTest::aViewInSomeoneElsesName() {
