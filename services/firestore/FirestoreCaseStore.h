@@ -210,8 +210,8 @@ private:
     /** diagnoseConflict() for a saved view's change: the view's version (Conflict naming the view) or a busy head. */
     void diagnoseViewConflict(std::shared_ptr<ChangeSet> change,
                               std::shared_ptr<QPromise<Result<CommitResult>>> promise, int attempt, Error original);
-    /** diagnoseDenial() for a saved view's change when the head did not move: Conflict when the view changed since it
-     *  was read (deleted, changed, or no longer readable to us), `original` otherwise. */
+    /** diagnoseDenial() for a saved view's change when the head did not move: Conflict when the view was deleted or
+     *  changed since it was read; Permission otherwise (naming an un-shared view when we may no longer read it). */
     void diagnoseViewDenial(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
                             Error original);
     /** After a commit that failed only because the audit head moved: apply again after a short random pause, at most

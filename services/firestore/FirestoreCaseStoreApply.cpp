@@ -212,15 +212,18 @@ void FirestoreCaseStore::diagnoseDenial(std::shared_ptr<ChangeSet> change, Promi
 
 void FirestoreCaseStore::diagnoseViewDenial(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
                                             Error original) {
-    // The rules judge a view's change against the view as it is now: one deleted, un-shared or changed since it was
-    // read is refused rather than failing its precondition. Such a view is a conflict, reported as one; a view we may
-    // no longer read was made someone else's personal view.
+    // The rules judge a view's change against the view as it is now: one deleted or changed since it was read may be
+    // refused rather than failing its precondition. Such a view is a conflict, reported as one. A view we may not
+    // read is someone else's personal view: it was un-shared since, or never ours to change; either way a refusal.
     ++m_stats.readRequests;
     m_client->batchGet({viewPath(change->viewChange->id)})
         .then(guarded(this, [change, promise, original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
             const ChangeSet::ViewChange& view = *change->viewChange;
             if (!r && r.error().kind == ErrorKind::Permission) {
-                finish(promise, Result<CommitResult>(viewConflict(view, QStringLiteral("unreadable"))));
+                finish(promise, Result<CommitResult>(Error::permission(
+                                    QStringLiteral("saved view %1 is someone else's personal view (un-shared since you "
+                                                   "read it?): %2")
+                                        .arg(view.id, original.message))));
                 return;
             }
             const QString now = r && !r->isEmpty() && r->at(0) ? r->at(0)->updateTime : QString();
