@@ -6,6 +6,7 @@
 #include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreLabels.h"
+#include "firestore/FirestoreViews.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
@@ -177,6 +178,19 @@ QList<FirestoreWrite> FirestoreCaseStore::changeWrites(const ChangeSet& change, 
             writes.append(FirestoreWrite::set(caseworkPath(change.uid), std::move(fields), expected));
         } else {
             writes.append(FirestoreWrite::remove(caseworkPath(change.uid), expected));
+        }
+    }
+    if (change.viewChange) {
+        // Written whole, or deleted; a deletion is explained by the newest record of the commit (a delete_view naming
+        // the view).
+        const ChangeSet::ViewChange& view = *change.viewChange;
+        const Precondition expected = Precondition::version(view.expectedVersion);
+        if (view.view) {
+            FirestoreFields fields = encodeView(*view.view);
+            fields.insert(kAuditRecordField, V::string(recordId));
+            writes.append(FirestoreWrite::set(viewPath(view.id), std::move(fields), expected));
+        } else {
+            writes.append(FirestoreWrite::remove(viewPath(view.id), expected));
         }
     }
     writes.append(FirestoreWrite::set(auditPath(record.sequence), encodeAudit(record), Precondition::mustNotExist()));

@@ -23,6 +23,8 @@ namespace fairuse::services {
  *  - fair_use_idempotency/{sha256(key)}: created (exists=false) by the commit that applies a keyed ChangeSet;
  *  - fair_use_reviewers/{email}: {role}; fair_use_exemptions/{uid}: {exempt, by, at, reason};
  *  - fair_use_labels/{eventId}: reviewers' verdicts on the classifier (firestore/FirestoreLabels.h);
+ *  - fair_use_views/{id}: reviewers' saved queue filters (firestore/FirestoreViews.h), written by a view's ChangeSet
+ *    (ChangeSet::viewChange), which names no user: the view under its version's precondition, and its record;
  *  - llm_spend/{id}: LLM spend records (top level, so a time-range report is one query).
  *
  * Queue cost: one collection-group query per page (stage IN/==, updated_at desc, document name desc), one batchGet
@@ -79,7 +81,8 @@ public:
      * exemption, the chained audit record (exists=false), the audit head (updateTime precondition) and the
      * idempotency document (exists=false). Conflict when the state or event changed since it was read; a commit
      * that failed only because the audit head moved is retried with the new head. When newState is nullopt the
-     * state is not checked.
+     * state is not checked. A saved view's change (empty uid, viewChange and nothing else) writes the view (or deletes
+     * it) on condition of its version; Conflict naming the view when it changed, exists already or was deleted.
      */
     Async<CommitResult> apply(const ChangeSet& change) override;
     /**
@@ -144,6 +147,9 @@ public:
     /** One query per page: fair_use_labels ordered by labelled_at then document name, labelled_at >= since, limit + 1
      *  documents (the extra one says whether a later page exists). */
     Async<LabelPage> listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) override;
+    /** Two queries on fair_use_views the security rules can prove: `shared == true`, and the reader's own views
+     *  (`owner_uid == reader.uid`, or `owner == reader.email` for an identity without a uid), merged by id. */
+    Async<QList<SavedView>> listViews(const Reviewer& reader) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */
@@ -201,6 +207,17 @@ private:
                       int attempt);
     void diagnoseConflict(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
                           int attempt, Error original);
+    /** diagnoseConflict() for a saved view's change: the view's version (Conflict naming the view) or a busy head. */
+    void diagnoseViewConflict(std::shared_ptr<ChangeSet> change,
+                              std::shared_ptr<QPromise<Result<CommitResult>>> promise, int attempt, Error original);
+    /** diagnoseDenial() for a saved view's change when the head did not move: Conflict when the view was deleted or
+     *  changed since it was read; Permission otherwise (naming an un-shared view when we may no longer read it). */
+    void diagnoseViewDenial(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
+                            Error original);
+    /** After a commit that failed only because the audit head moved: apply again after a short random pause, at most
+     *  Options::auditHeadRetries times, then Unavailable. */
+    void retryAfterHeadMoved(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,
+                             int attempt);
     /** A commit the rules refused: retried through diagnoseConflict() when the audit head moved since `headVersion`
      *  was read (the rules saw a record that no longer follows the head), reported as `original` otherwise. */
     void diagnoseDenial(std::shared_ptr<ChangeSet> change, std::shared_ptr<QPromise<Result<CommitResult>>> promise,

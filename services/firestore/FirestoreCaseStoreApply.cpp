@@ -5,6 +5,7 @@
 #include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
+#include "firestore/FirestoreViews.h"
 
 #include "audit/AuditChain.h"
 
@@ -28,10 +29,41 @@ int indexOf(const QList<FirestoreWrite>& writes, const QString& path) {
     return -1;
 }
 
+/** A saved view's change is the team's: it names no user and carries nothing but the view and its record. */
+Status checkViewChange(const ChangeSet& change) {
+    const ChangeSet::ViewChange& view = *change.viewChange;
+    if (!change.uid.isEmpty() || change.newState || change.newEvent || change.exempt || change.claimChange ||
+        change.decidedAppeal || change.label || change.noteChange || change.caseworkChange) {
+        return Error::invalid(QStringLiteral("a saved view's change set carries a user's change too"));
+    }
+    if (!isViewId(view.id) || (view.view && view.view->id != view.id)) {
+        return Error::invalid(
+            QStringLiteral("a saved view's change names no view id, or two (\"%1\")").arg(view.id.left(40)));
+    }
+    const AuditAction expected = view.view ? AuditAction::SaveView : AuditAction::DeleteView;
+    if (change.audit.action != expected) {
+        return Error::invalid(QStringLiteral("a saved view's change is recorded as %1, not %2")
+                                  .arg(toString(change.audit.action), toString(expected)));
+    }
+    return {};
+}
+
+/** The conflict of a view's change whose view now has version `now` ("": none). */
+Error viewConflict(const ChangeSet::ViewChange& view, const QString& now) {
+    const QString what = now.isEmpty()                    ? QStringLiteral("was deleted by someone else")
+                         : view.expectedVersion.isEmpty() ? QStringLiteral("exists already")
+                                                          : QStringLiteral("was changed by someone else");
+    return Error::conflict(QStringLiteral("saved view %1 %2; reload the views and try again").arg(view.id, what));
+}
+
 } // namespace
 
 Result<std::shared_ptr<ChangeSet>> FirestoreCaseStore::prepareChange(const ChangeSet& change) const {
-    if (auto ok = checkId(QStringLiteral("user id"), change.uid); !ok) {
+    if (change.viewChange) {
+        if (Status ok = checkViewChange(change); !ok) {
+            return ok.error();
+        }
+    } else if (auto ok = checkId(QStringLiteral("user id"), change.uid); !ok) {
         return ok.error();
     }
     auto copy = std::make_shared<ChangeSet>(change);
@@ -120,37 +152,40 @@ void FirestoreCaseStore::applyAttempt(std::shared_ptr<ChangeSet> change, Promise
             const int caseworkIndex = change->caseworkChange && change->caseworkChange->casework
                                           ? indexOf(writes, caseworkPath(change->uid))
                                           : -1;
+            const int viewIndex =
+                change->viewChange && change->viewChange->view ? indexOf(writes, viewPath(change->viewChange->id)) : -1;
             writes.append(headWrite(record, head));
             ++m_stats.commitRequests;
             const QString headVersion = head ? head->updateTime : QString();
-            m_client->commit(writes).then(
-                guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex, claimIndex, appealIndex,
-                               noteId, noteIndex, caseworkIndex, headVersion](const Result<CommitResponse>& c) {
-                    if (!c) {
-                        if (c.error().kind == ErrorKind::Conflict) {
-                            diagnoseConflict(change, promise, attempt, c.error());
-                        } else if (c.error().kind == ErrorKind::Permission) {
-                            diagnoseDenial(change, promise, attempt, headVersion, c.error());
-                        } else {
-                            finish(promise, Result<CommitResult>(c.error()));
-                        }
-                        return;
+            m_client->commit(writes).then(guarded(this, [this, change, promise, attempt, record, stateIndex, eventIndex,
+                                                         claimIndex, appealIndex, noteId, noteIndex, caseworkIndex,
+                                                         viewIndex, headVersion](const Result<CommitResponse>& c) {
+                if (!c) {
+                    if (c.error().kind == ErrorKind::Conflict) {
+                        diagnoseConflict(change, promise, attempt, c.error());
+                    } else if (c.error().kind == ErrorKind::Permission) {
+                        diagnoseDenial(change, promise, attempt, headVersion, c.error());
+                    } else {
+                        finish(promise, Result<CommitResult>(c.error()));
                     }
-                    CommitResult result;
-                    result.audit = record;
-                    result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
-                    result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
-                    if (change->claimChange && change->claimChange->claim) {
-                        result.claimVersion = c->updateTimes.value(claimIndex);
-                    }
-                    if (change->decidedAppeal) {
-                        result.appealVersion = c->updateTimes.value(appealIndex);
-                    }
-                    result.noteId = noteId;
-                    result.noteVersion = noteIndex >= 0 ? c->updateTimes.value(noteIndex) : QString();
-                    result.caseworkVersion = caseworkIndex >= 0 ? c->updateTimes.value(caseworkIndex) : QString();
-                    finish(promise, Result<CommitResult>(result));
-                }));
+                    return;
+                }
+                CommitResult result;
+                result.audit = record;
+                result.stateVersion = stateIndex >= 0 ? c->updateTimes.value(stateIndex) : QString();
+                result.eventVersion = eventIndex >= 0 ? c->updateTimes.value(eventIndex) : QString();
+                if (change->claimChange && change->claimChange->claim) {
+                    result.claimVersion = c->updateTimes.value(claimIndex);
+                }
+                if (change->decidedAppeal) {
+                    result.appealVersion = c->updateTimes.value(appealIndex);
+                }
+                result.noteId = noteId;
+                result.noteVersion = noteIndex >= 0 ? c->updateTimes.value(noteIndex) : QString();
+                result.caseworkVersion = caseworkIndex >= 0 ? c->updateTimes.value(caseworkIndex) : QString();
+                result.viewVersion = viewIndex >= 0 ? c->updateTimes.value(viewIndex) : QString();
+                finish(promise, Result<CommitResult>(result));
+            }));
         }));
 }
 
@@ -165,16 +200,47 @@ void FirestoreCaseStore::diagnoseDenial(std::shared_ptr<ChangeSet> change, Promi
         .then(guarded(this, [this, change, promise, attempt, headVersion,
                              original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
             const bool moved = r && !r->isEmpty() && (r->at(0) ? r->at(0)->updateTime : QString()) != headVersion;
-            if (!moved) {
+            if (moved) {
+                diagnoseConflict(change, promise, attempt, original);
+            } else if (change->viewChange) {
+                diagnoseViewDenial(change, promise, original);
+            } else {
+                finish(promise, Result<CommitResult>(original));
+            }
+        }));
+}
+
+void FirestoreCaseStore::diagnoseViewDenial(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                            Error original) {
+    // The rules judge a view's change against the view as it is now: one deleted or changed since it was read may be
+    // refused rather than failing its precondition. Such a view is a conflict, reported as one. A view we may not
+    // read is someone else's personal view: it was un-shared since, or never ours to change; either way a refusal.
+    ++m_stats.readRequests;
+    m_client->batchGet({viewPath(change->viewChange->id)})
+        .then(guarded(this, [change, promise, original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            const ChangeSet::ViewChange& view = *change->viewChange;
+            if (!r && r.error().kind == ErrorKind::Permission) {
+                finish(promise, Result<CommitResult>(Error::permission(
+                                    QStringLiteral("saved view %1 is someone else's personal view (un-shared since you "
+                                                   "read it?): %2")
+                                        .arg(view.id, original.message))));
+                return;
+            }
+            const QString now = r && !r->isEmpty() && r->at(0) ? r->at(0)->updateTime : QString();
+            if (!r || now == view.expectedVersion) {
                 finish(promise, Result<CommitResult>(original));
                 return;
             }
-            diagnoseConflict(change, promise, attempt, original);
+            finish(promise, Result<CommitResult>(viewConflict(view, now)));
         }));
 }
 
 void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
                                           int attempt, Error original) {
+    if (change->viewChange) {
+        diagnoseViewConflict(change, promise, attempt, original);
+        return;
+    }
     // The commit names no document, so read the ones with preconditions to tell a real conflict (this case changed)
     // from a busy audit head (another case was acted on at the same moment), which is retried.
     QStringList reads{statePath(change->uid)};
@@ -241,16 +307,48 @@ void FirestoreCaseStore::diagnoseConflict(std::shared_ptr<ChangeSet> change, Pro
                            .arg(stateMoved ? QStringLiteral("the state") : QStringLiteral("the case"), change->uid))));
             return;
         }
-        if (attempt + 1 > m_options.auditHeadRetries) {
-            finish(promise, Result<CommitResult>(Error::unavailable(
-                                QStringLiteral("the audit trail is busy (%1 attempts); try again").arg(attempt + 1))));
-            return;
-        }
-        // Spread competing writers out a little before re-reading the head.
-        const int delayMs = QRandomGenerator::global()->bounded(10, 40 * (attempt + 1));
-        QTimer::singleShot(delayMs, this,
-                           [this, change, promise, attempt] { applyAttempt(change, promise, attempt + 1); });
+        retryAfterHeadMoved(change, promise, attempt);
     }));
+}
+
+void FirestoreCaseStore::diagnoseViewConflict(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                              int attempt, Error original) {
+    // A view's commit has no user documents: read the view (and the key) to tell a changed view from a busy head.
+    QStringList reads{viewPath(change->viewChange->id)};
+    if (!change->idempotencyKey.isEmpty()) {
+        reads.append(idempotencyPath(change->idempotencyKey));
+    }
+    ++m_stats.readRequests;
+    m_client->batchGet(reads).then(guarded(
+        this, [this, change, promise, attempt, original](const Result<QList<std::optional<FirestoreDocument>>>& r) {
+            if (!r || r->isEmpty()) {
+                finish(promise, Result<CommitResult>(original));
+                return;
+            }
+            if (r->size() > 1 && r->at(1)) {
+                applyAttempt(change, promise, attempt); // reports alreadyApplied
+                return;
+            }
+            const ChangeSet::ViewChange& view = *change->viewChange;
+            const QString now = r->at(0) ? r->at(0)->updateTime : QString();
+            if (now != view.expectedVersion) {
+                finish(promise, Result<CommitResult>(viewConflict(view, now)));
+                return;
+            }
+            retryAfterHeadMoved(change, promise, attempt);
+        }));
+}
+
+void FirestoreCaseStore::retryAfterHeadMoved(std::shared_ptr<ChangeSet> change, PromisePtr<CommitResult> promise,
+                                             int attempt) {
+    if (attempt + 1 > m_options.auditHeadRetries) {
+        finish(promise, Result<CommitResult>(Error::unavailable(
+                            QStringLiteral("the audit trail is busy (%1 attempts); try again").arg(attempt + 1))));
+        return;
+    }
+    // Spread competing writers out a little before re-reading the head.
+    const int delayMs = QRandomGenerator::global()->bounded(10, 40 * (attempt + 1));
+    QTimer::singleShot(delayMs, this, [this, change, promise, attempt] { applyAttempt(change, promise, attempt + 1); });
 }
 
 } // namespace fairuse::services

@@ -114,6 +114,10 @@ Async<Results> FirestoreCaseStore::applyBatch(const QList<ChangeSet>& changes) {
         auto prepared = prepareChange(changes.at(i));
         if (!prepared) {
             run->results[i] = Result<CommitResult>(prepared.error());
+        } else if (prepared.value()->viewChange) {
+            // A saved view is the team's, one at a time from the views menu; only apply() diagnoses its conflicts.
+            run->results[i] = Result<CommitResult>(Error::invalid(
+                QStringLiteral("a saved view's change is applied on its own (apply()), not in a batch")));
         } else if (writeCount(*prepared.value()) + 1 > maxWrites) {
             run->results[i] = Result<CommitResult>(
                 Error::invalid(QStringLiteral("the change of %1 needs %2 writes, more than one commit takes (%3)")

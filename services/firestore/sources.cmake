@@ -31,6 +31,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestorePeriodCases.cpp
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
+    firestore/FirestoreViews.cpp
+    firestore/FirestoreViews.h
     firestore/UserDocument.cpp
     firestore/UserDocument.h
 )

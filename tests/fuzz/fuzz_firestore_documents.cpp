@@ -1,9 +1,10 @@
 // Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
 // document types: fair-use state, event, conversation, audit record, LLM spend, classifier result, the user
-// document's subscription, a claim and an appeal.
+// document's subscription, a claim, an appeal and a saved view.
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreMapping.h"
+#include "firestore/FirestoreViews.h"
 #include "firestore/UserDocument.h"
 
 #include <QJsonDocument>
@@ -51,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (auto a = decodeAppeal(*doc)) {
         (void)encodeAppeal(*a);
+    }
+    if (auto v = decodeView(*doc)) {
+        (void)encodeView(*v);
     }
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "firestore/FirestoreValue.h"
 #include "TestTime.h"
 #include "firestore/FirestoreMapping.h"
+#include "firestore/FirestoreViews.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -55,6 +56,10 @@ private Q_SLOTS:
     void malformedEvent_data();
     void malformedEvent();
     void malformedDocumentEnvelope();
+    void viewRoundTrip();
+    /** A saved view as anyone could leave it in fair_use_views: refused with the document and field named. */
+    void malformedView_data();
+    void malformedView();
 };
 
 void FirestoreValueTest::parsesEachType_data() {
@@ -452,6 +457,81 @@ void FirestoreValueTest::malformedDocumentEnvelope() {
     QVERIFY(ok.ok());
     QCOMPARE(ok->relativePath(), QStringLiteral("a/b"));
     QVERIFY(ok->fields.isEmpty());
+}
+
+void FirestoreValueTest::viewRoundTrip() {
+    SavedView v;
+    v.id = QStringLiteral("v0123456789abcdef012");
+    v.name = QStringLiteral("Audiobook throttles");
+    v.owner = QStringLiteral("ana@example.com");
+    v.ownerUid = QStringLiteral("ana");
+    v.shared = true;
+    v.filter = QStringLiteral(R"({"version":1})");
+    v.createdAt = at("2026-03-20T12:00:00Z");
+    v.updatedAt = at("2026-03-20T13:00:00Z");
+    v.updatedBy = QStringLiteral("sam@example.com");
+    const auto back = decodeView(docAt(viewPath(v.id), encodeView(v)));
+    QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error().message));
+    v.version = QStringLiteral("2026-03-20T10:15:00.123456Z");
+    QCOMPARE(*back, v);
+}
+
+void FirestoreValueTest::malformedView_data() {
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("fields");
+    QTest::addColumn<QString>("mentions");
+    const QString id = QStringLiteral("fair_use_views/v0123456789abcdef012");
+    // A valid view with `field` replaced by `value` (JSON of a Firestore value; empty: the field left out).
+    const auto with = [](const char* field = nullptr, const char* value = "") -> QString {
+        QJsonObject f = QJsonDocument::fromJson(R"({"name":{"stringValue":"Mine"},)"
+                                                R"("owner":{"stringValue":"ana@example.com"},)"
+                                                R"("shared":{"booleanValue":false},"filter":{"stringValue":"{}"},)"
+                                                R"("created_at":{"timestampValue":"2026-03-20T12:00:00Z"},)"
+                                                R"("updated_at":{"timestampValue":"2026-03-20T12:00:00Z"}})")
+                            .object();
+        if (field) {
+            const QString key = QString::fromLatin1(field);
+            f.remove(key);
+            if (*value) {
+                f.insert(key, parse(value));
+            }
+        }
+        return QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
+    };
+    QTest::newRow("minimal ok") << id << with() << QString();
+    QTest::newRow("empty") << id << QStringLiteral("{}") << "name is required";
+    QTest::newRow("no owner") << id << with("owner") << "owner is required";
+    QTest::newRow("not a view id") << QStringLiteral("fair_use_views/v1") << with() << "is not a saved view";
+    QTest::newRow("upper-case id") << QStringLiteral("fair_use_views/V0123456789ABCDEF012") << with()
+                                   << "is not a saved view";
+    QTest::newRow("another collection") << QStringLiteral("fair_use_claims/v0123456789abcdef012") << with()
+                                        << "is not a saved view";
+    QTest::newRow("nested") << QStringLiteral("users/u1/fair_use_views/v0123456789abcdef012") << with()
+                            << "is not a saved view";
+    QTest::newRow("name as number") << id << with("name", R"({"integerValue":"7"})") << "name";
+    QTest::newRow("blank name") << id << with("name", R"({"stringValue":"  "})") << "name is empty";
+    QTest::newRow("shared as string") << id << with("shared", R"({"stringValue":"yes"})") << "shared";
+    QTest::newRow("shared null") << id << with("shared", R"({"nullValue":null})") << "shared is required";
+    QTest::newRow("filter as map") << id << with("filter", R"({"mapValue":{"fields":{}}})") << "filter";
+    QTest::newRow("time as bool") << id << with("updated_at", R"({"booleanValue":true})") << "updated_at";
+    QTest::newRow("time unreadable") << id << with("created_at", R"({"stringValue":"yesterday"})") << "created_at";
+}
+
+void FirestoreValueTest::malformedView() {
+    QFETCH(QString, path);
+    QFETCH(QString, fields);
+    QFETCH(QString, mentions);
+    const auto parsed = fieldsFromJson(QJsonDocument::fromJson(fields.toUtf8()).object());
+    QVERIFY2(parsed.ok(), qPrintable(fields));
+    const auto view = decodeView(docAt(path, *parsed));
+    if (mentions.isEmpty()) {
+        QVERIFY2(view.ok(), qPrintable(view.ok() ? QString() : view.error().message));
+        QCOMPARE(view->name, QStringLiteral("Mine"));
+        QVERIFY(!view->shared);
+    } else {
+        QVERIFY(!view.ok());
+        QVERIFY2(view.error().message.contains(mentions), qPrintable(view.error().message));
+    }
 }
 
 QTEST_GUILESS_MAIN(FirestoreValueTest)

@@ -3,15 +3,18 @@
 // core/casework) and, as the console would commit it, through FirestoreCaseStore to the Firestore emulator with that
 // role's ID token from the Firebase Auth emulator. What the core allows, the rules allow (and the stored stage is the
 // core's); what the core refuses for lack of a role, the rules refuse when a client sends it anyway (the change is
-// built for an admin and recorded under the weaker role's identity).
+// built for an admin and recorded under the weaker role's identity). Saved views, which name no user and no stage, go
+// through the same comparison per action x role (viewsAgree), a refused change built by the view's owner instead.
 #include "RequireBackend.h"
 #include "RulesSupport.h"
 
 #include "casework/Casework.h"
 #include "casework/Claims.h"
 #include "casework/ManualReview.h"
+#include "casework/SavedViews.h"
 #include "firestore/FirestoreCasework.h"
 #include "firestore/FirestoreClaims.h"
+#include "firestore/FirestoreViews.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -258,6 +261,34 @@ ChangeSet relabelled(ChangeSet change, const Reviewer& who) {
     return change;
 }
 
+/** A saved-view action: on a new view (no seeded view), or on one seeded as the colleague's or the actor's own. */
+struct ViewAction {
+    QString name;
+    enum class Seed { None, ColleaguesShared, ColleaguesPersonal, OwnPersonal } seed = Seed::None;
+    std::function<Result<ChangeSet>(const std::optional<SavedView>&, const QString&, const Reviewer&)> build;
+};
+
+QList<ViewAction> viewActions() {
+    using Seed = ViewAction::Seed;
+    const auto save = [](bool shared) {
+        return [shared](const std::optional<SavedView>& v, const QString& name, const Reviewer& r) {
+            return casework::buildSaveView({}, v, name, shared, {}, contextFor(r));
+        };
+    };
+    const auto remove = [](const std::optional<SavedView>& v, const QString&, const Reviewer& r) {
+        return casework::buildDeleteView(*v, contextFor(r));
+    };
+    return {{QStringLiteral("save a shared view"), Seed::None, save(true)},
+            {QStringLiteral("save a personal view"), Seed::None, save(false)},
+            {QStringLiteral("change a colleague's shared view"), Seed::ColleaguesShared, save(true)},
+            {QStringLiteral("un-share a colleague's view"), Seed::ColleaguesShared, save(false)},
+            {QStringLiteral("change a colleague's personal view"), Seed::ColleaguesPersonal, save(false)},
+            {QStringLiteral("share one's own view"), Seed::OwnPersonal, save(true)},
+            {QStringLiteral("delete a colleague's shared view"), Seed::ColleaguesShared, remove},
+            {QStringLiteral("delete a colleague's personal view"), Seed::ColleaguesPersonal, remove},
+            {QStringLiteral("delete one's own view"), Seed::OwnPersonal, remove}};
+}
+
 } // namespace
 
 class RulesAgreementTest : public QObject {
@@ -266,6 +297,7 @@ class RulesAgreementTest : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void coreAndRulesAgree();
+    void viewsAgree();
 
 private:
     RulesProject m_rules;
@@ -365,6 +397,76 @@ void RulesAgreementTest::coreAndRulesAgree() {
     const auto verified = verifyChain(*records);
     QVERIFY2(verified.ok, qPrintable(verified.reason));
     QCOMPARE(records->size(), allowed);
+}
+
+void RulesAgreementTest::viewsAgree() {
+    QStringList mismatches;
+    int allowed = 0;
+    int refused = 0;
+    int n = 0;
+    for (const ViewAction& action : viewActions()) {
+        for (const Actor& actor : std::as_const(m_actors)) {
+            const QString what = QStringLiteral("%1 by %2").arg(action.name, toString(actor.reviewer.role));
+            const QString name = QStringLiteral("agreement %1").arg(++n);
+            std::optional<SavedView> seeded;
+            Reviewer owner = actor.reviewer;
+            if (action.seed != ViewAction::Seed::None) {
+                if (action.seed != ViewAction::Seed::OwnPersonal) {
+                    owner = colleague();
+                }
+                SavedView v;
+                v.id = casework::newViewId(owner, name, actionTime());
+                v.name = name;
+                v.owner = owner.email;
+                v.ownerUid = owner.uid;
+                v.shared = action.seed == ViewAction::Seed::ColleaguesShared;
+                v.filter = casework::toJson(casework::ViewFilter{});
+                v.createdAt = v.updatedAt = actionTime();
+                v.updatedBy = owner.email;
+                VERIFY_OK(wait(m_rules.owner->commit({FirestoreWrite::set(viewPath(v.id), encodeView(v))})));
+                auto doc = wait(m_rules.owner->get(viewPath(v.id)));
+                VERIFY_OK(doc);
+                seeded = decodeView(*doc).value();
+            }
+            auto core = action.build(seeded, name, actor.reviewer);
+            ChangeSet change;
+            bool coreAllows = true;
+            if (core) {
+                change = *core;
+            } else if (core.error().kind == ErrorKind::Permission) {
+                coreAllows = false;
+                auto byOwner = action.build(seeded, name, owner);
+                VERIFY_OK(byOwner);
+                change = relabelled(*byOwner, actor.reviewer);
+                if (change.viewChange->view) {
+                    change.viewChange->view->updatedBy = actor.reviewer.email;
+                }
+            } else {
+                mismatches.append(QStringLiteral("%1: the core refuses it (%2)").arg(what, core.error().message));
+                continue;
+            }
+            FirestoreCaseStore store(actor.client);
+            const auto result = wait(store.apply(change));
+            if (coreAllows && !result) {
+                mismatches.append(
+                    QStringLiteral("%1: the core allows it, the rules refuse it (%2)").arg(what, why(result.error())));
+            } else if (!coreAllows && result) {
+                mismatches.append(
+                    QStringLiteral("%1: the core refuses it (%2), the rules allow it").arg(what, core.error().message));
+            } else if (!coreAllows && result.error().kind != ErrorKind::Permission) {
+                mismatches.append(
+                    QStringLiteral("%1: refused, but not by the rules (%2)").arg(what, why(result.error())));
+            } else if (coreAllows) {
+                ++allowed;
+            } else {
+                ++refused;
+            }
+        }
+    }
+    qInfo("saved views: %d combinations: %d allowed by both, %d refused by both, %d mismatches",
+          allowed + refused + int(mismatches.size()), allowed, refused, int(mismatches.size()));
+    QVERIFY2(mismatches.isEmpty(), qPrintable(mismatches.join(QLatin1Char('\n'))));
+    QVERIFY(allowed > 0 && refused > 0);
 }
 
 QTEST_GUILESS_MAIN(RulesAgreementTest)
