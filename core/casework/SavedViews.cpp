@@ -22,13 +22,11 @@ namespace {
 constexpr std::array kResolutions{std::pair{ViewFilter::Resolution::Any, "any"},
                                   std::pair{ViewFilter::Resolution::OpenOnly, "open"},
                                   std::pair{ViewFilter::Resolution::ResolvedOnly, "resolved"}};
-constexpr std::array kClaims{std::pair{ViewFilter::Claims::All, "all"},
-                             std::pair{ViewFilter::Claims::Mine, "mine"},
+constexpr std::array kClaims{std::pair{ViewFilter::Claims::All, "all"}, std::pair{ViewFilter::Claims::Mine, "mine"},
                              std::pair{ViewFilter::Claims::Unclaimed, "unclaimed"}};
-constexpr std::array kCasework{std::pair{ViewFilter::CaseworkView::Active, "active"},
-                               std::pair{ViewFilter::CaseworkView::Escalated, "escalated"},
-                               std::pair{ViewFilter::CaseworkView::Snoozed, "snoozed"},
-                               std::pair{ViewFilter::CaseworkView::All, "all"}};
+constexpr std::array kCasework{
+    std::pair{ViewFilter::CaseworkView::Active, "active"}, std::pair{ViewFilter::CaseworkView::Escalated, "escalated"},
+    std::pair{ViewFilter::CaseworkView::Snoozed, "snoozed"}, std::pair{ViewFilter::CaseworkView::All, "all"}};
 
 template <typename E, std::size_t N>
 QString nameOf(const std::array<std::pair<E, const char*>, N>& table, E value) {
@@ -152,7 +150,7 @@ Result<ViewFilter> parseViewFilter(const QString& json) {
         return badFilter(QStringLiteral("not a JSON object"));
     }
     const QJsonObject obj = doc.object();
-    static const QStringList known{QStringLiteral("version"),   QStringLiteral("stage"),
+    static const QStringList known{QStringLiteral("version"),    QStringLiteral("stage"),
                                    QStringLiteral("usage_type"), QStringLiteral("min_score"),
                                    QStringLiteral("max_score"),  QStringLiteral("resolution"),
                                    QStringLiteral("claims"),     QStringLiteral("casework")};
@@ -178,10 +176,10 @@ Result<ViewFilter> parseViewFilter(const QString& json) {
             return badFilter(QStringLiteral("\"usage_type\" is not a usage type of the classifier"));
         }
     }
-    for (const Status& st : {readScore(obj, "min_score", f.minScore), readScore(obj, "max_score", f.maxScore),
-                             readName(obj, "resolution", kResolutions, f.resolution),
-                             readName(obj, "claims", kClaims, f.claims),
-                             readName(obj, "casework", kCasework, f.casework)}) {
+    for (const Status& st :
+         {readScore(obj, "min_score", f.minScore), readScore(obj, "max_score", f.maxScore),
+          readName(obj, "resolution", kResolutions, f.resolution), readName(obj, "claims", kClaims, f.claims),
+          readName(obj, "casework", kCasework, f.casework)}) {
         if (!st) {
             return st.error();
         }
@@ -247,9 +245,8 @@ Result<QString> checkViewName(const QString& name) {
         return Error::invalid(QStringLiteral("a saved view needs a name"));
     }
     if (trimmed.size() > kMaxViewNameChars) {
-        return Error::invalid(QStringLiteral("the view's name has %1 characters; at most %2")
-                                  .arg(trimmed.size())
-                                  .arg(kMaxViewNameChars));
+        return Error::invalid(
+            QStringLiteral("the view's name has %1 characters; at most %2").arg(trimmed.size()).arg(kMaxViewNameChars));
     }
     if (std::any_of(trimmed.cbegin(), trimmed.cend(), [](QChar c) { return c.category() == QChar::Other_Control; })) {
         return Error::invalid(QStringLiteral("the view's name holds a control character"));
@@ -273,12 +270,13 @@ Status mayChangeView(const SavedView& view, const Reviewer& reviewer) {
         return {};
     }
     if (!view.shared) {
-        return Error::permission(QStringLiteral("view \"%1\" is %2's own; only they can change it").arg(view.name,
-                                                                                                        view.owner));
+        return Error::permission(
+            QStringLiteral("view \"%1\" is %2's own; only they can change it").arg(view.name, view.owner));
     }
     ActionContext ctx;
     ctx.reviewer = reviewer;
-    return enforcement::requireRole(ctx, Role::SeniorReviewer, QStringLiteral("changing %1's shared view \"%2\"").arg(view.owner, view.name));
+    return enforcement::requireRole(ctx, Role::SeniorReviewer,
+                                    QStringLiteral("changing %1's shared view \"%2\"").arg(view.owner, view.name));
 }
 
 Result<ChangeSet> buildSaveView(const QList<SavedView>& visible, const std::optional<SavedView>& existing,
@@ -308,8 +306,8 @@ Result<ChangeSet> buildSaveView(const QList<SavedView>& visible, const std::opti
             return st.error();
         }
         if (existing->shared != shared && !ownsView(*existing, ctx.reviewer)) {
-            return Error::permission(
-                QStringLiteral("only %1 can change whether view \"%2\" is shared").arg(existing->owner, existing->name));
+            return Error::permission(QStringLiteral("only %1 can change whether view \"%2\" is shared")
+                                         .arg(existing->owner, existing->name));
         }
         view = *existing;
     } else {
@@ -332,7 +330,8 @@ Result<ChangeSet> buildSaveView(const QList<SavedView>& visible, const std::opti
     view.updatedBy = ctx.reviewer.email;
     view.version.clear();
 
-    ChangeSet cs = viewChangeSet(ctx, AuditAction::SaveView, QStringLiteral("view %1 saved: %2").arg(view.id, view.name));
+    ChangeSet cs =
+        viewChangeSet(ctx, AuditAction::SaveView, QStringLiteral("view %1 saved: %2").arg(view.id, view.name));
     cs.viewChange = ChangeSet::ViewChange{view.id, view, existing ? existing->version : QString()};
     return cs;
 }

@@ -5,11 +5,11 @@
 #include "common/Promise.h"
 #include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedCasework.h"
-#include "embedded/EmbeddedViews.h"
 #include "embedded/EmbeddedChangeSet.h"
 #include "embedded/EmbeddedClaims.h"
 #include "embedded/EmbeddedLabels.h"
 #include "embedded/EmbeddedSql.h"
+#include "embedded/EmbeddedViews.h"
 
 #include <algorithm>
 

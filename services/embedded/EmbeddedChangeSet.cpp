@@ -54,9 +54,9 @@ Result<std::optional<AuditRecord>> auditBySequence(QSqlDatabase& db, const QStri
 } // namespace
 
 Result<CommitResult> applyChangeSet(QSqlDatabase& db, ChangeSet change) {
-    if (change.viewChange && (!change.uid.isEmpty() || change.newState || change.newEvent || change.exempt ||
-                              change.claimChange || change.decidedAppeal || change.label || change.noteChange ||
-                              change.caseworkChange)) {
+    if (change.viewChange &&
+        (!change.uid.isEmpty() || change.newState || change.newEvent || change.exempt || change.claimChange ||
+         change.decidedAppeal || change.label || change.noteChange || change.caseworkChange)) {
         return Error::invalid(QStringLiteral("a saved view's change set carries a user's change too"));
     }
     if (change.uid.isEmpty() && !change.viewChange) {

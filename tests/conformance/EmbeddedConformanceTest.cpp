@@ -5,8 +5,8 @@
 #include "CaseworkConformance.h"
 #include "ClaimConformance.h"
 #include "LabelConformance.h"
-#include "ViewConformance.h"
 #include "UsageStoreConformance.h"
+#include "ViewConformance.h"
 
 #include "embedded/EmbeddedAppeals.h"
 #include "embedded/EmbeddedSql.h"

@@ -65,23 +65,36 @@ private Q_SLOTS:
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("reason");
         QTest::newRow("empty") << QString() << "not JSON";
-        QTest::newRow("truncated") << "{\"version\":1," << "not JSON";
-        QTest::newRow("array") << "[1,2]" << "not a JSON object";
-        QTest::newRow("no version") << "{}" << "\"version\" must be 1";
-        QTest::newRow("newer version") << "{\"version\":2}" << "\"version\" must be 1";
-        QTest::newRow("unknown key") << "{\"version\":1,\"sort\":\"age\"}" << "unknown key \"sort\"";
-        QTest::newRow("bad stage") << "{\"version\":1,\"stage\":\"banned\"}" << "\"stage\" must be";
-        QTest::newRow("stage not text") << "{\"version\":1,\"stage\":2}" << "\"stage\" must be";
-        QTest::newRow("bad usage type") << "{\"version\":1,\"usage_type\":\"karaoke\"}" << "\"usage_type\"";
-        QTest::newRow("score text") << "{\"version\":1,\"min_score\":\"0.5\"}" << "\"min_score\" must be a number";
-        QTest::newRow("score above 1") << "{\"version\":1,\"max_score\":1.5}" << "\"max_score\" must be a number";
-        QTest::newRow("score below 0") << "{\"version\":1,\"min_score\":-0.1}" << "\"min_score\" must be a number";
+        QTest::newRow("truncated") << "{\"version\":1,"
+                                   << "not JSON";
+        QTest::newRow("array") << "[1,2]"
+                               << "not a JSON object";
+        QTest::newRow("no version") << "{}"
+                                    << "\"version\" must be 1";
+        QTest::newRow("newer version") << "{\"version\":2}"
+                                       << "\"version\" must be 1";
+        QTest::newRow("unknown key") << "{\"version\":1,\"sort\":\"age\"}"
+                                     << "unknown key \"sort\"";
+        QTest::newRow("bad stage") << "{\"version\":1,\"stage\":\"banned\"}"
+                                   << "\"stage\" must be";
+        QTest::newRow("stage not text") << "{\"version\":1,\"stage\":2}"
+                                        << "\"stage\" must be";
+        QTest::newRow("bad usage type") << "{\"version\":1,\"usage_type\":\"karaoke\"}"
+                                        << "\"usage_type\"";
+        QTest::newRow("score text") << "{\"version\":1,\"min_score\":\"0.5\"}"
+                                    << "\"min_score\" must be a number";
+        QTest::newRow("score above 1") << "{\"version\":1,\"max_score\":1.5}"
+                                       << "\"max_score\" must be a number";
+        QTest::newRow("score below 0") << "{\"version\":1,\"min_score\":-0.1}"
+                                       << "\"min_score\" must be a number";
         QTest::newRow("min above max") << "{\"version\":1,\"min_score\":0.8,\"max_score\":0.2}"
                                        << "minimum score 0.80 is above the maximum 0.20";
         QTest::newRow("bad resolution") << "{\"version\":1,\"resolution\":\"closed\"}"
                                         << "\"resolution\" must be one of any, open, resolved";
-        QTest::newRow("bad claims") << "{\"version\":1,\"claims\":true}" << "\"claims\" must be one of";
-        QTest::newRow("bad casework") << "{\"version\":1,\"casework\":\"muted\"}" << "\"casework\" must be one of";
+        QTest::newRow("bad claims") << "{\"version\":1,\"claims\":true}"
+                                    << "\"claims\" must be one of";
+        QTest::newRow("bad casework") << "{\"version\":1,\"casework\":\"muted\"}"
+                                      << "\"casework\" must be one of";
         QTest::newRow("too long") << QStringLiteral("{\"version\":1%1}").arg(QString(2000, QLatin1Char(' ')))
                                   << "at most 2000";
     }
@@ -210,8 +223,8 @@ private Q_SLOTS:
         for (int i = 0; i < kMaxViewsPerReviewer; ++i) {
             visible.append(savedBy(ana(), QStringLiteral("view %1").arg(i), i % 2 == 0));
         }
-        const auto tooMany = buildSaveView(visible, std::nullopt, QStringLiteral("one more"), false, {},
-                                           actingAs(ana(), kNow));
+        const auto tooMany =
+            buildSaveView(visible, std::nullopt, QStringLiteral("one more"), false, {}, actingAs(ana(), kNow));
         QVERIFY(!tooMany);
         QVERIFY(tooMany.error().message.contains(QStringLiteral("50 saved views")));
         // Other reviewers' views do not count against ben.
@@ -226,10 +239,9 @@ private Q_SLOTS:
     }
 
     void sharedViewsComeFirstThenByName() {
-        const QList<SavedView> sorted = sortedViews({savedBy(ana(), QStringLiteral("zeta"), false),
-                                                     savedBy(ana(), QStringLiteral("Beta"), true),
-                                                     savedBy(ana(), QStringLiteral("alpha"), false),
-                                                     savedBy(ana(), QStringLiteral("gamma"), true)});
+        const QList<SavedView> sorted = sortedViews(
+            {savedBy(ana(), QStringLiteral("zeta"), false), savedBy(ana(), QStringLiteral("Beta"), true),
+             savedBy(ana(), QStringLiteral("alpha"), false), savedBy(ana(), QStringLiteral("gamma"), true)});
         QStringList names;
         for (const SavedView& v : sorted) {
             names << v.name;
