@@ -54,6 +54,8 @@ TimelineEntry::Kind kindOf(AuditAction action) {
     case AuditAction::RerunClassifier:
     case AuditAction::DecideAppeal:
     case AuditAction::ManualReview:
+    // The enforcement service's decisions on cap hits and expiries.
+    case AuditAction::Enforce:
         return TimelineEntry::Kind::Decision;
     }
     return TimelineEntry::Kind::Decision;

@@ -106,6 +106,8 @@ QString roleName(Role r) {
         return tr("senior reviewer");
     case Role::Admin:
         return tr("admin");
+    case Role::Service:
+        return tr("enforcement service");
     }
     return {};
 }
@@ -152,6 +154,8 @@ QString auditActionLabel(AuditAction a) {
         return tr("save view");
     case AuditAction::DeleteView:
         return tr("delete view");
+    case AuditAction::Enforce:
+        return tr("enforce");
     }
     return {};
 }

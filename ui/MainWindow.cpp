@@ -50,6 +50,8 @@ QString roleLabel(Role role) {
         return MainWindow::tr("senior reviewer");
     case Role::Admin:
         return MainWindow::tr("admin");
+    case Role::Service:
+        return MainWindow::tr("enforcement service");
     }
     return {};
 }

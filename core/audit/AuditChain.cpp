@@ -140,6 +140,13 @@ Status validateAuditRecord(const AuditRecord& record) {
         return Error::invalid(teamAction ? QStringLiteral("a saved view's audit record names no user")
                                          : QStringLiteral("audit record has no user id"));
     }
+    // The service's decisions and only those are recorded under the service's role, so a reviewer's record can
+    // never pass for the enforcer's and the reverse.
+    if ((record.action == AuditAction::Enforce) != (record.role == Role::Service)) {
+        return Error::invalid(record.action == AuditAction::Enforce
+                                  ? QStringLiteral("an enforce record must name the service's role")
+                                  : QStringLiteral("the service's role records enforce and nothing else"));
+    }
     if (record.action == AuditAction::OverrideStage && record.reason.trimmed().isEmpty()) {
         return Error::invalid(QStringLiteral("a stage override needs a reason"));
     }

@@ -14,7 +14,7 @@ constexpr std::array kUsageTypes{
     std::pair{UsageType::TvMovie, "tv_movie"}, std::pair{UsageType::Commercial, "commercial"},
     std::pair{UsageType::Unknown, "unknown"}};
 constexpr std::array kRoles{std::pair{Role::Reviewer, "reviewer"}, std::pair{Role::SeniorReviewer, "senior_reviewer"},
-                            std::pair{Role::Admin, "admin"}};
+                            std::pair{Role::Admin, "admin"}, std::pair{Role::Service, "service"}};
 constexpr std::array kWindows{std::pair{CapWindow::Daily, "daily"}, std::pair{CapWindow::ThreeDay, "3day"},
                               std::pair{CapWindow::Weekly, "weekly"}};
 constexpr std::array kPlans{std::pair{Plan::Basic, "basic"}, std::pair{Plan::Unlimited, "unlimited"}};
@@ -43,7 +43,8 @@ constexpr std::array kActions{std::pair{AuditAction::Resolve, "resolve"},
                               std::pair{AuditAction::Snooze, "snooze"},
                               std::pair{AuditAction::Unsnooze, "unsnooze"},
                               std::pair{AuditAction::SaveView, "save_view"},
-                              std::pair{AuditAction::DeleteView, "delete_view"}};
+                              std::pair{AuditAction::DeleteView, "delete_view"},
+                              std::pair{AuditAction::Enforce, "enforce"}};
 constexpr std::array kAppealDecisions{std::pair{AppealDecision::Upheld, "upheld"},
                                       std::pair{AppealDecision::Overturned, "overturned"}};
 
@@ -84,6 +85,10 @@ std::optional<UsageType> usageTypeFromString(const QString& s) {
     return fromWireName(kUsageTypes, s);
 }
 std::optional<Role> roleFromString(const QString& s) {
+    const std::optional<Role> role = fromWireName(kRoles, s);
+    return role == Role::Service ? std::nullopt : role;
+}
+std::optional<Role> auditRoleFromString(const QString& s) {
     return fromWireName(kRoles, s);
 }
 std::optional<CapWindow> capWindowFromString(const QString& s) {

@@ -17,8 +17,11 @@ enum class Stage { None = 0, Warning = 1, Throttle = 2, Restrict = 3 };
  *  commercial, unknown. */
 enum class UsageType { None, Audiobook, Podcast, Prerecorded, TvMovie, Commercial, Unknown };
 
-/** Reviewer roles, in increasing power. */
-enum class Role { Reviewer = 0, SeniorReviewer = 1, Admin = 2 };
+/** Reviewer roles, in increasing power, and the enforcement service's. Service is no reviewer's role: it is never read
+ *  from a token, a roles document or a command line (roleFromString refuses it), only from the audit records the
+ *  service writes (auditRoleFromString); every reviewer role is below it, so no reviewer may take the service's
+ *  action (AuditAction::Enforce). */
+enum class Role { Reviewer = 0, SeniorReviewer = 1, Admin = 2, Service = 3 };
 
 /** The rolling window that a soft cap applies to. Wire names: daily, 3day, weekly. */
 enum class CapWindow { Daily, ThreeDay, Weekly };
@@ -40,7 +43,10 @@ QString toString(SpeechSource s);
 std::optional<Stage> stageFromString(const QString& s);
 /** Unknown names map to nullopt; the classifier contract maps them to UsageType::Unknown itself. */
 std::optional<UsageType> usageTypeFromString(const QString& s);
+/** A reviewer's role: reviewer, senior_reviewer, admin (never service). */
 std::optional<Role> roleFromString(const QString& s);
+/** The role an audit record names: a reviewer's, or service. */
+std::optional<Role> auditRoleFromString(const QString& s);
 std::optional<CapWindow> capWindowFromString(const QString& s);
 /** basic, unlimited; the legacy name free reads as basic. */
 std::optional<Plan> planFromString(const QString& s);
@@ -172,8 +178,10 @@ struct FairUseEvent {
 
 /** Reviewer actions that write audit records. Wire names: resolve, override_stage, reset, exempt, unexempt,
  *  rerun_classifier, add_note, claim, take_over_claim, release_claim, decide_appeal, manual_review, pin_note,
- *  unpin_note, escalate, de_escalate, snooze, unsnooze, save_view, delete_view. The last two are the team's, not a
- *  user's: their records name no user (uid empty) and the view in the reason (casework/SavedViews.h). */
+ *  unpin_note, escalate, de_escalate, snooze, unsnooze, save_view, delete_view, enforce. save_view and delete_view are
+ *  the team's, not a user's: their records name no user (uid empty) and the view in the reason (casework/SavedViews.h).
+ *  enforce is the enforcement service's (fairuse-enforcer), never a reviewer's: a decision of the core on a cap hit
+ *  or an expiry, recorded with Role::Service and the service's identity (enforcement/EnforcerChanges.h). */
 enum class AuditAction {
     Resolve,
     OverrideStage,
@@ -194,7 +202,8 @@ enum class AuditAction {
     Snooze,
     Unsnooze,
     SaveView,
-    DeleteView
+    DeleteView,
+    Enforce
 };
 QString toString(AuditAction a);
 std::optional<AuditAction> auditActionFromString(const QString& s);

@@ -72,6 +72,9 @@ Role roleNeeded(AuditAction action, Stage before, Stage after) {
     case AuditAction::SaveView:
     case AuditAction::DeleteView:
         break;
+    // The enforcement service's decisions: above every reviewer's role, so no reviewer may record one.
+    case AuditAction::Enforce:
+        return Role::Service;
     }
     return Role::Reviewer;
 }

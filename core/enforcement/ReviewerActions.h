@@ -30,7 +30,8 @@ namespace fairuse::enforcement {
  * The role table: the least role that may take `action` on a user whose stage goes from `before` to `after`.
  * Reviewer: resolve, add a note, re-run the classifier, set warning on a user at none or warning. Senior reviewer:
  * every other override, lifting a restriction (a resolve that lowers a restricted user), exempt and un-exempt.
- * Admin: reset. The builders below check their actions against it.
+ * Admin: reset. Enforce is the enforcement service's (Role::Service), which no reviewer has. The builders below check
+ * their actions against it.
  */
 Role roleNeeded(AuditAction action, Stage before, Stage after);
 

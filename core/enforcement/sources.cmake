@@ -1,10 +1,12 @@
 # Sources of core/enforcement: the policy table, the graduated state machine, overrides, reviewer-action builders,
-# the replay step and the policy simulator.
+# the replay step, the policy simulator and what the enforcement service writes for a decision.
 target_sources(fairuse_core PRIVATE
     enforcement/ActionSupport.cpp
     enforcement/ActionSupport.h
     enforcement/DecisionReason.cpp
     enforcement/DecisionReason.h
+    enforcement/EnforcerChanges.cpp
+    enforcement/EnforcerChanges.h
     enforcement/Enforcement.cpp
     enforcement/Enforcement.h
     enforcement/Policy.cpp

@@ -275,7 +275,7 @@ AuditRecord auditFromQuery(const QSqlQuery& q) {
     a.sequence = q.value(i++).toLongLong();
     a.at = timeOr(q.value(i++));
     a.reviewer = q.value(i++).toString();
-    a.role = roleFromString(q.value(i++).toString()).value_or(Role::Reviewer);
+    a.role = auditRoleFromString(q.value(i++).toString()).value_or(Role::Reviewer);
     a.action = auditActionFromString(q.value(i++).toString()).value_or(AuditAction::AddNote);
     a.uid = q.value(i++).toString();
     a.caseRef = q.value(i++).toString();

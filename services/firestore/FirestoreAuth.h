@@ -74,6 +74,9 @@ public:
     void invalidate() override;
     QString describe() const override;
 
+    /** The service account's e-mail (the key's client_email): the identity of what the service writes. */
+    const QString& email() const { return m_email; }
+
     /** The signed assertion for `now` (exposed for tests). */
     Result<QByteArray> signedAssertion(TimePoint now) const;
 

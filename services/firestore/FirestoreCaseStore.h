@@ -71,6 +71,9 @@ public:
     Async<QueuePage> fetchQueuePage(const QueueFilter& filter, const QString& cursor, int limit) override;
     /** The user's state and exemption (one batchGet); ErrorKind::NotFound when the user has no state document. */
     Async<FairUseState> getState(const QString& uid) override;
+    /** getState() for a writer that starts users off: a user without a state document gets a new state (stage none,
+     *  empty version, so a write must create it) with the exemption and subscription read in the same batchGet. */
+    Async<FairUseState> getStateOrNew(const QString& uid);
     Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
     /** The reference as typed (fairuse::normaliseCaseRef), ErrorKind::Invalid when it is not one; one
      *  collection-group query on case_ref. */
@@ -188,6 +191,7 @@ public:
 
 private:
     struct BatchRun;
+    Async<FairUseState> readState(const QString& uid, bool orNew);
     /** apply()'s checks and defaults: document ids, the audit record's uid and client version, a new event's id. */
     Result<std::shared_ptr<ChangeSet>> prepareChange(const ChangeSet& change) const;
     /** The newest record as the head names it (sequence 0 without a head); Internal when the head is damaged. */

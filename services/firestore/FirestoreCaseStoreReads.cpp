@@ -28,27 +28,39 @@ FirestoreQuery newestFirst(const QString& uid, const QString& collection) {
 } // namespace
 
 Async<FairUseState> FirestoreCaseStore::getState(const QString& uid) {
+    return readState(uid, false);
+}
+
+Async<FairUseState> FirestoreCaseStore::getStateOrNew(const QString& uid) {
+    return readState(uid, true);
+}
+
+Async<FairUseState> FirestoreCaseStore::readState(const QString& uid, bool orNew) {
     if (auto ok = checkId(QStringLiteral("user id"), uid); !ok) {
         return ready<FairUseState>(ok.error());
     }
     return m_client->batchGet({statePath(uid), exemptionPath(uid), userDocumentPath(uid)})
-        .then(guarded(this, [uid](const Result<QList<std::optional<FirestoreDocument>>>& r) -> Result<FairUseState> {
-            if (!r) {
-                return r.error();
-            }
-            if (!r->value(0)) {
-                return Error::notFound(QStringLiteral("no fair-use state for %1").arg(uid));
-            }
-            auto decoded = decodeState(*r->at(0));
-            if (!decoded) {
-                return decoded.error();
-            }
-            FairUseState state = std::move(decoded.value());
-            state.exempt = exempts(r->value(1));
-            const auto& user = r->value(2);
-            state.subscription = user ? decodeSubscription(user->fields) : std::nullopt;
-            return state;
-        }));
+        .then(guarded(this,
+                      [uid, orNew](const Result<QList<std::optional<FirestoreDocument>>>& r) -> Result<FairUseState> {
+                          if (!r) {
+                              return r.error();
+                          }
+                          FairUseState state;
+                          state.uid = uid;
+                          if (r->value(0)) {
+                              auto decoded = decodeState(*r->at(0));
+                              if (!decoded) {
+                                  return decoded.error();
+                              }
+                              state = std::move(decoded.value());
+                          } else if (!orNew) {
+                              return Error::notFound(QStringLiteral("no fair-use state for %1").arg(uid));
+                          }
+                          state.exempt = exempts(r->value(1));
+                          const auto& user = r->value(2);
+                          state.subscription = user ? decodeSubscription(user->fields) : std::nullopt;
+                          return state;
+                      }));
 }
 
 Async<QList<FairUseEvent>> FirestoreCaseStore::listEvents(const QString& uid) {

@@ -291,7 +291,7 @@ Result<AuditRecord> decodeAudit(const FirestoreFields& fields) {
     a.at = r.time(QStringLiteral("at")).value_or(TimePoint{});
     a.reviewer = r.string(QStringLiteral("reviewer"));
     a.reviewerUid = r.string(QStringLiteral("reviewer_uid"));
-    a.role = r.named<Role>(QStringLiteral("role"), roleFromString).value_or(Role::Reviewer);
+    a.role = r.named<Role>(QStringLiteral("role"), auditRoleFromString).value_or(Role::Reviewer);
     a.action = r.named<AuditAction>(QStringLiteral("action"), auditActionFromString).value_or(AuditAction::AddNote);
     a.uid = r.string(QStringLiteral("uid"));
     a.caseRef = r.string(QStringLiteral("case_ref"));

@@ -11,5 +11,6 @@ Q_LOGGING_CATEGORY(lcLlm, "fairuse.llm")
 Q_LOGGING_CATEGORY(lcStore, "fairuse.store")
 Q_LOGGING_CATEGORY(lcUi, "fairuse.ui")
 Q_LOGGING_CATEGORY(lcApp, "fairuse.app")
+Q_LOGGING_CATEGORY(lcEnforcer, "fairuse.enforcer")
 
 } // namespace fairuse

@@ -1,0 +1,152 @@
+#include "EnforcerCommandLine.h"
+
+#include "RedisUrl.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QRegularExpression>
+
+namespace fairuse::enforcer {
+
+QString helpText() {
+    return QStringLiteral(
+        "Usage: fairuse-enforcer --redis URL --firestore PROJECT --once [OPTIONS]\n"
+        "\n"
+        "The fair-use enforcement service: finds users with speech in the backend's Redis keys, evaluates each with\n"
+        "the enforcement core (caps from users/{uid}.subscription, state from Firestore), consults the classifier on\n"
+        "a cap hit, writes state + case + audit record in one commit, and lowers throttles and restrictions whose\n"
+        "time has passed. One JSON line per decision on standard output, then {\"summary\": ...}; logs on stderr.\n"
+        "\n"
+        "  --redis URL          the backend's Redis (redis:// on this machine, rediss:// elsewhere); the password in\n"
+        "                       FAIRUSE_REDIS_PASSWORD\n"
+        "  --firestore PROJECT  the Firestore project. With FIRESTORE_EMULATOR_HOST set, a demo-* project (or\n"
+        "                       --emulator) is the emulator's, with owner access\n"
+        "  --once               one full pass, then exit (the only mode so far)\n"
+        "  --now TIME           the pass's time, RFC 3339 (2026-12-01T10:00:00Z); default: the clock\n"
+        "  --shadow             evaluate and print what would be done; write nothing to Firestore or Redis\n"
+        "  --identity EMAIL     who the audit records name. Production: the service account's client_email from\n"
+        "                       the key named by GOOGLE_APPLICATION_CREDENTIALS (an --identity must match it);\n"
+        "                       emulator: required, e.g. enforcer@fairuse.example\n"
+        "  --policy FILE        policy JSON over the requested policy with enforcement enabled\n"
+        "  --llm-base-url URL   an OpenAI-compatible classifier (with --llm-model; key in FAIRUSE_LLM_API_KEY);\n"
+        "                       without it the offline heuristic classifies\n"
+        "  --llm-model MODEL\n"
+        "  --emulator           the project is the emulator's although its id does not start with demo-\n"
+        "  --allow-plaintext-redis  plain redis:// to another machine\n"
+        "  --log-dir DIR        the log file's folder (default: the data folder's logs)\n"
+        "  -h, --help, -v, --version\n"
+        "\n"
+        "Exit codes: 0 the pass ran, 1 Redis or Firestore failed during it, 2 bad usage.\n");
+}
+
+Result<CommandLine> parseCommandLine(const QStringList& args) {
+    QCommandLineParser parser;
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, QString());
+    const QCommandLineOption redis(QStringLiteral("redis"), QString(), QStringLiteral("URL"));
+    const QCommandLineOption firestore(QStringLiteral("firestore"), QString(), QStringLiteral("PROJECT"));
+    const QCommandLineOption once(QStringLiteral("once"), QString());
+    const QCommandLineOption now(QStringLiteral("now"), QString(), QStringLiteral("TIME"));
+    const QCommandLineOption shadow(QStringLiteral("shadow"), QString());
+    const QCommandLineOption identity(QStringLiteral("identity"), QString(), QStringLiteral("EMAIL"));
+    const QCommandLineOption policy(QStringLiteral("policy"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption llmBaseUrl(QStringLiteral("llm-base-url"), QString(), QStringLiteral("URL"));
+    const QCommandLineOption llmModel(QStringLiteral("llm-model"), QString(), QStringLiteral("MODEL"));
+    const QCommandLineOption llmKey(QStringLiteral("llm-api-key"), QString(), QStringLiteral("KEY"));
+    const QCommandLineOption emulator(QStringLiteral("emulator"), QString());
+    const QCommandLineOption plaintext(QStringLiteral("allow-plaintext-redis"), QString());
+    const QCommandLineOption logDir(QStringLiteral("log-dir"), QString(), QStringLiteral("DIR"));
+    parser.addOptions({help, version, redis, firestore, once, now, shadow, identity, policy, llmBaseUrl, llmModel,
+                       llmKey, emulator, plaintext, logDir});
+    if (!parser.parse(QStringList{QStringLiteral("fairuse-enforcer")} + args)) {
+        return Error::invalid(parser.errorText());
+    }
+    CommandLine c;
+    c.help = parser.isSet(help);
+    c.version = parser.isSet(version);
+    if (c.help || c.version) {
+        return c;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        return Error::invalid(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+    }
+    if (parser.isSet(llmKey)) {
+        return Error::invalid(QStringLiteral("the LLM API key is never taken from the command line, where other users "
+                                             "of the machine can read it: set %1")
+                                  .arg(QString::fromLatin1(kLlmKeyVariable)));
+    }
+    if (!parser.isSet(once)) {
+        return Error::invalid(QStringLiteral("--once is required: this version makes one pass and exits (run it from "
+                                             "a timer; a loop mode comes later)"));
+    }
+    c.once = true;
+    c.shadow = parser.isSet(shadow);
+    if (!parser.isSet(redis) || !parser.isSet(firestore)) {
+        return Error::invalid(QStringLiteral("--redis URL and --firestore PROJECT are required"));
+    }
+    const Result<cli::RedisUrl> url = cli::readRedisUrl(parser.value(redis), parser.isSet(plaintext));
+    if (!url) {
+        return url.error();
+    }
+    c.redis = url->config;
+    c.redis.autoReconnect = true; // a long pass rides out a dropped connection
+    if (url->passwordInUrl) {
+        c.warnings.append(cli::passwordInUrlWarning());
+    }
+    static const QRegularExpression projectId(
+        QStringLiteral("^([a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$"));
+    const QString project = parser.value(firestore);
+    if (!projectId.match(project).hasMatch()) {
+        return Error::invalid(
+            QStringLiteral("--firestore \"%1\" is not a Google Cloud project id").arg(project.left(80)));
+    }
+    const Result<services::FirestoreConfig> fs = services::FirestoreConfig::forCommandLine(
+        project, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"), parser.isSet(emulator));
+    if (!fs) {
+        return fs.error();
+    }
+    c.firestore = *fs;
+    if (parser.isSet(now)) {
+        const Result<TimePoint> t = parseRfc3339(parser.value(now));
+        if (!t) {
+            return Error::invalid(QStringLiteral("--now: %1").arg(t.error().message));
+        }
+        c.now = *t;
+    }
+    c.identity = parser.value(identity).trimmed();
+    static const QRegularExpression email(QStringLiteral("^[^@\\s]+@[^@\\s]+$"));
+    if (!c.identity.isEmpty() && !email.match(c.identity).hasMatch()) {
+        return Error::invalid(QStringLiteral("--identity must be an e-mail address, not \"%1\"").arg(c.identity));
+    }
+    if (c.firestore.isEmulator() && c.identity.isEmpty()) {
+        return Error::invalid(QStringLiteral("--identity EMAIL is required on the emulator: it names the service in "
+                                             "the audit records"));
+    }
+    if (parser.isSet(policy)) {
+        QFile f(parser.value(policy));
+        if (!f.open(QIODevice::ReadOnly)) {
+            return Error::invalid(QStringLiteral("--policy: cannot read %1").arg(f.fileName()));
+        }
+        const Result<enforcement::Policy> p = enforcement::Policy::fromJson(f.readAll(), c.policy);
+        if (!p) {
+            return Error::invalid(QStringLiteral("--policy: %1").arg(p.error().message));
+        }
+        c.policy = *p;
+    }
+    if (parser.isSet(llmBaseUrl) != parser.isSet(llmModel)) {
+        return Error::invalid(QStringLiteral("--llm-base-url and --llm-model go together"));
+    }
+    if (parser.isSet(llmBaseUrl)) {
+        c.llmBaseUrl = QUrl(parser.value(llmBaseUrl));
+        if (!c.llmBaseUrl.isValid() || !c.llmBaseUrl.userInfo().isEmpty() || c.llmBaseUrl.hasQuery() ||
+            (c.llmBaseUrl.scheme() != QLatin1String("https") && c.llmBaseUrl.scheme() != QLatin1String("http"))) {
+            return Error::invalid(QStringLiteral("--llm-base-url must be an http(s) URL without credentials or query"));
+        }
+        c.llmModel = parser.value(llmModel);
+        c.llmKey = qEnvironmentVariable(kLlmKeyVariable);
+    }
+    c.logDir = parser.value(logDir);
+    return c;
+}
+
+} // namespace fairuse::enforcer

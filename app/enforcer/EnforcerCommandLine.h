@@ -1,0 +1,44 @@
+#pragma once
+// fairuse-enforcer's command line: what the operator asked for, read and checked before anything connects.
+
+#include "common/Result.h"
+#include "common/Time.h"
+#include "enforcement/Policy.h"
+#include "firestore/FirestoreClient.h"
+#include "redis/RedisConfig.h"
+
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <optional>
+
+namespace fairuse::enforcer {
+
+/** The environment variable holding the LLM classifier's API key: never on the command line. */
+inline constexpr const char* kLlmKeyVariable = "FAIRUSE_LLM_API_KEY";
+
+struct CommandLine {
+    services::RedisConfig redis;
+    services::FirestoreConfig firestore;
+    bool once = false;
+    bool shadow = false;
+    std::optional<TimePoint> now; ///< nullopt: the system clock at the start of the pass
+    QString identity;             ///< --identity; production takes it from the service account's key
+    enforcement::Policy policy = enforcement::Policy::forReview();
+    QUrl llmBaseUrl; ///< empty: the offline heuristic classifier
+    QString llmModel;
+    QString llmKey;
+    QString logDir; ///< empty: the default log folder
+    bool help = false;
+    bool version = false;
+    QStringList warnings; ///< said on stderr before the pass (a password in the URL, ...)
+};
+
+/** Reads the arguments (without the program name). Invalid with a message for the operator on bad usage. */
+Result<CommandLine> parseCommandLine(const QStringList& args);
+
+/** The --help text. */
+QString helpText();
+
+} // namespace fairuse::enforcer

@@ -1,0 +1,352 @@
+#include "enforcer/EnforcerPass.h"
+
+#include "common/Await.h"
+#include "common/Subscription.h"
+#include "enforcer/SpeechUserScan.h"
+#include "logging/Logging.h"
+#include "metering/Metering.h"
+
+#include <QJsonArray>
+#include <QRandomGenerator>
+
+namespace fairuse::services {
+
+using enforcement::Action;
+
+QJsonObject PassReport::toJson() const {
+    return QJsonObject{{QStringLiteral("users_scanned"), usersScanned},
+                       {QStringLiteral("users_evaluated"), usersEvaluated},
+                       {QStringLiteral("cap_hits"), capHits},
+                       {QStringLiteral("classifier_calls"), classifierCalls},
+                       {QStringLiteral("classifier_failures"), classifierFailures},
+                       {QStringLiteral("locked_elsewhere"), lockedElsewhere},
+                       {QStringLiteral("cases_written"), casesWritten},
+                       {QStringLiteral("state_writes"), stateWrites},
+                       {QStringLiteral("already_written"), alreadyWritten},
+                       {QStringLiteral("expiries"), expiries},
+                       {QStringLiteral("would_write"), wouldWrite},
+                       {QStringLiteral("junk_values"), junkValues},
+                       {QStringLiteral("redis_errors"), redisErrors},
+                       {QStringLiteral("firestore_errors"), firestoreErrors},
+                       {QStringLiteral("errors"), errors}};
+}
+
+QString PassReport::summary() const {
+    return QStringLiteral("scanned %1 users, evaluated %2, cap hits %3, classifier calls %4 (failed %5), cases "
+                          "written %6, already written %7, other state writes %8, expiries %9, would write %10, "
+                          "errors %11 (redis %12, firestore %13)")
+        .arg(usersScanned)
+        .arg(usersEvaluated)
+        .arg(capHits)
+        .arg(classifierCalls)
+        .arg(classifierFailures)
+        .arg(casesWritten)
+        .arg(alreadyWritten)
+        .arg(stateWrites)
+        .arg(expiries)
+        .arg(wouldWrite)
+        .arg(errors + redisErrors + firestoreErrors)
+        .arg(redisErrors)
+        .arg(firestoreErrors);
+}
+
+EnforcerPass::EnforcerPass(RedisClient* redis, RedisUsageStore* usage, std::shared_ptr<FirestoreClient> firestore,
+                           FirestoreCaseStore* cases, ClassifierService* classifier, EnforcerOptions options,
+                           DecisionSink sink)
+    : m_redis(redis)
+    , m_usage(usage)
+    , m_firestore(std::move(firestore))
+    , m_cases(cases)
+    , m_classifier(classifier)
+    , m_options(std::move(options))
+    , m_sink(std::move(sink)) {}
+
+PassReport EnforcerPass::run() {
+    m_report = PassReport{};
+    m_written.clear();
+    const Result<SpeechUsers> users = scanSpeechUsers(*m_redis, m_options.scanCount, m_options.timeoutMs);
+    if (!users) {
+        qCCritical(lcEnforcer) << "scanning the speech keys failed:" << users.error().message;
+        ++m_report.redisErrors;
+    } else {
+        m_report.usersScanned = static_cast<int>(users->uids.size());
+        m_report.junkValues += users->junkKeys;
+        if (users->junkKeys > 0) {
+            qCWarning(lcEnforcer) << users->junkKeys << "bucket key(s) name no user; skipped";
+        }
+        for (const QString& uid : users->uids) {
+            evaluateUser(uid);
+        }
+    }
+    sweepExpiries();
+    return m_report;
+}
+
+void EnforcerPass::report(QJsonObject line) {
+    line.insert(QStringLiteral("shadow"), m_options.shadow);
+    if (m_sink) {
+        m_sink(line);
+    }
+}
+
+void EnforcerPass::evaluateUser(const QString& uid) {
+    const TimePoint now = m_options.now;
+    const enforcement::Policy& policy = m_options.policy;
+    const Result<SpeechReading> speech = awaitResult(m_usage->readSpeech(uid, now), m_options.timeoutMs);
+    if (!speech) {
+        qCWarning(lcEnforcer) << "speech of" << uid << "unreadable:" << speech.error().message;
+        ++m_report.redisErrors;
+        return;
+    }
+    if (speech->skippedValues > 0) {
+        qCWarning(lcEnforcer) << uid << "has" << speech->skippedValues << "junk speech value(s); skipped";
+        m_report.junkValues += speech->skippedValues;
+    }
+    const Result<FairUseState> state = awaitResult(m_cases->getStateOrNew(uid), m_options.timeoutMs);
+    if (!state) {
+        qCWarning(lcEnforcer) << "state of" << uid << "unreadable:" << state.error().message;
+        ++m_report.firestoreErrors;
+        return;
+    }
+    ++m_report.usersEvaluated;
+
+    enforcement::EnforcementInput input;
+    input.state = *state;
+    input.totals = speech->totals;
+    input.caps = policy.capsFor(effectivePlan(state->subscription, now));
+    input.now = now;
+    const QList<CapWindow> hits = metering::capsHit(input.totals, input.caps);
+    QString caseId;
+    if (!hits.isEmpty()) {
+        ++m_report.capHits;
+        caseId = enforcement::enforcerCaseId(uid, hits.first(), now, policy.checkInterval);
+        input.caseRef = enforcement::enforcerCaseRef(caseId);
+    }
+    enforcement::Decision decision = enforcement::evaluate(policy, input);
+
+    QJsonObject line{{QStringLiteral("uid"), uid},
+                     {QStringLiteral("stage_before"), toString(decision.stageBefore)},
+                     {QStringLiteral("daily_ms"), static_cast<double>(input.totals.dailyMs)},
+                     {QStringLiteral("three_day_ms"), static_cast<double>(input.totals.threeDayMs)},
+                     {QStringLiteral("weekly_ms"), static_cast<double>(input.totals.weeklyMs)}};
+    if (decision.trigger) {
+        line.insert(QStringLiteral("trigger"), toString(*decision.trigger));
+    }
+
+    if (decision.action == Action::ConsultClassifier) {
+        const std::optional<ClassifierResult> verdict = classify(uid, line);
+        if (!verdict) {
+            line.insert(QStringLiteral("action"), toString(Action::ClassifierFailed));
+            line.insert(QStringLiteral("stage_after"), toString(decision.stageBefore));
+            report(line);
+            return;
+        }
+        const Result<QList<FairUseEvent>> events = awaitResult(m_cases->listEvents(uid), m_options.timeoutMs);
+        if (!events) {
+            qCWarning(lcEnforcer) << "cases of" << uid << "unreadable:" << events.error().message;
+            ++m_report.firestoreErrors;
+            return;
+        }
+        input.violationHistory = enforcement::violationHistory(*events, *state, policy.scoreThreshold);
+        input.classifier = verdict;
+        decision = enforcement::evaluate(policy, input);
+        line.insert(QStringLiteral("score"), verdict->misuseScore);
+        line.insert(QStringLiteral("usage_type"), toString(verdict->usageType));
+    }
+
+    line.insert(QStringLiteral("action"), toString(decision.action));
+    line.insert(QStringLiteral("stage_after"), toString(decision.stageAfter));
+    line.insert(QStringLiteral("explanation"), decision.explanation);
+    if (decision.event) {
+        line.insert(QStringLiteral("case_id"), caseId);
+        line.insert(QStringLiteral("case_ref"), decision.event->caseRef);
+    }
+
+    if (!decision.stateChanged) {
+        // The case this cap hit would make is there already: a rerun in the same check interval.
+        if (decision.action == Action::CooldownSkip && !input.caseRef.isEmpty() &&
+            state->lastCaseRef == input.caseRef) {
+            ++m_report.alreadyWritten;
+            line.insert(QStringLiteral("case_id"), caseId);
+            line.insert(QStringLiteral("case_ref"), input.caseRef);
+            line.insert(QStringLiteral("outcome"), QStringLiteral("already_written"));
+            report(line);
+        } else if (!hits.isEmpty()) {
+            line.insert(QStringLiteral("outcome"), QStringLiteral("nothing_to_write"));
+            report(line);
+        }
+        return;
+    }
+    const Result<ChangeSet> change =
+        enforcement::buildEnforcerChange(policy, *state, decision, m_options.identity, now, caseId);
+    if (!change) {
+        qCWarning(lcEnforcer) << "decision on" << uid << "not written:" << change.error().message;
+        ++m_report.errors;
+        return;
+    }
+    // Evaluation applies expiry first (Enforcement.h step 3): count it whatever else the decision did.
+    const bool expired = !state->exempt && enforcement::applyExpiry(policy, *state, now).action.has_value();
+    commit(*change, decision.event.has_value(), expired, line);
+}
+
+std::optional<ClassifierResult> EnforcerPass::classify(const QString& uid, QJsonObject& line) {
+    const TimePoint now = m_options.now;
+    QByteArray token;
+    if (!m_options.shadow) {
+        // Shadow writes no key, not even the lock: it may consult the classifier beside a live enforcer.
+        token = QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
+                QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+        const Result<bool> locked =
+            awaitResult(m_usage->acquireClassifierLock(uid, token, m_options.classifierLockTtl), m_options.timeoutMs);
+        if (!locked) {
+            qCWarning(lcEnforcer) << "classifier lock of" << uid << "failed:" << locked.error().message;
+            ++m_report.redisErrors;
+            return std::nullopt;
+        }
+        if (!*locked) {
+            qCInfo(lcEnforcer) << uid << "is being classified by another instance; skipped";
+            ++m_report.lockedElsewhere;
+            line.insert(QStringLiteral("outcome"), QStringLiteral("locked_elsewhere"));
+            return std::nullopt;
+        }
+    }
+    const auto release = [&] {
+        if (token.isEmpty()) {
+            return;
+        }
+        const Result<bool> released = awaitResult(m_usage->releaseClassifierLock(uid, token), m_options.timeoutMs);
+        if (!released) {
+            qCWarning(lcEnforcer) << "classifier lock of" << uid
+                                  << "not released (it expires):" << released.error().message;
+        }
+    };
+    const Result<QList<Conversation>> conversations =
+        awaitResult(m_cases->listConversations(uid, now - m_options.conversationWindow, m_options.conversationLimit),
+                    m_options.timeoutMs);
+    if (!conversations) {
+        qCWarning(lcEnforcer) << "conversations of" << uid << "unreadable:" << conversations.error().message;
+        ++m_report.firestoreErrors;
+        release();
+        return std::nullopt;
+    }
+    ++m_report.classifierCalls;
+    const Result<ClassifierResult> verdict =
+        awaitResult(m_classifier->classify(uid, *conversations, now), m_options.timeoutMs);
+    release();
+    if (!verdict) {
+        // No event, no state, no cooldown: the next pass asks again.
+        qCWarning(lcEnforcer) << "classifier failed for" << uid << "(" << m_classifier->describe()
+                              << "):" << verdict.error().message << "- nothing written";
+        ++m_report.classifierFailures;
+        line.insert(QStringLiteral("outcome"), QStringLiteral("classifier_failed"));
+        line.insert(QStringLiteral("error"), verdict.error().message);
+        return std::nullopt;
+    }
+    return verdict.value();
+}
+
+bool EnforcerPass::commit(const ChangeSet& change, bool withCase, bool expiry, QJsonObject& line) {
+    const QString uid = change.uid;
+    m_written.insert(uid);
+    if (m_options.shadow) {
+        ++m_report.wouldWrite;
+        line.insert(QStringLiteral("outcome"), QStringLiteral("would_write"));
+        report(line);
+        return false;
+    }
+    const Result<CommitResult> done = awaitResult(m_cases->apply(change), m_options.timeoutMs);
+    if (!done) {
+        if (done.error().kind == ErrorKind::Conflict) {
+            // The case exists already (its id is deterministic) or the state moved since it was read: another run
+            // or instance decided first. The next pass evaluates the user again on what is stored.
+            qCInfo(lcEnforcer) << "decision on" << uid << "already made elsewhere:" << done.error().message;
+            ++m_report.alreadyWritten;
+            line.insert(QStringLiteral("outcome"), QStringLiteral("already_written"));
+            report(line);
+            return true;
+        }
+        qCWarning(lcEnforcer) << "decision on" << uid << "not written:" << done.error().message;
+        ++m_report.firestoreErrors;
+        m_written.remove(uid);
+        line.insert(QStringLiteral("outcome"), QStringLiteral("error"));
+        line.insert(QStringLiteral("error"), done.error().message);
+        report(line);
+        return false;
+    }
+    if (done->alreadyApplied) {
+        ++m_report.alreadyWritten;
+        line.insert(QStringLiteral("outcome"), QStringLiteral("already_written"));
+        report(line);
+        return true;
+    }
+    if (withCase) {
+        ++m_report.casesWritten;
+    } else {
+        ++m_report.stateWrites;
+    }
+    if (expiry) {
+        ++m_report.expiries;
+    }
+    line.insert(QStringLiteral("outcome"), QStringLiteral("written"));
+    line.insert(QStringLiteral("audit_sequence"), static_cast<double>(done->audit.sequence));
+    // The backend caches the stage for 60 s; drop it so the new stage is in force at once.
+    const Result<bool> dropped = awaitResult(m_usage->invalidateStageCache(uid), m_options.timeoutMs);
+    if (!dropped) {
+        qCWarning(lcEnforcer) << "stage cache of" << uid
+                              << "not dropped (it expires in 60 s):" << dropped.error().message;
+        ++m_report.redisErrors;
+    }
+    report(line);
+    return true;
+}
+
+void EnforcerPass::sweepExpiries() {
+    sweepStage(Stage::Throttle, QStringLiteral("throttle_until"));
+    sweepStage(Stage::Restrict, QStringLiteral("restrict_until"));
+}
+
+void EnforcerPass::sweepStage(Stage stage, const QString& untilField) {
+    FirestoreQuery q;
+    q.collectionId = QStringLiteral("fair_use_state");
+    q.allDescendants = true;
+    q.filters = {{QStringLiteral("stage"), QStringLiteral("EQUAL"), FirestoreValue::string(toString(stage))},
+                 {untilField, QStringLiteral("LESS_THAN"), FirestoreValue::timestamp(m_options.now)}};
+    q.orderBy = {{untilField, false}};
+    const Result<QList<FirestoreDocument>> found = awaitResult(m_firestore->runQuery(q), m_options.timeoutMs);
+    if (!found) {
+        qCWarning(lcEnforcer) << "expiry sweep of" << toString(stage) << "failed:" << found.error().message;
+        ++m_report.firestoreErrors;
+        return;
+    }
+    for (const FirestoreDocument& doc : *found) {
+        const Result<FairUseState> state = decodeState(doc);
+        if (!state || state->uid.isEmpty()) {
+            qCWarning(lcEnforcer) << "unreadable state document" << doc.name << "in the expiry sweep; skipped";
+            ++m_report.junkValues;
+            continue;
+        }
+        if (m_written.contains(state->uid)) {
+            continue; // the pass has just decided on this user, expiry included
+        }
+        const enforcement::Expiry expiry = enforcement::applyExpiry(m_options.policy, *state, m_options.now);
+        if (!expiry.action) {
+            continue;
+        }
+        QJsonObject line{{QStringLiteral("uid"), state->uid},
+                         {QStringLiteral("stage_before"), toString(state->stage)},
+                         {QStringLiteral("action"), toString(*expiry.action)},
+                         {QStringLiteral("stage_after"), toString(expiry.state.stage)},
+                         {QStringLiteral("explanation"), expiry.explanation},
+                         {QStringLiteral("sweep"), true}};
+        const Result<ChangeSet> change =
+            enforcement::buildExpiryChange(*state, expiry, m_options.identity, m_options.now);
+        if (!change) {
+            qCWarning(lcEnforcer) << "expiry of" << state->uid << "not written:" << change.error().message;
+            ++m_report.errors;
+            continue;
+        }
+        commit(*change, false, true, line);
+    }
+}
+
+} // namespace fairuse::services
