@@ -1,0 +1,469 @@
+// fairuse-enforcer end to end: the backend's own Redis key layout for a population of users (heavy audiobook
+// listeners, heavy meeting users, light users, repeat offenders at warning and throttle, a v2-layout user, a paid
+// plan, junk values), their conversations, subscriptions, states and earlier cases in the Firestore emulator; the
+// built binary run with --once at chosen times. What it must write is computed with the core from the same inputs
+// (enforcement::evaluate, the heuristic classifier), never hard-coded: stages, cases and `enforce` records exactly as
+// the policy implies; a rerun writes nothing new; --shadow writes nothing; a week later the throttles and
+// restrictions have expired.
+#include "RequireBackend.h"
+#include "TestTime.h"
+
+#include "audit/AuditChain.h"
+#include "classifier/HeuristicClassifier.h"
+#include "common/Await.h"
+#include "common/Subscription.h"
+#include "enforcement/Enforcement.h"
+#include "enforcement/EnforcerChanges.h"
+#include "firestore/FirestoreAuth.h"
+#include "firestore/FirestoreCaseStore.h"
+#include "firestore/UserDocument.h"
+#include "metering/Metering.h"
+#include "redis/RedisClient.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+using namespace fairuse;
+using namespace fairuse::services;
+using namespace std::chrono_literals;
+using fairuse::testing::at;
+
+namespace {
+
+constexpr int kRedisDb = 12;
+const QString kIdentity = QStringLiteral("enforcer@fairuse.example");
+const TimePoint kT = at("2026-12-01T12:00:00Z");
+const enforcement::Policy kPolicy = enforcement::Policy::forReview();
+
+enum class Kind { Audiobook, Meeting, Light };
+
+/** One seeded user and everything the pass will read about them. */
+struct User {
+    QString uid;
+    Kind kind = Kind::Light;
+    std::int64_t speechMs = 0; ///< spread over the 3 hours before T: daily = 3-day = weekly
+    bool v2 = false;
+    bool junkValue = false;
+    std::optional<Subscription> subscription;
+    FairUseState state; ///< version empty: no state document
+    QList<FairUseEvent> events;
+    QList<Conversation> conversations;
+};
+
+struct Expected {
+    enforcement::Decision decision;
+    QString caseId;
+};
+
+struct Run {
+    int exitCode = -1;
+    QList<QJsonObject> decisions;
+    QJsonObject summary;
+    QString err;
+    qint64 ms = 0;
+};
+
+Conversation conversation(const QString& id, Kind kind, int index, TimePoint started, int minutes) {
+    Conversation c;
+    c.id = id;
+    c.title = kind == Kind::Audiobook ? QStringLiteral("The Hobbit audiobook, Chapter %1").arg(index + 1)
+                                      : QStringLiteral("Weekly team meeting: roadmap review %1").arg(index + 1);
+    c.overview = kind == Kind::Audiobook ? QStringLiteral("Narration of the next chapter of the book.")
+                                         : QStringLiteral("The team went through the roadmap and assigned owners.");
+    c.category = kind == Kind::Audiobook ? QStringLiteral("entertainment") : QStringLiteral("work");
+    c.source = QStringLiteral("omi");
+    c.startedAt = started;
+    c.finishedAt = started + std::chrono::minutes(minutes);
+    c.createdAt = c.finishedAt;
+    return c;
+}
+
+FairUseEvent pastCase(const QString& uid, int n, TimePoint created, Stage before, Stage after) {
+    FairUseEvent e;
+    e.id = QStringLiteral("backend-%1-%2").arg(uid).arg(n);
+    e.uid = uid;
+    e.createdAt = created;
+    e.caseRef = QStringLiteral("FU-B%1%2").arg(n).arg(uid.mid(1).toInt(), 10, 10, QLatin1Char('0'));
+    e.trigger = CapWindow::Daily;
+    e.windowSpeech = {10'000'000, 10'000'000, 10'000'000};
+    ClassifierResult r;
+    r.misuseScore = 0.9;
+    r.usageType = UsageType::Audiobook;
+    r.confidence = 0.9;
+    r.model = QStringLiteral("backend");
+    e.classifier = r;
+    e.enforcementAction = toString(after);
+    e.previousStage = before;
+    e.newStage = after;
+    return e;
+}
+
+class EnforcerE2ETest : public QObject {
+    Q_OBJECT
+
+    quint16 m_redisPort = 0;
+    QString m_host;
+    QString m_project;
+    std::unique_ptr<RedisClient> m_redis;
+    std::shared_ptr<FirestoreClient> m_firestore;
+    std::unique_ptr<FirestoreCaseStore> m_store;
+    QList<User> m_users;
+
+    QString redisUrl() const { return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb); }
+
+    Run runEnforcer(const QStringList& extra) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
+        p.setProcessEnvironment(env);
+        QElapsedTimer timer;
+        timer.start();
+        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                QStringList{QStringLiteral("--redis"), redisUrl(), QStringLiteral("--firestore"), m_project,
+                            QStringLiteral("--identity"), kIdentity, QStringLiteral("--log-dir"),
+                            qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-logs")} +
+                    extra);
+        Run run;
+        if (!p.waitForFinished(120000)) {
+            p.kill();
+            run.err = QStringLiteral("timed out");
+            return run;
+        }
+        run.ms = timer.elapsed();
+        run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        run.err = QString::fromUtf8(p.readAllStandardError());
+        for (const QByteArray& line : p.readAllStandardOutput().split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.contains(QStringLiteral("summary"))) {
+                run.summary = o.value(QStringLiteral("summary")).toObject();
+            } else if (!o.isEmpty()) {
+                run.decisions.append(o);
+            }
+        }
+        return run;
+    }
+
+    int summary(const Run& r, const char* key) const { return r.summary.value(QLatin1String(key)).toInt(-1); }
+
+    Result<RedisReply> redis(QList<QByteArray> argv) { return awaitResult(m_redis->command(std::move(argv))); }
+
+    void seedRedis(const User& u) {
+        QList<QList<QByteArray>> commands;
+        const QByteArray uid = u.uid.toUtf8();
+        const QByteArray bucket =
+            u.v2 ? QByteArray("fair_use:v2:bucket:realtime:" + uid) : QByteArray("fair_use:bucket:" + uid);
+        const QByteArray speech =
+            u.v2 ? QByteArray("fair_use:v2:speech:realtime:" + uid) : QByteArray("fair_use:speech:" + uid);
+        // One minute in three over the last three hours, the speech spread evenly (the remainder on the last).
+        const std::int64_t nowMinute = std::chrono::duration_cast<std::chrono::minutes>(kT.time_since_epoch()).count();
+        const int minutes = 60;
+        for (int i = 0; i < minutes; ++i) {
+            const std::int64_t minute = nowMinute - 180 + 3 * i;
+            const std::int64_t ms = u.speechMs / minutes + (i == minutes - 1 ? u.speechMs % minutes : 0);
+            commands.append({"HINCRBY", bucket, QByteArray::number(minute), QByteArray::number(ms)});
+            commands.append({"ZADD", speech, QByteArray::number(minute * 60), QByteArray::number(minute)});
+        }
+        if (u.junkValue) {
+            const QByteArray minute = QByteArray::number(nowMinute - 7);
+            commands.append({"HSET", bucket, minute, "not-a-number"});
+            commands.append({"ZADD", speech, QByteArray::number((nowMinute - 7) * 60), minute});
+        }
+        const auto r = awaitResult(m_redis->pipeline(commands));
+        QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().message));
+    }
+
+    void seedFirestore() {
+        QList<FirestoreWrite> writes;
+        for (const User& u : m_users) {
+            if (u.subscription) {
+                writes.append(FirestoreWrite::set(
+                    userDocumentPath(u.uid), {{QStringLiteral("subscription"), encodeSubscription(*u.subscription)}}));
+            }
+            if (!u.state.version.isEmpty()) {
+                writes.append(FirestoreWrite::set(FirestoreCaseStore::statePath(u.uid), encodeState(u.state)));
+            }
+            for (const FairUseEvent& e : u.events) {
+                writes.append(FirestoreWrite::set(FirestoreCaseStore::eventPath(u.uid, e.id), encodeEvent(e)));
+            }
+            for (const Conversation& c : u.conversations) {
+                writes.append(FirestoreWrite::set(QStringLiteral("users/%1/conversations/%2").arg(u.uid, c.id),
+                                                  encodeConversation(c)));
+            }
+        }
+        const auto r = awaitResult(m_firestore->commitInBatches(writes));
+        QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error().message));
+    }
+
+    /** What the pass at `now` must decide for `u`, from the core: the state as seeded (or as `state`). */
+    Expected expect(const User& u, const FairUseState& state, TimePoint now, std::int64_t speechMs) const {
+        enforcement::EnforcementInput in;
+        in.state = state;
+        in.state.subscription = u.subscription;
+        in.totals = {speechMs, speechMs, speechMs};
+        in.caps = kPolicy.capsFor(effectivePlan(u.subscription, now));
+        in.now = now;
+        Expected x;
+        const QList<CapWindow> hits = metering::capsHit(in.totals, in.caps);
+        if (!hits.isEmpty()) {
+            x.caseId = enforcement::enforcerCaseId(u.uid, hits.first(), now, kPolicy.checkInterval);
+            in.caseRef = enforcement::enforcerCaseRef(x.caseId);
+        }
+        x.decision = enforcement::evaluate(kPolicy, in);
+        if (x.decision.action == enforcement::Action::ConsultClassifier) {
+            in.classifier = classifier::classifyHeuristically(u.conversations, now);
+            in.violationHistory = enforcement::violationHistory(u.events, state, kPolicy.scoreThreshold);
+            x.decision = enforcement::evaluate(kPolicy, in);
+        }
+        return x;
+    }
+
+    void buildPopulation() {
+        int n = 0;
+        const auto add = [&](Kind kind, std::int64_t speechMs, Stage stage, int pastCases) {
+            User u;
+            u.uid = QStringLiteral("u%1").arg(n++, 3, 10, QLatin1Char('0'));
+            u.kind = kind;
+            u.speechMs = speechMs;
+            u.state.uid = u.uid;
+            if (kind != Kind::Light) {
+                for (int i = 0; i < 6; ++i) {
+                    u.conversations.append(conversation(QStringLiteral("c%1").arg(i), kind, i,
+                                                        kT - std::chrono::hours(20 * (i + 1)), 70 + 4 * i));
+                }
+            }
+            if (stage != Stage::None) {
+                // The backend's state after `pastCases` violations, the last 2 (warning) or 3 days (throttle) ago.
+                const TimePoint last = kT - (stage == Stage::Warning ? 48h : 72h);
+                u.state.stage = stage;
+                u.state.updatedAt = last;
+                u.state.lastViolationAt = last;
+                u.state.lastClassifierAt = last;
+                u.state.lastClassifierScore = 0.9;
+                u.state.lastClassifierType = UsageType::Audiobook;
+                u.state.violationCount7d = pastCases;
+                u.state.violationCount30d = pastCases;
+                if (stage == Stage::Throttle) {
+                    u.state.throttleUntil = last + kPolicy.throttleDuration;
+                    u.events.append(pastCase(u.uid, 1, kT - 240h, Stage::None, Stage::Warning));
+                }
+                u.events.append(pastCase(u.uid, pastCases, last, stepDownOf(stage), stage));
+                u.state.version = QStringLiteral("seeded");
+            }
+            m_users.append(u);
+            return static_cast<int>(m_users.size() - 1);
+        };
+        for (int i = 0; i < 10; ++i) {
+            add(Kind::Audiobook, 3 * 3'600'000 + i * 60'000, Stage::None, 0);
+        }
+        for (int i = 0; i < 8; ++i) {
+            add(Kind::Meeting, 3 * 3'600'000 + i * 60'000, Stage::None, 0);
+        }
+        for (int i = 0; i < 4; ++i) {
+            add(Kind::Audiobook, 2 * 3'600'000 + 600'000, Stage::Warning, 1);
+        }
+        for (int i = 0; i < 3; ++i) {
+            add(Kind::Audiobook, 2 * 3'600'000 + 600'000, Stage::Throttle, 2);
+        }
+        for (int i = 0; i < 12; ++i) {
+            add(Kind::Light, 30 * 60'000 + i * 1000, Stage::None, 0);
+        }
+        m_users[add(Kind::Audiobook, 3 * 3'600'000, Stage::None, 0)].v2 = true;
+        // A paid plan's caps (4 h a day): 3 h of audiobooks is within them.
+        const int paid = add(Kind::Audiobook, 3 * 3'600'000, Stage::None, 0);
+        m_users[paid].subscription = Subscription{QStringLiteral("unlimited"), QStringLiteral("active"), kT + 720h};
+        // A lapsed paid plan is basic again.
+        const int lapsed = add(Kind::Audiobook, 3 * 3'600'000, Stage::None, 0);
+        m_users[lapsed].subscription = Subscription{QStringLiteral("unlimited"), QStringLiteral("canceled"), kT - 24h};
+        m_users[add(Kind::Light, 20 * 60'000, Stage::None, 0)].junkValue = true;
+        // Throttled and restricted by the backend, no speech since: only the sweep sees them.
+        for (const Stage stage : {Stage::Throttle, Stage::Throttle, Stage::Restrict}) {
+            User u;
+            u.uid = QStringLiteral("u%1").arg(n++, 3, 10, QLatin1Char('0'));
+            u.state.uid = u.uid;
+            u.state.stage = stage;
+            u.state.updatedAt = kT - 200h;
+            if (stage == Stage::Throttle) {
+                u.state.throttleUntil = kT + 48h;
+            } else {
+                u.state.restrictUntil = kT + 72h;
+                u.state.restrictReason = QStringLiteral("3 violations within 30 days");
+            }
+            u.state.version = QStringLiteral("seeded");
+            m_users.append(u);
+        }
+    }
+
+    static Stage stepDownOf(Stage s) { return enforcement::stepDown(s); }
+
+    QList<AuditRecord> auditTrail() {
+        AuditFilter all;
+        all.limit = 0;
+        const auto records = awaitResult(m_store->listAudit(all));
+        return records ? *records : QList<AuditRecord>{};
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_redisPort = fairuse::testing::backends::redisPort();
+        REQUIRE_REDIS(m_redisPort);
+        m_host = fairuse::testing::backends::emulatorHost();
+        REQUIRE_FIRESTORE_EMULATOR(m_host);
+        QVERIFY2(QFile::exists(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE")), "FAIRUSE_ENFORCER_EXE is not built");
+        RedisConfig rc;
+        rc.port = m_redisPort;
+        rc.db = kRedisDb;
+        m_redis = std::make_unique<RedisClient>(rc);
+        QVERIFY(redis({"FLUSHDB"}).ok());
+        m_project = fairuse::testing::backends::freshProject(QStringLiteral("demo-enf"));
+        FirestoreConfig fc;
+        fc.projectId = m_project;
+        fc.emulatorHost = m_host;
+        m_firestore = std::make_shared<FirestoreClient>(fc, StaticToken::emulatorOwner());
+        m_store = std::make_unique<FirestoreCaseStore>(m_firestore);
+
+        buildPopulation();
+        for (const User& u : m_users) {
+            if (u.speechMs > 0) {
+                seedRedis(u);
+            }
+        }
+        QVERIFY(redis({"HSET", "fair_use:v2:bucket:nonsense_source:u999", "1", "5"}).ok()); // names no user
+        QVERIFY(redis({"SET", "fair_use:stage:u000", "none"}).ok()); // the backend's cached stage
+        seedFirestore();
+    }
+
+    void pass() {
+        // Shadow first: every decision reported, nothing written anywhere.
+        const Run shadow = runEnforcer(
+            {QStringLiteral("--once"), QStringLiteral("--shadow"), QStringLiteral("--now"), formatRfc3339(kT)});
+        QVERIFY2(shadow.exitCode == 0, qPrintable(shadow.err));
+        QVERIFY(awaitResult(m_store->readAuditHead())->sequence == 0);
+        QCOMPARE(redis({"GET", "fair_use:stage:u000"})->text(), QByteArray("none"));
+        QCOMPARE(summary(shadow, "cases_written"), 0);
+
+        // The real pass.
+        const Run first = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        int cases = 0;
+        int writes = 0;
+        int throttles = 0;
+        int restricts = 0;
+        QHash<QString, FairUseState> after;
+        for (const User& u : m_users) {
+            const Expected x = expect(u, u.state, kT, u.speechMs);
+            const auto stored = awaitResult(m_store->getStateOrNew(u.uid));
+            QVERIFY(stored.ok());
+            QVERIFY2(stored->stage == x.decision.stageAfter,
+                     qPrintable(QStringLiteral("%1: %2, expected %3 (%4)")
+                                    .arg(u.uid, toString(stored->stage), toString(x.decision.stageAfter),
+                                         x.decision.explanation)));
+            after.insert(u.uid, x.decision.state);
+            const auto events = awaitResult(m_store->listEvents(u.uid));
+            QVERIFY(events.ok());
+            QCOMPARE(events->size(), u.events.size() + (x.decision.event ? 1 : 0));
+            if (x.decision.event) {
+                ++cases;
+                const FairUseEvent& e = events->first();
+                QCOMPARE(e.id, x.caseId);
+                QCOMPARE(e.caseRef, x.decision.event->caseRef);
+                QCOMPARE(toString(e.newStage), toString(x.decision.stageAfter));
+                QCOMPARE(e.enforcementAction, toString(x.decision.action));
+                QCOMPARE(e.windowSpeech, (SpeechTotals{u.speechMs, u.speechMs, u.speechMs}));
+                QVERIFY(e.classifier && e.classifier->model == QLatin1String("heuristic"));
+                QCOMPARE(stored->lastCaseRef, e.caseRef);
+            }
+            throttles += x.decision.action == enforcement::Action::Throttle ? 1 : 0;
+            restricts += x.decision.action == enforcement::Action::Restrict ? 1 : 0;
+            writes += x.decision.stateChanged ? 1 : 0;
+        }
+        QVERIFY2(cases >= 15 && throttles == 4 && restricts == 3,
+                 qPrintable(QStringLiteral("the population should warn, throttle and restrict: %1 cases, %2 throttles, "
+                                           "%3 restrictions")
+                                .arg(cases)
+                                .arg(throttles)
+                                .arg(restricts)));
+        QCOMPARE(summary(first, "cases_written"), cases);
+        QCOMPARE(summary(first, "cases_written") + summary(first, "state_writes"), writes);
+        QCOMPARE(summary(shadow, "would_write"), writes);
+        QCOMPARE(summary(first, "users_scanned"), 41); // 40 with speech, the junk key and the sweep users not
+        QCOMPARE(summary(first, "junk_values"), 2);    // one junk value, one key naming no user
+        QCOMPARE(summary(first, "classifier_failures"), 0);
+        QCOMPARE(summary(first, "expiries"), 0);
+
+        // The audit trail: one `enforce` record per write, in the service's name, chained to the head.
+        const QList<AuditRecord> trail = auditTrail();
+        QCOMPARE(trail.size(), writes);
+        for (const AuditRecord& r : trail) {
+            QCOMPARE(toString(r.action), QStringLiteral("enforce"));
+            QCOMPARE(toString(r.role), QStringLiteral("service"));
+            QCOMPARE(r.reviewer, kIdentity);
+        }
+        const auto head = awaitResult(m_store->readAuditHead());
+        QVERIFY(verifyChain(trail, head->hash).ok);
+        QVERIFY(redis({"EXISTS", "fair_use:stage:u000"})->integerValue() == 0); // dropped after the write
+        QCOMPARE(redis({"KEYS", "fair_use:classifier_lock:*"})->elements().size(), 0);
+        qInfo("first pass: %d users, %d cases, %d writes in %lld ms (shadow %lld ms)", int(m_users.size()), cases,
+              writes, first.ms, shadow.ms);
+
+        // The same pass again: nothing new, every case reported as written already.
+        const Run again = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QCOMPARE(summary(again, "cases_written"), 0);
+        QCOMPARE(summary(again, "state_writes"), 0);
+        QCOMPARE(summary(again, "already_written"), cases);
+        QCOMPARE(auditTrail().size(), writes);
+
+        // Eight days later the speech is out of every window; the throttles of this pass and the backend's own have
+        // expired, restrictions whose end passed fall back to throttle.
+        const TimePoint later = kT + 192h;
+        const Run week = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(later)});
+        QVERIFY2(week.exitCode == 0, qPrintable(week.err));
+        int expiries = 0;
+        for (const User& u : m_users) {
+            const FairUseState before = after.value(u.uid);
+            const enforcement::Expiry x = enforcement::applyExpiry(kPolicy, before, later);
+            expiries += x.action ? 1 : 0;
+            const auto stored = awaitResult(m_store->getStateOrNew(u.uid));
+            QVERIFY(stored.ok());
+            QVERIFY2(stored->stage == x.state.stage,
+                     qPrintable(QStringLiteral("%1 at T+8d: %2, expected %3")
+                                    .arg(u.uid, toString(stored->stage), toString(x.state.stage))));
+            if (x.action == enforcement::Action::RestrictExpiredToThrottle) {
+                QCOMPARE(stored->throttleUntil, std::optional<TimePoint>(later + kPolicy.throttleDuration));
+            }
+        }
+        QVERIFY2(expiries >= 7, qPrintable(QString::number(expiries)));
+        QCOMPARE(summary(week, "expiries"), expiries);
+        QCOMPARE(summary(week, "cases_written"), 0);
+        QCOMPARE(auditTrail().size(), writes + expiries);
+        QVERIFY(verifyChain(auditTrail(), awaitResult(m_store->readAuditHead())->hash).ok);
+        qInfo("a week later: %d expiries in %lld ms; rerun %lld ms", expiries, week.ms, again.ms);
+    }
+
+    void refusesBadUsage() {
+        QProcess p;
+        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1"), QStringLiteral("--firestore"),
+                 QStringLiteral("demo-x1234"), QStringLiteral("--llm-api-key"), QStringLiteral("sk-secret"),
+                 QStringLiteral("--once")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QLatin1String("FAIRUSE_LLM_API_KEY")));
+    }
+
+    void cleanupTestCase() {
+        if (m_redis) {
+            QVERIFY(redis({"FLUSHDB"}).ok());
+        }
+    }
+};
+
+} // namespace
+
+QTEST_GUILESS_MAIN(EnforcerE2ETest)
+#include "EnforcerE2ETest.moc"
