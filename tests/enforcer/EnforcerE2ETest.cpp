@@ -23,9 +23,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTest>
 
 using namespace fairuse;
@@ -443,6 +445,60 @@ private Q_SLOTS:
         QCOMPARE(auditTrail().size(), writes + expiries);
         QVERIFY(verifyChain(auditTrail(), awaitResult(m_store->readAuditHead())->hash).ok);
         qInfo("a week later: %d expiries in %lld ms; rerun %lld ms", expiries, week.ms, again.ms);
+    }
+
+    void classifierOutageWritesNothing() {
+        // One heavy listener alone in another Redis database, and a classifier that cannot be reached: the failure is
+        // counted and reported, and nothing is written (no case, no state, no cooldown, no record, no lock left).
+        RedisConfig rc;
+        rc.port = m_redisPort;
+        rc.db = kRedisDb + 1;
+        RedisClient other(rc);
+        QVERIFY(awaitResult(other.command({"FLUSHDB"})).ok());
+        const QByteArray uid = "outage001";
+        const std::int64_t nowMinute = std::chrono::duration_cast<std::chrono::minutes>(kT.time_since_epoch()).count();
+        QList<QList<QByteArray>> commands;
+        for (int i = 0; i < 60; ++i) {
+            const QByteArray minute = QByteArray::number(nowMinute - 120 + i);
+            commands.append({"HINCRBY", "fair_use:bucket:" + uid, minute, "150000"});
+            commands.append({"ZADD", "fair_use:speech:" + uid, QByteArray::number((nowMinute - 120 + i) * 60), minute});
+        }
+        QVERIFY(awaitResult(other.pipeline(commands)).ok());
+        const qsizetype records = auditTrail().size();
+        QTcpServer closed; // a port nobody listens on once it is closed again
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        const QString url = QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb + 1);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
+        env.insert(QStringLiteral("FAIRUSE_LLM_API_KEY"), QStringLiteral("test-key"));
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                {QStringLiteral("--redis"), url, QStringLiteral("--firestore"), m_project, QStringLiteral("--identity"),
+                 kIdentity, QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT),
+                 QStringLiteral("--llm-base-url"), QStringLiteral("http://127.0.0.1:%1/v1").arg(port),
+                 QStringLiteral("--llm-model"), QStringLiteral("gpt-test"), QStringLiteral("--log-dir"),
+                 qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-logs")});
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 0, qPrintable(err)); // the classifier is not Redis or Firestore
+        const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        const QJsonObject decision = QJsonDocument::fromJson(lines.first()).object();
+        QCOMPARE(decision.value(QStringLiteral("outcome")).toString(), QStringLiteral("classifier_failed"));
+        const QJsonObject sum =
+            QJsonDocument::fromJson(lines.last()).object().value(QStringLiteral("summary")).toObject();
+        QCOMPARE(sum.value(QStringLiteral("classifier_failures")).toInt(), 1);
+        QCOMPARE(sum.value(QStringLiteral("cases_written")).toInt(), 0);
+        QCOMPARE(sum.value(QStringLiteral("state_writes")).toInt(), 0);
+        const auto state = awaitResult(m_store->getStateOrNew(QString::fromLatin1(uid)));
+        QVERIFY(state.ok());
+        QVERIFY(state->version.isEmpty()); // no state document: no cooldown started
+        QCOMPARE(auditTrail().size(), records);
+        QCOMPARE(awaitResult(other.command({"EXISTS", "fair_use:classifier_lock:" + uid}))->integerValue(), 0);
+        QVERIFY(awaitResult(other.command({"FLUSHDB"})).ok());
     }
 
     void refusesBadUsage() {

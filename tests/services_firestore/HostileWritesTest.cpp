@@ -51,7 +51,7 @@ QString recordIdOf(const Genuine& g) {
 }
 
 /** Rows of hostileWritesAreRefused(); each is one data row (they hold functions, so they are built in the test). */
-constexpr int kHostileRows = 65;
+constexpr int kHostileRows = 67;
 
 } // namespace
 
@@ -286,6 +286,16 @@ void HostileWritesTest::hostileWritesAreRefused() {
          [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Restrict); }, asActor(Who::Reviewer)},
         {QStringLiteral("a senior reviewer resetting a user"), Stage::Throttle, Who::Admin, Who::Senior, reset,
          asActor(Who::Senior)},
+        // ---- the enforcement service's action (fairuse-enforcer) is no reviewer's, not even an admin's
+        {QStringLiteral("an admin recording a stage change as the service's enforce"), Stage::Warning, Who::Admin,
+         Who::Admin, [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Throttle); },
+         recordField("action", V::string(QStringLiteral("enforce")))},
+        {QStringLiteral("an admin's enforce record under the service's role"), Stage::Warning, Who::Admin, Who::Admin,
+         [](const Subject& s, const Reviewer& r) { return overrideTo(s, r, Stage::Throttle); },
+         [recordField](QList<FirestoreWrite>& w, const Genuine& g, const QString& uid) {
+             recordField("action", V::string(QStringLiteral("enforce")))(w, g, uid);
+             recordField("role", V::string(QStringLiteral("service")))(w, g, uid);
+         }},
         {QStringLiteral("a reset in someone else's name"), Stage::Throttle, Who::Admin, Who::Admin, reset,
          stateField("reset_by", V::string(QStringLiteral("someone.else@example.com")))},
         {QStringLiteral("a stage change whose record is about another user"), Stage::Throttle, Who::Senior, Who::Senior,
