@@ -10,7 +10,7 @@ namespace fairuse::enforcer {
 
 QString helpText() {
     return QStringLiteral(
-        "Usage: fairuse-enforcer --redis URL --firestore PROJECT --once [OPTIONS]\n"
+        "Usage: fairuse-enforcer --redis URL --firestore PROJECT [--once | --interval SECONDS] [OPTIONS]\n"
         "\n"
         "The fair-use enforcement service: finds users with speech in the backend's Redis keys, evaluates each with\n"
         "the enforcement core (caps from users/{uid}.subscription, state from Firestore), consults the classifier on\n"
@@ -21,8 +21,10 @@ QString helpText() {
         "                       FAIRUSE_REDIS_PASSWORD\n"
         "  --firestore PROJECT  the Firestore project. With FIRESTORE_EMULATOR_HOST set, a demo-* project (or\n"
         "                       --emulator) is the emulator's, with owner access\n"
-        "  --once               one full pass, then exit (the only mode so far)\n"
-        "  --now TIME           the pass's time, RFC 3339 (2026-12-01T10:00:00Z); default: the clock\n"
+        "  --once               one full pass, then exit (cron, tests)\n"
+        "  --interval SECONDS   without --once: a pass every SECONDS (default: the policy's check interval, 300)\n"
+        "                       until SIGTERM or SIGINT, which let the pass in flight finish its current user\n"
+        "  --now TIME           the pass's time, RFC 3339 (2026-12-01T10:00:00Z), with --once; default: the clock\n"
         "  --shadow             evaluate and print what would be done; write nothing to Firestore or Redis\n"
         "  --identity EMAIL     who the audit records name. Production: the service account's client_email from\n"
         "                       the key named by GOOGLE_APPLICATION_CREDENTIALS (an --identity must match it);\n"
@@ -46,6 +48,7 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     const QCommandLineOption redis(QStringLiteral("redis"), QString(), QStringLiteral("URL"));
     const QCommandLineOption firestore(QStringLiteral("firestore"), QString(), QStringLiteral("PROJECT"));
     const QCommandLineOption once(QStringLiteral("once"), QString());
+    const QCommandLineOption interval(QStringLiteral("interval"), QString(), QStringLiteral("SECONDS"));
     const QCommandLineOption now(QStringLiteral("now"), QString(), QStringLiteral("TIME"));
     const QCommandLineOption shadow(QStringLiteral("shadow"), QString());
     const QCommandLineOption identity(QStringLiteral("identity"), QString(), QStringLiteral("EMAIL"));
@@ -56,8 +59,8 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     const QCommandLineOption emulator(QStringLiteral("emulator"), QString());
     const QCommandLineOption plaintext(QStringLiteral("allow-plaintext-redis"), QString());
     const QCommandLineOption logDir(QStringLiteral("log-dir"), QString(), QStringLiteral("DIR"));
-    parser.addOptions({help, version, redis, firestore, once, now, shadow, identity, policy, llmBaseUrl, llmModel,
-                       llmKey, emulator, plaintext, logDir});
+    parser.addOptions({help, version, redis, firestore, once, interval, now, shadow, identity, policy, llmBaseUrl,
+                       llmModel, llmKey, emulator, plaintext, logDir});
     if (!parser.parse(QStringList{QStringLiteral("fairuse-enforcer")} + args)) {
         return Error::invalid(parser.errorText());
     }
@@ -75,11 +78,13 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
                                              "of the machine can read it: set %1")
                                   .arg(QString::fromLatin1(kLlmKeyVariable)));
     }
-    if (!parser.isSet(once)) {
-        return Error::invalid(QStringLiteral("--once is required: this version makes one pass and exits (run it from "
-                                             "a timer; a loop mode comes later)"));
+    c.once = parser.isSet(once);
+    if (c.once && parser.isSet(interval)) {
+        return Error::invalid(QStringLiteral("--once and --interval exclude each other"));
     }
-    c.once = true;
+    if (!c.once && parser.isSet(now)) {
+        return Error::invalid(QStringLiteral("--now pins the clock of one pass: use it with --once"));
+    }
     c.shadow = parser.isSet(shadow);
     if (!parser.isSet(redis) || !parser.isSet(firestore)) {
         return Error::invalid(QStringLiteral("--redis URL and --firestore PROJECT are required"));
@@ -144,6 +149,15 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
         }
         c.llmModel = parser.value(llmModel);
         c.llmKey = qEnvironmentVariable(kLlmKeyVariable);
+    }
+    c.interval = c.policy.checkInterval;
+    if (parser.isSet(interval)) {
+        bool ok = false;
+        const int seconds = parser.value(interval).toInt(&ok);
+        if (!ok || seconds < 1 || seconds > 86400) {
+            return Error::invalid(QStringLiteral("--interval must be a number of seconds from 1 to 86400"));
+        }
+        c.interval = std::chrono::seconds(seconds);
     }
     c.logDir = parser.value(logDir);
     return c;

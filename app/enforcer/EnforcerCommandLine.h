@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <chrono>
 #include <optional>
 
 namespace fairuse::enforcer {
@@ -21,7 +22,8 @@ inline constexpr const char* kLlmKeyVariable = "FAIRUSE_LLM_API_KEY";
 struct CommandLine {
     services::RedisConfig redis;
     services::FirestoreConfig firestore;
-    bool once = false;
+    bool once = false;                ///< one pass and exit; otherwise a pass every `interval` until SIGTERM or SIGINT
+    std::chrono::seconds interval{0}; ///< loop mode's interval: --interval, else the policy's check interval
     bool shadow = false;
     std::optional<TimePoint> now; ///< nullopt: the system clock at the start of the pass
     QString identity;             ///< --identity; production takes it from the service account's key

@@ -1,5 +1,5 @@
-// fairuse-enforcer: the enforcement service. One pass over the backend's Redis and Firestore with the shared core
-// deciding (services/enforcer/EnforcerPass.h); see --help.
+// fairuse-enforcer: the enforcement service. One pass (--once), or a pass every interval, over the backend's Redis and
+// Firestore with the shared core deciding (services/enforcer/EnforcerPass.h); see --help.
 #include "EnforcerCommandLine.h"
 
 #include "enforcer/EnforcerPass.h"
@@ -10,11 +10,14 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
 #include <QTextStream>
+#include <QTimer>
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 
 using namespace fairuse;
@@ -55,6 +58,27 @@ Result<Credential> credentialFor(const enforcer::CommandLine& c) {
             QStringLiteral("--identity %1 is not the service account's identity %2").arg(c.identity, email));
     }
     return Credential{token.value(), email};
+}
+
+/** Set by SIGTERM and SIGINT: the pass in flight ends after its current user, the loop exits. */
+volatile std::sig_atomic_t g_stop = 0;
+
+void onStopSignal(int) {
+    g_stop = 1;
+}
+
+TimePoint clockNow() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+/** Waits until `until` while the event loop runs; false when a stop was requested first. */
+bool waitUntil(TimePoint until) {
+    while (g_stop == 0 && clockNow() < until) {
+        QEventLoop loop;
+        QTimer::singleShot(200, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return g_stop == 0;
 }
 
 } // namespace
@@ -123,24 +147,37 @@ int main(int argc, char** argv) {
     services::EnforcerOptions options;
     options.policy = c.policy;
     options.identity = {credential->identity, QString(), storeOptions.clientVersion};
-    options.now = c.now.value_or(std::chrono::time_point_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now())); // the core reads no clock: the service passes it in
     options.shadow = c.shadow;
+    options.stopRequested = [] { return g_stop != 0; };
+    std::signal(SIGTERM, onStopSignal);
+    std::signal(SIGINT, onStopSignal);
 
-    qCInfo(lcEnforcer).noquote() << QStringLiteral("pass at %1 on %2 and %3 as %4, classifier %5%6")
-                                        .arg(formatRfc3339(options.now), redis.describe(), cases.describe(),
-                                             credential->identity, classifier->describe(),
-                                             c.shadow ? QStringLiteral(", shadow (writes nothing)") : QString());
-    services::EnforcerPass pass(&redis, &usage, firestore, &cases, classifier.get(), options,
-                                [&out](const QJsonObject& line) {
-                                    out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
-                                    out.flush();
-                                });
-    const services::PassReport report = pass.run();
-    out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
-        << "\n";
-    out.flush();
-    qCInfo(lcEnforcer).noquote() << "fairuse-enforcer:" << report.summary();
-    services::flushLogging();
-    return report.backendsFailed() ? kExitBackendFailed : kExitOk;
+    const auto sink = [&out](const QJsonObject& line) {
+        out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
+        out.flush();
+    };
+    for (;;) {
+        const TimePoint started = clockNow();
+        options.now = c.now.value_or(started); // the core reads no clock: the service passes it in
+        qCInfo(lcEnforcer).noquote() << QStringLiteral("pass at %1 on %2 and %3 as %4, classifier %5%6")
+                                            .arg(formatRfc3339(options.now), redis.describe(), cases.describe(),
+                                                 credential->identity, classifier->describe(),
+                                                 c.shadow ? QStringLiteral(", shadow (writes nothing)") : QString());
+        services::EnforcerPass pass(&redis, &usage, firestore, &cases, classifier.get(), options, sink);
+        const services::PassReport report = pass.run();
+        out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
+            << "\n";
+        out.flush();
+        qCInfo(lcEnforcer).noquote() << "fairuse-enforcer:" << report.summary();
+        services::flushLogging();
+        if (c.once) {
+            return report.backendsFailed() ? kExitBackendFailed : kExitOk;
+        }
+        // Loop mode: a failed pass is logged and the next one tries again; only a signal ends the service.
+        if (!waitUntil(started + c.interval)) {
+            qCInfo(lcEnforcer) << "stopped";
+            services::flushLogging();
+            return kExitOk;
+        }
+    }
 }

@@ -28,7 +28,8 @@ QJsonObject PassReport::toJson() const {
                        {QStringLiteral("junk_values"), junkValues},
                        {QStringLiteral("redis_errors"), redisErrors},
                        {QStringLiteral("firestore_errors"), firestoreErrors},
-                       {QStringLiteral("errors"), errors}};
+                       {QStringLiteral("errors"), errors},
+                       {QStringLiteral("stopped"), stopped}};
 }
 
 QString PassReport::summary() const {
@@ -75,11 +76,24 @@ PassReport EnforcerPass::run() {
             qCWarning(lcEnforcer) << users->junkKeys << "bucket key(s) name no user; skipped";
         }
         for (const QString& uid : users->uids) {
+            if (stopping()) {
+                return m_report;
+            }
             evaluateUser(uid);
         }
     }
-    sweepExpiries();
+    if (!stopping()) {
+        sweepExpiries();
+    }
     return m_report;
+}
+
+bool EnforcerPass::stopping() {
+    if (!m_report.stopped && m_options.stopRequested && m_options.stopRequested()) {
+        qCInfo(lcEnforcer) << "stop requested: the pass ends after" << m_report.usersEvaluated << "user(s)";
+        m_report.stopped = true;
+    }
+    return m_report.stopped;
 }
 
 void EnforcerPass::report(QJsonObject line) {
@@ -319,6 +333,9 @@ void EnforcerPass::sweepStage(Stage stage, const QString& untilField) {
         return;
     }
     for (const FirestoreDocument& doc : *found) {
+        if (stopping()) {
+            return;
+        }
         const Result<FairUseState> state = decodeState(doc);
         if (!state || state->uid.isEmpty()) {
             qCWarning(lcEnforcer) << "unreadable state document" << doc.name << "in the expiry sweep; skipped";

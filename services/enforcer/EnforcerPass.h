@@ -30,6 +30,8 @@ struct EnforcerOptions {
     std::chrono::hours conversationWindow{7 * 24};
     int scanCount = 1000;    ///< SCAN COUNT hint
     int timeoutMs = 120'000; ///< one store call, retries included
+    /** Asked between users: true ends the pass early (SIGTERM), after the user in flight is committed. */
+    std::function<bool()> stopRequested;
 };
 
 /** What a pass did, for the summary line and the exit code. */
@@ -48,7 +50,8 @@ struct PassReport {
     int junkValues = 0;      ///< skipped Redis values and key names
     int redisErrors = 0;
     int firestoreErrors = 0;
-    int errors = 0; ///< every other failure (a decision the core refused to turn into a change)
+    int errors = 0;       ///< every other failure (a decision the core refused to turn into a change)
+    bool stopped = false; ///< the pass ended early on request (EnforcerOptions::stopRequested)
 
     bool backendsFailed() const { return redisErrors > 0 || firestoreErrors > 0; }
     QJsonObject toJson() const;
@@ -94,6 +97,7 @@ private:
     void sweepExpiries();
     void sweepStage(Stage stage, const QString& untilField);
     void report(QJsonObject line);
+    bool stopping();
 
     RedisClient* m_redis;
     RedisUsageStore* m_usage;

@@ -501,6 +501,41 @@ private Q_SLOTS:
         QVERIFY(awaitResult(other.command({"FLUSHDB"})).ok());
     }
 
+    void loopModeStopsOnSigterm() {
+        // Without --once: a pass every --interval until SIGTERM, which ends the service cleanly (exit 0). An empty
+        // database and project of its own, so the passes at the real clock touch nothing of the other tests.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                {QStringLiteral("--redis"),
+                 QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb + 1),
+                 QStringLiteral("--firestore"), fairuse::testing::backends::freshProject(QStringLiteral("demo-loop")),
+                 QStringLiteral("--identity"), kIdentity, QStringLiteral("--interval"), QStringLiteral("1"),
+                 QStringLiteral("--log-dir"),
+                 qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-logs")});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        QElapsedTimer timer;
+        timer.start();
+        while (out.count("\"summary\"") < 2 && timer.elapsed() < 60000) {
+            p.waitForReadyRead(500);
+            out += p.readAllStandardOutput();
+        }
+        QVERIFY2(out.count("\"summary\"") >= 2, out.constData());
+        p.terminate(); // SIGTERM
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QProcess once;
+        once.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                   {QStringLiteral("--redis"), redisUrl(), QStringLiteral("--firestore"), m_project,
+                    QStringLiteral("--interval"), QStringLiteral("5"), QStringLiteral("--now"), formatRfc3339(kT)});
+        QVERIFY(once.waitForFinished(30000));
+        QCOMPARE(once.exitCode(), 2); // a pinned clock cannot loop
+    }
+
     void refusesBadUsage() {
         QProcess p;
         p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
