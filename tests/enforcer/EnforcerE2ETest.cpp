@@ -536,17 +536,6 @@ private Q_SLOTS:
         QCOMPARE(once.exitCode(), 2); // a pinned clock cannot loop
     }
 
-    void refusesBadUsage() {
-        QProcess p;
-        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
-                {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1"), QStringLiteral("--firestore"),
-                 QStringLiteral("demo-x1234"), QStringLiteral("--llm-api-key"), QStringLiteral("sk-secret"),
-                 QStringLiteral("--once")});
-        QVERIFY(p.waitForFinished(30000));
-        QCOMPARE(p.exitCode(), 2);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QLatin1String("FAIRUSE_LLM_API_KEY")));
-    }
-
     void cleanupTestCase() {
         if (m_redis) {
             QVERIFY(redis({"FLUSHDB"}).ok());
