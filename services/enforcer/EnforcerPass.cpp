@@ -315,6 +315,12 @@ bool EnforcerPass::commit(const ChangeSet& change, bool withCase, bool expiry, Q
 }
 
 void EnforcerPass::sweepExpiries() {
+    // The guards that stop evaluation stop the sweep too: with the kill switch on, or enforcement off, the service
+    // changes nobody's stage, as the core's evaluation does not.
+    if (m_options.policy.killSwitch || !m_options.policy.enabled) {
+        qCInfo(lcEnforcer) << "expiry sweep skipped: the policy's kill switch is on or enforcement is off";
+        return;
+    }
     sweepStage(Stage::Throttle, QStringLiteral("throttle_until"));
     sweepStage(Stage::Restrict, QStringLiteral("restrict_until"));
 }

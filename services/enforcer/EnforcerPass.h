@@ -73,7 +73,8 @@ struct PassReport {
  *     the state's version precondition and the case's deterministic id, then DEL fair_use:stage:{uid}. A commit that
  *     finds the case (or the idempotency key) already there, or the state moved, counts as already written;
  *  5. the expiry sweep: collection-group queries for throttles and restrictions whose end has passed, each lowered by
- *     enforcement::applyExpiry in its own audited commit (users whose state the pass wrote are left alone).
+ *     enforcement::applyExpiry in its own audited commit (users whose state the pass wrote are left alone; nobody
+ *     while the policy's kill switch is on or enforcement is off, as in evaluation).
  *
  * Every decision that did or would do something is handed to the sink as one JSON object (uid, action, stages,
  * trigger, case, score, outcome). The pass spins the calling thread's event loop while it waits (services/common/
