@@ -4,6 +4,7 @@
 #include "RedisTestSupport.h"
 #include "TestFiles.h"
 
+#include "enforcer/SpeechUserScan.h"
 #include "redis/LuaMeter.h"
 #include "redis/RedisUsageStore.h"
 
@@ -300,6 +301,10 @@ private Q_SLOTS:
         const Result<SpeechReading> speech = waitForRedis(m_enforcerStore->readSpeech(uid, at(1000)));
         QVERIFY(speech.ok());
         QCOMPARE(speech->totals.dailyMs, std::int64_t{1500});
+        // fairuse-enforcer finds the users with speech by SCAN.
+        const Result<SpeechUsers> users = scanSpeechUsers(*m_enforcer, 100, 10000);
+        QVERIFY2(users.ok(), qPrintable(users.ok() ? QString() : users.error().message));
+        QVERIFY(users->uids.contains(uid));
 
         LuaMeter meter(m_enforcer);
         Result<MeterReading> metered = waitForRedis(meter.recordAndCheck(uid, 2000, at()));
