@@ -148,6 +148,13 @@ int main(int argc, char** argv) {
     options.policy = c.policy;
     options.identity = {credential->identity, QString(), storeOptions.clientVersion};
     options.shadow = c.shadow;
+    if (!c.llmBaseUrl.isEmpty()) {
+        // The lock must outlive the slowest classifier call (every attempt timing out, with the backoff between them),
+        // or a second instance could classify the same user meanwhile.
+        const services::OpenAiClassifierConfig llm;
+        options.classifierLockTtl = std::chrono::milliseconds(
+            static_cast<std::int64_t>(llm.requestTimeoutMs + llm.maxBackoffMs) * (llm.maxRetries + 1));
+    }
     options.stopRequested = [] { return g_stop != 0; };
     std::signal(SIGTERM, onStopSignal);
     std::signal(SIGINT, onStopSignal);
