@@ -3,6 +3,7 @@
 #include "BulkResolveDialog.h"
 #include "BulkResolver.h"
 #include "DetailTestStore.h"
+#include "casework/Casework.h"
 #include "enforcement/ReviewerActions.h"
 
 #include <QComboBox>
@@ -24,11 +25,12 @@ class BulkResolveTest : public QObject {
 private:
     testing::DetailTestStore m_store;
 
-    QList<services::QueueRow> rowsFor(const QStringList& uids) {
+    QList<services::QueueRow> rowsFor(const QStringList& uids) { return rowsFor(m_store, uids); }
+    static QList<services::QueueRow> rowsFor(const testing::DetailTestStore& store, const QStringList& uids) {
         QList<services::QueueRow> rows;
         for (const QString& uid : uids) {
             services::QueueRow r;
-            r.state = m_store.state(uid);
+            r.state = store.state(uid);
             rows.append(r);
         }
         return rows;
@@ -244,6 +246,50 @@ private Q_SLOTS:
         }
         QVERIFY(m_store.state(uid).stage == *expected);
         QVERIFY(int(m_store.state(uid).stage) < int(before));
+    }
+
+    void aBulkResolveEndsEscalationsAndSnoozes() {
+        // A store of its own: three users with one open case each, the first escalated, the second snoozed.
+        testing::DetailTestStore store;
+        QVERIFY(store.seed(Role::SeniorReviewer));
+        QStringList uids;
+        for (const QString& uid : store.usersWithOpenCases()) {
+            const QList<FairUseEvent> events = store.events(uid);
+            if (uids.size() < 3 && std::count_if(events.cbegin(), events.cend(),
+                                                 [](const FairUseEvent& e) { return !e.resolved; }) == 1) {
+                uids.append(uid);
+            }
+        }
+        QCOMPARE(uids.size(), 3);
+        enforcement::ActionContext ctx;
+        ctx.reviewer = store.backend.reviewer;
+        ctx.now = store.backend.now();
+        for (int i = 0; i < 2; ++i) {
+            const QList<FairUseEvent> events = store.events(uids.at(i));
+            const FairUseEvent open =
+                *std::find_if(events.cbegin(), events.cend(), [](const FairUseEvent& e) { return !e.resolved; });
+            const auto change = i == 0 ? casework::buildEscalate(store.state(uids.at(i)), std::nullopt, open,
+                                                                 QStringLiteral("please look"), ctx)
+                                       : casework::buildSnooze(store.state(uids.at(i)), std::nullopt, open,
+                                                               std::nullopt, ctx);
+            QVERIFY(change.ok());
+            QVERIFY(services::awaitResult(store.stores.cases->apply(*change)).ok());
+        }
+        BulkResolveDialog dialog(store.backend, rowsFor(store, uids), nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 30000);
+        prepare(dialog, QStringLiteral("weekly sweep"));
+        QSignalSpy finished(&dialog, &BulkResolveDialog::runFinished);
+        QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
+        for (const models::BulkItem& item : dialog.resolver()->items()) {
+            QVERIFY2(item.status == models::BulkStatus::Done, qPrintable(item.message));
+        }
+        for (const QString& uid : uids) {
+            QVERIFY(!services::awaitResult(store.stores.cases->getCasework(uid)).value().has_value());
+        }
+        // A change that ends an escalation or a snooze is the last of its batch (the rules read the commit's newest
+        // record), in the rows' order: [escalated], [snoozed], [plain]; without casework the three share one batch.
+        QCOMPARE(dialog.resolver()->batchCount(), 3);
     }
 
     void cancelStopsAfterInFlight() {

@@ -8,7 +8,11 @@
 #include "Composition.h"
 #include "common/Await.h"
 #include "embedded/DemoPopulation.h"
+#include "firestore/FirestoreClient.h"
+#include "redis/RedisClient.h"
+#include "seed/BackendSeeder.h"
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -76,6 +80,50 @@ inline std::optional<fairuse::Appeal> appealAgainstLastFlagged(const fairuse::se
 }
 
 /** Claims, take-overs and releases: the records a console writes by opening a case, not by deciding. */
+/** The users of `pop` the queue shows: every one above stage none. */
+inline QSet<QString> flaggedUsers(const fairuse::services::DemoPopulation& pop) {
+    QSet<QString> out;
+    for (const fairuse::FairUseState& s : pop.states) {
+        if (s.stage != fairuse::Stage::None) {
+            out.insert(s.uid);
+        }
+    }
+    return out;
+}
+
+/** The Firestore emulator's `project` at `host`. */
+inline services::FirestoreConfig firestoreConfig(const QString& project, const QString& host) {
+    services::FirestoreConfig c;
+    c.projectId = project;
+    c.emulatorHost = host;
+    return c;
+}
+
+/** Writes `pop` into redis database `redisDb` (flushed first) and the Firestore emulator as the backend lays it out
+ *  (services' BackendSeeder); an error when nothing was written. */
+inline Status seedBackends(const services::DemoPopulation& pop, quint16 redisPort, int redisDb,
+                           const services::FirestoreConfig& firestoreConfig) {
+    services::RedisConfig rc;
+    rc.port = redisPort;
+    rc.db = redisDb;
+    rc.autoReconnect = false;
+    services::RedisClient redis(rc);
+    if (const auto flushed = get(redis.command({"FLUSHDB"})); !flushed) {
+        return flushed.error();
+    }
+    auto firestore =
+        std::make_shared<services::FirestoreClient>(firestoreConfig, services::StaticToken::emulatorOwner());
+    services::BackendSeeder seeder(&redis, firestore);
+    const Result<services::BackendSeedReport> seeded = get(seeder.seed(pop, services::BackendSeedOptions{}));
+    if (!seeded) {
+        return seeded.error();
+    }
+    if (seeded->redisKeys == 0 || seeded->firestoreDocuments == 0) {
+        return Error::internal(QStringLiteral("the seeder wrote nothing"));
+    }
+    return {};
+}
+
 inline bool isClaimRecord(const fairuse::AuditRecord& r) {
     return r.action == fairuse::AuditAction::Claim || r.action == fairuse::AuditAction::ReleaseClaim ||
            r.action == fairuse::AuditAction::TakeOverClaim;

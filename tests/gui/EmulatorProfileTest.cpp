@@ -14,11 +14,14 @@
 #include "ConnectionBanner.h"
 #include "EmulatorConsoleSupport.h"
 #include "EmulatorSupport.h"
+#include "EmulatorWindowSupport.h"
 #include "EventsModel.h"
+#include "FilterBar.h"
 #include "MainWindow.h"
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "RequireBackend.h"
+#include "SavedViewsControl.h"
 #include "TcpProxy.h"
 #include "UserView.h"
 #include "audit/AuditChain.h"
@@ -29,19 +32,18 @@
 #include "redis/RedisClient.h"
 #include "redis/RedisUsageStore.h"
 #include "secrets/SessionSecretStore.h"
-#include "seed/BackendSeeder.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -85,30 +87,9 @@ private:
     models::QueueModel* queue() const { return m_window->queueView()->model(); }
     ui::UserView* userView() const { return m_window->findChild<ui::UserView*>(); }
 
-    /** Makes a queue row current so that the user view loads it, even when the table had already made it current
-        itself (a table that gets the focus makes its first row current, and that load may be long finished). */
-    void openQueueRow(int proxyRow) {
-        QTableView* table = m_window->queueView()->table();
-        table->selectionModel()->clearCurrentIndex();
-        table->setCurrentIndex(m_window->queueView()->proxy()->index(proxyRow, 0));
-    }
+    FirestoreConfig emulatorConfig() const { return firestoreConfig(m_project, m_host); }
 
-    FirestoreConfig emulatorConfig() const {
-        FirestoreConfig c;
-        c.projectId = m_project;
-        c.emulatorHost = m_host;
-        return c;
-    }
-
-    QSet<QString> flagged() const {
-        QSet<QString> out;
-        for (const FairUseState& s : m_pop.states) {
-            if (s.stage != Stage::None) {
-                out.insert(s.uid);
-            }
-        }
-        return out;
-    }
+    QSet<QString> flagged() const { return flaggedUsers(m_pop); }
 
 private Q_SLOTS:
     void initTestCase() {
@@ -137,17 +118,8 @@ private Q_SLOTS:
         m_pop.appeals = {*appeal};
         QCOMPARE(m_pop.appeals.size(), 1);
 
-        RedisConfig rc;
-        rc.port = m_redisPort;
-        rc.db = kRedisDb;
-        rc.autoReconnect = false;
-        RedisClient redis(rc);
-        QVERIFY(get(redis.command({"FLUSHDB"})).ok());
-        auto firestore = std::make_shared<FirestoreClient>(emulatorConfig(), StaticToken::emulatorOwner());
-        BackendSeeder seeder(&redis, firestore);
-        const Result<BackendSeedReport> seeded = get(seeder.seed(m_pop, BackendSeedOptions{}));
+        const Status seeded = seedBackends(m_pop, m_redisPort, kRedisDb, emulatorConfig());
         QVERIFY2(seeded.ok(), seeded.ok() ? "" : qPrintable(seeded.error().message));
-        QVERIFY(seeded->redisKeys > 0 && seeded->firestoreDocuments > 0);
 
         // The shipped security rules: the console acts under them, with the reviewer's ID token.
         QVERIFY(testing::loadShippedRules(m_host, m_project));
@@ -286,7 +258,7 @@ private Q_SLOTS:
         ui::UserView* view = userView();
         QVERIFY(view);
         QSignalSpy loaded(view, &ui::UserView::loaded);
-        openQueueRow(0);
+        openQueueRow(*m_window, 0);
         const QString current = m_window->queueView()->currentUid();
         QVERIFY(QTest::qWaitFor(
             [&] {
@@ -377,7 +349,7 @@ private Q_SLOTS:
         QSignalSpy loaded(view, &ui::UserView::loaded);
         const int proxyRow =
             m_window->queueView()->proxy()->mapFromSource(queue()->index(queue()->rowOfUid(uid), 0)).row();
-        openQueueRow(proxyRow);
+        openQueueRow(*m_window, proxyRow);
         QCOMPARE(m_window->queueView()->currentUid(), uid);
         QVERIFY(QTest::qWaitFor(
             [&] { return !loaded.isEmpty() && loaded.last().at(0).toString() == uid && !view->events().isEmpty(); },
@@ -538,6 +510,29 @@ private Q_SLOTS:
             QVERIFY2(v.toObject().value(QStringLiteral("Open")).isDouble(), qPrintable(uid));
             QCOMPARE(v.toObject().value(QStringLiteral("Open")).toInt(), static_cast<int>(open));
         }
+    }
+
+    void aSharedViewIsSavedUnderTheRules() {
+        ui::FilterBar* bar = m_window->queueView()->filterBar();
+        bar->stageBox()->setCurrentIndex(bar->stageBox()->findData(static_cast<int>(Stage::Throttle)));
+        QPointer<ui::SaveViewDialog> dialog(m_window->savedViews()->openSaveDialog());
+        QVERIFY(dialog);
+        dialog->findChild<QLineEdit*>(QStringLiteral("nameEdit"))->setText(QStringLiteral("Throttled users"));
+        dialog->findChild<QCheckBox*>(QStringLiteral("sharedCheck"))->setChecked(true);
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("saveButton")), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return dialog.isNull() || !dialog->message().isEmpty(); }, kTimeoutMs));
+        QVERIFY2(dialog.isNull(), qPrintable(dialog ? dialog->message() : QString())); // saved: the dialog closed
+        const auto views = get(m_check->listViews(Reviewer{QStringLiteral("x@fairuse.example"), Role::Reviewer}));
+        QVERIFY(views.ok() && views->size() == 1);
+        QCOMPARE(views->first().ownerUid, m_reviewerUid);
+        QCOMPARE(casework::parseViewFilter(views->first().filter)->stage, std::optional<Stage>(Stage::Throttle));
+        AuditFilter saves;
+        saves.action = AuditAction::SaveView;
+        const auto records = get(m_check->listAudit(saves));
+        QVERIFY(records.ok() && records->size() == 1);
+        QCOMPARE(records->first().reviewer, m_reviewerEmail);
+        QCOMPARE(records->first().reviewerUid, m_reviewerUid);
+        bar->stageBox()->setCurrentIndex(0);
     }
 
     void lostConnectionShowsTheBannerAndRetries() {

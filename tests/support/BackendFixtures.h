@@ -30,6 +30,17 @@ inline quint16 redisPort(const QString& instance = QStringLiteral("redis")) {
     return static_cast<quint16>(readStateFile(instance + QStringLiteral(".port")).toUInt());
 }
 
+/** Ports of the redis_cluster fixture's six nodes (3 masters, 3 replicas); empty when the fixture did not run. */
+inline QList<quint16> redisClusterPorts(const QString& name = QStringLiteral("redis-cluster")) {
+    QList<quint16> ports;
+    for (const QString& line : readStateFile(name + QStringLiteral(".ports")).split(QLatin1Char('\n'))) {
+        if (const uint port = line.trimmed().toUInt(); port > 0 && port < 65536) {
+            ports.append(static_cast<quint16>(port));
+        }
+    }
+    return ports;
+}
+
 /** Password of the redis-auth fixture's default user (a test-only secret, set in tests/services_redis). */
 inline const QString kRedisAuthPassword = QStringLiteral("fixture-admin-pw");
 

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "common/Result.h"
+#include "redis/ClusterSlots.h"
+#include "redis/RedisClient.h"
+#include "redis/RedisConfig.h"
+#include "redis/RedisReply.h"
+
+#include <QByteArray>
+#include <QFuture>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <optional>
+
+/**
+ * @file
+ * Redis Cluster: key slots, the CLUSTER SLOTS map, and a client that routes each command to the master of its key's
+ * slot, follows MOVED (the map changed: read it again) and ASK (a slot being migrated) redirections, and reaches every
+ * master for whole-keyspace work (SCAN runs per master: a cluster node scans only its own keys).
+ */
+namespace fairuse::services {
+
+class RedisClusterClient : public QObject {
+    Q_OBJECT
+public:
+    /** `seed` is one node of the cluster (host, port) and the settings every connection uses (password, TLS,
+     *  timeouts); db must be 0 (a cluster has one database). */
+    explicit RedisClusterClient(RedisConfig seed, QObject* parent = nullptr);
+    ~RedisClusterClient() override;
+
+    /** Reads the slot map from the seed (or, when it fails, from any node known). */
+    QFuture<Result<QList<SlotRange>>> refresh();
+    /** The map as last read. */
+    QList<SlotRange> slotMap() const { return m_map; }
+    /** Replaces the map (tests: a stale map is corrected by the MOVED replies it causes). */
+    void setSlotMap(QList<SlotRange> map) { m_map = std::move(map); }
+    /** The masters of the map, in slot order. */
+    QList<ClusterNode> masters() const;
+    std::optional<ClusterNode> masterOf(int slot) const;
+
+    /** Sends argv to the master of its key's slot (argv[1]; commands without a key go to the first master). A MOVED
+     *  reply reads the map again and retries at the node it names, an ASK reply retries there after ASKING; at most
+     *  five redirections, then Unavailable. Reads the map first when none is known. */
+    QFuture<Result<RedisReply>> command(QList<QByteArray> argv);
+    /** Sends argv to `node` as it is, without routing or redirections (SCAN on one master, CLUSTER commands). */
+    QFuture<Result<RedisReply>> commandOn(const ClusterNode& node, QList<QByteArray> argv);
+
+    /** Redirections followed so far (MOVED and ASK), for tests and metrics. */
+    int redirections() const { return m_redirections; }
+
+private:
+    RedisClient* clientFor(const ClusterNode& node);
+    void send(QList<QByteArray> argv, std::optional<ClusterNode> at, bool asking, int hops,
+              std::shared_ptr<QPromise<Result<RedisReply>>> promise);
+
+    RedisConfig m_seed;
+    QList<SlotRange> m_map;
+    QHash<QString, RedisClient*> m_clients;
+    int m_redirections = 0;
+};
+
+} // namespace fairuse::services
