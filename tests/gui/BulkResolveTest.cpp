@@ -255,8 +255,8 @@ private Q_SLOTS:
         QStringList uids;
         for (const QString& uid : store.usersWithOpenCases()) {
             const QList<FairUseEvent> events = store.events(uid);
-            if (uids.size() < 3 && std::count_if(events.cbegin(), events.cend(),
-                                                 [](const FairUseEvent& e) { return !e.resolved; }) == 1) {
+            if (uids.size() < 3 &&
+                std::count_if(events.cbegin(), events.cend(), [](const FairUseEvent& e) { return !e.resolved; }) == 1) {
                 uids.append(uid);
             }
         }
@@ -268,10 +268,10 @@ private Q_SLOTS:
             const QList<FairUseEvent> events = store.events(uids.at(i));
             const FairUseEvent open =
                 *std::find_if(events.cbegin(), events.cend(), [](const FairUseEvent& e) { return !e.resolved; });
-            const auto change = i == 0 ? casework::buildEscalate(store.state(uids.at(i)), std::nullopt, open,
-                                                                 QStringLiteral("please look"), ctx)
-                                       : casework::buildSnooze(store.state(uids.at(i)), std::nullopt, open,
-                                                               std::nullopt, ctx);
+            const auto change =
+                i == 0 ? casework::buildEscalate(store.state(uids.at(i)), std::nullopt, open,
+                                                 QStringLiteral("please look"), ctx)
+                       : casework::buildSnooze(store.state(uids.at(i)), std::nullopt, open, std::nullopt, ctx);
             QVERIFY(change.ok());
             QVERIFY(services::awaitResult(store.stores.cases->apply(*change)).ok());
         }
