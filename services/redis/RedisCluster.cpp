@@ -64,26 +64,27 @@ QFuture<Result<QList<SlotRange>>> RedisClusterClient::refresh() {
             candidates.append(m);
         }
     }
-    auto tryNext = std::make_shared<std::function<void(qsizetype, Error)>>();
-    *tryNext = [this, promise, candidates, tryNext](qsizetype i, Error last) {
-        if (i >= candidates.size()) {
-            finish(promise, Result<QList<SlotRange>>(last));
-            return;
-        }
-        clientFor(candidates.at(i))
-            ->command({"CLUSTER", "SLOTS"})
-            .then(guarded(this, [this, promise, tryNext, i](const Result<RedisReply>& r) {
-                Result<QList<SlotRange>> map = r ? parseClusterSlots(*r) : Result<QList<SlotRange>>(r.error());
-                if (!map) {
-                    (*tryNext)(i + 1, map.error());
-                    return;
-                }
-                m_map = *map;
-                finish(promise, std::move(map));
-            }));
-    };
-    (*tryNext)(0, Error::unavailable(QStringLiteral("no cluster node answered")));
+    refreshFrom(candidates, 0, Error::unavailable(QStringLiteral("no cluster node answered")), promise);
     return promise->future();
+}
+
+void RedisClusterClient::refreshFrom(QList<ClusterNode> candidates, qsizetype next, Error last,
+                                     std::shared_ptr<QPromise<Result<QList<SlotRange>>>> promise) {
+    if (next >= candidates.size()) {
+        finish(promise, Result<QList<SlotRange>>(last));
+        return;
+    }
+    clientFor(candidates.at(next))
+        ->command({"CLUSTER", "SLOTS"})
+        .then(guarded(this, [this, candidates, next, promise](const Result<RedisReply>& r) {
+            Result<QList<SlotRange>> map = r ? parseClusterSlots(*r) : Result<QList<SlotRange>>(r.error());
+            if (!map) {
+                refreshFrom(candidates, next + 1, map.error(), promise); // the next node may know
+                return;
+            }
+            m_map = *map;
+            finish(promise, std::move(map));
+        }));
 }
 
 QFuture<Result<RedisReply>> RedisClusterClient::commandOn(const ClusterNode& node, QList<QByteArray> argv) {

@@ -11,8 +11,10 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPromise>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 /**
@@ -53,6 +55,8 @@ public:
 
 private:
     RedisClient* clientFor(const ClusterNode& node);
+    void refreshFrom(QList<ClusterNode> candidates, qsizetype next, Error last,
+                     std::shared_ptr<QPromise<Result<QList<SlotRange>>>> promise);
     void send(QList<QByteArray> argv, std::optional<ClusterNode> at, bool asking, int hops,
               std::shared_ptr<QPromise<Result<RedisReply>>> promise);
 
