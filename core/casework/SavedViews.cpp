@@ -100,14 +100,7 @@ ChangeSet viewChangeSet(const ActionContext& ctx, AuditAction action, const QStr
     ChangeSet cs;
     cs.checkStateVersion = false;
     cs.idempotencyKey = ctx.idempotencyKey;
-    AuditRecord& a = cs.audit;
-    a.at = ctx.now;
-    a.reviewer = ctx.reviewer.email;
-    a.reviewerUid = ctx.reviewer.uid;
-    a.role = ctx.reviewer.role;
-    a.action = action;
-    a.reason = reason;
-    a.clientVersion = ctx.clientVersion;
+    cs.audit = enforcement::actorRecord(ctx, action, reason); // names no user and no stage: the team's record
     return cs;
 }
 

@@ -40,6 +40,20 @@ Status checkEventOfUser(const FairUseState& state, const FairUseEvent& event) {
     return {};
 }
 
+AuditRecord actorRecord(const ActionContext& ctx, AuditAction action, const QString& reason) {
+    AuditRecord a;
+    a.at = ctx.now;
+    a.reviewer = ctx.reviewer.email;
+    a.reviewerUid = ctx.reviewer.uid;
+    a.role = ctx.reviewer.role;
+    a.action = action;
+    a.caseRef = ctx.caseRef;
+    a.eventId = ctx.eventId;
+    a.reason = reason.trimmed();
+    a.clientVersion = ctx.clientVersion;
+    return a;
+}
+
 ChangeSet baseChangeSet(const FairUseState& state, const ActionContext& ctx, AuditAction action,
                         const QString& reason) {
     ChangeSet cs;
@@ -48,19 +62,10 @@ ChangeSet baseChangeSet(const FairUseState& state, const ActionContext& ctx, Aud
     cs.checkStateVersion = true;
     cs.previousState = state;
     cs.idempotencyKey = ctx.idempotencyKey;
-    AuditRecord& a = cs.audit;
-    a.at = ctx.now;
-    a.reviewer = ctx.reviewer.email;
-    a.reviewerUid = ctx.reviewer.uid;
-    a.role = ctx.reviewer.role;
-    a.action = action;
-    a.uid = state.uid;
-    a.caseRef = ctx.caseRef;
-    a.eventId = ctx.eventId;
-    a.stageBefore = state.stage;
-    a.stageAfter = state.stage;
-    a.reason = reason.trimmed();
-    a.clientVersion = ctx.clientVersion;
+    cs.audit = actorRecord(ctx, action, reason);
+    cs.audit.uid = state.uid;
+    cs.audit.stageBefore = state.stage;
+    cs.audit.stageAfter = state.stage;
     return cs;
 }
 

@@ -25,6 +25,9 @@ Status requireText(const QString& text, const QString& what);
 /** Invalid when the case has no id or belongs to another user. */
 Status checkEventOfUser(const FairUseState& state, const FairUseEvent& event);
 
+/** The audit record of `action` by the context's reviewer at the context's time (case, event, client version and
+ *  the trimmed reason filled in); the user and stages are the caller's. */
+AuditRecord actorRecord(const ActionContext& ctx, AuditAction action, const QString& reason);
 /** A ChangeSet that changes nothing yet: the state version as precondition and the audit record of `action` by the
  *  context's reviewer, stage before = stage after = the state's. */
 ChangeSet baseChangeSet(const FairUseState& state, const ActionContext& ctx, AuditAction action, const QString& reason);
