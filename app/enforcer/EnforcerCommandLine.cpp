@@ -26,6 +26,11 @@ QString helpText() {
         "                       until SIGTERM or SIGINT, which let the pass in flight finish its current user\n"
         "  --now TIME           the pass's time, RFC 3339 (2026-12-01T10:00:00Z), with --once; default: the clock\n"
         "  --shadow             evaluate and print what would be done; write nothing to Firestore or Redis\n"
+        "  --redis-cluster      --redis names one node of a Redis Cluster: commands go to their slots' masters and\n"
+        "                       every master is scanned\n"
+        "  --lease-ttl SECONDS  instances share the users in 64 ranges, each leased in Redis while one works it;\n"
+        "                       a dead instance's ranges are taken over this long after its last renewal (default\n"
+        "                       60, 1 to 3600). Each range is worked once per check interval\n"
         "  --identity EMAIL     who the audit records name. Production: the service account's client_email from\n"
         "                       the key named by GOOGLE_APPLICATION_CREDENTIALS (an --identity must match it);\n"
         "                       emulator: required, e.g. enforcer@fairuse.example\n"
@@ -59,8 +64,10 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     const QCommandLineOption emulator(QStringLiteral("emulator"), QString());
     const QCommandLineOption plaintext(QStringLiteral("allow-plaintext-redis"), QString());
     const QCommandLineOption logDir(QStringLiteral("log-dir"), QString(), QStringLiteral("DIR"));
+    const QCommandLineOption cluster(QStringLiteral("redis-cluster"), QString());
+    const QCommandLineOption leaseTtl(QStringLiteral("lease-ttl"), QString(), QStringLiteral("SECONDS"));
     parser.addOptions({help, version, redis, firestore, once, interval, now, shadow, identity, policy, llmBaseUrl,
-                       llmModel, llmKey, emulator, plaintext, logDir});
+                       llmModel, llmKey, emulator, plaintext, logDir, cluster, leaseTtl});
     if (!parser.parse(QStringList{QStringLiteral("fairuse-enforcer")} + args)) {
         return Error::invalid(parser.errorText());
     }
@@ -160,6 +167,18 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
         c.interval = std::chrono::seconds(seconds);
     }
     c.logDir = parser.value(logDir);
+    c.redisCluster = parser.isSet(cluster);
+    if (c.redisCluster && c.redis.db != 0) {
+        return Error::invalid(QStringLiteral("--redis-cluster: a cluster has database 0 only, not %1").arg(c.redis.db));
+    }
+    if (parser.isSet(leaseTtl)) {
+        bool ok = false;
+        const int seconds = parser.value(leaseTtl).toInt(&ok);
+        if (!ok || seconds < 1 || seconds > 3600) {
+            return Error::invalid(QStringLiteral("--lease-ttl must be a number of seconds from 1 to 3600"));
+        }
+        c.leaseTtl = std::chrono::seconds(seconds);
+    }
     return c;
 }
 

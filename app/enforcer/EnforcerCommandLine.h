@@ -21,6 +21,8 @@ inline constexpr const char* kLlmKeyVariable = "FAIRUSE_LLM_API_KEY";
 
 struct CommandLine {
     services::RedisConfig redis;
+    bool redisCluster = false;         ///< --redis names a node of a Redis Cluster
+    std::chrono::seconds leaseTtl{60}; ///< --lease-ttl (RangeLeases.h)
     services::FirestoreConfig firestore;
     bool once = false;                ///< one pass and exit; otherwise a pass every `interval` until SIGTERM or SIGINT
     std::chrono::seconds interval{0}; ///< loop mode's interval: --interval, else the policy's check interval

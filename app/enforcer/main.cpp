@@ -7,12 +7,15 @@
 #include "llm/HeuristicClassifierService.h"
 #include "llm/OpenAiClassifier.h"
 #include "logging/Logging.h"
+#include "redis/RedisCluster.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QSysInfo>
 #include <QTextStream>
 #include <QTimer>
 
@@ -126,8 +129,17 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
 
-    services::RedisClient redis(c.redis);
-    services::RedisUsageStore usage(&redis);
+    std::unique_ptr<services::RedisClient> server;
+    std::unique_ptr<services::RedisClusterClient> cluster;
+    services::RedisCommands* redis = nullptr;
+    if (c.redisCluster) {
+        cluster = std::make_unique<services::RedisClusterClient>(c.redis);
+        redis = cluster.get();
+    } else {
+        server = std::make_unique<services::RedisClient>(c.redis);
+        redis = server.get();
+    }
+    services::RedisUsageStore usage(redis);
     auto firestore = std::make_shared<services::FirestoreClient>(c.firestore, credential->tokens);
     services::FirestoreCaseStore::Options storeOptions;
     storeOptions.enrichQueueRows = false;
@@ -148,6 +160,12 @@ int main(int argc, char** argv) {
     options.policy = c.policy;
     options.identity = {credential->identity, QString(), storeOptions.clientVersion};
     options.shadow = c.shadow;
+    options.leaseTtl = c.leaseTtl;
+    options.instanceToken = QSysInfo::machineHostName().toUtf8() + ':' +
+                            QByteArray::number(QCoreApplication::applicationPid()) + ':' +
+                            QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+    // The heuristic answers at once: a short lock lets another instance take a dead one's user over soon.
+    options.classifierLockTtl = std::chrono::seconds(10);
     if (!c.llmBaseUrl.isEmpty()) {
         // The lock must outlive the slowest classifier call (every attempt timing out, with the backoff between them),
         // or a second instance could classify the same user meanwhile.
@@ -167,10 +185,10 @@ int main(int argc, char** argv) {
         const TimePoint started = clockNow();
         options.now = c.now.value_or(started); // the core reads no clock: the service passes it in
         qCInfo(lcEnforcer).noquote() << QStringLiteral("pass at %1 on %2 and %3 as %4, classifier %5%6")
-                                            .arg(formatRfc3339(options.now), redis.describe(), cases.describe(),
+                                            .arg(formatRfc3339(options.now), redis->describe(), cases.describe(),
                                                  credential->identity, classifier->describe(),
                                                  c.shadow ? QStringLiteral(", shadow (writes nothing)") : QString());
-        services::EnforcerPass pass(&redis, &usage, firestore, &cases, classifier.get(), options, sink);
+        services::EnforcerPass pass(redis, &usage, firestore, &cases, classifier.get(), options, sink);
         const services::PassReport report = pass.run();
         out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
             << "\n";

@@ -2,12 +2,15 @@
 
 #include "common/Await.h"
 #include "common/Subscription.h"
+#include "enforcer/RangeLeases.h"
 #include "enforcer/SpeechUserScan.h"
 #include "logging/Logging.h"
 #include "metering/Metering.h"
 
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QRandomGenerator>
+#include <QTimer>
 
 namespace fairuse::services {
 
@@ -26,6 +29,10 @@ QJsonObject PassReport::toJson() const {
                        {QStringLiteral("expiries"), expiries},
                        {QStringLiteral("would_write"), wouldWrite},
                        {QStringLiteral("junk_values"), junkValues},
+                       {QStringLiteral("ranges_worked"), rangesWorked},
+                       {QStringLiteral("ranges_done_elsewhere"), rangesDoneElsewhere},
+                       {QStringLiteral("leases_lost"), leasesLost},
+                       {QStringLiteral("lock_waits"), lockWaits},
                        {QStringLiteral("redis_errors"), redisErrors},
                        {QStringLiteral("firestore_errors"), firestoreErrors},
                        {QStringLiteral("errors"), errors},
@@ -51,7 +58,7 @@ QString PassReport::summary() const {
         .arg(firestoreErrors);
 }
 
-EnforcerPass::EnforcerPass(RedisClient* redis, RedisUsageStore* usage, std::shared_ptr<FirestoreClient> firestore,
+EnforcerPass::EnforcerPass(RedisCommands* redis, RedisUsageStore* usage, std::shared_ptr<FirestoreClient> firestore,
                            FirestoreCaseStore* cases, ClassifierService* classifier, EnforcerOptions options,
                            DecisionSink sink)
     : m_redis(redis)
@@ -67,25 +74,193 @@ PassReport EnforcerPass::run() {
     m_written.clear();
     const Result<SpeechUsers> users = scanSpeechUsers(*m_redis, m_options.scanCount, m_options.timeoutMs);
     if (!users) {
+        // Without Redis no range can be leased either: the pass ends, the next one starts over.
         qCCritical(lcEnforcer) << "scanning the speech keys failed:" << users.error().message;
         ++m_report.redisErrors;
-    } else {
-        m_report.usersScanned = static_cast<int>(users->uids.size());
-        m_report.junkValues += users->junkKeys;
-        if (users->junkKeys > 0) {
-            qCWarning(lcEnforcer) << users->junkKeys << "bucket key(s) name no user; skipped";
-        }
-        for (const QString& uid : users->uids) {
-            if (stopping()) {
-                return m_report;
-            }
-            evaluateUser(uid);
-        }
+        return m_report;
     }
-    if (!stopping()) {
+    m_report.usersScanned = static_cast<int>(users->uids.size());
+    m_report.junkValues += users->junkKeys;
+    if (users->junkKeys > 0) {
+        qCWarning(lcEnforcer) << users->junkKeys << "bucket key(s) name no user; skipped";
+    }
+    QHash<int, QStringList> byRange;
+    for (const QString& uid : users->uids) {
+        byRange[RangeLeases::rangeOf(uid)].append(uid);
+    }
+    // Shadow takes no lease (it writes no key): it works every range itself.
+    std::optional<RangeLeases> leases;
+    if (!m_options.shadow) {
+        leases.emplace(m_redis, RangeLeases::epochOf(m_options.now, m_options.policy.checkInterval),
+                       m_options.instanceToken, m_options.leaseTtl,
+                       std::max<std::chrono::milliseconds>(2 * m_options.policy.checkInterval, 2 * m_options.leaseTtl),
+                       m_options.timeoutMs);
+    }
+    if (!workRanges(byRange, leases ? &*leases : nullptr) || stopping()) {
+        return m_report;
+    }
+    if (!leases) {
         sweepExpiries();
+        return m_report;
+    }
+    const Result<RangeLeases::Claim> sweep = leases->claim(RangeLeases::kSweep);
+    if (!sweep) {
+        qCWarning(lcEnforcer) << "the expiry sweep's lease failed:" << sweep.error().message;
+        ++m_report.redisErrors;
+    } else if (*sweep == RangeLeases::Claim::Taken) {
+        sweepExpiries();
+        if (!stopping()) {
+            const Result<bool> done = leases->finish(RangeLeases::kSweep);
+            if (!done) {
+                ++m_report.redisErrors;
+            }
+        }
     }
     return m_report;
+}
+
+bool EnforcerPass::workRanges(const QHash<int, QStringList>& users, RangeLeases* leases) {
+    // Instances start at different ranges so that they rarely ask for the same lease at once.
+    QList<int> pending;
+    const int start = leases ? static_cast<int>(QRandomGenerator::global()->bounded(RangeLeases::kRanges)) : 0;
+    for (int i = 0; i < RangeLeases::kRanges; ++i) {
+        pending.append((start + i) % RangeLeases::kRanges);
+    }
+    while (!pending.isEmpty()) {
+        QList<int> held;
+        for (const int range : pending) {
+            if (stopping()) {
+                return true;
+            }
+            if (!leases) {
+                workRange(range, users.value(range), nullptr);
+                continue;
+            }
+            const Result<RangeLeases::Claim> claim = leases->claim(range);
+            if (!claim) {
+                qCWarning(lcEnforcer) << "the lease of range" << range << "failed:" << claim.error().message;
+                ++m_report.redisErrors;
+                return false;
+            }
+            if (*claim == RangeLeases::Claim::Done) {
+                ++m_report.rangesDoneElsewhere;
+            } else if (*claim == RangeLeases::Claim::Held) {
+                held.append(range);
+            } else if (!workRange(range, users.value(range), leases)) {
+                return false;
+            }
+        }
+        pending = held;
+        if (!pending.isEmpty()) {
+            // Other instances work these; should one die, its lease expires and the next claim takes the range.
+            pause(m_options.leasePoll);
+        }
+    }
+    return true;
+}
+
+bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* leases) {
+    m_sinceRenewal.start();
+    QStringList deferred;
+    int evaluated = 0;
+    const auto rangeLine = [&](const QString& outcome) {
+        report(QJsonObject{{QStringLiteral("range"), range},
+                           {QStringLiteral("users"), static_cast<int>(uids.size())},
+                           {QStringLiteral("evaluated"), evaluated},
+                           {QStringLiteral("outcome"), outcome}});
+    };
+    const auto giveUp = [&] {
+        // A stop request: hand the range back at once rather than let its lease expire.
+        if (leases) {
+            const Result<bool> released = leases->release(range);
+            if (!released) {
+                ++m_report.redisErrors;
+            }
+        }
+        rangeLine(QStringLiteral("stopped"));
+    };
+    for (const QString& uid : uids) {
+        if (stopping()) {
+            giveUp();
+            return true;
+        }
+        if (leases && !keepLease(range, leases)) {
+            rangeLine(QStringLiteral("lost"));
+            return m_report.redisErrors == 0;
+        }
+        if (evaluateUser(uid, false) == UserOutcome::LockedElsewhere) {
+            deferred.append(uid);
+        }
+        ++evaluated;
+    }
+    for (const QString& uid : deferred) {
+        // Another holder has the user's classifier lock: a dead instance's lock expires soon, the backend's too.
+        const Result<RedisReply> ttl =
+            awaitResult(m_redis->command({QByteArrayLiteral("PTTL"), RedisUsageStore::classifierLockKey(uid)}),
+                        m_options.timeoutMs);
+        const qint64 waitMs = ttl && ttl->isInteger() ? ttl->integerValue() : -1;
+        if (waitMs > 0 && waitMs <= m_options.lockWaitMax.count()) {
+            ++m_report.lockWaits;
+            QElapsedTimer waited;
+            waited.start();
+            while (waited.elapsed() < waitMs + 50) {
+                if (stopping()) {
+                    giveUp();
+                    return true;
+                }
+                if (leases && !keepLease(range, leases)) {
+                    rangeLine(QStringLiteral("lost"));
+                    return m_report.redisErrors == 0;
+                }
+                pause(std::chrono::milliseconds(std::min<qint64>(250, waitMs + 50 - waited.elapsed() + 1)));
+            }
+        }
+        evaluateUser(uid, true);
+    }
+    if (leases) {
+        const Result<bool> done = leases->finish(range);
+        if (!done) {
+            qCWarning(lcEnforcer) << "range" << range << "could not be marked done:" << done.error().message;
+            ++m_report.redisErrors;
+            return false;
+        }
+        if (!*done) {
+            qCWarning(lcEnforcer) << "the lease of range" << range << "expired before it was finished";
+            ++m_report.leasesLost;
+            rangeLine(QStringLiteral("lost"));
+            return true;
+        }
+    }
+    ++m_report.rangesWorked;
+    if (!uids.isEmpty()) {
+        rangeLine(QStringLiteral("done"));
+    }
+    return true;
+}
+
+bool EnforcerPass::keepLease(int range, RangeLeases* leases) {
+    if (m_sinceRenewal.elapsed() < leases->ttl().count() / 3) {
+        return true;
+    }
+    const Result<bool> renewed = leases->renew(range);
+    if (!renewed) {
+        qCWarning(lcEnforcer) << "the lease of range" << range << "could not be renewed:" << renewed.error().message;
+        ++m_report.redisErrors;
+        return false;
+    }
+    if (!*renewed) {
+        qCWarning(lcEnforcer) << "the lease of range" << range << "expired: another instance works it now";
+        ++m_report.leasesLost;
+        return false;
+    }
+    m_sinceRenewal.start();
+    return true;
+}
+
+void EnforcerPass::pause(std::chrono::milliseconds ms) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 bool EnforcerPass::stopping() {
@@ -103,14 +278,14 @@ void EnforcerPass::report(QJsonObject line) {
     }
 }
 
-void EnforcerPass::evaluateUser(const QString& uid) {
+EnforcerPass::UserOutcome EnforcerPass::evaluateUser(const QString& uid, bool finalTry) {
     const TimePoint now = m_options.now;
     const enforcement::Policy& policy = m_options.policy;
     const Result<SpeechReading> speech = awaitResult(m_usage->readSpeech(uid, now), m_options.timeoutMs);
     if (!speech) {
         qCWarning(lcEnforcer) << "speech of" << uid << "unreadable:" << speech.error().message;
         ++m_report.redisErrors;
-        return;
+        return UserOutcome::Done;
     }
     if (speech->skippedValues > 0) {
         qCWarning(lcEnforcer) << uid << "has" << speech->skippedValues << "junk speech value(s); skipped";
@@ -120,7 +295,7 @@ void EnforcerPass::evaluateUser(const QString& uid) {
     if (!state) {
         qCWarning(lcEnforcer) << "state of" << uid << "unreadable:" << state.error().message;
         ++m_report.firestoreErrors;
-        return;
+        return UserOutcome::Done;
     }
     ++m_report.usersEvaluated;
 
@@ -148,18 +323,25 @@ void EnforcerPass::evaluateUser(const QString& uid) {
     }
 
     if (decision.action == Action::ConsultClassifier) {
-        const std::optional<ClassifierResult> verdict = classify(uid, line);
+        bool lockedElsewhere = false;
+        const std::optional<ClassifierResult> verdict = classify(uid, line, finalTry, lockedElsewhere);
+        if (!verdict && lockedElsewhere && !finalTry) {
+            // Retried at the end of the range, and counted then.
+            --m_report.usersEvaluated;
+            --m_report.capHits;
+            return UserOutcome::LockedElsewhere;
+        }
         if (!verdict) {
             line.insert(QStringLiteral("action"), toString(Action::ClassifierFailed));
             line.insert(QStringLiteral("stage_after"), toString(decision.stageBefore));
             report(line);
-            return;
+            return UserOutcome::Done;
         }
         const Result<QList<FairUseEvent>> events = awaitResult(m_cases->listEvents(uid), m_options.timeoutMs);
         if (!events) {
             qCWarning(lcEnforcer) << "cases of" << uid << "unreadable:" << events.error().message;
             ++m_report.firestoreErrors;
-            return;
+            return UserOutcome::Done;
         }
         input.violationHistory = enforcement::violationHistory(*events, *state, policy.scoreThreshold);
         input.classifier = verdict;
@@ -189,21 +371,23 @@ void EnforcerPass::evaluateUser(const QString& uid) {
             line.insert(QStringLiteral("outcome"), QStringLiteral("nothing_to_write"));
             report(line);
         }
-        return;
+        return UserOutcome::Done;
     }
     const Result<ChangeSet> change =
         enforcement::buildEnforcerChange(policy, *state, decision, m_options.identity, now, caseId);
     if (!change) {
         qCWarning(lcEnforcer) << "decision on" << uid << "not written:" << change.error().message;
         ++m_report.errors;
-        return;
+        return UserOutcome::Done;
     }
     // Evaluation applies expiry first (Enforcement.h step 3): count it whatever else the decision did.
     const bool expired = !state->exempt && enforcement::applyExpiry(policy, *state, now).action.has_value();
     commit(*change, decision.event.has_value(), expired, line);
+    return UserOutcome::Done;
 }
 
-std::optional<ClassifierResult> EnforcerPass::classify(const QString& uid, QJsonObject& line) {
+std::optional<ClassifierResult> EnforcerPass::classify(const QString& uid, QJsonObject& line, bool finalTry,
+                                                       bool& lockedElsewhere) {
     const TimePoint now = m_options.now;
     QByteArray token;
     if (!m_options.shadow) {
@@ -218,7 +402,11 @@ std::optional<ClassifierResult> EnforcerPass::classify(const QString& uid, QJson
             return std::nullopt;
         }
         if (!*locked) {
-            qCInfo(lcEnforcer) << uid << "is being classified by another instance; skipped";
+            lockedElsewhere = true;
+            if (!finalTry) {
+                return std::nullopt;
+            }
+            qCInfo(lcEnforcer) << uid << "is being classified by another holder of its lock; left to the next pass";
             ++m_report.lockedElsewhere;
             line.insert(QStringLiteral("outcome"), QStringLiteral("locked_elsewhere"));
             return std::nullopt;

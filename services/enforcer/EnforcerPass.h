@@ -5,9 +5,11 @@
 #include "enforcement/Policy.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
-#include "redis/RedisClient.h"
+#include "redis/RedisCommands.h"
 #include "redis/RedisUsageStore.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QSet>
 #include <QString>
@@ -17,6 +19,8 @@
 #include <memory>
 
 namespace fairuse::services {
+
+class RangeLeases;
 
 /** How one pass runs. */
 struct EnforcerOptions {
@@ -30,6 +34,15 @@ struct EnforcerOptions {
     std::chrono::hours conversationWindow{7 * 24};
     int scanCount = 1000;    ///< SCAN COUNT hint
     int timeoutMs = 120'000; ///< one store call, retries included
+    /** This instance's lease token (RangeLeases.h): random, unique per process. */
+    QByteArray instanceToken;
+    /** How long a range lease outlives its last renewal: how soon another instance takes over a dead one's range. */
+    std::chrono::milliseconds leaseTtl{60'000};
+    /** A user whose classifier lock another holder has (a dead instance, the backend) is retried at the end of its
+     *  range when the lock expires within this; otherwise it is left to the next pass. */
+    std::chrono::milliseconds lockWaitMax{20'000};
+    /** Between two claims of ranges other instances hold. */
+    std::chrono::milliseconds leasePoll{500};
     /** Asked between users: true ends the pass early (SIGTERM), after the user in flight is committed. */
     std::function<bool()> stopRequested;
 };
@@ -41,13 +54,17 @@ struct PassReport {
     int capHits = 0;
     int classifierCalls = 0;
     int classifierFailures = 0;
-    int lockedElsewhere = 0; ///< cap hits skipped because another instance held the user's classifier lock
-    int casesWritten = 0;    ///< new cases (violations) committed
-    int stateWrites = 0;     ///< commits without a case (legitimate use, expiry met during evaluation)
-    int alreadyWritten = 0;  ///< decisions another run or instance had committed already
-    int expiries = 0;        ///< throttles and restrictions lowered (by evaluation or the sweep)
-    int wouldWrite = 0;      ///< shadow: commits not made
-    int junkValues = 0;      ///< skipped Redis values and key names
+    int lockedElsewhere = 0;     ///< cap hits skipped because another instance held the user's classifier lock
+    int casesWritten = 0;        ///< new cases (violations) committed
+    int stateWrites = 0;         ///< commits without a case (legitimate use, expiry met during evaluation)
+    int alreadyWritten = 0;      ///< decisions another run or instance had committed already
+    int expiries = 0;            ///< throttles and restrictions lowered (by evaluation or the sweep)
+    int wouldWrite = 0;          ///< shadow: commits not made
+    int junkValues = 0;          ///< skipped Redis values and key names
+    int rangesWorked = 0;        ///< user ranges this instance worked and finished (RangeLeases.h)
+    int rangesDoneElsewhere = 0; ///< ranges another instance (or an earlier pass in this interval) had done
+    int leasesLost = 0;          ///< ranges whose lease expired under this instance (another took over)
+    int lockWaits = 0;           ///< users retried after another holder's classifier lock expired
     int redisErrors = 0;
     int firestoreErrors = 0;
     int errors = 0;       ///< every other failure (a decision the core refused to turn into a change)
@@ -62,37 +79,56 @@ struct PassReport {
 /**
  * One full enforcement pass (SPEC 6, issue 12) over the backend's Redis and Firestore, with the shared core deciding:
  *
- *  1. users with speech: an incremental SCAN of both bucket layouts (SpeechUserScan.h);
- *  2. per user, one at a time: window totals (RedisUsageStore::readSpeech, one round trip), the state with its
- *     exemption and the plan from users/{uid}.subscription (one batchGet), enforcement::evaluate at the pass's time;
- *  3. a cap hit the core sends to the classifier: the classifier lock (SET NX PX), the violation history from the
+ *  1. users with speech: an incremental SCAN of both bucket layouts (SpeechUserScan.h), on every master of a cluster;
+ *  2. the users split into ranges that the instances share through leases (RangeLeases.h): this instance works the
+ *     ranges it can take, waits for those another instance holds (it may die: its lease expires and this one takes
+ *     the range over) and skips those done in this check interval; the pass ends when every range is done. In
+ *     shadow no lease is taken (shadow writes no key): every range is worked;
+ *  3. per user of a range, one at a time: window totals (RedisUsageStore::readSpeech, one round trip), the state with
+ * its exemption and the plan from users/{uid}.subscription (one batchGet), enforcement::evaluate at the pass's time;
+ *  4. a cap hit the core sends to the classifier: the classifier lock (SET NX PX), the violation history from the
  *     user's cases, the recent conversations, the classifier, the lock released by compare-and-delete, and evaluate
  *     again with the verdict. A failed classifier run writes nothing and starts no cooldown: it is counted, logged
  *     and retried by the next pass;
- *  4. a decision that changed the state: state + case + `enforce` record in one commit (EnforcerChanges.h), with
+ *  5. a decision that changed the state: state + case + `enforce` record in one commit (EnforcerChanges.h), with
  *     the state's version precondition and the case's deterministic id, then DEL fair_use:stage:{uid}. A commit that
  *     finds the case (or the idempotency key) already there, or the state moved, counts as already written;
- *  5. the expiry sweep: collection-group queries for throttles and restrictions whose end has passed, each lowered by
- *     enforcement::applyExpiry in its own audited commit (users whose state the pass wrote are left alone; nobody
- *     while the policy's kill switch is on or enforcement is off, as in evaluation).
+ *  6. once every range is done, the expiry sweep, under a lease of its own: collection-group queries for throttles and
+ * restrictions whose end has passed, each lowered by enforcement::applyExpiry in its own audited commit (users whose
+ * state the pass wrote are left alone; nobody while the policy's kill switch is on or enforcement is off, as in
+ * evaluation).
  *
  * Every decision that did or would do something is handed to the sink as one JSON object (uid, action, stages,
- * trigger, case, score, outcome). The pass spins the calling thread's event loop while it waits (services/common/
- * Await.h): it is for the service's own thread, never a GUI's.
+ * trigger, case, score, outcome), and so is every range this instance finished or lost (range, users, outcome). The
+ * pass spins the calling thread's event loop while it waits (services/common/ Await.h): it is for the service's own
+ * thread, never a GUI's.
  */
 class EnforcerPass {
 public:
     using DecisionSink = std::function<void(const QJsonObject&)>;
 
-    EnforcerPass(RedisClient* redis, RedisUsageStore* usage, std::shared_ptr<FirestoreClient> firestore,
+    EnforcerPass(RedisCommands* redis, RedisUsageStore* usage, std::shared_ptr<FirestoreClient> firestore,
                  FirestoreCaseStore* cases, ClassifierService* classifier, EnforcerOptions options, DecisionSink sink);
 
     PassReport run();
 
 private:
-    void evaluateUser(const QString& uid);
-    /** The classifier's verdict for a cap hit, under the user's lock; nullopt when the pass must move on. */
-    std::optional<ClassifierResult> classify(const QString& uid, QJsonObject& line);
+    /** Works every range (RangeLeases.h); false when Redis failed and the pass must end. */
+    bool workRanges(const QHash<int, QStringList>& users, RangeLeases* leases);
+    /** Works one range this instance holds; false when Redis failed. */
+    bool workRange(int range, const QStringList& uids, RangeLeases* leases);
+    /** Renews the lease of `range` when a third of its time has passed; false when it was lost or Redis failed. */
+    bool keepLease(int range, RangeLeases* leases);
+    /** Spins the event loop for `ms`. */
+    static void pause(std::chrono::milliseconds ms);
+
+    enum class UserOutcome { Done, LockedElsewhere };
+    /** `finalTry`: a user whose classifier lock is held elsewhere is reported and left (else: deferred). */
+    UserOutcome evaluateUser(const QString& uid, bool finalTry);
+    /** The classifier's verdict for a cap hit, under the user's lock; nullopt when the pass must move on (then
+     *  `lockedElsewhere` says whether another holder had the lock). */
+    std::optional<ClassifierResult> classify(const QString& uid, QJsonObject& line, bool finalTry,
+                                             bool& lockedElsewhere);
     /** Commits `change` (or reports it, in shadow) and counts the outcome; true when it is in the store now. */
     bool commit(const ChangeSet& change, bool withCase, bool expiry, QJsonObject& line);
     void sweepExpiries();
@@ -100,7 +136,7 @@ private:
     void report(QJsonObject line);
     bool stopping();
 
-    RedisClient* m_redis;
+    RedisCommands* m_redis;
     RedisUsageStore* m_usage;
     std::shared_ptr<FirestoreClient> m_firestore;
     FirestoreCaseStore* m_cases;
@@ -108,7 +144,8 @@ private:
     EnforcerOptions m_options;
     DecisionSink m_sink;
     PassReport m_report;
-    QSet<QString> m_written; ///< users whose state this pass wrote (or would write, in shadow)
+    QSet<QString> m_written;      ///< users whose state this pass wrote (or would write, in shadow)
+    QElapsedTimer m_sinceRenewal; ///< since the lease of the range in work was last taken or renewed
 };
 
 } // namespace fairuse::services

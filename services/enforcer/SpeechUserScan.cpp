@@ -15,12 +15,13 @@ const QByteArray kLegacyPrefix = QByteArrayLiteral("fair_use:bucket:");
 const QByteArray kV2Prefix = QByteArrayLiteral("fair_use:v2:bucket:");
 
 /** One pattern scanned to the end; the keys it matched are added to `keys`. */
-Status scanPattern(RedisClient& redis, const QByteArray& pattern, int count, int timeoutMs, QList<QByteArray>& keys) {
+Status scanPattern(RedisCommands& redis, const QString& node, const QByteArray& pattern, int count, int timeoutMs,
+                   QList<QByteArray>& keys) {
     QByteArray cursor = QByteArrayLiteral("0");
     do {
         const Result<RedisReply> r =
-            awaitResult(redis.command({QByteArrayLiteral("SCAN"), cursor, QByteArrayLiteral("MATCH"), pattern,
-                                       QByteArrayLiteral("COUNT"), QByteArray::number(count)}),
+            awaitResult(redis.commandAt(node, {QByteArrayLiteral("SCAN"), cursor, QByteArrayLiteral("MATCH"), pattern,
+                                               QByteArrayLiteral("COUNT"), QByteArray::number(count)}),
                         timeoutMs);
         if (!r) {
             return r.error();
@@ -56,11 +57,17 @@ QString uidOfBucketKey(const QByteArray& key) {
     return {};
 }
 
-Result<SpeechUsers> scanSpeechUsers(RedisClient& redis, int count, int timeoutMs) {
+Result<SpeechUsers> scanSpeechUsers(RedisCommands& redis, int count, int timeoutMs) {
+    const Result<QStringList> nodes = awaitResult(redis.keyNodes(), timeoutMs);
+    if (!nodes) {
+        return nodes.error();
+    }
     QList<QByteArray> keys;
-    for (const QByteArray& pattern : {QByteArray(kLegacyPrefix + '*'), QByteArray(kV2Prefix + '*')}) {
-        if (Status ok = scanPattern(redis, pattern, count, timeoutMs, keys); !ok) {
-            return ok.error();
+    for (const QString& node : *nodes) {
+        for (const QByteArray& pattern : {QByteArray(kLegacyPrefix + '*'), QByteArray(kV2Prefix + '*')}) {
+            if (Status ok = scanPattern(redis, node, pattern, count, timeoutMs, keys); !ok) {
+                return ok.error();
+            }
         }
     }
     SpeechUsers found;

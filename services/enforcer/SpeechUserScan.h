@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
-#include "redis/RedisClient.h"
+#include "redis/RedisCommands.h"
 
 #include <QString>
 #include <QStringList>
@@ -19,9 +19,10 @@ struct SpeechUsers {
  * Finds every user with metered speech by an incremental SCAN (MATCH, COUNT `count`) over the bucket keys of both
  * layouts of SPEC 4.1, `fair_use:bucket:{uid}` and `fair_use:v2:bucket:{source}:{uid}`, so the server is never
  * blocked the way KEYS would block it. A key of any v2 source names its user (which of the sources are enforced is
- * the usage store's reading). The server's failure is the result's error.
+ * the usage store's reading). On a cluster every master is scanned (each holds only its own slots' keys). The
+ * server's failure is the result's error.
  */
-Result<SpeechUsers> scanSpeechUsers(RedisClient& redis, int count, int timeoutMs);
+Result<SpeechUsers> scanSpeechUsers(RedisCommands& redis, int count, int timeoutMs);
 
 /** The user a bucket key names, or empty when the key holds none. */
 QString uidOfBucketKey(const QByteArray& key);

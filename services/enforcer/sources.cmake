@@ -3,6 +3,8 @@
 target_sources(fairuse_services PRIVATE
     enforcer/EnforcerPass.cpp
     enforcer/EnforcerPass.h
+    enforcer/RangeLeases.cpp
+    enforcer/RangeLeases.h
     enforcer/SpeechUserScan.cpp
     enforcer/SpeechUserScan.h
 )

@@ -2,6 +2,7 @@
 
 #include "redis/RedisReplyReader.h"
 
+#include "common/Promise.h"
 #include "logging/Logging.h"
 
 #include <hiredis/hiredis.h>
@@ -486,18 +487,50 @@ ErrorKind RedisClient::replyErrorKind(const RedisReply& reply) {
 }
 
 Error RedisClient::replyError(const RedisReply& reply, const QString& what) const {
+    return replyErrorAt(d->describe(), d->config.aclUser(), reply, what);
+}
+
+Error RedisClient::replyErrorAt(const QString& where, const QString& aclUser, const RedisReply& reply,
+                                const QString& what) {
     const QString text = QString::fromUtf8(reply.text());
     const QByteArray code = reply.errorCode();
     QString message;
     if (replyErrorKind(reply) == ErrorKind::Permission && code != "NOAUTH" && code != "WRONGPASS") {
         message = tr("Redis at %1 refused to %2: its ACL does not allow the user \"%3\" to do this (%4).")
-                      .arg(d->describe(), what, d->config.aclUser(), text);
+                      .arg(where, what, aclUser, text);
     } else if (code == "NOAUTH" || code == "WRONGPASS") {
-        message = tr("Redis at %1 refused to %2 without valid credentials (%3).").arg(d->describe(), what, text);
+        message = tr("Redis at %1 refused to %2 without valid credentials (%3).").arg(where, what, text);
     } else {
-        message = tr("Redis at %1 refused to %2: %3").arg(d->describe(), what, text);
+        message = tr("Redis at %1 refused to %2: %3").arg(where, what, text);
     }
     return Error{replyErrorKind(reply), message};
+}
+
+QFuture<Result<QStringList>> RedisClient::keyNodes() {
+    return ready(Result<QStringList>(QStringList{describe()}));
+}
+
+QFuture<Result<RedisReply>> RedisClient::commandAt(const QString& /*node*/, QList<QByteArray> argv) {
+    return command(std::move(argv));
+}
+
+QByteArray routingKey(const QList<QByteArray>& argv) {
+    if (argv.isEmpty()) {
+        return {};
+    }
+    const QByteArray name = argv.first().toUpper();
+    if (name == "EVAL" || name == "EVALSHA" || name == "EVAL_RO" || name == "EVALSHA_RO" || name == "FCALL" ||
+        name == "FCALL_RO") {
+        bool ok = false;
+        const int keys = argv.size() > 2 ? argv.at(2).toInt(&ok) : 0;
+        return ok && keys >= 1 && argv.size() > 3 ? argv.at(3) : QByteArray();
+    }
+    static const QList<QByteArray> keyless{"PING",     "SCAN",   "CLUSTER", "INFO", "ASKING",   "SCRIPT", "FLUSHDB",
+                                           "FLUSHALL", "DBSIZE", "CONFIG",  "ACL",  "READONLY", "TIME",   "KEYS"};
+    if (argv.size() < 2 || keyless.contains(name)) {
+        return {};
+    }
+    return argv.at(1);
 }
 
 RedisClient::State RedisClient::state() const {

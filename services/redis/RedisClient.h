@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "redis/RedisCommands.h"
 #include "redis/RedisConfig.h"
 #include "redis/RedisReply.h"
 
@@ -36,7 +37,7 @@ namespace fairuse::services {
  * each delay with random jitter in [50 %, 100 %]) when autoReconnect is set. A new command also starts a connection
  * when none is up or scheduled.
  */
-class RedisClient : public QObject {
+class RedisClient : public QObject, public RedisCommands {
     Q_OBJECT
 public:
     enum class State { Disconnected, Connecting, Connected };
@@ -53,16 +54,20 @@ public:
     State state() const;
     const RedisConfig& config() const;
     /** The server as "redis://user:***@host:port/db", never with the password. */
-    QString describe() const;
+    QString describe() const override;
 
     /** Sends one command, e.g. {"HINCRBY", key, field, "5"}. */
-    QFuture<Result<RedisReply>> command(QList<QByteArray> argv);
+    QFuture<Result<RedisReply>> command(QList<QByteArray> argv) override;
 
     /**
      * Sends several commands back to back (one write, one round trip). On success the list holds one reply per
      * command, in order (some may be error replies); a transport failure fails the whole pipeline.
      */
-    QFuture<Result<QList<RedisReply>>> pipeline(QList<QList<QByteArray>> commands);
+    QFuture<Result<QList<RedisReply>>> pipeline(QList<QList<QByteArray>> commands) override;
+    /** One server holds every key: {describe()}. */
+    QFuture<Result<QStringList>> keyNodes() override;
+    /** command(argv): there is one node. */
+    QFuture<Result<RedisReply>> commandAt(const QString& node, QList<QByteArray> argv) override;
 
     /**
      * Delay before reconnect attempt `attempt` (0-based): initialMs doubled per attempt, capped at maxMs, then scaled
@@ -75,7 +80,11 @@ public:
      * reply as a failure. The kind is replyErrorKind(); a refusal by the server's ACL names the ACL user, and the
      * server's own text is kept.
      */
-    Error replyError(const RedisReply& reply, const QString& what) const;
+    Error replyError(const RedisReply& reply, const QString& what) const override;
+    /** replyError's wording for the server `where` (redacted) and its ACL user; the cluster client words its
+     *  nodes' error replies the same way. */
+    static Error replyErrorAt(const QString& where, const QString& aclUser, const RedisReply& reply,
+                              const QString& what);
     /**
      * NOPERM (the ACL user may not run that command or touch that key; inside a script, the ERR that says so), NOAUTH
      * and WRONGPASS are ErrorKind::Permission; WRONGTYPE is Invalid; anything else (OOM, BUSY, ERR, ...) is Internal.

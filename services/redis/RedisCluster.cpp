@@ -53,6 +53,146 @@ std::optional<ClusterNode> RedisClusterClient::masterOf(int slot) const {
     return std::nullopt;
 }
 
+std::optional<ClusterNode> RedisClusterClient::nodeFor(const QByteArray& key) const {
+    if (key.isEmpty()) {
+        const QList<ClusterNode> all = masters();
+        return all.isEmpty() ? std::nullopt : std::optional<ClusterNode>(all.first());
+    }
+    return masterOf(keySlot(key));
+}
+
+QString RedisClusterClient::describe() const {
+    return QStringLiteral("cluster ") + m_seed.redactedUrl();
+}
+
+Error RedisClusterClient::replyError(const RedisReply& reply, const QString& what) const {
+    return RedisClient::replyErrorAt(describe(), m_seed.aclUser(), reply, what);
+}
+
+QFuture<Result<QStringList>> RedisClusterClient::keyNodes() {
+    const auto addresses = [this] {
+        QStringList out;
+        for (const ClusterNode& m : masters()) {
+            out.append(m.address());
+        }
+        return out;
+    };
+    if (!m_map.isEmpty()) {
+        return ready(Result<QStringList>(addresses()));
+    }
+    return refresh().then(guarded(this, [addresses](const Result<QList<SlotRange>>& map) -> Result<QStringList> {
+        if (!map) {
+            return map.error();
+        }
+        return addresses();
+    }));
+}
+
+QFuture<Result<RedisReply>> RedisClusterClient::commandAt(const QString& node, QList<QByteArray> argv) {
+    for (const ClusterNode& m : masters()) {
+        if (m.address() == node) {
+            return commandOn(m, std::move(argv));
+        }
+    }
+    return ready(Result<RedisReply>(
+        Error::unavailable(QStringLiteral("%1 is not a master of the cluster at %2 any more").arg(node, describe()))));
+}
+
+QFuture<Result<QList<RedisReply>>> RedisClusterClient::pipeline(QList<QList<QByteArray>> commands) {
+    auto promise = makePromise<QList<RedisReply>>();
+    if (commands.isEmpty()) {
+        finish(promise, Result<QList<RedisReply>>(QList<RedisReply>{}));
+    } else if (m_map.isEmpty()) {
+        refresh().then(guarded(this, [this, commands, promise](const Result<QList<SlotRange>>& map) {
+            if (!map) {
+                finish(promise, Result<QList<RedisReply>>(map.error()));
+                return;
+            }
+            sendPipeline(commands, promise);
+        }));
+    } else {
+        sendPipeline(std::move(commands), promise);
+    }
+    return promise->future();
+}
+
+void RedisClusterClient::sendPipeline(QList<QList<QByteArray>> commands, PromisePtr<QList<RedisReply>> promise) {
+    struct Gathered {
+        QList<RedisReply> replies;
+        qsizetype outstanding = 0;
+        bool failed = false;
+    };
+    auto gathered = std::make_shared<Gathered>();
+    gathered->replies.resize(commands.size());
+    gathered->outstanding = commands.size();
+    const auto settle = [gathered, promise](qsizetype index, const Result<RedisReply>& r) {
+        if (gathered->failed) {
+            return;
+        }
+        if (!r) {
+            gathered->failed = true;
+            finish(promise, Result<QList<RedisReply>>(r.error()));
+            return;
+        }
+        gathered->replies[index] = *r;
+        if (--gathered->outstanding == 0) {
+            finish(promise, Result<QList<RedisReply>>(gathered->replies));
+        }
+    };
+    // One pipeline per master, in the order the commands were given.
+    QList<ClusterNode> nodes;
+    QList<QList<qsizetype>> groups;
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        const std::optional<ClusterNode> node = nodeFor(routingKey(commands.at(i)));
+        if (!node || node->port == 0) {
+            settle(i, Result<RedisReply>(Error::unavailable(
+                          QStringLiteral("no master serves the slot of a command: the cluster is not ready"))));
+            return;
+        }
+        const qsizetype at = nodes.indexOf(*node);
+        if (at < 0) {
+            nodes.append(*node);
+            groups.append(QList<qsizetype>{i});
+        } else {
+            groups[at].append(i);
+        }
+    }
+    for (qsizetype g = 0; g < nodes.size(); ++g) {
+        const QList<qsizetype> indexes = groups.at(g);
+        QList<QList<QByteArray>> part;
+        for (const qsizetype i : indexes) {
+            part.append(commands.at(i));
+        }
+        clientFor(nodes.at(g))
+            ->pipeline(part)
+            .then(guarded(this, [this, indexes, part, settle](const Result<QList<RedisReply>>& r) {
+                if (!r || r->size() != indexes.size()) {
+                    settle(indexes.first(),
+                           r ? Result<RedisReply>(Error::internal(QStringLiteral("a pipeline lost replies")))
+                             : Result<RedisReply>(r.error()));
+                    return;
+                }
+                for (qsizetype j = 0; j < indexes.size(); ++j) {
+                    const std::optional<Redirection> redirect = parseRedirection(r->at(j));
+                    if (!redirect) {
+                        settle(indexes.at(j), r->at(j));
+                        continue;
+                    }
+                    // The slot moved (or is moving): this command alone follows the redirection.
+                    ++m_redirections;
+                    if (!redirect->ask) {
+                        refresh();
+                    }
+                    auto one = std::make_shared<QPromise<Result<RedisReply>>>();
+                    one->start();
+                    one->future().then(guarded(
+                        this, [settle, index = indexes.at(j)](const Result<RedisReply>& x) { settle(index, x); }));
+                    send(part.at(j), redirect->node, redirect->ask, 1, one);
+                }
+            }));
+    }
+}
+
 QFuture<Result<QList<SlotRange>>> RedisClusterClient::refresh() {
     auto promise = makePromise<QList<SlotRange>>();
     ClusterNode seed;
@@ -110,8 +250,9 @@ void RedisClusterClient::send(QList<QByteArray> argv, std::optional<ClusterNode>
         }));
         return;
     }
-    const int slot = argv.size() > 1 ? keySlot(argv.at(1)) : 0;
-    const std::optional<ClusterNode> node = at ? at : (argv.size() > 1 ? masterOf(slot) : masters().value(0));
+    const QByteArray key = routingKey(argv);
+    const int slot = key.isEmpty() ? 0 : keySlot(key);
+    const std::optional<ClusterNode> node = at ? at : nodeFor(key);
     if (!node || node->port == 0) {
         finish(promise, Result<RedisReply>(Error::unavailable(
                             QStringLiteral("no master serves slot %1: the cluster is not ready").arg(slot))));

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "common/Promise.h"
 #include "common/Result.h"
 #include "redis/ClusterSlots.h"
 #include "redis/RedisClient.h"
+#include "redis/RedisCommands.h"
 #include "redis/RedisConfig.h"
 #include "redis/RedisReply.h"
 
@@ -25,7 +27,7 @@
  */
 namespace fairuse::services {
 
-class RedisClusterClient : public QObject {
+class RedisClusterClient : public QObject, public RedisCommands {
     Q_OBJECT
 public:
     /** `seed` is one node of the cluster (host, port) and the settings every connection uses (password, TLS,
@@ -43,10 +45,20 @@ public:
     QList<ClusterNode> masters() const;
     std::optional<ClusterNode> masterOf(int slot) const;
 
-    /** Sends argv to the master of its key's slot (argv[1]; commands without a key go to the first master). A MOVED
-     *  reply reads the map again and retries at the node it names, an ASK reply retries there after ASKING; at most
-     *  five redirections, then Unavailable. Reads the map first when none is known. */
-    QFuture<Result<RedisReply>> command(QList<QByteArray> argv);
+    /** Sends argv to the master of its key's slot (routingKey(); commands without a key go to the first master). A
+     * MOVED reply reads the map again and retries at the node it names, an ASK reply retries there after ASKING; at
+     * most five redirections, then Unavailable. Reads the map first when none is known. */
+    QFuture<Result<RedisReply>> command(QList<QByteArray> argv) override;
+    /** Each command goes to the master of its routingKey()'s slot: one pipeline per master, sent at once, the
+     *  replies put back in order. A command answered MOVED or ASK is sent again on its own (command()). */
+    QFuture<Result<QList<RedisReply>>> pipeline(QList<QList<QByteArray>> commands) override;
+    /** The masters' addresses (reads the map when none is known). */
+    QFuture<Result<QStringList>> keyNodes() override;
+    /** commandOn the master at `node` ("host:port"). */
+    QFuture<Result<RedisReply>> commandAt(const QString& node, QList<QByteArray> argv) override;
+    /** "cluster redis://host:port" of the seed. */
+    QString describe() const override;
+    Error replyError(const RedisReply& reply, const QString& what) const override;
     /** Sends argv to `node` as it is, without routing or redirections (SCAN on one master, CLUSTER commands). */
     QFuture<Result<RedisReply>> commandOn(const ClusterNode& node, QList<QByteArray> argv);
 
@@ -55,6 +67,9 @@ public:
 
 private:
     RedisClient* clientFor(const ClusterNode& node);
+    /** The master of `key`'s slot, or the first master for an empty key; nullopt when no master serves it. */
+    std::optional<ClusterNode> nodeFor(const QByteArray& key) const;
+    void sendPipeline(QList<QList<QByteArray>> commands, PromisePtr<QList<RedisReply>> promise);
     void refreshFrom(QList<ClusterNode> candidates, qsizetype next, Error last,
                      std::shared_ptr<QPromise<Result<QList<SlotRange>>>> promise);
     void send(QList<QByteArray> argv, std::optional<ClusterNode> at, bool asking, int hops,

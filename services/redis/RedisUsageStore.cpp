@@ -55,7 +55,7 @@ using Replies = Result<QList<RedisReply>>;
  * RedisClient::replyError() naming what was done to the key (`verb`), and any other reply goes to `interpret`.
  */
 template <typename T, typename Interpret>
-Async<T> keyCommand(QObject* context, RedisClient* client, QList<QByteArray> command, const QByteArray& key,
+Async<T> keyCommand(QObject* context, RedisCommands* client, QList<QByteArray> command, const QByteArray& key,
                     const QString& verb, Interpret interpret) {
     return client->command(std::move(command))
         .then(guarded(context, [client, key, verb, interpret](Reply r) -> Result<T> {
@@ -90,7 +90,7 @@ bool isWrongType(const RedisReply& reply) {
  * type counts once per layout. Any other error reply is a real failure (the ACL user may not read the key, out of
  * memory, ...) and is returned as RedisClient::replyError() words it.
  */
-Status collectBuckets(const RedisClient& client, const RedisReply& zreply, const RedisReply& hreply,
+Status collectBuckets(const RedisCommands& client, const RedisReply& zreply, const RedisReply& hreply,
                       const Layout& layout, QList<SpeechBucket>& out, int& skipped) {
     for (const RedisReply* reply : {&zreply, &hreply}) {
         if (reply->isError() && !isWrongType(*reply)) {
@@ -130,7 +130,7 @@ QList<QList<QByteArray>> readLayoutsCommands(const std::array<Layout, 3>& layout
 }
 
 /** The buckets of every layout from the replies to readLayoutsCommands(), junk skipped and counted in `skipped`. */
-Result<QList<SpeechBucket>> layoutsBuckets(const RedisClient& client, const QList<RedisReply>& replies,
+Result<QList<SpeechBucket>> layoutsBuckets(const RedisCommands& client, const QList<RedisReply>& replies,
                                            const std::array<Layout, 3>& layouts, int& skipped) {
     if (replies.size() != 2 * static_cast<qsizetype>(layouts.size())) {
         return Error::internal(
@@ -148,7 +148,7 @@ Result<QList<SpeechBucket>> layoutsBuckets(const RedisClient& client, const QLis
 
 } // namespace
 
-RedisUsageStore::RedisUsageStore(RedisClient* client, QObject* parent)
+RedisUsageStore::RedisUsageStore(RedisCommands* client, QObject* parent)
     : QObject(parent)
     , m_client(client) {}
 

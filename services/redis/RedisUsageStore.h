@@ -36,7 +36,7 @@ public:
     enum class WriteLayout { Legacy, V2 };
 
     /** The client must outlive the store (typically both are children of the same owner). */
-    explicit RedisUsageStore(RedisClient* client, QObject* parent = nullptr);
+    explicit RedisUsageStore(RedisCommands* client, QObject* parent = nullptr);
 
     void setWriteLayout(WriteLayout layout) { m_writeLayout = layout; }
     WriteLayout writeLayout() const { return m_writeLayout; }
@@ -84,7 +84,7 @@ public:
     static Status validateUid(const QString& uid);
 
 private:
-    RedisClient* m_client;
+    RedisCommands* m_client;
     WriteLayout m_writeLayout = WriteLayout::Legacy;
 };
 

@@ -65,6 +65,7 @@ struct Expected {
 struct Run {
     int exitCode = -1;
     QList<QJsonObject> decisions;
+    QList<QJsonObject> ranges; ///< the range lines (RangeLeases.h): range, users, evaluated, outcome
     QJsonObject summary;
     QString err;
     qint64 ms = 0;
@@ -143,6 +144,8 @@ class EnforcerE2ETest : public QObject {
             const QJsonObject o = QJsonDocument::fromJson(line).object();
             if (o.contains(QStringLiteral("summary"))) {
                 run.summary = o.value(QStringLiteral("summary")).toObject();
+            } else if (o.contains(QStringLiteral("range"))) {
+                run.ranges.append(o);
             } else if (!o.isEmpty()) {
                 run.decisions.append(o);
             }
@@ -412,7 +415,30 @@ private Q_SLOTS:
         qInfo("first pass: %d users, %d cases, %d writes in %lld ms (shadow %lld ms)", int(m_users.size()), cases,
               writes, first.ms, shadow.ms);
 
-        // The same pass again: nothing new, every case reported as written already.
+        // Every range was worked by this one instance, and its users are the users scanned.
+        QCOMPARE(summary(first, "ranges_worked"), 64);
+        int inRanges = 0;
+        for (const QJsonObject& r : first.ranges) {
+            QCOMPARE(r.value(QStringLiteral("outcome")).toString(), QStringLiteral("done"));
+            QCOMPARE(r.value(QStringLiteral("evaluated")).toInt(), r.value(QStringLiteral("users")).toInt());
+            inRanges += r.value(QStringLiteral("users")).toInt();
+        }
+        QCOMPARE(inRanges, 41);
+
+        // The same pass again, in the same check interval: every range is done, nobody is evaluated twice.
+        const Run same = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)});
+        QVERIFY2(same.exitCode == 0, qPrintable(same.err));
+        QCOMPARE(summary(same, "users_evaluated"), 0);
+        QCOMPARE(summary(same, "ranges_done_elsewhere"), 64);
+        QCOMPARE(summary(same, "cases_written"), 0);
+
+        // Without the leases (they expired, or an operator deleted them), the pass runs again: nothing new, every
+        // case reported as written already.
+        const auto leases = redis({"KEYS", "fair_use:enforcer:range:*"});
+        QCOMPARE(leases->elements().size(), 65); // 64 ranges and the sweep
+        for (const RedisReply& key : leases->elements()) {
+            QVERIFY(redis({"DEL", key.text()}).ok());
+        }
         const Run again = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)});
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         QCOMPARE(summary(again, "cases_written"), 0);
@@ -484,7 +510,10 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(120000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(p.exitCode() == 0, qPrintable(err)); // the classifier is not Redis or Firestore
-        const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+        QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+        lines.removeIf([](const QByteArray& line) { // the range lines
+            return QJsonDocument::fromJson(line).object().contains(QStringLiteral("range"));
+        });
         QCOMPARE(lines.size(), 2);
         const QJsonObject decision = QJsonDocument::fromJson(lines.first()).object();
         QCOMPARE(decision.value(QStringLiteral("outcome")).toString(), QStringLiteral("classifier_failed"));

@@ -1,11 +1,15 @@
 // The Redis Cluster client: key slots as Redis computes them, CLUSTER SLOTS and redirections read strictly (every
 // malformed shape refused), and against a real cluster of 3 masters and 3 replicas (the redis_cluster fixture):
 // every key reaches its slot's master, a stale map is corrected by MOVED, a slot being migrated is followed through
-// ASK, and SCAN on every master finds every key.
+// ASK, SCAN on every master finds every key, a pipeline spanning the masters comes back whole and in order (stale map
+// or not), scripts are routed by their key, and the usage store and the enforcer's user scan work on the cluster.
 
 #include "RedisTestSupport.h"
+#include "TestTime.h"
 
+#include "enforcer/SpeechUserScan.h"
 #include "redis/RedisCluster.h"
+#include "redis/RedisUsageStore.h"
 
 #include <QSet>
 #include <QTest>
@@ -227,6 +231,104 @@ private Q_SLOTS:
         }
         QCOMPARE(found, written);
         QCOMPARE(mastersWithKeys.size(), 3); // the keys spread over every master
+    }
+
+    void commandsAreRoutedByTheirKey() {
+        QCOMPARE(routingKey({"GET", "k"}), QByteArray("k"));
+        QCOMPARE(routingKey({"EVAL", "return 1", "1", "k", "a"}), QByteArray("k"));
+        QCOMPARE(routingKey({"evalsha", "abc", "2", "k1", "k2"}), QByteArray("k1"));
+        QCOMPARE(routingKey({"EVAL", "return 1", "0", "notakey"}), QByteArray());
+        QCOMPARE(routingKey({"EVAL", "return 1", "x", "k"}), QByteArray()); // junk numkeys: no key
+        QCOMPARE(routingKey({"EVAL", "return 1", "1"}), QByteArray());      // a key promised, none given
+        QCOMPARE(routingKey({"SCAN", "0", "MATCH", "x*"}), QByteArray());
+        QCOMPARE(routingKey({"PING"}), QByteArray());
+        QCOMPARE(routingKey({}), QByteArray());
+    }
+
+    void aPipelineSpansTheMasters() {
+        REQUIRE_REDIS(m_ports.value(0));
+        RedisClusterClient cluster(seed());
+        const QString prefix = uniqueUid(QStringLiteral("pipe"));
+        QList<QList<QByteArray>> writes;
+        QList<QList<QByteArray>> reads;
+        for (int i = 0; i < 90; ++i) {
+            const QByteArray key = QStringLiteral("%1-%2").arg(prefix).arg(i).toUtf8();
+            writes.append({"SET", key, QByteArray::number(i * 7)});
+            reads.append({"GET", key});
+        }
+        reads.append({"HGET", "wrong-type-" + prefix.toUtf8(), "f"}); // an error reply stays in its place
+        QVERIFY(wait(cluster.command({"SET", "wrong-type-" + prefix.toUtf8(), "s"})));
+        const auto written = wait(cluster.pipeline(writes)); // reads the map first
+        QVERIFY2(written, written ? "" : qPrintable(written.error().message));
+        QCOMPARE(written->size(), 90);
+        QSet<int> masters;
+        for (const auto& w : writes) {
+            masters.insert(cluster.masterOf(keySlot(w.at(1)))->port);
+        }
+        QCOMPARE(masters.size(), 3);
+        const auto check = [&](const Result<QList<RedisReply>>& got) {
+            QVERIFY2(got, got ? "" : qPrintable(got.error().message));
+            QCOMPARE(got->size(), 91);
+            for (int i = 0; i < 90; ++i) {
+                QCOMPARE(got->at(i).text(), QByteArray::number(i * 7));
+            }
+            QVERIFY(got->at(90).isError() && got->at(90).errorCode() == "WRONGTYPE");
+        };
+        check(wait(cluster.pipeline(reads)));
+        QCOMPARE(cluster.redirections(), 0);
+        // With every slot believed on one master, the commands of the others come back MOVED and are sent again.
+        SlotRange all;
+        all.last = kClusterSlots - 1;
+        all.master = cluster.masters().first();
+        cluster.setSlotMap({all});
+        check(wait(cluster.pipeline(reads)));
+        QVERIFY(cluster.redirections() > 0);
+        QCOMPARE(cluster.masters().size(), 3);
+        const auto none = wait(cluster.pipeline({}));
+        QVERIFY(none && none->isEmpty());
+    }
+
+    void scriptsGoToTheirKeysMaster() {
+        REQUIRE_REDIS(m_ports.value(0));
+        RedisClusterClient cluster(seed());
+        const QString prefix = uniqueUid(QStringLiteral("eval"));
+        for (int i = 0; i < 30; ++i) {
+            const QByteArray key = QStringLiteral("%1-%2").arg(prefix).arg(i).toUtf8();
+            const auto r = wait(cluster.command({"EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", key, "x"}));
+            QVERIFY2(r && r->isStatus(), r ? r->text().constData() : qPrintable(r.error().message));
+        }
+        QCOMPARE(cluster.redirections(), 0); // each went straight to its key's master
+    }
+
+    void theUsageStoreAndTheUserScanWorkOnTheCluster() {
+        REQUIRE_REDIS(m_ports.value(0));
+        RedisClusterClient cluster(seed());
+        RedisUsageStore store(&cluster);
+        const TimePoint now = fairuse::testing::at("2026-12-01T12:00:00Z");
+        QStringList uids;
+        for (int i = 0; i < 12; ++i) {
+            uids.append(uniqueUid(QStringLiteral("cl%1").arg(i)));
+        }
+        for (const QString& uid : uids) {
+            store.setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
+            QVERIFY(wait(store.recordSpeech(uid, now - std::chrono::minutes(30), 60'000, SpeechSource::Realtime)));
+            store.setWriteLayout(RedisUsageStore::WriteLayout::V2);
+            QVERIFY(wait(store.recordSpeech(uid, now - std::chrono::minutes(10), 30'000, SpeechSource::SyncFresh)));
+        }
+        for (const QString& uid : uids) {
+            const auto speech = wait(store.readSpeech(uid, now));
+            QVERIFY2(speech, speech ? "" : qPrintable(speech.error().message));
+            QCOMPARE(speech->totals.dailyMs, 90'000); // both layouts, on different masters, added up
+        }
+        const auto lock = wait(store.acquireClassifierLock(uids.first(), "tok", std::chrono::seconds(30)));
+        QVERIFY(lock && *lock);
+        QVERIFY(!*wait(store.acquireClassifierLock(uids.first(), "other", std::chrono::seconds(30))));
+        QVERIFY(*wait(store.releaseClassifierLock(uids.first(), "tok"))); // the script went to the lock's master
+        const Result<SpeechUsers> found = scanSpeechUsers(cluster, 100, 20000);
+        QVERIFY2(found, found ? "" : qPrintable(found.error().message));
+        for (const QString& uid : uids) {
+            QVERIFY2(found->uids.contains(uid), qPrintable(uid));
+        }
     }
 };
 

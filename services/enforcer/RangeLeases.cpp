@@ -1,0 +1,118 @@
+#include "enforcer/RangeLeases.h"
+
+#include "common/Await.h"
+#include "redis/ClusterSlots.h"
+
+namespace fairuse::services {
+
+namespace {
+
+// KEYS[1] the lease; ARGV[1] the token, ARGV[2] the expiry in ms. 1 taken, 2 done, 0 held by another instance.
+constexpr const char* kClaimScript = R"lua(
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == 'done' then return 2 end
+if v == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+// 1 when the lease was still this instance's and is extended.
+constexpr const char* kRenewScript = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+// ARGV[2] is the done marker's expiry. 1 when this instance held the lease and the range is now done.
+constexpr const char* kFinishScript = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+constexpr const char* kReleaseScript = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+)lua";
+
+} // namespace
+
+RangeLeases::RangeLeases(RedisCommands* redis, TimePoint epoch, QByteArray token, std::chrono::milliseconds ttl,
+                         std::chrono::milliseconds doneTtl, int timeoutMs)
+    : m_redis(redis)
+    , m_epoch(epoch)
+    , m_token(std::move(token))
+    , m_ttl(ttl)
+    , m_doneTtl(doneTtl)
+    , m_timeoutMs(timeoutMs) {}
+
+int RangeLeases::rangeOf(const QString& uid) {
+    return keySlot(uid.toUtf8()) * kRanges / kClusterSlots;
+}
+
+TimePoint RangeLeases::epochOf(TimePoint now, std::chrono::seconds checkInterval) {
+    const std::int64_t ms = now.time_since_epoch().count();
+    const std::int64_t step = std::max<std::int64_t>(1, checkInterval.count() * 1000);
+    const std::int64_t floored = ms >= 0 ? ms - ms % step : ms - (step + ms % step) % step;
+    return TimePoint(std::chrono::milliseconds(floored));
+}
+
+QByteArray RangeLeases::key(TimePoint epoch, int range) {
+    return QByteArrayLiteral("fair_use:enforcer:range:") + QByteArray::number(epoch.time_since_epoch().count()) + ':' +
+           (range == kSweep ? QByteArrayLiteral("sweep") : QByteArray::number(range));
+}
+
+Result<long long> RangeLeases::run(const char* script, int range, const QByteArray& arg) {
+    const QByteArray k = key(m_epoch, range);
+    const Result<RedisReply> r = awaitResult(
+        m_redis->command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), k, m_token, arg}),
+        m_timeoutMs);
+    if (!r) {
+        return r.error();
+    }
+    if (r->isError()) {
+        return m_redis->replyError(*r, QStringLiteral("run the lease script on %1").arg(QString::fromLatin1(k)));
+    }
+    if (!r->isInteger()) {
+        return Error::internal(QStringLiteral("the lease script on %1 answered something that is not a number")
+                                   .arg(QString::fromLatin1(k)));
+    }
+    return r->integerValue();
+}
+
+Result<RangeLeases::Claim> RangeLeases::claim(int range) {
+    const Result<long long> r = run(kClaimScript, range, QByteArray::number(m_ttl.count()));
+    if (!r) {
+        return r.error();
+    }
+    return *r == 1 ? Claim::Taken : (*r == 2 ? Claim::Done : Claim::Held);
+}
+
+Result<bool> RangeLeases::renew(int range) {
+    const Result<long long> r = run(kRenewScript, range, QByteArray::number(m_ttl.count()));
+    return r ? Result<bool>(*r == 1) : Result<bool>(r.error());
+}
+
+Result<bool> RangeLeases::finish(int range) {
+    const Result<long long> r = run(kFinishScript, range, QByteArray::number(m_doneTtl.count()));
+    return r ? Result<bool>(*r == 1) : Result<bool>(r.error());
+}
+
+Result<bool> RangeLeases::release(int range) {
+    const Result<long long> r = run(kReleaseScript, range, QByteArray());
+    return r ? Result<bool>(*r == 1) : Result<bool>(r.error());
+}
+
+} // namespace fairuse::services
