@@ -169,6 +169,9 @@ bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* le
                            {QStringLiteral("evaluated"), evaluated},
                            {QStringLiteral("outcome"), outcome}});
     };
+    if (!uids.isEmpty()) {
+        rangeLine(QStringLiteral("taken"));
+    }
     const auto giveUp = [&] {
         // A stop request: hand the range back at once rather than let its lease expire.
         if (leases) {
