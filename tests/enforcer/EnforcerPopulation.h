@@ -46,6 +46,10 @@ struct User {
     FairUseState state; ///< version empty: no state document
     QList<FairUseEvent> events;
     QList<Conversation> conversations;
+    /** What the LLM classifier answers for this user (EnforcerLlmE2ETest); nullopt: the heuristic classifies. */
+    std::optional<ClassifierResult> verdict;
+    /** The classifier call fails for this user: the pass writes nothing for them. */
+    bool classifierFails = false;
 };
 
 struct Expected {
@@ -196,9 +200,9 @@ inline QList<services::FirestoreWrite> firestoreWrites(const QList<User>& users)
     return writes;
 }
 
-/** What the pass at `now` must decide for `u` from `state`, with the heuristic classifier (or `verdict`). */
-inline Expected expect(const User& u, const FairUseState& state, TimePoint now, std::int64_t speechMs,
-                       std::optional<ClassifierResult> verdict = std::nullopt) {
+/** What the pass at `now` must decide for `u` from `state`, with the user's scripted verdict or the heuristic
+ *  classifier; a user whose classifier call fails keeps the decision that asked for it, which changes nothing. */
+inline Expected expect(const User& u, const FairUseState& state, TimePoint now, std::int64_t speechMs) {
     enforcement::EnforcementInput in;
     in.state = state;
     in.state.subscription = u.subscription;
@@ -212,8 +216,8 @@ inline Expected expect(const User& u, const FairUseState& state, TimePoint now, 
         in.caseRef = enforcement::enforcerCaseRef(x.caseId);
     }
     x.decision = enforcement::evaluate(kPolicy, in);
-    if (x.decision.action == enforcement::Action::ConsultClassifier) {
-        in.classifier = verdict ? *verdict : classifier::classifyHeuristically(u.conversations, now);
+    if (x.decision.action == enforcement::Action::ConsultClassifier && !u.classifierFails) {
+        in.classifier = u.verdict ? *u.verdict : classifier::classifyHeuristically(u.conversations, now);
         in.violationHistory = enforcement::violationHistory(u.events, state, kPolicy.scoreThreshold);
         x.decision = enforcement::evaluate(kPolicy, in);
     }
@@ -253,7 +257,8 @@ inline void verifyStored(services::FirestoreCaseStore& store, const QList<User>&
             QCOMPARE(toString(e.newStage), toString(x.decision.stageAfter));
             QCOMPARE(e.enforcementAction, toString(x.decision.action));
             QCOMPARE(e.windowSpeech, (SpeechTotals{u.speechMs, u.speechMs, u.speechMs}));
-            QVERIFY(e.classifier && e.classifier->model == QLatin1String("heuristic"));
+            QVERIFY(e.classifier);
+            QCOMPARE(e.classifier->model, u.verdict ? u.verdict->model : QStringLiteral("heuristic"));
             QCOMPARE(stored->lastCaseRef, e.caseRef);
         }
         tally.throttles += x.decision.action == enforcement::Action::Throttle ? 1 : 0;

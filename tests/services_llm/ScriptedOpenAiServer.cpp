@@ -102,6 +102,10 @@ bool ScriptedOpenAiServer::handleRequest(const QHttpServerRequest& request, QTcp
                                                                   QStringLiteral("no such route"))));
         return true;
     }
+    if (m_script.isEmpty() && m_responder) {
+        respondLater(socket, m_responder(recorded));
+        return true;
+    }
     if (m_script.isEmpty()) {
         ++m_unscripted;
         respondLater(socket, ScriptedResponse::json(500, apiError(QStringLiteral("server_error"), {},

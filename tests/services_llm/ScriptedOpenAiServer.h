@@ -7,6 +7,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
+
 namespace fairuse::testing {
 
 /** One scripted answer of the fake server: what to send back, and how long to hold it first. */
@@ -52,6 +54,10 @@ public:
     QUrl baseUrl() const;
 
     void enqueue(ScriptedResponse response);
+    /** Answers the requests the queue does not (the queue goes first): for callers whose order is not known, such as
+     *  a service classifying users in its own order. */
+    using Responder = std::function<ScriptedResponse(const RecordedRequest&)>;
+    void setResponder(Responder responder) { m_responder = std::move(responder); }
     int pendingResponses() const { return static_cast<int>(m_script.size()); }
     const QList<RecordedRequest>& requests() const { return m_requests; }
     int unscriptedRequests() const { return m_unscripted; }
@@ -71,6 +77,7 @@ private:
     void respondLater(QTcpSocket* socket, const ScriptedResponse& response);
 
     QList<ScriptedResponse> m_script;
+    Responder m_responder;
     QList<RecordedRequest> m_requests;
     int m_unscripted = 0;
     quint16 m_port = 0;
