@@ -3,6 +3,7 @@
 #include "common/Stores.h"
 #include "enforcement/EnforcerChanges.h"
 #include "enforcement/Policy.h"
+#include "enforcer/ClassifierBackoff.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
 #include "redis/RedisCommands.h"
@@ -41,6 +42,9 @@ struct EnforcerOptions {
     /** A user whose classifier lock another holder has (a dead instance, the backend) is retried at the end of its
      *  range when the lock expires within this; otherwise it is left to the next pass. */
     std::chrono::milliseconds lockWaitMax{20'000};
+    /** After this many classifier failures in a row the pass asks the classifier no more (an outage): the users it
+     *  skips are evaluated again by the next pass. */
+    int classifierBreaker = 5;
     /** Between two claims of ranges other instances hold. */
     std::chrono::milliseconds leasePoll{500};
     /** Asked between users: true ends the pass early (SIGTERM), after the user in flight is committed. */
@@ -65,6 +69,8 @@ struct PassReport {
     int rangesDoneElsewhere = 0; ///< ranges another instance (or an earlier pass in this interval) had done
     int leasesLost = 0;          ///< ranges whose lease expired under this instance (another took over)
     int lockWaits = 0;           ///< users retried after another holder's classifier lock expired
+    int classifierBackoffs = 0;  ///< cap hits not classified: the user's classifier failed lately (ClassifierBackoff)
+    int classifierPaused = 0;    ///< cap hits not classified: the classifier failed too often in a row in this pass
     int redisErrors = 0;
     int firestoreErrors = 0;
     int errors = 0;       ///< every other failure (a decision the core refused to turn into a change)
@@ -144,8 +150,10 @@ private:
     EnforcerOptions m_options;
     DecisionSink m_sink;
     PassReport m_report;
-    QSet<QString> m_written;      ///< users whose state this pass wrote (or would write, in shadow)
-    QElapsedTimer m_sinceRenewal; ///< since the lease of the range in work was last taken or renewed
+    QSet<QString> m_written; ///< users whose state this pass wrote (or would write, in shadow)
+    QElapsedTimer m_sinceRenewal;
+    ClassifierBackoff m_backoff;
+    int m_failuresInARow = 0; ///< since the lease of the range in work was last taken or renewed
 };
 
 } // namespace fairuse::services

@@ -238,6 +238,36 @@ private Q_SLOTS:
         QCOMPARE(summary(same, "users_evaluated"), 0);
         QCOMPARE(m_llm.requests().size(), requests);
 
+        // The next check interval: everyone else is within the classifier's cooldown; the two failed users are due
+        // again (their backoff of 5 minutes has passed) and fail again, so they back off for 10 minutes.
+        const TimePoint next = kT + std::chrono::minutes(5);
+        int consulting = 0;
+        for (const User& u : m_users) {
+            const Expected x = expect(u, tally.after.value(u.uid), next, u.speechMs);
+            QVERIFY2(!x.decision.stateChanged, qPrintable(u.uid));
+            consulting += x.decision.action == enforcement::Action::ConsultClassifier ? 1 : 0;
+        }
+        QCOMPARE(consulting, 2);
+        const Run again = runEnforcer(next);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err.right(3000)));
+        QCOMPARE(summary(again, "classifier_calls"), consulting);
+        QCOMPARE(summary(again, "classifier_failures"), 2);
+        QCOMPARE(summary(again, "cases_written") + summary(again, "state_writes"), 0);
+        QCOMPARE(m_llm.requests().size(), requests + 5); // the server-down user 1 + 3 retries, the garbled 1
+        const int retried = static_cast<int>(m_llm.requests().size());
+        // Five minutes on, their backoff holds: nobody asks the classifier about them.
+        const Run backedOff = runEnforcer(next + std::chrono::minutes(5));
+        QVERIFY2(backedOff.exitCode == 0, qPrintable(backedOff.err.right(3000)));
+        QCOMPARE(summary(backedOff, "classifier_backoffs"), 2);
+        QCOMPARE(summary(backedOff, "classifier_calls"), 0);
+        QCOMPARE(static_cast<int>(m_llm.requests().size()), retried);
+        for (qsizetype i = m_users.size() - 2; i < m_users.size(); ++i) {
+            const auto value = awaitResult(m_redis->command(
+                {"GET", QByteArray("fair_use:enforcer:classifier_backoff:") + m_users.at(i).uid.toUtf8()}));
+            QCOMPARE(value->text(),
+                     "2:" + QByteArray::number((next + std::chrono::minutes(10)).time_since_epoch().count()));
+        }
+
         // A week and a day later the speech has left every window: the throttles and restrictions end as the policy
         // says, and nothing else changes.
         const TimePoint later = kT + std::chrono::hours(192);
@@ -254,7 +284,7 @@ private Q_SLOTS:
         QCOMPARE(expiries, tally.throttles); // every new throttle has ended; the restrictions last longer
         QCOMPARE(summary(week, "expiries"), expiries);
         QCOMPARE(summary(week, "cases_written"), 0);
-        QCOMPARE(m_llm.requests().size(), requests); // nobody over a cap a week later
+        QCOMPARE(static_cast<int>(m_llm.requests().size()), retried); // nobody over a cap a week later
         const auto after = awaitResult(m_store->listAudit(all), 60000);
         QVERIFY(after);
         QCOMPARE(after->size(), tally.writes + expiries);
