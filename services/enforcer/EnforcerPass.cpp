@@ -30,6 +30,8 @@ EnforcerPass::EnforcerPass(RedisCommands* redis, RedisUsageStore* usage, std::sh
 
 PassReport EnforcerPass::run() {
     m_report = PassReport{};
+    m_failuresInARow = 0;
+    m_backendFailuresInARow = 0;
     m_written.clear();
     const Result<SpeechUsers> users = scanSpeechUsers(*m_redis, m_options.scanCount, m_options.timeoutMs);
     if (!users) {

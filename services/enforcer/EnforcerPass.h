@@ -45,6 +45,10 @@ struct EnforcerOptions {
     /** After this many classifier failures in a row the pass asks the classifier no more (an outage): the users it
      *  skips are evaluated again by the next pass. */
     int classifierBreaker = 5;
+    /** After this many users in a row whose Redis or Firestore calls failed the pass ends: the backends are gone. The
+     *  range in work is handed back unfinished (as is any range with such a user), so the next pass evaluates its
+     *  users again. */
+    int backendBreaker = 3;
     /** Between two claims of ranges other instances hold. */
     std::chrono::milliseconds leasePoll{500};
     /** Asked between users: true ends the pass early (SIGTERM), after the user in flight is committed. */
@@ -68,6 +72,7 @@ struct PassReport {
     int rangesWorked = 0;        ///< user ranges this instance worked and finished (RangeLeases.h)
     int rangesDoneElsewhere = 0; ///< ranges another instance (or an earlier pass in this interval) had done
     int leasesLost = 0;          ///< ranges whose lease expired under this instance (another took over)
+    int rangesIncomplete = 0;    ///< ranges handed back with users Redis or Firestore failed for
     int lockWaits = 0;           ///< users retried after another holder's classifier lock expired
     int classifierBackoffs = 0;  ///< cap hits not classified: the user's classifier failed lately (ClassifierBackoff)
     int classifierPaused = 0;    ///< cap hits not classified: the classifier failed too often in a row in this pass
@@ -153,7 +158,8 @@ private:
     QSet<QString> m_written; ///< users whose state this pass wrote (or would write, in shadow)
     QElapsedTimer m_sinceRenewal;
     ClassifierBackoff m_backoff;
-    int m_failuresInARow = 0; ///< since the lease of the range in work was last taken or renewed
+    int m_failuresInARow = 0;
+    int m_backendFailuresInARow = 0; ///< since the lease of the range in work was last taken or renewed
 };
 
 } // namespace fairuse::services

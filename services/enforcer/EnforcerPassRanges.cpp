@@ -28,6 +28,7 @@ QJsonObject PassReport::toJson() const {
                        {QStringLiteral("ranges_done_elsewhere"), rangesDoneElsewhere},
                        {QStringLiteral("leases_lost"), leasesLost},
                        {QStringLiteral("lock_waits"), lockWaits},
+                       {QStringLiteral("ranges_incomplete"), rangesIncomplete},
                        {QStringLiteral("classifier_backoffs"), classifierBackoffs},
                        {QStringLiteral("classifier_paused"), classifierPaused},
                        {QStringLiteral("redis_errors"), redisErrors},
@@ -108,29 +109,54 @@ bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* le
     if (!uids.isEmpty()) {
         rangeLine(QStringLiteral("taken"));
     }
-    const auto giveUp = [&] {
-        // A stop request: hand the range back at once rather than let its lease expire.
+    const auto giveUp = [&](const QString& outcome) {
+        // Hand the range back at once rather than let its lease expire: a stop request, or users it could not
+        // evaluate (Redis or Firestore failed), whom the next pass or another instance evaluates again.
         if (leases) {
             const Result<bool> released = leases->release(range);
             if (!released) {
                 ++m_report.redisErrors;
             }
         }
-        rangeLine(QStringLiteral("stopped"));
+        rangeLine(outcome);
+    };
+    bool incomplete = false;
+    // False when the backends are gone (failures in a row): the pass must end rather than fail every user left.
+    const auto evaluate = [&](const QString& uid, bool finalTry) {
+        const int errorsBefore = m_report.redisErrors + m_report.firestoreErrors;
+        const UserOutcome outcome = evaluateUser(uid, finalTry);
+        if (m_report.redisErrors + m_report.firestoreErrors == errorsBefore) {
+            m_backendFailuresInARow = 0;
+        } else {
+            incomplete = true;
+            ++m_backendFailuresInARow;
+        }
+        if (outcome == UserOutcome::LockedElsewhere) {
+            deferred.append(uid);
+        }
+        return m_backendFailuresInARow < m_options.backendBreaker;
+    };
+    const auto backendsGone = [&] {
+        qCCritical(lcEnforcer) << m_backendFailuresInARow
+                               << "users in a row could not be evaluated: Redis or Firestore is gone; the pass ends "
+                                  "and the next one starts over";
+        giveUp(QStringLiteral("incomplete"));
+        ++m_report.rangesIncomplete;
+        return false;
     };
     for (const QString& uid : uids) {
         if (stopping()) {
-            giveUp();
+            giveUp(QStringLiteral("stopped"));
             return true;
         }
         if (leases && !keepLease(range, leases)) {
             rangeLine(QStringLiteral("lost"));
             return m_report.redisErrors == 0;
         }
-        if (evaluateUser(uid, false) == UserOutcome::LockedElsewhere) {
-            deferred.append(uid);
-        }
         ++evaluated;
+        if (!evaluate(uid, false)) {
+            return backendsGone();
+        }
     }
     for (const QString& uid : deferred) {
         // Another holder has the user's classifier lock: a dead instance's lock expires soon, the backend's too.
@@ -144,7 +170,7 @@ bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* le
             waited.start();
             while (waited.elapsed() < waitMs + 50) {
                 if (stopping()) {
-                    giveUp();
+                    giveUp(QStringLiteral("stopped"));
                     return true;
                 }
                 if (leases && !keepLease(range, leases)) {
@@ -154,7 +180,15 @@ bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* le
                 pause(std::chrono::milliseconds(std::min<qint64>(250, waitMs + 50 - waited.elapsed() + 1)));
             }
         }
-        evaluateUser(uid, true);
+        if (!evaluate(uid, true)) {
+            return backendsGone();
+        }
+    }
+    if (incomplete) {
+        // Some users could not be evaluated: the range stays open for this check interval.
+        giveUp(QStringLiteral("incomplete"));
+        ++m_report.rangesIncomplete;
+        return true;
     }
     if (leases) {
         const Result<bool> done = leases->finish(range);
