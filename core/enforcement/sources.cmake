@@ -3,6 +3,8 @@
 target_sources(fairuse_core PRIVATE
     enforcement/ActionSupport.cpp
     enforcement/ActionSupport.h
+    enforcement/ClassifierBackoffSchedule.cpp
+    enforcement/ClassifierBackoffSchedule.h
     enforcement/DecisionReason.cpp
     enforcement/DecisionReason.h
     enforcement/EnforcerChanges.cpp

@@ -2,6 +2,7 @@
 
 #include "common/Result.h"
 #include "common/Time.h"
+#include "enforcement/ClassifierBackoffSchedule.h"
 #include "redis/RedisCommands.h"
 
 #include <QByteArray>
@@ -21,10 +22,7 @@ namespace fairuse::services {
  */
 class ClassifierBackoff {
 public:
-    struct Entry {
-        int failures = 0;
-        TimePoint retryAt{};
-    };
+    using Entry = enforcement::BackoffEntry;
 
     ClassifierBackoff(RedisCommands* redis, int timeoutMs);
 
@@ -34,12 +32,7 @@ public:
     Result<Entry> recordFailure(const QString& uid, const std::optional<Entry>& previous, TimePoint now);
     Status clear(const QString& uid);
 
-    /** The wait after `failures` failures in a row (1 -> 5 min, doubling, at most 6 h). */
-    static std::chrono::milliseconds delayAfter(int failures);
     static QByteArray key(const QString& uid);
-    static QByteArray encode(const Entry& entry);
-    /** Strict: two decimal integers "failures:retry_at_ms", failures 1..1000, retry_at within years 2000..2200. */
-    static std::optional<Entry> decode(const QByteArray& value);
 
 private:
     RedisCommands* m_redis;

@@ -19,19 +19,19 @@ class ClassifierBackoffTest : public QObject {
 
 private Q_SLOTS:
     void delaysDoubleUpToSixHours() {
-        QCOMPARE(ClassifierBackoff::delayAfter(1), std::chrono::milliseconds(5min));
-        QCOMPARE(ClassifierBackoff::delayAfter(2), std::chrono::milliseconds(10min));
-        QCOMPARE(ClassifierBackoff::delayAfter(4), std::chrono::milliseconds(40min));
-        QCOMPARE(ClassifierBackoff::delayAfter(7), std::chrono::milliseconds(320min));
-        QCOMPARE(ClassifierBackoff::delayAfter(8), std::chrono::milliseconds(6h)); // 640 min, capped
-        QCOMPARE(ClassifierBackoff::delayAfter(1000), std::chrono::milliseconds(6h));
-        QCOMPARE(ClassifierBackoff::delayAfter(0), std::chrono::milliseconds(5min));
+        QCOMPARE(enforcement::backoffDelayAfter(1), std::chrono::milliseconds(5min));
+        QCOMPARE(enforcement::backoffDelayAfter(2), std::chrono::milliseconds(10min));
+        QCOMPARE(enforcement::backoffDelayAfter(4), std::chrono::milliseconds(40min));
+        QCOMPARE(enforcement::backoffDelayAfter(7), std::chrono::milliseconds(320min));
+        QCOMPARE(enforcement::backoffDelayAfter(8), std::chrono::milliseconds(6h)); // 640 min, capped
+        QCOMPARE(enforcement::backoffDelayAfter(1000), std::chrono::milliseconds(6h));
+        QCOMPARE(enforcement::backoffDelayAfter(0), std::chrono::milliseconds(5min));
     }
 
     void valuesRoundTrip() {
-        const ClassifierBackoff::Entry e{3, fairuse::testing::at("2026-12-01T12:20:00Z")};
-        QCOMPARE(ClassifierBackoff::encode(e), QByteArray("3:1796127600000"));
-        const auto back = ClassifierBackoff::decode(ClassifierBackoff::encode(e));
+        const enforcement::BackoffEntry e{3, fairuse::testing::at("2026-12-01T12:20:00Z")};
+        QCOMPARE(enforcement::encodeBackoff(e), QByteArray("3:1796127600000"));
+        const auto back = enforcement::decodeBackoff(enforcement::encodeBackoff(e));
         QVERIFY(back);
         QCOMPARE(back->failures, 3);
         QCOMPARE(back->retryAt, e.retryAt);
@@ -62,7 +62,7 @@ private Q_SLOTS:
 
     void malformedValuesAreNoBackoff() {
         QFETCH(QByteArray, value);
-        QVERIFY(!ClassifierBackoff::decode(value));
+        QVERIFY(!enforcement::decodeBackoff(value));
     }
 
     void failuresAreRecordedAndCleared() {
