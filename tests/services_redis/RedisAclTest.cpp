@@ -4,6 +4,8 @@
 #include "RedisTestSupport.h"
 #include "TestFiles.h"
 
+#include "enforcer/ClassifierBackoff.h"
+#include "enforcer/RangeLeases.h"
 #include "enforcer/SpeechUserScan.h"
 #include "redis/LuaMeter.h"
 #include "redis/RedisUsageStore.h"
@@ -305,6 +307,20 @@ private Q_SLOTS:
         const Result<SpeechUsers> users = scanSpeechUsers(*m_enforcer, 100, 10000);
         QVERIFY2(users.ok(), qPrintable(users.ok() ? QString() : users.error().message));
         QVERIFY(users->uids.contains(uid));
+        // Its range leases and classifier backoff, and the PTTL it reads of another holder's lock.
+        RangeLeases leases(m_enforcer, at(), "instance-acl", std::chrono::seconds(30), std::chrono::seconds(600),
+                           10000);
+        const Result<RangeLeases::Claim> claim = leases.claim(3);
+        QVERIFY2(claim.ok() && *claim == RangeLeases::Claim::Taken,
+                 qPrintable(claim.ok() ? QStringLiteral("not taken") : claim.error().message));
+        QVERIFY(leases.renew(3).value());
+        QVERIFY(leases.finish(3).value());
+        ClassifierBackoff backoff(m_enforcer, 10000);
+        QVERIFY(backoff.recordFailure(uid, std::nullopt, at()).ok());
+        QVERIFY(backoff.read(uid).value().has_value());
+        QVERIFY(backoff.clear(uid).ok());
+        const auto pttl = waitForRedis(m_enforcer->command({"PTTL", RedisUsageStore::classifierLockKey(uid)}));
+        QVERIFY(pttl.ok() && pttl->isInteger());
 
         LuaMeter meter(m_enforcer);
         Result<MeterReading> metered = waitForRedis(meter.recordAndCheck(uid, 2000, at()));
