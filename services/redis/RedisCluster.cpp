@@ -3,6 +3,9 @@
 #include "common/Guarded.h"
 #include "common/Promise.h"
 
+#include <QDateTime>
+#include <QTimer>
+
 #include <algorithm>
 
 namespace fairuse::services {
@@ -10,6 +13,7 @@ namespace fairuse::services {
 namespace {
 
 constexpr int kMaxHops = 5;
+constexpr int kFailoverPollMs = 500;
 
 } // namespace
 
@@ -165,7 +169,18 @@ void RedisClusterClient::sendPipeline(QList<QList<QByteArray>> commands, Promise
         }
         clientFor(nodes.at(g))
             ->pipeline(part)
-            .then(guarded(this, [this, indexes, part, settle](const Result<QList<RedisReply>>& r) {
+            .then(guarded(this, [this, indexes, part, settle, node = nodes.at(g)](const Result<QList<RedisReply>>& r) {
+                if (!r && r.error().kind == ErrorKind::Unavailable) {
+                    // The master is gone (or going): each command waits for the failover on its own.
+                    for (qsizetype j = 0; j < indexes.size(); ++j) {
+                        auto one = std::make_shared<QPromise<Result<RedisReply>>>();
+                        one->start();
+                        one->future().then(guarded(
+                            this, [settle, index = indexes.at(j)](const Result<RedisReply>& x) { settle(index, x); }));
+                        retryAfterFailure(part.at(j), node, 0, QDateTime::currentMSecsSinceEpoch(), one, r.error());
+                    }
+                    return;
+                }
                 if (!r || r->size() != indexes.size()) {
                     settle(indexes.first(),
                            r ? Result<RedisReply>(Error::internal(QStringLiteral("a pipeline lost replies")))
@@ -187,7 +202,7 @@ void RedisClusterClient::sendPipeline(QList<QList<QByteArray>> commands, Promise
                     one->start();
                     one->future().then(guarded(
                         this, [settle, index = indexes.at(j)](const Result<RedisReply>& x) { settle(index, x); }));
-                    send(part.at(j), redirect->node, redirect->ask, 1, one);
+                    send(part.at(j), redirect->node, redirect->ask, 1, one, 0);
                 }
             }));
     }
@@ -234,19 +249,64 @@ QFuture<Result<RedisReply>> RedisClusterClient::commandOn(const ClusterNode& nod
 QFuture<Result<RedisReply>> RedisClusterClient::command(QList<QByteArray> argv) {
     auto promise = std::make_shared<QPromise<Result<RedisReply>>>();
     promise->start();
-    send(std::move(argv), std::nullopt, false, 0, promise);
+    send(std::move(argv), std::nullopt, false, 0, promise, 0);
+    return promise->future();
+}
+
+void RedisClusterClient::retryAfterFailure(QList<QByteArray> argv, ClusterNode failed, int hops, qint64 failingSince,
+                                           std::shared_ptr<QPromise<Result<RedisReply>>> promise, Error error) {
+    if (QDateTime::currentMSecsSinceEpoch() - failingSince >= m_failoverWaitMs) {
+        finish(promise, Result<RedisReply>(
+                            Error::unavailable(QStringLiteral("%1 (no other master took its slots over within %2 s)")
+                                                   .arg(error.message)
+                                                   .arg(m_failoverWaitMs / 1000))));
+        return;
+    }
+    ++m_failoverRetries;
+    QTimer::singleShot(kFailoverPollMs, this, [this, argv, failed, hops, failingSince, promise] {
+        refreshAvoiding(failed).then(
+            guarded(this, [this, argv, hops, failingSince, promise](const Result<QList<SlotRange>>&) {
+                send(argv, std::nullopt, false, hops, promise, failingSince);
+            }));
+    });
+}
+
+QFuture<Result<QList<SlotRange>>> RedisClusterClient::refreshAvoiding(const ClusterNode& failed) {
+    // Every node the map knows, masters then replicas, the failed one last: a replica promoted by the failover
+    // answers with the new map.
+    QList<ClusterNode> candidates;
+    const auto add = [&candidates, &failed](const ClusterNode& n) {
+        if (!(n == failed) && !candidates.contains(n)) {
+            candidates.append(n);
+        }
+    };
+    for (const SlotRange& r : m_map) {
+        add(r.master);
+    }
+    for (const SlotRange& r : m_map) {
+        for (const ClusterNode& replica : r.replicas) {
+            add(replica);
+        }
+    }
+    ClusterNode seed;
+    seed.host = m_seed.host;
+    seed.port = m_seed.port;
+    add(seed);
+    candidates.append(failed);
+    auto promise = makePromise<QList<SlotRange>>();
+    refreshFrom(candidates, 0, Error::unavailable(QStringLiteral("no cluster node answered")), promise);
     return promise->future();
 }
 
 void RedisClusterClient::send(QList<QByteArray> argv, std::optional<ClusterNode> at, bool asking, int hops,
-                              std::shared_ptr<QPromise<Result<RedisReply>>> promise) {
+                              std::shared_ptr<QPromise<Result<RedisReply>>> promise, qint64 failingSince) {
     if (m_map.isEmpty() && !at) {
-        refresh().then(guarded(this, [this, argv, hops, promise](const Result<QList<SlotRange>>& map) {
+        refresh().then(guarded(this, [this, argv, hops, promise, failingSince](const Result<QList<SlotRange>>& map) {
             if (!map) {
                 finish(promise, Result<RedisReply>(map.error()));
                 return;
             }
-            send(argv, std::nullopt, false, hops, promise);
+            send(argv, std::nullopt, false, hops, promise, failingSince);
         }));
         return;
     }
@@ -259,7 +319,14 @@ void RedisClusterClient::send(QList<QByteArray> argv, std::optional<ClusterNode>
         return;
     }
     RedisClient* client = clientFor(*node);
-    const auto handle = [this, argv, hops, promise](const Result<RedisReply>& r) {
+    const auto handle = [this, argv, hops, promise, failingSince, node = *node](const Result<RedisReply>& r) {
+        if (!r && r.error().kind == ErrorKind::Unavailable) {
+            // The node is gone: a failover may promote one of its replicas (cluster-node-timeout, then an
+            // election). Read the map from the other nodes until the slot has a new master, then send again.
+            retryAfterFailure(argv, node, hops, failingSince == 0 ? QDateTime::currentMSecsSinceEpoch() : failingSince,
+                              promise, r.error());
+            return;
+        }
         const std::optional<Redirection> redirect = r ? parseRedirection(*r) : std::nullopt;
         if (!redirect) {
             finish(promise, r);
@@ -274,13 +341,13 @@ void RedisClusterClient::send(QList<QByteArray> argv, std::optional<ClusterNode>
         }
         ++m_redirections;
         if (redirect->ask) {
-            send(argv, redirect->node, true, hops + 1, promise);
+            send(argv, redirect->node, true, hops + 1, promise, failingSince);
             return;
         }
         // MOVED: the slot has a new master for good; read the map again, then go where the reply said.
-        refresh().then(
-            guarded(this, [this, argv, hops, promise, node = redirect->node](const Result<QList<SlotRange>>&) {
-                send(argv, node, false, hops + 1, promise);
+        refresh().then(guarded(
+            this, [this, argv, hops, promise, failingSince, node = redirect->node](const Result<QList<SlotRange>>&) {
+                send(argv, node, false, hops + 1, promise, failingSince);
             }));
     };
     if (asking) {

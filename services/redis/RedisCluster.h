@@ -64,6 +64,12 @@ public:
 
     /** Redirections followed so far (MOVED and ASK), for tests and metrics. */
     int redirections() const { return m_redirections; }
+    /** Commands sent again after their node failed (a failover), for tests and metrics. */
+    int failoverRetries() const { return m_failoverRetries; }
+    /** How long a command whose master failed waits for a failover (default 30 s: node timeout plus election). A
+     *  command whose connection dropped may have run: it is sent again, so this suits commands that may run twice
+     *  (reads, SET, DEL, compare-and-set scripts), which is what the enforcement service sends. */
+    void setFailoverWaitMs(int ms) { m_failoverWaitMs = ms; }
 
 private:
     RedisClient* clientFor(const ClusterNode& node);
@@ -72,13 +78,21 @@ private:
     void sendPipeline(QList<QList<QByteArray>> commands, PromisePtr<QList<RedisReply>> promise);
     void refreshFrom(QList<ClusterNode> candidates, qsizetype next, Error last,
                      std::shared_ptr<QPromise<Result<QList<SlotRange>>>> promise);
+    /** `failingSince`: when the command's node first failed (ms since the epoch), 0 while it has not. */
     void send(QList<QByteArray> argv, std::optional<ClusterNode> at, bool asking, int hops,
-              std::shared_ptr<QPromise<Result<RedisReply>>> promise);
+              std::shared_ptr<QPromise<Result<RedisReply>>> promise, qint64 failingSince);
+    /** A command whose node failed: after a pause, read the map from the other nodes and send it again, until a new
+     *  master serves its slot or failoverWaitMs has passed since it first failed. */
+    void retryAfterFailure(QList<QByteArray> argv, ClusterNode failed, int hops, qint64 failingSince,
+                           std::shared_ptr<QPromise<Result<RedisReply>>> promise, Error error);
+    QFuture<Result<QList<SlotRange>>> refreshAvoiding(const ClusterNode& failed);
 
     RedisConfig m_seed;
     QList<SlotRange> m_map;
     QHash<QString, RedisClient*> m_clients;
     int m_redirections = 0;
+    int m_failoverRetries = 0;
+    int m_failoverWaitMs = 30000;
 };
 
 } // namespace fairuse::services
