@@ -2,6 +2,9 @@
 // Firestore with the shared core deciding (services/enforcer/EnforcerPass.h); see --help.
 #include "EnforcerCommandLine.h"
 
+#include "common/Await.h"
+#include "enforcer/EnforcerHttp.h"
+#include "enforcer/EnforcerMetrics.h"
 #include "enforcer/EnforcerPass.h"
 #include "firestore/FirestoreAuth.h"
 #include "llm/HeuristicClassifierService.h"
@@ -79,6 +82,31 @@ bool waitUntil(TimePoint until) {
         loop.exec();
     }
     return g_stop == 0;
+}
+
+/**
+ * What /healthz says went wrong in a pass with backend errors: the backend's own answer now (a PING, a read of one
+ * document), which names the cause ("connection refused"), else the count of errors the log details.
+ */
+QStringList backendProblems(const services::PassReport& report, services::RedisClient& redis,
+                            services::FirestoreClient& firestore) {
+    constexpr int kProbeTimeoutMs = 5000;
+    QStringList problems;
+    if (report.redisErrors > 0) {
+        const auto pong = services::awaitResult(redis.command({"PING"}), kProbeTimeoutMs);
+        problems.append(pong
+                            ? QStringLiteral("redis: %1 error(s) in the last pass, see the log").arg(report.redisErrors)
+                            : QStringLiteral("redis: %1").arg(pong.error().message));
+    }
+    if (report.firestoreErrors > 0) {
+        const auto doc =
+            services::awaitResult(firestore.get(QStringLiteral("fair_use_service/probe")), kProbeTimeoutMs);
+        problems.append(
+            doc || doc.error().kind == ErrorKind::NotFound
+                ? QStringLiteral("firestore: %1 error(s) in the last pass, see the log").arg(report.firestoreErrors)
+                : QStringLiteral("firestore: %1").arg(doc.error().message));
+    }
+    return problems;
 }
 
 } // namespace
@@ -163,8 +191,24 @@ int main(int argc, char** argv) {
         out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
         out.flush();
     };
+    services::EnforcerMetrics metrics({QCoreApplication::applicationVersion(), c.shadow, c.interval});
+    std::unique_ptr<services::EnforcerHttp> http;
+    if (c.listen) {
+        http = std::make_unique<services::EnforcerHttp>(&metrics, clockNow);
+        const Result<quint16> port = http->start(c.listen->host, c.listen->port);
+        if (!port) {
+            err << "fairuse-enforcer: --listen: " << port.error().message << "\n";
+            return kExitUsage;
+        }
+        const QString address = c.listen->host.protocol() == QAbstractSocket::IPv6Protocol
+                                    ? QStringLiteral("[%1]:%2").arg(c.listen->host.toString()).arg(*port)
+                                    : QStringLiteral("%1:%2").arg(c.listen->host.toString()).arg(*port);
+        sink(QJsonObject{{QStringLiteral("listening"), address}});
+        qCInfo(lcEnforcer).noquote() << "serving /metrics and /healthz on" << address;
+    }
     for (;;) {
         const TimePoint started = clockNow();
+        metrics.passStarted(started);
         options.now = c.now.value_or(started); // the core reads no clock: the service passes it in
         qCInfo(lcEnforcer).noquote() << QStringLiteral("pass at %1 on %2 and %3 as %4, classifier %5%6")
                                             .arg(formatRfc3339(options.now), redis.describe(), cases.describe(),
@@ -172,6 +216,7 @@ int main(int argc, char** argv) {
                                                  c.shadow ? QStringLiteral(", shadow (writes nothing)") : QString());
         services::EnforcerPass pass(&redis, &usage, firestore, &cases, classifier.get(), options, sink);
         const services::PassReport report = pass.run();
+        metrics.passFinished(report, clockNow(), http ? backendProblems(report, redis, *firestore) : QStringList());
         out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
             << "\n";
         out.flush();
