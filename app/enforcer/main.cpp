@@ -7,6 +7,7 @@
 #include "enforcer/EnforcerMetrics.h"
 #include "enforcer/EnforcerPass.h"
 #include "firestore/FirestoreAuth.h"
+#include "firestore/ServiceHeartbeatDocument.h"
 #include "llm/HeuristicClassifierService.h"
 #include "llm/OpenAiClassifier.h"
 #include "logging/Logging.h"
@@ -16,6 +17,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
+#include <QSysInfo>
 #include <QTextStream>
 #include <QTimer>
 
@@ -85,11 +87,12 @@ bool waitUntil(TimePoint until) {
 }
 
 /**
- * What /healthz says went wrong in a pass with backend errors: the backend's own answer now (a PING, a read of one
- * document), which names the cause ("connection refused"), else the count of errors the log details.
+ * What /healthz says went wrong in a pass with backend errors: the backend's own answer now (a PING; for Firestore
+ * the heartbeat's write, `heartbeatError`), which names the cause ("connection refused"), else the count of errors
+ * the log details.
  */
 QStringList backendProblems(const services::PassReport& report, services::RedisClient& redis,
-                            services::FirestoreClient& firestore) {
+                            const QString& heartbeatError) {
     constexpr int kProbeTimeoutMs = 5000;
     QStringList problems;
     if (report.redisErrors > 0) {
@@ -98,15 +101,29 @@ QStringList backendProblems(const services::PassReport& report, services::RedisC
                             ? QStringLiteral("redis: %1 error(s) in the last pass, see the log").arg(report.redisErrors)
                             : QStringLiteral("redis: %1").arg(pong.error().message));
     }
-    if (report.firestoreErrors > 0) {
-        const auto doc =
-            services::awaitResult(firestore.get(QStringLiteral("fair_use_service/probe")), kProbeTimeoutMs);
+    if (report.firestoreErrors > 0 || !heartbeatError.isEmpty()) {
         problems.append(
-            doc || doc.error().kind == ErrorKind::NotFound
+            heartbeatError.isEmpty()
                 ? QStringLiteral("firestore: %1 error(s) in the last pass, see the log").arg(report.firestoreErrors)
-                : QStringLiteral("firestore: %1").arg(doc.error().message));
+                : QStringLiteral("firestore: %1").arg(heartbeatError));
     }
     return problems;
+}
+
+/** Writes this instance's heartbeat (fair_use_service/{instance}) for the console. A failure is logged and returned
+ *  (its message), not fatal. */
+QString writeHeartbeat(services::FirestoreClient& firestore, const ServiceHeartbeat& h) {
+    constexpr int kTimeoutMs = 30000;
+    const auto written =
+        services::awaitResult(firestore.commit({services::FirestoreWrite::set(
+                                  services::serviceHeartbeatPath(h.instance), services::encodeServiceHeartbeat(h))}),
+                              kTimeoutMs);
+    if (!written) {
+        qCWarning(lcEnforcer).noquote() << "heartbeat" << services::serviceHeartbeatPath(h.instance)
+                                        << "not written:" << written.error().message;
+        return written.error().message;
+    }
+    return QString();
 }
 
 } // namespace
@@ -206,6 +223,14 @@ int main(int argc, char** argv) {
         sink(QJsonObject{{QStringLiteral("listening"), address}});
         qCInfo(lcEnforcer).noquote() << "serving /metrics and /healthz on" << address;
     }
+    ServiceHeartbeat heartbeat;
+    heartbeat.instance =
+        !c.instanceName.isEmpty()
+            ? c.instanceName
+            : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
+    heartbeat.version = QCoreApplication::applicationVersion();
+    heartbeat.shadow = c.shadow;
+    heartbeat.intervalS = c.once ? 0 : c.interval.count();
     for (;;) {
         const TimePoint started = clockNow();
         metrics.passStarted(started);
@@ -216,7 +241,15 @@ int main(int argc, char** argv) {
                                                  c.shadow ? QStringLiteral(", shadow (writes nothing)") : QString());
         services::EnforcerPass pass(&redis, &usage, firestore, &cases, classifier.get(), options, sink);
         const services::PassReport report = pass.run();
-        metrics.passFinished(report, clockNow(), http ? backendProblems(report, redis, *firestore) : QStringList());
+        const TimePoint finished = clockNow();
+        heartbeat.lastPassStarted = started;
+        heartbeat.lastPassFinished = finished;
+        heartbeat.durationMs = (finished - started).count();
+        heartbeat.usersEvaluated = report.usersEvaluated;
+        heartbeat.casesWritten = report.casesWritten;
+        heartbeat.errors = report.errors + report.redisErrors + report.firestoreErrors;
+        const QString heartbeatError = writeHeartbeat(*firestore, heartbeat);
+        metrics.passFinished(report, finished, http ? backendProblems(report, redis, heartbeatError) : QStringList());
         out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
             << "\n";
         out.flush();

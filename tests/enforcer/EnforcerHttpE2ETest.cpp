@@ -1,9 +1,12 @@
 // fairuse-enforcer's --listen end to end: the built binary in loop mode on redis-server and the Firestore emulator
 // serves /metrics whose counters are the summary line's, and /healthz 200; pointed at a Redis nobody listens on,
-// /healthz is 503 naming redis and the Redis error counter is above zero.
+// /healthz is 503 naming redis and the Redis error counter is above zero. Each pass writes the instance's heartbeat
+// (fair_use_service/{instance}), shadow passes too.
 #include "RequireBackend.h"
 
 #include "common/Await.h"
+#include "firestore/FirestoreAuth.h"
+#include "firestore/FirestoreCaseStore.h"
 #include "redis/RedisClient.h"
 
 #include <QElapsedTimer>
@@ -37,6 +40,7 @@ struct HttpAnswer {
 /** A running service: its process, the port it said it listens on, and the lines it wrote so far. */
 struct Service {
     std::unique_ptr<QProcess> process;
+    QString project;
     quint16 port = 0;
     QByteArray out;
     QJsonObject summary; ///< the first pass's summary
@@ -58,17 +62,19 @@ class EnforcerHttpE2ETest : public QObject {
     QString m_host;
 
     /** Starts the service in loop mode with --listen 127.0.0.1:0 and waits for its port and first summary. */
-    bool start(Service& s, const QString& redisUrl) {
+    bool start(Service& s, const QString& redisUrl, const QStringList& extra = {}) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
         s.process = std::make_unique<QProcess>();
         s.process->setProcessEnvironment(env);
-        s.process->start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
-                         {QStringLiteral("--redis"), redisUrl, QStringLiteral("--firestore"),
-                          fairuse::testing::backends::freshProject(QStringLiteral("demo-http")),
-                          QStringLiteral("--identity"), kIdentity, QStringLiteral("--interval"), QStringLiteral("3600"),
-                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-dir"),
-                          qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-logs")});
+        s.project = fairuse::testing::backends::freshProject(QStringLiteral("demo-http"));
+        s.process->start(
+            qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+            QStringList{QStringLiteral("--redis"), redisUrl, QStringLiteral("--firestore"), s.project,
+                        QStringLiteral("--identity"), kIdentity, QStringLiteral("--interval"), QStringLiteral("3600"),
+                        QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-dir"),
+                        qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-logs")} +
+                extra);
         if (!s.process->waitForStarted()) {
             return false;
         }
@@ -111,6 +117,16 @@ class EnforcerHttpE2ETest : public QObject {
         return a;
     }
 
+    /** The heartbeats the service wrote in its project, read as the console reads them. */
+    QList<ServiceHeartbeat> heartbeats(const QString& project) {
+        FirestoreConfig fc;
+        fc.projectId = project;
+        fc.emulatorHost = m_host;
+        FirestoreCaseStore store(std::make_shared<FirestoreClient>(fc, StaticToken::emulatorOwner()));
+        const auto read = awaitResult(store.listServiceHeartbeats());
+        return read ? *read : QList<ServiceHeartbeat>();
+    }
+
     /** The value of an unlabelled sample in an exposition; -1 when it is missing. */
     static double sample(const QByteArray& exposition, const QByteArray& name) {
         for (const QByteArray& line : exposition.split('\n')) {
@@ -150,7 +166,9 @@ private Q_SLOTS:
         QVERIFY(awaitResult(redis.pipeline(commands)).ok());
 
         Service s;
-        QVERIFY2(start(s, QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb)), s.out.constData());
+        QVERIFY2(start(s, QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb),
+                       {QStringLiteral("--instance-name"), QStringLiteral("http-e2e")}),
+                 s.out.constData());
         QVERIFY2(s.summary.value(QStringLiteral("users_evaluated")).toInt() >= 1, s.out.constData());
 
         const HttpAnswer metrics = get(s.port, QStringLiteral("/metrics"));
@@ -177,6 +195,19 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(health.body).object().value(QStringLiteral("status")).toString(),
                  QStringLiteral("ok"));
 
+        // The pass's heartbeat, for the console.
+        const QList<ServiceHeartbeat> beats = heartbeats(s.project);
+        QCOMPARE(beats.size(), 1);
+        const ServiceHeartbeat& h = beats.first();
+        QCOMPARE(h.instance, QStringLiteral("http-e2e"));
+        QCOMPARE(h.usersEvaluated, s.summary.value(QStringLiteral("users_evaluated")).toInt());
+        QCOMPARE(h.casesWritten, s.summary.value(QStringLiteral("cases_written")).toInt());
+        QCOMPARE(h.errors, 0);
+        QCOMPARE(h.shadow, false);
+        QCOMPARE(h.intervalS, 3600);
+        QVERIFY(!h.version.isEmpty());
+        QCOMPARE(h.durationMs, (h.lastPassFinished - h.lastPassStarted).count());
+
         s.process->terminate(); // SIGTERM ends the wait between passes
         QVERIFY(s.process->waitForFinished(30000));
         QCOMPARE(s.process->exitCode(), 0);
@@ -189,7 +220,8 @@ private Q_SLOTS:
         const quint16 port = closed.serverPort();
         closed.close();
         Service s;
-        QVERIFY2(start(s, QStringLiteral("redis://127.0.0.1:%1/0").arg(port)), s.out.constData());
+        QVERIFY2(start(s, QStringLiteral("redis://127.0.0.1:%1/0").arg(port), {QStringLiteral("--shadow")}),
+                 s.out.constData());
         QVERIFY(s.summary.value(QStringLiteral("redis_errors")).toInt() > 0);
 
         const HttpAnswer health = get(s.port, QStringLiteral("/healthz"));
@@ -202,6 +234,15 @@ private Q_SLOTS:
         const HttpAnswer metrics = get(s.port, QStringLiteral("/metrics"));
         QCOMPARE(metrics.status, 200);
         QVERIFY(sample(metrics.body, "fairuse_enforcer_redis_errors_total") > 0);
+        QCOMPARE(sample(metrics.body, "fairuse_enforcer_shadow"), 1.0);
+
+        // A shadow pass writes its heartbeat too (host:pid by default), with the pass's errors.
+        const QList<ServiceHeartbeat> beats = heartbeats(s.project);
+        QCOMPARE(beats.size(), 1);
+        QVERIFY(beats.first().shadow);
+        QVERIFY(beats.first().errors > 0);
+        QVERIFY2(beats.first().instance.endsWith(QStringLiteral(":%1").arg(s.process->processId())),
+                 qPrintable(beats.first().instance));
 
         s.process->terminate();
         QVERIFY(s.process->waitForFinished(30000));
