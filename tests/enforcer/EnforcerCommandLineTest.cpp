@@ -185,6 +185,35 @@ private Q_SLOTS:
         QVERIFY(!err.contains(QLatin1String("hunter2")));
     }
 
+    void listenBeyondLoopbackIsWarned() {
+        // Accepted, since a proxy or a scraper on another host may need it, but said: the endpoint has no
+        // authentication. The service then runs (against backends that are not there) until terminated.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), QStringLiteral("127.0.0.1:1"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:1"), QStringLiteral("--firestore"),
+                 QStringLiteral("demo-enforcer"), QStringLiteral("--identity"),
+                 QStringLiteral("enforcer@fairuse.example"), QStringLiteral("--interval"), QStringLiteral("60"),
+                 QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"), QStringLiteral("--log-dir"),
+                 m_dir.filePath(QStringLiteral("logs"))});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QByteArray out;
+        while (!out.contains("\"listening\"") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            err += p.readAllStandardError();
+            out += p.readAllStandardOutput();
+        }
+        p.waitForReadyRead(1000);
+        err += p.readAllStandardError();
+        p.kill(); // its pass against absent backends is of no interest here
+        QVERIFY(p.waitForFinished(30000));
+        QVERIFY2(out.contains("\"listening\":\"0.0.0.0:"), out.constData());
+        QVERIFY2(err.contains("no authentication"), err.constData());
+    }
+
     void help() {
         QProcess p;
         p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"), {QStringLiteral("--help")});
