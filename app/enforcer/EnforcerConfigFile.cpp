@@ -158,6 +158,13 @@ Result<ConfigFile> readConfigFile(const QString& path) {
             break;
         }
     }
+    // Files the config names are found beside it, as an operator reading the config expects.
+    const QDir folder(QFileInfo(path).absolutePath());
+    for (const QString& option : {QStringLiteral("policy"), QStringLiteral("log-dir")}) {
+        if (config.values.contains(option)) {
+            config.values.insert(option, folder.absoluteFilePath(config.values.value(option)));
+        }
+    }
     if (config.values.contains(QStringLiteral("redis"))) {
         const QUrl url(config.values.value(QStringLiteral("redis")));
         if (!url.password().isEmpty()) {
@@ -166,8 +173,7 @@ Result<ConfigFile> readConfigFile(const QString& path) {
         }
     }
     if (o.contains(QStringLiteral("llm_api_key_file"))) {
-        const QString keyPath = QDir(QFileInfo(path).absolutePath())
-                                    .absoluteFilePath(o.value(QStringLiteral("llm_api_key_file")).toString());
+        const QString keyPath = folder.absoluteFilePath(o.value(QStringLiteral("llm_api_key_file")).toString());
         const QFileInfo info(keyPath);
         if (!info.isFile()) {
             return invalid(QStringLiteral("llm_api_key_file %1 is not a file").arg(keyPath));

@@ -24,6 +24,7 @@ struct ConfigFile {
  * Reads `path`. Invalid, naming the file and the key (or the line and column of a syntax error), when it is not a
  * JSON object, holds an unknown key or a value of the wrong type, holds a secret (a key naming a password, token or
  * API key; a Redis URL with a password), or names a key file that is unreadable, empty or readable by every user.
+ * Relative paths in it (policy, log_dir, llm_api_key_file) are taken from the config file's folder.
  */
 Result<ConfigFile> readConfigFile(const QString& path);
 

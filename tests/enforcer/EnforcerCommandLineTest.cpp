@@ -154,6 +154,9 @@ private Q_SLOTS:
             << QStringLiteral("is empty");
         QTest::newRow("config values checked like flags")
             << config("zero.json", with({{QStringLiteral("interval_seconds"), 0}})) << QStringLiteral("--interval");
+        QTest::newRow("config paths beside the config")
+            << config("policy.json", with({{QStringLiteral("policy"), QStringLiteral("no-policy.json")}}))
+            << QStringLiteral("cannot read %1").arg(m_dir.filePath(QStringLiteral("no-policy.json")));
         // The file's bad interval is overridden by the command line's, so the next problem (--listen) is reported.
         QTest::newRow("command line over config")
             << config("override.json", with({{QStringLiteral("interval_seconds"), 0}})) +
