@@ -6,6 +6,7 @@
 #include "CaseClaims.h"
 #include "ConnectionBanner.h"
 #include "DashboardView.h"
+#include "EnforcerStatus.h"
 #include "Export.h"
 #include "FilterBar.h"
 #include "ManualReviewView.h"
@@ -222,8 +223,24 @@ void MainWindow::buildStatusBar() {
     }
     m_identity = new QLabel(identityText(), this);
     m_identity->setAccessibleName(tr("Signed-in reviewer"));
+    m_enforcer = new QLabel(this);
+    m_enforcer->setObjectName(QStringLiteral("enforcerStatus"));
+    m_enforcer->setAccessibleName(tr("Enforcement service"));
+    m_enforcer->hide();
+    m_enforcerStatus = new models::EnforcerStatus(m_backend, this);
+    connect(m_enforcerStatus, &models::EnforcerStatus::changed, this, [this] {
+        const models::EnforcerStatus::Display& d = m_enforcerStatus->display();
+        m_enforcer->setText(d.text);
+        m_enforcer->setToolTip(d.toolTip);
+        // A stale service is the one thing here a reviewer must notice: its decisions are not being made.
+        m_enforcer->setStyleSheet(d.stale ? QStringLiteral("QLabel { color: #b00020; font-weight: bold; }")
+                                          : QString());
+        m_enforcer->setVisible(!d.text.isEmpty());
+    });
+    m_enforcerStatus->start();
     statusBar()->addWidget(m_progress);
     statusBar()->addWidget(m_busy);
+    statusBar()->addPermanentWidget(m_enforcer);
     statusBar()->addPermanentWidget(m_classifier);
     statusBar()->addPermanentWidget(m_profile);
     statusBar()->addPermanentWidget(m_identity);
@@ -234,6 +251,10 @@ QString MainWindow::identityText() const {
         return tr("%1 — %2").arg(m_backend.reviewer.email, roleLabel(m_backend.reviewer.role));
     }
     return tr("%1 — %2 (%3)").arg(m_backend.reviewer.email, roleLabel(m_backend.reviewer.role), m_backend.signInMethod);
+}
+
+QString MainWindow::enforcerText() const {
+    return m_enforcer ? m_enforcer->text() : QString();
 }
 
 QString MainWindow::progressText() const {

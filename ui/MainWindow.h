@@ -15,6 +15,7 @@ class QStackedWidget;
 
 namespace fairuse::models {
 class CaseClaims;
+class EnforcerStatus;
 class QueueCasework;
 } // namespace fairuse::models
 
@@ -53,6 +54,9 @@ public:
     QList<QAction*> allActions() const { return m_actions; }
     /** The status bar's identity text: "e-mail — role". */
     QString identityText() const;
+    /** The status bar's enforcement-service text ("Enforcer: last pass 3 min ago · 1.2 s · v0.1.0"); empty, and
+     *  hidden, when no service has written a heartbeat. */
+    QString enforcerText() const;
     /** The status bar's loading text ("Loaded 12,000 users…", "12,345 users"). */
     QString progressText() const;
 
@@ -127,6 +131,8 @@ private:
     AppealsInboxView* m_appealsView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
+    QLabel* m_enforcer = nullptr; ///< the enforcement service's heartbeat; hidden when none runs
+    models::EnforcerStatus* m_enforcerStatus = nullptr;
     QLabel* m_profile = nullptr;
     QLabel* m_classifier = nullptr;
     QLabel* m_progress = nullptr;

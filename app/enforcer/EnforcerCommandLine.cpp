@@ -1,5 +1,6 @@
 #include "EnforcerCommandLine.h"
 
+#include "EnforcerConfigFile.h"
 #include "RedisUrl.h"
 
 #include <QCommandLineParser>
@@ -9,7 +10,7 @@
 namespace fairuse::enforcer {
 
 QString helpText() {
-    return QStringLiteral(
+    const QString options = QStringLiteral(
         "Usage: fairuse-enforcer --redis URL --firestore PROJECT [--once | --interval SECONDS] [OPTIONS]\n"
         "\n"
         "The fair-use enforcement service: finds users with speech in the backend's Redis keys, evaluates each with\n"
@@ -41,9 +42,54 @@ QString helpText() {
         "  --emulator           the project is the emulator's although its id does not start with demo-\n"
         "  --allow-plaintext-redis  plain redis:// to another machine\n"
         "  --log-dir DIR        the log file's folder (default: the data folder's logs)\n"
-        "  -h, --help, -v, --version\n"
-        "\n"
-        "Exit codes: 0 the pass ran, 1 Redis or Firestore failed during it, 2 bad usage.\n");
+        "  --listen HOST:PORT   loop mode: serve GET /metrics (Prometheus text) and GET /healthz (200, or 503 with\n"
+        "                       the problem) on HOST:PORT, e.g. 127.0.0.1:9464; port 0 picks a free port and says\n"
+        "                       {\"listening\":\"HOST:PORT\"} on standard output. No authentication: keep it on\n"
+        "                       loopback or behind a proxy\n"
+        "  --instance-name NAME this instance's heartbeat document, fair_use_service/NAME (default: HOST:PID)\n"
+        "  --config FILE        the settings above from a JSON object (example: enforcer.example.json in the\n"
+        "                       package's share/fairuse/systemd); an option on the command line wins over the file.\n"
+        "                       Keys:\n");
+    const QString rest =
+        QStringLiteral("                       No secrets in it: a password, token or API key in the file is refused\n"
+                       "  -h, --help, -v, --version\n"
+                       "\n"
+                       "Exit codes: 0 the pass ran, 1 Redis or Firestore failed during it, 2 bad usage.\n");
+    return options + configHelp() + rest;
+}
+
+Result<ListenAddress> parseListenAddress(const QString& value) {
+    const auto invalid = [&value](const QString& why) {
+        return Error::invalid(
+            QStringLiteral("--listen \"%1\": %2 (expected HOST:PORT, e.g. 127.0.0.1:9464)").arg(value.left(80), why));
+    };
+    const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
+    if (colon < 0) {
+        return invalid(QStringLiteral("no port"));
+    }
+    QString host = value.left(colon);
+    const QString port = value.mid(colon + 1);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
+        host = host.mid(1, host.size() - 2);
+    } else if (host.contains(QLatin1Char(':'))) {
+        return invalid(QStringLiteral("an IPv6 address goes in brackets, [::1]:PORT"));
+    }
+    if (port.isEmpty()) {
+        return invalid(QStringLiteral("no port"));
+    }
+    bool ok = false;
+    const uint number = port.toUInt(&ok);
+    if (!ok || number > 65535 || !port.front().isDigit()) {
+        return invalid(QStringLiteral("the port must be a number from 0 to 65535"));
+    }
+    ListenAddress a;
+    a.port = static_cast<quint16>(number);
+    if (host == QLatin1String("localhost")) {
+        a.host = QHostAddress(QHostAddress::LocalHost);
+    } else if (!a.host.setAddress(host)) {
+        return invalid(QStringLiteral("the host must be an IP address or localhost"));
+    }
+    return a;
 }
 
 Result<CommandLine> parseCommandLine(const QStringList& args) {
@@ -64,10 +110,14 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     const QCommandLineOption emulator(QStringLiteral("emulator"), QString());
     const QCommandLineOption plaintext(QStringLiteral("allow-plaintext-redis"), QString());
     const QCommandLineOption logDir(QStringLiteral("log-dir"), QString(), QStringLiteral("DIR"));
+    const QCommandLineOption listen(QStringLiteral("listen"), QString(), QStringLiteral("HOST:PORT"));
+    const QCommandLineOption config(QStringLiteral("config"), QString(), QStringLiteral("FILE"));
+    const QCommandLineOption instanceName(QStringLiteral("instance-name"), QString(), QStringLiteral("NAME"));
     const QCommandLineOption cluster(QStringLiteral("redis-cluster"), QString());
     const QCommandLineOption leaseTtl(QStringLiteral("lease-ttl"), QString(), QStringLiteral("SECONDS"));
-    parser.addOptions({help, version, redis, firestore, once, interval, now, shadow, identity, policy, llmBaseUrl,
-                       llmModel, llmKey, emulator, plaintext, logDir, cluster, leaseTtl});
+    parser.addOptions({help,      version,  redis,  firestore,  once,         interval, now,
+                       shadow,    identity, policy, llmBaseUrl, llmModel,     llmKey,   emulator,
+                       plaintext, logDir,   listen, config,     instanceName, cluster,  leaseTtl});
     if (!parser.parse(QStringList{QStringLiteral("fairuse-enforcer")} + args)) {
         return Error::invalid(parser.errorText());
     }
@@ -86,17 +136,36 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
                                   .arg(QString::fromLatin1(kLlmKeyVariable)));
     }
     c.once = parser.isSet(once);
-    if (c.once && parser.isSet(interval)) {
+    // The config file's settings, under the command line's: a flag given on both wins.
+    ConfigFile file;
+    if (parser.isSet(config)) {
+        Result<ConfigFile> read = readConfigFile(parser.value(config));
+        if (!read) {
+            return read.error();
+        }
+        file = std::move(*read);
+        if (c.once) { // a one-off pass of a configured service: no loop to time or serve
+            file.values.remove(QStringLiteral("interval"));
+            file.values.remove(QStringLiteral("listen"));
+        }
+    }
+    const auto isSet = [&parser, &file](const QCommandLineOption& o) {
+        return parser.isSet(o) || file.has(o.names().constLast());
+    };
+    const auto value = [&parser, &file](const QCommandLineOption& o) {
+        return parser.isSet(o) ? parser.value(o) : file.values.value(o.names().constLast());
+    };
+    if (c.once && isSet(interval)) {
         return Error::invalid(QStringLiteral("--once and --interval exclude each other"));
     }
-    if (!c.once && parser.isSet(now)) {
+    if (!c.once && isSet(now)) {
         return Error::invalid(QStringLiteral("--now pins the clock of one pass: use it with --once"));
     }
-    c.shadow = parser.isSet(shadow);
-    if (!parser.isSet(redis) || !parser.isSet(firestore)) {
+    c.shadow = isSet(shadow);
+    if (!isSet(redis) || !isSet(firestore)) {
         return Error::invalid(QStringLiteral("--redis URL and --firestore PROJECT are required"));
     }
-    const Result<cli::RedisUrl> url = cli::readRedisUrl(parser.value(redis), parser.isSet(plaintext));
+    const Result<cli::RedisUrl> url = cli::readRedisUrl(value(redis), isSet(plaintext));
     if (!url) {
         return url.error();
     }
@@ -107,25 +176,25 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     }
     static const QRegularExpression projectId(
         QStringLiteral("^([a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$"));
-    const QString project = parser.value(firestore);
+    const QString project = value(firestore);
     if (!projectId.match(project).hasMatch()) {
         return Error::invalid(
             QStringLiteral("--firestore \"%1\" is not a Google Cloud project id").arg(project.left(80)));
     }
     const Result<services::FirestoreConfig> fs = services::FirestoreConfig::forCommandLine(
-        project, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"), parser.isSet(emulator));
+        project, qEnvironmentVariable("FIRESTORE_EMULATOR_HOST"), isSet(emulator));
     if (!fs) {
         return fs.error();
     }
     c.firestore = *fs;
-    if (parser.isSet(now)) {
-        const Result<TimePoint> t = parseRfc3339(parser.value(now));
+    if (isSet(now)) {
+        const Result<TimePoint> t = parseRfc3339(value(now));
         if (!t) {
             return Error::invalid(QStringLiteral("--now: %1").arg(t.error().message));
         }
         c.now = *t;
     }
-    c.identity = parser.value(identity).trimmed();
+    c.identity = value(identity).trimmed();
     static const QRegularExpression email(QStringLiteral("^[^@\\s]+@[^@\\s]+$"));
     if (!c.identity.isEmpty() && !email.match(c.identity).hasMatch()) {
         return Error::invalid(QStringLiteral("--identity must be an e-mail address, not \"%1\"").arg(c.identity));
@@ -134,8 +203,8 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
         return Error::invalid(QStringLiteral("--identity EMAIL is required on the emulator: it names the service in "
                                              "the audit records"));
     }
-    if (parser.isSet(policy)) {
-        QFile f(parser.value(policy));
+    if (isSet(policy)) {
+        QFile f(value(policy));
         if (!f.open(QIODevice::ReadOnly)) {
             return Error::invalid(QStringLiteral("--policy: cannot read %1").arg(f.fileName()));
         }
@@ -145,39 +214,66 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
         }
         c.policy = *p;
     }
-    if (parser.isSet(llmBaseUrl) != parser.isSet(llmModel)) {
+    if (isSet(llmBaseUrl) != isSet(llmModel)) {
         return Error::invalid(QStringLiteral("--llm-base-url and --llm-model go together"));
     }
-    if (parser.isSet(llmBaseUrl)) {
-        c.llmBaseUrl = QUrl(parser.value(llmBaseUrl));
+    if (isSet(llmBaseUrl)) {
+        c.llmBaseUrl = QUrl(value(llmBaseUrl));
         if (!c.llmBaseUrl.isValid() || !c.llmBaseUrl.userInfo().isEmpty() || c.llmBaseUrl.hasQuery() ||
             (c.llmBaseUrl.scheme() != QLatin1String("https") && c.llmBaseUrl.scheme() != QLatin1String("http"))) {
             return Error::invalid(QStringLiteral("--llm-base-url must be an http(s) URL without credentials or query"));
         }
-        c.llmModel = parser.value(llmModel);
+        c.llmModel = value(llmModel);
         c.llmKey = qEnvironmentVariable(kLlmKeyVariable);
+        if (c.llmKey.isEmpty()) {
+            c.llmKey = file.llmKey;
+        }
     }
     c.interval = c.policy.checkInterval;
-    if (parser.isSet(interval)) {
+    if (isSet(interval)) {
         bool ok = false;
-        const int seconds = parser.value(interval).toInt(&ok);
+        const int seconds = value(interval).toInt(&ok);
         if (!ok || seconds < 1 || seconds > 86400) {
             return Error::invalid(QStringLiteral("--interval must be a number of seconds from 1 to 86400"));
         }
         c.interval = std::chrono::seconds(seconds);
     }
-    c.logDir = parser.value(logDir);
-    c.redisCluster = parser.isSet(cluster);
+    c.logDir = value(logDir);
+    c.redisCluster = isSet(cluster);
     if (c.redisCluster && c.redis.db != 0) {
         return Error::invalid(QStringLiteral("--redis-cluster: a cluster has database 0 only, not %1").arg(c.redis.db));
     }
-    if (parser.isSet(leaseTtl)) {
+    if (isSet(leaseTtl)) {
         bool ok = false;
-        const int seconds = parser.value(leaseTtl).toInt(&ok);
+        const int seconds = value(leaseTtl).toInt(&ok);
         if (!ok || seconds < 1 || seconds > 3600) {
             return Error::invalid(QStringLiteral("--lease-ttl must be a number of seconds from 1 to 3600"));
         }
         c.leaseTtl = std::chrono::seconds(seconds);
+    }
+    if (isSet(instanceName)) {
+        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9._:-]{1,100}$"));
+        c.instanceName = value(instanceName);
+        if (!name.match(c.instanceName).hasMatch()) {
+            return Error::invalid(QStringLiteral("--instance-name must be 1 to 100 letters, digits, '.', '_', ':' "
+                                                 "or '-'"));
+        }
+    }
+    if (isSet(listen)) {
+        if (c.once) {
+            return Error::invalid(QStringLiteral("--listen serves the loop's /metrics and /healthz: it does not go "
+                                                 "with --once"));
+        }
+        const Result<ListenAddress> address = parseListenAddress(value(listen));
+        if (!address) {
+            return address.error();
+        }
+        if (!address->host.isLoopback()) {
+            c.warnings.append(QStringLiteral("--listen %1: /metrics and /healthz have no authentication; anyone "
+                                             "who reaches this address can read them")
+                                  .arg(value(listen)));
+        }
+        c.listen = *address;
     }
     return c;
 }

@@ -7,6 +7,7 @@
 #include "firestore/FirestoreClient.h"
 #include "redis/RedisConfig.h"
 
+#include <QHostAddress>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -18,6 +19,15 @@ namespace fairuse::enforcer {
 
 /** The environment variable holding the LLM classifier's API key: never on the command line. */
 inline constexpr const char* kLlmKeyVariable = "FAIRUSE_LLM_API_KEY";
+
+/** Where /metrics and /healthz are served (--listen HOST:PORT). */
+struct ListenAddress {
+    QHostAddress host;
+    quint16 port = 0; ///< 0: a free port, said on standard output as {"listening": "HOST:PORT"}
+};
+
+/** Reads --listen's HOST:PORT (IPv4, [IPv6] or localhost; port 0 to 65535). */
+Result<ListenAddress> parseListenAddress(const QString& value);
 
 struct CommandLine {
     services::RedisConfig redis;
@@ -33,7 +43,9 @@ struct CommandLine {
     QUrl llmBaseUrl; ///< empty: the offline heuristic classifier
     QString llmModel;
     QString llmKey;
-    QString logDir; ///< empty: the default log folder
+    QString logDir;                      ///< empty: the default log folder
+    std::optional<ListenAddress> listen; ///< nullopt: no HTTP endpoint
+    QString instanceName;                ///< the heartbeat document's id; empty: hostname:pid
     bool help = false;
     bool version = false;
     QStringList warnings; ///< said on stderr before the pass (a password in the URL, ...)

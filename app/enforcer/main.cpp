@@ -2,8 +2,12 @@
 // Firestore with the shared core deciding (services/enforcer/EnforcerPass.h); see --help.
 #include "EnforcerCommandLine.h"
 
+#include "common/Await.h"
+#include "enforcer/EnforcerHttp.h"
+#include "enforcer/EnforcerMetrics.h"
 #include "enforcer/EnforcerPass.h"
 #include "firestore/FirestoreAuth.h"
+#include "firestore/ServiceHeartbeatDocument.h"
 #include "llm/HeuristicClassifierService.h"
 #include "llm/OpenAiClassifier.h"
 #include "logging/Logging.h"
@@ -82,6 +86,46 @@ bool waitUntil(TimePoint until) {
         loop.exec();
     }
     return g_stop == 0;
+}
+
+/**
+ * What /healthz says went wrong in a pass with backend errors: the backend's own answer now (a PING; for Firestore
+ * the heartbeat's write, `heartbeatError`), which names the cause ("connection refused"), else the count of errors
+ * the log details.
+ */
+QStringList backendProblems(const services::PassReport& report, services::RedisCommands& redis,
+                            const QString& heartbeatError) {
+    constexpr int kProbeTimeoutMs = 5000;
+    QStringList problems;
+    if (report.redisErrors > 0) {
+        const auto pong = services::awaitResult(redis.command({"PING"}), kProbeTimeoutMs);
+        problems.append(pong
+                            ? QStringLiteral("redis: %1 error(s) in the last pass, see the log").arg(report.redisErrors)
+                            : QStringLiteral("redis: %1").arg(pong.error().message));
+    }
+    if (report.firestoreErrors > 0 || !heartbeatError.isEmpty()) {
+        problems.append(
+            heartbeatError.isEmpty()
+                ? QStringLiteral("firestore: %1 error(s) in the last pass, see the log").arg(report.firestoreErrors)
+                : QStringLiteral("firestore: %1").arg(heartbeatError));
+    }
+    return problems;
+}
+
+/** Writes this instance's heartbeat (fair_use_service/{instance}) for the console. A failure is logged and returned
+ *  (its message), not fatal. */
+QString writeHeartbeat(services::FirestoreClient& firestore, const ServiceHeartbeat& h) {
+    constexpr int kTimeoutMs = 30000;
+    const auto written =
+        services::awaitResult(firestore.commit({services::FirestoreWrite::set(
+                                  services::serviceHeartbeatPath(h.instance), services::encodeServiceHeartbeat(h))}),
+                              kTimeoutMs);
+    if (!written) {
+        qCWarning(lcEnforcer).noquote() << "heartbeat" << services::serviceHeartbeatPath(h.instance)
+                                        << "not written:" << written.error().message;
+        return written.error().message;
+    }
+    return QString();
 }
 
 } // namespace
@@ -181,8 +225,32 @@ int main(int argc, char** argv) {
         out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
         out.flush();
     };
+    services::EnforcerMetrics metrics({QCoreApplication::applicationVersion(), c.shadow, c.interval});
+    std::unique_ptr<services::EnforcerHttp> http;
+    if (c.listen) {
+        http = std::make_unique<services::EnforcerHttp>(&metrics, clockNow);
+        const Result<quint16> port = http->start(c.listen->host, c.listen->port);
+        if (!port) {
+            err << "fairuse-enforcer: --listen: " << port.error().message << "\n";
+            return kExitUsage;
+        }
+        const QString address = c.listen->host.protocol() == QAbstractSocket::IPv6Protocol
+                                    ? QStringLiteral("[%1]:%2").arg(c.listen->host.toString()).arg(*port)
+                                    : QStringLiteral("%1:%2").arg(c.listen->host.toString()).arg(*port);
+        sink(QJsonObject{{QStringLiteral("listening"), address}});
+        qCInfo(lcEnforcer).noquote() << "serving /metrics and /healthz on" << address;
+    }
+    ServiceHeartbeat heartbeat;
+    heartbeat.instance =
+        !c.instanceName.isEmpty()
+            ? c.instanceName
+            : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
+    heartbeat.version = QCoreApplication::applicationVersion();
+    heartbeat.shadow = c.shadow;
+    heartbeat.intervalS = c.once ? 0 : c.interval.count();
     for (;;) {
         const TimePoint started = clockNow();
+        metrics.passStarted(started);
         options.now = c.now.value_or(started); // the core reads no clock: the service passes it in
         qCInfo(lcEnforcer).noquote() << QStringLiteral("pass at %1 on %2 and %3 as %4, classifier %5%6")
                                             .arg(formatRfc3339(options.now), redis->describe(), cases.describe(),
@@ -190,6 +258,15 @@ int main(int argc, char** argv) {
                                                  c.shadow ? QStringLiteral(", shadow (writes nothing)") : QString());
         services::EnforcerPass pass(redis, &usage, firestore, &cases, classifier.get(), options, sink);
         const services::PassReport report = pass.run();
+        const TimePoint finished = clockNow();
+        heartbeat.lastPassStarted = started;
+        heartbeat.lastPassFinished = finished;
+        heartbeat.durationMs = (finished - started).count();
+        heartbeat.usersEvaluated = report.usersEvaluated;
+        heartbeat.casesWritten = report.casesWritten;
+        heartbeat.errors = report.errors + report.redisErrors + report.firestoreErrors;
+        const QString heartbeatError = writeHeartbeat(*firestore, heartbeat);
+        metrics.passFinished(report, finished, http ? backendProblems(report, *redis, heartbeatError) : QStringList());
         out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
             << "\n";
         out.flush();

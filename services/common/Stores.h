@@ -4,6 +4,7 @@
 #include "common/Domain.h"
 #include "common/Promise.h"
 #include "common/Result.h"
+#include "common/ServiceHeartbeat.h"
 
 #include <QFuture>
 #include <QList>
@@ -256,6 +257,9 @@ public:
         Q_UNUSED(reader)
         return unsupported<QList<SavedView>>(QStringLiteral("read saved views"));
     }
+    /** The enforcement service's heartbeats, one per instance that has run (fair_use_service); an empty list when
+     *  no service runs beside this store, which is every store but Firestore's. */
+    virtual Async<QList<ServiceHeartbeat>> listServiceHeartbeats() { return ready(Result(QList<ServiceHeartbeat>())); }
     virtual QString describe() const = 0;
 
 private:

@@ -153,6 +153,7 @@ public:
     /** Two queries on fair_use_views the security rules can prove: `shared == true`, and the reader's own views
      *  (`owner_uid == reader.uid`, or `owner == reader.email` for an identity without a uid), merged by id. */
     Async<QList<SavedView>> listViews(const Reviewer& reader) override;
+    Async<QList<ServiceHeartbeat>> listServiceHeartbeats() override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

@@ -33,6 +33,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreValue.h
     firestore/FirestoreViews.cpp
     firestore/FirestoreViews.h
+    firestore/ServiceHeartbeatDocument.cpp
+    firestore/ServiceHeartbeatDocument.h
     firestore/UserDocument.cpp
     firestore/UserDocument.h
 )

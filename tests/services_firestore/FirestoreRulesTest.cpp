@@ -1,8 +1,10 @@
 // packaging/firestore/firestore.rules against what reviewers genuinely do, signed in through the Firebase Auth
 // emulator: a reviewer books classifier spend, resolves and notes through the store, a senior reviewer overrides,
-// exempts and un-exempts, accounts without a verified reviewer read nothing, and bulk commits fit the rules' budget of
-// document reads.
+// exempts and un-exempts, accounts without a verified reviewer read nothing, bulk commits fit the rules' budget of
+// document reads, and the enforcement service's heartbeats are read by reviewers and written by nobody but the service.
 #include "RulesActorsTestBase.h"
+
+#include "firestore/ServiceHeartbeatDocument.h"
 
 using namespace fairuse;
 using namespace fairuse::services;
@@ -18,7 +20,44 @@ private Q_SLOTS:
     void reviewerBooksClassifierSpend();
     void bulkCommitsFitTheRulesBudget();
     void concurrentReviewersOnDifferentUsersBothLand();
+    void serviceHeartbeatIsReadOnly();
 };
+
+void FirestoreRulesTest::serviceHeartbeatIsReadOnly() {
+    ServiceHeartbeat h;
+    h.instance = QStringLiteral("enforcer-1");
+    h.version = QStringLiteral("0.1.0");
+    h.lastPassStarted = actionTime();
+    h.lastPassFinished = actionTime() + std::chrono::seconds(2);
+    h.durationMs = 2000;
+    h.intervalS = 300;
+    const QString path = serviceHeartbeatPath(h.instance);
+    VERIFY_OK(wait(m_rules.owner->commit({FirestoreWrite::set(path, encodeServiceHeartbeat(h))}))); // the service
+    FirestoreCaseStore store(actor(Who::Reviewer).client);
+    auto read = wait(store.listServiceHeartbeats());
+    VERIFY_OK(read);
+    QVERIFY(std::any_of(read->begin(), read->end(), [](const ServiceHeartbeat& x) {
+        return x.instance == QLatin1String("enforcer-1") && x.durationMs == 2000 && x.intervalS == 300;
+    }));
+    for (Who who : {Who::Reviewer, Who::Senior, Who::Admin}) {
+        h.durationMs = 1;
+        const auto written = wait(actor(who).client->commit({FirestoreWrite::set(path, encodeServiceHeartbeat(h))}));
+        QVERIFY(!written.ok());
+        QCOMPARE(written.error().kind, ErrorKind::Permission);
+        const auto created = wait(actor(who).client->commit(
+            {FirestoreWrite::set(serviceHeartbeatPath(QStringLiteral("forged")), encodeServiceHeartbeat(h))}));
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Permission);
+        const auto removed = wait(actor(who).client->remove(path));
+        QVERIFY(!removed.ok());
+        QCOMPARE(removed.error().kind, ErrorKind::Permission);
+    }
+    for (Who who : {Who::NoRole, Who::Unverified}) {
+        const auto denied = wait(actor(who).client->get(path));
+        QVERIFY(!denied.ok());
+        QCOMPARE(denied.error().kind, ErrorKind::Permission);
+    }
+}
 
 void FirestoreRulesTest::reviewerBooksClassifierSpend() {
     const Actor& reviewer = actor(Who::Reviewer);

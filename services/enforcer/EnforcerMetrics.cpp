@@ -1,0 +1,181 @@
+#include "enforcer/EnforcerMetrics.h"
+
+#include <QJsonArray>
+
+#include <iterator>
+
+namespace fairuse::services {
+
+namespace {
+
+constexpr QLatin1String kPrefix("fairuse_enforcer_");
+
+/** One counter of the exposition: its name without the prefix and _total, what it counts, the PassReport field. */
+struct Counter {
+    const char* name;
+    const char* help;
+    int PassReport::*field;
+};
+
+constexpr Counter kCounters[] = {
+    {"users_scanned", "Users with speech found in Redis, summed over passes.", &PassReport::usersScanned},
+    {"users_evaluated", "Users evaluated by the enforcement core.", &PassReport::usersEvaluated},
+    {"cap_hits", "Evaluations that hit a speech cap.", &PassReport::capHits},
+    {"classifier_calls", "Classifier runs on a cap hit.", &PassReport::classifierCalls},
+    {"classifier_failures", "Classifier runs that failed (nothing written, retried next pass).",
+     &PassReport::classifierFailures},
+    {"locked_elsewhere", "Cap hits skipped because another instance held the classifier lock.",
+     &PassReport::lockedElsewhere},
+    {"cases_written", "New cases (violations) committed.", &PassReport::casesWritten},
+    {"state_writes", "State commits without a case.", &PassReport::stateWrites},
+    {"already_written", "Decisions found committed already by another run or instance.", &PassReport::alreadyWritten},
+    {"expiries", "Throttles and restrictions lowered on time.", &PassReport::expiries},
+    {"would_write", "Commits not made because the service runs in shadow mode.", &PassReport::wouldWrite},
+    {"junk_values", "Redis values and key names skipped as unreadable.", &PassReport::junkValues},
+    {"ranges_worked", "User ranges this instance worked and finished.", &PassReport::rangesWorked},
+    {"ranges_done_elsewhere", "User ranges another instance or an earlier pass had done.",
+     &PassReport::rangesDoneElsewhere},
+    {"leases_lost", "Range leases that expired under this instance.", &PassReport::leasesLost},
+    {"lock_waits", "Users retried after another holder's classifier lock expired.", &PassReport::lockWaits},
+    {"ranges_incomplete", "Ranges handed back with users Redis or Firestore failed for.", &PassReport::rangesIncomplete},
+    {"classifier_backoffs", "Cap hits not classified: the user's classifier failed lately.",
+     &PassReport::classifierBackoffs},
+    {"classifier_paused", "Cap hits not classified: the classifier failed too often in a row in the pass.",
+     &PassReport::classifierPaused},
+    {"redis_errors", "Redis calls that failed.", &PassReport::redisErrors},
+    {"firestore_errors", "Firestore calls that failed.", &PassReport::firestoreErrors},
+    {"errors", "Other failures (a decision the core refused to turn into a change).", &PassReport::errors},
+};
+constexpr std::size_t kCounterCount = std::size(kCounters);
+
+QByteArray metricName(const char* name) {
+    return QByteArray(kPrefix.data(), kPrefix.size()) + name;
+}
+
+void describe(QByteArray& out, const QByteArray& name, const char* type, const char* help) {
+    out += "# HELP " + name + ' ' + help + '\n';
+    out += "# TYPE " + name + ' ' + type + '\n';
+}
+
+QByteArray number(double value) {
+    return QByteArray::number(value, 'f', 3);
+}
+
+/** A label value as the text format wants it: backslash, double quote and line feed escaped. */
+QByteArray labelValue(const QString& value) {
+    QByteArray escaped;
+    for (const char c : value.toUtf8()) {
+        if (c == '\\' || c == '"') {
+            escaped += '\\';
+            escaped += c;
+        } else if (c == '\n') {
+            escaped += "\\n";
+        } else {
+            escaped += c;
+        }
+    }
+    return escaped;
+}
+
+double secondsBetween(TimePoint from, TimePoint to) {
+    return static_cast<double>((to - from).count()) / 1000.0;
+}
+
+} // namespace
+
+EnforcerMetrics::EnforcerMetrics(Settings settings)
+    : m_settings(std::move(settings))
+    , m_totals(kCounterCount, 0) {}
+
+void EnforcerMetrics::passStarted(TimePoint started) {
+    m_inFlightStarted = started;
+}
+
+void EnforcerMetrics::passFinished(const PassReport& report, TimePoint finished, const QStringList& problems) {
+    for (std::size_t i = 0; i < kCounterCount; ++i) {
+        m_totals[i] += report.*(kCounters[i].field);
+    }
+    ++m_passes;
+    m_lastStarted = m_inFlightStarted.value_or(finished);
+    m_lastFinished = finished;
+    m_inFlightStarted.reset();
+    m_lastProblems = problems;
+}
+
+std::optional<double> EnforcerMetrics::lagSeconds(TimePoint now) const {
+    if (m_inFlightStarted) {
+        return secondsBetween(*m_inFlightStarted, now);
+    }
+    if (m_lastStarted) {
+        return secondsBetween(*m_lastStarted, now);
+    }
+    return std::nullopt;
+}
+
+QByteArray EnforcerMetrics::exposition(TimePoint now) const {
+    QByteArray out;
+    const QByteArray passes = metricName("passes_total");
+    describe(out, passes, "counter", "Enforcement passes completed since the service started.");
+    out += passes + ' ' + QByteArray::number(m_passes) + '\n';
+    for (std::size_t i = 0; i < kCounterCount; ++i) {
+        const QByteArray name = metricName(kCounters[i].name) + "_total";
+        describe(out, name, "counter", kCounters[i].help);
+        out += name + ' ' + QByteArray::number(static_cast<qlonglong>(m_totals[i])) + '\n';
+    }
+
+    const auto gauge = [&out](const char* shortName, const char* help, const QByteArray& value) {
+        const QByteArray name = metricName(shortName);
+        describe(out, name, "gauge", help);
+        out += name + ' ' + value + '\n';
+    };
+    // A gauge without a value yet is left out rather than given a made-up 0 (Prometheus then has no sample).
+    if (m_lastFinished) {
+        gauge("last_pass_timestamp_seconds", "When the last completed pass ended, in Unix seconds.",
+              number(static_cast<double>(toUnixMs(*m_lastFinished)) / 1000.0));
+        gauge("last_pass_duration_seconds", "How long the last completed pass took.",
+              number(secondsBetween(*m_lastStarted, *m_lastFinished)));
+    }
+    if (const std::optional<double> lag = lagSeconds(now)) {
+        gauge("lag_seconds", "Seconds since the last completed pass started, or the age of the pass in flight.",
+              number(*lag));
+    }
+    gauge("pass_in_progress", "1 while a pass runs.", m_inFlightStarted ? "1" : "0");
+    gauge("shadow", "1 when the service evaluates without writing (--shadow).", m_settings.shadow ? "1" : "0");
+    gauge("interval_seconds", "The loop's interval between pass starts.",
+          QByteArray::number(static_cast<qlonglong>(m_settings.interval.count())));
+    const QByteArray info = metricName("build_info");
+    describe(out, info, "gauge", "The service's version, as a label; always 1.");
+    out += info + "{version=\"" + labelValue(m_settings.version) + "\"} 1\n";
+    return out;
+}
+
+EnforcerHealth EnforcerMetrics::health(TimePoint now) const {
+    EnforcerHealth h;
+    QJsonObject& body = h.body;
+    body.insert(QStringLiteral("version"), m_settings.version);
+    body.insert(QStringLiteral("shadow"), m_settings.shadow);
+    body.insert(QStringLiteral("passes"), m_passes);
+    if (!m_lastFinished) {
+        body.insert(QStringLiteral("status"), QStringLiteral("starting"));
+        body.insert(QStringLiteral("problems"), QJsonArray{QStringLiteral("starting: no pass completed yet")});
+        return h;
+    }
+    body.insert(QStringLiteral("last_pass_finished"), formatRfc3339(*m_lastFinished));
+    const double lag = lagSeconds(now).value_or(0.0);
+    body.insert(QStringLiteral("lag_seconds"), lag);
+
+    QStringList problems = m_lastProblems;
+    const auto staleAfter = 2 * m_settings.interval + m_settings.staleGrace;
+    if (lag >= static_cast<double>(staleAfter.count())) {
+        problems.append(QStringLiteral("no pass completed in %1 s")
+                            .arg(static_cast<qlonglong>(secondsBetween(*m_lastFinished, now))));
+    }
+    body.insert(QStringLiteral("status"), problems.isEmpty() ? QStringLiteral("ok") : QStringLiteral("unhealthy"));
+    if (!problems.isEmpty()) {
+        body.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
+    }
+    h.httpStatus = problems.isEmpty() ? 200 : 503;
+    return h;
+}
+
+} // namespace fairuse::services

@@ -1,0 +1,72 @@
+#pragma once
+// The enforcement service's counters and health across passes, and their text: the Prometheus exposition of
+// GET /metrics and the JSON of GET /healthz. Pure: the caller passes the time, EnforcerHttp serves the text.
+
+#include "common/Time.h"
+#include "enforcer/EnforcerPass.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace fairuse::services {
+
+/** What GET /healthz answers: 200 or 503 and a small JSON body. */
+struct EnforcerHealth {
+    int httpStatus = 503;
+    QJsonObject body;
+};
+
+/**
+ * The service's metrics. Counters accumulate over every pass since the service started (loop mode); the gauges
+ * describe the last completed pass and the one in flight.
+ */
+class EnforcerMetrics {
+public:
+    struct Settings {
+        QString version;
+        bool shadow = false;
+        std::chrono::seconds interval{300};
+        /** Added to twice the interval before the health check calls the service stale. */
+        std::chrono::seconds staleGrace{30};
+    };
+
+    /** The Content-Type of the exposition (text format 0.0.4). */
+    static constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    explicit EnforcerMetrics(Settings settings);
+
+    /** A pass started at `started` (the wall clock, not a pinned --now). */
+    void passStarted(TimePoint started);
+    /**
+     * The pass that started last ended at `finished` with `report`. `problems` says what went wrong with a backend,
+     * one line each ("redis: connection refused"); empty when the pass had no backend errors.
+     */
+    void passFinished(const PassReport& report, TimePoint finished, const QStringList& problems);
+
+    /** The Prometheus text exposition at `now`. */
+    QByteArray exposition(TimePoint now) const;
+    /** The health at `now`: 200 after a pass without backend errors and not stale, else 503 naming the problem. */
+    EnforcerHealth health(TimePoint now) const;
+
+    /** Seconds since the last completed pass started, or the age of the pass in flight; nullopt before any pass. */
+    std::optional<double> lagSeconds(TimePoint now) const;
+    int passesCompleted() const { return m_passes; }
+
+private:
+    Settings m_settings;
+    std::vector<std::int64_t> m_totals; ///< one per counter of the table in EnforcerMetrics.cpp
+    int m_passes = 0;
+    std::optional<TimePoint> m_inFlightStarted;
+    std::optional<TimePoint> m_lastStarted;
+    std::optional<TimePoint> m_lastFinished;
+    QStringList m_lastProblems;
+};
+
+} // namespace fairuse::services
