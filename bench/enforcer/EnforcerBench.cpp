@@ -253,7 +253,9 @@ bool measureMemory(const QString& enforcer, const QString& emulatorGiven, quint1
         std::printf("%8d %5d %9.1f %9.0f %9.1f %12.1f %9d %s\n", sizes[i], c.exitCode, c.wallSeconds,
                     evaluated / c.wallSeconds, c.cpuSeconds, static_cast<double>(c.peakRssKiB) / 1024.0,
                     c.summary.value(QStringLiteral("cap_hits")).toInt(),
-                    evaluated == sizes[i] ? "all users evaluated" : "NOT every user evaluated");
+                    evaluated == sizes[i]
+                        ? qPrintable(QStringLiteral("all users evaluated; peak RSS from %1").arg(c.peakRssMethod))
+                        : "NOT every user evaluated");
         if (c.exitCode != 0 || evaluated != sizes[i]) {
             std::fprintf(stderr, "enforcer run on %d users: exit %d\n%s\n", sizes[i], c.exitCode,
                          qPrintable(c.stderrTail));

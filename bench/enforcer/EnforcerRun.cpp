@@ -3,9 +3,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QThread>
 
+#include <algorithm>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -26,6 +28,20 @@ double seconds(const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
 }
 
+/** VmHWM of `pid` from /proc/PID/status, in KiB; 0 when it cannot be read. */
+long vmHwmKiB(pid_t pid) {
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    for (const QByteArray& line : f.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:")) {
+            return line.mid(6).trimmed().split(' ').value(0).toLong();
+        }
+    }
+    return 0;
+}
+
 std::vector<char*> pointers(std::vector<std::string>& strings) {
     std::vector<char*> out;
     out.reserve(strings.size() + 1);
@@ -44,7 +60,16 @@ EnforcerRunCost runEnforcer(const QString& program, const QStringList& args, con
     const QString outPath = QDir(workDir).filePath(QStringLiteral("enforcer.out"));
     const QString errPath = QDir(workDir).filePath(QStringLiteral("enforcer.err"));
 
-    std::vector<std::string> argv{program.toStdString()};
+    // The peak memory must be the enforcer's own: posix_spawn's child shares this process's memory until exec, and
+    // the kernel keeps that memory's high-water mark in the child's rusage (ru_maxrss). /usr/bin/time forks from its
+    // own small process and reports its child's ru_maxrss; without it, VmHWM is sampled from /proc while it runs.
+    const QString timeFile = QDir(workDir).filePath(QStringLiteral("enforcer.time"));
+    const bool viaTime = QFileInfo(QStringLiteral("/usr/bin/time")).isExecutable();
+    std::vector<std::string> argv;
+    if (viaTime) {
+        argv = {"/usr/bin/time", "-f", "%M %U %S", "-o", timeFile.toStdString()};
+    }
+    argv.push_back(program.toStdString());
     for (const QString& a : args) {
         argv.push_back(a.toStdString());
     }
@@ -88,6 +113,9 @@ EnforcerRunCost runEnforcer(const QString& program, const QStringList& args, con
             cost.stderrTail = QStringLiteral("wait4 failed");
             return cost;
         }
+        if (!viaTime) {
+            cost.peakRssKiB = std::max(cost.peakRssKiB, vmHwmKiB(pid));
+        }
         if (!killed && wall.elapsed() > timeoutSeconds * 1000LL) {
             ::kill(pid, SIGKILL); // our own child, by its id
             killed = true;
@@ -96,7 +124,18 @@ EnforcerRunCost runEnforcer(const QString& program, const QStringList& args, con
     }
     cost.wallSeconds = static_cast<double>(wall.nsecsElapsed()) / 1e9;
     cost.cpuSeconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-    cost.peakRssKiB = usage.ru_maxrss;
+    if (viaTime) {
+        // "%M %U %S", after a "Command exited with non-zero status N" line when it failed.
+        QFile times(timeFile);
+        const QList<QByteArray> lines =
+            times.open(QIODevice::ReadOnly) ? times.readAll().trimmed().split('\n') : QList<QByteArray>{};
+        const QList<QByteArray> fields = lines.isEmpty() ? QList<QByteArray>{} : lines.last().split(' ');
+        if (fields.size() == 3) {
+            cost.peakRssKiB = fields[0].toLong();
+            cost.cpuSeconds = fields[1].toDouble() + fields[2].toDouble();
+        }
+    }
+    cost.peakRssMethod = viaTime ? QStringLiteral("/usr/bin/time") : QStringLiteral("VmHWM sampled");
     cost.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 
     QFile out(outPath);
