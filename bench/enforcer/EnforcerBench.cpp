@@ -13,7 +13,7 @@
 // Every user's window totals are checked against what was seeded, in every mode. Per mode: users per second (wall,
 // one user at a time as the pass works), this process's CPU per user (getrusage), redis-server's CPU per user
 // (/proc/PID/task/*/schedstat), and from INFO commandstats / INFO stats deltas the Redis commands and the bytes in and
-// out per user. The rounds alternate the modes so that a change of machine load hits them alike.
+// out per user. The modes take turns on chunks of 1,000 users, so that a change of machine load hits them alike.
 //
 // Memory: the fairuse-enforcer binary, `--once --shadow`, against a redis database holding the first M users
 // (--memory-users, 10,000; 2,000 with --quick) and a fifth of them, with the Firestore emulator the benchmark starts;
@@ -59,6 +59,7 @@ using namespace fairuse::services;
 namespace {
 
 constexpr int kTimeoutMs = 120'000;
+constexpr qsizetype kChunk = 1'000; ///< users checked by one mode before the next mode takes the same users
 const QString kIdentity = QStringLiteral("enforcer@fairuse.example");
 
 /** The population as seeded: what every check must read. */
@@ -79,7 +80,12 @@ struct Measure {
     ServerDelta server;
     std::int64_t roundTrips = 0;
     std::int64_t capHits = 0;
-    std::int64_t wrong = 0; ///< totals that differ from the seeded ones, or failed reads
+    std::int64_t wrong = 0;   ///< totals that differ from the seeded ones, or failed reads
+    double cpuFirstTenth = 0; ///< this process's CPU over the chunks of the first tenth of the users, and of the
+    double cpuLastTenth =
+        0; ///< last: a cost that grows with the users done (something piling up) shows as last > first
+    std::int64_t usersFirstTenth = 0;
+    std::int64_t usersLastTenth = 0;
 
     void add(const Measure& m) {
         users += m.users;
@@ -95,6 +101,10 @@ struct Measure {
         roundTrips += m.roundTrips;
         capHits += m.capHits;
         wrong += m.wrong;
+        cpuFirstTenth += m.cpuFirstTenth;
+        cpuLastTenth += m.cpuLastTenth;
+        usersFirstTenth += m.usersFirstTenth;
+        usersLastTenth += m.usersLastTenth;
     }
 };
 
@@ -277,6 +287,7 @@ bool measureMemory(const QString& enforcer, const QString& emulatorGiven, quint1
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // scripts/bench shows each table as it comes
     const QStringList args = app.arguments();
     const bool quick = args.contains(QStringLiteral("--quick"));
     int users = quick ? 10'000 : 100'000;
@@ -362,27 +373,46 @@ int main(int argc, char** argv) {
         }
         scan.add(s);
         const QStringList& uids = found->uids;
-        service.add(timed(client, server.pid(), probe, uids, seeded, seeded.enforced,
-                          [&usage](const QString& uid) -> Result<CheckReading> {
-                              const Result<SpeechReading> r = awaitResult(usage.readSpeech(uid, kBenchNow), kTimeoutMs);
-                              if (!r) {
-                                  return r.error();
-                              }
-                              return CheckReading{r->totals, 1};
-                          }));
-        legacy.add(timed(client, server.pid(), probe, uids, seeded, seeded.legacyOnly, [&client](const QString& uid) {
-            return backendCheck(client, uid, kBenchNow, false, kTimeoutMs);
-        }));
-        layouts.add(timed(client, server.pid(), probe, uids, seeded, seeded.enforced, [&client](const QString& uid) {
-            return backendCheck(client, uid, kBenchNow, true, kTimeoutMs);
-        }));
+        const std::function<Result<CheckReading>(const QString&)> checks[3]{
+            [&usage](const QString& uid) -> Result<CheckReading> {
+                const Result<SpeechReading> r = awaitResult(usage.readSpeech(uid, kBenchNow), kTimeoutMs);
+                if (!r) {
+                    return r.error();
+                }
+                return CheckReading{r->totals, 1};
+            },
+            [&client](const QString& uid) { return backendCheck(client, uid, kBenchNow, false, kTimeoutMs); },
+            [&client](const QString& uid) { return backendCheck(client, uid, kBenchNow, true, kTimeoutMs); }};
+        Measure* measures[3]{&service, &legacy, &layouts};
+        const std::vector<SpeechTotals>* expected[3]{&seeded.enforced, &seeded.legacyOnly, &seeded.enforced};
+        // Chunks of users, each checked by the three modes in turn (the mode that goes first rotating): a change of
+        // machine load, or a cache the first mode warms for the next, hits every mode alike.
+        const qsizetype tenth = uids.size() / 10;
+        for (qsizetype from = 0, chunk = 0; from < uids.size(); from += kChunk, ++chunk) {
+            const QStringList part = uids.mid(from, kChunk);
+            for (int k = 0; k < 3; ++k) {
+                const int mode = static_cast<int>((chunk + k) % 3);
+                Measure m = timed(client, server.pid(), probe, part, seeded, *expected[mode], checks[mode]);
+                if (from < tenth) {
+                    m.cpuFirstTenth = m.cpu;
+                    m.usersFirstTenth = m.users;
+                } else if (from >= uids.size() - tenth) {
+                    m.cpuLastTenth = m.cpu;
+                    m.usersLastTenth = m.users;
+                }
+                measures[mode]->add(m);
+            }
+        }
     }
     Measure serviceTotal = service;
     serviceTotal.add(scan);
     serviceTotal.capHits = service.capHits;
     serviceTotal.users = service.users;
 
-    std::printf("\nper user check, %d users x %d rounds, one user at a time (as the pass works)\n", users, rounds);
+    std::printf(
+        "\nper user check, %d users x %d rounds, one user at a time (as the pass works), the modes taking turns "
+        "on chunks of %lld users\n",
+        users, rounds, static_cast<long long>(kChunk));
     std::printf("%-34s %9s %8s %10s %8s %10s %6s %7s %9s %9s %8s\n", "mode", "users/s", "CPU us", "users/CPUs",
                 "redis us", "users/both", "RTs", "cmds", "bytes in", "bytes out", "cap hit");
     printRow("service: user scan (per user)", scan);
@@ -415,6 +445,15 @@ int main(int argc, char** argv) {
                     static_cast<long long>(service.capHits / rounds), static_cast<long long>(legacy.capHits / rounds),
                     static_cast<long long>(layouts.capHits / rounds));
     }
+
+    const auto tenthCpu = [](const Measure& m, bool first) {
+        const double users = static_cast<double>(first ? m.usersFirstTenth : m.usersLastTenth);
+        return users > 0 ? (first ? m.cpuFirstTenth : m.cpuLastTenth) / users * 1e6 : 0.0;
+    };
+    std::printf("CPU per user over the first / last tenth of the users (us): service %.0f / %.0f, backend legacy "
+                "%.0f / %.0f, backend 3 layouts %.0f / %.0f\n",
+                tenthCpu(service, true), tenthCpu(service, false), tenthCpu(legacy, true), tenthCpu(legacy, false),
+                tenthCpu(layouts, true), tenthCpu(layouts, false));
 
     ok = printFirestoreWrites(kIdentity) && ok;
 
