@@ -17,8 +17,8 @@
 //
 // Memory: the fairuse-enforcer binary, `--once --shadow`, against a redis database holding the first M users
 // (--memory-users, 10,000; 2,000 with --quick) and a fifth of them, with the Firestore emulator the benchmark starts;
-// the peak resident set from wait4's rusage (VmHWM at exit). The emulator's per-user batchGet makes a 100,000-user
-// shadow pass too slow for a benchmark: the two sizes give the growth per user.
+// the peak resident set (VmHWM at exit) as /usr/bin/time reads it (EnforcerRun.h). The emulator's per-user batchGet
+// makes a 100,000-user shadow pass too slow for a benchmark: the two sizes give the growth per user.
 //
 //   fairuse_bench_enforcer [--quick] [--users N] [--rounds R] [--memory-users M] [--no-memory] [--enforcer PATH]
 //                          [--redis-server PATH] [--firestore-emulator PATH]
