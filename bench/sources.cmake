@@ -63,3 +63,37 @@ if(FAIRUSE_GUI)
     target_link_libraries(fairuse_bench_queue PRIVATE fairuse::options fairuse::ui Qt6::Widgets Qt6::Concurrent)
     target_include_directories(fairuse_bench_queue PRIVATE ${PROJECT_SOURCE_DIR}/app/console)
 endif()
+# The enforcement service at scale (issue 12): fairuse-enforcer's per-user check on 100,000 users in the backend's
+# layouts on a redis-server the bench starts, side by side with the backend's own check (ZRANGEBYSCORE + HMGET); the
+# Firestore writes per commit; the memory of the real binary in --once --shadow on the Firestore emulator.
+add_executable(fairuse_bench_enforcer
+    enforcer/BenchPopulation.cpp
+    enforcer/BenchPopulation.h
+    enforcer/CheckModels.cpp
+    enforcer/CheckModels.h
+    enforcer/EnforcerBench.cpp
+    enforcer/EnforcerRun.cpp
+    enforcer/EnforcerRun.h
+    enforcer/FirestoreWrites.cpp
+    enforcer/FirestoreWrites.h
+    enforcer/ServerStats.cpp
+    enforcer/ServerStats.h
+    firestore/EmulatorProcesses.cpp
+    firestore/EmulatorProcesses.h
+    firestore/ProcessCpu.cpp
+    firestore/ProcessCpu.h
+    redis/RedisBenchDriver.cpp
+    redis/RedisBenchDriver.h
+    redis/RedisBenchServer.cpp
+    redis/RedisBenchServer.h
+    redis/RedisCostProbe.cpp
+    redis/RedisCostProbe.h
+)
+target_link_libraries(fairuse_bench_enforcer PRIVATE fairuse::options fairuse::services Qt6::Core Qt6::Network)
+target_include_directories(fairuse_bench_enforcer PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/redis
+                                                          ${CMAKE_CURRENT_SOURCE_DIR}/firestore)
+target_compile_definitions(fairuse_bench_enforcer PRIVATE FAIRUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# The memory figure runs the service's own binary, next to this one in the build tree.
+if(TARGET fairuse-enforcer)
+    add_dependencies(fairuse_bench_enforcer fairuse-enforcer)
+endif()

@@ -22,7 +22,13 @@ bool await(const QFuture<T>& future, int timeoutMs = 30000) {
     QEventLoop loop;
     QFutureWatcher<T> watcher;
     QObject::connect(&watcher, &QFutureWatcher<T>::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    // A timer that dies with this wait: QTimer::singleShot's would stay registered with the event dispatcher until
+    // it fired, so a pass awaiting once per user kept one live timer per await of the last timeoutMs, and every wait
+    // got slower as they piled up (bench/enforcer measured it).
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+    timeout.start(timeoutMs);
     watcher.setFuture(future);
     if (!future.isFinished()) {
         loop.exec();
