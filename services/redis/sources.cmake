@@ -8,6 +8,7 @@ target_sources(fairuse_services PRIVATE
     redis/LuaMeter.h
     redis/RedisClient.cpp
     redis/RedisClient.h
+    redis/RedisCommands.cpp
     redis/RedisCommands.h
     redis/RedisConfig.cpp
     redis/RedisCluster.cpp
