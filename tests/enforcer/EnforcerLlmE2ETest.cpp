@@ -72,37 +72,16 @@ class EnforcerLlmE2ETest : public QObject {
 
     /** Runs the binary without blocking the event loop: the scripted server lives on this thread. */
     Run runEnforcer(TimePoint now) {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
         env.insert(QStringLiteral("FAIRUSE_LLM_API_KEY"), QStringLiteral("sk-test-enforcer"));
-        p.setProcessEnvironment(env);
-        QEventLoop loop;
-        connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
-        QTimer::singleShot(180000, &loop, &QEventLoop::quit);
-        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
-                {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb),
-                 QStringLiteral("--firestore"), m_project, QStringLiteral("--identity"), kIdentity,
-                 QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(now),
-                 QStringLiteral("--llm-base-url"), m_llm.baseUrl().toString(), QStringLiteral("--llm-model"), kModel,
-                 QStringLiteral("--log-dir"),
-                 qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-llm-logs")});
-        Run run;
-        if (!p.waitForStarted()) {
-            run.err = QStringLiteral("did not start");
-            return run;
-        }
-        loop.exec();
-        if (p.state() != QProcess::NotRunning) {
-            p.kill();
-            p.waitForFinished();
-            run.err = QStringLiteral("timed out");
-            return run;
-        }
-        run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        run.err = QString::fromUtf8(p.readAllStandardError());
-        readLines(p.readAllStandardOutput(), run);
-        return run;
+        return runEnforcerAsync(
+            {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(kRedisDb),
+             QStringLiteral("--firestore"), m_project, QStringLiteral("--identity"), kIdentity,
+             QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(now), QStringLiteral("--llm-base-url"),
+             m_llm.baseUrl().toString(), QStringLiteral("--llm-model"), kModel, QStringLiteral("--log-dir"),
+             qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-llm-logs")},
+            env);
     }
 
     int summary(const Run& r, const char* key) const { return r.summary.value(QLatin1String(key)).toInt(-1); }

@@ -45,46 +45,15 @@ class EnforcerOutageTest : public QObject {
      *  line as it comes. */
     Run runEnforcer(const QString& project, quint16 redisPort, quint16 firestorePort,
                     const std::function<void(const QJsonObject&)>& onLine) {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), QStringLiteral("127.0.0.1:%1").arg(firestorePort));
-        p.setProcessEnvironment(env);
-        QByteArray out;
-        QEventLoop loop;
-        connect(&p, &QProcess::readyReadStandardOutput, &loop, [&] {
-            while (p.canReadLine()) {
-                const QByteArray line = p.readLine();
-                out += line;
-                if (onLine) {
-                    onLine(QJsonDocument::fromJson(line).object());
-                }
-            }
-        });
-        connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
-        QTimer::singleShot(180000, &loop, &QEventLoop::quit);
-        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
-                {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1/%2").arg(redisPort).arg(kRedisDb),
-                 QStringLiteral("--firestore"), project, QStringLiteral("--identity"), kIdentity,
-                 QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT), QStringLiteral("--lease-ttl"),
-                 QStringLiteral("1"), QStringLiteral("--log-dir"),
-                 qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-outage-logs")});
-        Run run;
-        if (!p.waitForStarted()) {
-            run.err = QStringLiteral("did not start");
-            return run;
-        }
-        loop.exec();
-        if (p.state() != QProcess::NotRunning) {
-            p.kill();
-            p.waitForFinished();
-            run.err = QStringLiteral("timed out");
-            return run;
-        }
-        out += p.readAllStandardOutput();
-        run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        run.err = QString::fromUtf8(p.readAllStandardError());
-        readLines(out, run);
-        return run;
+        return runEnforcerAsync(
+            {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1/%2").arg(redisPort).arg(kRedisDb),
+             QStringLiteral("--firestore"), project, QStringLiteral("--identity"), kIdentity, QStringLiteral("--once"),
+             QStringLiteral("--now"), formatRfc3339(kT), QStringLiteral("--lease-ttl"), QStringLiteral("1"),
+             QStringLiteral("--log-dir"),
+             qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-outage-logs")},
+            env, onLine);
     }
 
 private Q_SLOTS:

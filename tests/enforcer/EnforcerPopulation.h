@@ -16,13 +16,17 @@
 #include "metering/Metering.h"
 
 #include <QByteArray>
+#include <QEventLoop>
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
+#include <QProcess>
 #include <QTest>
+#include <QTimer>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace fairuse::testing::enforcer {
@@ -79,6 +83,48 @@ inline void readLines(const QByteArray& out, Run& run) {
             run.decisions.append(o);
         }
     }
+}
+
+/**
+ * Runs the built enforcer (FAIRUSE_ENFORCER_EXE) with `args` and `env`, the test's event loop spinning meanwhile so
+ * that servers living in the test process (the scripted LLM server, TCP proxies) keep answering; `onLine` sees each
+ * standard-output line as it arrives. Killed after three minutes.
+ */
+inline Run runEnforcerAsync(const QStringList& args, const QProcessEnvironment& env,
+                            const std::function<void(const QJsonObject&)>& onLine = {}) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    QByteArray out;
+    QEventLoop loop;
+    QObject::connect(&p, &QProcess::readyReadStandardOutput, &loop, [&] {
+        while (p.canReadLine()) {
+            const QByteArray line = p.readLine();
+            out += line;
+            if (onLine) {
+                onLine(QJsonDocument::fromJson(line).object());
+            }
+        }
+    });
+    QObject::connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(180000, &loop, &QEventLoop::quit);
+    p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"), args);
+    Run run;
+    if (!p.waitForStarted()) {
+        run.err = QStringLiteral("did not start");
+        return run;
+    }
+    loop.exec();
+    if (p.state() != QProcess::NotRunning) {
+        p.kill();
+        p.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    out += p.readAllStandardOutput();
+    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    run.err = QString::fromUtf8(p.readAllStandardError());
+    readLines(out, run);
+    return run;
 }
 
 inline Conversation conversation(const QString& id, Kind kind, int index, TimePoint started, int minutes) {
