@@ -143,6 +143,12 @@ void RedisClusterClient::sendPipeline(QList<QList<QByteArray>> commands, Promise
             finish(promise, Result<QList<RedisReply>>(gathered->replies));
         }
     };
+    const auto follow = [this, settle](const QList<QByteArray>& argv, const Redirection& redirect, qsizetype index) {
+        auto one = std::make_shared<QPromise<Result<RedisReply>>>();
+        one->start();
+        one->future().then(guarded(this, [settle, index](const Result<RedisReply>& x) { settle(index, x); }));
+        send(argv, redirect.node, redirect.ask, 1, one, 0);
+    };
     // One pipeline per master, in the order the commands were given.
     QList<ClusterNode> nodes;
     QList<QList<qsizetype>> groups;
@@ -169,7 +175,8 @@ void RedisClusterClient::sendPipeline(QList<QList<QByteArray>> commands, Promise
         }
         clientFor(nodes.at(g))
             ->pipeline(part)
-            .then(guarded(this, [this, indexes, part, settle, node = nodes.at(g)](const Result<QList<RedisReply>>& r) {
+            .then(guarded(this, [this, indexes, part, settle, follow,
+                                 node = nodes.at(g)](const Result<QList<RedisReply>>& r) {
                 if (!r && r.error().kind == ErrorKind::Unavailable) {
                     // The master is gone (or going): each command waits for the failover on its own.
                     for (qsizetype j = 0; j < indexes.size(); ++j) {
@@ -187,22 +194,28 @@ void RedisClusterClient::sendPipeline(QList<QList<QByteArray>> commands, Promise
                              : Result<RedisReply>(r.error()));
                     return;
                 }
+                // A redirected command alone follows its redirection: ASK at once, MOVED once the map has been read
+                // again (one read for the whole part), so the pipeline ends on the cluster's new map.
+                QList<std::pair<qsizetype, Redirection>> moved;
                 for (qsizetype j = 0; j < indexes.size(); ++j) {
                     const std::optional<Redirection> redirect = parseRedirection(r->at(j));
                     if (!redirect) {
                         settle(indexes.at(j), r->at(j));
                         continue;
                     }
-                    // The slot moved (or is moving): this command alone follows the redirection.
                     ++m_redirections;
-                    if (!redirect->ask) {
-                        refresh();
+                    if (redirect->ask) {
+                        follow(part.at(j), *redirect, indexes.at(j));
+                    } else {
+                        moved.append({j, *redirect});
                     }
-                    auto one = std::make_shared<QPromise<Result<RedisReply>>>();
-                    one->start();
-                    one->future().then(guarded(
-                        this, [settle, index = indexes.at(j)](const Result<RedisReply>& x) { settle(index, x); }));
-                    send(part.at(j), redirect->node, redirect->ask, 1, one, 0);
+                }
+                if (!moved.isEmpty()) {
+                    refresh().then(guarded(this, [moved, part, indexes, follow](const Result<QList<SlotRange>>&) {
+                        for (const auto& [j, redirect] : moved) {
+                            follow(part.at(j), redirect, indexes.at(j));
+                        }
+                    }));
                 }
             }));
     }
