@@ -199,15 +199,21 @@ QString caseSummary(const FairUseEvent& event) {
                                         EventsModel::resolutionText(event))
                              : tr("Open case %1, opened %2 on a %3 cap hit")
                                    .arg(event.caseRef, formatTime(event.createdAt), capWindowLabel(event.trigger));
+    const QString stage = stageChange(event.previousStage, event.newStage).isEmpty()
+                              ? tr("stage stays %1").arg(stageLabel(event.newStage))
+                              : tr("stage %1").arg(stageChange(event.previousStage, event.newStage));
+    if (isSpendTrigger(event.trigger)) {
+        const QString figures = spendFiguresText(event);
+        return head + QLatin1Char('\n') +
+               tr("LLM spend: %1; %2; %3")
+                   .arg(figures.isEmpty() ? tr("no figures recorded") : figures, stage, EventsModel::policyText(event));
+    }
     const SpeechTotals& s = event.windowSpeech;
     const Caps& c = event.thresholds;
-    QString line = tr("At the hit: day %1, 3 days %2, week %3; %4; %5; %6")
-                       .arg(formatAgainstCap(s.dailyMs, c.dailyMs), formatAgainstCap(s.threeDayMs, c.threeDayMs),
-                            formatAgainstCap(s.weeklyMs, c.weeklyMs),
-                            stageChange(event.previousStage, event.newStage).isEmpty()
-                                ? tr("stage stays %1").arg(stageLabel(event.newStage))
-                                : tr("stage %1").arg(stageChange(event.previousStage, event.newStage)),
-                            scoreText(event), EventsModel::policyText(event));
+    QString line =
+        tr("At the hit: day %1, 3 days %2, week %3; %4; %5; %6")
+            .arg(formatAgainstCap(s.dailyMs, c.dailyMs), formatAgainstCap(s.threeDayMs, c.threeDayMs),
+                 formatAgainstCap(s.weeklyMs, c.weeklyMs), stage, scoreText(event), EventsModel::policyText(event));
     return head + QLatin1Char('\n') + line;
 }
 

@@ -36,6 +36,17 @@ QString formatUsd(std::int64_t microUsd) {
     return QStringLiteral("$") + QLocale().toString(static_cast<double>(microUsd) / 1'000'000.0, 'f', 4);
 }
 
+QString spendFiguresText(const FairUseEvent& e) {
+    if (!e.llmSpend) {
+        return {};
+    }
+    const SpendFigures& s = *e.llmSpend;
+    return tr("last 24 h %1 of %2, last 30 days %3 of %4; plan %5, %6")
+        .arg(formatUsd(s.dailyMicroUsd), formatUsd(s.dailyCapMicroUsd), formatUsd(s.monthlyMicroUsd),
+             formatUsd(s.monthlyCapMicroUsd), toString(s.plan),
+             s.customStt ? tr("own speech-to-text") : tr("platform speech-to-text"));
+}
+
 QString stageLabel(Stage s) {
     switch (s) {
     case Stage::None:
@@ -185,6 +196,10 @@ QString capWindowLabel(CapWindow w) {
         return tr("3-day");
     case CapWindow::Weekly:
         return tr("weekly");
+    case CapWindow::LlmDaily:
+        return tr("LLM spend, daily");
+    case CapWindow::LlmMonthly:
+        return tr("LLM spend, monthly");
     }
     return {};
 }

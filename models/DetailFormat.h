@@ -26,6 +26,9 @@ QString formatSpeechHours(std::int64_t ms);
 QString formatAgainstCap(std::int64_t ms, std::int64_t capMs);
 /** Micro-USD as dollars ("$0.0123"). */
 QString formatUsd(std::int64_t microUsd);
+/** An LLM-spend case's figures: "last 24 h $0.8100 of $0.5000, last 30 days $3.3500 of $5.0000; plan basic, own
+ *  speech-to-text"; empty for a case without them. */
+QString spendFiguresText(const FairUseEvent& e);
 /** Translated stage, usage type, outcome, role and audit action names. */
 QString stageLabel(Stage s);
 QString usageTypeLabel(UsageType t);

@@ -1,6 +1,7 @@
 #include "EventsModel.h"
 
 #include "DetailFormat.h"
+#include "SpendCasesModel.h"
 
 #include <QLocale>
 
@@ -41,11 +42,15 @@ QVariant EventsModel::data(const QModelIndex& index, int role) const {
     case TriggerColumn:
         return capWindowLabel(e.trigger);
     case DailyColumn:
-        return formatAgainstCap(e.windowSpeech.dailyMs, e.thresholds.dailyMs);
+        // An LLM-spend case has no speech figures: its spend against the cap stands in the first of the columns.
+        return isSpendTrigger(e.trigger) ? SpendCasesModel::spendText(e)
+                                         : formatAgainstCap(e.windowSpeech.dailyMs, e.thresholds.dailyMs);
     case ThreeDayColumn:
-        return formatAgainstCap(e.windowSpeech.threeDayMs, e.thresholds.threeDayMs);
+        return isSpendTrigger(e.trigger) ? QStringLiteral("\u2014")
+                                         : formatAgainstCap(e.windowSpeech.threeDayMs, e.thresholds.threeDayMs);
     case WeeklyColumn:
-        return formatAgainstCap(e.windowSpeech.weeklyMs, e.thresholds.weeklyMs);
+        return isSpendTrigger(e.trigger) ? QStringLiteral("\u2014")
+                                         : formatAgainstCap(e.windowSpeech.weeklyMs, e.thresholds.weeklyMs);
     case ActionColumn:
         return e.enforcementAction;
     case PolicyColumn:

@@ -2,6 +2,8 @@
 target_sources(fairuse_models PRIVATE
     AppealsModel.cpp
     AppealsModel.h
+    SpendCasesModel.cpp
+    SpendCasesModel.h
     AuditChainCheck.cpp
     AuditChainCheck.h
     AuditModel.cpp

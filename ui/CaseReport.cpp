@@ -2,6 +2,7 @@
 
 #include "DetailFormat.h"
 #include "EventsModel.h"
+#include "SpendCasesModel.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -49,11 +50,15 @@ QString caseReportHtml(const CaseReportData& d) {
               tr("Policy"), tr("Stage"), tr("Resolution"), tr("Notes")},
              true);
     for (const FairUseEvent& e : d.events) {
+        const bool spendCase = isSpendTrigger(e.trigger); // its spend stands in the first figure column
         h += row({models::formatTime(e.createdAt), e.caseRef, models::capWindowLabel(e.trigger),
-                  models::formatAgainstCap(e.windowSpeech.dailyMs, e.thresholds.dailyMs),
-                  models::formatAgainstCap(e.windowSpeech.threeDayMs, e.thresholds.threeDayMs),
-                  models::formatAgainstCap(e.windowSpeech.weeklyMs, e.thresholds.weeklyMs), e.enforcementAction,
-                  models::EventsModel::policyText(e),
+                  spendCase ? models::SpendCasesModel::spendText(e)
+                            : models::formatAgainstCap(e.windowSpeech.dailyMs, e.thresholds.dailyMs),
+                  spendCase ? QStringLiteral("\u2014")
+                            : models::formatAgainstCap(e.windowSpeech.threeDayMs, e.thresholds.threeDayMs),
+                  spendCase ? QStringLiteral("\u2014")
+                            : models::formatAgainstCap(e.windowSpeech.weeklyMs, e.thresholds.weeklyMs),
+                  e.enforcementAction, models::EventsModel::policyText(e),
                   tr("%1 \u2192 %2").arg(models::stageLabel(e.previousStage), models::stageLabel(e.newStage)),
                   models::EventsModel::resolutionText(e), e.adminNotes});
     }

@@ -16,6 +16,7 @@
 #include "SavedViewsControl.h"
 #include "ShortcutsDialog.h"
 #include "SimulatorDialog.h"
+#include "SpendCasesView.h"
 #include "SpendReportView.h"
 #include "UserView.h"
 
@@ -370,6 +371,21 @@ void MainWindow::showAppealsInbox() {
     m_right->setCurrentWidget(m_appealsView);
     m_appealsView->refresh();
     m_appealsView->table()->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::showSpendCases() {
+    if (!m_spendCasesView) {
+        m_spendCasesView = new SpendCasesView(m_backend, m_right);
+        m_right->addWidget(m_spendCasesView);
+        connect(m_spendCasesView, &SpendCasesView::userRequested, this, [this](const QString& uid) {
+            showUser(uid);
+            m_userView->setFocus(Qt::OtherFocusReason);
+        });
+        connect(m_userView, &UserView::stateChanged, m_spendCasesView, &SpendCasesView::refresh);
+    }
+    m_right->setCurrentWidget(m_spendCasesView);
+    m_spendCasesView->refresh();
+    m_spendCasesView->table()->setFocus(Qt::OtherFocusReason);
 }
 
 bool MainWindow::showCurrentUser() {

@@ -22,6 +22,7 @@ class QueueCasework;
 namespace fairuse::ui {
 
 class AppealsInboxView;
+class SpendCasesView;
 class AuditLogView;
 class ConnectionBanner;
 class ManualReviewView;
@@ -50,6 +51,7 @@ public:
     ManualReviewView* manualReviewView() const { return m_reviewView; }
     /** The appeals inbox page; nullptr until View > Appeals inbox first showed it. */
     AppealsInboxView* appealsInbox() const { return m_appealsView; }
+    SpendCasesView* spendCases() const { return m_spendCasesView; }
     /** Every action of the window (menus and keyboard), in menu order. */
     QList<QAction*> allActions() const { return m_actions; }
     /** The status bar's identity text: "e-mail — role". */
@@ -88,6 +90,8 @@ public Q_SLOTS:
     void showSimulator();
     /** View > Appeals inbox (Ctrl+Shift+I): open appeals oldest first; Enter opens the user. */
     void showAppealsInbox();
+    /** The open LLM-spend cases (Ctrl+Shift+L), built on first use. */
+    void showSpendCases();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
@@ -129,6 +133,7 @@ private:
     ManualReviewView* m_reviewView = nullptr;
     DashboardView* m_dashboardView = nullptr;
     AppealsInboxView* m_appealsView = nullptr;
+    SpendCasesView* m_spendCasesView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_enforcer = nullptr; ///< the enforcement service's heartbeat; hidden when none runs

@@ -102,6 +102,11 @@ void MainWindow::buildActions() {
                                   tr("Show open appeals, oldest first"));
     connect(appeals, &QAction::triggered, this, &MainWindow::showAppealsInbox);
     view->addAction(appeals);
+    QAction* spendCases = addCommand(tr("&LLM-spend cases"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L)},
+                                     tr("Show users whose LLM spend passed their plan's cap, oldest case first"));
+    spendCases->setObjectName(QStringLiteral("spendCasesAction"));
+    connect(spendCases, &QAction::triggered, this, &MainWindow::showSpendCases);
+    view->addAction(spendCases);
     view->addSeparator();
     const QList<std::tuple<QString, QKeySequence, QString>> claimViews = {
         {tr("&All cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Show every case in the queue")},

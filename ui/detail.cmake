@@ -6,6 +6,8 @@ target_sources(fairuse_ui PRIVATE
     ActionDialogAppeals.cpp
     AppealsInboxView.cpp
     AppealsInboxView.h
+    SpendCasesView.cpp
+    SpendCasesView.h
     AuditLogView.cpp
     AuditLogView.h
     BulkResolveDialog.cpp

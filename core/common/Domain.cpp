@@ -16,7 +16,8 @@ constexpr std::array kUsageTypes{
 constexpr std::array kRoles{std::pair{Role::Reviewer, "reviewer"}, std::pair{Role::SeniorReviewer, "senior_reviewer"},
                             std::pair{Role::Admin, "admin"}, std::pair{Role::Service, "service"}};
 constexpr std::array kWindows{std::pair{CapWindow::Daily, "daily"}, std::pair{CapWindow::ThreeDay, "3day"},
-                              std::pair{CapWindow::Weekly, "weekly"}};
+                              std::pair{CapWindow::Weekly, "weekly"}, std::pair{CapWindow::LlmDaily, "llm_daily"},
+                              std::pair{CapWindow::LlmMonthly, "llm_monthly"}};
 constexpr std::array kPlans{std::pair{Plan::Basic, "basic"}, std::pair{Plan::Unlimited, "unlimited"}};
 constexpr std::array kSources{
     std::pair{SpeechSource::Realtime, "realtime"}, std::pair{SpeechSource::SyncFresh, "sync_fresh"},

@@ -23,8 +23,15 @@ enum class UsageType { None, Audiobook, Podcast, Prerecorded, TvMovie, Commercia
  *  action (AuditAction::Enforce). */
 enum class Role { Reviewer = 0, SeniorReviewer = 1, Admin = 2, Service = 3 };
 
-/** The rolling window that a soft cap applies to. Wire names: daily, 3day, weekly. */
-enum class CapWindow { Daily, ThreeDay, Weekly };
+/** The cap whose passing opened a case: a soft cap on speech over a rolling window (daily, 3day, weekly), or the
+ *  plan's LLM-spend cap over the ledger's daily or monthly window (llm_daily, llm_monthly: the enforcement service's
+ *  spend trigger, enforcement/SpendReview.h). Wire names: daily, 3day, weekly, llm_daily, llm_monthly. */
+enum class CapWindow { Daily, ThreeDay, Weekly, LlmDaily, LlmMonthly };
+
+/** True for the LLM-spend triggers (llm_daily, llm_monthly), false for the speech windows. */
+constexpr bool isSpendTrigger(CapWindow w) {
+    return w == CapWindow::LlmDaily || w == CapWindow::LlmMonthly;
+}
 
 /** The plan in force, which selects the soft caps. Basic is the free tier (the backend's legacy name for it is
  *  `free`); every other plan is paid. common/Subscription.h derives it from the user's subscription. */
@@ -150,6 +157,17 @@ enum class Outcome { Confirmed, FalsePositive, NoAction };
 QString toString(Outcome o);
 std::optional<Outcome> outcomeFromString(const QString& s);
 
+/** The LLM spend an llm_daily or llm_monthly case was opened on (the event's `llm_spend` map), in micro-USD. */
+struct SpendFigures {
+    std::int64_t dailyMicroUsd = 0;
+    std::int64_t monthlyMicroUsd = 0;
+    std::int64_t dailyCapMicroUsd = 0;
+    std::int64_t monthlyCapMicroUsd = 0;
+    Plan plan = Plan::Basic; ///< the plan whose caps applied
+    bool customStt = false;  ///< the user brings their own speech-to-text (a spend record of the window says so)
+    bool operator==(const SpendFigures&) const = default;
+};
+
 /** users/{uid}/fair_use_events/{id}: one fair-use event, which the console calls a case (SPEC 2.5, 4.2). */
 struct FairUseEvent {
     QString id;
@@ -173,6 +191,8 @@ struct FairUseEvent {
     QString policy;
     /** The backend's synthetic case for exhausted free credits (classifier usage type free_exhausted): not abuse. */
     bool freeCreditsExhausted = false;
+    /** Set on LLM-spend cases (trigger llm_daily or llm_monthly), which have no speech figures and no classifier. */
+    std::optional<SpendFigures> llmSpend;
     QString version; ///< store version token for preconditions
 };
 

@@ -71,6 +71,9 @@ QString capsText(const QList<CapWindow>& caps, const SpeechTotals& t, const Caps
             used = t.weeklyMs;
             cap = c.weeklyMs;
             break;
+        case CapWindow::LlmDaily:
+        case CapWindow::LlmMonthly:
+            continue; // spend caps are not speech caps (enforcement/SpendReview.h)
         }
         parts << QStringLiteral("%1 %2 ms > %3 ms").arg(toString(w)).arg(used).arg(cap);
     }

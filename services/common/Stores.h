@@ -243,6 +243,12 @@ public:
         Q_UNUSED(limit)
         return unsupported<QList<Appeal>>(QStringLiteral("read appeals"));
     }
+    /** Every user's open LLM-spend cases (trigger llm_daily or llm_monthly, not resolved), oldest first, at most
+     *  `limit` (the console's LLM-spend inbox): one collection-group query on Firestore. */
+    virtual Async<QList<FairUseEvent>> listOpenSpendCases(int limit) {
+        Q_UNUSED(limit)
+        return unsupported<QList<FairUseEvent>>(QStringLiteral("read LLM-spend cases"));
+    }
     /** Renews the holder's own lease: writes only the claim's end (casework::renewed), on condition that the claim
      *  still has claim.version. Returns the claim as stored, with its new version; Conflict when it changed (taken
      *  over or released) or is gone. */

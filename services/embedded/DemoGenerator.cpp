@@ -7,6 +7,7 @@
 #include "embedded/DemoLabels.h"
 #include "embedded/DemoRng.h"
 #include "embedded/DemoSpeechDistribution.h"
+#include "embedded/DemoSpendCases.h"
 #include "embedded/DemoSubscriptions.h"
 #include "ledger/PriceTable.h"
 #include "metering/Metering.h"
@@ -25,8 +26,6 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 namespace {
-
-// The planted top user and the population constants.
 constexpr double kTopUserMinutes = 702.0; // 11.7 h
 /** Flagged users are drawn from users at least this heavy, so they really exceed the caps. */
 constexpr double kFlaggedMinimumMinutes = 90.0;
@@ -66,6 +65,7 @@ public:
         addBulk();
         addSpend();
         addAppeals();
+        addDemoSpendCases(m_pop, kClientVersion);
         chainAudit();
         return std::move(m_pop);
     }

@@ -209,6 +209,27 @@ Async<QList<FairUseEvent>> EmbeddedCaseStore::listCasesOpenDuring(TimePoint from
     });
 }
 
+Async<QList<FairUseEvent>> EmbeddedCaseStore::listOpenSpendCases(int limit) {
+    return m_db->run<QList<FairUseEvent>>([limit](QSqlDatabase& db) -> Result<QList<FairUseEvent>> {
+        if (limit <= 0) {
+            return Error::invalid(QStringLiteral("the limit of spend cases must be positive, got %1").arg(limit));
+        }
+        auto q = exec(db,
+                      QStringLiteral("SELECT ") + eventColumns() +
+                          QStringLiteral(" FROM events WHERE resolved = 0 AND trigger IN (?, ?)"
+                                         " ORDER BY created_at, uid, id LIMIT ?"),
+                      {toString(CapWindow::LlmDaily), toString(CapWindow::LlmMonthly), limit});
+        if (!q) {
+            return q.error();
+        }
+        QList<FairUseEvent> out;
+        while (q->next()) {
+            out.append(eventFromQuery(*q));
+        }
+        return out;
+    });
+}
+
 Async<FairUseEvent> EmbeddedCaseStore::findByCaseRef(const QString& caseRef) {
     return m_db->run<FairUseEvent>([caseRef](QSqlDatabase& db) -> Result<FairUseEvent> {
         const QString ref = normaliseCaseRef(caseRef);

@@ -31,6 +31,7 @@ public:
     Async<QList<FairUseEvent>> listEvents(const QString& uid) override;
     /** The reference as typed (fairuse::normaliseCaseRef); ErrorKind::Invalid when it is not one. */
     Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
+    Async<QList<FairUseEvent>> listOpenSpendCases(int limit) override;
     Async<FairUseEvent> findByCaseRef(const QString& caseRef) override;
     Async<QList<Conversation>> listConversations(const QString& uid, TimePoint since, int limit) override;
     /**

@@ -132,6 +132,10 @@ const QList<QStringList>& migrations() {
                            " owner_uid TEXT, shared INTEGER NOT NULL, filter TEXT NOT NULL, created_at INTEGER NOT"
                            " NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, version INTEGER NOT NULL)"),
         },
+        // v9: the figures of LLM-spend cases (trigger llm_daily or llm_monthly, enforcement/SpendReview.h), as JSON.
+        {
+            QStringLiteral("ALTER TABLE events ADD COLUMN llm_spend TEXT"),
+        },
     };
     return kMigrations;
 }

@@ -34,7 +34,7 @@ namespace fairuse::services {
 class EmbeddedDatabase {
 public:
     /** Version of the schema this build writes; older files are migrated when opened. */
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
 
     struct Options {
         /** The store's "now" (queue speech columns, recordSpeech snapshots). Empty: the demo reference time

@@ -140,6 +140,36 @@ QString classifierToJson(const ClassifierResult& c) {
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
+QString spendFiguresToJson(const SpendFigures& s) {
+    const QJsonObject o{{QStringLiteral("daily_micro_usd"), static_cast<qint64>(s.dailyMicroUsd)},
+                        {QStringLiteral("monthly_micro_usd"), static_cast<qint64>(s.monthlyMicroUsd)},
+                        {QStringLiteral("daily_cap_micro_usd"), static_cast<qint64>(s.dailyCapMicroUsd)},
+                        {QStringLiteral("monthly_cap_micro_usd"), static_cast<qint64>(s.monthlyCapMicroUsd)},
+                        {QStringLiteral("plan"), toString(s.plan)},
+                        {QStringLiteral("custom_stt"), s.customStt}};
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+std::optional<SpendFigures> spendFiguresFromJson(const QString& json) {
+    if (json.isEmpty()) {
+        return std::nullopt;
+    }
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    const auto amount = [&o](const char* name) { return o.value(QString::fromLatin1(name)).toInteger(-1); };
+    SpendFigures s{amount("daily_micro_usd"),
+                   amount("monthly_micro_usd"),
+                   amount("daily_cap_micro_usd"),
+                   amount("monthly_cap_micro_usd"),
+                   Plan::Basic,
+                   o.value(QStringLiteral("custom_stt")).toBool()};
+    const std::optional<Plan> plan = planFromString(o.value(QStringLiteral("plan")).toString());
+    if (!plan || s.dailyMicroUsd < 0 || s.monthlyMicroUsd < 0 || s.dailyCapMicroUsd < 0 || s.monthlyCapMicroUsd < 0) {
+        return std::nullopt; // not what this store writes: the case shows without figures
+    }
+    s.plan = *plan;
+    return s;
+}
+
 std::optional<ClassifierResult> classifierFromJson(const QString& json) {
     if (json.isEmpty()) {
         return std::nullopt;
@@ -227,9 +257,10 @@ FairUseState stateFromQuery(const QSqlQuery& q, int& i) {
 }
 
 QString eventColumns() {
-    return QStringLiteral("id, uid, created_at, case_ref, session_id, trigger, daily_ms, three_day_ms, weekly_ms,"
-                          " cap_daily_ms, cap_3day_ms, cap_weekly_ms, classifier, enforcement_action, previous_stage,"
-                          " new_stage, resolved, resolved_at, resolved_by, admin_notes, outcome, version, policy");
+    return QStringLiteral(
+        "id, uid, created_at, case_ref, session_id, trigger, daily_ms, three_day_ms, weekly_ms,"
+        " cap_daily_ms, cap_3day_ms, cap_weekly_ms, classifier, enforcement_action, previous_stage,"
+        " new_stage, resolved, resolved_at, resolved_by, admin_notes, outcome, version, policy, llm_spend");
 }
 
 FairUseEvent eventFromQuery(const QSqlQuery& q) {
@@ -261,6 +292,7 @@ FairUseEvent eventFromQuery(const QSqlQuery& q) {
     }
     e.version = QString::number(q.value(i++).toLongLong());
     e.policy = q.value(i++).toString();
+    e.llmSpend = spendFiguresFromJson(q.value(i++).toString());
     return e;
 }
 
@@ -331,7 +363,7 @@ Status Writer::prepare() {
              " reset_by = excluded.reset_by, reset_at = excluded.reset_at, previous_stage = excluded.previous_stage,"
              " version = excluded.version")},
         {&m_event, QStringLiteral("INSERT INTO events (") + eventColumns() +
-                       QStringLiteral(") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                       QStringLiteral(") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                                       " ON CONFLICT(uid, id) DO UPDATE SET created_at = excluded.created_at,"
                                       " case_ref = excluded.case_ref, session_id = excluded.session_id,"
                                       " trigger = excluded.trigger, daily_ms = excluded.daily_ms,"
@@ -418,7 +450,8 @@ Status Writer::upsertEvent(const FairUseEvent& e, std::int64_t version) {
                          textOrNull(e.adminNotes),
                          e.outcome ? QVariant(toString(*e.outcome)) : QVariant(),
                          QVariant::fromValue<qlonglong>(version),
-                         textOrNull(e.policy)},
+                         textOrNull(e.policy),
+                         e.llmSpend ? QVariant(spendFiguresToJson(*e.llmSpend)) : QVariant()},
                         QStringLiteral("writing event %1").arg(e.id));
 }
 

@@ -49,6 +49,10 @@ WindowMinutes windowMinutes(TimePoint now);
 Result<SpeechReading> sumSpeech(QSqlDatabase& db, const QString& uid, TimePoint now);
 
 QString classifierToJson(const ClassifierResult& c);
+/** An LLM-spend case's figures as the events table keeps them (column llm_spend). */
+QString spendFiguresToJson(const SpendFigures& s);
+/** nullopt for an empty column, and for JSON this store does not write (a missing or negative amount, a bad plan). */
+std::optional<SpendFigures> spendFiguresFromJson(const QString& json);
 /** Defensive: malformed JSON yields nullopt, unknown fields are ignored. */
 std::optional<ClassifierResult> classifierFromJson(const QString& json);
 

@@ -2,6 +2,8 @@
 target_sources(fairuse_services PRIVATE
     embedded/DemoAppeals.cpp
     embedded/DemoAppeals.h
+    embedded/DemoSpendCases.cpp
+    embedded/DemoSpendCases.h
     embedded/DemoContent.cpp
     embedded/DemoContent.h
     embedded/DemoEmbeddedWriter.cpp

@@ -62,22 +62,35 @@ PassReport EnforcerPass::run() {
     }
     if (!leases) {
         sweepExpiries();
+        if (!stopping()) {
+            reviewSpend();
+        }
         return m_report;
     }
-    const Result<RangeLeases::Claim> sweep = leases->claim(RangeLeases::kSweep);
-    if (!sweep) {
-        qCWarning(lcEnforcer) << "the expiry sweep's lease failed:" << sweep.error().message;
-        ++m_report.redisErrors;
-    } else if (*sweep == RangeLeases::Claim::Taken) {
-        sweepExpiries();
-        if (!stopping()) {
-            const Result<bool> done = leases->finish(RangeLeases::kSweep);
-            if (!done) {
-                ++m_report.redisErrors;
-            }
-        }
+    underLease(&*leases, RangeLeases::kSweep, "expiry sweep", &EnforcerPass::sweepExpiries);
+    if (!stopping()) {
+        underLease(&*leases, RangeLeases::kSpend, "LLM-spend review", &EnforcerPass::reviewSpend);
     }
     return m_report;
+}
+
+void EnforcerPass::underLease(RangeLeases* leases, int lease, const char* what, void (EnforcerPass::*work)()) {
+    const Result<RangeLeases::Claim> claim = leases->claim(lease);
+    if (!claim) {
+        qCWarning(lcEnforcer) << "the lease of the" << what << "failed:" << claim.error().message;
+        ++m_report.redisErrors;
+        return;
+    }
+    if (*claim != RangeLeases::Claim::Taken) {
+        return; // another instance does it (or did it in this interval)
+    }
+    (this->*work)();
+    if (!stopping()) {
+        const Result<bool> done = leases->finish(lease);
+        if (!done) {
+            ++m_report.redisErrors;
+        }
+    }
 }
 
 bool EnforcerPass::stopping() {
@@ -351,12 +364,14 @@ bool EnforcerPass::commit(const ChangeSet& change, bool withCase, bool expiry, Q
     }
     line.insert(QStringLiteral("outcome"), QStringLiteral("written"));
     line.insert(QStringLiteral("audit_sequence"), static_cast<double>(done->audit.sequence));
-    // The backend caches the stage for 60 s; drop it so the new stage is in force at once.
-    const Result<bool> dropped = awaitResult(m_usage->invalidateStageCache(uid), m_options.timeoutMs);
-    if (!dropped) {
-        qCWarning(lcEnforcer) << "stage cache of" << uid
-                              << "not dropped (it expires in 60 s):" << dropped.error().message;
-        ++m_report.redisErrors;
+    // The backend caches the stage for 60 s; drop it so the new stage is in force at once (a spend case changes none).
+    if (change.newState) {
+        const Result<bool> dropped = awaitResult(m_usage->invalidateStageCache(uid), m_options.timeoutMs);
+        if (!dropped) {
+            qCWarning(lcEnforcer) << "stage cache of" << uid
+                                  << "not dropped (it expires in 60 s):" << dropped.error().message;
+            ++m_report.redisErrors;
+        }
     }
     report(line);
     return true;

@@ -6,6 +6,7 @@
 #include "enforcer/ClassifierBackoff.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
+#include "ledger/LlmSpendLedger.h"
 #include "redis/RedisCommands.h"
 #include "redis/RedisUsageStore.h"
 
@@ -51,6 +52,8 @@ struct EnforcerOptions {
     int backendBreaker = 3;
     /** Between two claims of ranges other instances hold. */
     std::chrono::milliseconds leasePoll{500};
+    /** The LLM-spend caps per plan and their windows (the ledger's): the spend review's (EnforcerPassSpend.cpp). */
+    LedgerPolicy ledgerPolicy;
     /** Asked between users: true ends the pass early (SIGTERM), after the user in flight is committed. */
     std::function<bool()> stopRequested;
 };
@@ -76,6 +79,9 @@ struct PassReport {
     int lockWaits = 0;           ///< users retried after another holder's classifier lock expired
     int classifierBackoffs = 0;  ///< cap hits not classified: the user's classifier failed lately (ClassifierBackoff)
     int classifierPaused = 0;    ///< cap hits not classified: the classifier failed too often in a row in this pass
+    int spendUsersReviewed = 0;  ///< users with new LLM-spend records whose spend was summed against their caps
+    int spendOverCap = 0;        ///< of those, users over their plan's daily or monthly LLM cap
+    int spendCaseOpen = 0;       ///< over a cap with an open spend case already: no new case
     int redisErrors = 0;
     int firestoreErrors = 0;
     int errors = 0;       ///< every other failure (a decision the core refused to turn into a change)
@@ -108,6 +114,11 @@ struct PassReport {
  * restrictions whose end has passed, each lowered by enforcement::applyExpiry in its own audited commit (users whose
  * state the pass wrote are left alone; nobody while the policy's kill switch is on or enforcement is off, as in
  * evaluation).
+ *
+ *  7. then the LLM-spend review (enforcement/SpendReview.h), under a lease of its own: the users with spend records
+ *     since the last review (a mark in Redis, `fair_use:enforcer:spend_reviewed_until`; a day back the first time),
+ *     each summed over the ledger's windows (one query per user) against their plan's caps; a user over a cap without
+ *     an open spend case gets one (llm_daily or llm_monthly), with the service's record, in one commit.
  *
  * Every decision that did or would do something is handed to the sink as one JSON object (uid, action, stages,
  * trigger, case, score, outcome), and so is every range this instance finished or lost (range, users, outcome). The
@@ -143,6 +154,14 @@ private:
     /** Commits `change` (or reports it, in shadow) and counts the outcome; true when it is in the store now. */
     bool commit(const ChangeSet& change, bool withCase, bool expiry, QJsonObject& line);
     void sweepExpiries();
+    /** The LLM-spend review (EnforcerPassSpend.cpp). */
+    void reviewSpend();
+    /** One user's spend against their caps; false when Redis or Firestore failed (the mark then stays). */
+    bool reviewUserSpend(const QString& uid);
+    /** Where the last review ended; TimePoint{} when there was none; nullopt when Redis failed. */
+    std::optional<TimePoint> spendReviewedUntil();
+    /** Takes `lease` (RangeLeases::kSweep, kSpend) and runs `work` under it, then marks it done. */
+    void underLease(RangeLeases* leases, int lease, const char* what, void (EnforcerPass::*work)());
     void sweepStage(Stage stage, const QString& untilField);
     void report(QJsonObject line);
     bool stopping();

@@ -71,7 +71,9 @@ TimePoint RangeLeases::epochOf(TimePoint now, std::chrono::seconds checkInterval
 
 QByteArray RangeLeases::key(TimePoint epoch, int range) {
     return QByteArrayLiteral("fair_use:enforcer:range:") + QByteArray::number(epoch.time_since_epoch().count()) + ':' +
-           (range == kSweep ? QByteArrayLiteral("sweep") : QByteArray::number(range));
+           (range == kSweep   ? QByteArrayLiteral("sweep")
+            : range == kSpend ? QByteArrayLiteral("spend")
+                              : QByteArray::number(range));
 }
 
 Result<long long> RangeLeases::run(const char* script, int range, const QByteArray& arg) {

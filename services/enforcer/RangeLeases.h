@@ -24,7 +24,7 @@ namespace fairuse::services {
  * An instance that dies stops renewing: its lease expires and another instance takes the range over. A user the dead
  * instance had already decided is evaluated again; its deterministic case id and the state's precondition make that
  * second write fail (EnforcerPass counts it as already written), so no case is ever doubled. The expiry sweep is one
- * more lease, kSweep, taken once every range is done.
+ * more lease, kSweep, taken once every range is done, and the LLM-spend review another, kSpend.
  *
  * Each lease key is a single key, so the scheme works on one server and on a cluster alike (the keys spread over the
  * cluster's slots). Every call blocks (spinning the event loop) up to `timeoutMs`: this is the service's own thread.
@@ -33,6 +33,7 @@ class RangeLeases {
 public:
     static constexpr int kRanges = 64;
     static constexpr int kSweep = -1;
+    static constexpr int kSpend = -2; ///< the LLM-spend review's lease, taken after the sweep's
 
     enum class Claim {
         Taken, ///< this instance holds the lease now (or held it already): work the range

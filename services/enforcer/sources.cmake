@@ -12,6 +12,7 @@ target_sources(fairuse_services PRIVATE
     enforcer/EnforcerPass.cpp
     enforcer/EnforcerPass.h
     enforcer/EnforcerPassRanges.cpp
+    enforcer/EnforcerPassSpend.cpp
     enforcer/RangeLeases.cpp
     enforcer/RangeLeases.h
     enforcer/SpeechUserScan.cpp

@@ -147,6 +147,9 @@ public:
     /** fair_use_casework: one query (a document exists only while a case is escalated or snoozed). */
     Async<QList<Casework>> listCasework() override;
     Async<QList<FairUseEvent>> listCasesOpenDuring(TimePoint from, TimePoint to) override;
+    /** One collection-group query on fair_use_events: trigger in (llm_daily, llm_monthly), resolved == false,
+     *  created_at ascending (the composite index of packaging/firestore/firestore.indexes.json). */
+    Async<QList<FairUseEvent>> listOpenSpendCases(int limit) override;
     /** One query per page: fair_use_labels ordered by labelled_at then document name, labelled_at >= since, limit + 1
      *  documents (the extra one says whether a later page exists). */
     Async<LabelPage> listLabels(std::optional<TimePoint> since, const QString& cursor, int limit) override;

@@ -26,6 +26,36 @@ SpeechTotals decodeTotals(FieldReader& r) {
     return t;
 }
 
+FirestoreFields encodeSpendFigures(const SpendFigures& s) {
+    return {{QStringLiteral("daily_micro_usd"), V::integer(s.dailyMicroUsd)},
+            {QStringLiteral("monthly_micro_usd"), V::integer(s.monthlyMicroUsd)},
+            {QStringLiteral("daily_cap_micro_usd"), V::integer(s.dailyCapMicroUsd)},
+            {QStringLiteral("monthly_cap_micro_usd"), V::integer(s.monthlyCapMicroUsd)},
+            {QStringLiteral("plan"), V::string(toString(s.plan))},
+            {QStringLiteral("custom_stt"), V::boolean(s.customStt)}};
+}
+
+/** An LLM-spend case's figures: every amount required and not negative, the plan a known one. */
+SpendFigures decodeSpendFigures(FieldReader& r) {
+    r.requireAll({"daily_micro_usd", "monthly_micro_usd", "daily_cap_micro_usd", "monthly_cap_micro_usd", "plan"});
+    SpendFigures s;
+    const auto amount = [&r](const char* name) {
+        const QString field = QString::fromLatin1(name);
+        const std::int64_t v = r.integer(field);
+        if (v < 0) {
+            r.fail(field, QStringLiteral("is negative"));
+        }
+        return v;
+    };
+    s.dailyMicroUsd = amount("daily_micro_usd");
+    s.monthlyMicroUsd = amount("monthly_micro_usd");
+    s.dailyCapMicroUsd = amount("daily_cap_micro_usd");
+    s.monthlyCapMicroUsd = amount("monthly_cap_micro_usd");
+    s.plan = r.named<Plan>(QStringLiteral("plan"), planFromString).value_or(Plan::Basic);
+    s.customStt = r.boolean(QStringLiteral("custom_stt"));
+    return s;
+}
+
 /** Segment after `collection` in a path such as users/{uid}/fair_use_state/current. */
 QString segmentAfter(const QStringList& segments, const QString& collection) {
     const qsizetype i = segments.indexOf(collection);
@@ -186,6 +216,7 @@ FirestoreFields encodeEvent(const FairUseEvent& e) {
     f.insert(QStringLiteral("admin_notes"), optionalString(e.adminNotes));
     f.insert(QStringLiteral("outcome"), e.outcome ? V::string(toString(*e.outcome)) : V::null());
     f.insert(QStringLiteral("policy"), optionalString(e.policy));
+    f.insert(QStringLiteral("llm_spend"), e.llmSpend ? V::map(encodeSpendFigures(*e.llmSpend)) : V::null());
     return f;
 }
 
@@ -234,6 +265,13 @@ Result<FairUseEvent> decodeEvent(const FirestoreDocument& doc) {
     e.adminNotes = r.string(QStringLiteral("admin_notes"));
     e.outcome = r.named<Outcome>(QStringLiteral("outcome"), outcomeFromString);
     e.policy = r.string(QStringLiteral("policy"));
+    r.nested(QStringLiteral("llm_spend"), [&e](FieldReader& sr) { e.llmSpend = decodeSpendFigures(sr); });
+    if (isSpendTrigger(e.trigger) != e.llmSpend.has_value()) {
+        r.fail(QStringLiteral("llm_spend"),
+               isSpendTrigger(e.trigger)
+                   ? QStringLiteral("is required on a case of trigger %1").arg(toString(e.trigger))
+                   : QStringLiteral("is only allowed on an LLM-spend case"));
+    }
     e.version = doc.updateTime;
     return r.result(std::move(e));
 }

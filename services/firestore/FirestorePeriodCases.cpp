@@ -1,5 +1,5 @@
 // FirestoreCaseStore::listCasesOpenDuring: the cases of a period for the team dashboard, read with two
-// collection-group queries in pages instead of one query per user.
+// collection-group queries in pages instead of one query per user; and the open LLM-spend cases of every user.
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreCaseStoreParts.h"
 #include "firestore/FirestoreMapping.h"
@@ -99,6 +99,22 @@ Async<QList<FairUseEvent>> FirestoreCaseStore::listCasesOpenDuring(TimePoint fro
         },
         [promise] { finish(promise, Result<QList<FairUseEvent>>(closedError())); }));
     return promise->future();
+}
+
+Async<QList<FairUseEvent>> FirestoreCaseStore::listOpenSpendCases(int limit) {
+    if (limit <= 0) {
+        return ready<QList<FairUseEvent>>(
+            Error::invalid(QStringLiteral("the limit of spend cases must be positive, got %1").arg(limit)));
+    }
+    FirestoreQuery q;
+    q.collectionId = kEventsCollection;
+    q.allDescendants = true;
+    q.filters = {{QStringLiteral("trigger"), QStringLiteral("IN"),
+                  V::array({V::string(toString(CapWindow::LlmDaily)), V::string(toString(CapWindow::LlmMonthly))})},
+                 {QStringLiteral("resolved"), QStringLiteral("EQUAL"), V::boolean(false)}};
+    q.orderBy = {{QStringLiteral("created_at"), false}};
+    q.limit = std::min(limit, 1000);
+    return decodeAll(this, m_client.get(), q, &decodeEvent);
 }
 
 } // namespace fairuse::services

@@ -254,7 +254,7 @@ private Q_SLOTS:
         // Without the leases (they expired, or an operator deleted them), the pass runs again: nothing new, every
         // case reported as written already.
         const auto leases = redis({"KEYS", "fair_use:enforcer:range:*"});
-        QCOMPARE(leases->elements().size(), 65); // 64 ranges and the sweep
+        QCOMPARE(leases->elements().size(), 66); // 64 ranges, the sweep and the spend review
         for (const RedisReply& key : leases->elements()) {
             QVERIFY(redis({"DEL", key.text()}).ok());
         }

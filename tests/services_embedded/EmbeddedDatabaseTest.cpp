@@ -94,24 +94,25 @@ private Q_SLOTS:
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u1"), now))).ok());
             QVERIFY(awaitResult(stores.cases->apply(newUserChange(QStringLiteral("u2"), now))).ok());
         }
-        rawSql(path, {QStringLiteral("DROP TABLE saved_views"),
-                      QStringLiteral("ALTER TABLE audit DROP COLUMN reviewer_uid"), QStringLiteral("DROP TABLE notes"),
-                      QStringLiteral("DROP TABLE casework"), QStringLiteral("DROP TABLE labels"),
-                      QStringLiteral("DROP TABLE claims"), QStringLiteral("DROP TABLE appeals"),
-                      QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
-                      QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
-                      QStringLiteral("DROP TABLE subscriptions"),
-                      QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN previous_stage"),
-                      QStringLiteral("ALTER TABLE events DROP COLUMN policy"),
-                      QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN plan TEXT NOT NULL DEFAULT 'basic'"),
-                      QStringLiteral("UPDATE fair_use_state SET plan = 'unlimited' WHERE uid = 'u2'"),
-                      QStringLiteral("UPDATE schema_version SET version = 1")});
+        rawSql(path,
+               {QStringLiteral("ALTER TABLE events DROP COLUMN llm_spend"), QStringLiteral("DROP TABLE saved_views"),
+                QStringLiteral("ALTER TABLE audit DROP COLUMN reviewer_uid"), QStringLiteral("DROP TABLE notes"),
+                QStringLiteral("DROP TABLE casework"), QStringLiteral("DROP TABLE labels"),
+                QStringLiteral("DROP TABLE claims"), QStringLiteral("DROP TABLE appeals"),
+                QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failed_at"),
+                QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN classifier_failures"),
+                QStringLiteral("DROP TABLE subscriptions"),
+                QStringLiteral("ALTER TABLE fair_use_state DROP COLUMN previous_stage"),
+                QStringLiteral("ALTER TABLE events DROP COLUMN policy"),
+                QStringLiteral("ALTER TABLE fair_use_state ADD COLUMN plan TEXT NOT NULL DEFAULT 'basic'"),
+                QStringLiteral("UPDATE fair_use_state SET plan = 'unlimited' WHERE uid = 'u2'"),
+                QStringLiteral("UPDATE schema_version SET version = 1")});
 
         auto reopened = makeEmbeddedStores(path);
         QVERIFY(awaitResult(reopened.database->ready()).ok());
         QVariant version;
         rawSql(path, {QStringLiteral("SELECT version FROM schema_version")}, &version);
-        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v8
+        QCOMPARE(version.toInt(), EmbeddedDatabase::kSchemaVersion); // through v2 to v9
         const auto u1 = awaitResult(reopened.cases->getState(QStringLiteral("u1")));
         const auto u2 = awaitResult(reopened.cases->getState(QStringLiteral("u2")));
         QVERIFY(u1.ok() && u2.ok());

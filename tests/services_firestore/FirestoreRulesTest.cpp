@@ -4,7 +4,11 @@
 // document reads, and the enforcement service's heartbeats are read by reviewers and written by nobody but the service.
 #include "RulesActorsTestBase.h"
 
+#include "enforcement/SpendReview.h"
+#include "firestore/FirestoreMapping.h"
 #include "firestore/ServiceHeartbeatDocument.h"
+
+#include <QDateTime>
 
 using namespace fairuse;
 using namespace fairuse::services;
@@ -21,7 +25,50 @@ private Q_SLOTS:
     void bulkCommitsFitTheRulesBudget();
     void concurrentReviewersOnDifferentUsersBothLand();
     void serviceHeartbeatIsReadOnly();
+    void reviewerResolvesASpendCaseOfAUserWithoutState();
 };
+
+void FirestoreRulesTest::reviewerResolvesASpendCaseOfAUserWithoutState() {
+    // The enforcement service (owner credentials) opens an LLM-spend case on a user who has no state document: a
+    // user who brings their own speech-to-text is often at stage none. A plain reviewer resolves it under the rules.
+    const QString uid = QStringLiteral("byok-rules-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    FairUseState none;
+    none.uid = uid;
+    enforcement::SpendStanding standing;
+    standing.uid = uid;
+    standing.customStt = true;
+    standing.caps = LedgerPolicy{}.basic;
+    standing.dailyMicroUsd = 900'000;
+    standing.monthlyMicroUsd = 900'000;
+    const enforcement::ServiceIdentity service{QStringLiteral("enforcer@fairuse.example"), QString(), QString()};
+    const QString caseId = enforcement::spendCaseId(uid, CapWindow::LlmDaily, actionTime(), LedgerPolicy{});
+    VERIFY_OK(applyChange(*m_rules.ownerStore, enforcement::buildSpendCaseChange(none, standing, CapWindow::LlmDaily,
+                                                                                 service, actionTime(), caseId, {})));
+    const Actor& reviewer = actor(Who::Reviewer);
+    FirestoreCaseStore store(reviewer.client);
+    auto state = wait(store.getStateOrNew(uid));
+    VERIFY_OK(state);
+    auto events = wait(store.listEvents(uid));
+    VERIFY_OK(events);
+    QCOMPARE(events->size(), 1);
+    QVERIFY(events->first().llmSpend.has_value());
+    auto resolved = applyChange(store, enforcement::buildResolve(kPolicy, *state, events->first(), Outcome::NoAction,
+                                                                 QStringLiteral("user_contacted"),
+                                                                 QStringLiteral("asked them to upgrade"), false,
+                                                                 contextFor(reviewer.reviewer)));
+    VERIFY_OK(resolved);
+    QCOMPARE(resolved->audit.reviewer, reviewer.reviewer.email);
+    auto after = wait(store.listEvents(uid));
+    VERIFY_OK(after);
+    QVERIFY(after->first().resolved);
+    QCOMPARE(after->first().resolvedBy, reviewer.reviewer.email);
+    QVERIFY(!wait(store.getState(uid)).ok()); // still no state document: resolving wrote none
+    // A reviewer may not forge a spend case: cases are the service's alone.
+    const auto forged = wait(reviewer.client->commit({FirestoreWrite::set(
+        FirestoreCaseStore::eventPath(uid, QStringLiteral("forged")), encodeEvent(after->first()))}));
+    QVERIFY(!forged.ok());
+    QCOMPARE(forged.error().kind, ErrorKind::Permission);
+}
 
 void FirestoreRulesTest::serviceHeartbeatIsReadOnly() {
     ServiceHeartbeat h;

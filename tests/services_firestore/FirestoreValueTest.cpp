@@ -53,6 +53,7 @@ private Q_SLOTS:
      *  empty `mentions`, the documented default it must decode to). */
     void malformedState_data();
     void malformedState();
+    void spendCaseRoundTrip();
     void malformedEvent_data();
     void malformedEvent();
     void malformedDocumentEnvelope();
@@ -425,7 +426,71 @@ void FirestoreValueTest::malformedEvent_data() {
     QTest::newRow("resolved as string") << with(R"(,"resolved":{"stringValue":"yes"})")
                                         << "resolved should be booleanValue";
     QTest::newRow("bad outcome") << with(R"(,"outcome":{"stringValue":"maybe"})") << "outcome has unknown value";
+    // LLM-spend cases (enforcement/SpendReview.h): their figures are required, complete and not negative.
+    const auto figures = [](const char* daily, const char* plan) -> std::string {
+        return std::string(R"(,"llm_spend":{"mapValue":{"fields":{"daily_micro_usd":)") + daily +
+               R"(,"monthly_micro_usd":{"integerValue":"9"},"daily_cap_micro_usd":{"integerValue":"5"},)" +
+               R"("monthly_cap_micro_usd":{"integerValue":"50"},"plan":)" + plan + "}}}";
+    };
+    const std::string spendTrigger = R"(,"trigger":{"stringValue":"llm_daily"})";
+    QTest::newRow("spend case without figures") << with(spendTrigger.c_str()) << "llm_spend is required";
+    QTest::newRow("figures on a speech case")
+        << with(figures(R"({"integerValue":"6"})", R"({"stringValue":"basic"})").c_str())
+        << "llm_spend is only allowed";
+    QTest::newRow("negative spend")
+        << with((spendTrigger + figures(R"({"integerValue":"-6"})", R"({"stringValue":"basic"})")).c_str())
+        << "daily_micro_usd is negative";
+    QTest::newRow("spend as string")
+        << with((spendTrigger + figures(R"({"stringValue":"6"})", R"({"stringValue":"basic"})")).c_str())
+        << "daily_micro_usd should be integerValue";
+    QTest::newRow("unknown plan")
+        << with((spendTrigger + figures(R"({"integerValue":"6"})", R"({"stringValue":"gold"})")).c_str())
+        << "plan has unknown value";
+    QTest::newRow("figures incomplete")
+        << with((spendTrigger + R"(,"llm_spend":{"mapValue":{"fields":{"daily_micro_usd":{"integerValue":"6"}}}})")
+                    .c_str())
+        << "monthly_micro_usd is required";
+    QTest::newRow("figures not a map") << with((spendTrigger + R"(,"llm_spend":{"integerValue":"6"})").c_str())
+                                       << "llm_spend";
+    QTest::newRow("spend case ok")
+        << with((spendTrigger + figures(R"({"integerValue":"6"})", R"({"stringValue":"unlimited"})")).c_str())
+        << QString();
     QTest::newRow("minimal ok") << with("") << QString();
+}
+
+void FirestoreValueTest::spendCaseRoundTrip() {
+    FairUseEvent e;
+    e.createdAt = at("2026-03-20T10:15:00Z");
+    e.caseRef = QStringLiteral("FU-0123456789AB");
+    e.trigger = CapWindow::LlmMonthly;
+    e.thresholds = Caps{0, 0, 0};
+    e.enforcementAction = QStringLiteral("review_llm_spend");
+    e.previousStage = e.newStage = Stage::Warning;
+    e.llmSpend = SpendFigures{400'000, 21'000'000, 2'000'000, 20'000'000, Plan::Unlimited, true};
+    const QJsonObject wire = fieldsToJson(encodeEvent(e));
+    QCOMPARE(wire.value(QStringLiteral("trigger")).toObject().value(QStringLiteral("stringValue")).toString(),
+             QStringLiteral("llm_monthly"));
+    const QJsonObject spend = wire.value(QStringLiteral("llm_spend"))
+                                  .toObject()[QStringLiteral("mapValue")]
+                                  .toObject()[QStringLiteral("fields")]
+                                  .toObject();
+    QCOMPARE(
+        spend.value(QStringLiteral("monthly_micro_usd")).toObject().value(QStringLiteral("integerValue")).toString(),
+        QStringLiteral("21000000"));
+    const auto back =
+        decodeEvent(docAt(QStringLiteral("users/u1/fair_use_events/enf_1"), fieldsFromJson(wire).value()));
+    QVERIFY2(back, back ? "" : qPrintable(back.error().message));
+    QVERIFY(back->trigger == CapWindow::LlmMonthly);
+    QVERIFY(back->llmSpend == e.llmSpend);
+    // A speech case carries the field as null, and reads back without figures.
+    FairUseEvent speech = e;
+    speech.trigger = CapWindow::Daily;
+    speech.llmSpend.reset();
+    const QJsonObject speechWire = fieldsToJson(encodeEvent(speech));
+    QVERIFY(speechWire.value(QStringLiteral("llm_spend")).toObject().contains(QStringLiteral("nullValue")));
+    const auto speechBack =
+        decodeEvent(docAt(QStringLiteral("users/u1/fair_use_events/e2"), fieldsFromJson(speechWire).value()));
+    QVERIFY(speechBack && !speechBack->llmSpend);
 }
 
 void FirestoreValueTest::malformedEvent() {
