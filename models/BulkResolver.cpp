@@ -121,12 +121,15 @@ void BulkResolver::load() {
 void BulkResolver::loadUser(int job) {
     const QString uid = m_jobs.at(job).uid;
     whenFinished(this, m_backend.cases->getState(uid), [this, job, uid](const Result<FairUseState>& state) {
-        if (!state) {
+        if (!state && state.error().kind != ErrorKind::NotFound) {
             m_loadErrors.append(tr("%1: could not read the state (%2)").arg(uid, state.error().message));
             userLoaded();
             return;
         }
-        m_jobs[job].state = state.value();
+        // No state document: a user with cases but no stage (an LLM-spend case), resolved on the user alone.
+        FairUseState fresh;
+        fresh.uid = uid;
+        m_jobs[job].state = state ? state.value() : fresh;
         m_jobs[job].hasState = true;
         whenFinished(
             this, m_backend.cases->listEvents(uid), [this, job, uid](const Result<QList<FairUseEvent>>& events) {

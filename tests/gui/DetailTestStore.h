@@ -32,10 +32,11 @@ struct DetailTestStore : SeededTestStore {
     }
 
     /** Users with exactly one open case and no resolved ones (simple subjects for action tests). */
+    /** Flagged users with an open case of a speech cap (the LLM-spend cases of users without a stage aside). */
     QStringList usersWithOpenCases() const {
         QStringList out;
         for (const FairUseEvent& e : population.events) {
-            if (!e.resolved && !out.contains(e.uid)) {
+            if (!e.resolved && !isSpendTrigger(e.trigger) && !out.contains(e.uid)) {
                 out.append(e.uid);
             }
         }

@@ -4,6 +4,7 @@
 #include "audit/AuditChain.h"
 #include "embedded/DemoEmbeddedWriter.h"
 #include "embedded/DemoGenerator.h"
+#include "embedded/DemoSpendCases.h"
 #include "enforcement/ReviewerActions.h"
 #include "metering/Metering.h"
 
@@ -189,6 +190,17 @@ private Q_SLOTS:
             QVERIFY2(!refs.contains(e.caseRef), qPrintable(e.caseRef));
             refs.insert(e.caseRef);
             QVERIFY(e.createdAt < kRef);
+            if (isSpendTrigger(e.trigger)) {
+                // The service's LLM-spend case (embedded/DemoSpendCases.h): figures over the cap, no verdict, no
+                // stage change.
+                QVERIFY(e.llmSpend.has_value() && !e.classifier.has_value());
+                QVERIFY(e.newStage == e.previousStage);
+                QVERIFY(e.trigger == CapWindow::LlmDaily
+                            ? e.llmSpend->dailyMicroUsd > e.llmSpend->dailyCapMicroUsd
+                            : e.llmSpend->monthlyMicroUsd > e.llmSpend->monthlyCapMicroUsd);
+                continue;
+            }
+            QVERIFY(!e.llmSpend.has_value());
             QVERIFY(e.classifier.has_value());
             QVERIFY(e.classifier->model == QLatin1String("gpt-5.1") ||
                     e.classifier->model == QLatin1String("heuristic"));
@@ -250,10 +262,13 @@ private Q_SLOTS:
             for (const Reviewer& r : pop.reviewers) {
                 roleOf.insert(r.email, r.role);
             }
+            // The enforcement service's records (its LLM-spend cases) name the service, with the service's role.
+            roleOf.insert(QString::fromLatin1(kDemoServiceEmail), Role::Service);
             for (const AuditRecord& a : pop.audit) {
                 const QString what =
                     QStringLiteral("%1 by %2 (%3) on %4").arg(toString(a.action), a.reviewer, toString(a.role), a.uid);
                 QVERIFY2(roleOf.contains(a.reviewer), qPrintable(what));
+                QVERIFY((a.action == AuditAction::Enforce) == (a.role == Role::Service));
                 QCOMPARE(nm(a.role), nm(roleOf.value(a.reviewer)));
                 const Role needed = enforcement::roleNeeded(a.action, a.stageBefore.value_or(Stage::None),
                                                             a.stageAfter.value_or(Stage::None));
