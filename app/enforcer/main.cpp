@@ -277,6 +277,17 @@ int main(int argc, char** argv) {
         subscriber = std::make_unique<services::RedisKeyspaceSubscriber>();
         QObject::connect(subscriber.get(), &services::RedisKeyspaceSubscriber::bucketWritten, &app,
                          [&prompt](const QString& uid) { prompt.notified(uid); });
+        QObject::connect(subscriber.get(), &services::RedisKeyspaceSubscriber::subscribed, &app,
+                         [&sink](const QString& node) {
+                             sink(QJsonObject{{QStringLiteral("notifications"), QStringLiteral("subscribed")},
+                                              {QStringLiteral("node"), node}});
+                         });
+        QObject::connect(subscriber.get(), &services::RedisKeyspaceSubscriber::notificationsLost, &app,
+                         [&sink](const QString& node, const QString& reason) {
+                             sink(QJsonObject{{QStringLiteral("notifications"), QStringLiteral("lost")},
+                                              {QStringLiteral("node"), node},
+                                              {QStringLiteral("reason"), reason}});
+                         });
         if (cluster) {
             if (const auto map = services::awaitResult(cluster->refresh(), 30000); !map) {
                 qCWarning(lcEnforcer).noquote()

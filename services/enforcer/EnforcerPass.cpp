@@ -166,6 +166,9 @@ bool EnforcerPass::stopping() {
 
 void EnforcerPass::report(QJsonObject line) {
     line.insert(QStringLiteral("shadow"), m_options.shadow);
+    // The check interval the line belongs to: each user is evaluated at most once in it.
+    line.insert(QStringLiteral("epoch"),
+                formatRfc3339(RangeLeases::epochOf(m_options.now, m_options.policy.checkInterval)));
     if (m_sink) {
         m_sink(line);
     }
