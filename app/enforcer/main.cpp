@@ -294,7 +294,7 @@ int main(int argc, char** argv) {
                     << "cluster map unreadable, notifications wait for the first pass:" << map.error().message;
             }
         }
-        subscriber->setNodes(subscriberNodes());
+        subscriber->setNodes(subscriberNodes()); // none yet for a cluster whose map is unread: after the pass
     }
     const auto promptSink = [&sink](QJsonObject line) {
         line.insert(QStringLiteral("prompt"), true);
@@ -340,7 +340,10 @@ int main(int argc, char** argv) {
         const TimePoint finished = clockNow();
         if (subscriber) {
             prompt.covered(options.now, pass.covered());
-            subscriber->setNodes(subscriberNodes()); // a cluster's masters as the pass last saw them
+            // A cluster's masters as the pass last saw them (a map that could not be read drops no subscription).
+            if (const QList<services::RedisConfig> nodes = subscriberNodes(); !nodes.isEmpty()) {
+                subscriber->setNodes(nodes);
+            }
         }
         heartbeat.lastPassStarted = started;
         heartbeat.lastPassFinished = finished;

@@ -97,8 +97,10 @@ struct PassReport {
  *     ranges it can take, waits for those another instance holds (it may die: its lease expires and this one takes
  *     the range over) and skips those done in this check interval; the pass ends when every range is done. In
  *     shadow no lease is taken (shadow writes no key): every range is worked;
- *  3. per user of a range, one at a time: window totals (RedisUsageStore::readSpeech, one round trip), the state with
- * its exemption and the plan from users/{uid}.subscription (one batchGet), enforcement::evaluate at the pass's time;
+ *  3. per user of a range, one at a time, under the user's evaluation marker (EvaluationMarkers.h: a user evaluated
+ *     in this check interval already, e.g. promptly after a keyspace notification, is skipped): window totals
+ * (RedisUsageStore::readSpeech, one round trip), the state with its exemption and the plan from
+ * users/{uid}.subscription (one batchGet), enforcement::evaluate at the pass's time;
  *  4. a cap hit the core sends to the classifier: the classifier lock (SET NX PX), the violation history from the
  *     user's cases, the recent conversations, the classifier, the lock released by compare-and-delete, and evaluate
  *     again with the verdict. A failed classifier run writes nothing and starts no cooldown: it is counted, logged
