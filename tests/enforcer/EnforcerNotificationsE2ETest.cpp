@@ -2,15 +2,18 @@
 // test, as an operator would) and the Firestore emulator: two instances in loop mode with a 60 s interval (the
 // policy's check interval too); a user whose speech arrives after their passes is evaluated within seconds, by one
 // instance only, and once in the check interval however often they speak again. A pass honours the evaluation
-// markers (a user evaluated promptly is skipped; a dead instance's claim is waited out), and shadow mode evaluates
-// promptly too while writing no Redis key.
+// markers (a user evaluated promptly is skipped; a dead instance's claim is waited out); shadow mode evaluates
+// promptly too while writing no Redis key, and subscribes again after the server dropped it; on the Redis Cluster
+// fixture an instance hears the users of every master.
 #include "EnforcerPopulation.h"
 #include "RequireBackend.h"
 
 #include "common/Await.h"
 #include "enforcer/EvaluationMarkers.h"
 #include "enforcer/RangeLeases.h"
+#include "redis/ClusterSlots.h"
 #include "redis/RedisClient.h"
+#include "redis/RedisCluster.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -47,15 +50,21 @@ struct Instance {
             process->waitForFinished(10000);
         }
     }
-    bool ready() const {
-        bool subscribed = false;
+    /** Lines saying {"notifications": what}. */
+    int notifications(const char* what) const {
+        int n = 0;
+        for (const QJsonObject& o : lines) {
+            n += o.value(QStringLiteral("notifications")).toString() == QLatin1String(what) ? 1 : 0;
+        }
+        return n;
+    }
+    /** Subscribed on `nodes` nodes and a pass done. */
+    bool ready(int nodes = 1) const {
         bool passed = false;
         for (const QJsonObject& o : lines) {
-            subscribed =
-                subscribed || o.value(QStringLiteral("notifications")).toString() == QLatin1String("subscribed");
             passed = passed || o.contains(QStringLiteral("summary"));
         }
-        return subscribed && passed;
+        return passed && notifications("subscribed") >= nodes;
     }
     /** The decision lines about `uid`. */
     QList<QJsonObject> decisions(const QString& uid) const {
@@ -108,9 +117,9 @@ class EnforcerNotificationsE2ETest : public QObject {
     }
     QString redisUrl(int db) const { return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_redisPort).arg(db); }
 
-    QStringList commonArgs(int db, const QString& project) const {
+    QStringList commonArgs(const QString& url, const QString& project) const {
         return {QStringLiteral("--redis"),
-                redisUrl(db),
+                url,
                 QStringLiteral("--firestore"),
                 project,
                 QStringLiteral("--identity"),
@@ -121,7 +130,8 @@ class EnforcerNotificationsE2ETest : public QObject {
                 qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-notify-logs")};
     }
 
-    void start(Instance& i, int db, const QString& project, const QString& name, const QStringList& extra = {}) {
+    void start(Instance& i, const QString& url, const QString& project, const QString& name,
+               const QStringList& extra = {}) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
         i.process = std::make_unique<QProcess>();
@@ -136,7 +146,7 @@ class EnforcerNotificationsE2ETest : public QObject {
             }
         });
         p->start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
-                 commonArgs(db, project) +
+                 commonArgs(url, project) +
                      QStringList{QStringLiteral("--interval"), QString::number(kInterval.count()),
                                  QStringLiteral("--instance-name"), name} +
                      extra);
@@ -151,7 +161,7 @@ class EnforcerNotificationsE2ETest : public QObject {
 
     /** 2.5 h of speech in the 90 minutes before `at` (past the default daily cap of 2 h), zset members first so that
      *  the notification of the first bucket write finds them. */
-    static void writeSpeech(RedisClient& redis, const QString& uid, TimePoint at, int buckets = 60) {
+    static void writeSpeech(RedisCommands& redis, const QString& uid, TimePoint at, int buckets = 60) {
         const std::int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(at.time_since_epoch()).count();
         QList<QList<QByteArray>> zadds;
         QList<QList<QByteArray>> hincrbys;
@@ -198,8 +208,8 @@ private Q_SLOTS:
         const QString project = fairuse::testing::backends::freshProject(QStringLiteral("demo-notify"));
         Instance a;
         Instance b;
-        start(a, kLoopDb, project, QStringLiteral("notify-a"));
-        start(b, kLoopDb, project, QStringLiteral("notify-b"));
+        start(a, redisUrl(kLoopDb), project, QStringLiteral("notify-a"));
+        start(b, redisUrl(kLoopDb), project, QStringLiteral("notify-b"));
         QTRY_VERIFY_WITH_TIMEOUT(a.ready() && b.ready(), 120000);
 
         // Speech well inside one check interval, so the "once in the interval" below is about one interval.
@@ -284,7 +294,7 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
         const Run run =
-            runEnforcerAsync(commonArgs(kOnceDb, project) +
+            runEnforcerAsync(commonArgs(redisUrl(kOnceDb), project) +
                                  QStringList{QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)},
                              env);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err.right(2000)));
@@ -310,7 +320,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(redis.command({"FLUSHDB"}), 20000).ok());
         const QString project = fairuse::testing::backends::freshProject(QStringLiteral("demo-notify"));
         Instance s;
-        start(s, kShadowDb, project, QStringLiteral("notify-shadow"), {QStringLiteral("--shadow")});
+        start(s, redisUrl(kShadowDb), project, QStringLiteral("notify-shadow"), {QStringLiteral("--shadow")});
         QTRY_VERIFY_WITH_TIMEOUT(s.ready(), 120000);
         const QString x = uniqueUid("shadow-");
         writeSpeech(redis, x, fromUnixMs(nowMs()));
@@ -318,14 +328,76 @@ private Q_SLOTS:
         const QJsonObject d = s.decisions(x).first();
         QVERIFY(d.value(QStringLiteral("prompt")).toBool());
         QVERIFY(d.value(QStringLiteral("shadow")).toBool());
+
+        // The server drops the subscription: the service says so, subscribes again, and hears the next user.
+        const auto killed = awaitResult(redis.command({"CLIENT", "KILL", "TYPE", "pubsub"}), 20000);
+        QVERIFY(killed.ok() && killed->integerValue() >= 1);
+        QTRY_VERIFY_WITH_TIMEOUT(s.notifications("lost") == 1 && s.notifications("subscribed") == 2, 30000);
+        const QString y = uniqueUid("shadow-after-");
+        writeSpeech(redis, y, fromUnixMs(nowMs()));
+        QTRY_VERIFY_WITH_TIMEOUT(!s.decisions(y).isEmpty(), 30000);
+        QVERIFY(s.decisions(y).first().value(QStringLiteral("prompt")).toBool());
         const auto keys = awaitResult(redis.command({"KEYS", "*"}), 20000);
         QVERIFY(keys.ok());
         QSet<QByteArray> names;
         for (const RedisReply& k : keys->elements()) {
             names.insert(k.text());
         }
-        QCOMPARE(names, (QSet<QByteArray>{"fair_use:bucket:" + x.toUtf8(), "fair_use:speech:" + x.toUtf8()}));
+        QCOMPARE(names, (QSet<QByteArray>{"fair_use:bucket:" + x.toUtf8(), "fair_use:speech:" + x.toUtf8(),
+                                          "fair_use:bucket:" + y.toUtf8(), "fair_use:speech:" + y.toUtf8()}));
         stop(s);
+    }
+
+    void clusterInstanceHearsEveryMaster() {
+        const QList<quint16> ports = fairuse::testing::backends::redisClusterPorts();
+        REQUIRE_REDIS(ports.value(0));
+        RedisConfig seed;
+        seed.port = ports.first();
+        RedisClusterClient cluster(seed);
+        QVERIFY(awaitResult(cluster.refresh(), 20000).ok());
+        QCOMPARE(cluster.masters().size(), 3);
+        const auto setNotify = [&ports](const QByteArray& flags) {
+            for (const quint16 port : ports) { // replicas too: one may be promoted meanwhile
+                RedisConfig c;
+                c.port = port;
+                RedisClient node(c);
+                QVERIFY(awaitResult(node.command({"CONFIG", "SET", "notify-keyspace-events", flags}), 20000).ok());
+            }
+        };
+        setNotify("Kh");
+        const QString project = fairuse::testing::backends::freshProject(QStringLiteral("demo-notify"));
+        Instance i;
+        start(i, QStringLiteral("redis://127.0.0.1:%1").arg(ports.first()), project, QStringLiteral("notify-cluster"),
+              {QStringLiteral("--redis-cluster")});
+        QTRY_VERIFY_WITH_TIMEOUT(i.ready(3), 120000); // one subscription per master
+
+        // A user on each master.
+        QStringList uids;
+        QSet<QString> masters;
+        for (int n = 0; masters.size() < 3 && n < 1000; ++n) {
+            const QString uid = uniqueUid("cluster-");
+            const auto master = cluster.masterOf(keySlot("fair_use:bucket:" + uid.toUtf8()));
+            QVERIFY(master.has_value());
+            if (!masters.contains(master->address())) {
+                masters.insert(master->address());
+                uids.append(uid);
+            }
+        }
+        QCOMPARE(uids.size(), 3);
+        for (const QString& uid : uids) {
+            writeSpeech(cluster, uid, fromUnixMs(nowMs()));
+        }
+        for (const QString& uid : uids) {
+            QTRY_VERIFY_WITH_TIMEOUT(!i.decisions(uid).isEmpty(), 30000);
+            QVERIFY(i.decisions(uid).first().value(QStringLiteral("prompt")).toBool());
+        }
+        stop(i);
+        setNotify("");
+        for (const QString& uid : uids) {
+            for (const QByteArray& prefix : {QByteArray("fair_use:bucket:"), QByteArray("fair_use:speech:")}) {
+                QVERIFY(awaitResult(cluster.command({"DEL", prefix + uid.toUtf8()}), 20000).ok());
+            }
+        }
     }
 };
 
