@@ -17,6 +17,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -233,6 +234,12 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(promptlyDecided(x) >= 1, 30000);
         const qint64 latencyMs = sinceSpeech.elapsed();
+        QJsonObject firstPrompt;
+        for (const Instance* i : {&a, &b}) {
+            for (const QJsonObject& d : i->decisions(x)) {
+                firstPrompt = d.value(QStringLiteral("prompt")).toBool() ? d : firstPrompt;
+            }
+        }
         QVERIFY2(latencyMs < 15000, qPrintable(QStringLiteral("evaluated after %1 ms").arg(latencyMs)));
 
         // X speaks again, then Y: the subscription delivers in order, so once both instances accounted for every
@@ -244,28 +251,30 @@ private Q_SLOTS:
         writeSpeech(redis, y, fromUnixMs(nowMs()));
         QTRY_VERIFY_WITH_TIMEOUT(promptlyDecided(y) >= 1 && a.sum("notified") >= 121 && b.sum("notified") >= 121,
                                  90000);
-        QCOMPARE(RangeLeases::epochOf(fromUnixMs(nowMs()), kInterval), fromUnixMs(epochMs)); // still one interval
 
-        // Each evaluated once in the interval, by one instance, prompt or pass; the other found it evaluated.
+        // Each evaluated once per check interval, by one instance, prompt or pass (a slow machine may see the next
+        // interval begin, and the user evaluated in it once more); X's first evaluation was the prompt one.
         for (const QString& uid : {x, y}) {
-            int inEpoch = 0;
+            QHash<QString, int> perEpoch;
             for (const Instance* i : {&a, &b}) {
                 for (const QJsonObject& d : i->decisions(uid)) {
-                    QVERIFY2(d.value(QStringLiteral("epoch")).toString() == epoch,
-                             QJsonDocument(d).toJson(QJsonDocument::Compact).constData());
-                    ++inEpoch;
+                    ++perEpoch[d.value(QStringLiteral("epoch")).toString()];
                 }
             }
-            QVERIFY2(inEpoch == 1, qPrintable(QStringLiteral("%1 evaluated %2 times").arg(uid).arg(inEpoch)));
-            const auto marker =
-                awaitResult(redis.command({"GET", EvaluationMarkers::key(fromUnixMs(epochMs), uid)}), 20000);
-            QVERIFY(marker.ok());
-            QCOMPARE(marker->text(), QByteArray("done"));
+            for (auto it = perEpoch.cbegin(); it != perEpoch.cend(); ++it) {
+                QVERIFY2(
+                    it.value() == 1,
+                    qPrintable(QStringLiteral("%1 evaluated %2 times in %3").arg(uid).arg(it.value()).arg(it.key())));
+                const auto marker =
+                    awaitResult(redis.command({"GET", EvaluationMarkers::key(*parseRfc3339(it.key()), uid)}), 20000);
+                QVERIFY(marker.ok());
+                QCOMPARE(marker->text(), QByteArray("done"));
+            }
+            QVERIFY(!perEpoch.isEmpty());
         }
-        QCOMPARE(promptlyDecided(x), 1);
-        QCOMPARE(promptlyDecided(y), 1);
+        QCOMPARE(firstPrompt.value(QStringLiteral("epoch")).toString(), epoch);
+        // The instance that did not evaluate a user found them evaluated (a prompt batch or its next pass).
         QVERIFY(a.sum("evaluated_elsewhere", true) + b.sum("evaluated_elsewhere", true) >= 2);
-        QCOMPARE(a.sum("users_evaluated") + b.sum("users_evaluated"), 2);
         qInfo("prompt evaluation %lld ms after the speech; notifications a %d, b %d", latencyMs, a.sum("notified"),
               b.sum("notified"));
         stop(a);
