@@ -6,6 +6,7 @@
 #include "redis/SpeechBuckets.h"
 
 #include <QRandomGenerator>
+#include <QSet>
 #include <QTimer>
 
 namespace fairuse::services {
