@@ -32,6 +32,14 @@ QString helpText() {
         "  --lease-ttl SECONDS  instances share the users in 64 ranges, each leased in Redis while one works it;\n"
         "                       a dead instance's ranges are taken over this long after its last renewal (default\n"
         "                       60, 1 to 3600). Each range is worked once per check interval\n"
+        "  --no-notifications   loop mode: do not subscribe to keyspace notifications. With them (the default) the\n"
+        "                       service PSUBSCRIBEs to __keyspace@<db>__:fair_use:bucket:* and\n"
+        "                       __keyspace@<db>__:fair_use:v2:bucket:* (on every master of a cluster) and, every\n"
+        "                       2 s between passes, evaluates the users notified whom no evaluation reached in this\n"
+        "                       check interval yet; each user still once per check interval across instances\n"
+        "                       (fair_use:enforcer:evaluated:{epoch}:{uid}). The scan still finds every user:\n"
+        "                       notifications are off on the server unless an operator sets notify-keyspace-events\n"
+        "                       (Kh at least), and a dropped connection loses them until it is back\n"
         "  --identity EMAIL     who the audit records name. Production: the service account's client_email from\n"
         "                       the key named by GOOGLE_APPLICATION_CREDENTIALS (an --identity must match it);\n"
         "                       emulator: required, e.g. enforcer@fairuse.example\n"
@@ -115,9 +123,10 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     const QCommandLineOption instanceName(QStringLiteral("instance-name"), QString(), QStringLiteral("NAME"));
     const QCommandLineOption cluster(QStringLiteral("redis-cluster"), QString());
     const QCommandLineOption leaseTtl(QStringLiteral("lease-ttl"), QString(), QStringLiteral("SECONDS"));
-    parser.addOptions({help,      version,  redis,  firestore,  once,         interval, now,
-                       shadow,    identity, policy, llmBaseUrl, llmModel,     llmKey,   emulator,
-                       plaintext, logDir,   listen, config,     instanceName, cluster,  leaseTtl});
+    const QCommandLineOption noNotifications(QStringLiteral("no-notifications"), QString());
+    parser.addOptions({help,     version, redis,        firestore, once,     interval,       now,       shadow,
+                       identity, policy,  llmBaseUrl,   llmModel,  llmKey,   emulator,       plaintext, logDir,
+                       listen,   config,  instanceName, cluster,   leaseTtl, noNotifications});
     if (!parser.parse(QStringList{QStringLiteral("fairuse-enforcer")} + args)) {
         return Error::invalid(parser.errorText());
     }
@@ -162,6 +171,8 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
         return Error::invalid(QStringLiteral("--now pins the clock of one pass: use it with --once"));
     }
     c.shadow = isSet(shadow);
+    // One pass has no "between passes" to be prompt in.
+    c.notifications = !c.once && !isSet(noNotifications);
     if (!isSet(redis) || !isSet(firestore)) {
         return Error::invalid(QStringLiteral("--redis URL and --firestore PROJECT are required"));
     }

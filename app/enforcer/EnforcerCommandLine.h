@@ -37,6 +37,8 @@ struct CommandLine {
     bool once = false;                ///< one pass and exit; otherwise a pass every `interval` until SIGTERM or SIGINT
     std::chrono::seconds interval{0}; ///< loop mode's interval: --interval, else the policy's check interval
     bool shadow = false;
+    /** Loop mode subscribes to keyspace notifications of the bucket keys (off: --no-notifications, and --once). */
+    bool notifications = true;
     std::optional<TimePoint> now; ///< nullopt: the system clock at the start of the pass
     QString identity;             ///< --identity; production takes it from the service account's key
     enforcement::Policy policy = enforcement::Policy::forReview();

@@ -31,6 +31,7 @@ constexpr Key kKeys[] = {
     {"interval_seconds", "interval", Kind::Whole, "loop mode's --interval"},
     {"listen", "listen", Kind::String, "--listen HOST:PORT"},
     {"shadow", "shadow", Kind::Flag, "true: --shadow"},
+    {"no_notifications", "no-notifications", Kind::Flag, "true: --no-notifications"},
     {"identity", "identity", Kind::String, "--identity"},
     {"instance_name", "instance-name", Kind::String, "--instance-name"},
     {"policy", "policy", Kind::String, "--policy FILE"},

@@ -6,12 +6,14 @@
 #include "enforcer/EnforcerHttp.h"
 #include "enforcer/EnforcerMetrics.h"
 #include "enforcer/EnforcerPass.h"
+#include "enforcer/PromptEvaluations.h"
 #include "firestore/FirestoreAuth.h"
 #include "firestore/ServiceHeartbeatDocument.h"
 #include "llm/HeuristicClassifierService.h"
 #include "llm/OpenAiClassifier.h"
 #include "logging/Logging.h"
 #include "redis/RedisCluster.h"
+#include "redis/RedisKeyspaceSubscriber.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -25,6 +27,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 
 using namespace fairuse;
@@ -34,6 +37,8 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitBackendFailed = 1;
 constexpr int kExitUsage = 2;
+/** Between passes, users notified since the last batch are evaluated this often (issue 12: "within seconds"). */
+constexpr std::chrono::milliseconds kPromptBatchPeriod{2000};
 
 /** The Firestore credential and the identity it gives the service. */
 struct Credential {
@@ -78,12 +83,14 @@ TimePoint clockNow() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-/** Waits until `until` while the event loop runs; false when a stop was requested first. */
-bool waitUntil(TimePoint until) {
+/** Waits until `until` while the event loop runs, calling `tick` every 200 ms; false when a stop was requested
+ *  first. */
+bool waitUntil(TimePoint until, const std::function<void()>& tick) {
     while (g_stop == 0 && clockNow() < until) {
         QEventLoop loop;
         QTimer::singleShot(200, &loop, &QEventLoop::quit);
         loop.exec();
+        tick();
     }
     return g_stop == 0;
 }
@@ -248,6 +255,78 @@ int main(int argc, char** argv) {
     heartbeat.version = QCoreApplication::applicationVersion();
     heartbeat.shadow = c.shadow;
     heartbeat.intervalS = c.once ? 0 : c.interval.count();
+
+    // Keyspace notifications (issue 12): users whose speech arrives between passes are evaluated within seconds. A
+    // hint only: the pass's SCAN still finds everybody, whether notifications are off, lost or late.
+    std::unique_ptr<services::RedisKeyspaceSubscriber> subscriber;
+    services::PromptEvaluations prompt(c.policy.checkInterval, kPromptBatchPeriod);
+    const auto subscriberNodes = [&]() {
+        if (!cluster) {
+            return QList<services::RedisConfig>{c.redis};
+        }
+        QList<services::RedisConfig> nodes; // every master publishes its own keys' events only
+        for (const services::ClusterNode& master : cluster->masters()) {
+            services::RedisConfig node = c.redis;
+            node.host = master.host;
+            node.port = master.port;
+            nodes.append(node);
+        }
+        return nodes;
+    };
+    if (c.notifications) {
+        subscriber = std::make_unique<services::RedisKeyspaceSubscriber>();
+        QObject::connect(subscriber.get(), &services::RedisKeyspaceSubscriber::bucketWritten, &app,
+                         [&prompt](const QString& uid) { prompt.notified(uid); });
+        QObject::connect(subscriber.get(), &services::RedisKeyspaceSubscriber::subscribed, &app,
+                         [&sink](const QString& node) {
+                             sink(QJsonObject{{QStringLiteral("notifications"), QStringLiteral("subscribed")},
+                                              {QStringLiteral("node"), node}});
+                         });
+        QObject::connect(subscriber.get(), &services::RedisKeyspaceSubscriber::notificationsLost, &app,
+                         [&sink](const QString& node, const QString& reason) {
+                             sink(QJsonObject{{QStringLiteral("notifications"), QStringLiteral("lost")},
+                                              {QStringLiteral("node"), node},
+                                              {QStringLiteral("reason"), reason}});
+                         });
+        if (cluster) {
+            if (const auto map = services::awaitResult(cluster->refresh(), 30000); !map) {
+                qCWarning(lcEnforcer).noquote()
+                    << "cluster map unreadable, notifications wait for the first pass:" << map.error().message;
+            }
+        }
+        subscriber->setNodes(subscriberNodes()); // none yet for a cluster whose map is unread: after the pass
+    }
+    const auto promptSink = [&sink](QJsonObject line) {
+        line.insert(QStringLiteral("prompt"), true);
+        sink(line);
+    };
+    const auto runPromptBatch = [&] {
+        if (!subscriber) {
+            return;
+        }
+        metrics.setNotificationCounts({true, subscriber->notifications(), subscriber->malformed(), subscriber->losses(),
+                                       subscriber->reconnects()});
+        const TimePoint now = clockNow();
+        const std::optional<services::PromptEvaluations::Batch> batch = prompt.takeDue(now);
+        if (!batch) {
+            return;
+        }
+        services::PassReport report;
+        if (!batch->uids.isEmpty()) {
+            services::EnforcerOptions batchOptions = options;
+            batchOptions.now = now;
+            services::EnforcerPass pass(redis, &usage, firestore, &cases, classifier.get(), batchOptions, promptSink);
+            report = pass.evaluateUsers(batch->uids);
+            prompt.covered(now, pass.covered());
+            metrics.promptBatchFinished(report);
+        }
+        QJsonObject line = report.toJson();
+        line.insert(QStringLiteral("notified"), batch->notified);
+        line.insert(QStringLiteral("users"), static_cast<int>(batch->uids.size()));
+        line.insert(QStringLiteral("epoch"), formatRfc3339(batch->epoch));
+        out << QJsonDocument(QJsonObject{{QStringLiteral("prompt"), line}}).toJson(QJsonDocument::Compact) << "\n";
+        out.flush();
+    };
     for (;;) {
         const TimePoint started = clockNow();
         metrics.passStarted(started);
@@ -259,6 +338,13 @@ int main(int argc, char** argv) {
         services::EnforcerPass pass(redis, &usage, firestore, &cases, classifier.get(), options, sink);
         const services::PassReport report = pass.run();
         const TimePoint finished = clockNow();
+        if (subscriber) {
+            prompt.covered(options.now, pass.covered());
+            // A cluster's masters as the pass last saw them (a map that could not be read drops no subscription).
+            if (const QList<services::RedisConfig> nodes = subscriberNodes(); !nodes.isEmpty()) {
+                subscriber->setNodes(nodes);
+            }
+        }
         heartbeat.lastPassStarted = started;
         heartbeat.lastPassFinished = finished;
         heartbeat.durationMs = (finished - started).count();
@@ -276,7 +362,7 @@ int main(int argc, char** argv) {
             return report.backendsFailed() ? kExitBackendFailed : kExitOk;
         }
         // Loop mode: a failed pass is logged and the next one tries again; only a signal ends the service.
-        if (!waitUntil(started + c.interval)) {
+        if (!waitUntil(started + c.interval, runPromptBatch)) {
             qCInfo(lcEnforcer) << "stopped";
             services::flushLogging();
             return kExitOk;

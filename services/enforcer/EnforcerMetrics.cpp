@@ -47,6 +47,10 @@ constexpr Counter kCounters[] = {
      &PassReport::spendUsersReviewed},
     {"spend_over_cap", "Reviewed users over their plan's daily or monthly LLM-spend cap.", &PassReport::spendOverCap},
     {"spend_case_open", "Users over an LLM-spend cap who had an open spend case already.", &PassReport::spendCaseOpen},
+    {"evaluated_elsewhere",
+     "Users skipped: evaluated in this check interval already (a prompt evaluation, another "
+     "instance).",
+     &PassReport::evaluatedElsewhere},
     {"redis_errors", "Redis calls that failed.", &PassReport::redisErrors},
     {"firestore_errors", "Firestore calls that failed.", &PassReport::firestoreErrors},
     {"errors", "Other failures (a decision the core refused to turn into a change).", &PassReport::errors},
@@ -107,6 +111,14 @@ void EnforcerMetrics::passFinished(const PassReport& report, TimePoint finished,
     m_lastProblems = problems;
 }
 
+void EnforcerMetrics::promptBatchFinished(const PassReport& report) {
+    for (std::size_t i = 0; i < kCounterCount; ++i) {
+        m_totals[i] += report.*(kCounters[i].field);
+    }
+    ++m_promptBatches;
+    m_promptEvaluations += report.usersEvaluated;
+}
+
 std::optional<double> EnforcerMetrics::lagSeconds(TimePoint now) const {
     if (m_inFlightStarted) {
         return secondsBetween(*m_inFlightStarted, now);
@@ -127,6 +139,21 @@ QByteArray EnforcerMetrics::exposition(TimePoint now) const {
         describe(out, name, "counter", kCounters[i].help);
         out += name + ' ' + QByteArray::number(static_cast<qlonglong>(m_totals[i])) + '\n';
     }
+    const auto counter = [&out](const char* shortName, const char* help, std::int64_t value) {
+        const QByteArray name = metricName(shortName) + "_total";
+        describe(out, name, "counter", help);
+        out += name + ' ' + QByteArray::number(static_cast<qlonglong>(value)) + '\n';
+    };
+    counter("prompt_batches", "Batches of prompt evaluations of notified users, between passes.", m_promptBatches);
+    counter("prompt_evaluations", "Users evaluated promptly after a keyspace notification, between passes.",
+            m_promptEvaluations);
+    counter("notifications_received", "Keyspace notifications of bucket keys received.", m_notifications.received);
+    counter("notifications_malformed", "Pushes on the notification connections that were not keyspace events.",
+            m_notifications.malformed);
+    counter("notifications_lost", "Subscribed notification connections that dropped (events lost until back).",
+            m_notifications.lost);
+    counter("subscriber_reconnects", "Notification subscriptions made again after a dropped connection.",
+            m_notifications.reconnects);
 
     const auto gauge = [&out](const char* shortName, const char* help, const QByteArray& value) {
         const QByteArray name = metricName(shortName);
@@ -146,6 +173,8 @@ QByteArray EnforcerMetrics::exposition(TimePoint now) const {
     }
     gauge("pass_in_progress", "1 while a pass runs.", m_inFlightStarted ? "1" : "0");
     gauge("shadow", "1 when the service evaluates without writing (--shadow).", m_settings.shadow ? "1" : "0");
+    gauge("notifications_enabled", "1 when the service subscribes to keyspace notifications of the bucket keys.",
+          m_notifications.enabled ? "1" : "0");
     gauge("interval_seconds", "The loop's interval between pass starts.",
           QByteArray::number(static_cast<qlonglong>(m_settings.interval.count())));
     const QByteArray info = metricName("build_info");

@@ -23,6 +23,15 @@ struct EnforcerHealth {
     QJsonObject body;
 };
 
+/** The keyspace notifications' totals (RedisKeyspaceSubscriber), as the service last read them. */
+struct NotificationCounts {
+    bool enabled = false; ///< the service subscribes (loop mode without --no-notifications)
+    std::int64_t received = 0;
+    std::int64_t malformed = 0;
+    std::int64_t lost = 0;       ///< subscribed connections that dropped
+    std::int64_t reconnects = 0; ///< subscriptions made again after such a drop
+};
+
 /**
  * The service's metrics. Counters accumulate over every pass since the service started (loop mode); the gauges
  * describe the last completed pass and the one in flight.
@@ -49,6 +58,10 @@ public:
      * one line each ("redis: connection refused"); empty when the pass had no backend errors.
      */
     void passFinished(const PassReport& report, TimePoint finished, const QStringList& problems);
+    /** A batch of prompt evaluations (EnforcerPass::evaluateUsers) ended: its counters add to the totals, and the
+     *  users it evaluated count as prompt evaluations. */
+    void promptBatchFinished(const PassReport& report);
+    void setNotificationCounts(const NotificationCounts& counts) { m_notifications = counts; }
 
     /** The Prometheus text exposition at `now`. */
     QByteArray exposition(TimePoint now) const;
@@ -63,6 +76,9 @@ private:
     Settings m_settings;
     std::vector<std::int64_t> m_totals; ///< one per counter of the table in EnforcerMetrics.cpp
     int m_passes = 0;
+    std::int64_t m_promptBatches = 0;
+    std::int64_t m_promptEvaluations = 0;
+    NotificationCounts m_notifications;
     std::optional<TimePoint> m_inFlightStarted;
     std::optional<TimePoint> m_lastStarted;
     std::optional<TimePoint> m_lastFinished;

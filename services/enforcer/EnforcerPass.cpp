@@ -33,6 +33,8 @@ PassReport EnforcerPass::run() {
     m_failuresInARow = 0;
     m_backendFailuresInARow = 0;
     m_written.clear();
+    m_covered.clear();
+    startMarkers();
     const Result<SpeechUsers> users = scanSpeechUsers(*m_redis, m_options.scanCount, m_options.timeoutMs);
     if (!users) {
         // Without Redis no range can be leased either: the pass ends, the next one starts over.
@@ -93,6 +95,80 @@ void EnforcerPass::underLease(RangeLeases* leases, int lease, const char* what, 
     }
 }
 
+void EnforcerPass::startMarkers() {
+    m_marked.clear();
+    m_markers.reset();
+    if (!m_options.shadow) {
+        m_markers.emplace(m_redis, RangeLeases::epochOf(m_options.now, m_options.policy.checkInterval),
+                          m_options.instanceToken, m_options.leaseTtl, 2 * m_options.policy.checkInterval,
+                          m_options.timeoutMs);
+    }
+}
+
+PassReport EnforcerPass::evaluateUsers(const QStringList& uids) {
+    m_report = PassReport{};
+    m_failuresInARow = 0;
+    m_backendFailuresInARow = 0;
+    m_written.clear();
+    m_covered.clear();
+    startMarkers();
+    for (const QString& uid : uids) {
+        if (stopping()) {
+            break;
+        }
+        const int errorsBefore = m_report.redisErrors + m_report.firestoreErrors;
+        evaluateMarked(uid, true);
+        m_backendFailuresInARow =
+            m_report.redisErrors + m_report.firestoreErrors == errorsBefore ? 0 : m_backendFailuresInARow + 1;
+        if (m_backendFailuresInARow >= m_options.backendBreaker) {
+            qCCritical(lcEnforcer) << m_backendFailuresInARow
+                                   << "users in a row could not be evaluated promptly: Redis or Firestore is gone; "
+                                      "the next pass evaluates them";
+            break;
+        }
+    }
+    return m_report;
+}
+
+EnforcerPass::UserOutcome EnforcerPass::evaluateMarked(const QString& uid, bool finalTry) {
+    if (m_markers && !m_marked.contains(uid)) {
+        const Result<EvaluationMarkers::Claim> claim = m_markers->claim(uid);
+        if (!claim) {
+            qCWarning(lcEnforcer) << "evaluation marker of" << uid << "failed:" << claim.error().message;
+            ++m_report.redisErrors;
+            return UserOutcome::Done;
+        }
+        if (*claim == EvaluationMarkers::Claim::Held && !finalTry) {
+            return UserOutcome::MarkedElsewhere; // retried at the end of the range, when its claim may have expired
+        }
+        if (*claim != EvaluationMarkers::Claim::Taken) {
+            ++m_report.evaluatedElsewhere;
+            m_covered.insert(uid);
+            return UserOutcome::Done;
+        }
+        m_marked.insert(uid);
+    }
+    const int errorsBefore = m_report.redisErrors + m_report.firestoreErrors;
+    const UserOutcome outcome = evaluateUser(uid, finalTry);
+    if (outcome == UserOutcome::LockedElsewhere) {
+        return outcome; // the claim is kept for the retry at the end of the range
+    }
+    const bool failed = m_report.redisErrors + m_report.firestoreErrors != errorsBefore;
+    if (m_markers) {
+        m_marked.remove(uid);
+        // A failed evaluation gives the claim up, so that the user is tried again in this interval.
+        const Status marked = failed ? m_markers->release(uid) : m_markers->finish(uid);
+        if (!marked) {
+            qCWarning(lcEnforcer) << "evaluation marker of" << uid << "not updated:" << marked.error().message;
+            ++m_report.redisErrors;
+        }
+    }
+    if (!failed) {
+        m_covered.insert(uid);
+    }
+    return outcome;
+}
+
 bool EnforcerPass::stopping() {
     if (!m_report.stopped && m_options.stopRequested && m_options.stopRequested()) {
         qCInfo(lcEnforcer) << "stop requested: the pass ends after" << m_report.usersEvaluated << "user(s)";
@@ -103,6 +179,9 @@ bool EnforcerPass::stopping() {
 
 void EnforcerPass::report(QJsonObject line) {
     line.insert(QStringLiteral("shadow"), m_options.shadow);
+    // The check interval the line belongs to: each user is evaluated at most once in it.
+    line.insert(QStringLiteral("epoch"),
+                formatRfc3339(RangeLeases::epochOf(m_options.now, m_options.policy.checkInterval)));
     if (m_sink) {
         m_sink(line);
     }

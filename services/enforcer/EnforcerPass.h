@@ -4,6 +4,7 @@
 #include "enforcement/EnforcerChanges.h"
 #include "enforcement/Policy.h"
 #include "enforcer/ClassifierBackoff.h"
+#include "enforcer/EvaluationMarkers.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
 #include "ledger/LlmSpendLedger.h"
@@ -82,6 +83,7 @@ struct PassReport {
     int spendUsersReviewed = 0;  ///< users with new LLM-spend records whose spend was summed against their caps
     int spendOverCap = 0;        ///< of those, users over their plan's daily or monthly LLM cap
     int spendCaseOpen = 0;       ///< over a cap with an open spend case already: no new case
+    int evaluatedElsewhere = 0;  ///< users skipped: evaluated in this check interval already (EvaluationMarkers.h)
     int redisErrors = 0;
     int firestoreErrors = 0;
     int errors = 0;       ///< every other failure (a decision the core refused to turn into a change)
@@ -101,8 +103,10 @@ struct PassReport {
  *     ranges it can take, waits for those another instance holds (it may die: its lease expires and this one takes
  *     the range over) and skips those done in this check interval; the pass ends when every range is done. In
  *     shadow no lease is taken (shadow writes no key): every range is worked;
- *  3. per user of a range, one at a time: window totals (RedisUsageStore::readSpeech, one round trip), the state with
- * its exemption and the plan from users/{uid}.subscription (one batchGet), enforcement::evaluate at the pass's time;
+ *  3. per user of a range, one at a time, under the user's evaluation marker (EvaluationMarkers.h: a user evaluated
+ *     in this check interval already, e.g. promptly after a keyspace notification, is skipped): window totals
+ * (RedisUsageStore::readSpeech, one round trip), the state with its exemption and the plan from
+ * users/{uid}.subscription (one batchGet), enforcement::evaluate at the pass's time;
  *  4. a cap hit the core sends to the classifier: the classifier lock (SET NX PX), the violation history from the
  *     user's cases, the recent conversations, the classifier, the lock released by compare-and-delete, and evaluate
  *     again with the verdict. A failed classifier run writes nothing and starts no cooldown: it is counted, logged
@@ -134,6 +138,18 @@ public:
 
     PassReport run();
 
+    /**
+     * Evaluates `uids` now, outside the ranges: the prompt evaluation of users a keyspace notification named
+     * (PromptEvaluations.h). Each user's evaluation marker is claimed first, so a user evaluated in this check
+     * interval already (by a pass or another instance's prompt evaluation) is skipped and counted as evaluated
+     * elsewhere; a user whose classifier lock another holder has is left to the next pass. No lease, no expiry
+     * sweep. Shadow claims no marker.
+     */
+    PassReport evaluateUsers(const QStringList& uids);
+
+    /** The users the last run() or evaluateUsers() evaluated, or found evaluated in this check interval already. */
+    const QSet<QString>& covered() const { return m_covered; }
+
 private:
     /** Works every range (RangeLeases.h); false when Redis failed and the pass must end. */
     bool workRanges(const QHash<int, QStringList>& users, RangeLeases* leases);
@@ -144,9 +160,14 @@ private:
     /** Spins the event loop for `ms`. */
     static void pause(std::chrono::milliseconds ms);
 
-    enum class UserOutcome { Done, LockedElsewhere };
+    enum class UserOutcome { Done, LockedElsewhere, MarkedElsewhere };
+    /** evaluateUser under the user's evaluation marker (none in shadow); MarkedElsewhere when another instance is
+     *  evaluating them right now and not `finalTry`. */
+    UserOutcome evaluateMarked(const QString& uid, bool finalTry);
     /** `finalTry`: a user whose classifier lock is held elsewhere is reported and left (else: deferred). */
     UserOutcome evaluateUser(const QString& uid, bool finalTry);
+    /** The markers of the pass's check interval, or none in shadow. */
+    void startMarkers();
     /** The classifier's verdict for a cap hit, under the user's lock; nullopt when the pass must move on (then
      *  `lockedElsewhere` says whether another holder had the lock). */
     std::optional<ClassifierResult> classify(const QString& uid, QJsonObject& line, bool finalTry,
@@ -175,6 +196,9 @@ private:
     DecisionSink m_sink;
     PassReport m_report;
     QSet<QString> m_written; ///< users whose state this pass wrote (or would write, in shadow)
+    std::optional<EvaluationMarkers> m_markers;
+    QSet<QString> m_marked;  ///< users whose marker this pass claimed and has not finished yet
+    QSet<QString> m_covered; ///< covered()
     QElapsedTimer m_sinceRenewal;
     ClassifierBackoff m_backoff;
     int m_failuresInARow = 0;

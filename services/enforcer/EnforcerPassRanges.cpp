@@ -34,6 +34,7 @@ QJsonObject PassReport::toJson() const {
                        {QStringLiteral("spend_users_reviewed"), spendUsersReviewed},
                        {QStringLiteral("spend_over_cap"), spendOverCap},
                        {QStringLiteral("spend_case_open"), spendCaseOpen},
+                       {QStringLiteral("evaluated_elsewhere"), evaluatedElsewhere},
                        {QStringLiteral("redis_errors"), redisErrors},
                        {QStringLiteral("firestore_errors"), firestoreErrors},
                        {QStringLiteral("errors"), errors},
@@ -101,7 +102,7 @@ bool EnforcerPass::workRanges(const QHash<int, QStringList>& users, RangeLeases*
 
 bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* leases) {
     m_sinceRenewal.start();
-    QStringList deferred;
+    QList<std::pair<QString, UserOutcome>> deferred;
     int evaluated = 0;
     const auto rangeLine = [&](const QString& outcome) {
         report(QJsonObject{{QStringLiteral("range"), range},
@@ -127,15 +128,15 @@ bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* le
     // False when the backends are gone (failures in a row): the pass must end rather than fail every user left.
     const auto evaluate = [&](const QString& uid, bool finalTry) {
         const int errorsBefore = m_report.redisErrors + m_report.firestoreErrors;
-        const UserOutcome outcome = evaluateUser(uid, finalTry);
+        const UserOutcome outcome = evaluateMarked(uid, finalTry);
         if (m_report.redisErrors + m_report.firestoreErrors == errorsBefore) {
             m_backendFailuresInARow = 0;
         } else {
             incomplete = true;
             ++m_backendFailuresInARow;
         }
-        if (outcome == UserOutcome::LockedElsewhere) {
-            deferred.append(uid);
+        if (outcome != UserOutcome::Done) {
+            deferred.append({uid, outcome});
         }
         return m_backendFailuresInARow < m_options.backendBreaker;
     };
@@ -161,13 +162,19 @@ bool EnforcerPass::workRange(int range, const QStringList& uids, RangeLeases* le
             return backendsGone();
         }
     }
-    for (const QString& uid : deferred) {
-        // Another holder has the user's classifier lock: a dead instance's lock expires soon, the backend's too.
+    for (const auto& [uid, why] : deferred) {
+        // Another holder has the user's classifier lock, or is evaluating the user (their evaluation marker): a dead
+        // instance's lock and claim expire soon (the claim after --lease-ttl, as its range lease), the backend's too.
+        const bool marked = why == UserOutcome::MarkedElsewhere;
+        const QByteArray waitKey =
+            marked ? EvaluationMarkers::key(RangeLeases::epochOf(m_options.now, m_options.policy.checkInterval), uid)
+                   : RedisUsageStore::classifierLockKey(uid);
+        const qint64 waitMax =
+            marked ? std::max(m_options.lockWaitMax, m_options.leaseTtl).count() : m_options.lockWaitMax.count();
         const Result<RedisReply> ttl =
-            awaitResult(m_redis->command({QByteArrayLiteral("PTTL"), RedisUsageStore::classifierLockKey(uid)}),
-                        m_options.timeoutMs);
+            awaitResult(m_redis->command({QByteArrayLiteral("PTTL"), waitKey}), m_options.timeoutMs);
         const qint64 waitMs = ttl && ttl->isInteger() ? ttl->integerValue() : -1;
-        if (waitMs > 0 && waitMs <= m_options.lockWaitMax.count()) {
+        if (waitMs > 0 && waitMs <= waitMax) {
             ++m_report.lockWaits;
             QElapsedTimer waited;
             waited.start();

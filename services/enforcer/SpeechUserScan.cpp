@@ -42,21 +42,6 @@ Status scanPattern(RedisCommands& redis, const QString& node, const QByteArray& 
 
 } // namespace
 
-QString uidOfBucketKey(const QByteArray& key) {
-    if (key.startsWith(kV2Prefix)) {
-        const QByteArray rest = key.mid(kV2Prefix.size());
-        const qsizetype colon = rest.indexOf(':');
-        if (colon <= 0 || !speechSourceFromString(QString::fromUtf8(rest.left(colon)))) {
-            return {};
-        }
-        return QString::fromUtf8(rest.mid(colon + 1));
-    }
-    if (key.startsWith(kLegacyPrefix)) {
-        return QString::fromUtf8(key.mid(kLegacyPrefix.size()));
-    }
-    return {};
-}
-
 Result<SpeechUsers> scanSpeechUsers(RedisCommands& redis, int count, int timeoutMs) {
     const Result<QStringList> nodes = awaitResult(redis.keyNodes(), timeoutMs);
     if (!nodes) {

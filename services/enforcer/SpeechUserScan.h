@@ -2,6 +2,7 @@
 
 #include "common/Result.h"
 #include "redis/RedisCommands.h"
+#include "redis/SpeechBuckets.h" // uidOfBucketKey
 
 #include <QString>
 #include <QStringList>
@@ -23,8 +24,5 @@ struct SpeechUsers {
  * server's failure is the result's error.
  */
 Result<SpeechUsers> scanSpeechUsers(RedisCommands& redis, int count, int timeoutMs);
-
-/** The user a bucket key names, or empty when the key holds none. */
-QString uidOfBucketKey(const QByteArray& key);
 
 } // namespace fairuse::services

@@ -13,6 +13,10 @@ target_sources(fairuse_services PRIVATE
     enforcer/EnforcerPass.h
     enforcer/EnforcerPassRanges.cpp
     enforcer/EnforcerPassSpend.cpp
+    enforcer/EvaluationMarkers.cpp
+    enforcer/EvaluationMarkers.h
+    enforcer/PromptEvaluations.cpp
+    enforcer/PromptEvaluations.h
     enforcer/RangeLeases.cpp
     enforcer/RangeLeases.h
     enforcer/SpeechUserScan.cpp

@@ -64,6 +64,15 @@ bool isAuthRefusal(const RedisReply& reply) {
            reply.text().contains("password");
 }
 
+/** A pub/sub message (RESP2): an array whose first element is "message" or "pmessage", however malformed the rest. */
+bool isPubSubMessage(const RedisReply& reply) {
+    if (!reply.isArray() || reply.elements().isEmpty()) {
+        return false;
+    }
+    const QByteArray& kind = reply.elements().first().text();
+    return kind == "message" || kind == "pmessage";
+}
+
 } // namespace
 
 struct RedisClient::Impl {
@@ -76,6 +85,7 @@ struct RedisClient::Impl {
     State state = State::Disconnected;
     bool ready = false;   // handshake done: user commands may be written
     bool stopped = false; // no automatic reconnect (client asked to disconnect, or credentials refused)
+    std::function<void(const RedisReply&)> pushHandler; // a subscriber's connection: setPushHandler
     int handshakeRemaining = 0;
     int reconnectAttempt = 0;
     quint64 connectionId = 0; // bumps per socket so code after a callback can tell the socket went away
@@ -290,6 +300,13 @@ struct RedisClient::Impl {
                 break;
             }
             RedisReply value = std::move(**next);
+            if (pushHandler && (inFlight.empty() || isPubSubMessage(value))) {
+                pushHandler(value);
+                if (id != connectionId || reader == nullptr) {
+                    return;
+                }
+                continue;
+            }
             if (inFlight.empty()) {
                 failConnection(
                     Error::unavailable(QStringLiteral("Redis at %1 sent a reply nobody asked for").arg(describe())),
@@ -473,37 +490,8 @@ int RedisClient::backoffDelayMs(int attempt, int initialMs, int maxMs, double ji
     return static_cast<int>(std::max<qint64>(1, static_cast<qint64>(static_cast<double>(base) * factor)));
 }
 
-ErrorKind RedisClient::replyErrorKind(const RedisReply& reply) {
-    const QByteArray code = reply.errorCode();
-    // Inside a script the ACL refusal of a call comes back as ERR with this wording (Redis 7).
-    if (code == "NOPERM" || code == "NOAUTH" || code == "WRONGPASS" ||
-        reply.text().contains("The user executing the script can't")) {
-        return ErrorKind::Permission;
-    }
-    if (code == "WRONGTYPE") {
-        return ErrorKind::Invalid;
-    }
-    return ErrorKind::Internal;
-}
-
 Error RedisClient::replyError(const RedisReply& reply, const QString& what) const {
     return replyErrorAt(d->describe(), d->config.aclUser(), reply, what);
-}
-
-Error RedisClient::replyErrorAt(const QString& where, const QString& aclUser, const RedisReply& reply,
-                                const QString& what) {
-    const QString text = QString::fromUtf8(reply.text());
-    const QByteArray code = reply.errorCode();
-    QString message;
-    if (replyErrorKind(reply) == ErrorKind::Permission && code != "NOAUTH" && code != "WRONGPASS") {
-        message = tr("Redis at %1 refused to %2: its ACL does not allow the user \"%3\" to do this (%4).")
-                      .arg(where, what, aclUser, text);
-    } else if (code == "NOAUTH" || code == "WRONGPASS") {
-        message = tr("Redis at %1 refused to %2 without valid credentials (%3).").arg(where, what, text);
-    } else {
-        message = tr("Redis at %1 refused to %2: %3").arg(where, what, text);
-    }
-    return Error{replyErrorKind(reply), message};
 }
 
 QFuture<Result<QStringList>> RedisClient::keyNodes() {
@@ -512,6 +500,10 @@ QFuture<Result<QStringList>> RedisClient::keyNodes() {
 
 QFuture<Result<RedisReply>> RedisClient::commandAt(const QString& /*node*/, QList<QByteArray> argv) {
     return command(std::move(argv));
+}
+
+void RedisClient::setPushHandler(std::function<void(const RedisReply&)> handler) {
+    d->pushHandler = std::move(handler);
 }
 
 RedisClient::State RedisClient::state() const {

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace fairuse::services {
@@ -50,6 +51,15 @@ public:
     void connectToServer();
     /** Closes the connection, fails what is pending with Unavailable and stops reconnecting. */
     void disconnectFromServer();
+
+    /**
+     * Makes this a subscriber's connection (RedisKeyspaceSubscriber): a pub/sub message (an array starting "message"
+     * or "pmessage"), and any reply while no command waits for one, goes to `handler` as read, however malformed,
+     * instead of being matched to a command or dropping the connection as a reply nobody asked for. Commands
+     * (PSUBSCRIBE, PING) are still matched to their replies in order. The handler belongs to the client: its owner
+     * sets it and outlives it (a callback rather than a signal: RedisReply is no meta type). Empty: off (default).
+     */
+    void setPushHandler(std::function<void(const RedisReply&)> handler);
 
     State state() const;
     const RedisConfig& config() const;

@@ -47,4 +47,21 @@ void addSpeechBucket(SpeechTotals& totals, const SpeechBucket& bucket, std::int6
     }
 }
 
+QString uidOfBucketKey(const QByteArray& key) {
+    const QByteArray legacy(kLegacyBucketPrefix);
+    const QByteArray v2(kV2BucketPrefix);
+    if (key.startsWith(v2)) {
+        const QByteArray rest = key.mid(v2.size());
+        const qsizetype colon = rest.indexOf(':');
+        if (colon <= 0 || !speechSourceFromString(QString::fromUtf8(rest.left(colon)))) {
+            return {};
+        }
+        return QString::fromUtf8(rest.mid(colon + 1));
+    }
+    if (key.startsWith(legacy)) {
+        return QString::fromUtf8(key.mid(legacy.size()));
+    }
+    return {};
+}
+
 } // namespace fairuse::services

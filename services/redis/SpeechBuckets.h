@@ -39,4 +39,13 @@ Status joinSpeechBuckets(const RedisReply& zreply, const RedisReply& hreply, QLi
 void addSpeechBucket(SpeechTotals& totals, const SpeechBucket& bucket, std::int64_t threeDayFromSeconds,
                      std::int64_t dailyFromSeconds);
 
+/** The prefixes of the bucket keys of SPEC 4.1's two layouts: `fair_use:bucket:{uid}` and
+ *  `fair_use:v2:bucket:{source}:{uid}`. */
+inline constexpr const char* kLegacyBucketPrefix = "fair_use:bucket:";
+inline constexpr const char* kV2BucketPrefix = "fair_use:v2:bucket:";
+
+/** The user a bucket key of either layout names, or empty when the key holds none (an unknown v2 source, another
+ *  key). */
+QString uidOfBucketKey(const QByteArray& key);
+
 } // namespace fairuse::services

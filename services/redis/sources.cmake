@@ -8,6 +8,9 @@ target_sources(fairuse_services PRIVATE
     redis/LuaMeter.h
     redis/RedisClient.cpp
     redis/RedisClient.h
+    redis/RedisClientErrors.cpp
+    redis/RedisKeyspaceSubscriber.cpp
+    redis/RedisKeyspaceSubscriber.h
     redis/RedisCommands.cpp
     redis/RedisCommands.h
     redis/RedisConfig.cpp

@@ -223,9 +223,11 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
-        for (const char* option : {"--once", "--interval", "--now", "--shadow", "--identity", "--llm-base-url",
-                                   "GOOGLE_APPLICATION_CREDENTIALS", "FAIRUSE_LLM_API_KEY", "--listen", "/metrics",
-                                   "/healthz", "--config", "llm_api_key_file", "interval_seconds", "--instance-name"}) {
+        for (const char* option :
+             {"--once", "--interval", "--now", "--shadow", "--identity", "--llm-base-url",
+              "GOOGLE_APPLICATION_CREDENTIALS", "FAIRUSE_LLM_API_KEY", "--listen", "/metrics", "/healthz", "--config",
+              "llm_api_key_file", "interval_seconds", "--instance-name", "--no-notifications", "no_notifications",
+              "notify-keyspace-events", "fair_use:enforcer:evaluated:"}) {
             QVERIFY2(out.contains(QLatin1String(option)), option);
         }
     }

@@ -188,6 +188,7 @@ private Q_SLOTS:
         QVERIFY(awaitResult(m_store->readAuditHead())->sequence == 0);
         QCOMPARE(redis({"GET", "fair_use:stage:u000"})->text(), QByteArray("none"));
         QCOMPARE(summary(shadow, "cases_written"), 0);
+        QCOMPARE(redis({"KEYS", "fair_use:enforcer:*"})->elements().size(), 0); // no lease, no marker
 
         // The real pass.
         const Run first = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)});
@@ -251,11 +252,18 @@ private Q_SLOTS:
         QCOMPARE(summary(same, "ranges_done_elsewhere"), 64);
         QCOMPARE(summary(same, "cases_written"), 0);
 
-        // Without the leases (they expired, or an operator deleted them), the pass runs again: nothing new, every
-        // case reported as written already.
+        // Every user evaluated has their evaluation marker for the check interval, done.
+        const auto markers = redis({"KEYS", "fair_use:enforcer:evaluated:*"});
+        QCOMPARE(markers->elements().size(), 41);
+        for (const RedisReply& key : markers->elements()) {
+            QCOMPARE(redis({"GET", key.text()})->text(), QByteArray("done"));
+        }
+
+        // Without the leases and the markers (they expired, or an operator deleted them), the pass runs again:
+        // nothing new, every case reported as written already.
         const auto leases = redis({"KEYS", "fair_use:enforcer:range:*"});
         QCOMPARE(leases->elements().size(), 66); // 64 ranges, the sweep and the spend review
-        for (const RedisReply& key : leases->elements()) {
+        for (const RedisReply& key : leases->elements() + markers->elements()) {
             QVERIFY(redis({"DEL", key.text()}).ok());
         }
         const Run again = runEnforcer({QStringLiteral("--once"), QStringLiteral("--now"), formatRfc3339(kT)});

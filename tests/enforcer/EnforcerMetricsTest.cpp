@@ -164,6 +164,47 @@ private Q_SLOTS:
                  5.0);
     }
 
+    void promptEvaluationsAndNotifications() {
+        const TimePoint t0 = at("2026-12-01T12:00:00Z");
+        EnforcerMetrics m(settings());
+        m.passStarted(t0);
+        m.passFinished(report(1), t0 + 1s, {});
+        PassReport prompt;
+        prompt.usersEvaluated = 3;
+        prompt.casesWritten = 1;
+        prompt.evaluatedElsewhere = 2;
+        m.promptBatchFinished(prompt);
+        m.promptBatchFinished(prompt);
+        m.setNotificationCounts({true, 41, 2, 1, 1});
+
+        QString error;
+        const QHash<QString, Family> f = parseExposition(m.exposition(t0 + 10s), error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QHash<QString, QString> expected{
+            {QStringLiteral("passes_total"), QStringLiteral("1")}, // a batch is no pass
+            {QStringLiteral("users_evaluated_total"), QStringLiteral("15")},
+            {QStringLiteral("cases_written_total"), QStringLiteral("4")},
+            {QStringLiteral("evaluated_elsewhere_total"), QStringLiteral("4")},
+            {QStringLiteral("prompt_batches_total"), QStringLiteral("2")},
+            {QStringLiteral("prompt_evaluations_total"), QStringLiteral("6")},
+            {QStringLiteral("notifications_received_total"), QStringLiteral("41")},
+            {QStringLiteral("notifications_malformed_total"), QStringLiteral("2")},
+            {QStringLiteral("notifications_lost_total"), QStringLiteral("1")},
+            {QStringLiteral("subscriber_reconnects_total"), QStringLiteral("1")},
+            {QStringLiteral("notifications_enabled"), QStringLiteral("1")},
+        };
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+            const QString name = QStringLiteral("fairuse_enforcer_") + it.key();
+            QVERIFY2(f.contains(name), qPrintable(name));
+            QVERIFY2(!f[name].help.isEmpty(), qPrintable(name));
+            QCOMPARE(f[name].samples.value(name), it.value());
+        }
+        const QHash<QString, Family> off = parseExposition(EnforcerMetrics(settings()).exposition(t0), error);
+        QCOMPARE(off[QStringLiteral("fairuse_enforcer_notifications_enabled")].samples.value(
+                     QStringLiteral("fairuse_enforcer_notifications_enabled")),
+                 QStringLiteral("0"));
+    }
+
     void beforeAnyPass() {
         EnforcerMetrics m(settings());
         QString error;

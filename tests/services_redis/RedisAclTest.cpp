@@ -5,9 +5,11 @@
 #include "TestFiles.h"
 
 #include "enforcer/ClassifierBackoff.h"
+#include "enforcer/EvaluationMarkers.h"
 #include "enforcer/RangeLeases.h"
 #include "enforcer/SpeechUserScan.h"
 #include "redis/LuaMeter.h"
+#include "redis/RedisKeyspaceSubscriber.h"
 #include "redis/RedisUsageStore.h"
 
 #include <QCryptographicHash>
@@ -334,6 +336,10 @@ private Q_SLOTS:
         for (const QList<QByteArray>& argv :
              QList<QList<QByteArray>>{{"FLUSHALL"},
                                       {"CONFIG", "SET", "maxmemory", "1"},
+                                      {"CONFIG", "GET", "notify-keyspace-events"},
+                                      {"PSUBSCRIBE", "__keyspace@0__:*"},
+                                      {"PSUBSCRIBE", "__keyspace@1__:fair_use:bucket:*"},
+                                      {"SUBSCRIBE", "__keyspace@0__:fair_use:bucket:x"},
                                       {"KEYS", "*"},
                                       {"GET", "acl:other"},
                                       {"EVAL", "return redis.call('GET', KEYS[1])", "1", "acl:other"},
@@ -344,6 +350,32 @@ private Q_SLOTS:
             QVERIFY2(RedisClient::replyErrorKind(*r) == ErrorKind::Permission,
                      QByteArray(argv.join(' ') + ": " + r->text()).constData());
         }
+    }
+
+    /** The service's keyspace subscription and evaluation markers work as the enforcer user (db 0's patterns). */
+    void enforcerSubscribesToBucketKeys() {
+        QVERIFY(run(*m_admin, {"CONFIG", "SET", "notify-keyspace-events", "Kh"}).ok());
+        RedisKeyspaceSubscriber subscriber;
+        QStringList uids;
+        connect(&subscriber, &RedisKeyspaceSubscriber::bucketWritten, this,
+                [&uids](const QString& uid) { uids.append(uid); });
+        subscriber.setNodes({configFor(kEnforcer, kEnforcerPw)});
+        QTRY_VERIFY_WITH_TIMEOUT(subscriber.subscribedNodes().size() == 1, 20000);
+        const QString uid = uniqueUid(QStringLiteral("enf-sub"));
+        QVERIFY(run(*m_admin, {"HINCRBY", "fair_use:bucket:" + uid.toUtf8(), "29000000", "1000"}).ok());
+        QVERIFY(run(*m_admin, {"HINCRBY", "fair_use:v2:bucket:realtime:" + uid.toUtf8(), "29000000", "1"}).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(uids.size() == 2, 20000);
+        QCOMPARE(uids, (QStringList{uid, uid}));
+        QCOMPARE(subscriber.malformed(), std::int64_t{0});
+
+        EvaluationMarkers markers(m_enforcer, at(), "instance-acl", std::chrono::seconds(30), std::chrono::seconds(600),
+                                  10000);
+        const Result<EvaluationMarkers::Claim> claim = markers.claim(uid);
+        QVERIFY2(claim.ok() && *claim == EvaluationMarkers::Claim::Taken,
+                 qPrintable(claim.ok() ? QStringLiteral("not taken") : claim.error().message));
+        QVERIFY(markers.finish(uid).ok());
+        QVERIFY(markers.claim(uid).value() == EvaluationMarkers::Claim::Done);
+        QVERIFY(run(*m_admin, {"CONFIG", "SET", "notify-keyspace-events", ""}).ok());
     }
 
     /** The reviewer over rediss:// (the production set-up): the same reads, the same refusals. */

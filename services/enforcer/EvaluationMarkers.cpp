@@ -1,0 +1,93 @@
+#include "enforcer/EvaluationMarkers.h"
+
+#include "common/Await.h"
+
+namespace fairuse::services {
+
+namespace {
+
+// KEYS[1] the marker; ARGV[1] this instance's pending value, ARGV[2] its expiry in ms. 1 taken, 2 done, 0 held.
+constexpr const char* kClaimScript = R"lua(
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == 'done' then return 2 end
+if v == ARGV[1] then return 1 end
+return 0
+)lua";
+
+// ARGV[2] the done marker's expiry. Done whoever held it: the evaluation happened.
+constexpr const char* kFinishScript = R"lua(
+redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+return 1
+)lua";
+
+constexpr const char* kReleaseScript = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+)lua";
+
+} // namespace
+
+EvaluationMarkers::EvaluationMarkers(RedisCommands* redis, TimePoint epoch, QByteArray token,
+                                     std::chrono::milliseconds pendingTtl, std::chrono::milliseconds doneTtl,
+                                     int timeoutMs)
+    : m_redis(redis)
+    , m_epoch(epoch)
+    , m_pending(QByteArrayLiteral("pending:") + token)
+    , m_pendingTtl(pendingTtl)
+    , m_doneTtl(doneTtl)
+    , m_timeoutMs(timeoutMs) {}
+
+QByteArray EvaluationMarkers::key(TimePoint epoch, const QString& uid) {
+    return QByteArrayLiteral("fair_use:enforcer:evaluated:") + QByteArray::number(epoch.time_since_epoch().count()) +
+           ':' + uid.toUtf8();
+}
+
+Result<long long> EvaluationMarkers::run(const char* script, const QString& uid, const QByteArray& ttlMs) {
+    const QByteArray k = key(m_epoch, uid);
+    const Result<RedisReply> r = awaitResult(
+        m_redis->command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), k, m_pending, ttlMs}),
+        m_timeoutMs);
+    if (!r) {
+        return r.error();
+    }
+    if (r->isError()) {
+        return m_redis->replyError(*r, QStringLiteral("run the marker script on %1").arg(QString::fromUtf8(k)));
+    }
+    if (!r->isInteger()) {
+        return Error::internal(QStringLiteral("the marker script on %1 answered something that is not a number")
+                                   .arg(QString::fromUtf8(k)));
+    }
+    return r->integerValue();
+}
+
+Result<EvaluationMarkers::Claim> EvaluationMarkers::claim(const QString& uid) {
+    const Result<long long> r = run(kClaimScript, uid, QByteArray::number(m_pendingTtl.count()));
+    if (!r) {
+        return r.error();
+    }
+    return *r == 1 ? Claim::Taken : (*r == 2 ? Claim::Done : Claim::Held);
+}
+
+Status EvaluationMarkers::finish(const QString& uid) {
+    const Result<long long> r = run(kFinishScript, uid, QByteArray::number(m_doneTtl.count()));
+    if (!r) {
+        return r.error();
+    }
+    return {};
+}
+
+Status EvaluationMarkers::release(const QString& uid) {
+    const Result<long long> r = run(kReleaseScript, uid, QByteArray());
+    if (!r) {
+        return r.error();
+    }
+    return {};
+}
+
+} // namespace fairuse::services
