@@ -19,4 +19,6 @@ target_sources(fairuse_core PRIVATE
     enforcement/ReplayTrack.h
     enforcement/ReviewerActions.cpp
     enforcement/ReviewerActions.h
+    enforcement/ShadowComparison.cpp
+    enforcement/ShadowComparison.h
 )

@@ -14,6 +14,8 @@ target_sources(fairuse_services PRIVATE
     enforcer/EnforcerPassRanges.cpp
     enforcer/RangeLeases.cpp
     enforcer/RangeLeases.h
+    enforcer/ShadowRecorder.cpp
+    enforcer/ShadowRecorder.h
     enforcer/SpeechUserScan.cpp
     enforcer/SpeechUserScan.h
 )
