@@ -96,20 +96,30 @@ bool backendCaseActed(const FairUseEvent& event) {
 ShadowComparison compareShadow(const ShadowComparisonInput& input) {
     const auto inPeriod = [&](TimePoint t) { return t >= input.from && t < input.to; };
 
-    QHash<QString, std::vector<BackendCase>> cases;
-    for (const FairUseEvent& e : input.backendCases) {
-        // The service's own cases (it may enforce live on other users) are not the backend's decisions.
-        if (inPeriod(e.createdAt) && !e.id.startsWith(QLatin1String("enf_")) && backendCaseActed(e)) {
-            cases[e.uid].push_back(BackendCase{&e, false});
-        }
-    }
-
     QList<const ShadowDecision*> decisions;
     for (const ShadowDecision& d : input.shadow) {
         if (inPeriod(d.passAt)) {
             decisions.append(&d);
         }
     }
+    // The service watched from its first recorded decision to its last: backend cases outside that span say nothing
+    // about the service (it was not running, or not yet), so they are left out.
+    std::optional<TimePoint> first;
+    std::optional<TimePoint> last;
+    for (const ShadowDecision* d : decisions) {
+        first = first ? std::min(*first, d->passAt) : d->passAt;
+        last = last ? std::max(*last, d->passAt) : d->passAt;
+    }
+    QHash<QString, std::vector<BackendCase>> cases;
+    for (const FairUseEvent& e : input.backendCases) {
+        // The service's own cases (it may enforce live on other users) are not the backend's decisions.
+        if (first && inPeriod(e.createdAt) && e.createdAt >= *first - input.matchWindow &&
+            e.createdAt <= *last + input.matchWindow && !e.id.startsWith(QLatin1String("enf_")) &&
+            backendCaseActed(e)) {
+            cases[e.uid].push_back(BackendCase{&e, false});
+        }
+    }
+
     std::stable_sort(decisions.begin(), decisions.end(),
                      [](const ShadowDecision* x, const ShadowDecision* y) { return x->passAt < y->passAt; });
     // Matching in three rounds, so that a decision never takes the case another agrees with: decisions that act with

@@ -93,6 +93,10 @@ bool backendCaseActed(const FairUseEvent& event);
  * case that acted: backend_only with one, agree without. An expiry is compared with the backend's state: agree when
  * the backend has lowered the stage too (its stage is no longer the one the service would have lowered), else
  * service_only. A backend case that acted and matched no shadow decision is backend_only.
+ *
+ * The service is taken to have watched from its first decision in the period to its last (matchWindow either side):
+ * backend cases outside that span are left out, so a period without any shadow decision compares nothing rather than
+ * calling every backend case a disagreement.
  */
 ShadowComparison compareShadow(const ShadowComparisonInput& input);
 

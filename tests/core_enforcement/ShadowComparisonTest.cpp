@@ -101,8 +101,16 @@ private Q_SLOTS:
         QTest::newRow("only the service") << QStringList{QStringLiteral("u1@10:00 warn none>warning case")}
                                           << QStringList{} << QStringList{} << QStringLiteral("u1:service_only") << 1;
         QTest::newRow("only the backend, no shadow record")
-            << QStringList{} << QStringList{QStringLiteral("u1@10:02 none>warning warn")} << QStringList{}
-            << QStringLiteral("u1:backend_only") << 1;
+            << QStringList{QStringLiteral("u2@10:00 cooldown_skip warning>warning")}
+            << QStringList{QStringLiteral("u1@10:02 none>warning warn")} << QStringList{}
+            << QStringLiteral("u1:backend_only u2:agree") << 1;
+        QTest::newRow("no shadow decision at all: no service to compare")
+            << QStringList{} << QStringList{QStringLiteral("u1@10:02 none>warning warn")} << QStringList{} << QString()
+            << 0;
+        QTest::newRow("backend cases before the service's first decision are left out")
+            << QStringList{QStringLiteral("u2@12:00 cooldown_skip warning>warning")}
+            << QStringList{QStringLiteral("u1@10:02 none>warning warn"), QStringLiteral("u1@11:56 none>warning warn")}
+            << QStringList{} << QStringLiteral("u1:backend_only u2:agree") << 1;
         QTest::newRow("only the backend, the service found legitimate use")
             << QStringList{QStringLiteral("u1@10:00 legitimate_use none>none")}
             << QStringList{QStringLiteral("u1@10:01 none>warning warn")} << QStringList{}
@@ -146,12 +154,13 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("u1@10:02 warning>throttle throttle")} << QStringList{}
             << QStringLiteral("u1:agree u1:service_only") << 1;
         QTest::newRow("too far apart to match")
-            << QStringList{QStringLiteral("u1@10:00 warn none>warning case")}
+            << QStringList{QStringLiteral("u1@10:00 warn none>warning case"),
+                           QStringLiteral("u2@10:40 cooldown_skip warning>warning")}
             << QStringList{QStringLiteral("u1@10:30 none>warning warn")} << QStringList{}
-            << QStringLiteral("u1:backend_only u1:service_only") << 2;
-        QTest::newRow("outside the period")
-            << QStringList{} << QStringList{QStringLiteral("u1@2026-11-30T10:00:00Z none>warning warn")}
-            << QStringList{} << QString() << 0;
+            << QStringLiteral("u1:backend_only u1:service_only u2:agree") << 2;
+        QTest::newRow("outside the period") << QStringList{QStringLiteral("u2@00:01 cooldown_skip warning>warning")}
+                                            << QStringList{QStringLiteral("u1@2026-11-30T23:58:00Z none>warning warn")}
+                                            << QStringList{} << QStringLiteral("u2:agree") << 0;
         QTest::newRow("the service's own case is not the backend's")
             << QStringList{QStringLiteral("u1@10:00 warn none>warning case")}
             << QStringList{QStringLiteral("u1@10:00 none>warning warn enf")} << QStringList{}
