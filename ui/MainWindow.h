@@ -27,6 +27,7 @@ class ConnectionBanner;
 class ManualReviewView;
 class QueueView;
 class SavedViewsControl;
+class ShadowComparisonView;
 class SpendReportView;
 class DashboardView;
 class UserView;
@@ -50,6 +51,8 @@ public:
     ManualReviewView* manualReviewView() const { return m_reviewView; }
     /** The appeals inbox page; nullptr until View > Appeals inbox first showed it. */
     AppealsInboxView* appealsInbox() const { return m_appealsView; }
+    /** The shadow comparison page; nullptr until View > Shadow comparison first showed it. */
+    ShadowComparisonView* shadowComparison() const { return m_shadowView; }
     /** Every action of the window (menus and keyboard), in menu order. */
     QList<QAction*> allActions() const { return m_actions; }
     /** The status bar's identity text: "e-mail — role". */
@@ -88,6 +91,8 @@ public Q_SLOTS:
     void showSimulator();
     /** View > Appeals inbox (Ctrl+Shift+I): open appeals oldest first; Enter opens the user. */
     void showAppealsInbox();
+    /** View > Shadow comparison (Ctrl+Shift+H): where the shadow enforcement service and the backend disagree. */
+    void showShadowComparison();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
@@ -129,6 +134,7 @@ private:
     ManualReviewView* m_reviewView = nullptr;
     DashboardView* m_dashboardView = nullptr;
     AppealsInboxView* m_appealsView = nullptr;
+    ShadowComparisonView* m_shadowView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_enforcer = nullptr; ///< the enforcement service's heartbeat; hidden when none runs
