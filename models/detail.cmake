@@ -1,4 +1,4 @@
-# Detail-side models: user view tables, appeals inbox, audit log, spend report, speech chart aggregation, bulk resolve.
+# Detail-side models: user view tables, appeals inbox, shadow comparison, audit log, spend report, speech chart aggregation, bulk resolve.
 target_sources(fairuse_models PRIVATE
     AppealsModel.cpp
     AppealsModel.h
@@ -30,6 +30,10 @@ target_sources(fairuse_models PRIVATE
     ManualReviewInbox.cpp
     ManualReviewInbox.h
     RowListModel.h
+    ShadowComparisonLoader.cpp
+    ShadowComparisonLoader.h
+    ShadowComparisonModel.cpp
+    ShadowComparisonModel.h
     SpeechSeries.cpp
     SpeechSeries.h
     SpendModel.cpp

@@ -14,6 +14,7 @@
 #include "QueueModel.h"
 #include "QueueView.h"
 #include "SavedViewsControl.h"
+#include "ShadowComparisonView.h"
 #include "ShortcutsDialog.h"
 #include "SimulatorDialog.h"
 #include "SpendCasesView.h"
@@ -386,6 +387,21 @@ void MainWindow::showSpendCases() {
     m_right->setCurrentWidget(m_spendCasesView);
     m_spendCasesView->refresh();
     m_spendCasesView->table()->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::showShadowComparison() {
+    // Built on first use, as the appeals inbox: only operators comparing the service with the backend pay for it.
+    if (!m_shadowView) {
+        m_shadowView = new ShadowComparisonView(m_backend, m_right);
+        m_right->addWidget(m_shadowView);
+        connect(m_shadowView, &ShadowComparisonView::userRequested, this, [this](const QString& uid) {
+            showUser(uid);
+            m_userView->setFocus(Qt::OtherFocusReason);
+        });
+    }
+    m_right->setCurrentWidget(m_shadowView);
+    m_shadowView->refresh();
+    m_shadowView->table()->setFocus(Qt::OtherFocusReason);
 }
 
 bool MainWindow::showCurrentUser() {

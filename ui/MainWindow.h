@@ -28,6 +28,7 @@ class ConnectionBanner;
 class ManualReviewView;
 class QueueView;
 class SavedViewsControl;
+class ShadowComparisonView;
 class SpendReportView;
 class DashboardView;
 class UserView;
@@ -52,6 +53,8 @@ public:
     /** The appeals inbox page; nullptr until View > Appeals inbox first showed it. */
     AppealsInboxView* appealsInbox() const { return m_appealsView; }
     SpendCasesView* spendCases() const { return m_spendCasesView; }
+    /** The shadow comparison page; nullptr until View > Shadow comparison first showed it. */
+    ShadowComparisonView* shadowComparison() const { return m_shadowView; }
     /** Every action of the window (menus and keyboard), in menu order. */
     QList<QAction*> allActions() const { return m_actions; }
     /** The status bar's identity text: "e-mail — role". */
@@ -92,6 +95,8 @@ public Q_SLOTS:
     void showAppealsInbox();
     /** The open LLM-spend cases (Ctrl+Shift+L), built on first use. */
     void showSpendCases();
+    /** View > Shadow comparison (Ctrl+Shift+H): where the shadow enforcement service and the backend disagree. */
+    void showShadowComparison();
 
 Q_SIGNALS:
     /** File > Connection profiles; the application owns profiles and reconnects. */
@@ -134,6 +139,7 @@ private:
     DashboardView* m_dashboardView = nullptr;
     AppealsInboxView* m_appealsView = nullptr;
     SpendCasesView* m_spendCasesView = nullptr;
+    ShadowComparisonView* m_shadowView = nullptr;
     ConnectionBanner* m_banner;
     QLabel* m_identity = nullptr;
     QLabel* m_enforcer = nullptr; ///< the enforcement service's heartbeat; hidden when none runs

@@ -107,6 +107,11 @@ void MainWindow::buildActions() {
     spendCases->setObjectName(QStringLiteral("spendCasesAction"));
     connect(spendCases, &QAction::triggered, this, &MainWindow::showSpendCases);
     view->addAction(spendCases);
+    QAction* shadow = addCommand(tr("S&hadow comparison"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H)},
+                                 tr("Show where the enforcement service in shadow mode and the backend disagree"));
+    shadow->setObjectName(QStringLiteral("shadowComparisonAction"));
+    connect(shadow, &QAction::triggered, this, &MainWindow::showShadowComparison);
+    view->addAction(shadow);
     view->addSeparator();
     const QList<std::tuple<QString, QKeySequence, QString>> claimViews = {
         {tr("&All cases"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Show every case in the queue")},

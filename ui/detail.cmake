@@ -1,5 +1,6 @@
 # User view (and its casework: pinned notes, escalation, snooze), speech chart, action, casework and conflict
-# dialogs, bulk resolve, appeals and manual-review inboxes, audit log, spend report, team dashboard, PDF case report.
+# dialogs, bulk resolve, appeals and manual-review inboxes, audit log, spend report, team dashboard, shadow
+# comparison, PDF case report.
 target_sources(fairuse_ui PRIVATE
     ActionDialog.cpp
     ActionDialog.h
@@ -30,6 +31,8 @@ target_sources(fairuse_ui PRIVATE
     ManualReviewView.h
     DashboardView.cpp
     DashboardView.h
+    ShadowComparisonView.cpp
+    ShadowComparisonView.h
     SpeechChart.cpp
     SpeechChart.h
     SpendReportView.cpp

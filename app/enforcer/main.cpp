@@ -211,6 +211,10 @@ int main(int argc, char** argv) {
     options.policy = c.policy;
     options.identity = {credential->identity, QString(), storeOptions.clientVersion};
     options.shadow = c.shadow;
+    options.instanceName =
+        !c.instanceName.isEmpty()
+            ? c.instanceName
+            : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
     options.leaseTtl = c.leaseTtl;
     options.instanceToken = QSysInfo::machineHostName().toUtf8() + ':' +
                             QByteArray::number(QCoreApplication::applicationPid()) + ':' +
@@ -248,10 +252,7 @@ int main(int argc, char** argv) {
         qCInfo(lcEnforcer).noquote() << "serving /metrics and /healthz on" << address;
     }
     ServiceHeartbeat heartbeat;
-    heartbeat.instance =
-        !c.instanceName.isEmpty()
-            ? c.instanceName
-            : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
+    heartbeat.instance = options.instanceName;
     heartbeat.version = QCoreApplication::applicationVersion();
     heartbeat.shadow = c.shadow;
     heartbeat.intervalS = c.once ? 0 : c.interval.count();

@@ -21,4 +21,6 @@ target_sources(fairuse_core PRIVATE
     enforcement/ReviewerActions.h
     enforcement/SpendReview.cpp
     enforcement/SpendReview.h
+    enforcement/ShadowComparison.cpp
+    enforcement/ShadowComparison.h
 )

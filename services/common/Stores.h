@@ -5,6 +5,7 @@
 #include "common/Promise.h"
 #include "common/Result.h"
 #include "common/ServiceHeartbeat.h"
+#include "common/ShadowDecision.h"
 
 #include <QFuture>
 #include <QList>
@@ -266,6 +267,13 @@ public:
     /** The enforcement service's heartbeats, one per instance that has run (fair_use_service); an empty list when
      *  no service runs beside this store, which is every store but Firestore's. */
     virtual Async<QList<ServiceHeartbeat>> listServiceHeartbeats() { return ready(Result(QList<ServiceHeartbeat>())); }
+    /** The decisions a shadow enforcement service recorded (fair_use_shadow) with a pass time in [from, to), oldest
+     *  first. Stores beside which no shadow service runs answer Unavailable. */
+    virtual Async<QList<ShadowDecision>> listShadowDecisions(TimePoint from, TimePoint to) {
+        Q_UNUSED(from)
+        Q_UNUSED(to)
+        return unsupported<QList<ShadowDecision>>(QStringLiteral("read the shadow service's decisions"));
+    }
     virtual QString describe() const = 0;
 
 private:

@@ -58,6 +58,12 @@ public:
     Async<QList<LlmSpendRecord>> listUserSpend(const QString& uid, TimePoint from, TimePoint to) override;
     /** Case-insensitive e-mail; ErrorKind::NotFound when unknown. */
     Async<Role> reviewerRole(const QString& email) override;
+    /** No shadow service runs beside the embedded store: always an empty list. */
+    Async<QList<ShadowDecision>> listShadowDecisions(TimePoint from, TimePoint to) override {
+        Q_UNUSED(from)
+        Q_UNUSED(to)
+        return ready(Result(QList<ShadowDecision>()));
+    }
     Async<std::optional<CaseClaim>> getClaim(const QString& uid) override;
     /** On the expires_at index. */
     Async<QList<CaseClaim>> listLiveClaims(TimePoint now) override;

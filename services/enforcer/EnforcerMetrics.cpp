@@ -31,6 +31,8 @@ constexpr Counter kCounters[] = {
     {"already_written", "Decisions found committed already by another run or instance.", &PassReport::alreadyWritten},
     {"expiries", "Throttles and restrictions lowered on time.", &PassReport::expiries},
     {"would_write", "Commits not made because the service runs in shadow mode.", &PassReport::wouldWrite},
+    {"shadow_recorded", "Shadow decisions written to fair_use_shadow.", &PassReport::shadowRecorded},
+    {"shadow_found", "Shadow decisions found recorded already in their check interval.", &PassReport::shadowFound},
     {"junk_values", "Redis values and key names skipped as unreadable.", &PassReport::junkValues},
     {"ranges_worked", "User ranges this instance worked and finished.", &PassReport::rangesWorked},
     {"ranges_done_elsewhere", "User ranges another instance or an earlier pass had done.",

@@ -3,6 +3,7 @@
 #include "common/Await.h"
 #include "common/Subscription.h"
 #include "enforcer/RangeLeases.h"
+#include "enforcer/ShadowRecorder.h"
 #include "enforcer/SpeechUserScan.h"
 #include "logging/Logging.h"
 #include "metering/Metering.h"
@@ -182,8 +183,32 @@ void EnforcerPass::report(QJsonObject line) {
     // The check interval the line belongs to: each user is evaluated at most once in it.
     line.insert(QStringLiteral("epoch"),
                 formatRfc3339(RangeLeases::epochOf(m_options.now, m_options.policy.checkInterval)));
+    if (m_options.shadow) {
+        recordShadow(line);
+    }
     if (m_sink) {
         m_sink(line);
+    }
+}
+
+void EnforcerPass::recordShadow(QJsonObject& line) {
+    const std::optional<ShadowDecision> d =
+        shadowDecisionFromLine(line, m_options.now, m_options.policy.checkInterval, m_options.instanceName);
+    if (!d) {
+        return;
+    }
+    line.insert(QStringLiteral("shadow_id"), d->id);
+    const Result<ShadowWrite> written = recordShadowDecision(*m_firestore, *d, m_options.timeoutMs);
+    if (!written) {
+        qCWarning(lcEnforcer) << "shadow decision" << d->id << "not recorded:" << written.error().message;
+        ++m_report.firestoreErrors;
+        line.insert(QStringLiteral("shadow_record"), QStringLiteral("error"));
+    } else if (*written == ShadowWrite::AlreadyRecorded) {
+        ++m_report.shadowFound;
+        line.insert(QStringLiteral("shadow_record"), QStringLiteral("already_recorded"));
+    } else {
+        ++m_report.shadowRecorded;
+        line.insert(QStringLiteral("shadow_record"), QStringLiteral("recorded"));
     }
 }
 

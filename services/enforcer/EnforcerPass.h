@@ -30,8 +30,11 @@ struct EnforcerOptions {
     enforcement::Policy policy = enforcement::Policy::forReview();
     enforcement::ServiceIdentity identity;
     TimePoint now{};
-    /** Evaluate and report, write nothing (no Firestore document, no Redis key, not even the classifier lock). */
+    /** Evaluate and report, write nothing (no Firestore document, no Redis key, not even the classifier lock) but the
+     *  shadow decisions (fair_use_shadow, ShadowRecorder.h). */
     bool shadow = false;
+    /** This instance's name (the heartbeat's document id), recorded in each shadow decision. */
+    QString instanceName;
     std::chrono::milliseconds classifierLockTtl{120'000};
     int conversationLimit = 30; ///< the classifier contract's input (SPEC 2.3)
     std::chrono::hours conversationWindow{7 * 24};
@@ -72,6 +75,8 @@ struct PassReport {
     int alreadyWritten = 0;      ///< decisions another run or instance had committed already
     int expiries = 0;            ///< throttles and restrictions lowered (by evaluation or the sweep)
     int wouldWrite = 0;          ///< shadow: commits not made
+    int shadowRecorded = 0;      ///< shadow: decisions written to fair_use_shadow
+    int shadowFound = 0;         ///< shadow: decisions an earlier pass of the check interval had recorded
     int junkValues = 0;          ///< skipped Redis values and key names
     int rangesWorked = 0;        ///< user ranges this instance worked and finished (RangeLeases.h)
     int rangesDoneElsewhere = 0; ///< ranges another instance (or an earlier pass in this interval) had done
@@ -128,6 +133,9 @@ struct PassReport {
  * trigger, case, score, outcome), and so is every range this instance finished or lost (range, users, outcome). The
  * pass spins the calling thread's event loop while it waits (services/common/ Await.h): it is for the service's own
  * thread, never a GUI's.
+ *
+ * In shadow, each such decision is also recorded in fair_use_shadow, once per user and check interval
+ * (ShadowRecorder.h).
  */
 class EnforcerPass {
 public:
@@ -185,6 +193,8 @@ private:
     void underLease(RangeLeases* leases, int lease, const char* what, void (EnforcerPass::*work)());
     void sweepStage(Stage stage, const QString& untilField);
     void report(QJsonObject line);
+    /** Shadow: writes the decision `line` describes to fair_use_shadow (ShadowRecorder.h) and notes it in `line`. */
+    void recordShadow(QJsonObject& line);
     bool stopping();
 
     RedisCommands* m_redis;

@@ -23,6 +23,8 @@ QJsonObject PassReport::toJson() const {
                        {QStringLiteral("already_written"), alreadyWritten},
                        {QStringLiteral("expiries"), expiries},
                        {QStringLiteral("would_write"), wouldWrite},
+                       {QStringLiteral("shadow_recorded"), shadowRecorded},
+                       {QStringLiteral("shadow_found"), shadowFound},
                        {QStringLiteral("junk_values"), junkValues},
                        {QStringLiteral("ranges_worked"), rangesWorked},
                        {QStringLiteral("ranges_done_elsewhere"), rangesDoneElsewhere},

@@ -19,6 +19,8 @@ target_sources(fairuse_services PRIVATE
     enforcer/PromptEvaluations.h
     enforcer/RangeLeases.cpp
     enforcer/RangeLeases.h
+    enforcer/ShadowRecorder.cpp
+    enforcer/ShadowRecorder.h
     enforcer/SpeechUserScan.cpp
     enforcer/SpeechUserScan.h
 )

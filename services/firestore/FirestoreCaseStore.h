@@ -157,6 +157,8 @@ public:
      *  (`owner_uid == reader.uid`, or `owner == reader.email` for an identity without a uid), merged by id. */
     Async<QList<SavedView>> listViews(const Reviewer& reader) override;
     Async<QList<ServiceHeartbeat>> listServiceHeartbeats() override;
+    /** fair_use_shadow: one query per page of pass_at in [from, to), ascending (ShadowDecisionDocument.h). */
+    Async<QList<ShadowDecision>> listShadowDecisions(TimePoint from, TimePoint to) override;
     QString describe() const override;
 
     /** Admin helpers (the console's admin pages and the seed command). */

@@ -28,6 +28,7 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreLabels.h
     firestore/FirestoreMapping.cpp
     firestore/FirestoreMapping.h
+    firestore/FirestoreShadow.cpp
     firestore/FirestorePeriodCases.cpp
     firestore/FirestoreValue.cpp
     firestore/FirestoreValue.h
@@ -35,6 +36,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreViews.h
     firestore/ServiceHeartbeatDocument.cpp
     firestore/ServiceHeartbeatDocument.h
+    firestore/ShadowDecisionDocument.cpp
+    firestore/ShadowDecisionDocument.h
     firestore/UserDocument.cpp
     firestore/UserDocument.h
 )

@@ -3,8 +3,8 @@
 // plan, junk values), their conversations, subscriptions, states and earlier cases in the Firestore emulator; the
 // built binary run with --once at chosen times. What it must write is computed with the core from the same inputs
 // (enforcement::evaluate, the heuristic classifier), never hard-coded: stages, cases and `enforce` records exactly as
-// the policy implies; a rerun writes nothing new; --shadow writes nothing; a week later the throttles and
-// restrictions have expired.
+// the policy implies; a rerun writes nothing new; --shadow writes no state, case or record (what it records:
+// EnforcerShadowE2ETest); a week later the throttles and restrictions have expired.
 #include "EnforcerPopulation.h"
 #include "RequireBackend.h"
 #include "TestTime.h"
@@ -181,7 +181,7 @@ private Q_SLOTS:
     }
 
     void pass() {
-        // Shadow first: every decision reported, nothing written anywhere.
+        // Shadow first: every decision reported, no state, case, record or Redis key written.
         const Run shadow = runEnforcer(
             {QStringLiteral("--once"), QStringLiteral("--shadow"), QStringLiteral("--now"), formatRfc3339(kT)});
         QVERIFY2(shadow.exitCode == 0, qPrintable(shadow.err));

@@ -81,6 +81,8 @@ PassReport report(int scale) {
     r.expiries = 6 * scale;
     r.redisErrors = 7 * scale;
     r.firestoreErrors = 8 * scale;
+    r.shadowRecorded = 11 * scale;
+    r.shadowFound = 13 * scale;
     return r;
 }
 
@@ -118,6 +120,8 @@ private Q_SLOTS:
             {QStringLiteral("redis_errors_total"), QStringLiteral("21")},
             {QStringLiteral("firestore_errors_total"), QStringLiteral("24")},
             {QStringLiteral("state_writes_total"), QStringLiteral("0")},
+            {QStringLiteral("shadow_recorded_total"), QStringLiteral("33")},
+            {QStringLiteral("shadow_found_total"), QStringLiteral("39")},
         };
         for (auto it = counters.cbegin(); it != counters.cend(); ++it) {
             const QString name = QStringLiteral("fairuse_enforcer_") + it.key();

@@ -1,10 +1,11 @@
 // Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
 // document types: fair-use state, event, conversation, audit record, LLM spend, classifier result, the user
-// document's subscription, a claim, an appeal and a saved view.
+// document's subscription, a claim, an appeal, a saved view and a shadow decision (whose round trip must hold).
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreMapping.h"
 #include "firestore/FirestoreViews.h"
+#include "firestore/ShadowDecisionDocument.h"
 #include "firestore/UserDocument.h"
 
 #include <QJsonDocument>
@@ -12,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 using namespace fairuse::services;
 
@@ -55,6 +57,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (auto v = decodeView(*doc)) {
         (void)encodeView(*v);
+    }
+    if (auto d = decodeShadowDecision(*doc)) {
+        FirestoreDocument again = *doc;
+        again.fields = encodeShadowDecision(*d);
+        const auto back = decodeShadowDecision(again);
+        if (!back || back->id != d->id || back->action != d->action || back->stageBefore != d->stageBefore ||
+            back->stageAfter != d->stageAfter || back->totals != d->totals || back->score != d->score ||
+            back->trigger != d->trigger || back->caseId != d->caseId || back->passAt != d->passAt) {
+            std::abort();
+        }
     }
     return 0;
 }

@@ -1,12 +1,15 @@
 // packaging/firestore/firestore.rules against what reviewers genuinely do, signed in through the Firebase Auth
 // emulator: a reviewer books classifier spend, resolves and notes through the store, a senior reviewer overrides,
 // exempts and un-exempts, accounts without a verified reviewer read nothing, bulk commits fit the rules' budget of
-// document reads, and the enforcement service's heartbeats are read by reviewers and written by nobody but the service.
+// document reads, and the enforcement service's heartbeats and shadow decisions are read by reviewers and written by
+// nobody but the service.
 #include "RulesActorsTestBase.h"
 
 #include "enforcement/SpendReview.h"
 #include "firestore/FirestoreMapping.h"
+#include "enforcement/ShadowComparison.h"
 #include "firestore/ServiceHeartbeatDocument.h"
+#include "firestore/ShadowDecisionDocument.h"
 
 #include <QDateTime>
 
@@ -26,6 +29,7 @@ private Q_SLOTS:
     void concurrentReviewersOnDifferentUsersBothLand();
     void serviceHeartbeatIsReadOnly();
     void reviewerResolvesASpendCaseOfAUserWithoutState();
+    void shadowDecisionsAreReadOnly();
 };
 
 void FirestoreRulesTest::reviewerResolvesASpendCaseOfAUserWithoutState() {
@@ -68,6 +72,63 @@ void FirestoreRulesTest::reviewerResolvesASpendCaseOfAUserWithoutState() {
         FirestoreCaseStore::eventPath(uid, QStringLiteral("forged")), encodeEvent(after->first()))}));
     QVERIFY(!forged.ok());
     QCOMPARE(forged.error().kind, ErrorKind::Permission);
+
+void FirestoreRulesTest::shadowDecisionsAreReadOnly() {
+    ShadowDecision d;
+    d.uid = freshUser(Stage::Warning);
+    d.passAt = actionTime();
+    d.intervalStart = enforcement::checkIntervalStart(d.passAt, std::chrono::minutes(5));
+    d.id = enforcement::shadowDecisionId(d.uid, d.intervalStart);
+    d.instance = QStringLiteral("shadow-1");
+    d.action = QStringLiteral("throttle");
+    d.outcome = QStringLiteral("would_write");
+    d.stageBefore = Stage::Warning;
+    d.stageAfter = Stage::Throttle;
+    d.trigger = CapWindow::Daily;
+    d.totals = SpeechTotals{9'000'000, 9'000'000, 9'000'000};
+    d.score = 0.93;
+    d.usageType = UsageType::Audiobook;
+    const QString path = shadowDecisionPath(d.id);
+    VERIFY_OK(wait(m_rules.owner->commit({FirestoreWrite::set(path, encodeShadowDecision(d))}))); // the service
+    for (Who who : {Who::Reviewer, Who::Senior, Who::Admin}) {
+        FirestoreCaseStore store(actor(who).client);
+        auto read =
+            wait(store.listShadowDecisions(d.passAt - std::chrono::minutes(1), d.passAt + std::chrono::minutes(1)));
+        VERIFY_OK(read);
+        QVERIFY(std::any_of(read->begin(), read->end(), [&d](const ShadowDecision& x) {
+            return x.id == d.id && x.stageAfter == Stage::Throttle && x.score == 0.93;
+        }));
+        ShadowDecision forged = d;
+        forged.stageAfter = Stage::None;
+        const auto written = wait(actor(who).client->commit({FirestoreWrite::set(path, encodeShadowDecision(forged))}));
+        QVERIFY(!written.ok());
+        QCOMPARE(written.error().kind, ErrorKind::Permission);
+        forged.uid = d.uid + QStringLiteral("x");
+        forged.id = enforcement::shadowDecisionId(forged.uid, forged.intervalStart);
+        const auto created = wait(actor(who).client->commit(
+            {FirestoreWrite::set(shadowDecisionPath(forged.id), encodeShadowDecision(forged))}));
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Permission);
+        const auto removed = wait(actor(who).client->remove(path));
+        QVERIFY(!removed.ok());
+        QCOMPARE(removed.error().kind, ErrorKind::Permission);
+    }
+    for (Who who : {Who::NoRole, Who::Unverified, Who::UnknownRole}) {
+        const auto denied = wait(actor(who).client->get(path));
+        QVERIFY(!denied.ok());
+        QCOMPARE(denied.error().kind, ErrorKind::Permission);
+        FirestoreCaseStore store(actor(who).client);
+        const auto listed =
+            wait(store.listShadowDecisions(d.passAt - std::chrono::minutes(1), d.passAt + std::chrono::minutes(1)));
+        QVERIFY(!listed.ok());
+        QCOMPARE(listed.error().kind, ErrorKind::Permission);
+    }
+    // Still the service's record, unchanged.
+    auto stored = wait(m_rules.owner->get(path));
+    VERIFY_OK(stored);
+    auto decoded = decodeShadowDecision(*stored);
+    VERIFY_OK(decoded);
+    QVERIFY(decoded->stageAfter == Stage::Throttle);
 }
 
 void FirestoreRulesTest::serviceHeartbeatIsReadOnly() {

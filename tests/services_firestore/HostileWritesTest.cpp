@@ -4,6 +4,9 @@
 // commit is then sent unaltered and must pass, so the refusal is the alteration's doing and nothing else's.
 #include "RulesActorsTestBase.h"
 
+#include "enforcement/ShadowComparison.h"
+#include "firestore/ShadowDecisionDocument.h"
+
 using namespace fairuse;
 using namespace fairuse::services;
 using namespace fairuse::testing::rules;
@@ -51,7 +54,7 @@ QString recordIdOf(const Genuine& g) {
 }
 
 /** Rows of hostileWritesAreRefused(); each is one data row (they hold functions, so they are built in the test). */
-constexpr int kHostileRows = 67;
+constexpr int kHostileRows = 68;
 
 } // namespace
 
@@ -417,6 +420,18 @@ void HostileWritesTest::hostileWritesAreRefused() {
              w = {FirestoreWrite::set(QStringLiteral("users/%1").arg(uid),
                                       {{QStringLiteral("subscription"),
                                         V::map({{QStringLiteral("plan"), V::string(QStringLiteral("unlimited"))}})}})};
+         }},
+        {QStringLiteral("a note that also records a shadow decision"), Stage::Warning, Who::Senior, Who::Senior,
+         userNote,
+         [](QList<FirestoreWrite>& w, const Genuine&, const QString& uid) {
+             ShadowDecision d;
+             d.uid = uid;
+             d.passAt = at("2026-03-20T12:00:00Z");
+             d.intervalStart = d.passAt;
+             d.id = enforcement::shadowDecisionId(uid, d.intervalStart);
+             d.instance = QStringLiteral("forged");
+             d.action = QStringLiteral("none");
+             w.append(FirestoreWrite::set(shadowDecisionPath(d.id), encodeShadowDecision(d)));
          }},
     };
     QCOMPARE(rows.size(), kHostileRows);
