@@ -3,6 +3,7 @@
 #include "EnforcerCommandLine.h"
 
 #include "common/Await.h"
+#include "enforcer/ClassifierReruns.h"
 #include "enforcer/EnforcerHttp.h"
 #include "enforcer/EnforcerMetrics.h"
 #include "enforcer/EnforcerPass.h"
@@ -25,6 +26,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 
 using namespace fairuse;
@@ -78,12 +80,18 @@ TimePoint clockNow() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-/** Waits until `until` while the event loop runs; false when a stop was requested first. */
-bool waitUntil(TimePoint until) {
+/** Waits until `until` while the event loop runs, calling `every` every `period` meanwhile (the re-run requests);
+ *  false when a stop was requested first. */
+bool waitUntil(TimePoint until, std::chrono::milliseconds period, const std::function<void()>& every) {
+    TimePoint next = clockNow() + period;
     while (g_stop == 0 && clockNow() < until) {
         QEventLoop loop;
         QTimer::singleShot(200, &loop, &QEventLoop::quit);
         loop.exec();
+        if (g_stop == 0 && clockNow() >= next) {
+            every();
+            next = clockNow() + period;
+        }
     }
     return g_stop == 0;
 }
@@ -248,6 +256,14 @@ int main(int argc, char** argv) {
     heartbeat.version = QCoreApplication::applicationVersion();
     heartbeat.shadow = c.shadow;
     heartbeat.intervalS = c.once ? 0 : c.interval.count();
+    // The console's re-run requests: after every pass, and every few seconds between passes.
+    services::RerunOptions rerunOptions;
+    rerunOptions.clock = c.now ? std::function<TimePoint()>([t = *c.now] { return t; }) : clockNow;
+    rerunOptions.shadow = c.shadow;
+    rerunOptions.classifierLockTtl = options.classifierLockTtl;
+    rerunOptions.instance = heartbeat.instance;
+    services::ClassifierReruns reruns(redis, &usage, firestore, &cases, classifier.get(), rerunOptions, sink);
+    constexpr std::chrono::seconds kRerunPoll(3);
     for (;;) {
         const TimePoint started = clockNow();
         metrics.passStarted(started);
@@ -271,12 +287,13 @@ int main(int argc, char** argv) {
             << "\n";
         out.flush();
         qCInfo(lcEnforcer).noquote() << "fairuse-enforcer:" << report.summary();
+        const services::RerunReport rerunReport = reruns.poll();
         services::flushLogging();
         if (c.once) {
-            return report.backendsFailed() ? kExitBackendFailed : kExitOk;
+            return report.backendsFailed() || rerunReport.backendsFailed() ? kExitBackendFailed : kExitOk;
         }
         // Loop mode: a failed pass is logged and the next one tries again; only a signal ends the service.
-        if (!waitUntil(started + c.interval)) {
+        if (!waitUntil(started + c.interval, kRerunPoll, [&reruns] { (void)reruns.poll(); })) {
             qCInfo(lcEnforcer) << "stopped";
             services::flushLogging();
             return kExitOk;

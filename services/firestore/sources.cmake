@@ -1,6 +1,8 @@
 # Sources of services/firestore: the case store over the Firestore REST API (v1).
 target_sources(fairuse_services PRIVATE
     firestore/CaseworkDocuments.cpp
+    firestore/ClassifierRunDocument.cpp
+    firestore/ClassifierRunDocument.h
     firestore/FieldReader.cpp
     firestore/FieldReader.h
     firestore/FirestoreAuth.cpp
