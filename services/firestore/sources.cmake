@@ -36,6 +36,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreViews.cpp
     firestore/FirestoreViews.h
     firestore/ServiceHeartbeatDocument.cpp
+    firestore/ServiceRerunClassifier.cpp
+    firestore/ServiceRerunClassifier.h
     firestore/ServiceHeartbeatDocument.h
     firestore/UserDocument.cpp
     firestore/UserDocument.h
