@@ -17,6 +17,8 @@ QString helpText() {
         "the enforcement core (caps from users/{uid}.subscription, state from Firestore), consults the classifier on\n"
         "a cap hit, writes state + case + audit record in one commit, and lowers throttles and restrictions whose\n"
         "time has passed. One JSON line per decision on standard output, then {\"summary\": ...}; logs on stderr.\n"
+        "It also answers the consoles' re-run requests (rerun_classifier audit records) with its classifier, in\n"
+        "fair_use_classifier_runs: after every pass and every 3 s between passes (--once: once, after the pass).\n"
         "\n"
         "  --redis URL          the backend's Redis (redis:// on this machine, rediss:// elsewhere); the password in\n"
         "                       FAIRUSE_REDIS_PASSWORD\n"
