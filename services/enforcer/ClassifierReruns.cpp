@@ -181,7 +181,12 @@ RerunReport ClassifierReruns::poll() {
 ClassifierReruns::Handled ClassifierReruns::answer(const AuditRecord& request, RerunReport& report) {
     const TimePoint now = m_options.clock();
     const QString id = FirestoreCaseStore::auditRecordId(request.sequence);
-    if (request.uid.isEmpty() || now - request.at > m_options.maxAge) {
+    if (request.uid.isEmpty()) {
+        ++report.stale;
+        emitLine({}, request, QStringLiteral("no_user"));
+        return Handled::Yes;
+    }
+    if (now - request.at > m_options.maxAge) {
         ++report.stale;
         emitLine({{QStringLiteral("requested_at"), formatRfc3339(request.at)}}, request, QStringLiteral("stale"));
         return Handled::Yes;

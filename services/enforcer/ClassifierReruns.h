@@ -37,7 +37,7 @@ struct RerunReport {
     int answered = 0;        ///< answers written with status ok
     int failed = 0;          ///< answers written with status failed (the classifier failed)
     int alreadyAnswered = 0; ///< another poll or instance had answered
-    int stale = 0;           ///< older than RerunOptions::maxAge: passed over
+    int stale = 0;           ///< older than RerunOptions::maxAge, or naming no user: passed over
     int lockedElsewhere = 0; ///< the user's classifier lock was held: left for the next poll
     int redisErrors = 0;
     int firestoreErrors = 0;

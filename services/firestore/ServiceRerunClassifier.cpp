@@ -100,6 +100,9 @@ void ServiceRerunClassifier::poll(std::shared_ptr<Waiting> w) {
             if (!run) {
                 settle(w, Error::invalid(
                               tr("The enforcement service's answer is malformed: %1").arg(run.error().message)));
+            } else if (run->uid != w->uid) {
+                settle(w, Error::invalid(tr("The enforcement service's answer %1 is about user %2, not %3.")
+                                             .arg(w->recordId, run->uid, w->uid)));
             } else if (!run->ok || !run->classifier) {
                 settle(w, Error::unavailable(tr("The enforcement service could not classify: %1").arg(run->error)));
             } else {

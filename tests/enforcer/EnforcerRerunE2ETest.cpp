@@ -16,9 +16,16 @@
 #include "firestore/FirestoreCaseStore.h"
 #include "redis/RedisClient.h"
 
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcessEnvironment>
 #include <QTest>
+
+#include <algorithm>
+#include <functional>
 
 using namespace fairuse;
 using namespace fairuse::services;
@@ -208,6 +215,62 @@ private Q_SLOTS:
         // The live service finds it answered.
         const Run live = runEnforcer({});
         QCOMPARE(outcomes(live), QStringList{id(meet) + QStringLiteral(":already_answered")});
+    }
+
+    void loopModeAnswersWithinSeconds() {
+        // The service in loop mode, a pass every 5 minutes: a request written after its first pass is answered by the
+        // polls between passes, not at the next pass.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
+                {QStringLiteral("--interval"), QStringLiteral("300"), QStringLiteral("--redis"), redisUrl(),
+                 QStringLiteral("--firestore"), m_project, QStringLiteral("--identity"), kIdentity,
+                 QStringLiteral("--log-dir"),
+                 qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-rerun-logs")});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        QList<QJsonObject> lines;
+        const auto waitFor = [&](const std::function<bool(const QJsonObject&)>& wanted, int ms) {
+            QElapsedTimer t;
+            t.start();
+            for (;;) {
+                while (p.canReadLine()) {
+                    const QByteArray line = p.readLine();
+                    out += line;
+                    lines.append(QJsonDocument::fromJson(line).object());
+                }
+                if (std::any_of(lines.begin(), lines.end(), wanted)) {
+                    return true;
+                }
+                if (t.elapsed() >= ms || p.state() != QProcess::Running) {
+                    return false;
+                }
+                p.waitForReadyRead(200);
+            }
+        };
+        const bool passed = waitFor([](const QJsonObject& o) { return o.contains(QStringLiteral("summary")); }, 120000);
+        QVERIFY2(passed, out.constData());
+        const TimePoint now = TimePoint(std::chrono::milliseconds(QDateTime::currentMSecsSinceEpoch()));
+        const std::int64_t sequence = request(QStringLiteral("meet"), now);
+        QVERIFY(sequence > 0);
+        QElapsedTimer answered;
+        answered.start();
+        const bool ok = waitFor(
+            [&](const QJsonObject& o) {
+                return o.value(QStringLiteral("rerun")).toString() == id(sequence) &&
+                       o.value(QStringLiteral("outcome")).toString() == QLatin1String("answered");
+            },
+            60000);
+        const qint64 ms = answered.elapsed();
+        p.terminate();
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(ok, out.constData());
+        QVERIFY2(ms < 30000, qPrintable(QStringLiteral("answered after %1 ms").arg(ms)));
+        QVERIFY(answerOf(sequence).ok());
+        QCOMPARE(p.exitCode(), 0);
+        qInfo("loop mode: answered %lld ms after the request", ms);
     }
 
     void aFailedClassifierIsAnsweredAsFailed() {
