@@ -43,6 +43,7 @@ struct Flag {
 const Flag kFlags[] = {
     {"allowPlaintextRedis", &ConnectionProfile::allowPlaintextRedis},
     {"emailSignIn", &ConnectionProfile::passwordSignIn}, // not "password...": the settings file never names one
+    {"rerunClassifierByService", &ConnectionProfile::rerunByService},
 };
 
 /** The kinds as the settings file names them. */

@@ -36,6 +36,10 @@ struct ConnectionProfile {
     /** OpenAI-compatible endpoint and model; empty endpoint: the offline heuristic classifier. */
     QString llmBaseUrl;
     QString llmModel;
+    /** Where the console's "Re-run classifier" runs: false (the default), on this computer, with the LLM endpoint
+     *  above and its key from the keychain; true, by the enforcement service, which answers the re-run's audit record
+     *  (services/firestore/ServiceRerunClassifier.h): no LLM key is read on this computer. Not for the demo. */
+    bool rerunByService = false;
 
     // Sign-in (emulator and production; the demo acts as the demo store's own reviewer). Who acts is never part of
     // a profile: it is the verified e-mail, uid and role claim of the ID token Firebase Authentication issues.

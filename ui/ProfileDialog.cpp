@@ -34,6 +34,7 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     , m_emulatorHost(new QLineEdit(this))
     , m_llmUrl(new QLineEdit(this))
     , m_llmModel(new QLineEdit(this))
+    , m_rerunWhere(new QComboBox(this))
     , m_authProject(new QLineEdit(this))
     , m_apiKey(new QLineEdit(this))
     , m_authEmulatorHost(new QLineEdit(this))
@@ -61,6 +62,11 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     m_authorizationUrl->setPlaceholderText(tr("Google's (for an OIDC provider: its authorization endpoint)"));
     m_tokenUrl->setPlaceholderText(tr("Google's (for an OIDC provider: its token endpoint)"));
     m_llmUrl->setPlaceholderText(tr("empty: offline heuristic classifier"));
+    m_rerunWhere->addItem(tr("on this computer"), false);
+    m_rerunWhere->addItem(tr("by the enforcement service"), true);
+    m_rerunWhere->setToolTip(
+        tr("By the enforcement service: the service answers the re-run's audit record with its own "
+           "classifier, and no LLM key is read on this computer."));
 
     auto* form = new QFormLayout;
     auto addRow = [form](const QString& label, QWidget* field) {
@@ -84,6 +90,7 @@ ProfileDialog::ProfileDialog(models::ProfileSettings& settings, std::shared_ptr<
     addRow(tr("Firestore &emulator host"), m_emulatorHost);
     addRow(tr("&LLM endpoint"), m_llmUrl);
     addRow(tr("LLM &model"), m_llmModel);
+    addRow(tr("Re-run classifier"), m_rerunWhere);
     addRow(tr("Sign-in pro&ject"), m_authProject);
     addRow(tr("Firebase &API key"), m_apiKey);
     addRow(tr("A&uth emulator host"), m_authEmulatorHost);
@@ -163,6 +170,7 @@ void ProfileDialog::load(const QString& name) {
     m_emulatorHost->setText(p.firestoreEmulatorHost);
     m_llmUrl->setText(p.llmBaseUrl);
     m_llmModel->setText(p.llmModel);
+    m_rerunWhere->setCurrentIndex(m_rerunWhere->findData(p.rerunByService));
     m_authProject->setText(p.authProject);
     m_apiKey->setText(p.firebaseApiKey);
     m_authEmulatorHost->setText(p.authEmulatorHost);
@@ -189,6 +197,7 @@ models::ConnectionProfile ProfileDialog::fromForm() const {
     p.firestoreEmulatorHost = m_emulatorHost->text().trimmed();
     p.llmBaseUrl = m_llmUrl->text().trimmed();
     p.llmModel = m_llmModel->text().trimmed();
+    p.rerunByService = p.kind != ProfileKind::Demo && m_rerunWhere->currentData().toBool();
     p.authProject = m_authProject->text().trimmed();
     p.firebaseApiKey = m_apiKey->text().trimmed();
     p.authEmulatorHost = m_authEmulatorHost->text().trimmed();
@@ -205,8 +214,9 @@ void ProfileDialog::updateVisibility() {
     const bool demo = static_cast<ProfileKind>(m_kind->currentData().toInt()) == ProfileKind::Demo;
     for (QWidget* w :
          {static_cast<QWidget*>(m_redisUrl), static_cast<QWidget*>(m_project), static_cast<QWidget*>(m_emulatorHost),
-          static_cast<QWidget*>(m_llmUrl), static_cast<QWidget*>(m_llmModel), static_cast<QWidget*>(m_authProject),
-          static_cast<QWidget*>(m_apiKey), static_cast<QWidget*>(m_authEmulatorHost), static_cast<QWidget*>(m_provider),
+          static_cast<QWidget*>(m_llmUrl), static_cast<QWidget*>(m_llmModel), static_cast<QWidget*>(m_rerunWhere),
+          static_cast<QWidget*>(m_authProject), static_cast<QWidget*>(m_apiKey),
+          static_cast<QWidget*>(m_authEmulatorHost), static_cast<QWidget*>(m_provider),
           static_cast<QWidget*>(m_clientId), static_cast<QWidget*>(m_authorizationUrl),
           static_cast<QWidget*>(m_tokenUrl), static_cast<QWidget*>(m_passwordSignIn)}) {
         w->setEnabled(!demo);

@@ -52,6 +52,7 @@ private:
     QLineEdit* m_emulatorHost;
     QLineEdit* m_llmUrl;
     QLineEdit* m_llmModel;
+    QComboBox* m_rerunWhere;
     QLineEdit* m_authProject;
     QLineEdit* m_apiKey;
     QLineEdit* m_authEmulatorHost;

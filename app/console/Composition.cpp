@@ -9,6 +9,7 @@
 #include "firestore/FirestoreAuth.h"
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreClient.h"
+#include "firestore/ServiceRerunClassifier.h"
 #include "llm/ClassifierSpendBooking.h"
 #include "llm/HeuristicClassifierService.h"
 #include "llm/OpenAiClassifier.h"
@@ -344,14 +345,21 @@ void Composer::useSession(std::shared_ptr<AuthSession> session) {
     // of every page.
     options.enrichQueueRows = false;
     b.cases = std::make_shared<FirestoreCaseStore>(client, options);
-    buildClassifier();
+    buildClassifier(client);
 }
 
-void Composer::buildClassifier() {
+void Composer::buildClassifier(const std::shared_ptr<FirestoreClient>& firestore) {
     const auto done = [this] {
         m_connection->backend.now = clock();
         Q_EMIT ready();
     };
+    if (m_profile.rerunByService) {
+        // The service answers the re-run's audit record with its own classifier: no LLM key on this computer.
+        m_connection->backend.classifier =
+            std::make_shared<ServiceRerunClassifier>(firestore, m_connection->backend.reviewer);
+        done();
+        return;
+    }
     if (m_profile.llmBaseUrl.isEmpty()) {
         m_connection->backend.classifier = std::make_shared<HeuristicClassifierService>();
         done();

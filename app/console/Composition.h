@@ -15,6 +15,7 @@
 namespace fairuse::services {
 class AuthSession;
 class EmbeddedDatabase;
+class FirestoreClient;
 } // namespace fairuse::services
 
 namespace fairuse::console {
@@ -95,7 +96,9 @@ private:
     void startAuth();
     void requestSignIn(const QString& reason);
     void useSession(std::shared_ptr<services::AuthSession> session);
-    void buildClassifier();
+    /** The classifier of the profile: the heuristic, the LLM (its key from the keychain), or the enforcement service
+     *  answering re-runs through `firestore` (no key read). */
+    void buildClassifier(const std::shared_ptr<services::FirestoreClient>& firestore);
     /** Reads a secret of the profile; when it is not stored, asks for it if `ask` (and stores the answer). An
      *  optional secret that is neither stored nor given continues with an empty value. */
     void readSecret(models::ProfileSecret secret, bool optional, bool ask, std::function<void(QString)> next);

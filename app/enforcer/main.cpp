@@ -3,6 +3,7 @@
 #include "EnforcerCommandLine.h"
 
 #include "common/Await.h"
+#include "enforcer/ClassifierReruns.h"
 #include "enforcer/EnforcerHttp.h"
 #include "enforcer/EnforcerMetrics.h"
 #include "enforcer/EnforcerPass.h"
@@ -83,14 +84,20 @@ TimePoint clockNow() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-/** Waits until `until` while the event loop runs, calling `tick` every 200 ms; false when a stop was requested
- *  first. */
-bool waitUntil(TimePoint until, const std::function<void()>& tick) {
+/** Waits until `until` while the event loop runs, calling `tick` every 200 ms (the prompt evaluations) and `every`
+ *  every `period` (the re-run requests); false when a stop was requested first. */
+bool waitUntil(TimePoint until, const std::function<void()>& tick, std::chrono::milliseconds period,
+               const std::function<void()>& every) {
+    TimePoint next = clockNow() + period;
     while (g_stop == 0 && clockNow() < until) {
         QEventLoop loop;
         QTimer::singleShot(200, &loop, &QEventLoop::quit);
         loop.exec();
         tick();
+        if (g_stop == 0 && clockNow() >= next) {
+            every();
+            next = clockNow() + period;
+        }
     }
     return g_stop == 0;
 }
@@ -328,6 +335,15 @@ int main(int argc, char** argv) {
         out << QJsonDocument(QJsonObject{{QStringLiteral("prompt"), line}}).toJson(QJsonDocument::Compact) << "\n";
         out.flush();
     };
+
+    // The console's re-run requests: after every pass, and every few seconds between passes.
+    services::RerunOptions rerunOptions;
+    rerunOptions.clock = c.now ? std::function<TimePoint()>([t = *c.now] { return t; }) : clockNow;
+    rerunOptions.shadow = c.shadow;
+    rerunOptions.classifierLockTtl = options.classifierLockTtl;
+    rerunOptions.instance = heartbeat.instance;
+    services::ClassifierReruns reruns(redis, &usage, firestore, &cases, classifier.get(), rerunOptions, sink);
+    constexpr std::chrono::seconds kRerunPoll(3);
     for (;;) {
         const TimePoint started = clockNow();
         metrics.passStarted(started);
@@ -358,12 +374,13 @@ int main(int argc, char** argv) {
             << "\n";
         out.flush();
         qCInfo(lcEnforcer).noquote() << "fairuse-enforcer:" << report.summary();
+        const services::RerunReport rerunReport = reruns.poll();
         services::flushLogging();
         if (c.once) {
-            return report.backendsFailed() ? kExitBackendFailed : kExitOk;
+            return report.backendsFailed() || rerunReport.backendsFailed() ? kExitBackendFailed : kExitOk;
         }
         // Loop mode: a failed pass is logged and the next one tries again; only a signal ends the service.
-        if (!waitUntil(started + c.interval, runPromptBatch)) {
+        if (!waitUntil(started + c.interval, runPromptBatch, kRerunPoll, [&reruns] { (void)reruns.poll(); })) {
             qCInfo(lcEnforcer) << "stopped";
             services::flushLogging();
             return kExitOk;

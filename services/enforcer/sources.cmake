@@ -4,6 +4,8 @@
 find_package(Qt6 6.4 REQUIRED COMPONENTS HttpServer)
 target_sources(fairuse_services PRIVATE
     enforcer/ClassifierBackoff.cpp
+    enforcer/ClassifierReruns.cpp
+    enforcer/ClassifierReruns.h
     enforcer/ClassifierBackoff.h
     enforcer/EnforcerHttp.cpp
     enforcer/EnforcerHttp.h

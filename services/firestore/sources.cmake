@@ -1,6 +1,8 @@
 # Sources of services/firestore: the case store over the Firestore REST API (v1).
 target_sources(fairuse_services PRIVATE
     firestore/CaseworkDocuments.cpp
+    firestore/ClassifierRunDocument.cpp
+    firestore/ClassifierRunDocument.h
     firestore/FieldReader.cpp
     firestore/FieldReader.h
     firestore/FirestoreAuth.cpp
@@ -35,6 +37,8 @@ target_sources(fairuse_services PRIVATE
     firestore/FirestoreViews.cpp
     firestore/FirestoreViews.h
     firestore/ServiceHeartbeatDocument.cpp
+    firestore/ServiceRerunClassifier.cpp
+    firestore/ServiceRerunClassifier.h
     firestore/ServiceHeartbeatDocument.h
     firestore/ShadowDecisionDocument.cpp
     firestore/ShadowDecisionDocument.h

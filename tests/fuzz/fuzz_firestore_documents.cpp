@@ -1,6 +1,8 @@
 // Firestore documents as the REST API returns them ({"name", "fields", "updateTime"}), decoded as each of our
 // document types: fair-use state, event, conversation, audit record, LLM spend, classifier result, the user
-// document's subscription, a claim, an appeal, a saved view and a shadow decision (whose round trip must hold).
+// document's subscription, a claim, an appeal, a saved view, a shadow decision (whose round trip must hold) and the
+// enforcement service's answer to a re-run request.
+#include "firestore/ClassifierRunDocument.h"
 #include "firestore/FirestoreAppeals.h"
 #include "firestore/FirestoreClaims.h"
 #include "firestore/FirestoreMapping.h"
@@ -67,6 +69,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             back->trigger != d->trigger || back->caseId != d->caseId || back->passAt != d->passAt) {
             std::abort();
         }
+    }
+    if (auto r = decodeClassifierRun(*doc)) {
+        // What the console shows: an ok answer always has a verdict with its scores in range.
+        if (r->ok && (!r->classifier || !(r->classifier->misuseScore >= 0.0 && r->classifier->misuseScore <= 1.0) ||
+                      !(r->classifier->confidence >= 0.0 && r->classifier->confidence <= 1.0))) {
+            __builtin_trap();
+        }
+        (void)encodeClassifierRun(*r);
     }
     return 0;
 }

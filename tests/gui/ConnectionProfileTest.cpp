@@ -100,6 +100,26 @@ private Q_SLOTS:
         QVERIFY(!profiles.profile(QStringLiteral("production")).allowPlaintextRedis);
     }
 
+    void rerunByServicePersistsAndDefaultsOff() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("p.ini"));
+        {
+            QSettings settings(file, QSettings::IniFormat);
+            ProfileSettings profiles(&settings);
+            for (const ConnectionProfile& p : ProfileSettings::builtIns()) {
+                QVERIFY(!p.rerunByService); // the desktop path stays the default
+            }
+            ConnectionProfile p = profiles.profile(QStringLiteral("keyless"));
+            QVERIFY(!p.rerunByService);
+            p.rerunByService = true;
+            profiles.save(p);
+        }
+        QSettings settings(file, QSettings::IniFormat);
+        ProfileSettings profiles(&settings);
+        QVERIFY(profiles.profile(QStringLiteral("keyless")).rerunByService);
+        QVERIFY(!profiles.profile(QStringLiteral("production")).rerunByService);
+    }
+
     void checkedBeforeConnecting_data() {
         QTest::addColumn<int>("kind");
         QTest::addColumn<QString>("redisUrl");

@@ -295,6 +295,24 @@ private Q_SLOTS:
         QVERIFY(!m_settings->profile(QStringLiteral("prod-tunnel")).allowPlaintextRedis);
     }
 
+    void rerunByTheServiceIsSaved() {
+        ProfileDialog dialog(*m_settings, m_secrets, QStringLiteral("demo"));
+        dialog.show();
+        addProfile(dialog, QStringLiteral("keyless"));
+        fillEmulator(dialog);
+        QComboBox* where = nullptr;
+        for (auto* box : dialog.findChildren<QComboBox*>()) {
+            where = box->accessibleName() == QLatin1String("Re-run classifier") ? box : where;
+        }
+        QVERIFY(where);
+        QCOMPARE(where->currentData().toBool(), false); // on this computer, by default
+        QVERIFY(where->isEnabled());
+        where->setCurrentIndex(where->findData(true));
+        QVERIFY2(dialog.saveCurrent(), qPrintable(status(&dialog)));
+        QVERIFY(m_settings->profile(QStringLiteral("keyless")).rerunByService);
+        QVERIFY(!m_settings->profile(QStringLiteral("emulator")).rerunByService);
+    }
+
     void demoProfileNeedsNoServers() {
         ProfileDialog dialog(*m_settings, m_secrets, QStringLiteral("demo"));
         QVERIFY(!field(&dialog, QStringLiteral("Redis URL"))->isEnabled());
