@@ -25,3 +25,11 @@ function(fairuse_add_test name)
         set_tests_properties(${name} PROPERTIES TIMEOUT 300)
     endif()
 endfunction()
+
+# fairuse_redis_databases(TEST db...): the test flushes or counts the keys of these numbered databases of the shared
+# redis fixture; each database is a resource lock, so no two such tests run on one database at once (ctest -j).
+function(fairuse_redis_databases name)
+    foreach(db ${ARGN})
+        set_property(TEST ${name} APPEND PROPERTY RESOURCE_LOCK redis_db_${db})
+    endforeach()
+endfunction()
