@@ -4,13 +4,12 @@
 #include "BulkResolver.h"
 #include "DetailFormat.h"
 #include "FutureWatch.h"
+#include "InboxLayout.h"
 
-#include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
 #include <QTableView>
-#include <QVBoxLayout>
 
 namespace fairuse::ui {
 
@@ -22,37 +21,13 @@ AppealsInboxView::AppealsInboxView(models::Backend& backend, QWidget* parent)
     , m_detail(new QLabel(this))
     , m_status(new QLabel(this)) {
     setAccessibleName(tr("Appeals inbox"));
-    auto* title = new QLabel(tr("Open appeals, oldest first. Enter opens the user."), this);
-    auto* refreshButton = new QPushButton(tr("Re&fresh"), this);
-    auto* top = new QHBoxLayout();
-    top->addWidget(title, 1);
-    top->addWidget(refreshButton);
-
     m_table->setObjectName(QStringLiteral("appealsTable"));
     m_table->setAccessibleName(tr("Open appeals"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setTextElideMode(Qt::ElideMiddle); // user ids, as in the queue
-    m_table->setColumnWidth(models::AppealsModel::UserColumn, 150);
-
     m_detail->setObjectName(QStringLiteral("appealDetail"));
     m_detail->setAccessibleName(tr("Appeal message"));
-    m_detail->setWordWrap(true);
-    m_detail->setTextFormat(Qt::PlainText);
-    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_status->setObjectName(QStringLiteral("appealsStatus"));
-    m_status->setWordWrap(true);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_detail);
-    layout->addWidget(m_status);
+    QPushButton* refreshButton = layOutInbox(this, tr("Open appeals, oldest first. Enter opens the user."), m_table,
+                                             m_model, models::AppealsModel::UserColumn, m_detail, m_status);
 
     connect(refreshButton, &QPushButton::clicked, this, &AppealsInboxView::refresh);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { showCurrent(); });

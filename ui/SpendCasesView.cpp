@@ -2,14 +2,13 @@
 
 #include "DetailFormat.h"
 #include "FutureWatch.h"
+#include "InboxLayout.h"
 #include "SpendCasesModel.h"
 
-#include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
 #include <QTableView>
-#include <QVBoxLayout>
 
 namespace fairuse::ui {
 
@@ -21,38 +20,14 @@ SpendCasesView::SpendCasesView(models::Backend& backend, QWidget* parent)
     , m_detail(new QLabel(this))
     , m_status(new QLabel(this)) {
     setAccessibleName(tr("LLM-spend cases"));
-    auto* title =
-        new QLabel(tr("Users over their plan's LLM-spend cap, oldest case first. Enter opens the user."), this);
-    auto* refreshButton = new QPushButton(tr("Re&fresh"), this);
-    auto* top = new QHBoxLayout();
-    top->addWidget(title, 1);
-    top->addWidget(refreshButton);
-
     m_table->setObjectName(QStringLiteral("spendCasesTable"));
     m_table->setAccessibleName(tr("Open LLM-spend cases"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setTextElideMode(Qt::ElideMiddle);
-    m_table->setColumnWidth(models::SpendCasesModel::UserColumn, 150);
-
     m_detail->setObjectName(QStringLiteral("spendCaseDetail"));
     m_detail->setAccessibleName(tr("LLM-spend case"));
-    m_detail->setWordWrap(true);
-    m_detail->setTextFormat(Qt::PlainText);
-    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_status->setObjectName(QStringLiteral("spendCasesStatus"));
-    m_status->setWordWrap(true);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_detail);
-    layout->addWidget(m_status);
+    QPushButton* refreshButton =
+        layOutInbox(this, tr("Users over their plan's LLM-spend cap, oldest case first. Enter opens the user."),
+                    m_table, m_model, models::SpendCasesModel::UserColumn, m_detail, m_status);
 
     connect(refreshButton, &QPushButton::clicked, this, &SpendCasesView::refresh);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { showCurrent(); });

@@ -7,6 +7,8 @@ target_sources(fairuse_ui PRIVATE
     ActionDialogAppeals.cpp
     AppealsInboxView.cpp
     AppealsInboxView.h
+    InboxLayout.cpp
+    InboxLayout.h
     SpendCasesView.cpp
     SpendCasesView.h
     AuditLogView.cpp
