@@ -1,6 +1,7 @@
 #include "enforcer/EvaluationMarkers.h"
 
 #include "common/Await.h"
+#include "enforcer/RangeLeases.h"
 
 namespace fairuse::services {
 
@@ -49,21 +50,7 @@ QByteArray EvaluationMarkers::key(TimePoint epoch, const QString& uid) {
 }
 
 Result<long long> EvaluationMarkers::run(const char* script, const QString& uid, const QByteArray& ttlMs) {
-    const QByteArray k = key(m_epoch, uid);
-    const Result<RedisReply> r = awaitResult(
-        m_redis->command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), k, m_pending, ttlMs}),
-        m_timeoutMs);
-    if (!r) {
-        return r.error();
-    }
-    if (r->isError()) {
-        return m_redis->replyError(*r, QStringLiteral("run the marker script on %1").arg(QString::fromUtf8(k)));
-    }
-    if (!r->isInteger()) {
-        return Error::internal(QStringLiteral("the marker script on %1 answered something that is not a number")
-                                   .arg(QString::fromUtf8(k)));
-    }
-    return r->integerValue();
+    return runKeyScript(*m_redis, script, key(m_epoch, uid), m_pending, ttlMs, m_timeoutMs, QStringLiteral("marker"));
 }
 
 Result<EvaluationMarkers::Claim> EvaluationMarkers::claim(const QString& uid) {

@@ -76,22 +76,27 @@ QByteArray RangeLeases::key(TimePoint epoch, int range) {
                               : QByteArray::number(range));
 }
 
-Result<long long> RangeLeases::run(const char* script, int range, const QByteArray& arg) {
-    const QByteArray k = key(m_epoch, range);
+Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
+                               const QByteArray& arg, int timeoutMs, const QString& what) {
     const Result<RedisReply> r = awaitResult(
-        m_redis->command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), k, m_token, arg}),
-        m_timeoutMs);
+        redis.command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), key, token, arg}),
+        timeoutMs);
     if (!r) {
         return r.error();
     }
+    const QString name = QString::fromUtf8(key);
     if (r->isError()) {
-        return m_redis->replyError(*r, QStringLiteral("run the lease script on %1").arg(QString::fromLatin1(k)));
+        return redis.replyError(*r, QStringLiteral("run the %1 script on %2").arg(what, name));
     }
     if (!r->isInteger()) {
-        return Error::internal(QStringLiteral("the lease script on %1 answered something that is not a number")
-                                   .arg(QString::fromLatin1(k)));
+        return Error::internal(
+            QStringLiteral("the %1 script on %2 answered something that is not a number").arg(what, name));
     }
     return r->integerValue();
+}
+
+Result<long long> RangeLeases::run(const char* script, int range, const QByteArray& arg) {
+    return runKeyScript(*m_redis, script, key(m_epoch, range), m_token, arg, m_timeoutMs, QStringLiteral("lease"));
 }
 
 Result<RangeLeases::Claim> RangeLeases::claim(int range) {

@@ -29,6 +29,14 @@ namespace fairuse::services {
  * Each lease key is a single key, so the scheme works on one server and on a cluster alike (the keys spread over the
  * cluster's slots). Every call blocks (spinning the event loop) up to `timeoutMs`: this is the service's own thread.
  */
+/**
+ * Runs the compare-and-set Lua `script` on the single key `key` (EVAL script 1 key token arg), waiting up to
+ * `timeoutMs`, and returns its integer answer; `what` names the script in errors ("lease", "marker"). The leases and
+ * the evaluation markers (EvaluationMarkers.h) keep their state this way.
+ */
+Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
+                               const QByteArray& arg, int timeoutMs, const QString& what);
+
 class RangeLeases {
 public:
     static constexpr int kRanges = 64;
