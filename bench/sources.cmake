@@ -76,6 +76,8 @@ add_executable(fairuse_bench_enforcer
     enforcer/EnforcerRun.h
     enforcer/FirestoreWrites.cpp
     enforcer/FirestoreWrites.h
+    enforcer/InstancesBench.cpp
+    enforcer/InstancesBench.h
     enforcer/ServerStats.cpp
     enforcer/ServerStats.h
     firestore/EmulatorProcesses.cpp

@@ -1,5 +1,6 @@
 #include "BenchPopulation.h"
 
+#include "common/Await.h"
 #include "metering/Metering.h"
 #include "redis/RedisUsageStore.h"
 
@@ -154,6 +155,44 @@ QList<QList<QByteArray>> seedCommands(const SeededUser& u) {
     layoutCommands(out, u.backfill, RedisUsageStore::v2BucketKey(SpeechSource::SyncBackfill, u.uid),
                    RedisUsageStore::v2SpeechKey(SpeechSource::SyncBackfill, u.uid));
     return out;
+}
+
+Status seedUsers(services::RedisCommands& redis, int from, int to, int timeoutMs,
+                 const std::function<void(const SeededUser&)>& each) {
+    QList<QList<QByteArray>> batch;
+    qsizetype arguments = 0;
+    const auto flush = [&]() -> Status {
+        if (batch.isEmpty()) {
+            return {};
+        }
+        arguments = 0;
+        const Result<QList<services::RedisReply>> r = awaitResult(redis.pipeline(std::exchange(batch, {})), timeoutMs);
+        if (!r) {
+            return r.error();
+        }
+        for (const services::RedisReply& x : *r) {
+            if (x.isError()) {
+                return redis.replyError(x, QStringLiteral("seed the benchmark's users"));
+            }
+        }
+        return {};
+    };
+    for (int i = from; i < to; ++i) {
+        const SeededUser u = seededUser(i);
+        if (each) {
+            each(u);
+        }
+        for (QList<QByteArray>& c : seedCommands(u)) {
+            arguments += c.size();
+            batch.append(std::move(c));
+        }
+        if (arguments >= 20'000) {
+            if (Status s = flush(); !s) {
+                return s;
+            }
+        }
+    }
+    return flush();
 }
 
 const char* kindName(UserKind kind) {

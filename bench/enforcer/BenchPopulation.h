@@ -1,13 +1,16 @@
 #pragma once
 
 #include "common/Domain.h"
+#include "common/Result.h"
 #include "common/Time.h"
+#include "redis/RedisCommands.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 
 namespace fairuse::bench {
@@ -47,6 +50,14 @@ SeededUser seededUser(int index);
 
 /** The backend's writes of `u`: per key one HSET (or ZADD) of up to 1,000 fields, and EXPIRE 8 days. */
 QList<QList<QByteArray>> seedCommands(const SeededUser& u);
+
+/**
+ * Seeds users [from, to) into `redis` (one server or a cluster: each pipeline goes to the masters of its keys), in
+ * pipelines of about 20,000 arguments, calling `each` (when set) with every user seeded. Fails on the first error
+ * reply or failed pipeline.
+ */
+Status seedUsers(services::RedisCommands& redis, int from, int to, int timeoutMs,
+                 const std::function<void(const SeededUser&)>& each = {});
 
 /** "light", "medium", "heavy". */
 const char* kindName(UserKind kind);

@@ -3,9 +3,13 @@
 // with the backend's own check of the same users (CheckModels.h), then the Firestore writes of the service's commits
 // and the memory of the real binary.
 //
-//  - service: SpeechUserScan over both layouts, then per user RedisUsageStore::readSpeech (one pipeline of
-//    ZRANGEBYSCORE WITHSCORES + HGETALL for each of the three enforced layouts) and enforcement::evaluate on a state
-//    built in memory: no Firestore read, which the pass adds per user (one batchGet) and which is not measured here;
+//  - service: SpeechUserScan over both layouts, then per user what EnforcerPass does in Redis: claim the user's
+//    evaluation marker (EvaluationMarkers.h, a Lua script), RedisUsageStore::readSpeech (one pipeline of
+//    ZRANGEBYSCORE WITHSCORES + HGETALL for each of the three enforced layouts), enforcement::evaluate on a state
+//    built in memory, and set the marker done (a second script): no Firestore read, which the pass adds per user (one
+//    batchGet) and which the last two parts measure;
+//  - service without the markers: the same but for the two scripts (what the pass did before the keyspace work, and
+//    what a single instance would need);
 //  - backend: per user ZRANGEBYSCORE fair_use:speech:{uid} over the week, then HMGET fair_use:bucket:{uid} of those
 //    minutes (two round trips), and the same core evaluation; once on the legacy keys only, once on the three enforced
 //    layouts (both round trips pipelined across the layouts).
@@ -15,24 +19,31 @@
 // (/proc/PID/task/*/schedstat), and from INFO commandstats / INFO stats deltas the Redis commands and the bytes in and
 // out per user. The modes take turns on chunks of 1,000 users, so that a change of machine load hits them alike.
 //
-// Memory: the fairuse-enforcer binary, `--once --shadow`, against a redis database holding the first M users
-// (--memory-users, 10,000; 2,000 with --quick) and a fifth of them, with the Firestore emulator the benchmark starts;
-// the peak resident set (VmHWM at exit) as /usr/bin/time reads it (EnforcerRun.h). The emulator's per-user batchGet
-// makes a 100,000-user shadow pass too slow for a benchmark: the two sizes give the growth per user.
+// Memory and Firestore: the fairuse-enforcer binary, `--once --shadow`, against a redis database holding the first M
+// users (--memory-users, 100,000; 2,000 with --quick) and a tenth of them, with the Firestore emulator the benchmark
+// starts: the whole pass with its per-user Firestore reads, and its peak resident set (VmHWM at exit) as /usr/bin/time
+// reads it (EnforcerRun.h).
 //
-//   fairuse_bench_enforcer [--quick] [--users N] [--rounds R] [--memory-users M] [--no-memory] [--enforcer PATH]
-//                          [--redis-server PATH] [--firestore-emulator PATH]
+// Instances: 1, 2 and 3 fairuse-enforcer --once on a Redis Cluster sharing one interval (InstancesBench.h), over
+// --instance-users users (10,000; 2,000 with --quick).
+//
+//   fairuse_bench_enforcer [--quick] [--users N] [--rounds R] [--memory-users M] [--no-memory]
+//                          [--instance-users N] [--no-instances] [--enforcer PATH] [--redis-server PATH]
+//                          [--firestore-emulator PATH]
 
 #include "BenchPopulation.h"
 #include "CheckModels.h"
 #include "EmulatorProcesses.h"
 #include "EnforcerRun.h"
 #include "FirestoreWrites.h"
+#include "InstancesBench.h"
 #include "ProcessCpu.h"
 #include "RedisBenchDriver.h"
 #include "RedisBenchServer.h"
 #include "ServerStats.h"
 #include "common/Await.h"
+#include "enforcer/EvaluationMarkers.h"
+#include "enforcer/RangeLeases.h"
 #include "enforcer/SpeechUserScan.h"
 #include "redis/RedisClient.h"
 #include "redis/RedisUsageStore.h"
@@ -50,6 +61,7 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <vector>
 
 using namespace fairuse;
@@ -60,6 +72,7 @@ namespace {
 
 constexpr int kTimeoutMs = 120'000;
 constexpr qsizetype kChunk = 1'000; ///< users checked by one mode before the next mode takes the same users
+constexpr int kModes = 4;           ///< service, service without the markers, backend legacy, backend 3 layouts
 const QString kIdentity = QStringLiteral("enforcer@fairuse.example");
 
 /** The population as seeded: what every check must read. */
@@ -108,37 +121,22 @@ struct Measure {
     }
 };
 
-/** Seeds users [from, to) into `client`'s database, pipelines of about 20,000 arguments. */
+/** Seeds users [from, to) into `client`'s database, noting each in `seeded` when given. */
 bool seed(RedisClient& client, int from, int to, Seeded* seeded) {
-    QList<QList<QByteArray>> batch;
-    qsizetype arguments = 0;
-    const auto flush = [&] {
-        if (batch.isEmpty()) {
-            return true;
-        }
-        const Result<QList<RedisReply>> r = awaitResult(client.pipeline(std::exchange(batch, {})), kTimeoutMs);
-        arguments = 0;
-        return r.ok() && std::none_of(r->cbegin(), r->cend(), [](const RedisReply& x) { return x.isError(); });
-    };
-    for (int i = from; i < to; ++i) {
-        const SeededUser u = seededUser(i);
+    const Status s = seedUsers(client, from, to, kTimeoutMs, [seeded](const SeededUser& u) {
         if (seeded) {
-            seeded->index.insert(u.uid, i);
+            seeded->index.insert(u.uid, static_cast<int>(seeded->enforced.size()));
             seeded->enforced.push_back(u.enforced);
             seeded->legacyOnly.push_back(u.legacyOnly);
             seeded->buckets += u.buckets();
             ++seeded->kinds[static_cast<int>(u.kind)];
             seeded->withV2 += u.hasV2() ? 1 : 0;
         }
-        for (QList<QByteArray>& c : seedCommands(u)) {
-            arguments += c.size();
-            batch.append(std::move(c));
-        }
-        if (arguments >= 20'000 && !flush()) {
-            return false;
-        }
+    });
+    if (!s) {
+        std::fprintf(stderr, "seeding failed: %s\n", qPrintable(s.error().message));
     }
-    return flush();
+    return s.ok();
 }
 
 /** Runs `check` for every user, bracketed by server snapshots; `expected` is what each must read. */
@@ -291,9 +289,11 @@ int main(int argc, char** argv) {
     const QStringList args = app.arguments();
     const bool quick = args.contains(QStringLiteral("--quick"));
     int users = quick ? 10'000 : 100'000;
-    int memoryUsers = quick ? 2'000 : 10'000;
+    int memoryUsers = quick ? 2'000 : 100'000;
+    int instanceUsers = quick ? 2'000 : 10'000;
     int rounds = 2;
     bool memory = !args.contains(QStringLiteral("--no-memory"));
+    const bool instances = !args.contains(QStringLiteral("--no-instances"));
     QString serverBin = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
     QString enforcer = QCoreApplication::applicationDirPath() + QStringLiteral("/../app/enforcer/fairuse-enforcer");
     QString emulator;
@@ -305,6 +305,8 @@ int main(int argc, char** argv) {
             rounds = std::max(1, v.toInt());
         } else if (args[i] == QStringLiteral("--memory-users")) {
             memoryUsers = std::max(10, v.toInt());
+        } else if (args[i] == QStringLiteral("--instance-users")) {
+            instanceUsers = std::max(10, v.toInt());
         } else if (args[i] == QStringLiteral("--redis-server")) {
             serverBin = v;
         } else if (args[i] == QStringLiteral("--enforcer")) {
@@ -347,6 +349,7 @@ int main(int argc, char** argv) {
     const ServerDelta probe = probeCost(client, server.pid());
     Measure scan;
     Measure service;
+    Measure unmarked;
     Measure legacy;
     Measure layouts;
     bool ok = true;
@@ -373,25 +376,46 @@ int main(int argc, char** argv) {
         }
         scan.add(s);
         const QStringList& uids = found->uids;
-        const std::function<Result<CheckReading>(const QString&)> checks[3]{
-            [&usage](const QString& uid) -> Result<CheckReading> {
-                const Result<SpeechReading> r = awaitResult(usage.readSpeech(uid, kBenchNow), kTimeoutMs);
-                if (!r) {
-                    return r.error();
+        // The pass's evaluation markers (EvaluationMarkers.h), a new interval each round so that every claim takes.
+        const enforcement::Policy policy = enforcement::Policy::forReview();
+        EvaluationMarkers markers(
+            &client, RangeLeases::epochOf(kBenchNow + round * policy.checkInterval, policy.checkInterval),
+            QByteArrayLiteral("bench"), std::chrono::minutes(1), 2 * policy.checkInterval, kTimeoutMs);
+        const auto read = [&usage](const QString& uid, int roundTrips) -> Result<CheckReading> {
+            const Result<SpeechReading> r = awaitResult(usage.readSpeech(uid, kBenchNow), kTimeoutMs);
+            if (!r) {
+                return r.error();
+            }
+            return CheckReading{r->totals, roundTrips};
+        };
+        const std::function<Result<CheckReading>(const QString&)> checks[kModes]{
+            [&markers, &read](const QString& uid) -> Result<CheckReading> {
+                const Result<EvaluationMarkers::Claim> claim = markers.claim(uid);
+                if (!claim) {
+                    return claim.error();
                 }
-                return CheckReading{r->totals, 1};
+                if (*claim != EvaluationMarkers::Claim::Taken) {
+                    return Error::internal(QStringLiteral("the marker of %1 was not free").arg(uid));
+                }
+                Result<CheckReading> r = read(uid, 3);
+                if (const Status done = markers.finish(uid); !done) {
+                    return done.error();
+                }
+                return r;
             },
+            [&read](const QString& uid) { return read(uid, 1); },
             [&client](const QString& uid) { return backendCheck(client, uid, kBenchNow, false, kTimeoutMs); },
             [&client](const QString& uid) { return backendCheck(client, uid, kBenchNow, true, kTimeoutMs); }};
-        Measure* measures[3]{&service, &legacy, &layouts};
-        const std::vector<SpeechTotals>* expected[3]{&seeded.enforced, &seeded.legacyOnly, &seeded.enforced};
-        // Chunks of users, each checked by the three modes in turn (the mode that goes first rotating): a change of
+        Measure* measures[kModes]{&service, &unmarked, &legacy, &layouts};
+        const std::vector<SpeechTotals>* expected[kModes]{&seeded.enforced, &seeded.enforced, &seeded.legacyOnly,
+                                                          &seeded.enforced};
+        // Chunks of users, each checked by every mode in turn (the mode that goes first rotating): a change of
         // machine load, or a cache the first mode warms for the next, hits every mode alike.
         const qsizetype tenth = uids.size() / 10;
         for (qsizetype from = 0, chunk = 0; from < uids.size(); from += kChunk, ++chunk) {
             const QStringList part = uids.mid(from, kChunk);
-            for (int k = 0; k < 3; ++k) {
-                const int mode = static_cast<int>((chunk + k) % 3);
+            for (int k = 0; k < kModes; ++k) {
+                const int mode = static_cast<int>((chunk + k) % kModes);
                 Measure m = timed(client, server.pid(), probe, part, seeded, *expected[mode], checks[mode]);
                 if (from < tenth) {
                     m.cpuFirstTenth = m.cpu;
@@ -404,10 +428,15 @@ int main(int argc, char** argv) {
             }
         }
     }
-    Measure serviceTotal = service;
-    serviceTotal.add(scan);
-    serviceTotal.capHits = service.capHits;
-    serviceTotal.users = service.users;
+    const auto withScan = [&scan](const Measure& m) {
+        Measure total = m;
+        total.add(scan);
+        total.capHits = m.capHits;
+        total.users = m.users;
+        return total;
+    };
+    const Measure serviceTotal = withScan(service);
+    const Measure unmarkedTotal = withScan(unmarked);
 
     std::printf(
         "\nper user check, %d users x %d rounds, one user at a time (as the pass works), the modes taking turns "
@@ -416,23 +445,27 @@ int main(int argc, char** argv) {
     std::printf("%-34s %9s %8s %10s %8s %10s %6s %7s %9s %9s %8s\n", "mode", "users/s", "CPU us", "users/CPUs",
                 "redis us", "users/both", "RTs", "cmds", "bytes in", "bytes out", "cap hit");
     printRow("service: user scan (per user)", scan);
-    printRow("service: readSpeech + evaluate", service);
+    printRow("service: marker+read+evaluate+done", service);
     printRow("service: total", serviceTotal);
+    printRow("service w/o markers: total", unmarkedTotal);
     printRow("backend: legacy keys", legacy);
     printRow("backend: 3 enforced layouts", layouts);
     std::printf("%-34s %9s %8s %10s %8s %10s %6s %7s %9s %9s\n", "ratio (service total / backend)", "users/s", "CPU us",
                 "users/CPUs", "redis us", "users/both", "RTs", "cmds", "bytes in", "bytes out");
     printRatio("service / backend legacy keys", serviceTotal, legacy);
     printRatio("service / backend 3 layouts", serviceTotal, layouts);
+    printRatio("service / service w/o markers", serviceTotal, unmarkedTotal);
+    printRatio("w/o markers / backend 3 layouts", unmarkedTotal, layouts);
     std::printf("columns: users/s wall; CPU us = this process's CPU per user; users/CPUs = users per CPU-second of "
                 "this process;\nredis us = redis-server CPU per user; users/both = users per CPU-second of both "
                 "processes; RTs = round trips\nper user; cmds = Redis commands per user (INFO commandstats); bytes = "
                 "INFO stats net input/output per user.\n");
-    std::printf("commands per user: service %s; scan %s\n  backend legacy %s\n  backend 3 layouts %s\n",
-                qPrintable(commandMix(service)), qPrintable(commandMix(scan)), qPrintable(commandMix(legacy)),
-                qPrintable(commandMix(layouts)));
-    for (const auto& [name, m] : {std::pair{"service", &service}, std::pair{"backend legacy", &legacy},
-                                  std::pair{"backend 3 layouts", &layouts}}) {
+    std::printf("commands per user: service %s; scan %s\n  service w/o markers %s\n  backend legacy %s\n  backend 3 "
+                "layouts %s\n",
+                qPrintable(commandMix(service)), qPrintable(commandMix(scan)), qPrintable(commandMix(unmarked)),
+                qPrintable(commandMix(legacy)), qPrintable(commandMix(layouts)));
+    for (const auto& [name, m] : {std::pair{"service", &service}, std::pair{"service w/o markers", &unmarked},
+                                  std::pair{"backend legacy", &legacy}, std::pair{"backend 3 layouts", &layouts}}) {
         if (m->wrong > 0) {
             std::printf("!! %s: %lld checks read totals other than the seeded ones\n", name,
                         static_cast<long long>(m->wrong));
@@ -450,16 +483,20 @@ int main(int argc, char** argv) {
         const double users = static_cast<double>(first ? m.usersFirstTenth : m.usersLastTenth);
         return users > 0 ? (first ? m.cpuFirstTenth : m.cpuLastTenth) / users * 1e6 : 0.0;
     };
-    std::printf("CPU per user over the first / last tenth of the users (us): service %.0f / %.0f, backend legacy "
-                "%.0f / %.0f, backend 3 layouts %.0f / %.0f\n",
-                tenthCpu(service, true), tenthCpu(service, false), tenthCpu(legacy, true), tenthCpu(legacy, false),
-                tenthCpu(layouts, true), tenthCpu(layouts, false));
+    std::printf("CPU per user over the first / last tenth of the users (us): service %.0f / %.0f, w/o markers %.0f / "
+                "%.0f, backend legacy %.0f / %.0f, backend 3 layouts %.0f / %.0f\n",
+                tenthCpu(service, true), tenthCpu(service, false), tenthCpu(unmarked, true), tenthCpu(unmarked, false),
+                tenthCpu(legacy, true), tenthCpu(legacy, false), tenthCpu(layouts, true), tenthCpu(layouts, false));
 
     ok = printFirestoreWrites(kIdentity) && ok;
 
     if (memory) {
-        QList<int> sizes{std::max(10, memoryUsers / 5), memoryUsers};
+        QList<int> sizes{std::max(10, memoryUsers / 10), memoryUsers};
         ok = measureMemory(enforcer, emulator, server.port(), sizes) && ok;
+    }
+    if (instances) {
+        server.stop(); // the cluster's six nodes and the instances need the machine
+        ok = measureInstances(enforcer, emulator, instanceUsers, {1, 2, 3}) && ok;
     }
     return ok ? 0 : 1;
 }

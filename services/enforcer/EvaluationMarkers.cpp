@@ -19,12 +19,6 @@ if v == ARGV[1] then return 1 end
 return 0
 )lua";
 
-// ARGV[2] the done marker's expiry. Done whoever held it: the evaluation happened.
-constexpr const char* kFinishScript = R"lua(
-redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
-return 1
-)lua";
-
 constexpr const char* kReleaseScript = R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -62,9 +56,17 @@ Result<EvaluationMarkers::Claim> EvaluationMarkers::claim(const QString& uid) {
 }
 
 Status EvaluationMarkers::finish(const QString& uid) {
-    const Result<long long> r = run(kFinishScript, uid, QByteArray::number(m_doneTtl.count()));
+    // Done whoever held it, the evaluation happened: a plain SET, no script.
+    const QByteArray k = key(m_epoch, uid);
+    const Result<RedisReply> r =
+        awaitResult(m_redis->command({QByteArrayLiteral("SET"), k, QByteArrayLiteral("done"), QByteArrayLiteral("PX"),
+                                      QByteArray::number(static_cast<qint64>(m_doneTtl.count()))}),
+                    m_timeoutMs);
     if (!r) {
         return r.error();
+    }
+    if (r->isError()) {
+        return m_redis->replyError(*r, QStringLiteral("mark %1 done").arg(QString::fromUtf8(k)));
     }
     return {};
 }

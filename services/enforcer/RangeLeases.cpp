@@ -3,6 +3,8 @@
 #include "common/Await.h"
 #include "redis/ClusterSlots.h"
 
+#include <QCryptographicHash>
+
 namespace fairuse::services {
 
 namespace {
@@ -78,9 +80,16 @@ QByteArray RangeLeases::key(TimePoint epoch, int range) {
 
 Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
                                const QByteArray& arg, int timeoutMs, const QString& what) {
-    const Result<RedisReply> r = awaitResult(
-        redis.command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), key, token, arg}),
-        timeoutMs);
+    // EVALSHA sends 40 bytes where EVAL sends the whole script; a server that lost its script cache (restart, SCRIPT
+    // FLUSH, a failover to a replica that never ran it) answers NOSCRIPT, and EVAL then runs and caches it.
+    const QByteArray body(script);
+    const QByteArray sha = QCryptographicHash::hash(body, QCryptographicHash::Sha1).toHex();
+    Result<RedisReply> r = awaitResult(
+        redis.command({QByteArrayLiteral("EVALSHA"), sha, QByteArrayLiteral("1"), key, token, arg}), timeoutMs);
+    if (r && r->errorCode() == "NOSCRIPT") {
+        r = awaitResult(redis.command({QByteArrayLiteral("EVAL"), body, QByteArrayLiteral("1"), key, token, arg}),
+                        timeoutMs);
+    }
     if (!r) {
         return r.error();
     }

@@ -30,9 +30,9 @@ namespace fairuse::services {
  * cluster's slots). Every call blocks (spinning the event loop) up to `timeoutMs`: this is the service's own thread.
  */
 /**
- * Runs the compare-and-set Lua `script` on the single key `key` (EVAL script 1 key token arg), waiting up to
- * `timeoutMs`, and returns its integer answer; `what` names the script in errors ("lease", "marker"). The leases and
- * the evaluation markers (EvaluationMarkers.h) keep their state this way.
+ * Runs the compare-and-set Lua `script` on the single key `key` (EVALSHA, or EVAL when the server answers NOSCRIPT: 1
+ * key token arg), waiting up to `timeoutMs`, and returns its integer answer; `what` names the script in errors
+ * ("lease", "marker"). The leases and the evaluation markers (EvaluationMarkers.h) keep their state this way.
  */
 Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
                                const QByteArray& arg, int timeoutMs, const QString& what);

@@ -132,6 +132,40 @@ private Q_SLOTS:
         QCOMPARE(b.claim(9).value(), RangeLeases::Claim::Taken);
     }
 
+    void aServerThatLostItsScriptsRunsThemAgain() {
+        // The scripts go as EVALSHA (40 bytes, not the script); a server that lost its script cache (SCRIPT FLUSH,
+        // a restart, a failover) answers NOSCRIPT, and the script is sent whole once and cached again.
+        RedisCommands* redis = backend();
+        const Result<QStringList> nodes = awaitResult(redis->keyNodes(), 20000);
+        QVERIFY(nodes.ok());
+        for (const QString& node : *nodes) {
+            const Result<RedisReply> flushed = awaitResult(redis->commandAt(node, {"SCRIPT", "FLUSH"}), 20000);
+            QVERIFY(flushed.ok() && !flushed->isError());
+        }
+        const TimePoint epoch = freshEpoch();
+        RangeLeases a(redis, epoch, "instance-a", 30s, 600s, 20000);
+        RangeLeases b(redis, epoch, "instance-b", 30s, 600s, 20000);
+        QCOMPARE(a.claim(3).value(), RangeLeases::Claim::Taken);
+        QCOMPARE(b.claim(3).value(), RangeLeases::Claim::Held);
+        QVERIFY(a.finish(3).value());
+        QCOMPARE(b.claim(3).value(), RangeLeases::Claim::Done);
+        QFETCH_GLOBAL(bool, cluster);
+        if (cluster) {
+            return;
+        }
+        // On one server: the connection's last command was an EVALSHA (CLIENT LIST shows it, as cmd=evalsha).
+        const Result<RedisReply> id = awaitResult(m_server->command({"CLIENT", "ID"}), 20000);
+        QVERIFY(id.ok() && id->isInteger());
+        QCOMPARE(a.claim(4).value(), RangeLeases::Claim::Taken);
+        RedisConfig other;
+        other.port = fairuse::testing::backends::redisPort();
+        RedisClient observer(other);
+        const Result<RedisReply> list =
+            awaitResult(observer.command({"CLIENT", "LIST", "ID", QByteArray::number(id->integerValue())}), 20000);
+        QVERIFY(list.ok());
+        QVERIFY2(list->text().contains(" cmd=evalsha "), list->text().constData());
+    }
+
     void aGoneServerIsAnError() {
         QFETCH_GLOBAL(bool, cluster);
         if (cluster) {
