@@ -5,6 +5,9 @@
 #include "EnforcerRun.h"
 #include "common/Await.h"
 #include "common/Time.h"
+#include "firestore/FirestoreAuth.h"
+#include "firestore/FirestoreClient.h"
+#include "firestore/FirestoreMapping.h"
 #include "redis/RedisCluster.h"
 
 #include <QDir>
@@ -107,6 +110,42 @@ Status reseed(RedisClusterClient& cluster, int users) {
     return seedUsers(cluster, 0, users, kTimeoutMs);
 }
 
+/** Six audiobook conversations of each heavy user among the first `users` in `project`, so that the classifier
+ *  (the offline heuristic) finds their cap hits misuse and the pass writes cases; the number of heavy users. */
+Result<int> seedConversations(const QString& host, const QString& project, int users) {
+    services::FirestoreConfig fc;
+    fc.projectId = project;
+    fc.emulatorHost = host;
+    auto firestore = std::make_shared<services::FirestoreClient>(fc, services::StaticToken::emulatorOwner());
+    QList<services::FirestoreWrite> writes;
+    int heavy = 0;
+    for (int i = 0; i < users; ++i) {
+        const SeededUser u = seededUser(i);
+        if (u.kind != UserKind::Heavy) {
+            continue;
+        }
+        ++heavy;
+        for (int k = 0; k < 6; ++k) { // 6: the heuristic counts a type fully from 5 conversations
+            Conversation c;
+            c.id = QStringLiteral("c%1").arg(k);
+            c.title = QStringLiteral("The Hobbit audiobook, Chapter %1").arg(k + 1);
+            c.overview = QStringLiteral("Narration of the next chapter of the book.");
+            c.category = QStringLiteral("entertainment");
+            c.source = QStringLiteral("omi");
+            c.startedAt = kBenchNow - std::chrono::hours(20 * (k + 1));
+            c.finishedAt = c.startedAt + std::chrono::minutes(90);
+            c.createdAt = c.finishedAt;
+            writes.append(services::FirestoreWrite::set(QStringLiteral("users/%1/conversations/%2").arg(u.uid, c.id),
+                                                        services::encodeConversation(c)));
+        }
+    }
+    const Result<services::CommitResponse> r = awaitResult(firestore->commitInBatches(writes), kTimeoutMs);
+    if (!r) {
+        return r.error();
+    }
+    return heavy;
+}
+
 } // namespace
 
 bool measureInstances(const QString& enforcer, const QString& emulatorGiven, int users,
@@ -150,6 +189,11 @@ bool measureInstances(const QString& enforcer, const QString& emulatorGiven, int
         }
         QTemporaryDir work;
         const QString project = QStringLiteral("demo-fairuse-instances-%1").arg(count);
+        const Result<int> heavy = seedConversations(firestore.host(), project, users);
+        if (!heavy) {
+            std::fprintf(stderr, "seeding the conversations failed: %s\n", qPrintable(heavy.error().message));
+            return false;
+        }
         std::vector<std::future<EnforcerRunCost>> runs;
         QElapsedTimer wall;
         wall.start();
@@ -185,6 +229,8 @@ bool measureInstances(const QString& enforcer, const QString& emulatorGiven, int
         int ranges = 0;
         int capHits = 0;
         int cases = 0;
+        int stateWrites = 0;
+        int already = 0;
         QStringList each;
         for (const EnforcerRunCost& c : costs) {
             cpu += c.cpuSeconds;
@@ -194,6 +240,8 @@ bool measureInstances(const QString& enforcer, const QString& emulatorGiven, int
             ranges += summaryValue(c, "ranges_worked");
             capHits += summaryValue(c, "cap_hits");
             cases += summaryValue(c, "cases_written");
+            stateWrites += summaryValue(c, "state_writes");
+            already += summaryValue(c, "already_written");
             each.append(QString::number(summaryValue(c, "users_evaluated")));
             if (c.exitCode != 0 || c.summary.isEmpty()) {
                 std::fprintf(stderr, "an instance of %d exited with %d\n%s\n", count, c.exitCode,
@@ -204,6 +252,8 @@ bool measureInstances(const QString& enforcer, const QString& emulatorGiven, int
         std::printf("%9d %8.1f %9.0f %8.1f %9d %9d %9d %9d %9d %12.1f %s\n", count, seconds, evaluated / seconds, cpu,
                     evaluated, elsewhere, ranges, capHits, cases, static_cast<double>(peak) / 1024.0,
                     qPrintable(each.join(QStringLiteral(" + "))));
+        std::printf("%9s other state writes %d, already written %d; %d heavy users with audiobook conversations\n", "",
+                    stateWrites, already, *heavy);
         if (evaluated != users) {
             std::printf("!! %d instances evaluated %d users of %d\n", count, evaluated, users);
             ok = false;
