@@ -3,13 +3,12 @@
 // with the backend's own check of the same users (CheckModels.h), then the Firestore writes of the service's commits
 // and the memory of the real binary.
 //
-//  - service: SpeechUserScan over both layouts, then per user what EnforcerPass does in Redis: claim the user's
-//    evaluation marker (EvaluationMarkers.h, a Lua script), RedisUsageStore::readSpeech (one pipeline of
-//    ZRANGEBYSCORE WITHSCORES + HGETALL for each of the three enforced layouts), enforcement::evaluate on a state
-//    built in memory, and set the marker done (a second script): no Firestore read, which the pass adds per user (one
-//    batchGet) and which the last two parts measure;
-//  - service without the markers: the same but for the two scripts (what the pass did before the keyspace work, and
-//    what a single instance would need);
+//  - service: SpeechUserScan over both layouts, then per user what EnforcerPass does in Redis: one pipeline that
+//    claims the user's evaluation marker (EvaluationMarkers.h, EVALSHA of a Lua script) and reads the speech
+//    (RedisUsageStore::readSpeechAfter: ZRANGEBYSCORE WITHSCORES + HGETALL for each of the three enforced layouts),
+//    enforcement::evaluate on a state built in memory, and SET of the done marker: two round trips. No Firestore
+//    read, which the pass adds per user (one batchGet) and which the last two parts measure;
+//  - service without the markers: readSpeech alone, one round trip (what the pass did before the keyspace work);
 //  - backend: per user ZRANGEBYSCORE fair_use:speech:{uid} over the week, then HMGET fair_use:bucket:{uid} of those
 //    minutes (two round trips), and the same core evaluation; once on the legacy keys only, once on the three enforced
 //    layouts (both round trips pipelined across the layouts).
@@ -389,19 +388,24 @@ int main(int argc, char** argv) {
             return CheckReading{r->totals, roundTrips};
         };
         const std::function<Result<CheckReading>(const QString&)> checks[kModes]{
-            [&markers, &read](const QString& uid) -> Result<CheckReading> {
-                const Result<EvaluationMarkers::Claim> claim = markers.claim(uid);
+            [&markers, &usage](const QString& uid) -> Result<CheckReading> {
+                // As EnforcerPass::evaluateMarked: the claim in the reads' pipeline, then the done marker.
+                const Result<RedisUsageStore::SpeechReadingAfter> r =
+                    awaitResult(usage.readSpeechAfter(markers.claimCommand(uid), uid, kBenchNow), kTimeoutMs);
+                if (!r) {
+                    return r.error();
+                }
+                const Result<EvaluationMarkers::Claim> claim = markers.claimFrom(r->first, uid);
                 if (!claim) {
                     return claim.error();
                 }
                 if (*claim != EvaluationMarkers::Claim::Taken) {
                     return Error::internal(QStringLiteral("the marker of %1 was not free").arg(uid));
                 }
-                Result<CheckReading> r = read(uid, 3);
                 if (const Status done = markers.finish(uid); !done) {
                     return done.error();
                 }
-                return r;
+                return CheckReading{r->reading.totals, 2};
             },
             [&read](const QString& uid) { return read(uid, 1); },
             [&client](const QString& uid) { return backendCheck(client, uid, kBenchNow, false, kTimeoutMs); },

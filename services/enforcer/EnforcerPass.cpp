@@ -132,13 +132,27 @@ PassReport EnforcerPass::evaluateUsers(const QStringList& uids) {
 }
 
 EnforcerPass::UserOutcome EnforcerPass::evaluateMarked(const QString& uid, bool finalTry) {
+    std::optional<SpeechReading> speech;
     if (m_markers && !m_marked.contains(uid)) {
-        const Result<EvaluationMarkers::Claim> claim = m_markers->claim(uid);
+        // The claim goes in the same round trip as the user's speech reads; a user found claimed elsewhere wastes the
+        // reads, which is rare next to a round trip saved for every user.
+        const Result<RedisUsageStore::SpeechReadingAfter> read = awaitResult(
+            m_usage->readSpeechAfter(m_markers->claimCommand(uid), uid, m_options.now), m_options.timeoutMs);
+        const Result<EvaluationMarkers::Claim> claim =
+            read ? m_markers->claimFrom(read->first, uid) : Result<EvaluationMarkers::Claim>(read.error());
         if (!claim) {
             qCWarning(lcEnforcer) << "evaluation marker of" << uid << "failed:" << claim.error().message;
             ++m_report.redisErrors;
+            if (read) {
+                return UserOutcome::Done;
+            }
+            // The pipeline failed as a whole: the claim may have been taken; give it up (it expires otherwise).
+            if (const Status released = m_markers->release(uid); !released) {
+                qCWarning(lcEnforcer) << "evaluation marker of" << uid << "not released:" << released.error().message;
+            }
             return UserOutcome::Done;
         }
+        speech = read->reading;
         if (*claim == EvaluationMarkers::Claim::Held && !finalTry) {
             return UserOutcome::MarkedElsewhere; // retried at the end of the range, when its claim may have expired
         }
@@ -150,7 +164,7 @@ EnforcerPass::UserOutcome EnforcerPass::evaluateMarked(const QString& uid, bool 
         m_marked.insert(uid);
     }
     const int errorsBefore = m_report.redisErrors + m_report.firestoreErrors;
-    const UserOutcome outcome = evaluateUser(uid, finalTry);
+    const UserOutcome outcome = evaluateUser(uid, finalTry, std::move(speech));
     if (outcome == UserOutcome::LockedElsewhere) {
         return outcome; // the claim is kept for the retry at the end of the range
     }
@@ -212,10 +226,12 @@ void EnforcerPass::recordShadow(QJsonObject& line) {
     }
 }
 
-EnforcerPass::UserOutcome EnforcerPass::evaluateUser(const QString& uid, bool finalTry) {
+EnforcerPass::UserOutcome EnforcerPass::evaluateUser(const QString& uid, bool finalTry,
+                                                     std::optional<SpeechReading> read) {
     const TimePoint now = m_options.now;
     const enforcement::Policy& policy = m_options.policy;
-    const Result<SpeechReading> speech = awaitResult(m_usage->readSpeech(uid, now), m_options.timeoutMs);
+    const Result<SpeechReading> speech = read ? Result<SpeechReading>(std::move(*read))
+                                              : awaitResult(m_usage->readSpeech(uid, now), m_options.timeoutMs);
     if (!speech) {
         qCWarning(lcEnforcer) << "speech of" << uid << "unreadable:" << speech.error().message;
         ++m_report.redisErrors;

@@ -172,8 +172,9 @@ private:
     /** evaluateUser under the user's evaluation marker (none in shadow); MarkedElsewhere when another instance is
      *  evaluating them right now and not `finalTry`. */
     UserOutcome evaluateMarked(const QString& uid, bool finalTry);
-    /** `finalTry`: a user whose classifier lock is held elsewhere is reported and left (else: deferred). */
-    UserOutcome evaluateUser(const QString& uid, bool finalTry);
+    /** `finalTry`: a user whose classifier lock is held elsewhere is reported and left (else: deferred). `read`: the
+     *  user's speech when the caller read it already (with the marker's claim); else it is read here. */
+    UserOutcome evaluateUser(const QString& uid, bool finalTry, std::optional<SpeechReading> read = std::nullopt);
     /** The markers of the pass's check interval, or none in shadow. */
     void startMarkers();
     /** The classifier's verdict for a cap hit, under the user's lock; nullopt when the pass must move on (then

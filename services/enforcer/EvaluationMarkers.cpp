@@ -47,12 +47,31 @@ Result<long long> EvaluationMarkers::run(const char* script, const QString& uid,
     return runKeyScript(*m_redis, script, key(m_epoch, uid), m_pending, ttlMs, m_timeoutMs, QStringLiteral("marker"));
 }
 
-Result<EvaluationMarkers::Claim> EvaluationMarkers::claim(const QString& uid) {
-    const Result<long long> r = run(kClaimScript, uid, QByteArray::number(m_pendingTtl.count()));
+namespace {
+
+Result<EvaluationMarkers::Claim> claimOf(const Result<long long>& r) {
     if (!r) {
         return r.error();
     }
-    return *r == 1 ? Claim::Taken : (*r == 2 ? Claim::Done : Claim::Held);
+    return *r == 1 ? EvaluationMarkers::Claim::Taken
+                   : (*r == 2 ? EvaluationMarkers::Claim::Done : EvaluationMarkers::Claim::Held);
+}
+
+} // namespace
+
+Result<EvaluationMarkers::Claim> EvaluationMarkers::claim(const QString& uid) {
+    return claimOf(run(kClaimScript, uid, QByteArray::number(m_pendingTtl.count())));
+}
+
+QList<QByteArray> EvaluationMarkers::claimCommand(const QString& uid) const {
+    return keyScriptCommand(kClaimScript, key(m_epoch, uid), m_pending, QByteArray::number(m_pendingTtl.count()));
+}
+
+Result<EvaluationMarkers::Claim> EvaluationMarkers::claimFrom(const RedisReply& reply, const QString& uid) {
+    if (reply.errorCode() == "NOSCRIPT") {
+        return claim(uid);
+    }
+    return claimOf(keyScriptAnswer(*m_redis, reply, key(m_epoch, uid), QStringLiteral("marker")));
 }
 
 Status EvaluationMarkers::finish(const QString& uid) {

@@ -34,6 +34,10 @@ public:
                       std::chrono::milliseconds doneTtl, int timeoutMs);
 
     Result<Claim> claim(const QString& uid);
+    /** The claim as one command, to pipeline with the user's reads (RedisUsageStore::readSpeechAfter), and its answer
+     *  from `reply`; a server that had lost the script (NOSCRIPT) is asked again with claim(). */
+    QList<QByteArray> claimCommand(const QString& uid) const;
+    Result<Claim> claimFrom(const RedisReply& reply, const QString& uid);
     /** The user was evaluated: `done` for the rest of the interval. */
     Status finish(const QString& uid);
     /** The evaluation failed: the claim is given up so that the user is tried again. */

@@ -78,30 +78,40 @@ QByteArray RangeLeases::key(TimePoint epoch, int range) {
                               : QByteArray::number(range));
 }
 
+QList<QByteArray> keyScriptCommand(const char* script, const QByteArray& key, const QByteArray& token,
+                                   const QByteArray& arg) {
+    // EVALSHA sends 40 bytes where EVAL sends the whole script.
+    const QByteArray sha = QCryptographicHash::hash(QByteArray(script), QCryptographicHash::Sha1).toHex();
+    return {QByteArrayLiteral("EVALSHA"), sha, QByteArrayLiteral("1"), key, token, arg};
+}
+
+Result<long long> keyScriptAnswer(const RedisCommands& redis, const RedisReply& reply, const QByteArray& key,
+                                  const QString& what) {
+    const QString name = QString::fromUtf8(key);
+    if (reply.isError()) {
+        return redis.replyError(reply, QStringLiteral("run the %1 script on %2").arg(what, name));
+    }
+    if (!reply.isInteger()) {
+        return Error::internal(
+            QStringLiteral("the %1 script on %2 answered something that is not a number").arg(what, name));
+    }
+    return reply.integerValue();
+}
+
 Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
                                const QByteArray& arg, int timeoutMs, const QString& what) {
-    // EVALSHA sends 40 bytes where EVAL sends the whole script; a server that lost its script cache (restart, SCRIPT
-    // FLUSH, a failover to a replica that never ran it) answers NOSCRIPT, and EVAL then runs and caches it.
-    const QByteArray body(script);
-    const QByteArray sha = QCryptographicHash::hash(body, QCryptographicHash::Sha1).toHex();
-    Result<RedisReply> r = awaitResult(
-        redis.command({QByteArrayLiteral("EVALSHA"), sha, QByteArrayLiteral("1"), key, token, arg}), timeoutMs);
+    Result<RedisReply> r = awaitResult(redis.command(keyScriptCommand(script, key, token, arg)), timeoutMs);
     if (r && r->errorCode() == "NOSCRIPT") {
-        r = awaitResult(redis.command({QByteArrayLiteral("EVAL"), body, QByteArrayLiteral("1"), key, token, arg}),
-                        timeoutMs);
+        // The server lost its script cache (restart, SCRIPT FLUSH, a failover to a replica that never ran it): EVAL
+        // runs the script and caches it again.
+        r = awaitResult(
+            redis.command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), key, token, arg}),
+            timeoutMs);
     }
     if (!r) {
         return r.error();
     }
-    const QString name = QString::fromUtf8(key);
-    if (r->isError()) {
-        return redis.replyError(*r, QStringLiteral("run the %1 script on %2").arg(what, name));
-    }
-    if (!r->isInteger()) {
-        return Error::internal(
-            QStringLiteral("the %1 script on %2 answered something that is not a number").arg(what, name));
-    }
-    return r->integerValue();
+    return keyScriptAnswer(redis, *r, key, what);
 }
 
 Result<long long> RangeLeases::run(const char* script, int range, const QByteArray& arg) {

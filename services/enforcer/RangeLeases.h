@@ -36,6 +36,12 @@ namespace fairuse::services {
  */
 Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
                                const QByteArray& arg, int timeoutMs, const QString& what);
+/** runKeyScript's command (EVALSHA sha 1 key token arg), for a caller that pipelines it with other commands. */
+QList<QByteArray> keyScriptCommand(const char* script, const QByteArray& key, const QByteArray& token,
+                                   const QByteArray& arg);
+/** The integer answer in `reply` to a key script; an error reply (NOSCRIPT included) is an error naming `what`. */
+Result<long long> keyScriptAnswer(const RedisCommands& redis, const RedisReply& reply, const QByteArray& key,
+                                  const QString& what);
 
 class RangeLeases {
 public:

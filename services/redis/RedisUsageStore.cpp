@@ -197,8 +197,18 @@ QString RedisUsageStore::describe() const {
 }
 
 Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint now) {
+    return readSpeechAfter({}, uid, now).then([](Result<SpeechReadingAfter> r) -> Result<SpeechReading> {
+        if (!r) {
+            return r.error();
+        }
+        return r->reading;
+    });
+}
+
+Async<RedisUsageStore::SpeechReadingAfter> RedisUsageStore::readSpeechAfter(QList<QByteArray> first, const QString& uid,
+                                                                            TimePoint now) {
     if (Status s = validateUid(uid); !s) {
-        return ready(Result<SpeechReading>{s.error()});
+        return ready(Result<SpeechReadingAfter>{s.error()});
     }
     // The backend truncates time.time() to whole seconds and compares bucket scores (minute * 60) against it.
     const std::int64_t nowSeconds = floorDiv(toUnixMs(now), 1000);
@@ -206,22 +216,31 @@ Async<SpeechReading> RedisUsageStore::readSpeech(const QString& uid, TimePoint n
     const std::int64_t threeDayFrom = nowSeconds - duration_cast<seconds>(metering::kThreeDayWindow).count();
     const std::int64_t weeklyFrom = nowSeconds - duration_cast<seconds>(metering::kWeeklyWindow).count();
     const auto layouts = enforcedLayouts(uid);
-    return m_client
-        ->pipeline(readLayoutsCommands(layouts, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds)))
-        .then(guarded(this, [c = m_client, layouts, dailyFrom, threeDayFrom](Replies r) -> Result<SpeechReading> {
-            if (!r) {
-                return r.error();
-            }
-            SpeechReading reading;
-            const Result<QList<SpeechBucket>> buckets = layoutsBuckets(*c, *r, layouts, reading.skippedValues);
-            if (!buckets) {
-                return buckets.error();
-            }
-            for (const SpeechBucket& b : *buckets) {
-                addSpeechBucket(reading.totals, b, threeDayFrom, dailyFrom);
-            }
-            return reading;
-        }));
+    QList<QList<QByteArray>> commands =
+        readLayoutsCommands(layouts, QByteArray::number(weeklyFrom), QByteArray::number(nowSeconds));
+    const bool withFirst = !first.isEmpty();
+    if (withFirst) {
+        commands.prepend(std::move(first));
+    }
+    return m_client->pipeline(std::move(commands))
+        .then(guarded(
+            this, [c = m_client, layouts, dailyFrom, threeDayFrom, withFirst](Replies r) -> Result<SpeechReadingAfter> {
+                if (!r) {
+                    return r.error();
+                }
+                SpeechReadingAfter out;
+                if (withFirst && !r->isEmpty()) {
+                    out.first = r->takeFirst();
+                }
+                const Result<QList<SpeechBucket>> buckets = layoutsBuckets(*c, *r, layouts, out.reading.skippedValues);
+                if (!buckets) {
+                    return buckets.error();
+                }
+                for (const SpeechBucket& b : *buckets) {
+                    addSpeechBucket(out.reading.totals, b, threeDayFrom, dailyFrom);
+                }
+                return out;
+            }));
 }
 
 Async<QList<MinuteSample>> RedisUsageStore::readMinutes(const QString& uid, TimePoint from, TimePoint to) {

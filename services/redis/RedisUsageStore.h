@@ -54,6 +54,19 @@ public:
     Async<bool> invalidateStageCache(const QString& uid) override;
     QString describe() const override;
 
+    /** What readSpeechAfter() read: the reply to the command sent first, and the reading. */
+    struct SpeechReadingAfter {
+        RedisReply first;
+        SpeechReading reading;
+    };
+    /**
+     * readSpeech() with `first` sent ahead of the reads in the same pipeline: still one round trip (on a cluster, one
+     * pipeline per master, sent at once). The enforcement service claims a user's evaluation marker this way
+     * (EvaluationMarkers.h). An error reply to `first` is returned as it is, for the caller to read; a failed pipeline
+     * or an unreadable layout fails the whole call. Empty `first`: plain readSpeech().
+     */
+    Async<SpeechReadingAfter> readSpeechAfter(QList<QByteArray> first, const QString& uid, TimePoint now);
+
     /** The cached stage string, or empty when there is none. */
     Async<QString> readStageCache(const QString& uid);
     /** SET fair_use:stage:{uid} with the backend's 60 s TTL (for seeding and tests). */

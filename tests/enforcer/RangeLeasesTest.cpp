@@ -1,15 +1,18 @@
 // The range leases several fairuse-enforcer instances share the users by (services/enforcer/RangeLeases.h), on one
 // redis-server and on a Redis Cluster of 3 masters: one holder at a time, done once per check interval, renewed only
 // by its holder, taken over once a holder stops renewing, handed back on a stop; the ranges and epochs are what the
-// scheme says.
+// scheme says. The scripts go by EVALSHA and survive a lost script cache; the evaluation markers are claimed in the
+// pipeline of the user's speech reads.
 #include "RequireBackend.h"
 #include "TestTime.h"
 
 #include "common/Await.h"
+#include "enforcer/EvaluationMarkers.h"
 #include "enforcer/RangeLeases.h"
 #include "redis/ClusterSlots.h"
 #include "redis/RedisClient.h"
 #include "redis/RedisCluster.h"
+#include "redis/RedisUsageStore.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -164,6 +167,59 @@ private Q_SLOTS:
             awaitResult(observer.command({"CLIENT", "LIST", "ID", QByteArray::number(id->integerValue())}), 20000);
         QVERIFY(list.ok());
         QVERIFY2(list->text().contains(" cmd=evalsha "), list->text().constData());
+    }
+
+    void markersAreClaimedInTheReadsPipeline() {
+        // EnforcerPass claims a user's evaluation marker in the pipeline that reads the user's speech: the reading is
+        // readSpeech's, the claim answers as claim() would, and a server without the script (NOSCRIPT in the
+        // pipeline) is asked again on its own. On the cluster the marker and the speech keys sit on other masters.
+        RedisCommands* redis = backend();
+        const Result<QStringList> nodes = awaitResult(redis->keyNodes(), 20000);
+        QVERIFY(nodes.ok());
+        for (const QString& node : *nodes) {
+            QVERIFY(awaitResult(redis->commandAt(node, {"SCRIPT", "FLUSH"}), 20000).ok());
+        }
+        RedisUsageStore usage(redis);
+        usage.setWriteLayout(RedisUsageStore::WriteLayout::Legacy);
+        const QString uid = QStringLiteral("marker-%1").arg(QRandomGenerator::global()->bounded(1 << 30));
+        const TimePoint now = fairuse::testing::at("2026-12-01T12:00:00Z");
+        QVERIFY(awaitResult(usage.recordSpeech(uid, now - 30min, 40'000, SpeechSource::Realtime), 20000).ok());
+        QVERIFY(awaitResult(usage.recordSpeech(uid, now - 30h, 25'000, SpeechSource::Realtime), 20000).ok());
+        const Result<SpeechReading> plain = awaitResult(usage.readSpeech(uid, now), 20000);
+        QVERIFY(plain.ok());
+        QCOMPARE(plain->totals.dailyMs, 40'000);
+        QCOMPARE(plain->totals.threeDayMs, 65'000);
+
+        const TimePoint epoch = freshEpoch();
+        EvaluationMarkers a(redis, epoch, "instance-a", 30s, 600s, 20000);
+        EvaluationMarkers b(redis, epoch, "instance-b", 30s, 600s, 20000);
+        const auto claimWithRead = [&](EvaluationMarkers& m) -> Result<EvaluationMarkers::Claim> {
+            const Result<RedisUsageStore::SpeechReadingAfter> r =
+                awaitResult(usage.readSpeechAfter(m.claimCommand(uid), uid, now), 20000);
+            if (!r) {
+                return r.error();
+            }
+            if (r->reading.totals != plain->totals) {
+                return Error::internal(QStringLiteral("the pipelined reading differs from readSpeech"));
+            }
+            return m.claimFrom(r->first, uid);
+        };
+        QVERIFY(claimWithRead(a).value() == EvaluationMarkers::Claim::Taken); // after NOSCRIPT, by claim()
+        QVERIFY(claimWithRead(b).value() == EvaluationMarkers::Claim::Held);
+        QVERIFY(claimWithRead(a).value() == EvaluationMarkers::Claim::Taken); // its holder may claim again
+        QVERIFY(a.finish(uid).ok());
+        QVERIFY(claimWithRead(b).value() == EvaluationMarkers::Claim::Done);
+        QVERIFY(b.claim(uid).value() == EvaluationMarkers::Claim::Done);
+
+        // An error reply to the command sent first (INCR of the sorted set: WRONGTYPE) comes back as it is; the
+        // reading is unaffected.
+        const Result<RedisUsageStore::SpeechReadingAfter> wrong =
+            awaitResult(usage.readSpeechAfter({"INCR", RedisUsageStore::speechKey(uid)}, uid, now), 20000);
+        QVERIFY(wrong.ok());
+        QVERIFY(wrong->first.isError());
+        QVERIFY(wrong->reading.totals == plain->totals);
+        const Result<EvaluationMarkers::Claim> junk = a.claimFrom(wrong->first, uid);
+        QVERIFY(!junk);
     }
 
     void aGoneServerIsAnError() {
