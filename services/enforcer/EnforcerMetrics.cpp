@@ -49,6 +49,8 @@ constexpr Counter kCounters[] = {
      &PassReport::spendUsersReviewed},
     {"spend_over_cap", "Reviewed users over their plan's daily or monthly LLM-spend cap.", &PassReport::spendOverCap},
     {"spend_case_open", "Users over an LLM-spend cap who had an open spend case already.", &PassReport::spendCaseOpen},
+    {"spend_records_malformed", "LLM-spend records that did not decode, skipped by the spend review (once a pass).",
+     &PassReport::malformedSpend},
     {"evaluated_elsewhere",
      "Users skipped: evaluated in this check interval already (a prompt evaluation, another "
      "instance).",

@@ -349,6 +349,48 @@ private Q_SLOTS:
         QVERIFY(!cases.first().resolved);
         QVERIFY(cases.last().resolved);
     }
+
+    void aMalformedRecordIsSkipped() {
+        // A day after the last review: two users over the daily cap, and one record of the first that does not
+        // decode (its cost a string). The strict read would fail the whole review, interval after interval.
+        const TimePoint later = kT + 50h;
+        SpendUser mixed;
+        mixed.uid = QStringLiteral("malformed-mix");
+        SpendUser neighbour;
+        neighbour.uid = QStringLiteral("malformed-neighbour");
+        for (int i = 0; i < 6; ++i) {
+            mixed.records.append(record(mixed.uid, later - 3h + i * 20min, 100'000, true));
+            neighbour.records.append(record(neighbour.uid, later - 4h + i * 20min, 90'000, false));
+        }
+        writeRecords(mixed.records + neighbour.records);
+        FirestoreFields junk = encodeSpend(record(mixed.uid, later - 1h, 100'000, true));
+        junk.insert(QStringLiteral("cost_micro_usd"), FirestoreValue::string(QStringLiteral("secret-cost-text")));
+        const auto written =
+            awaitResult(m_firestore->commit({FirestoreWrite::set(QStringLiteral("llm_spend/junk-1"), junk)}));
+        QVERIFY2(written, written ? "" : qPrintable(written.error().message));
+
+        const Run run = runEnforcer(later);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // Read twice (everyone's new records, then the user's month), counted once.
+        QCOMPARE(summary(run, "spend_records_malformed"), 1);
+        QCOMPARE(summary(run, "firestore_errors"), 0);
+        QCOMPARE(summary(run, "spend_users_reviewed"), 2);
+        QCOMPARE(summary(run, "cases_written"), 2);
+        for (const SpendUser& u : {mixed, neighbour}) {
+            const QList<FairUseEvent> cases = spendCases(u.uid);
+            QCOMPARE(cases.size(), 1);
+            QVERIFY(cases.first().trigger == CapWindow::LlmDaily);
+            // The figures are the good records' alone.
+            const auto standing = enforcement::spendStanding(u.uid, Plan::Basic, u.records, LedgerPolicy{}, later);
+            QVERIFY(cases.first().llmSpend.has_value());
+            QCOMPARE(cases.first().llmSpend->dailyMicroUsd, standing->dailyMicroUsd);
+        }
+        // The log names the document, never its content; the mark moves past it.
+        QVERIFY2(run.err.contains(QLatin1String("llm_spend/junk-1")), qPrintable(run.err));
+        QVERIFY(!run.err.contains(QLatin1String("secret-cost-text")));
+        QCOMPARE(awaitResult(m_redis->command({"GET", "fair_use:enforcer:spend_reviewed_until"}))->text(),
+                 QByteArray::number(static_cast<qint64>(later.time_since_epoch().count())));
+    }
 };
 
 QTEST_GUILESS_MAIN(EnforcerSpendTest)
