@@ -223,6 +223,7 @@ int main(int argc, char** argv) {
             ? c.instanceName
             : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
     options.leaseTtl = c.leaseTtl;
+    options.ledgerPolicy = c.ledger;
     options.instanceToken = QSysInfo::machineHostName().toUtf8() + ':' +
                             QByteArray::number(QCoreApplication::applicationPid()) + ':' +
                             QByteArray::number(QRandomGenerator::system()->generate64(), 16);

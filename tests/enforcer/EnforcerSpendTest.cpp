@@ -20,6 +20,7 @@
 #include "redis/RedisClient.h"
 
 #include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace fairuse;
@@ -390,6 +391,40 @@ private Q_SLOTS:
         QVERIFY(!run.err.contains(QLatin1String("secret-cost-text")));
         QCOMPARE(awaitResult(m_redis->command({"GET", "fair_use:enforcer:spend_reviewed_until"}))->text(),
                  QByteArray::number(static_cast<qint64>(later.time_since_epoch().count())));
+    }
+
+    void aConfiguredCapChangesTheDecision() {
+        // $0.40 in the last day: under the basic plan's default daily cap ($0.50), over a configured $0.30.
+        const TimePoint later = kT + 74h;
+        SpendUser modest;
+        modest.uid = QStringLiteral("modest");
+        for (int i = 0; i < 4; ++i) {
+            modest.records.append(record(modest.uid, later - 3h + i * 30min, 100'000, true));
+        }
+        writeRecords(modest.records);
+        QVERIFY(!expectedTrigger(modest, later).has_value());
+        const Run byDefault = runEnforcer(later, {QStringLiteral("--shadow")});
+        QVERIFY2(byDefault.exitCode == 0, qPrintable(byDefault.err));
+        QCOMPARE(summary(byDefault, "spend_users_reviewed"), 1);
+        QCOMPARE(summary(byDefault, "spend_over_cap"), 0);
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile config(dir.filePath(QStringLiteral("enforcer.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"llm_cap_basic_daily_micro_usd": 300000, "llm_cap_basic_monthly_micro_usd": 3000000})");
+        config.close();
+        const Run configured = runEnforcer(later, {QStringLiteral("--config"), config.fileName()});
+        QVERIFY2(configured.exitCode == 0, qPrintable(configured.err));
+        QCOMPARE(summary(configured, "spend_over_cap"), 1);
+        QCOMPARE(summary(configured, "cases_written"), 1);
+        const QList<FairUseEvent> cases = spendCases(modest.uid);
+        QCOMPARE(cases.size(), 1);
+        QVERIFY(cases.first().trigger == CapWindow::LlmDaily);
+        QVERIFY(cases.first().llmSpend.has_value());
+        QCOMPARE(cases.first().llmSpend->dailyMicroUsd, 400'000);
+        QCOMPARE(cases.first().llmSpend->dailyCapMicroUsd, 300'000);
+        QCOMPARE(cases.first().llmSpend->monthlyCapMicroUsd, 3'000'000);
     }
 };
 
