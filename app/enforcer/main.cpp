@@ -376,12 +376,14 @@ int main(int argc, char** argv) {
         out.flush();
         qCInfo(lcEnforcer).noquote() << "fairuse-enforcer:" << report.summary();
         const services::RerunReport rerunReport = reruns.poll();
+        metrics.rerunPollFinished(rerunReport);
         services::flushLogging();
         if (c.once) {
             return report.backendsFailed() || rerunReport.backendsFailed() ? kExitBackendFailed : kExitOk;
         }
         // Loop mode: a failed pass is logged and the next one tries again; only a signal ends the service.
-        if (!waitUntil(started + c.interval, runPromptBatch, kRerunPoll, [&reruns] { (void)reruns.poll(); })) {
+        if (!waitUntil(started + c.interval, runPromptBatch, kRerunPoll,
+                       [&reruns, &metrics] { metrics.rerunPollFinished(reruns.poll()); })) {
             qCInfo(lcEnforcer) << "stopped";
             services::flushLogging();
             return kExitOk;

@@ -123,6 +123,21 @@ void EnforcerMetrics::promptBatchFinished(const PassReport& report) {
     m_promptEvaluations += report.usersEvaluated;
 }
 
+void EnforcerMetrics::rerunPollFinished(const RerunReport& report) {
+    ++m_rerunPolls;
+    m_reruns.requests += report.requests;
+    m_reruns.answered += report.answered;
+    m_reruns.failed += report.failed;
+    m_reruns.alreadyAnswered += report.alreadyAnswered;
+    m_reruns.stale += report.stale;
+    m_reruns.lockedElsewhere += report.lockedElsewhere;
+    m_reruns.redisErrors += report.redisErrors;
+    m_reruns.firestoreErrors += report.firestoreErrors;
+    if (report.newestAnswerLag) {
+        m_reruns.newestAnswerLag = report.newestAnswerLag;
+    }
+}
+
 std::optional<double> EnforcerMetrics::lagSeconds(TimePoint now) const {
     if (m_inFlightStarted) {
         return secondsBetween(*m_inFlightStarted, now);
@@ -158,6 +173,17 @@ QByteArray EnforcerMetrics::exposition(TimePoint now) const {
             m_notifications.lost);
     counter("subscriber_reconnects", "Notification subscriptions made again after a dropped connection.",
             m_notifications.reconnects);
+    counter("rerun_polls", "Polls of the consoles' re-run classifier requests.", m_rerunPolls);
+    counter("rerun_requests", "Re-run classifier requests read (rerun_classifier audit records).", m_reruns.requests);
+    counter("rerun_answered", "Re-run requests answered with the classifier's verdict.", m_reruns.answered);
+    counter("rerun_failed", "Re-run requests answered with status failed (the classifier failed).", m_reruns.failed);
+    counter("rerun_already_answered", "Re-run requests another poll or instance had answered.",
+            m_reruns.alreadyAnswered);
+    counter("rerun_stale", "Re-run requests passed over: too old, or naming no user.", m_reruns.stale);
+    counter("rerun_locked_elsewhere", "Re-run requests left for the next poll: the user's classifier lock was held.",
+            m_reruns.lockedElsewhere);
+    counter("rerun_backend_errors", "Redis and Firestore calls of the re-run polls that failed.",
+            static_cast<std::int64_t>(m_reruns.redisErrors) + m_reruns.firestoreErrors);
 
     const auto gauge = [&out](const char* shortName, const char* help, const QByteArray& value) {
         const QByteArray name = metricName(shortName);
@@ -174,6 +200,11 @@ QByteArray EnforcerMetrics::exposition(TimePoint now) const {
     if (const std::optional<double> lag = lagSeconds(now)) {
         gauge("lag_seconds", "Seconds since the last completed pass started, or the age of the pass in flight.",
               number(*lag));
+    }
+    if (m_reruns.newestAnswerLag) {
+        gauge("rerun_answer_lag_seconds",
+              "From the newest re-run request answered to its answer (the last poll that answered one).",
+              number(static_cast<double>(m_reruns.newestAnswerLag->count()) / 1000.0));
     }
     gauge("pass_in_progress", "1 while a pass runs.", m_inFlightStarted ? "1" : "0");
     gauge("shadow", "1 when the service evaluates without writing (--shadow).", m_settings.shadow ? "1" : "0");

@@ -3,6 +3,7 @@
 // GET /metrics and the JSON of GET /healthz. Pure: the caller passes the time, EnforcerHttp serves the text.
 
 #include "common/Time.h"
+#include "enforcer/ClassifierReruns.h"
 #include "enforcer/EnforcerPass.h"
 
 #include <QByteArray>
@@ -62,6 +63,9 @@ public:
      *  users it evaluated count as prompt evaluations. */
     void promptBatchFinished(const PassReport& report);
     void setNotificationCounts(const NotificationCounts& counts) { m_notifications = counts; }
+    /** A poll of the consoles' re-run requests (ClassifierReruns::poll) ended: its counters add to the totals, and
+     *  the lag of its newest answer, if it answered any, replaces the last one. */
+    void rerunPollFinished(const RerunReport& report);
 
     /** The Prometheus text exposition at `now`. */
     QByteArray exposition(TimePoint now) const;
@@ -79,6 +83,8 @@ private:
     std::int64_t m_promptBatches = 0;
     std::int64_t m_promptEvaluations = 0;
     NotificationCounts m_notifications;
+    RerunReport m_reruns; ///< summed over the polls; newestAnswerLag the last one answered
+    std::int64_t m_rerunPolls = 0;
     std::optional<TimePoint> m_inFlightStarted;
     std::optional<TimePoint> m_lastStarted;
     std::optional<TimePoint> m_lastFinished;

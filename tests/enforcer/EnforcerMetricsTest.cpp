@@ -209,6 +209,67 @@ private Q_SLOTS:
                  QStringLiteral("0"));
     }
 
+    void rerunRequests() {
+        const TimePoint t0 = at("2026-12-01T12:00:00Z");
+        EnforcerMetrics m(settings());
+        QString error;
+        QHash<QString, Family> f = parseExposition(m.exposition(t0), error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(f[QStringLiteral("fairuse_enforcer_rerun_answered_total")].samples.value(
+                     QStringLiteral("fairuse_enforcer_rerun_answered_total")),
+                 QStringLiteral("0"));
+        QVERIFY(!f.contains(QStringLiteral("fairuse_enforcer_rerun_answer_lag_seconds"))); // nothing answered yet
+
+        RerunReport first;
+        first.requests = 4;
+        first.answered = 2;
+        first.failed = 1;
+        first.stale = 1;
+        first.newestAnswerLag = 2500ms;
+        m.rerunPollFinished(first);
+        RerunReport second; // answers nothing: the lag stays the last answer's
+        second.requests = 3;
+        second.alreadyAnswered = 1;
+        second.lockedElsewhere = 1;
+        second.firestoreErrors = 1;
+        second.redisErrors = 1;
+        m.rerunPollFinished(second);
+
+        f = parseExposition(m.exposition(t0 + 10s), error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QHash<QString, QString> expected{
+            {QStringLiteral("rerun_polls_total"), QStringLiteral("2")},
+            {QStringLiteral("rerun_requests_total"), QStringLiteral("7")},
+            {QStringLiteral("rerun_answered_total"), QStringLiteral("2")},
+            {QStringLiteral("rerun_failed_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_already_answered_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_stale_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_locked_elsewhere_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_backend_errors_total"), QStringLiteral("2")},
+            {QStringLiteral("rerun_answer_lag_seconds"), QStringLiteral("2.500")},
+            {QStringLiteral("passes_total"), QStringLiteral("0")}, // a poll is no pass
+            {QStringLiteral("firestore_errors_total"), QStringLiteral("0")},
+        };
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+            const QString name = QStringLiteral("fairuse_enforcer_") + it.key();
+            QVERIFY2(f.contains(name), qPrintable(name));
+            QVERIFY2(!f[name].help.isEmpty(), qPrintable(name));
+            QCOMPARE(f[name].type,
+                     it.key().endsWith(QLatin1String("_total")) ? QStringLiteral("counter") : QStringLiteral("gauge"));
+            QCOMPARE(f[name].samples.value(name), it.value());
+        }
+
+        RerunReport third;
+        third.requests = 1;
+        third.answered = 1;
+        third.newestAnswerLag = 400ms;
+        m.rerunPollFinished(third);
+        f = parseExposition(m.exposition(t0 + 20s), error);
+        QCOMPARE(f[QStringLiteral("fairuse_enforcer_rerun_answer_lag_seconds")].samples.value(
+                     QStringLiteral("fairuse_enforcer_rerun_answer_lag_seconds")),
+                 QStringLiteral("0.400"));
+    }
+
     void beforeAnyPass() {
         EnforcerMetrics m(settings());
         QString error;
