@@ -309,12 +309,19 @@ int main(int argc, char** argv) {
         line.insert(QStringLiteral("prompt"), true);
         sink(line);
     };
+    const auto noteNotifications = [&] {
+        if (subscriber) {
+            metrics.setNotificationCounts({true, subscriber->notifications(), subscriber->malformed(),
+                                           subscriber->losses(), subscriber->reconnects(), subscriber->nodes(),
+                                           subscriber->subscribedNodes()},
+                                          clockNow());
+        }
+    };
     const auto runPromptBatch = [&] {
         if (!subscriber) {
             return;
         }
-        metrics.setNotificationCounts({true, subscriber->notifications(), subscriber->malformed(), subscriber->losses(),
-                                       subscriber->reconnects()});
+        noteNotifications();
         const TimePoint now = clockNow();
         const std::optional<services::PromptEvaluations::Batch> batch = prompt.takeDue(now);
         if (!batch) {
@@ -370,6 +377,7 @@ int main(int argc, char** argv) {
         heartbeat.casesWritten = report.casesWritten;
         heartbeat.errors = report.errors + report.redisErrors + report.firestoreErrors;
         const QString heartbeatError = writeHeartbeat(*firestore, heartbeat);
+        noteNotifications();
         metrics.passFinished(report, finished, http ? backendProblems(report, *redis, heartbeatError) : QStringList());
         out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
             << "\n";

@@ -123,6 +123,27 @@ void EnforcerMetrics::promptBatchFinished(const PassReport& report) {
     m_promptEvaluations += report.usersEvaluated;
 }
 
+void EnforcerMetrics::setNotificationCounts(const NotificationCounts& counts, TimePoint now) {
+    m_notifications = counts;
+    QStringList down;
+    if (counts.enabled) {
+        for (const QString& node : counts.nodes) {
+            if (!counts.subscribed.contains(node)) {
+                down.append(node);
+            }
+        }
+        if (counts.nodes.isEmpty()) {
+            down.append(QString()); // a cluster whose map could not be read yet
+        }
+    }
+    for (auto it = m_unsubscribedSince.begin(); it != m_unsubscribedSince.end();) {
+        it = down.contains(it->first) ? std::next(it) : m_unsubscribedSince.erase(it);
+    }
+    for (const QString& node : down) {
+        m_unsubscribedSince.emplace(node, now);
+    }
+}
+
 void EnforcerMetrics::rerunPollFinished(const RerunReport& report) {
     ++m_rerunPolls;
     m_reruns.requests += report.requests;
@@ -239,9 +260,35 @@ EnforcerHealth EnforcerMetrics::health(TimePoint now) const {
         problems.append(QStringLiteral("no pass completed in %1 s")
                             .arg(static_cast<qlonglong>(secondsBetween(*m_lastFinished, now))));
     }
-    body.insert(QStringLiteral("status"), problems.isEmpty() ? QStringLiteral("ok") : QStringLiteral("unhealthy"));
+    // Notifications only make the service prompt: without them it is degraded, not down.
+    QStringList degraded;
+    if (m_notifications.enabled) {
+        body.insert(QStringLiteral("notifications"),
+                    QJsonObject{{QStringLiteral("nodes"), static_cast<int>(m_notifications.nodes.size())},
+                                {QStringLiteral("subscribed"), static_cast<int>(m_notifications.subscribed.size())}});
+        for (const auto& [node, since] : m_unsubscribedSince) {
+            const double down = secondsBetween(since, now);
+            if (down < static_cast<double>(m_settings.notificationGrace.count())) {
+                continue;
+            }
+            degraded.append(node.isEmpty()
+                                ? QStringLiteral("notifications: no Redis node to subscribe on for %1 s; users are "
+                                                 "found by the passes only")
+                                      .arg(static_cast<qlonglong>(down))
+                                : QStringLiteral("notifications: not subscribed on %1 for %2 s; its users are found "
+                                                 "by the passes only")
+                                      .arg(node)
+                                      .arg(static_cast<qlonglong>(down)));
+        }
+    }
+    body.insert(QStringLiteral("status"), !problems.isEmpty()   ? QStringLiteral("unhealthy")
+                                          : !degraded.isEmpty() ? QStringLiteral("degraded")
+                                                                : QStringLiteral("ok"));
     if (!problems.isEmpty()) {
         body.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
+    }
+    if (!degraded.isEmpty()) {
+        body.insert(QStringLiteral("degraded"), QJsonArray::fromStringList(degraded));
     }
     h.httpStatus = problems.isEmpty() ? 200 : 503;
     return h;
