@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QRegularExpression>
 
+#include <utility>
+
 namespace fairuse::enforcer {
 
 QString helpText() {
@@ -58,7 +60,21 @@ QString helpText() {
         "                       the problem) on HOST:PORT, e.g. 127.0.0.1:9464; port 0 picks a free port and says\n"
         "                       {\"listening\":\"HOST:PORT\"} on standard output. No authentication: keep it on\n"
         "                       loopback or behind a proxy\n"
-        "  --instance-name NAME this instance's heartbeat document, fair_use_service/NAME (default: HOST:PID)\n"
+        "  --instance-name NAME this instance's heartbeat document, fair_use_service/NAME (default: HOST:PID)\n");
+    const LedgerPolicy defaults;
+    const QString caps =
+        QStringLiteral(
+            "  --llm-cap-basic-daily MICRO_USD, --llm-cap-basic-monthly MICRO_USD,\n"
+            "  --llm-cap-unlimited-daily MICRO_USD, --llm-cap-unlimited-monthly MICRO_USD\n"
+            "                       the LLM-spend review's caps per plan over the trailing day and 30 days, in\n"
+            "                       micro-USD (1000000 is $1). Defaults: basic %1 and %2, unlimited %3 and %4.\n"
+            "                       A user over one gets a case for review; a daily cap may not exceed its plan's\n"
+            "                       monthly cap\n")
+            .arg(defaults.basic.dailyMicroUsd)
+            .arg(defaults.basic.monthlyMicroUsd)
+            .arg(defaults.unlimited.dailyMicroUsd)
+            .arg(defaults.unlimited.monthlyMicroUsd);
+    const QString config = QStringLiteral(
         "  --config FILE        the settings above from a JSON object (example: enforcer.example.json in the\n"
         "                       package's share/fairuse/systemd); an option on the command line wins over the file.\n"
         "                       Keys:\n");
@@ -67,7 +83,7 @@ QString helpText() {
                        "  -h, --help, -v, --version\n"
                        "\n"
                        "Exit codes: 0 the pass ran, 1 Redis or Firestore failed during it, 2 bad usage.\n");
-    return options + configHelp() + rest;
+    return options + caps + config + configHelp() + rest;
 }
 
 Result<ListenAddress> parseListenAddress(const QString& value) {
@@ -128,9 +144,17 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
     const QCommandLineOption cluster(QStringLiteral("redis-cluster"), QString());
     const QCommandLineOption leaseTtl(QStringLiteral("lease-ttl"), QString(), QStringLiteral("SECONDS"));
     const QCommandLineOption noNotifications(QStringLiteral("no-notifications"), QString());
+    const QCommandLineOption basicDaily(QStringLiteral("llm-cap-basic-daily"), QString(), QStringLiteral("MICRO_USD"));
+    const QCommandLineOption basicMonthly(QStringLiteral("llm-cap-basic-monthly"), QString(),
+                                          QStringLiteral("MICRO_USD"));
+    const QCommandLineOption unlimitedDaily(QStringLiteral("llm-cap-unlimited-daily"), QString(),
+                                            QStringLiteral("MICRO_USD"));
+    const QCommandLineOption unlimitedMonthly(QStringLiteral("llm-cap-unlimited-monthly"), QString(),
+                                              QStringLiteral("MICRO_USD"));
     parser.addOptions({help,     version, redis,        firestore, once,     interval,       now,       shadow,
                        identity, policy,  llmBaseUrl,   llmModel,  llmKey,   emulator,       plaintext, logDir,
                        listen,   config,  instanceName, cluster,   leaseTtl, noNotifications});
+    parser.addOptions({basicDaily, basicMonthly, unlimitedDaily, unlimitedMonthly});
     if (!parser.parse(QStringList{QStringLiteral("fairuse-enforcer")} + args)) {
         return Error::invalid(parser.errorText());
     }
@@ -265,6 +289,36 @@ Result<CommandLine> parseCommandLine(const QStringList& args) {
             return Error::invalid(QStringLiteral("--lease-ttl must be a number of seconds from 1 to 3600"));
         }
         c.leaseTtl = std::chrono::seconds(seconds);
+    }
+    // The spend review's caps: each option over its default, then each plan's pair checked together.
+    for (const auto& [option, cap] : {std::pair{&basicDaily, &c.ledger.basic.dailyMicroUsd},
+                                      std::pair{&basicMonthly, &c.ledger.basic.monthlyMicroUsd},
+                                      std::pair{&unlimitedDaily, &c.ledger.unlimited.dailyMicroUsd},
+                                      std::pair{&unlimitedMonthly, &c.ledger.unlimited.monthlyMicroUsd}}) {
+        if (!isSet(*option)) {
+            continue;
+        }
+        bool ok = false;
+        const qint64 micro = value(*option).toLongLong(&ok);
+        if (!ok || micro < 0 || micro > kMaxCapMicroUsd) {
+            return Error::invalid(QStringLiteral("--%1 must be a whole number of micro-USD from 0 to %2 (1000000 is "
+                                                 "$1), not \"%3\"")
+                                      .arg(option->names().constLast())
+                                      .arg(kMaxCapMicroUsd)
+                                      .arg(value(*option).left(40)));
+        }
+        *cap = micro;
+    }
+    for (const auto& [plan, caps] : {std::pair{QStringLiteral("basic"), c.ledger.basic},
+                                     std::pair{QStringLiteral("unlimited"), c.ledger.unlimited}}) {
+        if (caps.dailyMicroUsd > caps.monthlyMicroUsd) {
+            return Error::invalid(QStringLiteral("the %1 plan's daily LLM cap (--llm-cap-%1-daily or "
+                                                 "llm_cap_%1_daily_micro_usd: %2 micro-USD) exceeds its monthly cap "
+                                                 "(--llm-cap-%1-monthly or llm_cap_%1_monthly_micro_usd: %3)")
+                                      .arg(plan)
+                                      .arg(caps.dailyMicroUsd)
+                                      .arg(caps.monthlyMicroUsd));
+        }
     }
     if (isSet(instanceName)) {
         static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9._:-]{1,100}$"));

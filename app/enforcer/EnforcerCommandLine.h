@@ -5,6 +5,7 @@
 #include "common/Time.h"
 #include "enforcement/Policy.h"
 #include "firestore/FirestoreClient.h"
+#include "ledger/LlmSpendLedger.h"
 #include "redis/RedisConfig.h"
 
 #include <QHostAddress>
@@ -48,6 +49,8 @@ struct CommandLine {
     QString logDir;                      ///< empty: the default log folder
     std::optional<ListenAddress> listen; ///< nullopt: no HTTP endpoint
     QString instanceName;                ///< the heartbeat document's id; empty: hostname:pid
+    /** The spend review's LLM caps per plan (--llm-cap-basic-daily, ...); the ledger's defaults otherwise. */
+    LedgerPolicy ledger;
     bool help = false;
     bool version = false;
     QStringList warnings; ///< said on stderr before the pass (a password in the URL, ...)

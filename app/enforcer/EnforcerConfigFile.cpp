@@ -11,7 +11,7 @@ namespace fairuse::enforcer {
 
 namespace {
 
-enum class Kind { String, Whole, Flag };
+enum class Kind { String, Whole, MicroUsd, Flag };
 
 /** One key of the file: the option it stands for and the JSON type it must have. */
 struct Key {
@@ -39,6 +39,10 @@ constexpr Key kKeys[] = {
     {"llm_model", "llm-model", Kind::String, "--llm-model"},
     {"llm_api_key_file", "", Kind::String, "a file with the LLM API key, mode 600 (FAIRUSE_LLM_API_KEY wins)"},
     {"log_dir", "log-dir", Kind::String, "--log-dir"},
+    {"llm_cap_basic_daily_micro_usd", "llm-cap-basic-daily", Kind::MicroUsd, "--llm-cap-basic-daily"},
+    {"llm_cap_basic_monthly_micro_usd", "llm-cap-basic-monthly", Kind::MicroUsd, "--llm-cap-basic-monthly"},
+    {"llm_cap_unlimited_daily_micro_usd", "llm-cap-unlimited-daily", Kind::MicroUsd, "--llm-cap-unlimited-daily"},
+    {"llm_cap_unlimited_monthly_micro_usd", "llm-cap-unlimited-monthly", Kind::MicroUsd, "--llm-cap-unlimited-monthly"},
 };
 
 /** Key names that hold a secret: refused, whatever else the key is. */
@@ -88,8 +92,9 @@ QString position(const QByteArray& text, int offset) {
 QString configHelp() {
     QString help;
     for (const Key& k : kKeys) {
-        help += QStringLiteral("                         %1%2\n")
-                    .arg(QString::fromLatin1(k.key).leftJustified(23, QLatin1Char(' ')), QString::fromLatin1(k.help));
+        // A key longer than the column still gets a space before its help.
+        const QString key = QString::fromLatin1(k.key).leftJustified(22, QLatin1Char(' ')) + QLatin1Char(' ');
+        help += QStringLiteral("                         %1%2\n").arg(key, QString::fromLatin1(k.help));
     }
     return help;
 }
@@ -148,6 +153,17 @@ Result<ConfigFile> readConfigFile(const QString& path) {
         case Kind::Whole:
             if (!v.isDouble() || v.toDouble() != static_cast<double>(v.toInteger())) {
                 return invalid(QStringLiteral("\"%1\" must be a whole number, not %2").arg(it.key(), typeName(v)));
+            }
+            config.values.insert(option, QString::number(v.toInteger()));
+            break;
+        case Kind::MicroUsd:
+            if (!v.isDouble() || v.toDouble() != static_cast<double>(v.toInteger()) || v.toInteger() < 0 ||
+                v.toInteger() > kMaxCapMicroUsd) {
+                return invalid(QStringLiteral("\"%1\" must be a whole number of micro-USD from 0 to %2 (1000000 is "
+                                              "$1), not %3")
+                                   .arg(it.key())
+                                   .arg(kMaxCapMicroUsd)
+                                   .arg(v.isDouble() ? QString::number(v.toDouble(), 'g', 17) : typeName(v)));
             }
             config.values.insert(option, QString::number(v.toInteger()));
             break;

@@ -10,6 +10,9 @@
 
 namespace fairuse::enforcer {
 
+/** The highest LLM-spend cap the command line and the config file take: $1,000,000, in micro-USD. */
+inline constexpr qint64 kMaxCapMicroUsd = 1'000'000'000'000;
+
 /** A config file read: values by the long name of the option they stand for ("redis", "llm-base-url"). */
 struct ConfigFile {
     QString path;

@@ -223,6 +223,7 @@ int main(int argc, char** argv) {
             ? c.instanceName
             : QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
     options.leaseTtl = c.leaseTtl;
+    options.ledgerPolicy = c.ledger;
     options.instanceToken = QSysInfo::machineHostName().toUtf8() + ':' +
                             QByteArray::number(QCoreApplication::applicationPid()) + ':' +
                             QByteArray::number(QRandomGenerator::system()->generate64(), 16);
@@ -308,12 +309,19 @@ int main(int argc, char** argv) {
         line.insert(QStringLiteral("prompt"), true);
         sink(line);
     };
+    const auto noteNotifications = [&] {
+        if (subscriber) {
+            metrics.setNotificationCounts({true, subscriber->notifications(), subscriber->malformed(),
+                                           subscriber->losses(), subscriber->reconnects(), subscriber->nodes(),
+                                           subscriber->subscribedNodes()},
+                                          clockNow());
+        }
+    };
     const auto runPromptBatch = [&] {
         if (!subscriber) {
             return;
         }
-        metrics.setNotificationCounts({true, subscriber->notifications(), subscriber->malformed(), subscriber->losses(),
-                                       subscriber->reconnects()});
+        noteNotifications();
         const TimePoint now = clockNow();
         const std::optional<services::PromptEvaluations::Batch> batch = prompt.takeDue(now);
         if (!batch) {
@@ -369,18 +377,21 @@ int main(int argc, char** argv) {
         heartbeat.casesWritten = report.casesWritten;
         heartbeat.errors = report.errors + report.redisErrors + report.firestoreErrors;
         const QString heartbeatError = writeHeartbeat(*firestore, heartbeat);
+        noteNotifications();
         metrics.passFinished(report, finished, http ? backendProblems(report, *redis, heartbeatError) : QStringList());
         out << QJsonDocument(QJsonObject{{QStringLiteral("summary"), report.toJson()}}).toJson(QJsonDocument::Compact)
             << "\n";
         out.flush();
         qCInfo(lcEnforcer).noquote() << "fairuse-enforcer:" << report.summary();
         const services::RerunReport rerunReport = reruns.poll();
+        metrics.rerunPollFinished(rerunReport);
         services::flushLogging();
         if (c.once) {
             return report.backendsFailed() || rerunReport.backendsFailed() ? kExitBackendFailed : kExitOk;
         }
         // Loop mode: a failed pass is logged and the next one tries again; only a signal ends the service.
-        if (!waitUntil(started + c.interval, runPromptBatch, kRerunPoll, [&reruns] { (void)reruns.poll(); })) {
+        if (!waitUntil(started + c.interval, runPromptBatch, kRerunPoll,
+                       [&reruns, &metrics] { metrics.rerunPollFinished(reruns.poll()); })) {
             qCInfo(lcEnforcer) << "stopped";
             services::flushLogging();
             return kExitOk;

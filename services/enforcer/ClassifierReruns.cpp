@@ -274,6 +274,8 @@ ClassifierReruns::Handled ClassifierReruns::answer(const AuditRecord& request, R
         return firestoreFailed(written.error(), "writing the answer");
     }
     release();
+    // Requests are answered in sequence order: the last one answered is the newest.
+    report.newestAnswerLag = run.finishedAt - request.at;
     QJsonObject line{{QStringLiteral("conversations"), static_cast<int>(conversations->size())}};
     if (verdict) {
         ++report.answered;

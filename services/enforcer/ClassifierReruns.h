@@ -41,6 +41,8 @@ struct RerunReport {
     int lockedElsewhere = 0; ///< the user's classifier lock was held: left for the next poll
     int redisErrors = 0;
     int firestoreErrors = 0;
+    /** Of the newest request answered (ok or failed): from the request to its answer, on the service's clock. */
+    std::optional<std::chrono::milliseconds> newestAnswerLag;
     bool backendsFailed() const { return redisErrors > 0 || firestoreErrors > 0; }
 };
 

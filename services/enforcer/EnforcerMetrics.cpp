@@ -49,6 +49,8 @@ constexpr Counter kCounters[] = {
      &PassReport::spendUsersReviewed},
     {"spend_over_cap", "Reviewed users over their plan's daily or monthly LLM-spend cap.", &PassReport::spendOverCap},
     {"spend_case_open", "Users over an LLM-spend cap who had an open spend case already.", &PassReport::spendCaseOpen},
+    {"spend_records_malformed", "LLM-spend records that did not decode, skipped by the spend review (once a pass).",
+     &PassReport::malformedSpend},
     {"evaluated_elsewhere",
      "Users skipped: evaluated in this check interval already (a prompt evaluation, another "
      "instance).",
@@ -121,6 +123,42 @@ void EnforcerMetrics::promptBatchFinished(const PassReport& report) {
     m_promptEvaluations += report.usersEvaluated;
 }
 
+void EnforcerMetrics::setNotificationCounts(const NotificationCounts& counts, TimePoint now) {
+    m_notifications = counts;
+    QStringList down;
+    if (counts.enabled) {
+        for (const QString& node : counts.nodes) {
+            if (!counts.subscribed.contains(node)) {
+                down.append(node);
+            }
+        }
+        if (counts.nodes.isEmpty()) {
+            down.append(QString()); // a cluster whose map could not be read yet
+        }
+    }
+    for (auto it = m_unsubscribedSince.begin(); it != m_unsubscribedSince.end();) {
+        it = down.contains(it->first) ? std::next(it) : m_unsubscribedSince.erase(it);
+    }
+    for (const QString& node : down) {
+        m_unsubscribedSince.emplace(node, now);
+    }
+}
+
+void EnforcerMetrics::rerunPollFinished(const RerunReport& report) {
+    ++m_rerunPolls;
+    m_reruns.requests += report.requests;
+    m_reruns.answered += report.answered;
+    m_reruns.failed += report.failed;
+    m_reruns.alreadyAnswered += report.alreadyAnswered;
+    m_reruns.stale += report.stale;
+    m_reruns.lockedElsewhere += report.lockedElsewhere;
+    m_reruns.redisErrors += report.redisErrors;
+    m_reruns.firestoreErrors += report.firestoreErrors;
+    if (report.newestAnswerLag) {
+        m_reruns.newestAnswerLag = report.newestAnswerLag;
+    }
+}
+
 std::optional<double> EnforcerMetrics::lagSeconds(TimePoint now) const {
     if (m_inFlightStarted) {
         return secondsBetween(*m_inFlightStarted, now);
@@ -156,6 +194,17 @@ QByteArray EnforcerMetrics::exposition(TimePoint now) const {
             m_notifications.lost);
     counter("subscriber_reconnects", "Notification subscriptions made again after a dropped connection.",
             m_notifications.reconnects);
+    counter("rerun_polls", "Polls of the consoles' re-run classifier requests.", m_rerunPolls);
+    counter("rerun_requests", "Re-run classifier requests read (rerun_classifier audit records).", m_reruns.requests);
+    counter("rerun_answered", "Re-run requests answered with the classifier's verdict.", m_reruns.answered);
+    counter("rerun_failed", "Re-run requests answered with status failed (the classifier failed).", m_reruns.failed);
+    counter("rerun_already_answered", "Re-run requests another poll or instance had answered.",
+            m_reruns.alreadyAnswered);
+    counter("rerun_stale", "Re-run requests passed over: too old, or naming no user.", m_reruns.stale);
+    counter("rerun_locked_elsewhere", "Re-run requests left for the next poll: the user's classifier lock was held.",
+            m_reruns.lockedElsewhere);
+    counter("rerun_backend_errors", "Redis and Firestore calls of the re-run polls that failed.",
+            static_cast<std::int64_t>(m_reruns.redisErrors) + m_reruns.firestoreErrors);
 
     const auto gauge = [&out](const char* shortName, const char* help, const QByteArray& value) {
         const QByteArray name = metricName(shortName);
@@ -172,6 +221,11 @@ QByteArray EnforcerMetrics::exposition(TimePoint now) const {
     if (const std::optional<double> lag = lagSeconds(now)) {
         gauge("lag_seconds", "Seconds since the last completed pass started, or the age of the pass in flight.",
               number(*lag));
+    }
+    if (m_reruns.newestAnswerLag) {
+        gauge("rerun_answer_lag_seconds",
+              "From the newest re-run request answered to its answer (the last poll that answered one).",
+              number(static_cast<double>(m_reruns.newestAnswerLag->count()) / 1000.0));
     }
     gauge("pass_in_progress", "1 while a pass runs.", m_inFlightStarted ? "1" : "0");
     gauge("shadow", "1 when the service evaluates without writing (--shadow).", m_settings.shadow ? "1" : "0");
@@ -206,9 +260,35 @@ EnforcerHealth EnforcerMetrics::health(TimePoint now) const {
         problems.append(QStringLiteral("no pass completed in %1 s")
                             .arg(static_cast<qlonglong>(secondsBetween(*m_lastFinished, now))));
     }
-    body.insert(QStringLiteral("status"), problems.isEmpty() ? QStringLiteral("ok") : QStringLiteral("unhealthy"));
+    // Notifications only make the service prompt: without them it is degraded, not down.
+    QStringList degraded;
+    if (m_notifications.enabled) {
+        body.insert(QStringLiteral("notifications"),
+                    QJsonObject{{QStringLiteral("nodes"), static_cast<int>(m_notifications.nodes.size())},
+                                {QStringLiteral("subscribed"), static_cast<int>(m_notifications.subscribed.size())}});
+        for (const auto& [node, since] : m_unsubscribedSince) {
+            const double down = secondsBetween(since, now);
+            if (down < static_cast<double>(m_settings.notificationGrace.count())) {
+                continue;
+            }
+            degraded.append(node.isEmpty()
+                                ? QStringLiteral("notifications: no Redis node to subscribe on for %1 s; users are "
+                                                 "found by the passes only")
+                                      .arg(static_cast<qlonglong>(down))
+                                : QStringLiteral("notifications: not subscribed on %1 for %2 s; its users are found "
+                                                 "by the passes only")
+                                      .arg(node)
+                                      .arg(static_cast<qlonglong>(down)));
+        }
+    }
+    body.insert(QStringLiteral("status"), !problems.isEmpty()   ? QStringLiteral("unhealthy")
+                                          : !degraded.isEmpty() ? QStringLiteral("degraded")
+                                                                : QStringLiteral("ok"));
     if (!problems.isEmpty()) {
         body.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
+    }
+    if (!degraded.isEmpty()) {
+        body.insert(QStringLiteral("degraded"), QJsonArray::fromStringList(degraded));
     }
     h.httpStatus = problems.isEmpty() ? 200 : 503;
     return h;

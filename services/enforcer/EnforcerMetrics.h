@@ -3,6 +3,7 @@
 // GET /metrics and the JSON of GET /healthz. Pure: the caller passes the time, EnforcerHttp serves the text.
 
 #include "common/Time.h"
+#include "enforcer/ClassifierReruns.h"
 #include "enforcer/EnforcerPass.h"
 
 #include <QByteArray>
@@ -12,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -30,6 +32,8 @@ struct NotificationCounts {
     std::int64_t malformed = 0;
     std::int64_t lost = 0;       ///< subscribed connections that dropped
     std::int64_t reconnects = 0; ///< subscriptions made again after such a drop
+    QStringList nodes;           ///< the nodes it should be subscribed on (host:port)
+    QStringList subscribed;      ///< of those, the ones whose subscription is confirmed now
 };
 
 /**
@@ -44,6 +48,9 @@ public:
         std::chrono::seconds interval{300};
         /** Added to twice the interval before the health check calls the service stale. */
         std::chrono::seconds staleGrace{30};
+        /** How long notifications may be down on a node (a reconnect's backoff reaches 30 s) before the health
+         *  check calls the service degraded. */
+        std::chrono::seconds notificationGrace{60};
     };
 
     /** The Content-Type of the exposition (text format 0.0.4). */
@@ -61,11 +68,19 @@ public:
     /** A batch of prompt evaluations (EnforcerPass::evaluateUsers) ended: its counters add to the totals, and the
      *  users it evaluated count as prompt evaluations. */
     void promptBatchFinished(const PassReport& report);
-    void setNotificationCounts(const NotificationCounts& counts) { m_notifications = counts; }
+    /** The subscriber's state as read at `now`: a node that is not subscribed is noted from then on. */
+    void setNotificationCounts(const NotificationCounts& counts, TimePoint now);
+    /** A poll of the consoles' re-run requests (ClassifierReruns::poll) ended: its counters add to the totals, and
+     *  the lag of its newest answer, if it answered any, replaces the last one. */
+    void rerunPollFinished(const RerunReport& report);
 
     /** The Prometheus text exposition at `now`. */
     QByteArray exposition(TimePoint now) const;
-    /** The health at `now`: 200 after a pass without backend errors and not stale, else 503 naming the problem. */
+    /**
+     * The health at `now`: 200 after a pass without backend errors and not stale, else 503 naming the problem. With
+     * notifications on, a node not subscribed for notificationGrace (or no node to subscribe on) makes it "degraded",
+     * naming the node: still 200, since the passes' scan finds every user without them.
+     */
     EnforcerHealth health(TimePoint now) const;
 
     /** Seconds since the last completed pass started, or the age of the pass in flight; nullopt before any pass. */
@@ -79,6 +94,10 @@ private:
     std::int64_t m_promptBatches = 0;
     std::int64_t m_promptEvaluations = 0;
     NotificationCounts m_notifications;
+    /** Nodes not subscribed since when, as first seen by setNotificationCounts (the empty name: no node at all). */
+    std::map<QString, TimePoint> m_unsubscribedSince;
+    RerunReport m_reruns; ///< summed over the polls; newestAnswerLag the last one answered
+    std::int64_t m_rerunPolls = 0;
     std::optional<TimePoint> m_inFlightStarted;
     std::optional<TimePoint> m_lastStarted;
     std::optional<TimePoint> m_lastFinished;

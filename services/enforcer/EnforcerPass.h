@@ -88,6 +88,7 @@ struct PassReport {
     int spendUsersReviewed = 0;  ///< users with new LLM-spend records whose spend was summed against their caps
     int spendOverCap = 0;        ///< of those, users over their plan's daily or monthly LLM cap
     int spendCaseOpen = 0;       ///< over a cap with an open spend case already: no new case
+    int malformedSpend = 0;      ///< LLM-spend documents that did not decode: skipped, each counted once a pass
     int evaluatedElsewhere = 0;  ///< users skipped: evaluated in this check interval already (EvaluationMarkers.h)
     int redisErrors = 0;
     int firestoreErrors = 0;
@@ -127,7 +128,9 @@ struct PassReport {
  *  7. then the LLM-spend review (enforcement/SpendReview.h), under a lease of its own: the users with spend records
  *     since the last review (a mark in Redis, `fair_use:enforcer:spend_reviewed_until`; a day back the first time),
  *     each summed over the ledger's windows (one query per user) against their plan's caps; a user over a cap without
- *     an open spend case gets one (llm_daily or llm_monthly), with the service's record, in one commit.
+ *     an open spend case gets one (llm_daily or llm_monthly), with the service's record, in one commit. A record
+ *     that does not decode is skipped (logged by its path, counted once): the user's other records and the other
+ *     users are reviewed, and the mark moves on.
  *
  * Every decision that did or would do something is handed to the sink as one JSON object (uid, action, stages,
  * trigger, case, score, outcome), and so is every range this instance finished or lost (range, users, outcome). The
@@ -188,6 +191,9 @@ private:
     void reviewSpend();
     /** One user's spend against their caps; false when Redis or Firestore failed (the mark then stays). */
     bool reviewUserSpend(const QString& uid);
+    /** The spend records `uid` (everyone's when empty) has in [from, to) that decode; those that do not are logged
+     *  and counted once per pass. nullopt when Firestore failed. */
+    std::optional<QList<LlmSpendRecord>> readSpend(const QString& uid, TimePoint from, TimePoint to);
     /** Where the last review ended; TimePoint{} when there was none; nullopt when Redis failed. */
     std::optional<TimePoint> spendReviewedUntil();
     /** Takes `lease` (RangeLeases::kSweep, kSpend) and runs `work` under it, then marks it done. */
@@ -208,8 +214,9 @@ private:
     PassReport m_report;
     QSet<QString> m_written; ///< users whose state this pass wrote (or would write, in shadow)
     std::optional<EvaluationMarkers> m_markers;
-    QSet<QString> m_marked;  ///< users whose marker this pass claimed and has not finished yet
-    QSet<QString> m_covered; ///< covered()
+    QSet<QString> m_marked;         ///< users whose marker this pass claimed and has not finished yet
+    QSet<QString> m_covered;        ///< covered()
+    QSet<QString> m_malformedSpend; ///< spend documents found malformed in this pass, by path
     QElapsedTimer m_sinceRenewal;
     ClassifierBackoff m_backoff;
     int m_failuresInARow = 0;

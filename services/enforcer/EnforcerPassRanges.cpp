@@ -36,6 +36,7 @@ QJsonObject PassReport::toJson() const {
                        {QStringLiteral("spend_users_reviewed"), spendUsersReviewed},
                        {QStringLiteral("spend_over_cap"), spendOverCap},
                        {QStringLiteral("spend_case_open"), spendCaseOpen},
+                       {QStringLiteral("spend_records_malformed"), malformedSpend},
                        {QStringLiteral("evaluated_elsewhere"), evaluatedElsewhere},
                        {QStringLiteral("redis_errors"), redisErrors},
                        {QStringLiteral("firestore_errors"), firestoreErrors},

@@ -5,6 +5,7 @@
 #include "common/Await.h"
 #include "common/Subscription.h"
 #include "enforcement/SpendReview.h"
+#include "firestore/SpendRecordScan.h"
 #include "logging/Logging.h"
 
 #include <QSet>
@@ -41,6 +42,27 @@ std::optional<TimePoint> EnforcerPass::spendReviewedUntil() {
     return TimePoint(std::chrono::milliseconds(ms));
 }
 
+std::optional<QList<LlmSpendRecord>> EnforcerPass::readSpend(const QString& uid, TimePoint from, TimePoint to) {
+    const Result<SpendScan> scan =
+        awaitResult(scanSpend(m_cases, m_firestore.get(), spendQuery(uid, from, to)), m_options.timeoutMs);
+    if (!scan) {
+        qCWarning(lcEnforcer) << "LLM-spend records" << (uid.isEmpty() ? QStringLiteral("of everyone") : uid)
+                              << "unreadable:" << scan.error().message;
+        ++m_report.firestoreErrors;
+        return std::nullopt;
+    }
+    // A damaged record is skipped, not retried: reading it again will not help, and failing the read would hold up
+    // every other user's review behind it. Its path only: its content is a user's.
+    for (const QString& path : scan->malformed) {
+        if (!m_malformedSpend.contains(path)) {
+            m_malformedSpend.insert(path);
+            qCWarning(lcEnforcer).noquote() << "LLM-spend record" << path << "is malformed: skipped";
+        }
+    }
+    m_report.malformedSpend = static_cast<int>(m_malformedSpend.size());
+    return scan->records;
+}
+
 void EnforcerPass::reviewSpend() {
     const TimePoint now = m_options.now;
     const enforcement::Policy& policy = m_options.policy;
@@ -59,10 +81,8 @@ void EnforcerPass::reviewSpend() {
     const TimePoint from =
         *mark == TimePoint{} || *mark > now ? now - ledger.dailyWindow : *mark - policy.checkInterval;
     const TimePoint to = now + std::chrono::milliseconds(1);
-    const Result<QList<LlmSpendRecord>> recent = awaitResult(m_cases->listSpend(from, to), m_options.timeoutMs);
+    const std::optional<QList<LlmSpendRecord>> recent = readSpend(QString(), from, to);
     if (!recent) {
-        qCWarning(lcEnforcer) << "LLM-spend records unreadable:" << recent.error().message;
-        ++m_report.firestoreErrors;
         return;
     }
     QStringList uids;
@@ -104,12 +124,9 @@ bool EnforcerPass::reviewUserSpend(const QString& uid) {
         ++m_report.firestoreErrors;
         return false;
     }
-    const Result<QList<LlmSpendRecord>> records =
-        awaitResult(m_cases->listUserSpend(uid, now - ledger.monthlyWindow, now + std::chrono::milliseconds(1)),
-                    m_options.timeoutMs);
+    const std::optional<QList<LlmSpendRecord>> records =
+        readSpend(uid, now - ledger.monthlyWindow, now + std::chrono::milliseconds(1));
     if (!records) {
-        qCWarning(lcEnforcer) << "LLM spend of" << uid << "unreadable:" << records.error().message;
-        ++m_report.firestoreErrors;
         return false;
     }
     const Result<enforcement::SpendStanding> standing =

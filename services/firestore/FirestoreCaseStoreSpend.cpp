@@ -1,6 +1,8 @@
-// FirestoreCaseStore's LLM spend: records written one document each to llm_spend, read back by time range.
+// FirestoreCaseStore's LLM spend: records written one document each to llm_spend, read back by time range, strictly
+// (the enforcement service's lenient read is SpendRecordScan.h).
 #include "firestore/FirestoreCaseStore.h"
 #include "firestore/FirestoreCaseStoreParts.h"
+#include "firestore/SpendRecordScan.h"
 
 namespace fairuse::services {
 
@@ -9,27 +11,16 @@ using namespace casestore;
 using V = FirestoreValue;
 
 Async<QList<LlmSpendRecord>> FirestoreCaseStore::listSpend(TimePoint from, TimePoint to) {
-    FirestoreQuery q;
-    q.collectionId = kSpendCollection;
-    q.filters = {{QStringLiteral("at"), QStringLiteral("GREATER_THAN_OR_EQUAL"), V::timestamp(from)},
-                 {QStringLiteral("at"), QStringLiteral("LESS_THAN"), V::timestamp(to)}};
-    return readSpend(q);
+    return readSpend(spendQuery(QString(), from, to));
 }
 
 Async<QList<LlmSpendRecord>> FirestoreCaseStore::listUserSpend(const QString& uid, TimePoint from, TimePoint to) {
-    FirestoreQuery q;
-    q.collectionId = kSpendCollection;
-    q.filters = {{QStringLiteral("uid"), QStringLiteral("EQUAL"), V::string(uid)},
-                 {QStringLiteral("at"), QStringLiteral("GREATER_THAN_OR_EQUAL"), V::timestamp(from)},
-                 {QStringLiteral("at"), QStringLiteral("LESS_THAN"), V::timestamp(to)}};
-    return readSpend(q);
+    return readSpend(spendQuery(uid, from, to));
 }
 
 Async<QList<LlmSpendRecord>> FirestoreCaseStore::readSpend(FirestoreQuery q) {
     auto promise = makePromise<QList<LlmSpendRecord>>();
     auto out = std::make_shared<QList<LlmSpendRecord>>();
-    q.orderBy = {{QStringLiteral("at"), false}, {kName, false}};
-    q.limit = 1000;
     readBatches(this, m_client.get(), q, promise,
                 [out](const QList<FirestoreDocument>& docs,
                       FirestoreQuery& query) -> std::optional<Result<QList<LlmSpendRecord>>> {

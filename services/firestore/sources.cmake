@@ -42,6 +42,8 @@ target_sources(fairuse_services PRIVATE
     firestore/ServiceHeartbeatDocument.h
     firestore/ShadowDecisionDocument.cpp
     firestore/ShadowDecisionDocument.h
+    firestore/SpendRecordScan.cpp
+    firestore/SpendRecordScan.h
     firestore/UserDocument.cpp
     firestore/UserDocument.h
 )

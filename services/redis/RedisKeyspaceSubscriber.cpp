@@ -133,6 +133,14 @@ QList<QByteArray> RedisKeyspaceSubscriber::patterns(int db) {
     return {channel + kLegacyBucketPrefix + '*', channel + kV2BucketPrefix + '*'};
 }
 
+QStringList RedisKeyspaceSubscriber::nodes() const {
+    QStringList out;
+    for (const auto& entry : m_nodes) {
+        out.append(entry.first);
+    }
+    return out;
+}
+
 QStringList RedisKeyspaceSubscriber::subscribedNodes() const {
     QStringList out;
     for (const auto& [name, node] : m_nodes) {

@@ -76,6 +76,8 @@ public:
      * kept as it is; a node no longer listed is dropped (a cluster's master that failed over).
      */
     void setNodes(const QList<RedisConfig>& nodes);
+    /** The nodes it was given (setNodes), as host:port, subscribed or not. */
+    QStringList nodes() const;
     /** The nodes whose subscriptions are confirmed now, as host:port. */
     QStringList subscribedNodes() const;
     /** The patterns subscribed for database `db`. */

@@ -168,6 +168,35 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("--config"), qEnvironmentVariable("FAIRUSE_SOURCE_DIR") +
                                                            QStringLiteral("/packaging/systemd/enforcer.example.json")}
             << QStringLiteral("/run/credentials/fairuse-enforcer.service/llm-api-key is not a file");
+        // The LLM-spend caps: whole micro-USD, not negative, a daily cap not over its monthly one.
+        QTest::newRow("config cap negative")
+            << config("capnegative.json", with({{QStringLiteral("llm_cap_basic_daily_micro_usd"), -1}}))
+            << QStringLiteral("\"llm_cap_basic_daily_micro_usd\" must be a whole number of micro-USD from 0 to");
+        QTest::newRow("config cap fraction")
+            << config("capfraction.json", with({{QStringLiteral("llm_cap_unlimited_monthly_micro_usd"), 2.5}}))
+            << QStringLiteral("\"llm_cap_unlimited_monthly_micro_usd\" must be a whole number");
+        QTest::newRow("config cap in dollars as text")
+            << config("captext.json", with({{QStringLiteral("llm_cap_basic_monthly_micro_usd"), QStringLiteral("$5")}}))
+            << QStringLiteral("\"llm_cap_basic_monthly_micro_usd\" must be a whole number of micro-USD from 0 to "
+                              "1000000000000 (1000000 is $1), not a string");
+        QTest::newRow("config cap too high")
+            << config("caphigh.json", with({{QStringLiteral("llm_cap_unlimited_daily_micro_usd"), 1e13}}))
+            << QStringLiteral("\"llm_cap_unlimited_daily_micro_usd\" must be a whole number");
+        QTest::newRow("config cap misspelt")
+            << config("capname.json", with({{QStringLiteral("llm_cap_paid_daily_micro_usd"), 1}}))
+            << QStringLiteral("unknown key \"llm_cap_paid_daily_micro_usd\"");
+        QTest::newRow("config daily cap over monthly")
+            << config("caporder.json", with({{QStringLiteral("llm_cap_basic_daily_micro_usd"), 6'000'000}}))
+            << QStringLiteral("the basic plan's daily LLM cap (--llm-cap-basic-daily or llm_cap_basic_daily_micro_usd: "
+                              "6000000 micro-USD) exceeds its monthly cap");
+        QTest::newRow("cap not a number")
+            << base + QStringList{QStringLiteral("--once"), QStringLiteral("--llm-cap-unlimited-daily"),
+                                  QStringLiteral("2usd")}
+            << QStringLiteral("--llm-cap-unlimited-daily must be a whole number of micro-USD");
+        QTest::newRow("cap negative") << base + QStringList{QStringLiteral("--once"),
+                                                            QStringLiteral("--llm-cap-basic-monthly"),
+                                                            QStringLiteral("-5")}
+                                      << QStringLiteral("--llm-cap-basic-monthly must be a whole number of micro-USD");
         QTest::newRow("instance name with a slash")
             << base + QStringList{QStringLiteral("--once"), QStringLiteral("--instance-name"), QStringLiteral("a/b")}
             << QStringLiteral("--instance-name");
@@ -223,11 +252,30 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
-        for (const char* option :
-             {"--once", "--interval", "--now", "--shadow", "--identity", "--llm-base-url",
-              "GOOGLE_APPLICATION_CREDENTIALS", "FAIRUSE_LLM_API_KEY", "--listen", "/metrics", "/healthz", "--config",
-              "llm_api_key_file", "interval_seconds", "--instance-name", "--no-notifications", "no_notifications",
-              "notify-keyspace-events", "fair_use:enforcer:evaluated:"}) {
+        for (const char* option : {"--once",
+                                   "--interval",
+                                   "--now",
+                                   "--shadow",
+                                   "--identity",
+                                   "--llm-base-url",
+                                   "GOOGLE_APPLICATION_CREDENTIALS",
+                                   "FAIRUSE_LLM_API_KEY",
+                                   "--listen",
+                                   "/metrics",
+                                   "/healthz",
+                                   "--config",
+                                   "llm_api_key_file",
+                                   "interval_seconds",
+                                   "--instance-name",
+                                   "--no-notifications",
+                                   "no_notifications",
+                                   "notify-keyspace-events",
+                                   "fair_use:enforcer:evaluated:",
+                                   "--llm-cap-basic-daily",
+                                   "--llm-cap-unlimited-monthly",
+                                   "llm_cap_basic_daily_micro_usd",
+                                   "llm_cap_unlimited_monthly_micro_usd",
+                                   "basic 500000 and 5000000, unlimited 2000000 and 20000000"}) {
             QVERIFY2(out.contains(QLatin1String(option)), option);
         }
     }

@@ -192,8 +192,12 @@ private Q_SLOTS:
 
         const HttpAnswer health = get(s.port, QStringLiteral("/healthz"));
         QVERIFY2(health.status == 200, health.body.constData());
-        QCOMPARE(QJsonDocument::fromJson(health.body).object().value(QStringLiteral("status")).toString(),
-                 QStringLiteral("ok"));
+        const QJsonObject healthBody = QJsonDocument::fromJson(health.body).object();
+        QCOMPARE(healthBody.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        // Notifications on (the default in loop mode), subscribed on the one server.
+        const QJsonObject notifications = healthBody.value(QStringLiteral("notifications")).toObject();
+        QCOMPARE(notifications.value(QStringLiteral("nodes")).toInt(), 1);
+        QCOMPARE(notifications.value(QStringLiteral("subscribed")).toInt(), 1);
 
         // The pass's heartbeat, for the console.
         const QList<ServiceHeartbeat> beats = heartbeats(s.project);
@@ -230,6 +234,9 @@ private Q_SLOTS:
         QCOMPARE(body.value(QStringLiteral("status")).toString(), QStringLiteral("unhealthy"));
         const QString problems = body.value(QStringLiteral("problems")).toVariant().toStringList().join(u'\n');
         QVERIFY2(problems.startsWith(QLatin1String("redis: ")), health.body.constData());
+        // Its notification connection is refused too, but for less than the grace: not said yet.
+        QCOMPARE(body.value(QStringLiteral("notifications")).toObject().value(QStringLiteral("subscribed")).toInt(), 0);
+        QVERIFY2(!body.contains(QStringLiteral("degraded")), health.body.constData());
 
         const HttpAnswer metrics = get(s.port, QStringLiteral("/metrics"));
         QCOMPARE(metrics.status, 200);

@@ -179,7 +179,8 @@ private Q_SLOTS:
         prompt.evaluatedElsewhere = 2;
         m.promptBatchFinished(prompt);
         m.promptBatchFinished(prompt);
-        m.setNotificationCounts({true, 41, 2, 1, 1});
+        m.setNotificationCounts(
+            {true, 41, 2, 1, 1, {QStringLiteral("127.0.0.1:6379")}, {QStringLiteral("127.0.0.1:6379")}}, t0 + 5s);
 
         QString error;
         const QHash<QString, Family> f = parseExposition(m.exposition(t0 + 10s), error);
@@ -207,6 +208,67 @@ private Q_SLOTS:
         QCOMPARE(off[QStringLiteral("fairuse_enforcer_notifications_enabled")].samples.value(
                      QStringLiteral("fairuse_enforcer_notifications_enabled")),
                  QStringLiteral("0"));
+    }
+
+    void rerunRequests() {
+        const TimePoint t0 = at("2026-12-01T12:00:00Z");
+        EnforcerMetrics m(settings());
+        QString error;
+        QHash<QString, Family> f = parseExposition(m.exposition(t0), error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(f[QStringLiteral("fairuse_enforcer_rerun_answered_total")].samples.value(
+                     QStringLiteral("fairuse_enforcer_rerun_answered_total")),
+                 QStringLiteral("0"));
+        QVERIFY(!f.contains(QStringLiteral("fairuse_enforcer_rerun_answer_lag_seconds"))); // nothing answered yet
+
+        RerunReport first;
+        first.requests = 4;
+        first.answered = 2;
+        first.failed = 1;
+        first.stale = 1;
+        first.newestAnswerLag = 2500ms;
+        m.rerunPollFinished(first);
+        RerunReport second; // answers nothing: the lag stays the last answer's
+        second.requests = 3;
+        second.alreadyAnswered = 1;
+        second.lockedElsewhere = 1;
+        second.firestoreErrors = 1;
+        second.redisErrors = 1;
+        m.rerunPollFinished(second);
+
+        f = parseExposition(m.exposition(t0 + 10s), error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QHash<QString, QString> expected{
+            {QStringLiteral("rerun_polls_total"), QStringLiteral("2")},
+            {QStringLiteral("rerun_requests_total"), QStringLiteral("7")},
+            {QStringLiteral("rerun_answered_total"), QStringLiteral("2")},
+            {QStringLiteral("rerun_failed_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_already_answered_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_stale_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_locked_elsewhere_total"), QStringLiteral("1")},
+            {QStringLiteral("rerun_backend_errors_total"), QStringLiteral("2")},
+            {QStringLiteral("rerun_answer_lag_seconds"), QStringLiteral("2.500")},
+            {QStringLiteral("passes_total"), QStringLiteral("0")}, // a poll is no pass
+            {QStringLiteral("firestore_errors_total"), QStringLiteral("0")},
+        };
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+            const QString name = QStringLiteral("fairuse_enforcer_") + it.key();
+            QVERIFY2(f.contains(name), qPrintable(name));
+            QVERIFY2(!f[name].help.isEmpty(), qPrintable(name));
+            QCOMPARE(f[name].type,
+                     it.key().endsWith(QLatin1String("_total")) ? QStringLiteral("counter") : QStringLiteral("gauge"));
+            QCOMPARE(f[name].samples.value(name), it.value());
+        }
+
+        RerunReport third;
+        third.requests = 1;
+        third.answered = 1;
+        third.newestAnswerLag = 400ms;
+        m.rerunPollFinished(third);
+        f = parseExposition(m.exposition(t0 + 20s), error);
+        QCOMPARE(f[QStringLiteral("fairuse_enforcer_rerun_answer_lag_seconds")].samples.value(
+                     QStringLiteral("fairuse_enforcer_rerun_answer_lag_seconds")),
+                 QStringLiteral("0.400"));
     }
 
     void beforeAnyPass() {
@@ -255,6 +317,73 @@ private Q_SLOTS:
             QVERIFY(said.isEmpty());
         } else {
             QVERIFY2(said.join(QLatin1Char('\n')).contains(says), qPrintable(said.join(QLatin1Char('\n'))));
+        }
+    }
+
+    void healthOfNotifications_data() {
+        QTest::addColumn<bool>("enabled");
+        QTest::addColumn<QStringList>("nodes");
+        QTest::addColumn<QStringList>("subscribed"); ///< at t0 + 2 s
+        QTest::addColumn<bool>("backAt30");          ///< every node subscribed at t0 + 32 s
+        QTest::addColumn<QStringList>("problems");
+        QTest::addColumn<int>("secondsAfter");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("state");
+        QTest::addColumn<QString>("says");
+        const QStringList two{QStringLiteral("10.0.0.1:6379"), QStringLiteral("10.0.0.2:6379")};
+        const QStringList first{QStringLiteral("10.0.0.1:6379")};
+        const QStringList redis{QStringLiteral("redis: Connection refused")};
+        // --no-notifications: nothing subscribed, nothing said.
+        QTest::newRow("off") << false << QStringList() << QStringList() << false << QStringList() << 120 << 200
+                             << QStringLiteral("ok") << QString();
+        QTest::newRow("every node subscribed")
+            << true << two << two << false << QStringList() << 120 << 200 << QStringLiteral("ok") << QString();
+        QTest::newRow("a node down within the grace")
+            << true << two << first << false << QStringList() << 61 << 200 << QStringLiteral("ok") << QString();
+        QTest::newRow("a node down past the grace")
+            << true << two << first << false << QStringList() << 63 << 200 << QStringLiteral("degraded")
+            << QStringLiteral("notifications: not subscribed on 10.0.0.2:6379 for 61 s");
+        QTest::newRow("a node back") << true << two << first << true << QStringList() << 120 << 200
+                                     << QStringLiteral("ok") << QString();
+        QTest::newRow("no node to subscribe on")
+            << true << QStringList() << QStringList() << false << QStringList() << 100 << 200
+            << QStringLiteral("degraded") << QStringLiteral("notifications: no Redis node to subscribe on for 98 s");
+        QTest::newRow("degraded and a backend failing")
+            << true << two << first << false << redis << 100 << 503 << QStringLiteral("unhealthy")
+            << QStringLiteral("not subscribed on 10.0.0.2:6379");
+    }
+    void healthOfNotifications() {
+        QFETCH(bool, enabled);
+        QFETCH(QStringList, nodes);
+        QFETCH(QStringList, subscribed);
+        QFETCH(bool, backAt30);
+        QFETCH(QStringList, problems);
+        QFETCH(int, secondsAfter);
+        QFETCH(int, status);
+        QFETCH(QString, state);
+        QFETCH(QString, says);
+        const TimePoint t0 = at("2026-12-01T12:00:00Z");
+        EnforcerMetrics m(settings()); // notifications down from 60 s are a degradation
+        m.passStarted(t0);
+        m.passFinished(PassReport{}, t0 + 1s, problems);
+        m.setNotificationCounts({enabled, 0, 0, 0, 0, nodes, subscribed}, t0 + 2s);
+        m.setNotificationCounts({enabled, 5, 0, 1, 0, nodes, subscribed}, t0 + 20s); // still down: since t0 + 2 s
+        if (backAt30) {
+            m.setNotificationCounts({enabled, 9, 0, 1, 1, nodes, nodes}, t0 + 32s);
+        }
+        const EnforcerHealth h = m.health(t0 + std::chrono::seconds(secondsAfter));
+        QCOMPARE(h.httpStatus, status);
+        QCOMPARE(h.body.value(QStringLiteral("status")).toString(), state);
+        const QStringList degraded = h.body.value(QStringLiteral("degraded")).toVariant().toStringList();
+        if (says.isEmpty()) {
+            QVERIFY2(degraded.isEmpty(), qPrintable(degraded.join(QLatin1Char('\n'))));
+        } else {
+            QCOMPARE(degraded.size(), 1);
+            QVERIFY2(degraded.first().contains(says), qPrintable(degraded.first()));
+        }
+        QCOMPARE(h.body.contains(QStringLiteral("notifications")), enabled);
+        if (!problems.isEmpty()) {
+            QCOMPARE(h.body.value(QStringLiteral("problems")).toVariant().toStringList(), problems);
         }
     }
 

@@ -21,7 +21,10 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcessEnvironment>
+#include <QPromise>
 #include <QTest>
 
 #include <algorithm>
@@ -217,9 +220,21 @@ private Q_SLOTS:
         QCOMPARE(outcomes(live), QStringList{id(meet) + QStringLiteral(":already_answered")});
     }
 
+    /** GET /metrics of the service on `port`; empty when it does not answer. */
+    QByteArray metrics(quint16 port) {
+        QNetworkAccessManager nam;
+        QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port))));
+        QPromise<void> done;
+        done.start();
+        connect(reply, &QNetworkReply::finished, this, [&done] { done.finish(); });
+        const QByteArray body = await(done.future(), 30000) ? reply->readAll() : QByteArray();
+        delete reply;
+        return body;
+    }
+
     void loopModeAnswersWithinSeconds() {
         // The service in loop mode, a pass every 5 minutes: a request written after its first pass is answered by the
-        // polls between passes, not at the next pass.
+        // polls between passes, not at the next pass; /metrics counts it, with the lag of its answer.
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FIRESTORE_EMULATOR_HOST"), m_host);
@@ -227,7 +242,7 @@ private Q_SLOTS:
         p.start(qEnvironmentVariable("FAIRUSE_ENFORCER_EXE"),
                 {QStringLiteral("--interval"), QStringLiteral("300"), QStringLiteral("--redis"), redisUrl(),
                  QStringLiteral("--firestore"), m_project, QStringLiteral("--identity"), kIdentity,
-                 QStringLiteral("--log-dir"),
+                 QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-dir"),
                  qEnvironmentVariable("FAIRUSE_TEST_STATE_DIR") + QStringLiteral("/enforcer-rerun-logs")});
         QVERIFY(p.waitForStarted());
         QByteArray out;
@@ -264,11 +279,33 @@ private Q_SLOTS:
             },
             60000);
         const qint64 ms = answered.elapsed();
+        quint16 port = 0;
+        for (const QJsonObject& o : lines) {
+            if (o.contains(QStringLiteral("listening"))) {
+                port = static_cast<quint16>(
+                    o.value(QStringLiteral("listening")).toString().section(QLatin1Char(':'), -1).toUInt());
+            }
+        }
+        // The poll's counters reach the metrics when it returns, just after its lines.
+        QByteArray exposition;
+        QElapsedTimer counted;
+        counted.start();
+        while (port != 0 && !exposition.contains("\nfairuse_enforcer_rerun_answered_total 1\n") &&
+               counted.elapsed() < 10000) {
+            exposition = metrics(port);
+        }
         p.terminate();
         QVERIFY(p.waitForFinished(60000));
         QVERIFY2(ok, out.constData());
         QVERIFY2(ms < 30000, qPrintable(QStringLiteral("answered after %1 ms").arg(ms)));
         QVERIFY(answerOf(sequence).ok());
+        QVERIFY2(port != 0, out.constData());
+        QVERIFY2(exposition.contains("\nfairuse_enforcer_rerun_answered_total 1\n"), exposition.constData());
+        QVERIFY2(exposition.contains("\nfairuse_enforcer_rerun_failed_total 0\n"), exposition.constData());
+        const qsizetype lagAt = exposition.indexOf("\nfairuse_enforcer_rerun_answer_lag_seconds ");
+        QVERIFY2(lagAt >= 0, exposition.constData());
+        const double lag = exposition.mid(lagAt + 43).split('\n').first().toDouble();
+        QVERIFY2(lag >= 0.0 && lag < 30.0, qPrintable(QString::number(lag)));
         QCOMPARE(p.exitCode(), 0);
         qInfo("loop mode: answered %lld ms after the request", ms);
     }

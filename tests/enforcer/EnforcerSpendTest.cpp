@@ -20,6 +20,7 @@
 #include "redis/RedisClient.h"
 
 #include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace fairuse;
@@ -348,6 +349,82 @@ private Q_SLOTS:
         QCOMPARE(cases.first().id, id);
         QVERIFY(!cases.first().resolved);
         QVERIFY(cases.last().resolved);
+    }
+
+    void aMalformedRecordIsSkipped() {
+        // A day after the last review: two users over the daily cap, and one record of the first that does not
+        // decode (its cost a string). The strict read would fail the whole review, interval after interval.
+        const TimePoint later = kT + 50h;
+        SpendUser mixed;
+        mixed.uid = QStringLiteral("malformed-mix");
+        SpendUser neighbour;
+        neighbour.uid = QStringLiteral("malformed-neighbour");
+        for (int i = 0; i < 6; ++i) {
+            mixed.records.append(record(mixed.uid, later - 3h + i * 20min, 100'000, true));
+            neighbour.records.append(record(neighbour.uid, later - 4h + i * 20min, 90'000, false));
+        }
+        writeRecords(mixed.records + neighbour.records);
+        FirestoreFields junk = encodeSpend(record(mixed.uid, later - 1h, 100'000, true));
+        junk.insert(QStringLiteral("cost_micro_usd"), FirestoreValue::string(QStringLiteral("secret-cost-text")));
+        const auto written =
+            awaitResult(m_firestore->commit({FirestoreWrite::set(QStringLiteral("llm_spend/junk-1"), junk)}));
+        QVERIFY2(written, written ? "" : qPrintable(written.error().message));
+
+        const Run run = runEnforcer(later);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // Read twice (everyone's new records, then the user's month), counted once.
+        QCOMPARE(summary(run, "spend_records_malformed"), 1);
+        QCOMPARE(summary(run, "firestore_errors"), 0);
+        QCOMPARE(summary(run, "spend_users_reviewed"), 2);
+        QCOMPARE(summary(run, "cases_written"), 2);
+        for (const SpendUser& u : {mixed, neighbour}) {
+            const QList<FairUseEvent> cases = spendCases(u.uid);
+            QCOMPARE(cases.size(), 1);
+            QVERIFY(cases.first().trigger == CapWindow::LlmDaily);
+            // The figures are the good records' alone.
+            const auto standing = enforcement::spendStanding(u.uid, Plan::Basic, u.records, LedgerPolicy{}, later);
+            QVERIFY(cases.first().llmSpend.has_value());
+            QCOMPARE(cases.first().llmSpend->dailyMicroUsd, standing->dailyMicroUsd);
+        }
+        // The log names the document, never its content; the mark moves past it.
+        QVERIFY2(run.err.contains(QLatin1String("llm_spend/junk-1")), qPrintable(run.err));
+        QVERIFY(!run.err.contains(QLatin1String("secret-cost-text")));
+        QCOMPARE(awaitResult(m_redis->command({"GET", "fair_use:enforcer:spend_reviewed_until"}))->text(),
+                 QByteArray::number(static_cast<qint64>(later.time_since_epoch().count())));
+    }
+
+    void aConfiguredCapChangesTheDecision() {
+        // $0.40 in the last day: under the basic plan's default daily cap ($0.50), over a configured $0.30.
+        const TimePoint later = kT + 74h;
+        SpendUser modest;
+        modest.uid = QStringLiteral("modest");
+        for (int i = 0; i < 4; ++i) {
+            modest.records.append(record(modest.uid, later - 3h + i * 30min, 100'000, true));
+        }
+        writeRecords(modest.records);
+        QVERIFY(!expectedTrigger(modest, later).has_value());
+        const Run byDefault = runEnforcer(later, {QStringLiteral("--shadow")});
+        QVERIFY2(byDefault.exitCode == 0, qPrintable(byDefault.err));
+        QCOMPARE(summary(byDefault, "spend_users_reviewed"), 1);
+        QCOMPARE(summary(byDefault, "spend_over_cap"), 0);
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile config(dir.filePath(QStringLiteral("enforcer.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"llm_cap_basic_daily_micro_usd": 300000, "llm_cap_basic_monthly_micro_usd": 3000000})");
+        config.close();
+        const Run configured = runEnforcer(later, {QStringLiteral("--config"), config.fileName()});
+        QVERIFY2(configured.exitCode == 0, qPrintable(configured.err));
+        QCOMPARE(summary(configured, "spend_over_cap"), 1);
+        QCOMPARE(summary(configured, "cases_written"), 1);
+        const QList<FairUseEvent> cases = spendCases(modest.uid);
+        QCOMPARE(cases.size(), 1);
+        QVERIFY(cases.first().trigger == CapWindow::LlmDaily);
+        QVERIFY(cases.first().llmSpend.has_value());
+        QCOMPARE(cases.first().llmSpend->dailyMicroUsd, 400'000);
+        QCOMPARE(cases.first().llmSpend->dailyCapMicroUsd, 300'000);
+        QCOMPARE(cases.first().llmSpend->monthlyCapMicroUsd, 3'000'000);
     }
 };
 
