@@ -274,8 +274,11 @@ bool measureMemory(const QString& enforcer, const QString& emulatorGiven, quint1
     if (peaks.size() == 2 && peaks[1].first > peaks[0].first) {
         const double perUser = static_cast<double>(peaks[1].second - peaks[0].second) /
                                static_cast<double>(peaks[1].first - peaks[0].first);
-        std::printf("peak RSS growth: %.2f KiB per user; at 100,000 users (extrapolated): %.0f MiB\n", perUser,
-                    (static_cast<double>(peaks[1].second) + perUser * (100'000 - peaks[1].first)) / 1024.0);
+        std::printf("peak RSS growth: %.2f KiB per user\n", perUser);
+        if (peaks[1].first < 100'000) {
+            std::printf("at 100,000 users (extrapolated): %.0f MiB\n",
+                        (static_cast<double>(peaks[1].second) + perUser * (100'000 - peaks[1].first)) / 1024.0);
+        }
     }
     return ok;
 }
