@@ -1,11 +1,6 @@
 #pragma once
 
-#include "Backend.h"
-
-#include <QWidget>
-
-class QLabel;
-class QTableView;
+#include "InboxView.h"
 
 namespace fairuse::models {
 class AppealsModel;
@@ -20,37 +15,22 @@ namespace fairuse::ui {
  *
  * Object names for tests: appealsTable, appealDetail, appealsStatus.
  */
-class AppealsInboxView : public QWidget {
+class AppealsInboxView : public InboxView {
     Q_OBJECT
 public:
-    /** Appeals read per refresh; an inbox longer than this says so. */
-    static constexpr int kLimit = 500;
-
     explicit AppealsInboxView(models::Backend& backend, QWidget* parent = nullptr);
 
     models::AppealsModel* model() const { return m_model; }
-    QTableView* table() const { return m_table; }
-    QString statusText() const;
-    /** The full message of the current row, as shown below the table. */
-    QString detailText() const;
 
-public Q_SLOTS:
-    void refresh();
-
-Q_SIGNALS:
-    void refreshed();
-    /** The reviewer opened the appeal of `uid` (Enter or double click). */
-    void userRequested(const QString& uid);
+protected:
+    void read() override;
+    void clearRows() override;
+    QString countText(int n) const override;
+    QString emptyText() const override;
+    QString rowText(int row) const override;
 
 private:
-    void showCurrent();
-
-    models::Backend& m_backend;
-    quint64 m_generation = 0;
     models::AppealsModel* m_model;
-    QTableView* m_table;
-    QLabel* m_detail;
-    QLabel* m_status;
 };
 
 } // namespace fairuse::ui

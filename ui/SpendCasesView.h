@@ -1,11 +1,6 @@
 #pragma once
 
-#include "Backend.h"
-
-#include <QWidget>
-
-class QLabel;
-class QTableView;
+#include "InboxView.h"
 
 namespace fairuse::models {
 class SpendCasesModel;
@@ -21,36 +16,22 @@ namespace fairuse::ui {
  *
  * Object names for tests: spendCasesTable, spendCaseDetail, spendCasesStatus.
  */
-class SpendCasesView : public QWidget {
+class SpendCasesView : public InboxView {
     Q_OBJECT
 public:
-    /** Cases read per refresh; an inbox longer than this says so. */
-    static constexpr int kLimit = 500;
-
     explicit SpendCasesView(models::Backend& backend, QWidget* parent = nullptr);
 
     models::SpendCasesModel* model() const { return m_model; }
-    QTableView* table() const { return m_table; }
-    QString statusText() const;
-    QString detailText() const;
 
-public Q_SLOTS:
-    void refresh();
-
-Q_SIGNALS:
-    void refreshed();
-    /** The reviewer opened the case of `uid` (Enter or double click). */
-    void userRequested(const QString& uid);
+protected:
+    void read() override;
+    void clearRows() override;
+    QString countText(int n) const override;
+    QString emptyText() const override;
+    QString rowText(int row) const override;
 
 private:
-    void showCurrent();
-
-    models::Backend& m_backend;
-    quint64 m_generation = 0;
     models::SpendCasesModel* m_model;
-    QTableView* m_table;
-    QLabel* m_detail;
-    QLabel* m_status;
 };
 
 } // namespace fairuse::ui

@@ -7,8 +7,8 @@ target_sources(fairuse_ui PRIVATE
     ActionDialogAppeals.cpp
     AppealsInboxView.cpp
     AppealsInboxView.h
-    InboxLayout.cpp
-    InboxLayout.h
+    InboxView.cpp
+    InboxView.h
     SpendCasesView.cpp
     SpendCasesView.h
     AuditLogView.cpp
