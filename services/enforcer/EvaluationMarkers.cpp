@@ -8,7 +8,7 @@ namespace fairuse::services {
 namespace {
 
 // KEYS[1] the marker; ARGV[1] this instance's pending value, ARGV[2] its expiry in ms. 1 taken, 2 done, 0 held.
-constexpr const char* kClaimScript = R"lua(
+const KeyScript kClaimScript{R"lua(
 local v = redis.call('GET', KEYS[1])
 if not v then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -17,14 +17,14 @@ end
 if v == 'done' then return 2 end
 if v == ARGV[1] then return 1 end
 return 0
-)lua";
+)lua"};
 
-constexpr const char* kReleaseScript = R"lua(
+const KeyScript kReleaseScript{R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-)lua";
+)lua"};
 
 } // namespace
 
@@ -43,7 +43,7 @@ QByteArray EvaluationMarkers::key(TimePoint epoch, const QString& uid) {
            ':' + uid.toUtf8();
 }
 
-Result<long long> EvaluationMarkers::run(const char* script, const QString& uid, const QByteArray& ttlMs) {
+Result<long long> EvaluationMarkers::run(const KeyScript& script, const QString& uid, const QByteArray& ttlMs) {
     return runKeyScript(*m_redis, script, key(m_epoch, uid), m_pending, ttlMs, m_timeoutMs, QStringLiteral("marker"));
 }
 

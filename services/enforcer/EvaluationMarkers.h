@@ -11,6 +11,8 @@
 
 namespace fairuse::services {
 
+struct KeyScript;
+
 /**
  * Per-user markers that keep a user to one evaluation per check interval across instances, whether the pass (SCAN)
  * or a prompt evaluation after a keyspace notification (PromptEvaluations.h) finds them first (issue 12).
@@ -46,7 +48,7 @@ public:
     static QByteArray key(TimePoint epoch, const QString& uid);
 
 private:
-    Result<long long> run(const char* script, const QString& uid, const QByteArray& ttlMs);
+    Result<long long> run(const KeyScript& script, const QString& uid, const QByteArray& ttlMs);
 
     RedisCommands* m_redis;
     TimePoint m_epoch;

@@ -10,7 +10,7 @@ namespace fairuse::services {
 namespace {
 
 // KEYS[1] the lease; ARGV[1] the token, ARGV[2] the expiry in ms. 1 taken, 2 done, 0 held by another instance.
-constexpr const char* kClaimScript = R"lua(
+const KeyScript kClaimScript{R"lua(
 local v = redis.call('GET', KEYS[1])
 if not v then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -22,32 +22,32 @@ if v == ARGV[1] then
   return 1
 end
 return 0
-)lua";
+)lua"};
 
 // 1 when the lease was still this instance's and is extended.
-constexpr const char* kRenewScript = R"lua(
+const KeyScript kRenewScript{R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1
 end
 return 0
-)lua";
+)lua"};
 
 // ARGV[2] is the done marker's expiry. 1 when this instance held the lease and the range is now done.
-constexpr const char* kFinishScript = R"lua(
+const KeyScript kFinishScript{R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
   return 1
 end
 return 0
-)lua";
+)lua"};
 
-constexpr const char* kReleaseScript = R"lua(
+const KeyScript kReleaseScript{R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-)lua";
+)lua"};
 
 } // namespace
 
@@ -78,11 +78,14 @@ QByteArray RangeLeases::key(TimePoint epoch, int range) {
                               : QByteArray::number(range));
 }
 
-QList<QByteArray> keyScriptCommand(const char* script, const QByteArray& key, const QByteArray& token,
+KeyScript::KeyScript(const char* text)
+    : body(text)
+    , sha(QCryptographicHash::hash(body, QCryptographicHash::Sha1).toHex()) {}
+
+QList<QByteArray> keyScriptCommand(const KeyScript& script, const QByteArray& key, const QByteArray& token,
                                    const QByteArray& arg) {
     // EVALSHA sends 40 bytes where EVAL sends the whole script.
-    const QByteArray sha = QCryptographicHash::hash(QByteArray(script), QCryptographicHash::Sha1).toHex();
-    return {QByteArrayLiteral("EVALSHA"), sha, QByteArrayLiteral("1"), key, token, arg};
+    return {QByteArrayLiteral("EVALSHA"), script.sha, QByteArrayLiteral("1"), key, token, arg};
 }
 
 Result<long long> keyScriptAnswer(const RedisCommands& redis, const RedisReply& reply, const QByteArray& key,
@@ -98,14 +101,14 @@ Result<long long> keyScriptAnswer(const RedisCommands& redis, const RedisReply& 
     return reply.integerValue();
 }
 
-Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
-                               const QByteArray& arg, int timeoutMs, const QString& what) {
+Result<long long> runKeyScript(RedisCommands& redis, const KeyScript& script, const QByteArray& key,
+                               const QByteArray& token, const QByteArray& arg, int timeoutMs, const QString& what) {
     Result<RedisReply> r = awaitResult(redis.command(keyScriptCommand(script, key, token, arg)), timeoutMs);
     if (r && r->errorCode() == "NOSCRIPT") {
         // The server lost its script cache (restart, SCRIPT FLUSH, a failover to a replica that never ran it): EVAL
         // runs the script and caches it again.
         r = awaitResult(
-            redis.command({QByteArrayLiteral("EVAL"), QByteArray(script), QByteArrayLiteral("1"), key, token, arg}),
+            redis.command({QByteArrayLiteral("EVAL"), script.body, QByteArrayLiteral("1"), key, token, arg}),
             timeoutMs);
     }
     if (!r) {
@@ -114,7 +117,7 @@ Result<long long> runKeyScript(RedisCommands& redis, const char* script, const Q
     return keyScriptAnswer(redis, *r, key, what);
 }
 
-Result<long long> RangeLeases::run(const char* script, int range, const QByteArray& arg) {
+Result<long long> RangeLeases::run(const KeyScript& script, int range, const QByteArray& arg) {
     return runKeyScript(*m_redis, script, key(m_epoch, range), m_token, arg, m_timeoutMs, QStringLiteral("lease"));
 }
 

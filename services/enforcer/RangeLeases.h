@@ -34,10 +34,17 @@ namespace fairuse::services {
  * key token arg), waiting up to `timeoutMs`, and returns its integer answer; `what` names the script in errors
  * ("lease", "marker"). The leases and the evaluation markers (EvaluationMarkers.h) keep their state this way.
  */
-Result<long long> runKeyScript(RedisCommands& redis, const char* script, const QByteArray& key, const QByteArray& token,
-                               const QByteArray& arg, int timeoutMs, const QString& what);
+/** A compare-and-set Lua script on one key, with its SHA-1 (hex, as EVALSHA wants it) computed once. */
+struct KeyScript {
+    explicit KeyScript(const char* body);
+    QByteArray body;
+    QByteArray sha;
+};
+
+Result<long long> runKeyScript(RedisCommands& redis, const KeyScript& script, const QByteArray& key,
+                               const QByteArray& token, const QByteArray& arg, int timeoutMs, const QString& what);
 /** runKeyScript's command (EVALSHA sha 1 key token arg), for a caller that pipelines it with other commands. */
-QList<QByteArray> keyScriptCommand(const char* script, const QByteArray& key, const QByteArray& token,
+QList<QByteArray> keyScriptCommand(const KeyScript& script, const QByteArray& key, const QByteArray& token,
                                    const QByteArray& arg);
 /** The integer answer in `reply` to a key script; an error reply (NOSCRIPT included) is an error naming `what`. */
 Result<long long> keyScriptAnswer(const RedisCommands& redis, const RedisReply& reply, const QByteArray& key,
@@ -77,7 +84,7 @@ public:
     static QByteArray key(TimePoint epoch, int range);
 
 private:
-    Result<long long> run(const char* script, int range, const QByteArray& arg);
+    Result<long long> run(const KeyScript& script, int range, const QByteArray& arg);
 
     RedisCommands* m_redis;
     TimePoint m_epoch;
